@@ -164,6 +164,48 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// A ticket not yet recorded: id 0 (the store assigns id and tracking number), state new,
+    /// medium priority until triage decides.
+    pub fn draft(
+        channel: Channel,
+        content: String,
+        customer: Customer,
+        received_at: Timestamp,
+        recorded_at: Timestamp,
+    ) -> Ticket {
+        Ticket {
+            id: TicketId(0),
+            tracking_no: TrackingNo::new(TicketId(0), received_at),
+            state: State::New,
+            channel,
+            customer,
+            subject: None,
+            content,
+            attachments: Vec::new(),
+            product: ProductInfo::default(),
+            received_at,
+            recorded_at,
+            category: None,
+            subtags: Vec::new(),
+            urgency: Urgency::Medium,
+            impact_scope: ImpactScope::Single,
+            priority: Priority::Medium,
+            priority_reasons: Vec::new(),
+            department_id: None,
+            assignee_id: None,
+            collaborators: Vec::new(),
+            outcome: None,
+            satisfaction: None,
+            reject_reason: None,
+            merged_into: None,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            updated_at: recorded_at,
+            version: 0,
+        }
+    }
+
     /// Whether `phone` or `email` (as typed by a customer) matches a contact on the ticket.
     pub fn contact_matches(&self, phone: Option<&str>, email: Option<&str>) -> bool {
         let phone_ok = match (phone.map(Phone::parse), &self.customer.phone) {

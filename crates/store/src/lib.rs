@@ -1,0 +1,100 @@
+//! Loopdesk persistence. One [`Store`] serves SQLite (embedded, the default) and PostgreSQL
+//! (several nodes) through sqlx's `Any` driver: every query is written once in a portable
+//! form, and the few dialect differences (id allocation, pragmas) live in [`backend`].
+//! Instants are stored as unix milliseconds; tickets and events as JSON documents beside
+//! the indexed columns the queues filter on.
+
+mod accounts;
+mod backend;
+mod counts;
+mod error;
+mod intake;
+mod locks;
+mod queue;
+mod sql;
+pub mod testing;
+mod tickets;
+
+pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
+pub use backend::Backend;
+pub use counts::StateCounts;
+pub use error::StoreError;
+pub use intake::{Intake, IntakeRequest};
+pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use std::time::Duration;
+
+/// Options for [`Store::connect`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Read connections in the pool.
+    pub max_connections: u32,
+    /// Largest number of intakes committed together.
+    pub max_batch: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            max_batch: 256,
+        }
+    }
+}
+
+/// The database, shared by every handler and worker of a process.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    intake: intake::IntakeHandle,
+    ticket_locks: std::sync::Arc<locks::Striped>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), without migrating.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = backend.prepare_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { backend.configure(conn).await })
+            })
+            .connect(&url)
+            .await?;
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
+        Ok(Store {
+            pool,
+            backend,
+            intake,
+            ticket_locks: Default::default(),
+        })
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection after the intake writer has drained.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,263 @@
+//! The queue: filtered, sorted, keyset-paginated lists of tickets.
+
+use crate::sql::{bind_all, ms, Conditions, Value};
+use crate::{Store, StoreError};
+use loopdesk_core::access::Visibility;
+use loopdesk_core::{Channel, DepartmentId, Priority, State, Ticket, Timestamp, UserId};
+use serde::Serialize;
+
+/// Which tickets a queue shows. Empty lists mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub states: Vec<State>,
+    pub priorities: Vec<Priority>,
+    pub categories: Vec<String>,
+    pub channels: Vec<Channel>,
+    /// `Some(None)`: tickets of no department.
+    pub department: Option<Option<DepartmentId>>,
+    /// `Some(None)`: unassigned tickets.
+    pub assignee: Option<Option<UserId>>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    /// Words the subject or text contains.
+    pub text: Option<String>,
+    /// What the caller may see; `None` means everything.
+    pub visibility: Option<Visibility>,
+}
+
+/// Queue order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Most recently recorded first.
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// Most pressing priority first, newest first within a priority.
+    Priority,
+}
+
+impl Sort {
+    /// Parses `created`, `-created`, `priority`.
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "-created" | "newest" => Some(Sort::Newest),
+            "created" | "oldest" => Some(Sort::Oldest),
+            "priority" => Some(Sort::Priority),
+            _ => None,
+        }
+    }
+}
+
+/// Where the previous page ended: the sort key of its last row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub rank: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// Opaque text for the API.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.rank, self.id)
+    }
+
+    /// Parses [`Cursor::encode`]'s output.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (rank, id) = s.split_once('.')?;
+        Some(Cursor {
+            rank: rank.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// One page of a queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<TicketSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A queue row: what an agent needs to pick a ticket, without the whole record.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketSummary {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+}
+
+impl TicketFilter {
+    /// Whether every condition can be answered from the counts rollup.
+    pub(crate) fn is_rollup_only(&self) -> bool {
+        self.assignee.is_none()
+            && self.created_from.is_none()
+            && self.created_to.is_none()
+            && self.text.is_none()
+            && matches!(self.visibility, None | Some(Visibility::All))
+    }
+
+    /// Conditions on the rollup table (see [`TicketFilter::is_rollup_only`]).
+    pub(crate) fn rollup_conditions(&self, c: &mut Conditions) {
+        self.dimension_conditions(c, "COALESCE(department_id, 0)", true);
+    }
+
+    /// Conditions on the tickets table.
+    pub(crate) fn conditions(&self, c: &mut Conditions) {
+        self.dimension_conditions(c, "department_id", false);
+        if let Some(assignee) = self.assignee {
+            match assignee {
+                Some(u) => {
+                    let p = c.arg(Value::Int(u.0));
+                    c.push(format!("assignee_id = {p}"));
+                }
+                None => c.push("assignee_id IS NULL".into()),
+            }
+        }
+        if let Some(from) = self.created_from {
+            let p = c.arg(Value::Int(ms(from)));
+            c.push(format!("recorded_at >= {p}"));
+        }
+        if let Some(to) = self.created_to {
+            let p = c.arg(Value::Int(ms(to)));
+            c.push(format!("recorded_at < {p}"));
+        }
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let p = c.arg(Value::Text(format!(
+                "%{}%",
+                escape_like(&text.to_lowercase())
+            )));
+            c.push(format!("(LOWER(content) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(subject, '')) LIKE {p} ESCAPE '\\')"));
+        }
+        match self.visibility {
+            None | Some(Visibility::All) => {}
+            Some(Visibility::None) => c.push("1 = 0".into()),
+            Some(Visibility::Department {
+                department_id,
+                user_id,
+            }) => {
+                let u = c.arg(Value::Int(user_id.0));
+                let dept = match department_id {
+                    Some(d) => {
+                        let p = c.arg(Value::Int(d.0));
+                        format!(" OR department_id = {p}")
+                    }
+                    None => String::new(),
+                };
+                c.push(format!(
+                    "(department_id IS NULL{dept} OR assignee_id = {u} OR id IN \
+                     (SELECT ticket_id FROM ticket_collaborators WHERE user_id = {u}))"
+                ));
+            }
+        }
+    }
+
+    fn dimension_conditions(&self, c: &mut Conditions, department_col: &str, rollup: bool) {
+        in_list(
+            c,
+            "state",
+            self.states.iter().map(|s| Value::Text(s.as_str().into())),
+        );
+        in_list(
+            c,
+            "priority_rank",
+            self.priorities.iter().map(|p| Value::Int(p.rank())),
+        );
+        in_list(
+            c,
+            "category",
+            self.categories.iter().map(|s| Value::Text(s.clone())),
+        );
+        in_list(
+            c,
+            "channel",
+            self.channels
+                .iter()
+                .map(|ch| Value::Text(ch.as_str().into())),
+        );
+        match self.department {
+            None => {}
+            Some(Some(d)) => {
+                let p = c.arg(Value::Int(d.0));
+                c.push(format!("{department_col} = {p}"));
+            }
+            Some(None) if rollup => c.push(format!("{department_col} = 0")),
+            Some(None) => c.push(format!("{department_col} IS NULL")),
+        }
+    }
+}
+
+fn in_list(c: &mut Conditions, column: &str, values: impl Iterator<Item = Value>) {
+    let placeholders: Vec<String> = values.map(|v| c.arg(v)).collect();
+    if !placeholders.is_empty() {
+        c.push(format!("{column} IN ({})", placeholders.join(", ")));
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+impl Store {
+    /// One page of the queue.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        sort: Sort,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let mut c = Conditions::default();
+        filter.conditions(&mut c);
+        if let Some(cur) = after {
+            let id = c.arg(Value::Int(cur.id));
+            match sort {
+                Sort::Newest => c.push(format!("id < {id}")),
+                Sort::Oldest => c.push(format!("id > {id}")),
+                Sort::Priority => {
+                    let rank = c.arg(Value::Int(cur.rank));
+                    c.push(format!(
+                        "(priority_rank > {rank} OR (priority_rank = {rank} AND id < {id}))"
+                    ));
+                }
+            }
+        }
+        let order = match sort {
+            Sort::Newest => "id DESC",
+            Sort::Oldest => "id ASC",
+            Sort::Priority => "priority_rank ASC, id DESC",
+        };
+        let sql = format!(
+            "SELECT doc FROM tickets{} ORDER BY {order} LIMIT {}",
+            c.where_sql(),
+            limit + 1
+        );
+        let rows: Vec<(String,)> = bind_all(sqlx::query_as(&sql), &c.values)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut items = rows
+            .iter()
+            .map(|(doc,)| serde_json::from_str(doc).map(|ticket| TicketSummary { ticket }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|s| {
+                Cursor {
+                    rank: s.ticket.priority.rank(),
+                    id: s.ticket.id.0,
+                }
+                .encode()
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+}

@@ -1,0 +1,102 @@
+//! Small helpers for portable SQL: instants as milliseconds and dynamically bound values.
+
+use chrono::{TimeZone, Utc};
+use loopdesk_core::Timestamp;
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
+use sqlx::Any;
+
+/// An instant as stored: unix milliseconds.
+pub(crate) fn ms(t: Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+/// A stored instant back as a timestamp.
+pub(crate) fn from_ms(v: i64) -> Timestamp {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// Accumulates `WHERE` clauses with `$n` placeholders numbered in order.
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    pub clauses: Vec<String>,
+    pub values: Vec<Value>,
+}
+
+impl Conditions {
+    /// Adds one value and returns its placeholder.
+    pub fn arg(&mut self, v: Value) -> String {
+        self.values.push(v);
+        format!("${}", self.values.len())
+    }
+
+    /// Adds a clause built with placeholders from [`Conditions::arg`].
+    pub fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    /// `WHERE a AND b`, or nothing.
+    pub fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Binds values to a `query_as`.
+pub(crate) fn bind_all<'q, O>(
+    mut q: QueryAs<'q, Any, O, AnyArguments<'q>>,
+    values: &[Value],
+) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
+/// `(…), (…)` with consecutive placeholders for a multi-row insert of `rows` × `cols`.
+pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * cols + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(values_rows(2, 2), "($1, $2), ($3, $4)");
+        let mut c = Conditions::default();
+        let a = c.arg(Value::Int(1));
+        c.push(format!("x = {a}"));
+        let b = c.arg(Value::Text("y".into()));
+        c.push(format!("y = {b}"));
+        assert_eq!(c.where_sql(), " WHERE x = $1 AND y = $2");
+    }
+}

@@ -1,0 +1,187 @@
+//! Reading tickets and their timelines, and changing them through the domain's commands.
+
+use crate::counts::CountDeltas;
+use crate::sql::{ms, values_rows};
+use crate::{Store, StoreError};
+use loopdesk_core::event::{apply, Event};
+use loopdesk_core::{DomainError, EventData, Ticket, TicketId};
+use sqlx::AnyConnection;
+
+/// Columns of `tickets`, in insert order.
+const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, category, department_id, assignee_id, \
+     customer_phone, customer_email, subject, content, received_at, recorded_at, updated_at, version, doc";
+const TICKET_NCOLS: usize = 17;
+const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
+const EVENT_NCOLS: usize = 6;
+/// How often a change is retried when another writer got there first.
+const MAX_ATTEMPTS: usize = 5;
+
+/// Inserts tickets in one statement.
+pub(crate) async fn insert_tickets(
+    conn: &mut AnyConnection,
+    tickets: &[Ticket],
+) -> Result<(), StoreError> {
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO tickets ({TICKET_COLS}) VALUES {}",
+        values_rows(tickets.len(), TICKET_NCOLS)
+    );
+    let mut q = sqlx::query(&sql);
+    for t in tickets {
+        q = q
+            .bind(t.id.0)
+            .bind(t.tracking_no.to_string())
+            .bind(t.state.as_str())
+            .bind(t.priority.rank())
+            .bind(t.channel.as_str())
+            .bind(t.category.clone().unwrap_or_default())
+            .bind(t.department_id.map(|d| d.0))
+            .bind(t.assignee_id.map(|u| u.0))
+            .bind(t.customer.phone.as_ref().map(|p| p.as_str().to_string()))
+            .bind(t.customer.email.as_ref().map(|e| e.as_str().to_lowercase()))
+            .bind(t.subject.clone())
+            .bind(t.content.clone())
+            .bind(ms(t.received_at))
+            .bind(ms(t.recorded_at))
+            .bind(ms(t.updated_at))
+            .bind(t.version)
+            .bind(serde_json::to_string(t)?);
+    }
+    q.execute(&mut *conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
+    Ok(())
+}
+
+/// Appends events in one statement.
+pub(crate) async fn insert_events(
+    conn: &mut AnyConnection,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO events ({EVENT_COLS}) VALUES {}",
+        values_rows(events.len(), EVENT_NCOLS)
+    );
+    let mut q = sqlx::query(&sql);
+    for e in events {
+        q = q
+            .bind(e.ticket_id.0)
+            .bind(e.seq)
+            .bind(ms(e.at))
+            .bind(e.data.kind())
+            .bind(i64::from(e.data.is_public()))
+            .bind(serde_json::to_string(e)?);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Loads one ticket by id on `conn`.
+pub(crate) async fn load(conn: &mut AnyConnection, id: TicketId) -> Result<Ticket, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM tickets WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (doc,) = row.ok_or(StoreError::NotFound { what: "ticket" })?;
+    Ok(serde_json::from_str(&doc)?)
+}
+
+impl Store {
+    /// One ticket by id.
+    pub async fn ticket(&self, id: TicketId) -> Result<Ticket, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id).await
+    }
+
+    /// The whole timeline of a ticket, oldest first.
+    pub async fn timeline(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT doc FROM events WHERE ticket_id = $1 ORDER BY seq")
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Changes a ticket: `decide` sees the current ticket and returns the events to append
+    /// (usually one, from `loopdesk_core::event::decide`). The row, the events and the
+    /// counts are written in one transaction; if another writer changed the ticket in
+    /// between, the decision is taken again on the fresh ticket.
+    pub async fn change<F>(
+        &self,
+        id: TicketId,
+        mut decide: F,
+    ) -> Result<(Ticket, Vec<Event>), StoreError>
+    where
+        F: FnMut(&Ticket) -> Result<Vec<Event>, DomainError>,
+    {
+        // Changes to one ticket from this process take turns; other nodes are caught by the
+        // version check below and retried.
+        let _turn = self.ticket_locks.lock(id).await;
+        for _ in 0..MAX_ATTEMPTS {
+            let before = self.ticket(id).await?;
+            let events = decide(&before)?;
+            let mut after = before.clone();
+            for e in &events {
+                apply(&mut after, e);
+            }
+            if self.try_write_change(&before, &after, &events).await? {
+                return Ok((after, events));
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    /// Writes a decided change unless the ticket moved on meanwhile (returns false then).
+    async fn try_write_change(
+        &self,
+        before: &Ticket,
+        after: &Ticket,
+        events: &[Event],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The version check makes this optimistic: the first statement is the write, so
+        // SQLite takes its write lock here and never has to upgrade a read snapshot.
+        let updated = sqlx::query(
+            "UPDATE tickets SET state = $1, priority_rank = $2, category = $3, department_id = $4, \
+             assignee_id = $5, updated_at = $6, version = $7, doc = $8 WHERE id = $9 AND version = $10",
+        )
+        .bind(after.state.as_str())
+        .bind(after.priority.rank())
+        .bind(after.category.clone().unwrap_or_default())
+        .bind(after.department_id.map(|d| d.0))
+        .bind(after.assignee_id.map(|u| u.0))
+        .bind(ms(after.updated_at))
+        .bind(after.version)
+        .bind(serde_json::to_string(after)?)
+        .bind(after.id.0)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_events(&mut tx, events).await?;
+        for e in events {
+            if let EventData::CollaboratorAdded { user_id } = e.data {
+                sqlx::query("INSERT INTO ticket_collaborators (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(after.id.0)
+                    .bind(user_id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let mut deltas = CountDeltas::default();
+        deltas.moved(before, after);
+        deltas.flush(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
