@@ -4,6 +4,7 @@
 mod named;
 
 pub mod access;
+pub mod calendar;
 pub mod channel;
 pub mod contact;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod event;
 pub mod ids;
 pub mod lifecycle;
 pub mod priority;
+pub mod sla;
 pub mod ticket;
 pub mod tracking;
 

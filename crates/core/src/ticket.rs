@@ -18,6 +18,8 @@ pub struct Customer {
     pub tier: CustomerTier,
 }
 
+// `named_enum!` generates the enum, so it cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for CustomerTier {
     fn default() -> Self {
         CustomerTier::Standard

@@ -1,0 +1,121 @@
+//! The Loopdesk server: HTTP API, authentication and background work, wired from the
+//! configuration. [`App::build`] binds the listener (port 0 works for tests) and returns an
+//! app that knows its address; [`App::serve`] runs it until the shutdown future resolves.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod ratelimit;
+pub mod routes;
+pub mod state;
+
+use crate::auth::password;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::{AppState, Limiters};
+use loopdesk_core::Role;
+use loopdesk_store::{NewUser, Store, StoreError, StoreOptions};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot prepare the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Api(#[from] error::ApiError),
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A built application: database connected and migrated, listeners bound.
+pub struct App {
+    pub state: AppState,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+}
+
+/// Opens (creating if needed) the database the configuration names, and migrates it.
+pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data)
+            .map_err(|source| ServerError::DataDir { path: config.data.display().to_string(), source })?;
+    }
+    let store = Store::connect(&config.database_url(), StoreOptions::default()).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+impl App {
+    /// Connects, migrates and binds.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> {
+        let store = open_store(&config).await?;
+        let listener = TcpListener::bind(config.bind).await.map_err(|source| ServerError::Bind { addr: config.bind, source })?;
+        let metrics_listener = match config.metrics_bind {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
+            None => None,
+        };
+        let state = AppState {
+            store,
+            limits: Arc::new(Limiters::from_config(&config)),
+            config: Arc::new(config),
+            clock,
+            metrics: Some(metrics::handle()),
+        };
+        Ok(App { state, listener, metrics_listener })
+    }
+
+    /// The address the API listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
+        let router = routes::router(self.state.clone(), self.metrics_listener.is_none());
+        if let Some(ml) = self.metrics_listener {
+            let metrics_app = routes::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(ml, metrics_app).await {
+                    tracing::error!(error = %e, "metrics listener stopped");
+                }
+            });
+        }
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        Ok(())
+    }
+}
+
+/// Creates the first admin on an empty database. Returns the username and its one-time
+/// password, or `None` if users already exist.
+pub async fn bootstrap_admin(store: &Store, clock: &dyn Clock) -> Result<Option<(String, String)>, ServerError> {
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let pw = password::generate();
+    let new = NewUser {
+        username: "admin".into(),
+        display_name: "Administrator".into(),
+        role: Role::Admin,
+        department_id: None,
+        password_hash: password::hash(pw.clone()).await?,
+    };
+    match store.create_user(&new, clock.now()).await {
+        Ok(_) => Ok(Some((new.username, pw))),
+        // Another node created it first.
+        Err(StoreError::Duplicate { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

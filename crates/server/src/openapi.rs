@@ -1,0 +1,203 @@
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`. [`OPERATIONS`] lists every
+//! operation; a test checks that the router serves exactly these.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// Public, or with a token for channel integrations.
+    PublicOrToken,
+    Staff,
+}
+
+/// One documented operation: method, path, summary, access, request schema, response schema.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    pub request: Option<&'static str>,
+    pub response: &'static str,
+}
+
+const fn op(method: &'static str, path: &'static str, summary: &'static str, access: Access, request: Option<&'static str>, response: &'static str) -> Operation {
+    Operation { method, path, summary, access, request, response }
+}
+
+use Access::{Public, PublicOrToken, Staff};
+
+/// Every operation of the API.
+pub const OPERATIONS: &[Operation] = &[
+    op("post", "/feedback", "Submit feedback (public form, or a channel/staff with a token)", PublicOrToken, Some("FeedbackIn"), "FeedbackOut"),
+    op("get", "/track/{tracking_no}", "Public status of a feedback, given the contact left with it", Public, None, "TrackOut"),
+    op("get", "/openapi.json", "This document", Public, None, "Object"),
+    op("post", "/auth/login", "Sign in; sets the session cookie", Public, Some("LoginIn"), "Me"),
+    op("post", "/auth/logout", "Sign out", Public, None, "Empty"),
+    op("get", "/auth/me", "The signed-in user", Staff, None, "Me"),
+    op("get", "/tickets", "The queue: filters, sort, cursor pagination", Staff, None, "QueuePage"),
+    op("get", "/tickets/counts", "Tickets per state for the same filters", Staff, None, "StateCounts"),
+    op("get", "/tickets/{id}", "One ticket with its timeline", Staff, None, "TicketDetail"),
+    op("post", "/tickets/{id}/assign", "Assign, reassign or transfer", Staff, Some("AssignIn"), "ActionOut"),
+    op("post", "/tickets/{id}/acknowledge", "Accept an assigned ticket", Staff, None, "ActionOut"),
+    op("post", "/tickets/{id}/reply", "Public reply to the customer", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/note", "Internal note", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/request-info", "Ask the customer for information", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/provide-info", "Record the customer's answer", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/request-approval", "Submit the plan for approval", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/decide-approval", "Approve or refuse the plan (supervisor)", Staff, Some("DecisionIn"), "ActionOut"),
+    op("post", "/tickets/{id}/resolve", "Resolve with an outcome", Staff, Some("Outcome"), "ActionOut"),
+    op("post", "/tickets/{id}/close", "Close", Staff, None, "ActionOut"),
+    op("post", "/tickets/{id}/reopen", "Reopen with a reason", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/reject", "Reject as spam/abuse/irrelevant with a reason", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/restore", "Restore a rejected ticket", Staff, Some("RestoreIn"), "ActionOut"),
+    op("post", "/tickets/{id}/merge", "Merge into another ticket of the same customer", Staff, Some("MergeIn"), "ActionOut"),
+    op("post", "/tickets/{id}/escalate", "Escalate to a supervisor", Staff, Some("TextIn"), "ActionOut"),
+    op("post", "/tickets/{id}/recategorize", "Correct the category", Staff, Some("CategoryIn"), "ActionOut"),
+    op("post", "/tickets/{id}/reprioritize", "Change the priority with a reason", Staff, Some("PriorityIn"), "ActionOut"),
+    op("post", "/tickets/{id}/collaborators", "Add a collaborator", Staff, Some("CollaboratorIn"), "ActionOut"),
+    op("get", "/users", "Staff users (supervisor)", Staff, None, "Users"),
+    op("post", "/users", "Create a user (admin)", Staff, Some("UserIn"), "User"),
+    op("get", "/departments", "Departments", Staff, None, "Departments"),
+    op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
+    op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
+    op("delete", "/tokens/{id}", "Revoke an API token (admin)", Staff, None, "Empty"),
+];
+
+fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
+    let p: Map<String, Value> = props.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    json!({ "type": "object", "properties": p, "required": required })
+}
+
+fn s() -> Value {
+    json!({ "type": "string" })
+}
+
+fn enum_of(values: &[&'static str]) -> Value {
+    json!({ "type": "string", "enum": values })
+}
+
+fn names(all: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
+    all.collect()
+}
+
+fn schemas() -> Value {
+    use loopdesk_core::*;
+    let states = names(State::ALL.iter().map(|x| x.as_str()));
+    let channels = names(Channel::ALL.iter().map(|x| x.as_str()));
+    let priorities = names(Priority::ALL.iter().map(|x| x.as_str()));
+    let text_in = obj(&[("body", s())], &["body"]);
+    json!({
+        "Error": obj(&[("code", s()), ("message", s()), ("field", s())], &["code", "message"]),
+        "FeedbackIn": obj(&[
+            ("content", json!({"type": "string", "maxLength": 10000})),
+            ("subject", s()),
+            ("channel", enum_of(&channels)),
+            ("customer", obj(&[("name", s()), ("anonymous", json!({"type": "boolean"})), ("phone", s()), ("email", s()),
+                ("address", s()), ("member_id", s()), ("tier", enum_of(&["standard", "vip", "key_account"]))], &[])),
+            ("product", obj(&[("product", s()), ("model", s()), ("serial_no", s()), ("service", s()), ("order_no", s()),
+                ("occurred_at", json!({"type": "string", "format": "date-time"}))], &[])),
+            ("attachments", json!({"type": "array", "maxItems": 10, "items": obj(&[("name", s()), ("content_type", s()),
+                ("size", json!({"type": "integer"})), ("location", s()), ("description", s())], &["name", "content_type", "size", "location"])})),
+            ("received_at", json!({"type": "string", "format": "date-time"})),
+            ("urgency", enum_of(&["high", "medium", "low"])),
+        ], &["content"]),
+        "FeedbackOut": obj(&[("id", json!({"type": "integer"})), ("tracking_no", s()), ("state", enum_of(&states)),
+            ("priority", enum_of(&priorities)), ("category", s()), ("channel", enum_of(&channels)),
+            ("received_at", s()), ("recorded_at", s()), ("track_url", s())], &["id", "tracking_no", "state"]),
+        "TrackOut": obj(&[("tracking_no", s()), ("state", enum_of(&states)), ("received_at", s()), ("updated_at", s()),
+            ("timeline", json!({"type": "array", "items": {"type": "object"}}))], &["tracking_no", "state"]),
+        "LoginIn": obj(&[("username", s()), ("password", s())], &["username", "password"]),
+        "Me": obj(&[("user", json!({"$ref": "#/components/schemas/User"}))], &["user"]),
+        "Ticket": obj(&[("id", json!({"type": "integer"})), ("tracking_no", s()), ("state", enum_of(&states)),
+            ("priority", enum_of(&priorities)), ("priority_reasons", json!({"type": "array", "items": s()})),
+            ("channel", enum_of(&channels)), ("content", s()), ("customer", json!({"type": "object"}))], &["id", "state"]),
+        "QueuePage": obj(&[("items", json!({"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}})), ("next_cursor", s())], &["items"]),
+        "StateCounts": obj(&[("by_state", json!({"type": "object", "additionalProperties": {"type": "integer"}})), ("total", json!({"type": "integer"}))], &["by_state", "total"]),
+        "TicketDetail": obj(&[("ticket", json!({"$ref": "#/components/schemas/Ticket"})), ("timeline", json!({"type": "array", "items": {"type": "object"}})),
+            ("allowed_actions", json!({"type": "array", "items": s()}))], &["ticket", "timeline"]),
+        "ActionOut": obj(&[("ticket", json!({"$ref": "#/components/schemas/Ticket"})), ("events", json!({"type": "array", "items": {"type": "object"}}))], &["ticket", "events"]),
+        "AssignIn": obj(&[("department_id", json!({"type": "integer"})), ("assignee_id", json!({"type": "integer"})), ("reason", s())], &[]),
+        "TextIn": text_in,
+        "DecisionIn": obj(&[("approved", json!({"type": "boolean"})), ("comment", s())], &["approved"]),
+        "Outcome": obj(&[("kind", enum_of(&["solved", "partially_solved", "unable"])), ("summary", s()), ("unresolved", s()),
+            ("reason", s()), ("alternative", s())], &["kind", "summary"]),
+        "RestoreIn": obj(&[("reason", s())], &[]),
+        "MergeIn": obj(&[("into", json!({"type": "integer"}))], &["into"]),
+        "CategoryIn": obj(&[("category", s()), ("subtags", json!({"type": "array", "items": s()}))], &[]),
+        "PriorityIn": obj(&[("priority", enum_of(&priorities)), ("reason", s())], &["priority", "reason"]),
+        "CollaboratorIn": obj(&[("user_id", json!({"type": "integer"}))], &["user_id"]),
+        "User": obj(&[("id", json!({"type": "integer"})), ("username", s()), ("display_name", s()),
+            ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])), ("department_id", json!({"type": "integer"}))], &["id", "username", "role"]),
+        "Users": json!({"type": "array", "items": {"$ref": "#/components/schemas/User"}}),
+        "UserIn": obj(&[("username", s()), ("display_name", s()), ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])),
+            ("department_id", json!({"type": "integer"})), ("password", json!({"type": "string", "minLength": 10}))], &["username", "display_name", "role", "password"]),
+        "Department": obj(&[("id", json!({"type": "integer"})), ("name", s())], &["id", "name"]),
+        "Departments": json!({"type": "array", "items": {"$ref": "#/components/schemas/Department"}}),
+        "DepartmentIn": obj(&[("name", s())], &["name"]),
+        "TokenIn": obj(&[("name", s()), ("user_id", json!({"type": "integer"})), ("intake_only", json!({"type": "boolean"}))], &["name"]),
+        "TokenOut": obj(&[("token", s()), ("id", json!({"type": "integer"})), ("name", s())], &["token", "id"]),
+        "Object": json!({"type": "object"}),
+        "Empty": json!({}),
+    })
+}
+
+fn operation(o: &Operation) -> Value {
+    let mut v = json!({
+        "summary": o.summary,
+        "responses": {
+            "2XX": { "description": "success", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{}", o.response) } } } },
+            "4XX": { "description": "client error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+        },
+    });
+    let mut params = Vec::new();
+    for name in ["id", "tracking_no"] {
+        if o.path.contains(&format!("{{{name}}}")) {
+            params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+        }
+    }
+    if o.method == "post" && o.path == "/feedback" {
+        params.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 } }));
+    }
+    v["parameters"] = json!(params);
+    if let Some(req) = o.request {
+        v["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{req}") } } } });
+    }
+    match o.access {
+        Access::Public => v["security"] = json!([]),
+        Access::PublicOrToken => v["security"] = json!([{}, { "token": [] }]),
+        Access::Staff => {}
+    }
+    v
+}
+
+/// Builds the document.
+pub fn build() -> Value {
+    let mut paths = Map::new();
+    for o in OPERATIONS {
+        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
+        entry[o.method] = operation(o);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Loopdesk API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Closed-loop customer feedback center. Every error is {code, message, field?}." },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "token": { "type": "http", "scheme": "bearer" },
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
+            },
+        },
+        "security": [{ "token": [] }, { "session": [] }],
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

@@ -1,0 +1,57 @@
+//! The router: each resource owns its routes; this is the one place they are merged.
+
+pub mod admin;
+pub mod feedback;
+pub mod health;
+pub mod tickets;
+pub mod track;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{auth, metrics, openapi};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+
+/// Everything under `/api/v1`.
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/feedback", post(feedback::submit))
+        .route("/track/{tracking_no}", get(track::track))
+        .route("/openapi.json", get(openapi::document))
+        .merge(tickets::router())
+        .merge(admin::router())
+        .merge(auth::routes::router())
+}
+
+async fn no_route() -> ApiError {
+    ApiError::NotFound("no such endpoint; see /api/v1/openapi.json".into())
+}
+
+async fn no_method() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The whole application router.
+pub fn router(state: AppState, with_metrics: bool) -> Router {
+    let mut app = Router::new()
+        .nest("/api/v1", api())
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz));
+    if with_metrics {
+        app = app.route("/metrics", get(metrics::render));
+    }
+    app.fallback(no_route)
+        .method_not_allowed_fallback(no_method)
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .with_state(state)
+}
+
+/// A router serving only `/metrics` (for a separate internal listener).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
+}

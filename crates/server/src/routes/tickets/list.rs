@@ -1,0 +1,121 @@
+//! `GET /tickets` (the queue) and `GET /tickets/counts`.
+
+use super::view;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::Query;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use loopdesk_core::access::Permission;
+use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Timestamp, UserId};
+use loopdesk_store::{Cursor, Sort, StateCounts, TicketFilter};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+/// Query parameters of the queue. Lists are comma-separated.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueParams {
+    state: Option<String>,
+    priority: Option<String>,
+    category: Option<String>,
+    channel: Option<String>,
+    /// A department id, or `none`.
+    department: Option<String>,
+    /// A user id, `me`, or `none`.
+    assignee: Option<String>,
+    created_from: Option<Timestamp>,
+    created_to: Option<Timestamp>,
+    /// Text the subject or content contains.
+    q: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+fn list<T>(field: &'static str, raw: &Option<String>, parse: impl Fn(&str) -> Option<T>, names: String) -> Result<Vec<T>, ApiError> {
+    raw.iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            parse(s).ok_or_else(|| ApiError::BadRequest {
+                code: "invalid_query",
+                message: format!("unknown {field} {s:?}; expected one of {names}"),
+                field: Some(field.into()),
+            })
+        })
+        .collect()
+}
+
+fn id_or_none(field: &'static str, raw: &str, me: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match (raw, me) {
+        ("none", _) => Ok(None),
+        ("me", Some(id)) => Ok(Some(id)),
+        _ => raw.parse().map(Some).map_err(|_| ApiError::BadRequest {
+            code: "invalid_query",
+            message: format!("{field} must be an id or 'none'"),
+            field: Some(field.into()),
+        }),
+    }
+}
+
+impl QueueParams {
+    /// The store filter these parameters describe, limited to what `auth` may see.
+    pub fn filter(&self, auth: &Auth) -> Result<TicketFilter, ApiError> {
+        let me = Some(auth.0.user_id.0);
+        let q = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if q.is_some_and(|s| s.chars().count() > 200) {
+            return Err(ApiError::BadRequest { code: "invalid_query", message: "q is too long".into(), field: Some("q".into()) });
+        }
+        Ok(TicketFilter {
+            states: list("state", &self.state, TicketState::parse, TicketState::names())?,
+            priorities: list("priority", &self.priority, Priority::parse, Priority::names())?,
+            categories: list("category", &self.category, |s| Some(s.to_string()), String::new())?,
+            channels: list("channel", &self.channel, Channel::parse, Channel::names())?,
+            department: self.department.as_deref().map(|d| id_or_none("department", d, None)).transpose()?.map(|o| o.map(DepartmentId)),
+            assignee: self.assignee.as_deref().map(|a| id_or_none("assignee", a, me)).transpose()?.map(|o| o.map(UserId)),
+            created_from: self.created_from,
+            created_to: self.created_to,
+            text: q.map(str::to_string),
+            visibility: Some(auth.0.visibility()),
+        })
+    }
+}
+
+/// `GET /api/v1/tickets`.
+pub async fn queue(State(state): State<AppState>, auth: Auth, Query(params): Query<QueueParams>) -> Result<Json<Value>, ApiError> {
+    auth.require(Permission::Read)?;
+    let filter = params.filter(&auth)?;
+    let sort = match params.sort.as_deref() {
+        None => Sort::default(),
+        Some(s) => Sort::parse(s).ok_or_else(|| ApiError::BadRequest {
+            code: "invalid_query",
+            message: "sort must be one of -created, created, priority".into(),
+            field: Some("sort".into()),
+        })?,
+    };
+    let cursor = match params.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| ApiError::BadRequest {
+            code: "invalid_query",
+            message: "cursor is not one this server gave out".into(),
+            field: Some("cursor".into()),
+        })?),
+    };
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let page = state.store.list_tickets(&filter, sort, cursor, limit).await?;
+    let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
+    Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
+}
+
+/// `GET /api/v1/tickets/counts`: per-state counts for the same filters (state ignored).
+pub async fn counts(State(state): State<AppState>, auth: Auth, Query(params): Query<QueueParams>) -> Result<Json<StateCounts>, ApiError> {
+    auth.require(Permission::Read)?;
+    let filter = params.filter(&auth)?;
+    Ok(Json(state.store.count_by_state(&filter).await?))
+}
