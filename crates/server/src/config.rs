@@ -48,7 +48,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 256 * 1024, feedback_per_minute: 10, track_per_minute: 20, login_per_minute: 10 }
+        Limits {
+            max_body_bytes: 256 * 1024,
+            feedback_per_minute: 10,
+            track_per_minute: 20,
+            login_per_minute: 10,
+        }
     }
 }
 
@@ -94,7 +99,8 @@ impl Config {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
             None => fig = fig.merge(Toml::file("loopdesk.toml")),
         }
-        fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"])).extract()
+        fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"]))
+            .extract()
     }
 
     /// The database URL in effect.
@@ -107,7 +113,9 @@ impl Config {
 
     /// An example configuration file with every key and its default.
     pub fn example_toml() -> String {
-        let mut out = String::from("# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n");
+        let mut out = String::from(
+            "# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n",
+        );
         out.push_str("bind = \"127.0.0.1:8080\"\ndata = \"data\"\n# database_url = \"postgres://postgres@127.0.0.1:5432/loopdesk\"\n");
         out.push_str("# metrics_bind = \"127.0.0.1:9090\"\ntrust_proxy = false\nsession_hours = 12\n\n[limits]\n");
         let l = Limits::default();
@@ -134,7 +142,10 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let c = Config { database_url: Some(Secret::new("postgres://u:pw@h/db")), ..Config::default() };
+        let c = Config {
+            database_url: Some(Secret::new("postgres://u:pw@h/db")),
+            ..Config::default()
+        };
         assert!(!format!("{c:?}").contains("pw"));
     }
 }

@@ -32,7 +32,11 @@ fn body_error(e: BytesRejection, limit: usize) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge { limit }
     } else {
-        ApiError::BadRequest { code: "unreadable_body", message: e.body_text(), field: None }
+        ApiError::BadRequest {
+            code: "unreadable_body",
+            message: e.body_text(),
+            field: None,
+        }
     }
 }
 
@@ -44,11 +48,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         let field = (path != ".").then_some(path);
         if inner.is_syntax() || inner.is_eof() {
-            ApiError::BadRequest { code: "malformed_json", message: format!("the body is not valid JSON: {inner}"), field }
+            ApiError::BadRequest {
+                code: "malformed_json",
+                message: format!("the body is not valid JSON: {inner}"),
+                field,
+            }
         } else {
             let message = inner.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            ApiError::Invalid { code: "invalid_field", message, field }
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            ApiError::Invalid {
+                code: "invalid_field",
+                message,
+                field,
+            }
         }
     })
 }
@@ -61,7 +77,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonWithBytes<T> {
             return Err(ApiError::UnsupportedMediaType);
         }
         let limit = state.config.limits.max_body_bytes;
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, limit))?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_error(e, limit))?;
         Ok(JsonWithBytes(parse_json(&bytes)?, bytes))
     }
 }
@@ -83,11 +101,24 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(Query).map_err(|e| {
-            let text = e.to_string();
-            let field = text.split('`').nth(1).map(str::to_string);
-            ApiError::BadRequest { code: "invalid_query", message: text, field }
-        })
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let text = e.into_inner().to_string();
+                // Unknown parameters carry their name in the message, not the path.
+                let field = if path == "." {
+                    text.split('`').nth(1).map(str::to_string)
+                } else {
+                    Some(path)
+                };
+                ApiError::BadRequest {
+                    code: "invalid_query",
+                    message: text,
+                    field,
+                }
+            })
     }
 }
 
@@ -109,7 +140,10 @@ impl FromRequestParts<AppState> for ClientIp {
                 return Ok(ClientIp(ip));
             }
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         Ok(ClientIp(peer.unwrap_or(IpAddr::from([127, 0, 0, 1]))))
     }
 }
@@ -124,6 +158,10 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Path<T> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|e| ApiError::BadRequest { code: "invalid_path", message: e.body_text(), field: Some("id".into()) })
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_path",
+                message: e.body_text(),
+                field: Some("id".into()),
+            })
     }
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod backend;
 mod counts;
 mod error;
+mod import;
 mod intake;
 mod locks;
 mod queue;

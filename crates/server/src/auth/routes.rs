@@ -33,8 +33,15 @@ struct Me {
     expires_at: Option<loopdesk_core::Timestamp>,
 }
 
-async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Json(body): Json<Login>) -> Result<Response, ApiError> {
-    state.limits.login_by_ip.check(&ip.to_string(), state.now())?;
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<Login>,
+) -> Result<Response, ApiError> {
+    state
+        .limits
+        .login_by_ip
+        .check(&ip.to_string(), state.now())?;
     let found = state.store.user_for_login(body.username.trim()).await?;
     let (user, stored) = match found {
         Some((u, h)) => (Some(u), Some(h)),
@@ -42,18 +49,37 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Json(body)
     };
     let user = match (password::verify(body.password, stored).await, user) {
         (true, Some(u)) => u,
-        _ => return Err(ApiError::Invalid { code: "bad_credentials", message: "wrong username or password".into(), field: None }),
+        _ => {
+            return Err(ApiError::Invalid {
+                code: "bad_credentials",
+                message: "wrong username or password".into(),
+                field: None,
+            })
+        }
     };
     let secret = new_secret("");
     let now = state.now();
     let expires = now + chrono::Duration::hours(state.config.session_hours);
-    state.store.create_session(&secret, user.id, now, expires).await?;
+    state
+        .store
+        .create_session(&secret, user.id, now, expires)
+        .await?;
     let cookie = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         state.config.session_hours * 3600
     );
-    let mut resp = (StatusCode::OK, axum::Json(Me { user, expires_at: Some(expires) })).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
+    let mut resp = (
+        StatusCode::OK,
+        axum::Json(Me {
+            user,
+            expires_at: Some(expires),
+        }),
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     Ok(resp)
 }
 
@@ -71,5 +97,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 
 async fn me(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Me>, ApiError> {
     let user = state.store.user(auth.0.user_id).await?;
-    Ok(axum::Json(Me { user, expires_at: None }))
+    Ok(axum::Json(Me {
+        user,
+        expires_at: None,
+    }))
 }

@@ -1,6 +1,6 @@
 //! Users, departments and API tokens.
 
-use crate::auth::{new_secret, password, Auth};
+use crate::auth::{new_secret, password, Admin, Supervisor};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -18,12 +18,18 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users).post(create_user))
-        .route("/departments", get(list_departments).post(create_department))
+        .route(
+            "/departments",
+            get(list_departments).post(create_department),
+        )
         .route("/tokens", post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
 
-async fn list_users(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Vec<User>>, ApiError> {
+async fn list_users(
+    State(state): State<AppState>,
+    Supervisor(auth): Supervisor,
+) -> Result<axum::Json<Vec<User>>, ApiError> {
     auth.require(Permission::Supervise)?;
     Ok(axum::Json(state.store.users().await?))
 }
@@ -42,22 +48,40 @@ pub struct UserIn {
 
 /// Checks a username: 2–64 of letters, digits, `.`, `_`, `-`.
 pub fn valid_username(u: &str) -> Result<(), ApiError> {
-    let ok = (2..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+    let ok = (2..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid("username", "use 2 to 64 letters, digits, '.', '_' or '-'"))
+        Err(ApiError::invalid(
+            "username",
+            "use 2 to 64 letters, digits, '.', '_' or '-'",
+        ))
     }
 }
 
-async fn create_user(State(state): State<AppState>, auth: Auth, Json(b): Json<UserIn>) -> Result<(StatusCode, axum::Json<User>), ApiError> {
+async fn create_user(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Json(b): Json<UserIn>,
+) -> Result<(StatusCode, axum::Json<User>), ApiError> {
     auth.require(Permission::Administer)?;
     valid_username(&b.username)?;
     if b.display_name.trim().is_empty() || b.display_name.chars().count() > 100 {
-        return Err(ApiError::invalid("display_name", "must be 1 to 100 characters"));
+        return Err(ApiError::invalid(
+            "display_name",
+            "must be 1 to 100 characters",
+        ));
     }
     if let Some(d) = b.department_id {
-        if !state.store.departments().await?.iter().any(|x| x.id == DepartmentId(d)) {
+        if !state
+            .store
+            .departments()
+            .await?
+            .iter()
+            .any(|x| x.id == DepartmentId(d))
+        {
             return Err(ApiError::invalid("department_id", "no such department"));
         }
     }
@@ -69,10 +93,16 @@ async fn create_user(State(state): State<AppState>, auth: Auth, Json(b): Json<Us
         department_id: b.department_id.map(DepartmentId),
         password_hash,
     };
-    Ok((StatusCode::CREATED, axum::Json(state.store.create_user(&new, state.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.store.create_user(&new, state.now()).await?),
+    ))
 }
 
-async fn list_departments(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Vec<Department>>, ApiError> {
+async fn list_departments(
+    State(state): State<AppState>,
+    auth: crate::auth::Auth,
+) -> Result<axum::Json<Vec<Department>>, ApiError> {
     auth.require(Permission::Read)?;
     Ok(axum::Json(state.store.departments().await?))
 }
@@ -86,7 +116,7 @@ struct DepartmentIn {
 
 async fn create_department(
     State(state): State<AppState>,
-    auth: Auth,
+    Admin(auth): Admin,
     Json(b): Json<DepartmentIn>,
 ) -> Result<(StatusCode, axum::Json<Department>), ApiError> {
     auth.require(Permission::Administer)?;
@@ -94,7 +124,10 @@ async fn create_department(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
     }
-    Ok((StatusCode::CREATED, axum::Json(state.store.create_department(name, state.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.store.create_department(name, state.now()).await?),
+    ))
 }
 
 /// Body of `POST /tokens`.
@@ -110,19 +143,39 @@ struct TokenIn {
     intake_only: bool,
 }
 
-async fn create_token(State(state): State<AppState>, auth: Auth, Json(b): Json<TokenIn>) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+async fn create_token(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Json(b): Json<TokenIn>,
+) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
     let p = auth.require(Permission::Administer)?;
     if b.name.trim().is_empty() || b.name.chars().count() > 100 {
         return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
     }
     let user = UserId(b.user_id.unwrap_or(p.user_id.0));
-    state.store.user(user).await.map_err(|_| ApiError::invalid("user_id", "no such user"))?;
+    state
+        .store
+        .user(user)
+        .await
+        .map_err(|_| ApiError::invalid("user_id", "no such user"))?;
     let secret = new_secret("ldk_");
-    let token = state.store.create_api_token(&secret, b.name.trim(), user, b.intake_only, state.now()).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({ "token": secret, "id": token.id, "name": token.name, "user_id": token.user_id, "intake_only": token.intake_only }))))
+    let token = state
+        .store
+        .create_api_token(&secret, b.name.trim(), user, b.intake_only, state.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(
+            json!({ "token": secret, "id": token.id, "name": token.name, "user_id": token.user_id, "intake_only": token.intake_only }),
+        ),
+    ))
 }
 
-async fn revoke_token(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     auth.require(Permission::Administer)?;
     state.store.revoke_api_token(id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,8 +11,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{
-    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority, ProductInfo, State as TicketState,
-    Ticket, Timestamp, Urgency,
+    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority,
+    ProductInfo, State as TicketState, Ticket, Timestamp, Urgency,
 };
 use loopdesk_store::IntakeRequest;
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,10 @@ pub struct FeedbackOut {
 
 fn text(field: &'static str, v: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
     match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) if s.chars().count() > max => Err(ApiError::invalid(field, format!("must be at most {max} characters"))),
+        Some(s) if s.chars().count() > max => Err(ApiError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        )),
         other => Ok(other),
     }
 }
@@ -110,13 +113,21 @@ fn customer(c: CustomerIn, may_set_tier: bool) -> Result<Customer, ApiError> {
         ));
     }
     Ok(Customer {
-        name: if c.anonymous { None } else { text("customer.name", c.name, 100)? },
+        name: if c.anonymous {
+            None
+        } else {
+            text("customer.name", c.name, 100)?
+        },
         anonymous: c.anonymous,
         phone,
         email,
         address: text("customer.address", c.address, 500)?,
         member_id: text("customer.member_id", c.member_id, 64)?,
-        tier: if may_set_tier { c.tier.unwrap_or_default() } else { CustomerTier::Standard },
+        tier: if may_set_tier {
+            c.tier.unwrap_or_default()
+        } else {
+            CustomerTier::Standard
+        },
     })
 }
 
@@ -133,7 +144,10 @@ fn product(p: ProductIn) -> Result<ProductInfo, ApiError> {
 
 fn attachments(list: Vec<Attachment>) -> Result<Vec<Attachment>, ApiError> {
     if list.len() > MAX_ATTACHMENTS {
-        return Err(ApiError::invalid("attachments", format!("at most {MAX_ATTACHMENTS} attachments")));
+        return Err(ApiError::invalid(
+            "attachments",
+            format!("at most {MAX_ATTACHMENTS} attachments"),
+        ));
     }
     for (i, a) in list.iter().enumerate() {
         let bad = |m: &str| ApiError::invalid(format!("attachments[{i}]"), m.to_string());
@@ -160,10 +174,16 @@ fn channel_and_time(
     let Some(_) = principal else {
         let channel = body_channel.unwrap_or(Channel::Web);
         if !channel.is_public_form() {
-            return Err(ApiError::invalid("channel", "the public form accepts only web or app; channels need an API token"));
+            return Err(ApiError::invalid(
+                "channel",
+                "the public form accepts only web or app; channels need an API token",
+            ));
         }
         if received_at.is_some() {
-            return Err(ApiError::invalid("received_at", "only staff and channel integrations may set the receipt time"));
+            return Err(ApiError::invalid(
+                "received_at",
+                "only staff and channel integrations may set the receipt time",
+            ));
         }
         return Ok((channel, now));
     };
@@ -178,13 +198,20 @@ fn channel_and_time(
 }
 
 /// Validates the body into a ticket draft.
-pub fn draft(body: FeedbackIn, principal: Option<&Principal>, now: Timestamp) -> Result<Ticket, ApiError> {
+pub fn draft(
+    body: FeedbackIn,
+    principal: Option<&Principal>,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
     let content = body.content.trim().to_string();
     if content.is_empty() {
         return Err(ApiError::invalid("content", "tell us what happened"));
     }
     if content.chars().count() > MAX_CONTENT {
-        return Err(ApiError::invalid("content", format!("must be at most {MAX_CONTENT} characters")));
+        return Err(ApiError::invalid(
+            "content",
+            format!("must be at most {MAX_CONTENT} characters"),
+        ));
     }
     let (channel, received_at) = channel_and_time(body.channel, body.received_at, principal, now)?;
     let customer = customer(body.customer, principal.is_some())?;
@@ -197,14 +224,28 @@ pub fn draft(body: FeedbackIn, principal: Option<&Principal>, now: Timestamp) ->
     Ok(t)
 }
 
-fn idempotency(headers: &HeaderMap, principal: Option<&Principal>, body: &[u8]) -> Result<Option<(String, String)>, ApiError> {
-    let Some(raw) = headers.get("idempotency-key") else { return Ok(None) };
+fn idempotency(
+    headers: &HeaderMap,
+    principal: Option<&Principal>,
+    body: &[u8],
+) -> Result<Option<(String, String)>, ApiError> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
     let key = raw.to_str().map(str::trim).unwrap_or("");
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.is_ascii() {
-        return Err(ApiError::invalid("Idempotency-Key", format!("must be 1 to {MAX_IDEMPOTENCY_KEY} ASCII characters")));
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} ASCII characters"),
+        ));
     }
-    let scope = principal.map(|p| format!("user:{}", p.user_id)).unwrap_or_else(|| "public".into());
-    Ok(Some((format!("{scope}:{key}"), hex::encode(Sha256::digest(body)))))
+    let scope = principal
+        .map(|p| format!("user:{}", p.user_id))
+        .unwrap_or_else(|| "public".into());
+    Ok(Some((
+        format!("{scope}:{key}"),
+        hex::encode(Sha256::digest(body)),
+    )))
 }
 
 /// `POST /api/v1/feedback`.
@@ -223,17 +264,31 @@ pub async fn submit(
     }
     let ticket = draft(body, principal.as_ref(), now)?;
     if principal.is_none() {
-        let contact = ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket.customer.email.as_ref().map(|e| e.as_str()));
+        let contact = ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket
+            .customer
+            .email
+            .as_ref()
+            .map(|e| e.as_str()));
         if let Some(contact) = contact {
             state.limits.feedback_by_contact.check(contact, now)?;
         }
     }
     let actor = match &principal {
-        Some(p) => Actor::User { id: p.user_id, name: p.name.clone() },
+        Some(p) => Actor::User {
+            id: p.user_id,
+            name: p.name.clone(),
+        },
         None => Actor::Customer,
     };
     let idempotency = idempotency(&headers, principal.as_ref(), &bytes)?;
-    let intake = state.store.intake(IntakeRequest { ticket, actor, idempotency }).await?;
+    let intake = state
+        .store
+        .intake(IntakeRequest {
+            ticket,
+            actor,
+            idempotency,
+        })
+        .await?;
     let t = intake.ticket;
     let out = FeedbackOut {
         id: t.id.0,
@@ -251,7 +306,8 @@ pub async fn submit(
         resp.headers_mut().insert(header::LOCATION, v);
     }
     if intake.replayed {
-        resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(resp)
 }

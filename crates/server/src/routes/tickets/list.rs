@@ -37,7 +37,12 @@ pub struct QueueParams {
     limit: Option<usize>,
 }
 
-fn list<T>(field: &'static str, raw: &Option<String>, parse: impl Fn(&str) -> Option<T>, names: String) -> Result<Vec<T>, ApiError> {
+fn list<T>(
+    field: &'static str,
+    raw: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    names: String,
+) -> Result<Vec<T>, ApiError> {
     raw.iter()
         .flat_map(|s| s.split(','))
         .map(str::trim)
@@ -70,15 +75,44 @@ impl QueueParams {
         let me = Some(auth.0.user_id.0);
         let q = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if q.is_some_and(|s| s.chars().count() > 200) {
-            return Err(ApiError::BadRequest { code: "invalid_query", message: "q is too long".into(), field: Some("q".into()) });
+            return Err(ApiError::BadRequest {
+                code: "invalid_query",
+                message: "q is too long".into(),
+                field: Some("q".into()),
+            });
         }
         Ok(TicketFilter {
-            states: list("state", &self.state, TicketState::parse, TicketState::names())?,
-            priorities: list("priority", &self.priority, Priority::parse, Priority::names())?,
-            categories: list("category", &self.category, |s| Some(s.to_string()), String::new())?,
+            states: list(
+                "state",
+                &self.state,
+                TicketState::parse,
+                TicketState::names(),
+            )?,
+            priorities: list(
+                "priority",
+                &self.priority,
+                Priority::parse,
+                Priority::names(),
+            )?,
+            categories: list(
+                "category",
+                &self.category,
+                |s| Some(s.to_string()),
+                String::new(),
+            )?,
             channels: list("channel", &self.channel, Channel::parse, Channel::names())?,
-            department: self.department.as_deref().map(|d| id_or_none("department", d, None)).transpose()?.map(|o| o.map(DepartmentId)),
-            assignee: self.assignee.as_deref().map(|a| id_or_none("assignee", a, me)).transpose()?.map(|o| o.map(UserId)),
+            department: self
+                .department
+                .as_deref()
+                .map(|d| id_or_none("department", d, None))
+                .transpose()?
+                .map(|o| o.map(DepartmentId)),
+            assignee: self
+                .assignee
+                .as_deref()
+                .map(|a| id_or_none("assignee", a, me))
+                .transpose()?
+                .map(|o| o.map(UserId)),
             created_from: self.created_from,
             created_to: self.created_to,
             text: q.map(str::to_string),
@@ -88,7 +122,11 @@ impl QueueParams {
 }
 
 /// `GET /api/v1/tickets`.
-pub async fn queue(State(state): State<AppState>, auth: Auth, Query(params): Query<QueueParams>) -> Result<Json<Value>, ApiError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<Value>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
     let sort = match params.sort.as_deref() {
@@ -108,13 +146,26 @@ pub async fn queue(State(state): State<AppState>, auth: Auth, Query(params): Que
         })?),
     };
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let page = state.store.list_tickets(&filter, sort, cursor, limit).await?;
-    let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
-    Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
+    let page = state
+        .store
+        .list_tickets(&filter, sort, cursor, limit)
+        .await?;
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|s| view::ticket(&s.ticket, &auth.0))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "next_cursor": page.next_cursor }),
+    ))
 }
 
 /// `GET /api/v1/tickets/counts`: per-state counts for the same filters (state ignored).
-pub async fn counts(State(state): State<AppState>, auth: Auth, Query(params): Query<QueueParams>) -> Result<Json<StateCounts>, ApiError> {
+pub async fn counts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<StateCounts>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
     Ok(Json(state.store.count_by_state(&filter).await?))

@@ -1,0 +1,112 @@
+//! A `loopdesk serve` child process on a random port, for benchmarks.
+
+use anyhow::{bail, Context};
+use std::path::Path;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running server process.
+pub struct ServerProcess {
+    pub child: Child,
+    pub base: String,
+    /// The first admin's password, when this start created it.
+    pub admin_password: Option<String>,
+}
+
+impl ServerProcess {
+    /// Starts `loopdesk serve` on `data` (and `database_url` if given) and waits until it
+    /// listens.
+    pub async fn start(data: &Path, database_url: Option<&str>) -> anyhow::Result<ServerProcess> {
+        let exe = std::env::current_exe()?;
+        let mut cmd = Command::new(exe);
+        cmd.arg("--data")
+            .arg(data)
+            .args(["serve", "--bind", "127.0.0.1:0"]);
+        cmd.env("LOOPDESK_LOG", "warn")
+            .env_remove("LOOPDESK_DATABASE_URL");
+        // Benchmarks load from one address; lift the public limits for the run.
+        cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "100000000");
+        if let Some(url) = database_url {
+            cmd.env("LOOPDESK_DATABASE_URL", url);
+        }
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().context("starting loopdesk serve")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut admin_password = None;
+        while let Some(line) = lines.next_line().await? {
+            if let Some(pw) = line.trim().strip_prefix("password: ") {
+                admin_password = Some(pw.to_string());
+            }
+            if let Some(rest) = line.strip_prefix("Loopdesk is listening on ") {
+                let base = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                // Keep draining stdout so the child never blocks on a full pipe.
+                tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                return Ok(ServerProcess {
+                    child,
+                    base,
+                    admin_password,
+                });
+            }
+        }
+        bail!("loopdesk serve exited before listening")
+    }
+
+    /// Resident and peak memory of the server process, in MiB (Linux).
+    pub fn memory_mib(&self) -> Option<(f64, f64)> {
+        let pid = self.child.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+        };
+        Some((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// CPU time (user + system) the server has used so far, in seconds (Linux).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let pid = self.child.id()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    }
+}
+
+/// Signs in and returns a client carrying the session cookie.
+pub async fn login(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<(reqwest::Client, String)> {
+    let client = reqwest::Client::builder().build()?;
+    let resp = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await?;
+    if !resp.status().is_success() {
+        bail!("login failed: {}", resp.text().await.unwrap_or_default());
+    }
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("no session cookie")?
+        .to_string();
+    Ok((client, cookie))
+}

@@ -1,0 +1,56 @@
+//! `loopdesk bench …`: benchmarks that start a real `loopdesk serve` child process and load
+//! it over HTTP from this process, printing the figures the issues name.
+
+mod child;
+mod intake;
+mod queue;
+mod stats;
+
+use clap::Subcommand;
+use loopdesk_server::config::Config;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Intake throughput and latency (durable 201s) at several client counts.
+    Intake {
+        /// Comma-separated concurrent client counts.
+        #[arg(long, default_value = "1,8,32")]
+        clients: String,
+        /// Seconds measured per client count (after a 1 s warm-up).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Queue, counts and ticket-page latency and server memory on an existing database
+    /// (fill it first with `loopdesk demo --tickets 1000000`).
+    Queue {
+        /// Requests per query shape.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// PostgreSQL URL of an existing database (default: SQLite in --data).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Intake {
+            clients,
+            seconds,
+            postgres,
+        } => {
+            let counts: Vec<usize> = clients
+                .split(',')
+                .map(|c| c.trim().parse())
+                .collect::<Result<_, _>>()?;
+            intake::run(&counts, seconds, postgres).await
+        }
+        BenchCommand::Queue {
+            requests,
+            database_url,
+        } => queue::run(crate::with_database(config, database_url), requests).await,
+    }
+}

@@ -1,0 +1,157 @@
+//! `loopdesk`: the single binary. Thin: parses the command line, loads the configuration
+//! and calls into the library crates.
+
+mod bench;
+mod demo;
+mod users;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use loopdesk_server::clock::{Clock, SystemClock};
+use loopdesk_server::config::{Config, Secret};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "loopdesk",
+    version,
+    about = "Loopdesk — closed-loop customer feedback center"
+)]
+struct Cli {
+    /// Configuration file (default: ./loopdesk.toml if present).
+    #[arg(long, global = true, env = "LOOPDESK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database, attachments).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (creates the data directory and the first admin on first start).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080, or LOOPDESK_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill the database with realistic demo tickets.
+    Demo {
+        #[arg(long, default_value_t = 2000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 20261124)]
+        seed: u64,
+    },
+    /// Manage staff users.
+    User {
+        #[command(subcommand)]
+        command: users::UserCommand,
+    },
+    /// Print an example configuration file.
+    Config,
+    /// Benchmarks that print the figures the issues name.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let mut config = Config::load(cli.config.as_deref()).context("reading the configuration")?;
+    if let Some(data) = &cli.data {
+        config.data = data.clone();
+    }
+    Ok(config)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOPDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn serve(mut config: Config, bind: Option<SocketAddr>) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let app = loopdesk_server::App::build(config, clock.clone()).await?;
+    if let Some((user, password)) =
+        loopdesk_server::bootstrap_admin(&app.state.store, clock.as_ref()).await?
+    {
+        println!("First start: created the administrator account.");
+        println!("  username: {user}");
+        println!("  password: {password}");
+        println!("  (shown once; sign in and keep it safe)");
+    }
+    let addr = app.local_addr()?;
+    println!("Loopdesk is listening on http://{addr}  (API: http://{addr}/api/v1, docs: /api/v1/openapi.json)");
+    tracing::info!(%addr, backend = ?app.state.store.backend(), "listening");
+    app.serve(shutdown_signal()).await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    let config = load_config(&cli)?;
+    match cli.command {
+        Command::Serve { bind } => serve(config, bind).await,
+        Command::Migrate => {
+            loopdesk_server::open_store(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { tickets, seed } => {
+            let store = loopdesk_server::open_store(&config).await?;
+            let report = demo::run(
+                &store,
+                demo::DemoOptions { tickets, seed },
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::User { command } => users::run(command, &config).await,
+        Command::Config => {
+            print!("{}", Config::example_toml());
+            Ok(())
+        }
+        Command::Bench { command } => bench::run(command, config).await,
+    }
+}
+
+/// The database URL from a flag, if given, overriding the configuration.
+pub fn with_database(mut config: Config, url: Option<String>) -> Config {
+    if let Some(url) = url {
+        config.database_url = Some(Secret::new(url));
+    }
+    config
+}

@@ -1,0 +1,52 @@
+//! Bulk import of fully formed tickets with their timelines (demo data, migrations from
+//! other systems). Ids are reserved first so events can name their ticket.
+
+use crate::counts::CountDeltas;
+use crate::tickets::{insert_events, insert_tickets};
+use crate::{Store, StoreError};
+use loopdesk_core::{Event, EventData, Ticket};
+
+/// Rows per multi-row INSERT: below SQLite's and PostgreSQL's bound-parameter limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Store {
+    /// Reserves `n` ticket ids for tickets built outside the intake path.
+    pub async fn reserve_ticket_ids(&self, n: usize) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let ids = self.backend.allocate_ids(&mut tx, n).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Writes tickets and their events in one transaction. Each ticket must equal what its
+    /// events replay to (ids from [`Store::reserve_ticket_ids`]).
+    pub async fn import(&self, batch: &[(Ticket, Vec<Event>)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut deltas = CountDeltas::default();
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let tickets: Vec<Ticket> = chunk.iter().map(|(t, _)| t.clone()).collect();
+            insert_tickets(&mut tx, &tickets).await?;
+            let events: Vec<Event> = chunk.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+            for part in events.chunks(ROWS_PER_STATEMENT) {
+                insert_events(&mut tx, part).await?;
+            }
+            for t in &tickets {
+                deltas.add(t, 1);
+            }
+            for (t, events) in chunk {
+                for e in events {
+                    if let EventData::CollaboratorAdded { user_id } = e.data {
+                        sqlx::query("INSERT INTO ticket_collaborators (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .bind(t.id.0)
+                            .bind(user_id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+        }
+        deltas.flush(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
