@@ -37,6 +37,9 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080, or LOOPDESK_BIND).
         #[arg(long)]
         bind: Option<SocketAddr>,
+        /// On an empty database, load 2,000 demo tickets (and demo staff) before serving.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -95,7 +98,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn serve(mut config: Config, bind: Option<SocketAddr>) -> anyhow::Result<()> {
+async fn serve(
+    mut config: Config,
+    bind: Option<SocketAddr>,
+    with_demo: bool,
+) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.bind = bind;
     }
@@ -108,6 +115,22 @@ async fn serve(mut config: Config, bind: Option<SocketAddr>) -> anyhow::Result<(
         println!("  username: {user}");
         println!("  password: {password}");
         println!("  (shown once; sign in and keep it safe)");
+    }
+    if with_demo
+        && app
+            .state
+            .store
+            .count_by_state(&Default::default())
+            .await?
+            .total
+            == 0
+    {
+        let options = demo::DemoOptions {
+            tickets: 2000,
+            seed: 20261124,
+        };
+        let report = demo::run(&app.state.store, options, clock.now()).await?;
+        println!("{report}");
     }
     let addr = app.local_addr()?;
     println!("Loopdesk is listening on http://{addr}  (API: http://{addr}/api/v1, docs: /api/v1/openapi.json)");
@@ -122,7 +145,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = load_config(&cli)?;
     match cli.command {
-        Command::Serve { bind } => serve(config, bind).await,
+        Command::Serve { bind, demo } => serve(config, bind, demo).await,
         Command::Migrate => {
             loopdesk_server::open_store(&config).await?;
             println!("migrations applied");

@@ -93,7 +93,7 @@ impl Default for Config {
 
 impl Config {
     /// Loads defaults, then `file` (or `loopdesk.toml` if present), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
@@ -101,6 +101,7 @@ impl Config {
         }
         fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"]))
             .extract()
+            .map_err(Box::new)
     }
 
     /// The database URL in effect.

@@ -71,6 +71,8 @@ pub(crate) fn token_hash(secret: &str) -> String {
 }
 
 type UserRow = (i64, String, String, String, Option<i64>, i64);
+/// A user row followed by one more column (password hash, expiry, token scope).
+type UserRowAnd<T> = (i64, String, String, String, Option<i64>, i64, T);
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, u.active";
 
 fn user_from_row(
@@ -171,11 +173,10 @@ impl Store {
         username: &str,
     ) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = $1 AND u.active = 1");
-        let row: Option<(i64, String, String, String, Option<i64>, i64, String)> =
-            sqlx::query_as(&sql)
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<UserRowAnd<String>> = sqlx::query_as(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|(a, b, c, d, e, f, hash)| Ok((user_from_row((a, b, c, d, e, f))?, hash)))
             .transpose()
     }
@@ -218,12 +219,11 @@ impl Store {
             "SELECT {USER_COLS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row: Option<(i64, String, String, String, Option<i64>, i64, i64)> =
-            sqlx::query_as(&sql)
-                .bind(token_hash(secret))
-                .bind(ms(now))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<UserRowAnd<i64>> = sqlx::query_as(&sql)
+            .bind(token_hash(secret))
+            .bind(ms(now))
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|(a, b, c, d, e, f, exp)| {
             Ok(SessionInfo {
                 user: user_from_row((a, b, c, d, e, f))?,
@@ -275,11 +275,10 @@ impl Store {
             "SELECT {USER_COLS}, t.intake_only FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1"
         );
-        let row: Option<(i64, String, String, String, Option<i64>, i64, i64)> =
-            sqlx::query_as(&sql)
-                .bind(token_hash(secret))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<UserRowAnd<i64>> = sqlx::query_as(&sql)
+            .bind(token_hash(secret))
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|(a, b, c, d, e, f, intake_only)| {
             let mut p = user_from_row((a, b, c, d, e, f))?.principal();
             p.intake_only = intake_only != 0;
