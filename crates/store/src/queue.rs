@@ -205,6 +205,46 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// The sort key of a row, in the order rows are returned.
+fn sort_key(sort: Sort, t: &Ticket) -> (i64, i64) {
+    match sort {
+        Sort::Newest => (0, -t.id.0),
+        Sort::Oldest => (0, t.id.0),
+        Sort::Priority => (t.priority.rank(), -t.id.0),
+    }
+}
+
+impl TicketFilter {
+    /// Splits a filter on several states and priorities into one filter per (state,
+    /// priority): each part is an equality on the `(state, priority_rank, id)` index, so the
+    /// database reads its rows already in order instead of sorting every match.
+    fn fan_out(&self) -> Vec<TicketFilter> {
+        if self.states.is_empty() && self.priorities.len() <= 1 {
+            return vec![self.clone()];
+        }
+        let states: Vec<Option<State>> = if self.states.is_empty() {
+            vec![None]
+        } else {
+            self.states.iter().copied().map(Some).collect()
+        };
+        let priorities = if self.priorities.is_empty() {
+            Priority::ALL.to_vec()
+        } else {
+            self.priorities.clone()
+        };
+        let mut parts = Vec::with_capacity(states.len() * priorities.len());
+        for s in &states {
+            for p in &priorities {
+                let mut f = self.clone();
+                f.states = s.iter().copied().collect();
+                f.priorities = vec![*p];
+                parts.push(f);
+            }
+        }
+        parts
+    }
+}
+
 impl Store {
     /// One page of the queue.
     pub async fn list_tickets(
@@ -214,6 +254,39 @@ impl Store {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        let mut items = Vec::new();
+        for part in filter.fan_out() {
+            items.extend(self.list_part(&part, sort, after, limit + 1).await?);
+        }
+        items.sort_by_key(|t| sort_key(sort, t));
+        items.truncate(limit + 1);
+        let mut items: Vec<TicketSummary> = items
+            .into_iter()
+            .map(|ticket| TicketSummary { ticket })
+            .collect();
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|s| {
+                Cursor {
+                    rank: s.ticket.priority.rank(),
+                    id: s.ticket.id.0,
+                }
+                .encode()
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Up to `take` rows of one filter, in sort order.
+    async fn list_part(
+        &self,
+        filter: &TicketFilter,
+        sort: Sort,
+        after: Option<Cursor>,
+        take: usize,
+    ) -> Result<Vec<Ticket>, StoreError> {
         let mut c = Conditions::default();
         filter.conditions(&mut c);
         if let Some(cur) = after {
@@ -235,29 +308,14 @@ impl Store {
             Sort::Priority => "priority_rank ASC, id DESC",
         };
         let sql = format!(
-            "SELECT doc FROM tickets{} ORDER BY {order} LIMIT {}",
-            c.where_sql(),
-            limit + 1
+            "SELECT doc FROM tickets{} ORDER BY {order} LIMIT {take}",
+            c.where_sql()
         );
         let rows: Vec<(String,)> = bind_all(sqlx::query_as(&sql), &c.values)
             .fetch_all(&self.pool)
             .await?;
-        let mut items = rows
-            .iter()
-            .map(|(doc,)| serde_json::from_str(doc).map(|ticket| TicketSummary { ticket }))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|s| {
-                Cursor {
-                    rank: s.ticket.priority.rank(),
-                    id: s.ticket.id.0,
-                }
-                .encode()
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        rows.iter()
+            .map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from))
+            .collect()
     }
 }

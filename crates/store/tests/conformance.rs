@@ -390,3 +390,67 @@ async fn accounts_sessions_and_tokens() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn fanned_out_queue_pages_equal_a_full_sort() {
+    each_backend(|store| async move {
+        let priorities = [
+            Priority::Low,
+            Priority::High,
+            Priority::Medium,
+            Priority::Urgent,
+        ];
+        for i in 0..40 {
+            let mut req = request(&format!("问题 {i}"), "13800138000");
+            req.ticket.priority = priorities[i % 4];
+            let id = store.intake(req).await.unwrap().ticket.id;
+            if i % 3 == 0 {
+                let cmd = Command::Assign {
+                    department_id: Some(DepartmentId(1)),
+                    assignee_id: None,
+                    reason: None,
+                };
+                store
+                    .change(id, |t| Ok(vec![decide(t, cmd.clone(), agent(), t0())?]))
+                    .await
+                    .unwrap();
+            }
+        }
+        let all: Vec<Ticket> = store
+            .list_tickets(&TicketFilter::default(), Sort::Newest, None, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|s| s.ticket)
+            .collect();
+        let filter = TicketFilter {
+            states: vec![State::New, State::Assigned],
+            ..TicketFilter::default()
+        };
+        for sort in [Sort::Newest, Sort::Oldest, Sort::Priority] {
+            let mut expected: Vec<&Ticket> = all.iter().collect();
+            expected.sort_by_key(|t| match sort {
+                Sort::Newest => (0, -t.id.0),
+                Sort::Oldest => (0, t.id.0),
+                Sort::Priority => (t.priority.rank(), -t.id.0),
+            });
+            let mut got = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = store.list_tickets(&filter, sort, cursor, 6).await.unwrap();
+                got.extend(page.items.iter().map(|s| s.ticket.id));
+                match page.next_cursor {
+                    Some(c) => cursor = loopdesk_store::Cursor::decode(&c),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                got,
+                expected.iter().map(|t| t.id).collect::<Vec<_>>(),
+                "{sort:?}"
+            );
+        }
+    })
+    .await;
+}
