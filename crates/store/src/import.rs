@@ -6,7 +6,7 @@ use crate::tickets::{insert_events, insert_tickets};
 use crate::{Store, StoreError};
 use loopdesk_core::{Event, EventData, Ticket};
 
-/// Rows per multi-row INSERT: below SQLite's and PostgreSQL's bound-parameter limits.
+/// Tickets handled per round of inserts (the insert helpers split statements further).
 const ROWS_PER_STATEMENT: usize = 500;
 
 impl Store {
@@ -27,9 +27,7 @@ impl Store {
             let tickets: Vec<Ticket> = chunk.iter().map(|(t, _)| t.clone()).collect();
             insert_tickets(&mut tx, &tickets).await?;
             let events: Vec<Event> = chunk.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
-            for part in events.chunks(ROWS_PER_STATEMENT) {
-                insert_events(&mut tx, part).await?;
-            }
+            insert_events(&mut tx, &events).await?;
             for t in &tickets {
                 deltas.add(t, 1);
             }

@@ -13,17 +13,27 @@ const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, categ
 const TICKET_NCOLS: usize = 17;
 const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
 const EVENT_NCOLS: usize = 6;
+/// Rows per multi-row INSERT. Small on purpose: SQLite resolves `$n` parameters by name,
+/// which grows with the square of a statement's parameter count.
+const ROWS_PER_INSERT: usize = 16;
 /// How often a change is retried when another writer got there first.
 const MAX_ATTEMPTS: usize = 5;
 
-/// Inserts tickets in one statement.
+/// Inserts tickets, a few rows per statement.
 pub(crate) async fn insert_tickets(
     conn: &mut AnyConnection,
     tickets: &[Ticket],
 ) -> Result<(), StoreError> {
-    if tickets.is_empty() {
-        return Ok(());
+    for chunk in tickets.chunks(ROWS_PER_INSERT) {
+        insert_ticket_rows(conn, chunk).await?;
     }
+    Ok(())
+}
+
+async fn insert_ticket_rows(
+    conn: &mut AnyConnection,
+    tickets: &[Ticket],
+) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO tickets ({TICKET_COLS}) VALUES {}",
         values_rows(tickets.len(), TICKET_NCOLS)
@@ -55,14 +65,18 @@ pub(crate) async fn insert_tickets(
     Ok(())
 }
 
-/// Appends events in one statement.
+/// Appends events, a few rows per statement.
 pub(crate) async fn insert_events(
     conn: &mut AnyConnection,
     events: &[Event],
 ) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
+    for chunk in events.chunks(ROWS_PER_INSERT * 2) {
+        insert_event_rows(conn, chunk).await?;
     }
+    Ok(())
+}
+
+async fn insert_event_rows(conn: &mut AnyConnection, events: &[Event]) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO events ({EVENT_COLS}) VALUES {}",
         values_rows(events.len(), EVENT_NCOLS)

