@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod triage;
 mod users;
 
 use anyhow::Context;
@@ -57,6 +58,11 @@ enum Command {
     },
     /// Print an example configuration file.
     Config,
+    /// Text triage tools.
+    Triage {
+        #[command(subcommand)]
+        command: triage::TriageCommand,
+    },
     /// Benchmarks that print the figures the issues name.
     Bench {
         #[command(subcommand)]
@@ -167,6 +173,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", Config::example_toml());
             Ok(())
         }
+        Command::Triage { command } => triage::run(command),
         Command::Bench { command } => bench::run(command, config).await,
     }
 }
