@@ -558,6 +558,7 @@ mod tests {
             closed_at: None,
             updated_at: t0(),
             version: 0,
+            triage: None,
         }
     }
 

@@ -125,6 +125,26 @@ pub struct Satisfaction {
     pub answered_at: Timestamp,
 }
 
+/// What triage found at intake, kept so a person sees why the ticket was classified and
+/// prioritised as it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TriageSummary {
+    /// `zh`, `en`, `mixed` or `unknown`.
+    pub language: String,
+    /// Confidence of the category, 0–1.
+    pub confidence: f32,
+    /// Below the threshold: a person should choose the category (人工辅助分派).
+    pub needs_manual_triage: bool,
+    /// Signals that fired, as `kind: words`.
+    pub signals: Vec<String>,
+    /// `accept`, `flag` or `reject`.
+    pub moderation: String,
+    /// Why moderation flagged or rejected.
+    pub moderation_reasons: Vec<String>,
+    /// Version of the priority rules that decided.
+    pub rules_version: u32,
+}
+
 /// One customer's submission and everything done about it. The current row is always what
 /// replaying its timeline gives ([`crate::event::replay`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,6 +183,9 @@ pub struct Ticket {
     pub updated_at: Timestamp,
     /// Number of events applied; the next event's sequence number.
     pub version: i64,
+    /// Triage's findings at intake (absent for tickets recorded before triage ran).
+    #[serde(default)]
+    pub triage: Option<TriageSummary>,
 }
 
 impl Ticket {
@@ -205,6 +228,7 @@ impl Ticket {
             closed_at: None,
             updated_at: recorded_at,
             version: 0,
+            triage: None,
         }
     }
 

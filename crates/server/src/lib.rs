@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod triage;
 
 use crate::auth::password;
 use crate::clock::Clock;
@@ -41,6 +42,8 @@ pub enum ServerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Api(#[from] error::ApiError),
+    #[error("cannot load the triage engine: {0}")]
+    Triage(#[from] loopdesk_triage::TriageError),
     #[error("server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -90,6 +93,7 @@ impl App {
             config: Arc::new(config),
             clock,
             metrics: Some(metrics::handle()),
+            triage: triage::default_engine()?,
         };
         Ok(App {
             state,

@@ -15,6 +15,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limiters>,
     pub metrics: Option<PrometheusHandle>,
+    /// The triage engine (rules and models in effect).
+    pub triage: Arc<loopdesk_triage::Engine>,
 }
 
 /// The rate limiters of public endpoints.

@@ -62,6 +62,7 @@ impl Story {
             closed_at: None,
             updated_at: recorded,
             version: 0,
+            triage: None,
         };
         let created = Event {
             ticket_id: ticket.id,

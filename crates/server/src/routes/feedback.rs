@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_core::access::Permission;
+use loopdesk_core::event::{decide, Command};
 use loopdesk_core::{
     Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority,
     ProductInfo, State as TicketState, Ticket, Timestamp, Urgency,
@@ -76,6 +77,10 @@ pub struct FeedbackIn {
 #[derive(Debug, Serialize)]
 pub struct FeedbackOut {
     pub id: i64,
+    /// What triage found: confidence, signals, moderation.
+    pub triage: Option<loopdesk_core::TriageSummary>,
+    pub priority_reasons: Vec<String>,
+    pub impact_scope: loopdesk_core::ImpactScope,
     pub tracking_no: String,
     pub state: TicketState,
     pub priority: Priority,
@@ -262,7 +267,9 @@ pub async fn submit(
     } else {
         state.limits.feedback_by_ip.check(&ip.to_string(), now)?;
     }
-    let ticket = draft(body, principal.as_ref(), now)?;
+    let stated_urgency = body.urgency;
+    let mut ticket = draft(body, principal.as_ref(), now)?;
+    let rejection = crate::triage::apply(&state.triage, &mut ticket, stated_urgency);
     if principal.is_none() {
         let contact = ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket
             .customer
@@ -289,9 +296,19 @@ pub async fn submit(
             idempotency,
         })
         .await?;
-    let t = intake.ticket;
+    let mut t = intake.ticket;
+    // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
+    // restore it. A replayed request was handled the first time.
+    if let (Some(reason), false) = (rejection, intake.replayed) {
+        let cmd = Command::Reject { reason };
+        let decide_reject = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
+        t = state.store.change(t.id, decide_reject).await?.0;
+    }
     let out = FeedbackOut {
         id: t.id.0,
+        triage: t.triage.clone(),
+        priority_reasons: t.priority_reasons.clone(),
+        impact_scope: t.impact_scope,
         tracking_no: t.tracking_no.to_string(),
         state: t.state,
         priority: t.priority,
