@@ -143,6 +143,12 @@ pub struct TriageSummary {
     pub moderation_reasons: Vec<String>,
     /// Version of the priority rules that decided.
     pub rules_version: u32,
+    /// The problem cluster joined; absent when the ticket started its own (its id).
+    #[serde(default)]
+    pub cluster_id: Option<i64>,
+    /// Customers in the cluster when this ticket arrived, itself included.
+    #[serde(default)]
+    pub cluster_size: u32,
 }
 
 /// One customer's submission and everything done about it. The current row is always what

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod backend;
+mod clusters;
 mod counts;
 mod error;
 mod import;
@@ -18,6 +19,7 @@ mod tickets;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
+pub use clusters::Candidate;
 pub use counts::StateCounts;
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};

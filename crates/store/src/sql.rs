@@ -66,6 +66,20 @@ pub(crate) fn bind_all<'q, O>(
     q
 }
 
+/// Binds values to a plain `query`.
+pub(crate) fn bind_all_plain<'q>(
+    mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    values: &[Value],
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
 /// `(…), (…)` with consecutive placeholders for a multi-row insert of `rows` × `cols`.
 pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);

@@ -81,6 +81,10 @@ pub struct FeedbackOut {
     pub triage: Option<loopdesk_core::TriageSummary>,
     pub priority_reasons: Vec<String>,
     pub impact_scope: loopdesk_core::ImpactScope,
+    /// The problem cluster (its first ticket's id).
+    pub cluster_id: i64,
+    /// Set when this was the same customer's repeat, merged into that ticket.
+    pub merged_into: Option<i64>,
     pub tracking_no: String,
     pub state: TicketState,
     pub priority: Priority,
@@ -269,7 +273,11 @@ pub async fn submit(
     }
     let stated_urgency = body.urgency;
     let mut ticket = draft(body, principal.as_ref(), now)?;
-    let rejection = crate::triage::apply(&state.triage, &mut ticket, stated_urgency);
+    let analysis = crate::triage::analyze(&state.triage, &ticket, stated_urgency);
+    let key = crate::triage::customer_key(&ticket);
+    let plan =
+        crate::triage::plan_cluster(&state.store, &state.triage, &analysis, key.as_deref()).await?;
+    let rejection = crate::triage::write(&state.triage, &mut ticket, &analysis, &plan);
     if principal.is_none() {
         let contact = ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket
             .customer
@@ -299,8 +307,23 @@ pub async fn submit(
     let mut t = intake.ticket;
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
     // restore it. A replayed request was handled the first time.
-    if let (Some(reason), false) = (rejection, intake.replayed) {
-        let cmd = Command::Reject { reason };
+    if !intake.replayed && rejection.is_none() {
+        let key = key.unwrap_or_else(|| format!("anon:{}", t.id));
+        let sig = serde_json::to_string(&analysis.signature)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let cluster = plan.cluster_id.unwrap_or(t.id.0);
+        state
+            .store
+            .record_signature(t.id, cluster, &key, &sig, &analysis.band_keys)
+            .await?;
+    }
+    let follow_up = match (rejection, plan.duplicate_of) {
+        _ if intake.replayed => None,
+        (Some(reason), _) => Some(Command::Reject { reason }),
+        (None, Some(into)) => Some(Command::Merge { into }),
+        (None, None) => None,
+    };
+    if let Some(cmd) = follow_up {
         let decide_reject = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
         t = state.store.change(t.id, decide_reject).await?.0;
     }
@@ -309,6 +332,12 @@ pub async fn submit(
         triage: t.triage.clone(),
         priority_reasons: t.priority_reasons.clone(),
         impact_scope: t.impact_scope,
+        cluster_id: t
+            .triage
+            .as_ref()
+            .and_then(|x| x.cluster_id)
+            .unwrap_or(t.id.0),
+        merged_into: t.merged_into.map(|m| m.0),
         tracking_no: t.tracking_no.to_string(),
         state: t.state,
         priority: t.priority,

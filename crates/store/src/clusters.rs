@@ -1,0 +1,131 @@
+//! Problem clusters: near-duplicate signatures indexed by band key, and the distinct
+//! customers of each cluster (its size, the frequency signal).
+
+use crate::sql::{bind_all, Value};
+use crate::{Store, StoreError};
+use loopdesk_core::TicketId;
+
+/// How many of the newest tickets per band key are considered: enough to find the
+/// cluster, bounded so a huge cluster does not make look-ups slow.
+const PER_BAND: usize = 4;
+
+/// A stored signature that shares band keys with a new text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub ticket_id: TicketId,
+    pub cluster_id: i64,
+    pub customer_key: String,
+    /// The signature as stored (JSON).
+    pub signature: String,
+    /// Band keys shared with the query.
+    pub shared_bands: usize,
+}
+
+impl Store {
+    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key.
+    pub async fn cluster_candidates(
+        &self,
+        band_keys: &[i64],
+        min_shared: usize,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        if band_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parts: Vec<String> = (1..=band_keys.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT ticket_id FROM ticket_bands WHERE band_key = ${i} \
+                     ORDER BY ticket_id DESC LIMIT {PER_BAND}) b{i}"
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT) \
+             FROM ({}) hits JOIN ticket_signatures s ON s.ticket_id = hits.ticket_id \
+             GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature",
+            parts.join(" UNION ALL ")
+        );
+        let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
+        let rows: Vec<(i64, i64, String, String, i64)> = bind_all(sqlx::query_as(&sql), &values)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.4 as usize >= min_shared)
+            .map(|(t, c, k, s, n)| Candidate {
+                ticket_id: TicketId(t),
+                cluster_id: c,
+                customer_key: k,
+                signature: s,
+                shared_bands: n as usize,
+            })
+            .collect())
+    }
+
+    /// Number of distinct customers in a cluster.
+    pub async fn cluster_size(&self, cluster_id: i64) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM cluster_customers WHERE cluster_id = $1")
+                .bind(cluster_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
+    /// Whether a customer already reported in a cluster.
+    pub async fn cluster_has_customer(
+        &self,
+        cluster_id: i64,
+        customer_key: &str,
+    ) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT cluster_id FROM cluster_customers WHERE cluster_id = $1 AND customer_key = $2",
+        )
+        .bind(cluster_id)
+        .bind(customer_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Records a ticket's signature, band keys and cluster membership; returns the
+    /// cluster's size afterwards.
+    pub async fn record_signature(
+        &self,
+        ticket: TicketId,
+        cluster_id: i64,
+        customer_key: &str,
+        signature: &str,
+        band_keys: &[i64],
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (ticket_id) DO NOTHING",
+        )
+        .bind(ticket.0)
+        .bind(cluster_id)
+        .bind(customer_key)
+        .bind(signature)
+        .execute(&mut *tx)
+        .await?;
+        for chunk in band_keys.chunks(32) {
+            let rows = crate::sql::values_rows(chunk.len(), 2);
+            let sql = format!("INSERT INTO ticket_bands (band_key, ticket_id) VALUES {rows} ON CONFLICT DO NOTHING");
+            let values: Vec<Value> = chunk
+                .iter()
+                .flat_map(|k| [Value::Int(*k), Value::Int(ticket.0)])
+                .collect();
+            crate::sql::bind_all_plain(sqlx::query(&sql), &values)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(cluster_id)
+            .bind(customer_key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.cluster_size(cluster_id).await
+    }
+}
