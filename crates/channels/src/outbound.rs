@@ -16,20 +16,14 @@ pub struct OutboundRequest {
 impl OutboundRequest {
     /// A JSON POST with the given extra headers.
     pub fn json(url: String, body: Vec<u8>, extra: Vec<(String, String)>) -> OutboundRequest {
-        let mut headers = vec![(
-            "Content-Type".to_string(),
-            "application/json; charset=utf-8".to_string(),
-        )];
+        let mut headers = vec![("Content-Type".to_string(), "application/json; charset=utf-8".to_string())];
         headers.extend(extra);
         OutboundRequest { url, headers, body }
     }
 
     /// The value of header `name` (case-insensitive), if set.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The body parsed as JSON, for tests and logs.

@@ -116,9 +116,7 @@ impl std::fmt::Debug for Robot {
             Robot::Feishu { .. } => "feishu",
             Robot::Generic { .. } => "generic",
         };
-        f.debug_struct("Robot")
-            .field("kind", &kind)
-            .finish_non_exhaustive()
+        f.debug_struct("Robot").field("kind", &kind).finish_non_exhaustive()
     }
 }
 
@@ -133,9 +131,9 @@ pub enum RobotError {
 /// The request that posts `alert` to `robot`, signed for the instant `now`.
 pub fn build(robot: &Robot, alert: &Alert, now: Timestamp) -> Result<OutboundRequest, RobotError> {
     let url = match robot {
-        Robot::Wecom { webhook_url, .. }
-        | Robot::Dingtalk { webhook_url, .. }
-        | Robot::Feishu { webhook_url, .. } => webhook_url,
+        Robot::Wecom { webhook_url, .. } | Robot::Dingtalk { webhook_url, .. } | Robot::Feishu { webhook_url, .. } => {
+            webhook_url
+        }
         Robot::Generic { url, .. } => url,
     };
     if !(url.starts_with("https://") || url.starts_with("http://")) {
@@ -143,20 +141,13 @@ pub fn build(robot: &Robot, alert: &Alert, now: Timestamp) -> Result<OutboundReq
     }
     let alert = text::neutralised(alert);
     Ok(match robot {
-        Robot::Wecom {
-            webhook_url,
-            format,
-        } => wecom::request(webhook_url, *format, &alert),
-        Robot::Dingtalk {
-            webhook_url,
-            secret,
-            format,
-        } => dingtalk::request(webhook_url, secret.as_deref(), *format, &alert, now),
-        Robot::Feishu {
-            webhook_url,
-            secret,
-            format,
-        } => feishu::request(webhook_url, secret.as_deref(), *format, &alert, now),
+        Robot::Wecom { webhook_url, format } => wecom::request(webhook_url, *format, &alert),
+        Robot::Dingtalk { webhook_url, secret, format } => {
+            dingtalk::request(webhook_url, secret.as_deref(), *format, &alert, now)
+        }
+        Robot::Feishu { webhook_url, secret, format } => {
+            feishu::request(webhook_url, secret.as_deref(), *format, &alert, now)
+        }
         Robot::Generic { url, secret } => generic::request(url, secret.as_deref(), &alert, now),
     })
 }

@@ -164,8 +164,7 @@ impl TemplateSet {
 
     /// Reads and validates a set written as TOML (`[[template]]` tables).
     pub fn from_toml(src: &str) -> Result<TemplateSet, TemplateError> {
-        let set: TemplateSet =
-            toml::from_str(src).map_err(|e| TemplateError::File(e.to_string()))?;
+        let set: TemplateSet = toml::from_str(src).map_err(|e| TemplateError::File(e.to_string()))?;
         set.validate()?;
         Ok(set)
     }
@@ -176,16 +175,10 @@ impl TemplateSet {
             for src in [&t.subject, &t.text, &t.html] {
                 let mut names = Vec::new();
                 render::variables(&render::parse(src)?, &mut names);
-                let known = |n: &String| {
-                    COMMON_VARIABLES.contains(&n.as_str())
-                        || t.kind.variables().contains(&n.as_str())
-                };
+                let known =
+                    |n: &String| COMMON_VARIABLES.contains(&n.as_str()) || t.kind.variables().contains(&n.as_str());
                 if let Some(name) = names.into_iter().find(|n| !known(n)) {
-                    return Err(TemplateError::UnknownVariable {
-                        kind: t.kind,
-                        lang: t.lang,
-                        name,
-                    });
+                    return Err(TemplateError::UnknownVariable { kind: t.kind, lang: t.lang, name });
                 }
             }
         }
@@ -195,18 +188,11 @@ impl TemplateSet {
     /// The template for `kind` in `lang`, else in any language.
     pub fn get(&self, kind: NotificationKind, lang: Lang) -> Option<&Template> {
         let of_kind = || self.templates.iter().filter(move |t| t.kind == kind);
-        of_kind()
-            .find(|t| t.lang == lang)
-            .or_else(|| of_kind().next())
+        of_kind().find(|t| t.lang == lang).or_else(|| of_kind().next())
     }
 
     /// Renders `kind` in `lang` with `vars`.
-    pub fn render(
-        &self,
-        kind: NotificationKind,
-        lang: Lang,
-        vars: &Vars,
-    ) -> Result<Rendered, TemplateError> {
+    pub fn render(&self, kind: NotificationKind, lang: Lang, vars: &Vars) -> Result<Rendered, TemplateError> {
         let t = self.get(kind, lang).ok_or(TemplateError::NotFound(kind))?;
         let part = |src: &str, escape| render::render(&render::parse(src)?, vars, escape);
         Ok(Rendered {
@@ -219,8 +205,5 @@ impl TemplateSet {
 
 /// Builds [`Vars`] from pairs.
 pub fn vars<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vars {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }

@@ -80,12 +80,7 @@ pub enum WebhookError {
 impl WebhookError {
     /// Whether the request failed authentication (answer 401, store nothing).
     pub fn is_unauthorized(&self) -> bool {
-        matches!(
-            self,
-            WebhookError::MissingHeader(_)
-                | WebhookError::BadSignature
-                | WebhookError::StaleTimestamp
-        )
+        matches!(self, WebhookError::MissingHeader(_) | WebhookError::BadSignature | WebhookError::StaleTimestamp)
     }
 }
 
@@ -98,10 +93,8 @@ impl WebhookSource {
         body: &[u8],
         now: Timestamp,
     ) -> Result<IntakeRecord, WebhookError> {
-        let timestamp =
-            header(TIMESTAMP_HEADER).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
-        let signature =
-            header(SIGNATURE_HEADER).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
+        let timestamp = header(TIMESTAMP_HEADER).ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
+        let signature = header(SIGNATURE_HEADER).ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
         let secrets = std::iter::once(&self.secret).chain(self.previous_secret.as_ref());
         let mut result = Err(WebhookError::BadSignature);
         for secret in secrets {
@@ -111,8 +104,7 @@ impl WebhookSource {
             }
         }
         result?;
-        let json: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| WebhookError::BadJson(e.to_string()))?;
+        let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| WebhookError::BadJson(e.to_string()))?;
         self.mapping.map(&self.name, &json, body)
     }
 }

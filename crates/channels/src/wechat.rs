@@ -103,65 +103,34 @@ pub enum WechatError {
 impl WechatAccount {
     /// Answers the URL verification GET: returns `echostr` when the signature is right.
     pub fn verify_url(&self, q: &CallbackQuery, now: Timestamp) -> Result<String, WechatError> {
-        let signature = q
-            .signature
-            .as_deref()
-            .ok_or(WechatError::MissingParameter("signature"))?;
+        let signature = q.signature.as_deref().ok_or(WechatError::MissingParameter("signature"))?;
         self.check_time(&q.timestamp, now)?;
         signature::verify(signature, &[&self.token, &q.timestamp, &q.nonce])?;
-        q.echostr
-            .clone()
-            .ok_or(WechatError::MissingParameter("echostr"))
+        q.echostr.clone().ok_or(WechatError::MissingParameter("echostr"))
     }
 
     /// Verifies and opens a POSTed message, plaintext or encrypted.
-    pub fn open(
-        &self,
-        q: &CallbackQuery,
-        body: &[u8],
-        now: Timestamp,
-    ) -> Result<Inbound, WechatError> {
+    pub fn open(&self, q: &CallbackQuery, body: &[u8], now: Timestamp) -> Result<Inbound, WechatError> {
         self.check_time(&q.timestamp, now)?;
         let xml = std::str::from_utf8(body).map_err(|_| WechatError::Xml("not UTF-8".into()))?;
         if q.encrypt_type.as_deref() != Some("aes") {
-            let signature = q
-                .signature
-                .as_deref()
-                .ok_or(WechatError::MissingParameter("signature"))?;
+            let signature = q.signature.as_deref().ok_or(WechatError::MissingParameter("signature"))?;
             signature::verify(signature, &[&self.token, &q.timestamp, &q.nonce])?;
             let message = message::parse(xml)?;
-            return Ok(Inbound {
-                message,
-                encrypted: false,
-            });
+            return Ok(Inbound { message, encrypted: false });
         }
         let key = self.aes_key.as_ref().ok_or(WechatError::NoAesKey)?;
-        let msg_signature = q
-            .msg_signature
-            .as_deref()
-            .ok_or(WechatError::MissingParameter("msg_signature"))?;
+        let msg_signature = q.msg_signature.as_deref().ok_or(WechatError::MissingParameter("msg_signature"))?;
         let encrypted = message::encrypted_part(xml)?;
-        signature::verify(
-            msg_signature,
-            &[&self.token, &q.timestamp, &q.nonce, &encrypted],
-        )?;
+        signature::verify(msg_signature, &[&self.token, &q.timestamp, &q.nonce, &encrypted])?;
         let plain = key.decrypt(&encrypted, &self.app_id)?;
         let message = message::parse(&plain)?;
-        Ok(Inbound {
-            message,
-            encrypted: true,
-        })
+        Ok(Inbound { message, encrypted: true })
     }
 
     /// The passive reply carrying `content` (e.g. the tracking number), encrypted when
     /// the message came encrypted. `nonce` is any random string.
-    pub fn reply_text(
-        &self,
-        to: &Inbound,
-        content: &str,
-        now: Timestamp,
-        nonce: &str,
-    ) -> Result<String, WechatError> {
+    pub fn reply_text(&self, to: &Inbound, content: &str, now: Timestamp, nonce: &str) -> Result<String, WechatError> {
         let plain = reply::text(&to.message, content, now.timestamp());
         if !to.encrypted {
             return Ok(plain);
@@ -170,12 +139,7 @@ impl WechatAccount {
         let encrypted = key.encrypt(&plain, &self.app_id, rand::random());
         let timestamp = now.timestamp().to_string();
         let msg_signature = signature(&[&self.token, &timestamp, nonce, &encrypted]);
-        Ok(reply::envelope(
-            &encrypted,
-            &msg_signature,
-            &timestamp,
-            nonce,
-        ))
+        Ok(reply::envelope(&encrypted, &msg_signature, &timestamp, nonce))
     }
 
     fn check_time(&self, timestamp: &str, now: Timestamp) -> Result<(), WechatError> {

@@ -2,8 +2,7 @@
 
 use chrono::TimeZone;
 use loopdesk_channels::email::{
-    compose, find_thread, parse_email, Automated, EmailPolicy, MessageIdIssuer, OutboundEmail,
-    ThreadMatch,
+    compose, find_thread, parse_email, Automated, EmailPolicy, MessageIdIssuer, OutboundEmail, ThreadMatch,
 };
 use loopdesk_channels::templates::{vars, Lang, NotificationKind, TemplateSet};
 use loopdesk_core::{TicketId, TrackingNo};
@@ -50,29 +49,15 @@ fn composed_message_carries_threading_headers_and_both_bodies() {
     assert!(text.contains("References: <abc123@example.cn>"), "{text}");
     assert!(text.contains("Auto-Submitted: auto-generated"), "{text}");
     assert!(text.contains("multipart/alternative"), "{text}");
-    assert!(
-        text.contains("Date: Tue, 03 Nov 2026 08:06:00 +0000"),
-        "{text}"
-    );
+    assert!(text.contains("Date: Tue, 03 Nov 2026 08:06:00 +0000"), "{text}");
 
     // Read back with the inbound parser: subject, bodies and our marker survive.
     let back = parse_email(&raw, &EmailPolicy::default()).unwrap();
-    assert_eq!(
-        back.subject,
-        "【示例电器】已收到您的反馈（编号 FB-2611-7K3Q9）"
-    );
+    assert_eq!(back.subject, "【示例电器】已收到您的反馈（编号 FB-2611-7K3Q9）");
     assert_eq!(back.from.name.as_deref(), Some("示例电器客服"));
-    assert!(
-        back.text.contains("将于 2026-11-05 16:00 前"),
-        "{}",
-        back.text
-    );
+    assert!(back.text.contains("将于 2026-11-05 16:00 前"), "{}", back.text);
     assert_eq!(back.in_reply_to, vec!["abc123@example.cn"]);
-    assert_eq!(
-        back.automated,
-        Some(Automated::OwnMessage),
-        "a loop back to us is never answered"
-    );
+    assert_eq!(back.automated, Some(Automated::OwnMessage), "a loop back to us is never answered");
 }
 
 #[test]
@@ -87,10 +72,7 @@ fn the_customer_reply_threads_onto_the_ticket() {
     assert!(mail.may_answer());
     assert_eq!(
         find_thread(&mail, &issuer()),
-        Some(ThreadMatch::Reply {
-            ticket: TicketId(42),
-            message_id: bare.to_string()
-        })
+        Some(ThreadMatch::Reply { ticket: TicketId(42), message_id: bare.to_string() })
     );
 }
 
@@ -103,11 +85,7 @@ fn a_tracking_number_in_the_subject_threads_when_headers_are_lost() {
     let found = find_thread(&mail, &issuer()).unwrap();
     assert_eq!(found, ThreadMatch::TrackingNo(t));
     assert_eq!(found.ticket_id(), TicketId(42));
-    let fresh = parse_email(
-        b"From: a@example.com\r\nSubject: new\r\n\r\nx",
-        &EmailPolicy::default(),
-    )
-    .unwrap();
+    let fresh = parse_email(b"From: a@example.com\r\nSubject: new\r\n\r\nx", &EmailPolicy::default()).unwrap();
     assert_eq!(find_thread(&fresh, &issuer()), None);
 }
 

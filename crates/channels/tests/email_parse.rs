@@ -14,15 +14,9 @@ fn encode(enc: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
 }
 
 fn gbk_message_with_attachment() -> Vec<u8> {
-    let subject = format!(
-        "=?GBK?B?{}?=",
-        b64(&encode(encoding_rs::GBK, "空调漏水投诉"))
-    );
+    let subject = format!("=?GBK?B?{}?=", b64(&encode(encoding_rs::GBK, "空调漏水投诉")));
     let name = format!("=?GBK?B?{}?=", b64(&encode(encoding_rs::GBK, "照片.png")));
-    let body = b64(&encode(
-        encoding_rs::GBK,
-        "你好，我家的空调型号 KFR-35 一直漏水。\n订单号 20261103001。",
-    ));
+    let body = b64(&encode(encoding_rs::GBK, "你好，我家的空调型号 KFR-35 一直漏水。\n订单号 20261103001。"));
     let png = b64(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRfake-image-data");
     let mut raw = format!(
         "From: =?GBK?B?{from}?= <zhang.san@example.cn>\r\n\
@@ -48,11 +42,7 @@ fn gbk_message_with_attachment_is_decoded() {
     assert_eq!(mail.subject, "空调漏水投诉");
     assert_eq!(mail.from.addr, "zhang.san@example.cn");
     assert_eq!(mail.from.name.as_deref(), Some("张三"));
-    assert!(
-        mail.text.contains("空调型号 KFR-35 一直漏水"),
-        "{}",
-        mail.text
-    );
+    assert!(mail.text.contains("空调型号 KFR-35 一直漏水"), "{}", mail.text);
     assert_eq!(mail.message_id.as_deref(), Some("abc123@example.cn"));
     assert_eq!(mail.date.unwrap().to_rfc3339(), "2026-11-03T08:05:00+00:00");
     assert_eq!(mail.attachments.len(), 1);
@@ -72,10 +62,7 @@ fn gb2312_gb18030_and_big5_bodies_and_quoted_printable_subjects() {
         ("big5", encoding_rs::BIG5, "產品品質問題，請盡快處理"),
         ("utf-8", encoding_rs::UTF_8, "Ünïcödé 和中文"),
     ] {
-        let qp: String = encode(enc, text)
-            .iter()
-            .map(|b| format!("={b:02X}"))
-            .collect();
+        let qp: String = encode(enc, text).iter().map(|b| format!("={b:02X}")).collect();
         let mut raw = format!(
             "From: a@example.com\r\nSubject: =?{label}?Q?{qp}?=\r\n\
              Content-Type: text/plain; charset={label}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
@@ -125,10 +112,7 @@ fn a_disguised_executable_is_rejected_with_a_reason() {
     let rejected = &mail.rejected_attachments[0];
     assert_eq!(rejected.name, "photo.jpg");
     assert_eq!(rejected.declared_type, "image/jpeg");
-    assert!(
-        rejected.reason.contains("application/x-executable"),
-        "{rejected:?}"
-    );
+    assert!(rejected.reason.contains("application/x-executable"), "{rejected:?}");
 }
 
 #[test]
@@ -136,63 +120,30 @@ fn unparseable_messages_give_a_reason() {
     let policy = EmailPolicy::default();
     assert_eq!(parse_email(b"", &policy), Err(ParseError::Empty));
     assert_eq!(parse_email(b" \r\n", &policy), Err(ParseError::Empty));
-    assert_eq!(
-        parse_email(b"Subject: no sender\r\n\r\nbody", &policy),
-        Err(ParseError::MissingFrom)
-    );
+    assert_eq!(parse_email(b"Subject: no sender\r\n\r\nbody", &policy), Err(ParseError::MissingFrom));
     let no_boundary = b"From: a@example.com\r\nContent-Type: multipart/mixed\r\n\r\nbody";
-    assert!(matches!(
-        parse_email(no_boundary, &policy),
-        Err(ParseError::BrokenMime(_))
-    ));
-    let missing_parts =
-        b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nno parts";
-    assert!(matches!(
-        parse_email(missing_parts, &policy),
-        Err(ParseError::BrokenMime(_))
-    ));
-    let small = EmailPolicy {
-        max_message_bytes: 10,
-        ..EmailPolicy::default()
-    };
-    assert!(matches!(
-        parse_email(b"From: a@example.com\r\n\r\nhello", &small),
-        Err(ParseError::TooLarge { .. })
-    ));
+    assert!(matches!(parse_email(no_boundary, &policy), Err(ParseError::BrokenMime(_))));
+    let missing_parts = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nno parts";
+    assert!(matches!(parse_email(missing_parts, &policy), Err(ParseError::BrokenMime(_))));
+    let small = EmailPolicy { max_message_bytes: 10, ..EmailPolicy::default() };
+    assert!(matches!(parse_email(b"From: a@example.com\r\n\r\nhello", &small), Err(ParseError::TooLarge { .. })));
 }
 
 fn automated(headers: &str) -> Option<Automated> {
     let raw = format!("From: a@example.com\r\nSubject: x\r\n{headers}\r\nbody\r\n");
-    parse_email(raw.as_bytes(), &EmailPolicy::default())
-        .unwrap()
-        .automated
+    parse_email(raw.as_bytes(), &EmailPolicy::default()).unwrap().automated
 }
 
 #[test]
 fn automated_mail_is_recognised() {
-    assert_eq!(
-        automated("Auto-Submitted: auto-replied\r\n"),
-        Some(Automated::AutoReply)
-    );
+    assert_eq!(automated("Auto-Submitted: auto-replied\r\n"), Some(Automated::AutoReply));
     assert_eq!(automated("Auto-Submitted: no\r\n"), None);
-    assert_eq!(
-        automated("X-Autoreply: yes\r\n"),
-        Some(Automated::AutoReply)
-    );
+    assert_eq!(automated("X-Autoreply: yes\r\n"), Some(Automated::AutoReply));
     assert_eq!(automated("Precedence: bulk\r\n"), Some(Automated::Bulk));
-    assert_eq!(
-        automated("Precedence: list\r\n"),
-        Some(Automated::MailingList)
-    );
-    assert_eq!(
-        automated("List-Id: <dev.lists.example.com>\r\n"),
-        Some(Automated::MailingList)
-    );
+    assert_eq!(automated("Precedence: list\r\n"), Some(Automated::MailingList));
+    assert_eq!(automated("List-Id: <dev.lists.example.com>\r\n"), Some(Automated::MailingList));
     assert_eq!(automated("Return-Path: <>\r\n"), Some(Automated::Bounce));
-    assert_eq!(
-        automated("X-Loopdesk-Ticket: 12\r\n"),
-        Some(Automated::OwnMessage)
-    );
+    assert_eq!(automated("X-Loopdesk-Ticket: 12\r\n"), Some(Automated::OwnMessage));
     assert_eq!(automated(""), None);
 }
 
@@ -200,30 +151,13 @@ fn automated_mail_is_recognised() {
 fn auto_reply_subjects_and_daemon_senders_are_recognised() {
     let parse = |from: &str, subject: &str| {
         let raw = format!("From: {from}\r\nSubject: {subject}\r\n\r\nbody\r\n");
-        parse_email(raw.as_bytes(), &EmailPolicy::default())
-            .unwrap()
-            .automated
+        parse_email(raw.as_bytes(), &EmailPolicy::default()).unwrap().automated
     };
-    assert_eq!(
-        parse("a@example.com", "自动回复: 我正在休假"),
-        Some(Automated::AutoReply)
-    );
-    assert_eq!(
-        parse("a@example.com", "Automatic reply: hi"),
-        Some(Automated::AutoReply)
-    );
-    assert_eq!(
-        parse("MAILER-DAEMON@mx.example.com", "hi"),
-        Some(Automated::Bounce)
-    );
-    assert_eq!(
-        parse("a@example.com", "Undelivered Mail Returned to Sender"),
-        Some(Automated::Bounce)
-    );
-    assert_eq!(
-        parse("noreply@shop.example.com", "订单"),
-        Some(Automated::NoReplySender)
-    );
+    assert_eq!(parse("a@example.com", "自动回复: 我正在休假"), Some(Automated::AutoReply));
+    assert_eq!(parse("a@example.com", "Automatic reply: hi"), Some(Automated::AutoReply));
+    assert_eq!(parse("MAILER-DAEMON@mx.example.com", "hi"), Some(Automated::Bounce));
+    assert_eq!(parse("a@example.com", "Undelivered Mail Returned to Sender"), Some(Automated::Bounce));
+    assert_eq!(parse("noreply@shop.example.com", "订单"), Some(Automated::NoReplySender));
     assert_eq!(parse("a@example.com", "关于自动回复功能的建议"), None);
 }
 
@@ -271,10 +205,7 @@ fn undeclared_8bit_gbk_bodies_are_recovered() {
 
 #[test]
 fn rfc2231_gbk_file_names_are_decoded() {
-    let name: String = encode(encoding_rs::GBK, "发票.pdf")
-        .iter()
-        .map(|b| format!("%{b:02X}"))
-        .collect();
+    let name: String = encode(encoding_rs::GBK, "发票.pdf").iter().map(|b| format!("%{b:02X}")).collect();
     let raw = format!(
         "From: a@example.com\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
          --b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\

@@ -3,8 +3,8 @@
 
 use chrono::TimeZone;
 use loopdesk_channels::robots::{
-    build, dingtalk_sign, feishu_sign, Alert, DingtalkFormat, FeishuFormat, Link, Mentions, Robot,
-    RobotError, Severity, WecomFormat,
+    build, dingtalk_sign, feishu_sign, Alert, DingtalkFormat, FeishuFormat, Link, Mentions, Robot, RobotError,
+    Severity, WecomFormat,
 };
 use loopdesk_core::Timestamp;
 use serde_json::json;
@@ -25,19 +25,9 @@ fn alert() -> Alert {
     Alert {
         title: "新紧急工单".into(),
         severity: Severity::Critical,
-        fields: vec![
-            ("编号".into(), "FB-2611-7K3Q9".into()),
-            ("问题".into(), "空调冒烟".into()),
-        ],
-        link: Some(Link {
-            label: "查看工单".into(),
-            url: "https://desk.example.cn/t/42".into(),
-        }),
-        mentions: Mentions {
-            mobiles: vec!["13800001111".into()],
-            user_ids: vec![],
-            all: false,
-        },
+        fields: vec![("编号".into(), "FB-2611-7K3Q9".into()), ("问题".into(), "空调冒烟".into())],
+        link: Some(Link { label: "查看工单".into(), url: "https://desk.example.cn/t/42".into() }),
+        mentions: Mentions { mobiles: vec!["13800001111".into()], user_ids: vec![], all: false },
     }
 }
 
@@ -50,16 +40,10 @@ fn signatures_match_independent_vectors() {
 #[test]
 fn wecom_text_and_markdown() {
     let url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx";
-    let robot = Robot::Wecom {
-        webhook_url: url.into(),
-        format: WecomFormat::Text,
-    };
+    let robot = Robot::Wecom { webhook_url: url.into(), format: WecomFormat::Text };
     let req = build(&robot, &alert(), now()).unwrap();
     assert_eq!(req.url, url);
-    assert_eq!(
-        req.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
+    assert_eq!(req.header("content-type"), Some("application/json; charset=utf-8"));
     assert_eq!(
         req.body_json().unwrap(),
         json!({
@@ -71,10 +55,7 @@ fn wecom_text_and_markdown() {
             }
         })
     );
-    let robot = Robot::Wecom {
-        webhook_url: url.into(),
-        format: WecomFormat::Markdown,
-    };
+    let robot = Robot::Wecom { webhook_url: url.into(), format: WecomFormat::Markdown };
     let body = build(&robot, &alert(), now()).unwrap().body_json().unwrap();
     assert_eq!(
         body,
@@ -97,7 +78,9 @@ fn dingtalk_signed_markdown() {
     let req = build(&robot, &alert(), now()).unwrap();
     assert_eq!(
         req.url,
-        format!("https://oapi.dingtalk.com/robot/send?access_token=abc123&timestamp=1795507200000&sign={DING_SIGN_URL}")
+        format!(
+            "https://oapi.dingtalk.com/robot/send?access_token=abc123&timestamp=1795507200000&sign={DING_SIGN_URL}"
+        )
     );
     assert_eq!(
         req.body_json().unwrap(),
@@ -120,10 +103,7 @@ fn dingtalk_unsigned_text() {
         format: DingtalkFormat::Text,
     };
     let req = build(&robot, &alert(), now()).unwrap();
-    assert_eq!(
-        req.url,
-        "https://oapi.dingtalk.com/robot/send?access_token=abc123"
-    );
+    assert_eq!(req.url, "https://oapi.dingtalk.com/robot/send?access_token=abc123");
     let body = req.body_json().unwrap();
     assert_eq!(body["msgtype"], "text");
     assert_eq!(
@@ -140,10 +120,7 @@ fn feishu_signed_text_post_and_card() {
         format,
     };
     let mut a = alert();
-    a.mentions = Mentions {
-        all: true,
-        ..Mentions::default()
-    };
+    a.mentions = Mentions { all: true, ..Mentions::default() };
     let text = build(&robot(FeishuFormat::Text), &a, now()).unwrap();
     assert_eq!(
         text.body_json().unwrap(),
@@ -154,10 +131,7 @@ fn feishu_signed_text_post_and_card() {
             "content": { "text": "【紧急】新紧急工单\n编号：FB-2611-7K3Q9\n问题：空调冒烟\n查看工单：https://desk.example.cn/t/42 <at user_id=\"all\">所有人</at>" },
         })
     );
-    let post = build(&robot(FeishuFormat::Post), &a, now())
-        .unwrap()
-        .body_json()
-        .unwrap();
+    let post = build(&robot(FeishuFormat::Post), &a, now()).unwrap().body_json().unwrap();
     assert_eq!(
         post["content"]["post"]["zh_cn"],
         json!({
@@ -171,61 +145,36 @@ fn feishu_signed_text_post_and_card() {
         })
     );
     assert_eq!(post["sign"], FEISHU_SIGN);
-    let card = build(&robot(FeishuFormat::Interactive), &a, now())
-        .unwrap()
-        .body_json()
-        .unwrap();
+    let card = build(&robot(FeishuFormat::Interactive), &a, now()).unwrap().body_json().unwrap();
     assert_eq!(card["msg_type"], "interactive");
     assert_eq!(card["card"]["header"]["template"], "red");
-    assert_eq!(
-        card["card"]["header"]["title"]["content"],
-        "【紧急】新紧急工单"
-    );
-    assert_eq!(
-        card["card"]["elements"][0]["text"]["content"],
-        "**编号**：FB-2611-7K3Q9\n**问题**：空调冒烟"
-    );
-    assert_eq!(
-        card["card"]["elements"][1]["actions"][0]["url"],
-        "https://desk.example.cn/t/42"
-    );
+    assert_eq!(card["card"]["header"]["title"]["content"], "【紧急】新紧急工单");
+    assert_eq!(card["card"]["elements"][0]["text"]["content"], "**编号**：FB-2611-7K3Q9\n**问题**：空调冒烟");
+    assert_eq!(card["card"]["elements"][1]["actions"][0]["url"], "https://desk.example.cn/t/42");
 }
 
 #[test]
 fn generic_webhook_is_signed_like_outbound_webhooks() {
-    let robot = Robot::Generic {
-        url: "https://ops.example.cn/hook".into(),
-        secret: Some("s3".into()),
-    };
+    let robot = Robot::Generic { url: "https://ops.example.cn/hook".into(), secret: Some("s3".into()) };
     let req = build(&robot, &alert(), now()).unwrap();
     let ts = req.header("X-Loopdesk-Timestamp").unwrap();
     assert_eq!(ts, "1795507200");
-    assert_eq!(
-        req.header("X-Loopdesk-Signature").unwrap(),
-        loopdesk_channels::webhook::sign("s3", ts, &req.body)
-    );
+    assert_eq!(req.header("X-Loopdesk-Signature").unwrap(), loopdesk_channels::webhook::sign("s3", ts, &req.body));
     let body = req.body_json().unwrap();
     assert_eq!(body["event"], "loopdesk.alert");
     assert_eq!(body["severity"], "critical");
-    assert_eq!(
-        body["fields"][0],
-        json!({ "label": "编号", "value": "FB-2611-7K3Q9" })
-    );
+    assert_eq!(body["fields"][0], json!({ "label": "编号", "value": "FB-2611-7K3Q9" }));
 }
 
 #[test]
 fn customer_text_cannot_mention_or_link() {
     let mut a = alert();
     a.fields[1].1 = "<@all> [点我](http://evil.example) <at user_id=\"all\"></at>\n# big".into();
-    let robot = Robot::Wecom {
-        webhook_url: "https://qyapi.weixin.qq.com/x".into(),
-        format: WecomFormat::Markdown,
-    };
+    let robot = Robot::Wecom { webhook_url: "https://qyapi.weixin.qq.com/x".into(), format: WecomFormat::Markdown };
     let body = build(&robot, &a, now()).unwrap().body_json().unwrap();
     let content = body["markdown"]["content"].as_str().unwrap();
     assert!(
-        content
-            .contains("＜@all＞ ［点我］(http://evil.example) ＜at user_id=\"all\"＞＜/at＞ # big"),
+        content.contains("＜@all＞ ［点我］(http://evil.example) ＜at user_id=\"all\"＞＜/at＞ # big"),
         "{content}"
     );
     assert!(!content.contains("<@all>"));
@@ -235,24 +184,14 @@ fn customer_text_cannot_mention_or_link() {
 fn oversized_content_is_cut_to_the_vendor_limit() {
     let mut a = alert();
     a.fields.push(("描述".into(), "漏".repeat(3000)));
-    let robot = Robot::Wecom {
-        webhook_url: "https://qyapi.weixin.qq.com/x".into(),
-        format: WecomFormat::Text,
-    };
+    let robot = Robot::Wecom { webhook_url: "https://qyapi.weixin.qq.com/x".into(), format: WecomFormat::Text };
     let body = build(&robot, &a, now()).unwrap().body_json().unwrap();
     let content = body["text"]["content"].as_str().unwrap();
-    assert!(
-        content.len() <= 2048 && content.ends_with('…'),
-        "{}",
-        content.len()
-    );
+    assert!(content.len() <= 2048 && content.ends_with('…'), "{}", content.len());
 }
 
 #[test]
 fn bad_urls_are_refused() {
-    let robot = Robot::Wecom {
-        webhook_url: "ftp://x".into(),
-        format: WecomFormat::Text,
-    };
+    let robot = Robot::Wecom { webhook_url: "ftp://x".into(), format: WecomFormat::Text };
     assert_eq!(build(&robot, &alert(), now()), Err(RobotError::BadUrl));
 }

@@ -43,11 +43,7 @@ fn every_corpus_message_parses_without_panic() {
         println!("  refused {count}: {reason}");
     }
     assert!(panics.is_empty(), "panicked on {panics:?}");
-    assert!(
-        messages.len() >= 6000,
-        "corpus incomplete: {}",
-        messages.len()
-    );
+    assert!(messages.len() >= 6000, "corpus incomplete: {}", messages.len());
     // Real mail, even spam, should nearly always parse.
     assert!(failed * 100 < messages.len(), "{failed} messages refused");
 }
@@ -74,11 +70,7 @@ fn damaged_corpus_messages_parse_without_panic() {
             panics.push(path.clone());
         }
     }
-    println!(
-        "parsed {} damaged messages, {} panics",
-        messages.len(),
-        panics.len()
-    );
+    println!("parsed {} damaged messages, {} panics", messages.len(), panics.len());
     assert!(panics.is_empty(), "panicked on {panics:?}");
 }
 

@@ -15,11 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "loopdesk",
-    version,
-    about = "Loopdesk — closed-loop customer feedback center"
-)]
+#[command(name = "loopdesk", version, about = "Loopdesk — closed-loop customer feedback center")]
 struct Cli {
     /// Configuration file (default: ./loopdesk.toml if present).
     #[arg(long, global = true, env = "LOOPDESK_CONFIG")]
@@ -81,10 +77,7 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOOPDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 async fn shutdown_signal() {
@@ -93,8 +86,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -104,37 +96,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn serve(
-    mut config: Config,
-    bind: Option<SocketAddr>,
-    with_demo: bool,
-) -> anyhow::Result<()> {
+async fn serve(mut config: Config, bind: Option<SocketAddr>, with_demo: bool) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.bind = bind;
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let app = loopdesk_server::App::build(config, clock.clone()).await?;
-    if let Some((user, password)) =
-        loopdesk_server::bootstrap_admin(&app.state.store, clock.as_ref()).await?
-    {
+    if let Some((user, password)) = loopdesk_server::bootstrap_admin(&app.state.store, clock.as_ref()).await? {
         println!("First start: created the administrator account.");
         println!("  username: {user}");
         println!("  password: {password}");
         println!("  (shown once; sign in and keep it safe)");
     }
-    if with_demo
-        && app
-            .state
-            .store
-            .count_by_state(&Default::default())
-            .await?
-            .total
-            == 0
-    {
-        let options = demo::DemoOptions {
-            tickets: 2000,
-            seed: 20261124,
-        };
+    if with_demo && app.state.store.count_by_state(&Default::default()).await?.total == 0 {
+        let options = demo::DemoOptions { tickets: 2000, seed: 20261124 };
         let report = demo::run(&app.state.store, options, clock.now()).await?;
         println!("{report}");
     }
@@ -159,12 +134,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { tickets, seed } => {
             let store = loopdesk_server::open_store(&config).await?;
-            let report = demo::run(
-                &store,
-                demo::DemoOptions { tickets, seed },
-                chrono::Utc::now(),
-            )
-            .await?;
+            let report = demo::run(&store, demo::DemoOptions { tickets, seed }, chrono::Utc::now()).await?;
             println!("{report}");
             Ok(())
         }

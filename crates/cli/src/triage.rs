@@ -20,8 +20,7 @@ pub enum TriageCommand {
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<loopdesk_triage::eval::Example>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     parse_jsonl(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -32,10 +31,7 @@ pub fn run(command: TriageCommand) -> anyhow::Result<()> {
         Some(p) => (all, read(&p)?),
         None => holdout_split(&all, 20),
     };
-    anyhow::ensure!(
-        !train.is_empty() && !test.is_empty(),
-        "both the training and the test set need examples"
-    );
+    anyhow::ensure!(!train.is_empty() && !test.is_empty(), "both the training and the test set need examples");
     let report = evaluate(&Segmenter::new(), &train, &test, &TrainConfig::default())?;
     println!("{report}");
     Ok(())

@@ -27,22 +27,13 @@ pub enum UserCommand {
 }
 
 pub async fn run(command: UserCommand, config: &Config) -> anyhow::Result<()> {
-    let UserCommand::Add {
-        username,
-        role,
-        name,
-        department,
-        password: given,
-    } = command;
+    let UserCommand::Add { username, role, name, department, password: given } = command;
     let role: Role = role.parse()?;
-    loopdesk_server::routes::admin::valid_username(&username)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    loopdesk_server::routes::admin::valid_username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
     let store = loopdesk_server::open_store(config).await?;
     let generated = given.is_none();
     let pw = given.unwrap_or_else(password::generate);
-    let hash = password::hash(pw.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let hash = password::hash(pw.clone()).await.map_err(|e| anyhow::anyhow!("password {e}"))?;
     let new = NewUser {
         display_name: name.unwrap_or_else(|| username.clone()),
         username,
@@ -51,10 +42,7 @@ pub async fn run(command: UserCommand, config: &Config) -> anyhow::Result<()> {
         password_hash: hash,
     };
     let user = store.create_user(&new, chrono::Utc::now()).await?;
-    println!(
-        "created {} ({}) with id {}",
-        user.username, user.role, user.id
-    );
+    println!("created {} ({}) with id {}", user.username, user.role, user.id);
     if generated {
         println!("password: {pw}");
     }

@@ -21,18 +21,8 @@ fn story() -> support::Story {
     s.assign(hour(1), 2)
         .act(hour(2), Command::Acknowledge)
         .reply(hour(3))
-        .act(
-            hour(4),
-            Command::RequestInfo {
-                message: "请提供订单号".into(),
-            },
-        )
-        .act(
-            hour(20),
-            Command::ProvideInfo {
-                body: "12345".into(),
-            },
-        );
+        .act(hour(4), Command::RequestInfo { message: "请提供订单号".into() })
+        .act(hour(20), Command::ProvideInfo { body: "12345".into() });
     s
 }
 
@@ -44,8 +34,7 @@ fn clocks(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("clocks_and_next_due", |b| {
         b.iter(|| {
-            let all =
-                sla::clocks(&s.ticket, &s.timeline, &policy, &calendars, black_box(now)).unwrap();
+            let all = sla::clocks(&s.ticket, &s.timeline, &policy, &calendars, black_box(now)).unwrap();
             black_box(sla::next_due(&all, now))
         })
     });

@@ -64,10 +64,7 @@ impl Principal {
         match self.role {
             Role::Admin => true,
             Role::Supervisor => permission != Permission::Administer,
-            Role::Agent => matches!(
-                permission,
-                Permission::Work | Permission::Read | Permission::Intake
-            ),
+            Role::Agent => matches!(permission, Permission::Work | Permission::Read | Permission::Intake),
             Role::Viewer => permission == Permission::Read,
         }
     }
@@ -79,10 +76,7 @@ impl Principal {
         }
         match self.role {
             Role::Admin | Role::Supervisor | Role::Viewer => Visibility::All,
-            Role::Agent => Visibility::Department {
-                department_id: self.department_id,
-                user_id: self.user_id,
-            },
+            Role::Agent => Visibility::Department { department_id: self.department_id, user_id: self.user_id },
         }
     }
 
@@ -91,10 +85,7 @@ impl Principal {
         match self.visibility() {
             Visibility::All => true,
             Visibility::None => false,
-            Visibility::Department {
-                department_id,
-                user_id,
-            } => {
+            Visibility::Department { department_id, user_id } => {
                 ticket.department_id.is_none()
                     || (department_id.is_some() && ticket.department_id == department_id)
                     || ticket.assignee_id == Some(user_id)

@@ -71,20 +71,12 @@ impl Phone {
                 '+' if i == 0 => out.push('+'),
                 '0'..='9' => out.push(c),
                 ' ' | '-' | '(' | ')' | '.' => {}
-                _ => {
-                    return Err(DomainError::invalid(
-                        "phone",
-                        format!("{s:?} is not a phone number"),
-                    ))
-                }
+                _ => return Err(DomainError::invalid("phone", format!("{s:?} is not a phone number"))),
             }
         }
         let digits = out.trim_start_matches('+').len();
         if !(5..=20).contains(&digits) {
-            return Err(DomainError::invalid(
-                "phone",
-                format!("{s:?} must have 5 to 20 digits"),
-            ));
+            return Err(DomainError::invalid("phone", format!("{s:?} must have 5 to 20 digits")));
         }
         Ok(Phone(out))
     }
@@ -125,29 +117,17 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse(" Li.Wei@Example.COM ").unwrap().as_str(),
-            "Li.Wei@example.com"
-        );
+        assert_eq!(Email::parse(" Li.Wei@Example.COM ").unwrap().as_str(), "Li.Wei@example.com");
         for bad in ["", "a", "a@b", "@b.com", "a b@c.com", "a@.com", "a@b..com"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            Email::parse("zhang@qq.com").unwrap().masked(),
-            "z***@qq.com"
-        );
+        assert_eq!(Email::parse("zhang@qq.com").unwrap().masked(), "z***@qq.com");
     }
 
     #[test]
     fn phones() {
-        assert_eq!(
-            Phone::parse("138-0013 8000").unwrap().as_str(),
-            "13800138000"
-        );
-        assert_eq!(
-            Phone::parse("+86 (10) 6552 9988").unwrap().as_str(),
-            "+861065529988"
-        );
+        assert_eq!(Phone::parse("138-0013 8000").unwrap().as_str(), "13800138000");
+        assert_eq!(Phone::parse("+86 (10) 6552 9988").unwrap().as_str(), "+861065529988");
         assert!(Phone::parse("12").is_err());
         assert!(Phone::parse("call me").is_err());
         assert_eq!(Phone::parse("13800138000").unwrap().masked(), "138****8000");

@@ -10,18 +10,12 @@ pub enum DomainError {
     IllegalTransition { state: State, action: Action },
     /// A field failed validation.
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
 }
 
 impl DomainError {
     /// Shorthand for a validation failure of one field.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        DomainError::Invalid {
-            field,
-            message: message.into(),
-        }
+        DomainError::Invalid { field, message: message.into() }
     }
 }

@@ -4,8 +4,8 @@
 //! the replay path share `apply`, so the stored row and the timeline cannot disagree.
 
 use crate::{
-    lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority, Satisfaction,
-    State, Ticket, TicketId, Timestamp, UserId,
+    lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority, Satisfaction, State, Ticket,
+    TicketId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -184,72 +184,26 @@ pub struct Event {
 /// A request to change a ticket.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Assign {
-        department_id: Option<DepartmentId>,
-        assignee_id: Option<UserId>,
-        reason: Option<String>,
-    },
+    Assign { department_id: Option<DepartmentId>, assignee_id: Option<UserId>, reason: Option<String> },
     Acknowledge,
-    Reply {
-        body: String,
-    },
-    Note {
-        body: String,
-    },
-    RequestInfo {
-        message: String,
-    },
-    ProvideInfo {
-        body: String,
-    },
-    RequestApproval {
-        plan: String,
-    },
-    DecideApproval {
-        approved: bool,
-        comment: Option<String>,
-    },
-    Resolve {
-        outcome: Outcome,
-    },
-    AnswerSurvey {
-        satisfaction: Satisfaction,
-    },
-    Close {
-        reason: CloseReason,
-    },
-    Reopen {
-        reason: String,
-    },
-    Reject {
-        reason: String,
-    },
-    Restore {
-        reason: Option<String>,
-    },
-    Merge {
-        into: TicketId,
-    },
-    Recategorize {
-        category: Option<String>,
-        subtags: Vec<String>,
-    },
-    Reprioritize {
-        priority: Priority,
-        reason: String,
-    },
-    AddCollaborator {
-        user_id: UserId,
-    },
-    Extend {
-        target: String,
-        until: Timestamp,
-        reason: String,
-    },
-    Escalate {
-        reason: String,
-        to: Option<UserId>,
-    },
+    Reply { body: String },
+    Note { body: String },
+    RequestInfo { message: String },
+    ProvideInfo { body: String },
+    RequestApproval { plan: String },
+    DecideApproval { approved: bool, comment: Option<String> },
+    Resolve { outcome: Outcome },
+    AnswerSurvey { satisfaction: Satisfaction },
+    Close { reason: CloseReason },
+    Reopen { reason: String },
+    Reject { reason: String },
+    Restore { reason: Option<String> },
+    Merge { into: TicketId },
+    Recategorize { category: Option<String>, subtags: Vec<String> },
+    Reprioritize { priority: Priority, reason: String },
+    AddCollaborator { user_id: UserId },
+    Extend { target: String, until: Timestamp, reason: String },
+    Escalate { reason: String, to: Option<UserId> },
 }
 
 impl Command {
@@ -265,11 +219,7 @@ impl Command {
             Command::RequestApproval { .. } => Action::RequestApproval,
             Command::DecideApproval { .. } => Action::DecideApproval,
             Command::Resolve { .. } => Action::Resolve,
-            Command::AnswerSurvey { satisfaction }
-                if satisfaction.rating == Rating::Unsatisfied =>
-            {
-                Action::Reopen
-            }
+            Command::AnswerSurvey { satisfaction } if satisfaction.rating == Rating::Unsatisfied => Action::Reopen,
             Command::AnswerSurvey { .. } => Action::Close,
             Command::Close { .. } => Action::Close,
             Command::Reopen { .. } => Action::Reopen,
@@ -293,33 +243,18 @@ fn required_text(field: &'static str, s: String) -> Result<String, DomainError> 
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if trimmed.chars().count() > MAX_TEXT {
-        return Err(DomainError::invalid(
-            field,
-            format!("must be at most {MAX_TEXT} characters"),
-        ));
+        return Err(DomainError::invalid(field, format!("must be at most {MAX_TEXT} characters")));
     }
     Ok(trimmed.to_string())
 }
 
 /// Checks `command` against the ticket and the lifecycle and returns the event it causes.
-pub fn decide(
-    ticket: &Ticket,
-    command: Command,
-    actor: Actor,
-    at: Timestamp,
-) -> Result<Event, DomainError> {
+pub fn decide(ticket: &Ticket, command: Command, actor: Actor, at: Timestamp) -> Result<Event, DomainError> {
     let state_after = ticket.state.apply(command.action())?;
     let data = match command {
-        Command::Assign {
-            department_id,
-            assignee_id,
-            reason,
-        } => {
+        Command::Assign { department_id, assignee_id, reason } => {
             if department_id.is_none() && assignee_id.is_none() {
-                return Err(DomainError::invalid(
-                    "department_id",
-                    "give a department, an assignee or both",
-                ));
+                return Err(DomainError::invalid("department_id", "give a department, an assignee or both"));
             }
             EventData::Assigned {
                 department_id: department_id.or(ticket.department_id),
@@ -330,24 +265,12 @@ pub fn decide(
             }
         }
         Command::Acknowledge => EventData::Acknowledged,
-        Command::Reply { body } => EventData::Replied {
-            body: required_text("body", body)?,
-        },
-        Command::Note { body } => EventData::Noted {
-            body: required_text("body", body)?,
-        },
-        Command::RequestInfo { message } => EventData::InfoRequested {
-            message: required_text("message", message)?,
-        },
-        Command::ProvideInfo { body } => EventData::InfoProvided {
-            body: required_text("body", body)?,
-        },
-        Command::RequestApproval { plan } => EventData::ApprovalRequested {
-            plan: required_text("plan", plan)?,
-        },
-        Command::DecideApproval { approved, comment } => {
-            EventData::ApprovalDecided { approved, comment }
-        }
+        Command::Reply { body } => EventData::Replied { body: required_text("body", body)? },
+        Command::Note { body } => EventData::Noted { body: required_text("body", body)? },
+        Command::RequestInfo { message } => EventData::InfoRequested { message: required_text("message", message)? },
+        Command::ProvideInfo { body } => EventData::InfoProvided { body: required_text("body", body)? },
+        Command::RequestApproval { plan } => EventData::ApprovalRequested { plan: required_text("plan", plan)? },
+        Command::DecideApproval { approved, comment } => EventData::ApprovalDecided { approved, comment },
         Command::Resolve { outcome } => {
             outcome.validate()?;
             EventData::Resolved { outcome }
@@ -359,19 +282,12 @@ pub fn decide(
             EventData::SurveyAnswered { satisfaction }
         }
         Command::Close { reason } => EventData::Closed { reason },
-        Command::Reopen { reason } => EventData::Reopened {
-            reason: required_text("reason", reason)?,
-        },
-        Command::Reject { reason } => EventData::Rejected {
-            reason: required_text("reason", reason)?,
-        },
+        Command::Reopen { reason } => EventData::Reopened { reason: required_text("reason", reason)? },
+        Command::Reject { reason } => EventData::Rejected { reason: required_text("reason", reason)? },
         Command::Restore { reason } => EventData::Restored { reason },
         Command::Merge { into } => {
             if into == ticket.id {
-                return Err(DomainError::invalid(
-                    "into",
-                    "a ticket cannot be merged into itself",
-                ));
+                return Err(DomainError::invalid("into", "a ticket cannot be merged into itself"));
             }
             EventData::Merged { into }
         }
@@ -388,34 +304,17 @@ pub fn decide(
         },
         Command::AddCollaborator { user_id } => {
             if ticket.collaborators.contains(&user_id) || ticket.assignee_id == Some(user_id) {
-                return Err(DomainError::invalid(
-                    "user_id",
-                    "is already working on this ticket",
-                ));
+                return Err(DomainError::invalid("user_id", "is already working on this ticket"));
             }
             EventData::CollaboratorAdded { user_id }
         }
-        Command::Extend {
-            target,
-            until,
-            reason,
-        } => {
+        Command::Extend { target, until, reason } => {
             if until <= at {
-                return Err(DomainError::invalid(
-                    "until",
-                    "the new due time must be in the future",
-                ));
+                return Err(DomainError::invalid("until", "the new due time must be in the future"));
             }
-            EventData::Extended {
-                target,
-                until,
-                reason: required_text("reason", reason)?,
-            }
+            EventData::Extended { target, until, reason: required_text("reason", reason)? }
         }
-        Command::Escalate { reason, to } => EventData::Escalated {
-            reason: required_text("reason", reason)?,
-            to,
-        },
+        Command::Escalate { reason, to } => EventData::Escalated { reason: required_text("reason", reason)?, to },
     };
     Ok(Event {
         ticket_id: ticket.id,
@@ -432,11 +331,7 @@ pub fn decide(
 pub fn apply(ticket: &mut Ticket, event: &Event) {
     match &event.data {
         EventData::Created { ticket: initial } => *ticket = (**initial).clone(),
-        EventData::Assigned {
-            department_id,
-            assignee_id,
-            ..
-        } => {
+        EventData::Assigned { department_id, assignee_id, .. } => {
             ticket.department_id = *department_id;
             ticket.assignee_id = *assignee_id;
         }
@@ -459,15 +354,11 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
         EventData::Rejected { reason } => ticket.reject_reason = Some(reason.clone()),
         EventData::Restored { .. } => ticket.reject_reason = None,
         EventData::Merged { into } => ticket.merged_into = Some(*into),
-        EventData::Recategorized {
-            category, subtags, ..
-        } => {
+        EventData::Recategorized { category, subtags, .. } => {
             ticket.category = category.clone();
             ticket.subtags = subtags.clone();
         }
-        EventData::Reprioritized {
-            priority, reasons, ..
-        } => {
+        EventData::Reprioritized { priority, reasons, .. } => {
             ticket.priority = *priority;
             ticket.priority_reasons = reasons.clone();
         }
@@ -489,23 +380,15 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
 /// Rebuilds a ticket from its timeline. The first event must be `created`.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Ticket, DomainError> {
     let mut iter = events.into_iter();
-    let first = iter
-        .next()
-        .ok_or_else(|| DomainError::invalid("events", "a timeline starts with created"))?;
+    let first = iter.next().ok_or_else(|| DomainError::invalid("events", "a timeline starts with created"))?;
     let EventData::Created { ticket: initial } = &first.data else {
-        return Err(DomainError::invalid(
-            "events",
-            "a timeline starts with created",
-        ));
+        return Err(DomainError::invalid("events", "a timeline starts with created"));
     };
     let mut ticket = (**initial).clone();
     apply(&mut ticket, first);
     for event in iter {
         if event.seq != ticket.version {
-            return Err(DomainError::invalid(
-                "events",
-                format!("gap before event {}", event.seq),
-            ));
+            return Err(DomainError::invalid("events", format!("gap before event {}", event.seq)));
         }
         apply(&mut ticket, event);
     }
@@ -515,9 +398,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Ticket,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        ticket::OutcomeKind, Channel, Customer, ImpactScope, Priority, TrackingNo, Urgency,
-    };
+    use crate::{ticket::OutcomeKind, Channel, Customer, ImpactScope, Priority, TrackingNo, Urgency};
     use chrono::TimeZone;
 
     fn t0() -> Timestamp {
@@ -530,10 +411,7 @@ mod tests {
             tracking_no: TrackingNo::new(TicketId(7), t0()),
             state: State::New,
             channel: Channel::Web,
-            customer: Customer {
-                name: Some("王芳".into()),
-                ..Customer::default()
-            },
+            customer: Customer { name: Some("王芳".into()), ..Customer::default() },
             subject: None,
             content: "洗衣机漏电，手碰到外壳有麻的感觉".into(),
             attachments: vec![],
@@ -570,9 +448,7 @@ mod tests {
             actor: Actor::System,
             state_before: None,
             state_after: State::New,
-            data: EventData::Created {
-                ticket: Box::new(t.clone()),
-            },
+            data: EventData::Created { ticket: Box::new(t.clone()) },
         }
     }
 
@@ -581,23 +457,12 @@ mod tests {
         let mut ticket = sample();
         let mut timeline = vec![created(&ticket)];
         apply(&mut ticket, &timeline[0]);
-        let agent = Actor::User {
-            id: UserId(3),
-            name: "李雷".into(),
-        };
+        let agent = Actor::User { id: UserId(3), name: "李雷".into() };
         let commands = vec![
-            Command::Assign {
-                department_id: Some(DepartmentId(2)),
-                assignee_id: Some(UserId(3)),
-                reason: None,
-            },
+            Command::Assign { department_id: Some(DepartmentId(2)), assignee_id: Some(UserId(3)), reason: None },
             Command::Acknowledge,
-            Command::Note {
-                body: "联系了售后".into(),
-            },
-            Command::Reply {
-                body: "您好，我们已安排上门检测。".into(),
-            },
+            Command::Note { body: "联系了售后".into() },
+            Command::Reply { body: "您好，我们已安排上门检测。".into() },
             Command::Resolve {
                 outcome: Outcome {
                     kind: OutcomeKind::Solved,
@@ -607,9 +472,7 @@ mod tests {
                     alternative: None,
                 },
             },
-            Command::Close {
-                reason: CloseReason::SurveyAnswered,
-            },
+            Command::Close { reason: CloseReason::SurveyAnswered },
         ];
         for (i, cmd) in commands.into_iter().enumerate() {
             let at = t0() + chrono::Duration::minutes(10 * (i as i64 + 1));
@@ -618,15 +481,10 @@ mod tests {
             timeline.push(ev);
         }
         assert_eq!(ticket.state, State::Closed);
-        assert_eq!(
-            ticket.first_response_at,
-            Some(t0() + chrono::Duration::minutes(40))
-        );
+        assert_eq!(ticket.first_response_at, Some(t0() + chrono::Duration::minutes(40)));
         // Events survive serialisation (as stored) and replay to the same ticket.
-        let stored: Vec<Event> = timeline
-            .iter()
-            .map(|e| serde_json::from_str(&serde_json::to_string(e).unwrap()).unwrap())
-            .collect();
+        let stored: Vec<Event> =
+            timeline.iter().map(|e| serde_json::from_str(&serde_json::to_string(e).unwrap()).unwrap()).collect();
         assert_eq!(replay(&stored).unwrap(), ticket);
     }
 
@@ -641,19 +499,9 @@ mod tests {
     fn unsatisfied_survey_reopens() {
         let mut ticket = sample();
         ticket.state = State::Resolved;
-        let satisfaction = Satisfaction {
-            rating: Rating::Unsatisfied,
-            score: Some(1),
-            comment: None,
-            answered_at: t0(),
-        };
-        let ev = decide(
-            &ticket,
-            Command::AnswerSurvey { satisfaction },
-            Actor::Customer,
-            t0(),
-        )
-        .unwrap();
+        let satisfaction =
+            Satisfaction { rating: Rating::Unsatisfied, score: Some(1), comment: None, answered_at: t0() };
+        let ev = decide(&ticket, Command::AnswerSurvey { satisfaction }, Actor::Customer, t0()).unwrap();
         assert_eq!(ev.state_after, State::Reopened);
     }
 }

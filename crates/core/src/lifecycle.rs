@@ -118,11 +118,7 @@ impl State {
 
     /// The actions allowed in this state, for UIs and error hints.
     pub fn allowed_actions(self) -> Vec<Action> {
-        Action::ALL
-            .iter()
-            .copied()
-            .filter(|a| self.apply(*a).is_ok())
-            .collect()
+        Action::ALL.iter().copied().filter(|a| self.apply(*a).is_ok()).collect()
     }
 }
 
@@ -137,12 +133,7 @@ mod tests {
         match s {
             S::New => vec![S::Assigned, S::Rejected, S::Merged],
             S::Assigned => vec![S::InProgress, S::Assigned],
-            S::InProgress => vec![
-                S::AwaitingCustomer,
-                S::AwaitingApproval,
-                S::Resolved,
-                S::Assigned,
-            ],
+            S::InProgress => vec![S::AwaitingCustomer, S::AwaitingApproval, S::Resolved, S::Assigned],
             S::AwaitingCustomer => vec![S::InProgress],
             S::AwaitingApproval => vec![S::InProgress],
             S::Resolved => vec![S::Closed, S::Reopened],
@@ -172,13 +163,7 @@ mod tests {
     #[test]
     fn illegal_transition_names_state_and_action() {
         let err = S::New.apply(A::Resolve).unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::IllegalTransition {
-                state: S::New,
-                action: A::Resolve
-            }
-        );
+        assert_eq!(err, DomainError::IllegalTransition { state: S::New, action: A::Resolve });
         assert_eq!(err.to_string(), "cannot resolve a ticket that is new");
         assert!(S::Closed.apply(A::Reply).is_err());
         assert!(S::Merged.apply(A::Note).is_err());

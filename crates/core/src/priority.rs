@@ -75,13 +75,8 @@ mod tests {
 
     #[test]
     fn names_parse_back() {
-        assert_eq!(
-            "key_account".parse::<CustomerTier>(),
-            Ok(CustomerTier::KeyAccount)
-        );
+        assert_eq!("key_account".parse::<CustomerTier>(), Ok(CustomerTier::KeyAccount));
         let err = "vvip".parse::<CustomerTier>().unwrap_err();
-        assert!(err
-            .to_string()
-            .contains("expected one of standard, vip, key_account"));
+        assert!(err.to_string().contains("expected one of standard, vip, key_account"));
     }
 }

@@ -1,8 +1,8 @@
 //! The ticket (工单) with every key field the seeds require.
 
 use crate::{
-    Channel, CustomerTier, DepartmentId, DomainError, Email, ImpactScope, Phone, Priority, State,
-    TicketId, Timestamp, TrackingNo, Urgency, UserId,
+    Channel, CustomerTier, DepartmentId, DomainError, Email, ImpactScope, Phone, Priority, State, TicketId, Timestamp,
+    TrackingNo, Urgency, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -80,16 +80,10 @@ impl Outcome {
     pub fn validate(&self) -> Result<(), DomainError> {
         let need = |field: &'static str, v: &Option<String>| match v.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(()),
-            _ => Err(DomainError::invalid(
-                field,
-                format!("is required when the outcome is {}", self.kind),
-            )),
+            _ => Err(DomainError::invalid(field, format!("is required when the outcome is {}", self.kind))),
         };
         if self.summary.trim().is_empty() {
-            return Err(DomainError::invalid(
-                "outcome.summary",
-                "describe what was done",
-            ));
+            return Err(DomainError::invalid("outcome.summary", "describe what was done"));
         }
         match self.kind {
             OutcomeKind::Solved => Ok(()),
@@ -266,13 +260,7 @@ mod tests {
             alternative: Some("赠送积分".into()),
         };
         let err = o.validate().unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::invalid(
-                "outcome.unresolved",
-                "is required when the outcome is partially_solved"
-            )
-        );
+        assert_eq!(err, DomainError::invalid("outcome.unresolved", "is required when the outcome is partially_solved"));
         o.unresolved = Some("主板无法维修".into());
         assert!(o.validate().is_ok());
         o.kind = OutcomeKind::Solved;

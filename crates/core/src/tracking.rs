@@ -40,41 +40,24 @@ impl TrackingNo {
     /// O/I/L read as digits; refuses a wrong check character.
     pub fn parse(raw: &str) -> Result<TrackingNo, DomainError> {
         let bad = |why: &str| DomainError::invalid("tracking_no", why.to_string());
-        let cleaned: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let rest = cleaned
-            .strip_prefix("FB-")
-            .ok_or_else(|| bad("must start with FB-"))?;
-        let (yymm_txt, tail) = rest
-            .split_once('-')
-            .ok_or_else(|| bad("must look like FB-2611-7K3Q9"))?;
+        let cleaned: String = raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let rest = cleaned.strip_prefix("FB-").ok_or_else(|| bad("must start with FB-"))?;
+        let (yymm_txt, tail) = rest.split_once('-').ok_or_else(|| bad("must look like FB-2611-7K3Q9"))?;
         let yymm: u16 = (yymm_txt.len() == 4)
             .then(|| yymm_txt.parse().ok())
             .flatten()
             .filter(|v| (1..=12).contains(&(v % 100)))
             .ok_or_else(|| bad("the four digits after FB- are the year and month"))?;
         let tail: String = tail.chars().map(normalise_char).collect();
-        if tail.len() < MIN_BODY + 1
-            || tail.len() > MAX_BODY + 1
-            || !tail.bytes().all(|b| ALPHABET.contains(&b))
-        {
+        if tail.len() < MIN_BODY + 1 || tail.len() > MAX_BODY + 1 || !tail.bytes().all(|b| ALPHABET.contains(&b)) {
             return Err(bad("has the wrong length or characters"));
         }
         let (body, check) = tail.split_at(tail.len() - 1);
         if check_char(&format!("{yymm:04}{body}")).to_string() != check {
-            return Err(bad(
-                "check character does not match; please re-read the number",
-            ));
+            return Err(bad("check character does not match; please re-read the number"));
         }
         let id = decode_body(body).ok_or_else(|| bad("is not a valid number"))?;
-        Ok(TrackingNo {
-            yymm,
-            id: TicketId(id as i64),
-            text: format!("FB-{yymm:04}-{tail}"),
-        })
+        Ok(TrackingNo { yymm, id: TicketId(id as i64), text: format!("FB-{yymm:04}-{tail}") })
     }
 
     /// The ticket this number belongs to.
@@ -221,10 +204,7 @@ mod tests {
         let t = TrackingNo::new(TicketId(1), at());
         assert!(t.as_str().starts_with("FB-2611-"), "{t}");
         assert_eq!(t.as_str().len(), "FB-2611-7K3Q9".len());
-        assert_eq!(
-            TrackingNo::parse(t.as_str()).unwrap().ticket_id(),
-            TicketId(1)
-        );
+        assert_eq!(TrackingNo::parse(t.as_str()).unwrap().ticket_id(), TicketId(1));
     }
 
     #[test]

@@ -15,10 +15,7 @@ fn lunch() -> &'static Calendar {
     static CAL: OnceLock<Calendar> = OnceLock::new();
     CAL.get_or_init(|| {
         let mut spec = CalendarSpec::china("lunch");
-        let hours = vec![
-            Span::parse("08:30-12:00").unwrap(),
-            Span::parse("13:00-17:30").unwrap(),
-        ];
+        let hours = vec![Span::parse("08:30-12:00").unwrap(), Span::parse("13:00-17:30").unwrap()];
         spec.week = WeekHours::weekdays(&hours);
         spec.week.sat = vec![Span::parse("10:00-14:00").unwrap()];
         spec.workday_hours = hours;
@@ -50,11 +47,7 @@ fn oracle_add(cal: &Calendar, t: Timestamp, n: i64) -> Timestamp {
         let local = at.with_timezone(&cal.time_zone());
         let minute = (local.hour() * 60 + local.minute()) as u16;
         let day = cal.day(local.date_naive());
-        if day
-            .hours
-            .iter()
-            .any(|s| s.start() <= minute && minute < s.end())
-        {
+        if day.hours.iter().any(|s| s.start() <= minute && minute < s.end()) {
             left -= 1;
         }
         at += Duration::minutes(1);

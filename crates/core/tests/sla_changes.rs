@@ -13,9 +13,7 @@ mod support;
 #[test]
 fn a_policy_change_keeps_used_time_and_recounts_the_rest() {
     let mut s = Story::opened(Priority::Medium, bj(2025, 11, 17, 9, 0));
-    s.assign(bj(2025, 11, 17, 9, 0), 9)
-        .act(bj(2025, 11, 17, 9, 0), Command::Acknowledge)
-        .reply(bj(2025, 11, 17, 9, 0));
+    s.assign(bj(2025, 11, 17, 9, 0), 9).act(bj(2025, 11, 17, 9, 0), Command::Acknowledge).reply(bj(2025, 11, 17, 9, 0));
     let now = bj(2025, 11, 19, 9, 0);
     let cals = Calendars::default();
     let old = s.clock_with(TargetKind::Result, &SlaPolicy::default(), &cals, now);
@@ -31,18 +29,13 @@ fn a_policy_change_keeps_used_time_and_recounts_the_rest() {
 #[test]
 fn a_calendar_change_keeps_used_time_and_recounts_the_rest() {
     let mut s = Story::opened(Priority::Medium, bj(2025, 11, 17, 9, 0));
-    s.assign(bj(2025, 11, 17, 9, 0), 9)
-        .act(bj(2025, 11, 17, 9, 0), Command::Acknowledge)
-        .reply(bj(2025, 11, 17, 9, 0));
+    s.assign(bj(2025, 11, 17, 9, 0), 9).act(bj(2025, 11, 17, 9, 0), Command::Acknowledge).reply(bj(2025, 11, 17, 9, 0));
     // On Wednesday 19th 09:00 the admin extends the hours to 08:00–20:00 and declares
     // Friday 21st a company holiday. 18 h used so far must stay 18 h.
     let change = bj(2025, 11, 19, 9, 0);
     let mut spec = CalendarSpec::china("default");
     spec.week = WeekHours::weekdays(&[Span::parse("08:00-20:00").unwrap()]);
-    spec.upsert_days([SpecialDay::holiday(
-        chrono::NaiveDate::from_ymd_opt(2025, 11, 21).unwrap(),
-        "司庆",
-    )]);
+    spec.upsert_days([SpecialDay::holiday(chrono::NaiveDate::from_ymd_opt(2025, 11, 21).unwrap(), "司庆")]);
     let old = Calendar::china();
     let mut cals = Calendars::default();
     cals.insert(old.revised(change, &Calendar::new(spec).unwrap()));
@@ -57,8 +50,7 @@ fn a_calendar_change_keeps_used_time_and_recounts_the_rest() {
         spec.week = WeekHours::weekdays(&[Span::parse("08:00-20:00").unwrap()]);
         let mut cals = Calendars::default();
         cals.insert(Calendar::new(spec).unwrap());
-        s.clock_with(TargetKind::Result, &SlaPolicy::default(), &cals, change)
-            .used
+        s.clock_with(TargetKind::Result, &SlaPolicy::default(), &cals, change).used
     };
     assert_eq!(naive, Duration::hours(24));
 }
@@ -73,28 +65,15 @@ fn overrides_apply_by_tier_and_policies_are_serde_data() {
         first_response: Some(Target::new(Budget::WorkingHours(4), "default")),
         ..PolicyOverride::default()
     });
-    let c = s.clock_with(
-        TargetKind::FirstResponse,
-        &policy,
-        &Calendars::default(),
-        bj(2025, 11, 17, 9, 0),
-    );
+    let c = s.clock_with(TargetKind::FirstResponse, &policy, &Calendars::default(), bj(2025, 11, 17, 9, 0));
     assert_eq!(c.due_at, Some(bj(2025, 11, 17, 13, 0)));
     let json = serde_json::to_string(&policy).unwrap();
-    assert!(
-        json.contains(r#""first_response":{"budget":{"working_hours":4},"calendar":"default"}"#)
-    );
+    assert!(json.contains(r#""first_response":{"budget":{"working_hours":4},"calendar":"default"}"#));
     let back: SlaPolicy = serde_json::from_str(&json).unwrap();
     assert_eq!(back, policy);
     policy.validate(&Calendars::default()).unwrap();
     policy.priorities.low.plan.calendar = "mars".into();
-    assert_eq!(
-        policy
-            .validate(&Calendars::default())
-            .unwrap_err()
-            .to_string(),
-        "unknown calendar \"mars\""
-    );
+    assert_eq!(policy.validate(&Calendars::default()).unwrap_err().to_string(), "unknown calendar \"mars\"");
     let clock_json = serde_json::to_value(&c).unwrap();
     assert_eq!(clock_json["budget_seconds"], 4 * 3600);
     assert_eq!(clock_json["state"], "running");
@@ -105,20 +84,10 @@ fn overrides_apply_by_tier_and_policies_are_serde_data() {
 fn paused_story(pause_at: i64, pause_len: i64) -> Story {
     let t0 = bj(2026, 2, 10, 10, 0);
     let mut s = Story::opened(Priority::Medium, t0);
-    s.assign(t0, 9)
-        .act(t0, Command::Acknowledge)
-        .reply(t0 + Duration::minutes(60));
+    s.assign(t0, 9).act(t0, Command::Acknowledge).reply(t0 + Duration::minutes(60));
     let ask = t0 + Duration::minutes(61 + pause_at);
-    s.act(
-        ask,
-        Command::RequestInfo {
-            message: "请补充".into(),
-        },
-    )
-    .act(
-        ask + Duration::minutes(pause_len),
-        Command::ProvideInfo { body: "好".into() },
-    );
+    s.act(ask, Command::RequestInfo { message: "请补充".into() })
+        .act(ask + Duration::minutes(pause_len), Command::ProvideInfo { body: "好".into() });
     s
 }
 

@@ -48,12 +48,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_body_bytes: 256 * 1024,
-            feedback_per_minute: 10,
-            track_per_minute: 20,
-            login_per_minute: 10,
-        }
+        Limits { max_body_bytes: 256 * 1024, feedback_per_minute: 10, track_per_minute: 20, login_per_minute: 10 }
     }
 }
 
@@ -99,9 +94,7 @@ impl Config {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
             None => fig = fig.merge(Toml::file("loopdesk.toml")),
         }
-        fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"]))
-            .extract()
-            .map_err(Box::new)
+        fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"])).extract().map_err(Box::new)
     }
 
     /// The database URL in effect.
@@ -114,9 +107,7 @@ impl Config {
 
     /// An example configuration file with every key and its default.
     pub fn example_toml() -> String {
-        let mut out = String::from(
-            "# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n",
-        );
+        let mut out = String::from("# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n");
         out.push_str("bind = \"127.0.0.1:8080\"\ndata = \"data\"\n# database_url = \"postgres://postgres@127.0.0.1:5432/loopdesk\"\n");
         out.push_str("# metrics_bind = \"127.0.0.1:9090\"\ntrust_proxy = false\nsession_hours = 12\n\n[limits]\n");
         let l = Limits::default();
@@ -143,10 +134,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let c = Config {
-            database_url: Some(Secret::new("postgres://u:pw@h/db")),
-            ..Config::default()
-        };
+        let c = Config { database_url: Some(Secret::new("postgres://u:pw@h/db")), ..Config::default() };
         assert!(!format!("{c:?}").contains("pw"));
     }
 }

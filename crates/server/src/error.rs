@@ -12,11 +12,7 @@ use serde::Serialize;
 pub enum ApiError {
     /// 400: the request could not be read (malformed JSON, bad query string).
     #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        message: String,
-        field: Option<String>,
-    },
+    BadRequest { code: &'static str, message: String, field: Option<String> },
     /// 401: no valid credentials.
     #[error("sign in or send a valid API token")]
     Unauthorized,
@@ -31,11 +27,7 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: conflicts with the current state.
     #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: String,
-        field: Option<String>,
-    },
+    Conflict { code: &'static str, message: String, field: Option<String> },
     /// 413: body too large.
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -44,11 +36,7 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422: well-formed but invalid.
     #[error("{message}")]
-    Invalid {
-        code: &'static str,
-        message: String,
-        field: Option<String>,
-    },
+    Invalid { code: &'static str, message: String, field: Option<String> },
     /// 429: slow down.
     #[error("too many requests; try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
@@ -71,41 +59,21 @@ struct Body<'a> {
 impl ApiError {
     /// 422 for one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError::Invalid {
-            code: "invalid_field",
-            message: message.into(),
-            field: Some(field.into()),
-        }
+        ApiError::Invalid { code: "invalid_field", message: message.into(), field: Some(field.into()) }
     }
 
     fn parts(&self) -> (StatusCode, &'static str, Option<&str>) {
         match self {
-            ApiError::BadRequest { code, field, .. } => {
-                (StatusCode::BAD_REQUEST, code, field.as_deref())
-            }
+            ApiError::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, code, field.as_deref()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None)
-            }
-            ApiError::Conflict { code, field, .. } => {
-                (StatusCode::CONFLICT, code, field.as_deref())
-            }
-            ApiError::PayloadTooLarge { .. } => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None)
-            }
-            ApiError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                None,
-            ),
-            ApiError::Invalid { code, field, .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, code, field.as_deref())
-            }
-            ApiError::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None)
-            }
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
+            ApiError::Conflict { code, field, .. } => (StatusCode::CONFLICT, code, field.as_deref()),
+            ApiError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
+            ApiError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field.as_deref()),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
@@ -118,11 +86,7 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let (status, code, field) = self.parts();
-        let body = Body {
-            code,
-            message: self.to_string(),
-            field,
-        };
+        let body = Body { code, message: self.to_string(), field };
         let mut resp = (status, axum::Json(body)).into_response();
         if let ApiError::TooManyRequests { retry_after } = self {
             if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
@@ -140,12 +104,7 @@ impl From<DomainError> for ApiError {
                 code: "illegal_transition",
                 message: format!(
                     "cannot {action} a ticket that is {state}; allowed now: {}",
-                    state
-                        .allowed_actions()
-                        .iter()
-                        .map(|a| a.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    state.allowed_actions().iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
                 ),
                 field: None,
             },
@@ -158,21 +117,15 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
-            StoreError::Conflict => ApiError::Conflict {
-                code: "conflict",
-                message: e.to_string(),
-                field: None,
-            },
+            StoreError::Conflict => ApiError::Conflict { code: "conflict", message: e.to_string(), field: None },
             StoreError::IdempotencyMismatch => ApiError::Invalid {
                 code: "idempotency_key_reused",
                 message: e.to_string(),
                 field: Some("Idempotency-Key".into()),
             },
-            StoreError::Duplicate { field } => ApiError::Conflict {
-                code: "duplicate",
-                message: e.to_string(),
-                field: Some(field.into()),
-            },
+            StoreError::Duplicate { field } => {
+                ApiError::Conflict { code: "duplicate", message: e.to_string(), field: Some(field.into()) }
+            }
             StoreError::Domain(d) => d.into(),
             StoreError::WriterGone => ApiError::Unavailable,
             other => ApiError::Internal(other.to_string()),

@@ -18,25 +18,19 @@ pub struct Json<T>(pub T);
 pub struct JsonWithBytes<T>(pub T, pub Bytes);
 
 fn is_json(req: &Request) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
+        |mime| {
             let m = mime.trim();
             m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-        })
+        },
+    )
 }
 
 fn body_error(e: BytesRejection, limit: usize) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge { limit }
     } else {
-        ApiError::BadRequest {
-            code: "unreadable_body",
-            message: e.body_text(),
-            field: None,
-        }
+        ApiError::BadRequest { code: "unreadable_body", message: e.body_text(), field: None }
     }
 }
 
@@ -55,16 +49,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         } else {
             let message = inner.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            ApiError::Invalid {
-                code: "invalid_field",
-                message,
-                field,
-            }
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            ApiError::Invalid { code: "invalid_field", message, field }
         }
     })
 }
@@ -77,9 +63,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonWithBytes<T> {
             return Err(ApiError::UnsupportedMediaType);
         }
         let limit = state.config.limits.max_body_bytes;
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| body_error(e, limit))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, limit))?;
         Ok(JsonWithBytes(parse_json(&bytes)?, bytes))
     }
 }
@@ -102,23 +86,13 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
         let q = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(Query)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let text = e.into_inner().to_string();
-                // Unknown parameters carry their name in the message, not the path.
-                let field = if path == "." {
-                    text.split('`').nth(1).map(str::to_string)
-                } else {
-                    Some(path)
-                };
-                ApiError::BadRequest {
-                    code: "invalid_query",
-                    message: text,
-                    field,
-                }
-            })
+        serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
+            let path = e.path().to_string();
+            let text = e.into_inner().to_string();
+            // Unknown parameters carry their name in the message, not the path.
+            let field = if path == "." { text.split('`').nth(1).map(str::to_string) } else { Some(path) };
+            ApiError::BadRequest { code: "invalid_query", message: text, field }
+        })
     }
 }
 
@@ -140,10 +114,7 @@ impl FromRequestParts<AppState> for ClientIp {
                 return Ok(ClientIp(ip));
             }
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         Ok(ClientIp(peer.unwrap_or(IpAddr::from([127, 0, 0, 1]))))
     }
 }
@@ -155,13 +126,8 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Path<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|e| ApiError::BadRequest {
-                code: "invalid_path",
-                message: e.body_text(),
-                field: Some("id".into()),
-            })
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|axum::extract::Path(v)| Path(v)).map_err(
+            |e| ApiError::BadRequest { code: "invalid_path", message: e.body_text(), field: Some("id".into()) },
+        )
     }
 }

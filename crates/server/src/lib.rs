@@ -29,15 +29,9 @@ use tokio::net::TcpListener;
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("cannot prepare the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -58,10 +52,8 @@ pub struct App {
 /// Opens (creating if needed) the database the configuration names, and migrates it.
 pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data).map_err(|source| ServerError::DataDir {
-            path: config.data.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(&config.data)
+            .map_err(|source| ServerError::DataDir { path: config.data.display().to_string(), source })?;
     }
     let store = Store::connect(&config.database_url(), StoreOptions::default()).await?;
     store.migrate().await?;
@@ -73,18 +65,9 @@ impl App {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> {
         let store = open_store(&config).await?;
         let listener =
-            TcpListener::bind(config.bind)
-                .await
-                .map_err(|source| ServerError::Bind {
-                    addr: config.bind,
-                    source,
-                })?;
+            TcpListener::bind(config.bind).await.map_err(|source| ServerError::Bind { addr: config.bind, source })?;
         let metrics_listener = match config.metrics_bind {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .await
-                    .map_err(|source| ServerError::Bind { addr, source })?,
-            ),
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
             None => None,
         };
         let state = AppState {
@@ -95,11 +78,7 @@ impl App {
             metrics: Some(metrics::handle()),
             triage: triage::default_engine()?,
         };
-        Ok(App {
-            state,
-            listener,
-            metrics_listener,
-        })
+        Ok(App { state, listener, metrics_listener })
     }
 
     /// The address the API listens on.
@@ -108,10 +87,7 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn serve(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), ServerError> {
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
         let router = routes::router(self.state.clone(), self.metrics_listener.is_none());
         if let Some(ml) = self.metrics_listener {
             let metrics_app = routes::metrics_router(self.state.clone());
@@ -122,19 +98,14 @@ impl App {
             });
         }
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         Ok(())
     }
 }
 
 /// Creates the first admin on an empty database. Returns the username and its one-time
 /// password, or `None` if users already exist.
-pub async fn bootstrap_admin(
-    store: &Store,
-    clock: &dyn Clock,
-) -> Result<Option<(String, String)>, ServerError> {
+pub async fn bootstrap_admin(store: &Store, clock: &dyn Clock) -> Result<Option<(String, String)>, ServerError> {
     if store.user_count().await? > 0 {
         return Ok(None);
     }

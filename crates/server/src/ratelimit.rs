@@ -25,10 +25,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter allowing `per_minute` per key.
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter {
-            per_minute: f64::from(per_minute.max(1)),
-            buckets: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { per_minute: f64::from(per_minute.max(1)), buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one token for `key` at `now`, or answers 429 with when to retry.
@@ -38,10 +35,7 @@ impl RateLimiter {
             let cap = self.per_minute;
             buckets.retain(|_, b| self.refill(*b, now).tokens < cap);
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-            tokens: self.per_minute,
-            updated: now,
-        });
+        let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: self.per_minute, updated: now });
         let mut b = self.refill(*bucket, now);
         if b.tokens < 1.0 {
             let per_second = self.per_minute / 60.0;
@@ -56,10 +50,7 @@ impl RateLimiter {
 
     fn refill(&self, b: Bucket, now: Timestamp) -> Bucket {
         let elapsed = (now - b.updated).num_milliseconds().max(0) as f64 / 60_000.0;
-        Bucket {
-            tokens: (b.tokens + elapsed * self.per_minute).min(self.per_minute),
-            updated: now.max(b.updated),
-        }
+        Bucket { tokens: (b.tokens + elapsed * self.per_minute).min(self.per_minute), updated: now.max(b.updated) }
     }
 }
 
@@ -75,10 +66,7 @@ mod tests {
         for _ in 0..3 {
             rl.check("1.2.3.4", t).unwrap();
         }
-        assert!(matches!(
-            rl.check("1.2.3.4", t),
-            Err(ApiError::TooManyRequests { retry_after: 20 })
-        ));
+        assert!(matches!(rl.check("1.2.3.4", t), Err(ApiError::TooManyRequests { retry_after: 20 })));
         rl.check("5.6.7.8", t).unwrap();
         rl.check("1.2.3.4", t + Duration::seconds(20)).unwrap();
     }

@@ -22,10 +22,7 @@ pub fn default_engine() -> Result<Arc<Engine>, loopdesk_triage::TriageError> {
 }
 
 fn label<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// How a new ticket relates to the problems already known.
@@ -45,12 +42,7 @@ pub fn customer_key(t: &Ticket) -> Option<String> {
         .phone
         .as_ref()
         .map(|p| format!("phone:{}", p.as_str()))
-        .or_else(|| {
-            t.customer
-                .email
-                .as_ref()
-                .map(|e| format!("email:{}", e.as_str().to_lowercase()))
-        })
+        .or_else(|| t.customer.email.as_ref().map(|e| format!("email:{}", e.as_str().to_lowercase())))
 }
 
 /// Analyses the text (no IO).
@@ -73,27 +65,19 @@ pub async fn plan_cluster(
 ) -> Result<ClusterPlan, ApiError> {
     let config = engine.config().cluster;
     let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
-    for c in store
-        .cluster_candidates(&a.band_keys, MIN_SHARED_BANDS)
-        .await?
-    {
+    for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS).await? {
         let Ok(sig) = serde_json::from_str::<Signature>(&c.signature) else {
             continue;
         };
         let sim = similarity(&a.signature, &sig);
         let relation = config.relation(sim, key == Some(c.customer_key.as_str()));
-        let better = best
-            .as_ref()
-            .is_none_or(|(s, r, _)| (rank(relation), sim) > (rank(*r), *s));
+        let better = best.as_ref().is_none_or(|(s, r, _)| (rank(relation), sim) > (rank(*r), *s));
         if relation != Relation::Unrelated && better {
             best = Some((sim, relation, c));
         }
     }
     let Some((_, relation, c)) = best else {
-        return Ok(ClusterPlan {
-            size: 1,
-            ..ClusterPlan::default()
-        });
+        return Ok(ClusterPlan { size: 1, ..ClusterPlan::default() });
     };
     let mut duplicate_of = None;
     if relation == Relation::Duplicate {
@@ -110,11 +94,7 @@ pub async fn plan_cluster(
         None => false,
     };
     let size = store.cluster_size(c.cluster_id).await? + i64::from(!known);
-    Ok(ClusterPlan {
-        cluster_id: Some(c.cluster_id),
-        duplicate_of,
-        size: u32::try_from(size).unwrap_or(u32::MAX),
-    })
+    Ok(ClusterPlan { cluster_id: Some(c.cluster_id), duplicate_of, size: u32::try_from(size).unwrap_or(u32::MAX) })
 }
 
 fn rank(r: Relation) -> u8 {
@@ -127,12 +107,7 @@ fn rank(r: Relation) -> u8 {
 
 /// Records category, urgency, scope, priority with its reasons and the triage summary.
 /// Returns the rejection reason when moderation rejects the text.
-pub fn write(
-    engine: &Engine,
-    ticket: &mut Ticket,
-    a: &Analysis,
-    plan: &ClusterPlan,
-) -> Option<String> {
+pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterPlan) -> Option<String> {
     let decision = engine.reprioritize(a, ticket.customer.tier, plan.size);
     ticket.category = Some(a.classification.category.clone());
     ticket.subtags = a.classification.subtags.clone();
@@ -140,22 +115,12 @@ pub fn write(
     ticket.impact_scope = engine.impact_scope(plan.size);
     ticket.priority = decision.priority;
     ticket.priority_reasons = decision.reasons.clone();
-    let moderation_reasons: Vec<String> = a
-        .moderation
-        .reasons
-        .iter()
-        .map(|r| r.detail.clone())
-        .collect();
+    let moderation_reasons: Vec<String> = a.moderation.reasons.iter().map(|r| r.detail.clone()).collect();
     ticket.triage = Some(TriageSummary {
         language: label(&a.language),
         confidence: a.classification.confidence,
         needs_manual_triage: a.classification.needs_manual_triage,
-        signals: a
-            .signals
-            .fired
-            .iter()
-            .map(|s| format!("{}: {}", label(&s.kind), s.words.join(" ")))
-            .collect(),
+        signals: a.signals.fired.iter().map(|s| format!("{}: {}", label(&s.kind), s.words.join(" "))).collect(),
         moderation: label(&a.moderation.verdict),
         moderation_reasons: moderation_reasons.clone(),
         rules_version: decision.rules_version,

@@ -39,8 +39,7 @@ const ENDINGS: [&str; 10] = [
 ];
 
 async fn report(app: &TestApp, text: &str, phone: &str) -> Value {
-    app.submit(json!({"content": text, "customer": {"phone": phone}}))
-        .await
+    app.submit(json!({"content": text, "customer": {"phone": phone}})).await
 }
 
 #[tokio::test]
@@ -51,60 +50,32 @@ async fn fifty_customers_one_problem_one_cluster_with_rising_scope_and_priority(
         let app = TestApp::start(backend, config).await;
         let mut answers = Vec::new();
         for i in 0..50 {
-            let text = format!(
-                "{}{}{}",
-                OPENINGS[i % 10],
-                CORES[(i / 10 + i) % 5],
-                ENDINGS[(i * 3) % 10]
-            );
+            let text = format!("{}{}{}", OPENINGS[i % 10], CORES[(i / 10 + i) % 5], ENDINGS[(i * 3) % 10]);
             answers.push(report(&app, &text, &format!("1391234{i:04}")).await);
         }
         let first = answers[0]["id"].as_i64().unwrap();
-        let clusters: std::collections::BTreeSet<i64> = answers
-            .iter()
-            .map(|a| a["cluster_id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(
-            clusters,
-            [first].into_iter().collect(),
-            "{backend:?}: every report joins the first one's cluster"
-        );
-        let scopes: Vec<&str> = answers
-            .iter()
-            .map(|a| a["impact_scope"].as_str().unwrap())
-            .collect();
+        let clusters: std::collections::BTreeSet<i64> =
+            answers.iter().map(|a| a["cluster_id"].as_i64().unwrap()).collect();
+        assert_eq!(clusters, [first].into_iter().collect(), "{backend:?}: every report joins the first one's cluster");
+        let scopes: Vec<&str> = answers.iter().map(|a| a["impact_scope"].as_str().unwrap()).collect();
         assert_eq!(scopes[0], "single");
         assert_eq!(scopes[10], "some", "{scopes:?}");
         assert_eq!(scopes[49], "all", "{scopes:?}");
-        let rank = |a: &Value| {
-            ["urgent", "high", "medium", "low"]
-                .iter()
-                .position(|p| a["priority"] == *p)
-                .unwrap()
-        };
+        let rank = |a: &Value| ["urgent", "high", "medium", "low"].iter().position(|p| a["priority"] == *p).unwrap();
         assert!(
             rank(&answers[49]) < rank(&answers[0]),
             "priority rose: {} → {}",
             answers[0]["priority"],
             answers[49]["priority"]
         );
-        assert!(
-            answers[49]["priority_reasons"].to_string().contains("50"),
-            "{}",
-            answers[49]["priority_reasons"]
-        );
+        assert!(answers[49]["priority_reasons"].to_string().contains("50"), "{}", answers[49]["priority_reasons"]);
 
         // The same customer sending it again is merged into their open original.
         let again = report(&app, &format!("{}{}", OPENINGS[0], CORES[0]), "13912340000").await;
         assert_eq!(again["state"], "merged", "{again}");
         assert_eq!(again["merged_into"], first);
         // An unrelated problem starts its own cluster.
-        let other = report(
-            &app,
-            "物流显示已签收，但我根本没收到快递包裹",
-            "13700000000",
-        )
-        .await;
+        let other = report(&app, "物流显示已签收，但我根本没收到快递包裹", "13700000000").await;
         assert_eq!(other["cluster_id"], other["id"]);
         assert_eq!(other["impact_scope"], "single");
     }

@@ -75,9 +75,7 @@ type UserRow = (i64, String, String, String, Option<i64>, i64);
 type UserRowAnd<T> = (i64, String, String, String, Option<i64>, i64, T);
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, u.active";
 
-fn user_from_row(
-    (id, username, display_name, role, department_id, active): UserRow,
-) -> Result<User, StoreError> {
+fn user_from_row((id, username, display_name, role, department_id, active): UserRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(id),
         username,
@@ -90,38 +88,21 @@ fn user_from_row(
 
 impl Store {
     /// Creates a department.
-    pub async fn create_department(
-        &self,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<Department, StoreError> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO departments (name, created_at) VALUES ($1, $2) RETURNING id",
-        )
-        .bind(name)
-        .bind(ms(now))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| StoreError::on_unique(e, "name"))?;
-        Ok(Department {
-            id: DepartmentId(id),
-            name: name.to_string(),
-        })
+    pub async fn create_department(&self, name: &str, now: Timestamp) -> Result<Department, StoreError> {
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO departments (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(ms(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| StoreError::on_unique(e, "name"))?;
+        Ok(Department { id: DepartmentId(id), name: name.to_string() })
     }
 
     /// Every department, by name.
     pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
         let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM departments ORDER BY name")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name)| Department {
-                id: DepartmentId(id),
-                name,
-            })
-            .collect())
+            sqlx::query_as("SELECT id, name FROM departments ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(id, name)| Department { id: DepartmentId(id), name }).collect())
     }
 
     /// Creates a user.
@@ -145,10 +126,7 @@ impl Store {
     /// One user by id.
     pub async fn user(&self, id: UserId) -> Result<User, StoreError> {
         let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
-        let row: Option<UserRow> = sqlx::query_as(&sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<UserRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&self.pool).await?;
         user_from_row(row.ok_or(StoreError::NotFound { what: "user" })?)
     }
 
@@ -161,24 +139,15 @@ impl Store {
 
     /// Number of users (zero on a fresh database).
     pub async fn user_count(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(n)
     }
 
     /// An active user and their password hash, for login.
-    pub async fn user_for_login(
-        &self,
-        username: &str,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = $1 AND u.active = 1");
-        let row: Option<UserRowAnd<String>> = sqlx::query_as(&sql)
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|(a, b, c, d, e, f, hash)| Ok((user_from_row((a, b, c, d, e, f))?, hash)))
-            .transpose()
+        let row: Option<UserRowAnd<String>> = sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?;
+        row.map(|(a, b, c, d, e, f, hash)| Ok((user_from_row((a, b, c, d, e, f))?, hash))).transpose()
     }
 
     /// Replaces a user's password hash.
@@ -210,35 +179,22 @@ impl Store {
     }
 
     /// The live session for `secret`, if any.
-    pub async fn session(
-        &self,
-        secret: &str,
-        now: Timestamp,
-    ) -> Result<Option<SessionInfo>, StoreError> {
+    pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<SessionInfo>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row: Option<UserRowAnd<i64>> = sqlx::query_as(&sql)
-            .bind(token_hash(secret))
-            .bind(ms(now))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<UserRowAnd<i64>> =
+            sqlx::query_as(&sql).bind(token_hash(secret)).bind(ms(now)).fetch_optional(&self.pool).await?;
         row.map(|(a, b, c, d, e, f, exp)| {
-            Ok(SessionInfo {
-                user: user_from_row((a, b, c, d, e, f))?,
-                expires_at: from_ms(exp),
-            })
+            Ok(SessionInfo { user: user_from_row((a, b, c, d, e, f))?, expires_at: from_ms(exp) })
         })
         .transpose()
     }
 
     /// Ends a session.
     pub async fn delete_session(&self, secret: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(secret))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(secret)).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -261,12 +217,7 @@ impl Store {
         .bind(ms(now))
         .fetch_one(&self.pool)
         .await?;
-        Ok(ApiToken {
-            id,
-            name: name.to_string(),
-            user_id: user,
-            intake_only,
-        })
+        Ok(ApiToken { id, name: name.to_string(), user_id: user, intake_only })
     }
 
     /// The principal an API token acts as, if the token is valid.
@@ -275,10 +226,8 @@ impl Store {
             "SELECT {USER_COLS}, t.intake_only FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1"
         );
-        let row: Option<UserRowAnd<i64>> = sqlx::query_as(&sql)
-            .bind(token_hash(secret))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<UserRowAnd<i64>> =
+            sqlx::query_as(&sql).bind(token_hash(secret)).fetch_optional(&self.pool).await?;
         row.map(|(a, b, c, d, e, f, intake_only)| {
             let mut p = user_from_row((a, b, c, d, e, f))?.principal();
             p.intake_only = intake_only != 0;
@@ -289,13 +238,11 @@ impl Store {
 
     /// Revokes an API token.
     pub async fn revoke_api_token(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        let r = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(ms(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "token" });
         }

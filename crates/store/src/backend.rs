@@ -22,10 +22,7 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::Config(format!(
-                "unsupported database URL scheme in {:?}",
-                redact(url)
-            )))
+            Err(StoreError::Config(format!("unsupported database URL scheme in {:?}", redact(url))))
         }
     }
 
@@ -62,28 +59,22 @@ impl Backend {
 
     /// Reserves `n` ticket ids inside `tx`. PostgreSQL draws from a sequence (no row lock
     /// held until commit); SQLite bumps a counter row (it has one writer anyway).
-    pub(crate) async fn allocate_ids(
-        self,
-        conn: &mut AnyConnection,
-        n: usize,
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    pub(crate) async fn allocate_ids(self, conn: &mut AnyConnection, n: usize) -> Result<Vec<i64>, sqlx::Error> {
         let n = n as i64;
         match self {
             Backend::Sqlite => {
-                let (last,): (i64,) = sqlx::query_as(
-                    "UPDATE counters SET value = value + $1 WHERE name = 'ticket' RETURNING value",
-                )
-                .bind(n)
-                .fetch_one(&mut *conn)
-                .await?;
+                let (last,): (i64,) =
+                    sqlx::query_as("UPDATE counters SET value = value + $1 WHERE name = 'ticket' RETURNING value")
+                        .bind(n)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 Ok((last - n + 1..=last).collect())
             }
             Backend::Postgres => {
-                let rows: Vec<(i64,)> =
-                    sqlx::query_as("SELECT nextval('ticket_ids') FROM generate_series(1, $1)")
-                        .bind(n)
-                        .fetch_all(&mut *conn)
-                        .await?;
+                let rows: Vec<(i64,)> = sqlx::query_as("SELECT nextval('ticket_ids') FROM generate_series(1, $1)")
+                    .bind(n)
+                    .fetch_all(&mut *conn)
+                    .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
         }

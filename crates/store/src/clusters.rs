@@ -23,11 +23,7 @@ pub struct Candidate {
 
 impl Store {
     /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key.
-    pub async fn cluster_candidates(
-        &self,
-        band_keys: &[i64],
-        min_shared: usize,
-    ) -> Result<Vec<Candidate>, StoreError> {
+    pub async fn cluster_candidates(&self, band_keys: &[i64], min_shared: usize) -> Result<Vec<Candidate>, StoreError> {
         if band_keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -46,9 +42,8 @@ impl Store {
             parts.join(" UNION ALL ")
         );
         let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
-        let rows: Vec<(i64, i64, String, String, i64)> = bind_all(sqlx::query_as(&sql), &values)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(i64, i64, String, String, i64)> =
+            bind_all(sqlx::query_as(&sql), &values).fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .filter(|r| r.4 as usize >= min_shared)
@@ -64,68 +59,65 @@ impl Store {
 
     /// Number of distinct customers in a cluster.
     pub async fn cluster_size(&self, cluster_id: i64) -> Result<i64, StoreError> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM cluster_customers WHERE cluster_id = $1")
-                .bind(cluster_id)
-                .fetch_one(&self.pool)
-                .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cluster_customers WHERE cluster_id = $1")
+            .bind(cluster_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n)
     }
 
     /// Whether a customer already reported in a cluster.
-    pub async fn cluster_has_customer(
-        &self,
-        cluster_id: i64,
-        customer_key: &str,
-    ) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT cluster_id FROM cluster_customers WHERE cluster_id = $1 AND customer_key = $2",
-        )
-        .bind(cluster_id)
-        .bind(customer_key)
-        .fetch_optional(&self.pool)
-        .await?;
+    pub async fn cluster_has_customer(&self, cluster_id: i64, customer_key: &str) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT cluster_id FROM cluster_customers WHERE cluster_id = $1 AND customer_key = $2")
+                .bind(cluster_id)
+                .bind(customer_key)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.is_some())
     }
+}
 
-    /// Records a ticket's signature, band keys and cluster membership; returns the
-    /// cluster's size afterwards.
-    pub async fn record_signature(
-        &self,
-        ticket: TicketId,
-        cluster_id: i64,
-        customer_key: &str,
-        signature: &str,
-        band_keys: &[i64],
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (ticket_id) DO NOTHING",
-        )
-        .bind(ticket.0)
-        .bind(cluster_id)
-        .bind(customer_key)
-        .bind(signature)
-        .execute(&mut *tx)
-        .await?;
-        for chunk in band_keys.chunks(32) {
-            let rows = crate::sql::values_rows(chunk.len(), 2);
-            let sql = format!("INSERT INTO ticket_bands (band_key, ticket_id) VALUES {rows} ON CONFLICT DO NOTHING");
-            let values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|k| [Value::Int(*k), Value::Int(ticket.0)])
-                .collect();
-            crate::sql::bind_all_plain(sqlx::query(&sql), &values)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(cluster_id)
-            .bind(customer_key)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.cluster_size(cluster_id).await
+/// A ticket's near-duplicate signature, recorded with the ticket in the intake transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureRecord {
+    /// The cluster joined; `None` starts a new one, named after the ticket.
+    pub cluster_id: Option<i64>,
+    /// Who the customer is; `None` (anonymous) never matches anyone.
+    pub customer_key: Option<String>,
+    /// The signature as JSON.
+    pub signature: String,
+    pub band_keys: Vec<i64>,
+}
+
+/// Writes a signature, its band keys and the cluster membership on `conn`.
+pub(crate) async fn insert_signature(
+    conn: &mut sqlx::AnyConnection,
+    ticket: TicketId,
+    r: &SignatureRecord,
+) -> Result<(), StoreError> {
+    let cluster = r.cluster_id.unwrap_or(ticket.0);
+    let key = r.customer_key.clone().unwrap_or_else(|| format!("anon:{ticket}"));
+    sqlx::query(
+        "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (ticket_id) DO NOTHING",
+    )
+    .bind(ticket.0)
+    .bind(cluster)
+    .bind(&key)
+    .bind(&r.signature)
+    .execute(&mut *conn)
+    .await?;
+    for chunk in r.band_keys.chunks(32) {
+        let rows = crate::sql::values_rows(chunk.len(), 2);
+        let sql = format!("INSERT INTO ticket_bands (band_key, ticket_id) VALUES {rows} ON CONFLICT DO NOTHING");
+        let values: Vec<Value> = chunk.iter().flat_map(|k| [Value::Int(*k), Value::Int(ticket.0)]).collect();
+        crate::sql::bind_all_plain(sqlx::query(&sql), &values).execute(&mut *conn).await?;
     }
+    sqlx::query("INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(cluster)
+        .bind(&key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

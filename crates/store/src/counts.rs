@@ -78,8 +78,7 @@ pub struct StateCounts {
 
 impl StateCounts {
     fn from_rows(rows: Vec<(String, i64)>) -> StateCounts {
-        let mut by_state: BTreeMap<&'static str, i64> =
-            State::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        let mut by_state: BTreeMap<&'static str, i64> = State::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut total = 0;
         for (state, n) in rows {
             if let Some(s) = State::parse(&state) {
@@ -101,23 +100,14 @@ impl Store {
         let rows: Vec<(String, i64)> = if filter.is_rollup_only() {
             let mut c = Conditions::default();
             filter.rollup_conditions(&mut c);
-            let sql = format!(
-                "SELECT state, CAST(SUM(n) AS BIGINT) FROM ticket_counts{} GROUP BY state",
-                c.where_sql()
-            );
-            bind_all(sqlx::query_as(&sql), &c.values)
-                .fetch_all(&self.pool)
-                .await?
+            let sql =
+                format!("SELECT state, CAST(SUM(n) AS BIGINT) FROM ticket_counts{} GROUP BY state", c.where_sql());
+            bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?
         } else {
             let mut c = Conditions::default();
             filter.conditions(&mut c);
-            let sql = format!(
-                "SELECT state, COUNT(*) FROM tickets{} GROUP BY state",
-                c.where_sql()
-            );
-            bind_all(sqlx::query_as(&sql), &c.values)
-                .fetch_all(&self.pool)
-                .await?
+            let sql = format!("SELECT state, COUNT(*) FROM tickets{} GROUP BY state", c.where_sql());
+            bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?
         };
         Ok(StateCounts::from_rows(rows))
     }
@@ -125,9 +115,7 @@ impl Store {
     /// Rebuilds the rollup from the tickets table (after a bulk import or to repair).
     pub async fn rebuild_counts(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM ticket_counts")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM ticket_counts").execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
              SELECT state, priority_rank, channel, category, COALESCE(department_id, 0), COUNT(*) \

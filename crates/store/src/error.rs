@@ -41,9 +41,7 @@ impl StoreError {
     /// Maps a unique-constraint violation to a field error, anything else to `Database`.
     pub(crate) fn on_unique(err: sqlx::Error, field: &'static str) -> StoreError {
         match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Duplicate { field }
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate { field },
             _ => StoreError::Database(err),
         }
     }

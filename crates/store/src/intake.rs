@@ -18,6 +18,8 @@ pub struct IntakeRequest {
     pub actor: Actor,
     /// Scoped Idempotency-Key and a hash of the request body.
     pub idempotency: Option<(String, String)>,
+    /// Near-duplicate signature to index with the ticket.
+    pub signature: Option<crate::SignatureRecord>,
 }
 
 /// What intake answered.
@@ -53,21 +55,12 @@ impl Store {
     /// Records a new ticket durably and returns it with its id and tracking number.
     pub async fn intake(&self, request: IntakeRequest) -> Result<Intake, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.intake
-            .tx
-            .send(Pending { request, reply })
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
+        self.intake.tx.send(Pending { request, reply }).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }
 
-async fn writer(
-    pool: AnyPool,
-    backend: Backend,
-    mut rx: mpsc::Receiver<Pending>,
-    max_batch: usize,
-) {
+async fn writer(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {
     let mut batch = Vec::with_capacity(max_batch);
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let pendings = std::mem::take(&mut batch);
@@ -83,9 +76,7 @@ async fn writer(
                 tracing::warn!(error = %err, size = pendings.len(), "intake batch failed; retrying one by one");
                 for p in pendings {
                     let r = commit_batch(&pool, backend, &[&p.request]).await;
-                    let _ = p
-                        .reply
-                        .send(r.and_then(|mut v| v.pop().unwrap_or(Err(StoreError::WriterGone))));
+                    let _ = p.reply.send(r.and_then(|mut v| v.pop().unwrap_or(Err(StoreError::WriterGone))));
                 }
             }
             Err(err) => {
@@ -118,35 +109,28 @@ async fn commit_batch(
                 }
                 Claim::Earlier(earlier) => {
                     // The earlier request may sit in this very batch, not yet inserted.
-                    let twin = fresh
-                        .iter()
-                        .find(|(_, t)| t.id == earlier)
-                        .map(|(_, t)| t.clone());
+                    let twin = fresh.iter().find(|(_, t)| t.id == earlier).map(|(_, t)| t.clone());
                     let found = match twin {
                         Some(t) => Ok(t),
                         None => load(&mut tx, earlier).await,
                     };
-                    results.push(found.map(|ticket| Intake {
-                        ticket,
-                        replayed: true,
-                    }));
+                    results.push(found.map(|ticket| Intake { ticket, replayed: true }));
                     continue;
                 }
             }
         }
-        results.push(Ok(Intake {
-            ticket: ticket.clone(),
-            replayed: false,
-        }));
+        results.push(Ok(Intake { ticket: ticket.clone(), replayed: false }));
         fresh.push((i, ticket));
     }
     let tickets: Vec<Ticket> = fresh.iter().map(|(_, t)| t.clone()).collect();
     insert_tickets(&mut tx, &tickets).await?;
-    let events: Vec<Event> = fresh
-        .iter()
-        .map(|(i, t)| created_event(t, requests[*i].actor.clone()))
-        .collect();
+    let events: Vec<Event> = fresh.iter().map(|(i, t)| created_event(t, requests[*i].actor.clone())).collect();
     insert_events(&mut tx, &events).await?;
+    for (i, t) in &fresh {
+        if let Some(sig) = &requests[*i].signature {
+            crate::clusters::insert_signature(&mut tx, t.id, sig).await?;
+        }
+    }
     let mut deltas = CountDeltas::default();
     tickets.iter().for_each(|t| deltas.add(t, 1));
     deltas.flush(&mut tx).await?;
@@ -174,9 +158,7 @@ fn created_event(t: &Ticket, actor: Actor) -> Event {
         actor,
         state_before: None,
         state_after: State::New,
-        data: EventData::Created {
-            ticket: Box::new(initial),
-        },
+        data: EventData::Created { ticket: Box::new(initial) },
     }
 }
 
@@ -190,12 +172,7 @@ enum Claim {
 }
 
 /// Claims an Idempotency-Key for `ticket`.
-async fn claim_key(
-    conn: &mut AnyConnection,
-    key: &str,
-    hash: &str,
-    ticket: &Ticket,
-) -> Result<Claim, StoreError> {
+async fn claim_key(conn: &mut AnyConnection, key: &str, hash: &str, ticket: &Ticket) -> Result<Claim, StoreError> {
     let claimed = sqlx::query(
         "INSERT INTO idempotency_keys (key, request_hash, ticket_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (key) DO NOTHING",
@@ -214,9 +191,5 @@ async fn claim_key(
             .bind(key)
             .fetch_one(&mut *conn)
             .await?;
-    Ok(if earlier_hash == hash {
-        Claim::Earlier(TicketId(earlier_id))
-    } else {
-        Claim::Mismatch
-    })
+    Ok(if earlier_hash == hash { Claim::Earlier(TicketId(earlier_id)) } else { Claim::Mismatch })
 }

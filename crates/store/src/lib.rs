@@ -19,7 +19,7 @@ mod tickets;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
-pub use clusters::Candidate;
+pub use clusters::{Candidate, SignatureRecord};
 pub use counts::StateCounts;
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
@@ -40,10 +40,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions {
-            max_connections: 8,
-            max_batch: 256,
-        }
+        StoreOptions { max_connections: 8, max_batch: 256 }
     }
 }
 
@@ -65,18 +62,11 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move { backend.configure(conn).await })
-            })
+            .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
         let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store {
-            pool,
-            backend,
-            intake,
-            ticket_locks: Default::default(),
-        })
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -13,17 +13,13 @@ pub(crate) struct Striped {
 
 impl Default for Striped {
     fn default() -> Self {
-        Striped {
-            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
-        }
+        Striped { stripes: (0..STRIPES).map(|_| Mutex::new(())).collect() }
     }
 }
 
 impl Striped {
     /// Waits for this ticket's turn.
     pub(crate) async fn lock(&self, id: TicketId) -> MutexGuard<'_, ()> {
-        self.stripes[(id.0.unsigned_abs() as usize) % STRIPES]
-            .lock()
-            .await
+        self.stripes[(id.0.unsigned_abs() as usize) % STRIPES].lock().await
     }
 }

@@ -65,10 +65,7 @@ impl Cursor {
     /// Parses [`Cursor::encode`]'s output.
     pub fn decode(s: &str) -> Option<Cursor> {
         let (rank, id) = s.split_once('.')?;
-        Some(Cursor {
-            rank: rank.parse().ok()?,
-            id: id.parse().ok()?,
-        })
+        Some(Cursor { rank: rank.parse().ok()?, id: id.parse().ok()? })
     }
 }
 
@@ -122,25 +119,16 @@ impl TicketFilter {
             let p = c.arg(Value::Int(ms(to)));
             c.push(format!("recorded_at < {p}"));
         }
-        if let Some(text) = self
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let p = c.arg(Value::Text(format!(
-                "%{}%",
-                escape_like(&text.to_lowercase())
-            )));
-            c.push(format!("(LOWER(content) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(subject, '')) LIKE {p} ESCAPE '\\')"));
+        if let Some(text) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let p = c.arg(Value::Text(format!("%{}%", escape_like(&text.to_lowercase()))));
+            c.push(format!(
+                "(LOWER(content) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(subject, '')) LIKE {p} ESCAPE '\\')"
+            ));
         }
         match self.visibility {
             None | Some(Visibility::All) => {}
             Some(Visibility::None) => c.push("1 = 0".into()),
-            Some(Visibility::Department {
-                department_id,
-                user_id,
-            }) => {
+            Some(Visibility::Department { department_id, user_id }) => {
                 let u = c.arg(Value::Int(user_id.0));
                 let dept = match department_id {
                     Some(d) => {
@@ -158,28 +146,10 @@ impl TicketFilter {
     }
 
     fn dimension_conditions(&self, c: &mut Conditions, department_col: &str, rollup: bool) {
-        in_list(
-            c,
-            "state",
-            self.states.iter().map(|s| Value::Text(s.as_str().into())),
-        );
-        in_list(
-            c,
-            "priority_rank",
-            self.priorities.iter().map(|p| Value::Int(p.rank())),
-        );
-        in_list(
-            c,
-            "category",
-            self.categories.iter().map(|s| Value::Text(s.clone())),
-        );
-        in_list(
-            c,
-            "channel",
-            self.channels
-                .iter()
-                .map(|ch| Value::Text(ch.as_str().into())),
-        );
+        in_list(c, "state", self.states.iter().map(|s| Value::Text(s.as_str().into())));
+        in_list(c, "priority_rank", self.priorities.iter().map(|p| Value::Int(p.rank())));
+        in_list(c, "category", self.categories.iter().map(|s| Value::Text(s.clone())));
+        in_list(c, "channel", self.channels.iter().map(|ch| Value::Text(ch.as_str().into())));
         match self.department {
             None => {}
             Some(Some(d)) => {
@@ -200,9 +170,7 @@ fn in_list(c: &mut Conditions, column: &str, values: impl Iterator<Item = Value>
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The sort key of a row, in the order rows are returned.
@@ -222,16 +190,9 @@ impl TicketFilter {
         if self.states.is_empty() && self.priorities.len() <= 1 {
             return vec![self.clone()];
         }
-        let states: Vec<Option<State>> = if self.states.is_empty() {
-            vec![None]
-        } else {
-            self.states.iter().copied().map(Some).collect()
-        };
-        let priorities = if self.priorities.is_empty() {
-            Priority::ALL.to_vec()
-        } else {
-            self.priorities.clone()
-        };
+        let states: Vec<Option<State>> =
+            if self.states.is_empty() { vec![None] } else { self.states.iter().copied().map(Some).collect() };
+        let priorities = if self.priorities.is_empty() { Priority::ALL.to_vec() } else { self.priorities.clone() };
         let mut parts = Vec::with_capacity(states.len() * priorities.len());
         for s in &states {
             for p in &priorities {
@@ -260,19 +221,10 @@ impl Store {
         }
         items.sort_by_key(|t| sort_key(sort, t));
         items.truncate(limit + 1);
-        let mut items: Vec<TicketSummary> = items
-            .into_iter()
-            .map(|ticket| TicketSummary { ticket })
-            .collect();
+        let mut items: Vec<TicketSummary> = items.into_iter().map(|ticket| TicketSummary { ticket }).collect();
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|s| {
-                Cursor {
-                    rank: s.ticket.priority.rank(),
-                    id: s.ticket.id.0,
-                }
-                .encode()
-            })
+            items.last().map(|s| Cursor { rank: s.ticket.priority.rank(), id: s.ticket.id.0 }.encode())
         } else {
             None
         };
@@ -296,9 +248,7 @@ impl Store {
                 Sort::Oldest => c.push(format!("id > {id}")),
                 Sort::Priority => {
                     let rank = c.arg(Value::Int(cur.rank));
-                    c.push(format!(
-                        "(priority_rank > {rank} OR (priority_rank = {rank} AND id < {id}))"
-                    ));
+                    c.push(format!("(priority_rank > {rank} OR (priority_rank = {rank} AND id < {id}))"));
                 }
             }
         }
@@ -307,15 +257,8 @@ impl Store {
             Sort::Oldest => "id ASC",
             Sort::Priority => "priority_rank ASC, id DESC",
         };
-        let sql = format!(
-            "SELECT doc FROM tickets{} ORDER BY {order} LIMIT {take}",
-            c.where_sql()
-        );
-        let rows: Vec<(String,)> = bind_all(sqlx::query_as(&sql), &c.values)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from))
-            .collect()
+        let sql = format!("SELECT doc FROM tickets{} ORDER BY {order} LIMIT {take}", c.where_sql());
+        let rows: Vec<(String,)> = bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?;
+        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
     }
 }

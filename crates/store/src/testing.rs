@@ -35,27 +35,15 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Ok(TestDatabase {
-                    url,
-                    admin_url: None,
-                    name,
-                    _dir: Some(dir),
-                })
+                Ok(TestDatabase { url, admin_url: None, name, _dir: Some(dir) })
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_ENV)
-                    .map_err(|_| StoreError::Config(POSTGRES_ENV.into()))?;
+                let admin_url = std::env::var(POSTGRES_ENV).map_err(|_| StoreError::Config(POSTGRES_ENV.into()))?;
                 let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
-                conn.execute(format!("CREATE DATABASE {name}").as_str())
-                    .await?;
+                conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
                 conn.close().await?;
                 let url = replace_db_name(&admin_url, &name);
-                Ok(TestDatabase {
-                    url,
-                    admin_url: Some(admin_url),
-                    name,
-                    _dir: None,
-                })
+                Ok(TestDatabase { url, admin_url: Some(admin_url), name, _dir: None })
             }
         }
     }
@@ -76,15 +64,10 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         // Drop runs outside any runtime guarantee; use a private one on a plain thread.
         let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             rt.block_on(async {
                 let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await
-                    .ok()
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()
             })
         })
         .join();
@@ -106,10 +89,7 @@ fn unique() -> u64 {
 
 /// `postgres://u@h:5432/test?x` → `postgres://u@h:5432/NAME?x`.
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map(|(b, q)| (b, format!("?{q}")))
-        .unwrap_or((url, String::new()));
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
     let prefix_end = base.find("://").map(|i| i + 3).unwrap_or(0);
     match base[prefix_end..].find('/') {
         Some(slash) => format!("{}/{name}{query}", &base[..prefix_end + slash]),

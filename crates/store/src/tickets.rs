@@ -20,24 +20,15 @@ const ROWS_PER_INSERT: usize = 16;
 const MAX_ATTEMPTS: usize = 5;
 
 /// Inserts tickets, a few rows per statement.
-pub(crate) async fn insert_tickets(
-    conn: &mut AnyConnection,
-    tickets: &[Ticket],
-) -> Result<(), StoreError> {
+pub(crate) async fn insert_tickets(conn: &mut AnyConnection, tickets: &[Ticket]) -> Result<(), StoreError> {
     for chunk in tickets.chunks(ROWS_PER_INSERT) {
         insert_ticket_rows(conn, chunk).await?;
     }
     Ok(())
 }
 
-async fn insert_ticket_rows(
-    conn: &mut AnyConnection,
-    tickets: &[Ticket],
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO tickets ({TICKET_COLS}) VALUES {}",
-        values_rows(tickets.len(), TICKET_NCOLS)
-    );
+async fn insert_ticket_rows(conn: &mut AnyConnection, tickets: &[Ticket]) -> Result<(), StoreError> {
+    let sql = format!("INSERT INTO tickets ({TICKET_COLS}) VALUES {}", values_rows(tickets.len(), TICKET_NCOLS));
     let mut q = sqlx::query(&sql);
     for t in tickets {
         q = q
@@ -59,17 +50,12 @@ async fn insert_ticket_rows(
             .bind(t.version)
             .bind(serde_json::to_string(t)?);
     }
-    q.execute(&mut *conn)
-        .await
-        .map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
+    q.execute(&mut *conn).await.map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
     Ok(())
 }
 
 /// Appends events, a few rows per statement.
-pub(crate) async fn insert_events(
-    conn: &mut AnyConnection,
-    events: &[Event],
-) -> Result<(), StoreError> {
+pub(crate) async fn insert_events(conn: &mut AnyConnection, events: &[Event]) -> Result<(), StoreError> {
     for chunk in events.chunks(ROWS_PER_INSERT * 2) {
         insert_event_rows(conn, chunk).await?;
     }
@@ -77,10 +63,7 @@ pub(crate) async fn insert_events(
 }
 
 async fn insert_event_rows(conn: &mut AnyConnection, events: &[Event]) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO events ({EVENT_COLS}) VALUES {}",
-        values_rows(events.len(), EVENT_NCOLS)
-    );
+    let sql = format!("INSERT INTO events ({EVENT_COLS}) VALUES {}", values_rows(events.len(), EVENT_NCOLS));
     let mut q = sqlx::query(&sql);
     for e in events {
         q = q
@@ -97,10 +80,8 @@ async fn insert_event_rows(conn: &mut AnyConnection, events: &[Event]) -> Result
 
 /// Loads one ticket by id on `conn`.
 pub(crate) async fn load(conn: &mut AnyConnection, id: TicketId) -> Result<Ticket, StoreError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM tickets WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT doc FROM tickets WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
     let (doc,) = row.ok_or(StoreError::NotFound { what: "ticket" })?;
     Ok(serde_json::from_str(&doc)?)
 }
@@ -114,25 +95,18 @@ impl Store {
 
     /// The whole timeline of a ticket, oldest first.
     pub async fn timeline(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT doc FROM events WHERE ticket_id = $1 ORDER BY seq")
-                .bind(id.0)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from))
-            .collect()
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT doc FROM events WHERE ticket_id = $1 ORDER BY seq")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
     }
 
     /// Changes a ticket: `decide` sees the current ticket and returns the events to append
     /// (usually one, from `loopdesk_core::event::decide`). The row, the events and the
     /// counts are written in one transaction; if another writer changed the ticket in
     /// between, the decision is taken again on the fresh ticket.
-    pub async fn change<F>(
-        &self,
-        id: TicketId,
-        mut decide: F,
-    ) -> Result<(Ticket, Vec<Event>), StoreError>
+    pub async fn change<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
     where
         F: FnMut(&Ticket) -> Result<Vec<Event>, DomainError>,
     {
@@ -154,12 +128,7 @@ impl Store {
     }
 
     /// Writes a decided change unless the ticket moved on meanwhile (returns false then).
-    async fn try_write_change(
-        &self,
-        before: &Ticket,
-        after: &Ticket,
-        events: &[Event],
-    ) -> Result<bool, StoreError> {
+    async fn try_write_change(&self, before: &Ticket, after: &Ticket, events: &[Event]) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         // The version check makes this optimistic: the first statement is the write, so
         // SQLite takes its write lock here and never has to upgrade a read snapshot.
@@ -185,11 +154,13 @@ impl Store {
         insert_events(&mut tx, events).await?;
         for e in events {
             if let EventData::CollaboratorAdded { user_id } = e.data {
-                sqlx::query("INSERT INTO ticket_collaborators (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(after.id.0)
-                    .bind(user_id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO ticket_collaborators (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(after.id.0)
+                .bind(user_id.0)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         let mut deltas = CountDeltas::default();

@@ -57,9 +57,7 @@ fn signatures(hasher: &MinHasher, n: usize, seed: u64) -> Vec<Signature> {
     (0..n)
         .map(|_| {
             let len = 8 + (rng.next_u64() % 23) as usize;
-            let shingles: Vec<u64> = (0..len)
-                .map(|_| mix64(rng.next_u64() % 20_000 + 1))
-                .collect();
+            let shingles: Vec<u64> = (0..len).map(|_| mix64(rng.next_u64() % 20_000 + 1)).collect();
             hasher.signature(&shingles)
         })
         .collect()

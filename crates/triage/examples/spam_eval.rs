@@ -13,12 +13,7 @@ use loopdesk_triage::{Engine, Input};
 /// parser lives in the channels crate).
 fn subject_and_body(raw: &str) -> (String, String) {
     let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
-    let subject = head
-        .lines()
-        .find_map(|l| l.strip_prefix("Subject:"))
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let subject = head.lines().find_map(|l| l.strip_prefix("Subject:")).unwrap_or("").trim().to_string();
     let mut text = String::with_capacity(body.len());
     let mut in_tag = false;
     for c in body.chars().take(4000) {
@@ -57,31 +52,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     mails.sort_by(|a, b| a.2.cmp(&b.2));
-    println!(
-        "{} messages ({} spam)",
-        mails.len(),
-        mails.iter().filter(|m| m.0).count()
-    );
+    println!("{} messages ({} spam)", mails.len(), mails.iter().filter(|m| m.0).count());
     let engine = Engine::new()?;
     let measure = |engine: &Engine, only_test: bool| {
-        let mut ham = Counts {
-            rejected: 0,
-            flagged: 0,
-            total: 0,
-        };
-        let mut spam = Counts {
-            rejected: 0,
-            flagged: 0,
-            total: 0,
-        };
+        let mut ham = Counts { rejected: 0, flagged: 0, total: 0 };
+        let mut spam = Counts { rejected: 0, flagged: 0, total: 0 };
         for (is_spam, subject, body) in &mails {
             if only_test && !is_holdout(body, 20) {
                 continue;
             }
-            let a = engine.analyze(&Input {
-                subject: Some(subject),
-                ..Input::new(body)
-            });
+            let a = engine.analyze(&Input { subject: Some(subject), ..Input::new(body) });
             let c = if *is_spam { &mut spam } else { &mut ham };
             c.total += 1;
             match a.moderation.verdict {
@@ -122,10 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pairs: Vec<(&str, &str)> = train.iter().map(|(t, l)| (t.as_str(), *l)).collect();
     let model = engine.train_category_model(&pairs)?;
     let engine = engine.with_spam_model(Some(model));
-    println!(
-        "word lists + spam model trained on {} messages, 20% holdout:",
-        pairs.len()
-    );
+    println!("word lists + spam model trained on {} messages, 20% holdout:", pairs.len());
     measure(&engine, true);
     Ok(())
 }

@@ -55,13 +55,7 @@ pub struct Input<'a> {
 impl<'a> Input<'a> {
     /// A standard customer's text, alone in its cluster.
     pub fn new(text: &'a str) -> Input<'a> {
-        Input {
-            text,
-            subject: None,
-            tier: CustomerTier::Standard,
-            stated_urgency: None,
-            cluster_size: 1,
-        }
+        Input { text, subject: None, tier: CustomerTier::Standard, stated_urgency: None, cluster_size: 1 }
     }
 }
 

@@ -18,10 +18,7 @@ pub struct ClassifyConfig {
 
 impl Default for ClassifyConfig {
     fn default() -> Self {
-        ClassifyConfig {
-            threshold: 0.45,
-            rule_weight: 0.4,
-        }
+        ClassifyConfig { threshold: 0.45, rule_weight: 0.4 }
     }
 }
 
@@ -62,11 +59,7 @@ impl Classifier {
         config: ClassifyConfig,
     ) -> Result<Classifier, TriageError> {
         taxonomy.validate()?;
-        let mut lists: Vec<Vec<String>> = taxonomy
-            .categories
-            .iter()
-            .map(|c| c.keywords.clone())
-            .collect();
+        let mut lists: Vec<Vec<String>> = taxonomy.categories.iter().map(|c| c.keywords.clone()).collect();
         let mut subtag_owner = Vec::new();
         for (ci, c) in taxonomy.categories.iter().enumerate() {
             for s in &c.subtags {
@@ -74,18 +67,9 @@ impl Classifier {
                 subtag_owner.push((ci, s.id.clone()));
             }
         }
-        let model_map = model
-            .as_ref()
-            .map(|m| m.labels().iter().map(|l| taxonomy.position(l)).collect())
-            .unwrap_or_default();
-        Ok(Classifier {
-            keywords: Lexicon::new(&lists)?,
-            subtag_owner,
-            taxonomy,
-            model,
-            model_map,
-            config,
-        })
+        let model_map =
+            model.as_ref().map(|m| m.labels().iter().map(|l| taxonomy.position(l)).collect()).unwrap_or_default();
+        Ok(Classifier { keywords: Lexicon::new(&lists)?, subtag_owner, taxonomy, model, model_map, config })
     }
 
     /// The taxonomy in use.
@@ -133,11 +117,7 @@ impl Classifier {
             }
         }
         if vote_total > 0.0 {
-            let w = if model_used {
-                self.config.rule_weight
-            } else {
-                1.0
-            };
+            let w = if model_used { self.config.rule_weight } else { 1.0 };
             for (s, v) in scores.iter_mut().zip(&votes) {
                 *s = *s * (1.0 - w) + w * v / vote_total;
             }
@@ -145,11 +125,7 @@ impl Classifier {
         let fallback = self.taxonomy.position(&self.taxonomy.fallback).unwrap_or(0);
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-        let best = if scores.iter().all(|s| *s <= 0.0) {
-            fallback
-        } else {
-            order[0]
-        };
+        let best = if scores.iter().all(|s| *s <= 0.0) { fallback } else { order[0] };
         let confidence = scores[best];
         let subtags = self.subtags_of(best, hits);
         Classification {
@@ -189,12 +165,7 @@ mod tests {
     use crate::segment::Segmenter;
 
     fn rules_only() -> Classifier {
-        Classifier::new(
-            Taxonomy::defaults().unwrap(),
-            None,
-            ClassifyConfig::default(),
-        )
-        .unwrap()
+        Classifier::new(Taxonomy::defaults().unwrap(), None, ClassifyConfig::default()).unwrap()
     }
 
     fn classify(c: &Classifier, text: &str) -> Classification {
@@ -246,12 +217,7 @@ mod tests {
             ("自定义标签", "unknown_label"),
         ];
         let model = TextModel::train(&seg, &examples, &TrainConfig::default()).unwrap();
-        let c = Classifier::new(
-            Taxonomy::defaults().unwrap(),
-            Some(model),
-            ClassifyConfig::default(),
-        )
-        .unwrap();
+        let c = Classifier::new(Taxonomy::defaults().unwrap(), Some(model), ClassifyConfig::default()).unwrap();
         let text = normalize("屏幕碎了", DEFAULT_MAX_CHARS).text;
         let counts = crate::model::count_features(text_features(&seg, &text, &Default::default()));
         let a = c.classify(&text, &counts);

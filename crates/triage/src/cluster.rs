@@ -21,12 +21,7 @@ pub struct ClusterConfig {
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig {
-            duplicate_similarity: 0.8,
-            cluster_similarity: 0.4,
-            scope_some: 3,
-            scope_all: 50,
-        }
+        ClusterConfig { duplicate_similarity: 0.8, cluster_similarity: 0.4, scope_some: 3, scope_all: 50 }
     }
 }
 
@@ -143,9 +138,7 @@ impl BandIndex {
         let keys = band_keys(sig, self.bands);
         // Load every band's home slot before probing: independent loads, so the cache
         // misses of a large index overlap instead of following one another.
-        let touched = keys
-            .iter()
-            .fold(0u64, |acc, &key| acc ^ self.heads.touch(key as u64));
+        let touched = keys.iter().fold(0u64, |acc, &key| acc ^ self.heads.touch(key as u64));
         std::hint::black_box(touched);
         let mut candidates: Vec<u32> = Vec::with_capacity(keys.len() * BUCKET_RECENT);
         for key in keys {
@@ -158,10 +151,7 @@ impl BandIndex {
         let mut verified = Vec::new();
         let mut i = 0;
         while i < candidates.len() {
-            let run = candidates[i..]
-                .iter()
-                .take_while(|&&c| c == candidates[i])
-                .count();
+            let run = candidates[i..].iter().take_while(|&&c| c == candidates[i]).count();
             if run >= self.min_band_hits {
                 verified.push(candidates[i]);
             }
@@ -171,10 +161,7 @@ impl BandIndex {
             .into_iter()
             .filter_map(|doc| {
                 let s = similarity(sig, &self.signatures[doc as usize]);
-                (s >= min_similarity).then(|| Neighbour {
-                    id: self.ids[doc as usize],
-                    similarity: s,
-                })
+                (s >= min_similarity).then(|| Neighbour { id: self.ids[doc as usize], similarity: s })
             })
             .collect();
         out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.id.cmp(&b.id)));
@@ -189,10 +176,7 @@ struct Slot {
     recent: [u32; BUCKET_RECENT],
 }
 
-const EMPTY: Slot = Slot {
-    key: 0,
-    recent: [NONE; BUCKET_RECENT],
-};
+const EMPTY: Slot = Slot { key: 0, recent: [NONE; BUCKET_RECENT] };
 
 /// Band key → newest documents: open addressing with 24-byte slots at most half full, so
 /// a lookup in a large index costs about one cache miss.
@@ -253,10 +237,7 @@ impl Heads {
                 return;
             }
             if slot.key == 0 {
-                *slot = Slot {
-                    key,
-                    recent: [doc, NONE, NONE, NONE],
-                };
+                *slot = Slot { key, recent: [doc, NONE, NONE, NONE] };
                 self.used += 1;
                 return;
             }
@@ -301,10 +282,7 @@ mod tests {
         }
         assert_eq!(heads.get(0), Some(&[0, NONE, NONE, NONE]));
         for i in 1..5000u64 {
-            assert_eq!(
-                heads.get(i.wrapping_mul(0x9e37_79b9)).map(|r| r[0]),
-                Some(i as u32)
-            );
+            assert_eq!(heads.get(i.wrapping_mul(0x9e37_79b9)).map(|r| r[0]), Some(i as u32));
         }
         for doc in 10..16 {
             heads.push(42, doc);

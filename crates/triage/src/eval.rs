@@ -24,9 +24,7 @@ pub fn parse_jsonl(input: &str) -> Result<Vec<Example>, TriageError> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| TriageError::Config(format!("line {}: {e}", i + 1)))
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| TriageError::Config(format!("line {}: {e}", i + 1))))
         .collect()
 }
 
@@ -34,10 +32,7 @@ pub fn parse_jsonl(input: &str) -> Result<Vec<Example>, TriageError> {
 /// (big-endian) of `sha256("loopdesk-holdout-v1|" + text)` modulo 100 are below it. The
 /// rule is simple on purpose: `scripts/baseline.py` applies the same one.
 pub fn is_holdout(text: &str, test_percent: u64) -> bool {
-    let digest = Sha256::new()
-        .chain_update(b"loopdesk-holdout-v1|")
-        .chain_update(text.as_bytes())
-        .finalize();
+    let digest = Sha256::new().chain_update(b"loopdesk-holdout-v1|").chain_update(text.as_bytes()).finalize();
     let mut head = [0u8; 8];
     head.copy_from_slice(&digest[..8]);
     u64::from_be_bytes(head) % 100 < test_percent
@@ -45,10 +40,7 @@ pub fn is_holdout(text: &str, test_percent: u64) -> bool {
 
 /// Deterministic split by [`is_holdout`]. Returns `(train, test)`.
 pub fn holdout_split(examples: &[Example], test_percent: u64) -> (Vec<Example>, Vec<Example>) {
-    examples
-        .iter()
-        .cloned()
-        .partition(|e| !is_holdout(&e.text, test_percent))
+    examples.iter().cloned().partition(|e| !is_holdout(&e.text, test_percent))
 }
 
 /// Precision, recall and F1 of one class.
@@ -91,11 +83,7 @@ pub struct Report {
 
 /// Scores predictions against gold labels.
 pub fn score(gold: &[&str], predicted: &[&str]) -> Report {
-    let mut labels: Vec<String> = gold
-        .iter()
-        .chain(predicted)
-        .map(|s| s.to_string())
-        .collect();
+    let mut labels: Vec<String> = gold.iter().chain(predicted).map(|s| s.to_string()).collect();
     labels.sort();
     labels.dedup();
     let at = |l: &str| labels.binary_search_by(|x| x.as_str().cmp(l)).unwrap_or(0);
@@ -108,43 +96,18 @@ pub fn score(gold: &[&str], predicted: &[&str]) -> Report {
         let tp = confusion[i][i] as f64;
         let support: usize = confusion[i].iter().sum();
         let predicted_n: usize = confusion.iter().map(|row| row[i]).sum();
-        let precision = if predicted_n == 0 {
-            0.0
-        } else {
-            tp / predicted_n as f64
-        };
-        let recall = if support == 0 {
-            0.0
-        } else {
-            tp / support as f64
-        };
-        let f1 = if precision + recall == 0.0 {
-            0.0
-        } else {
-            2.0 * precision * recall / (precision + recall)
-        };
-        per_class.push(ClassStats {
-            label: label.clone(),
-            precision,
-            recall,
-            f1,
-            support,
-        });
+        let precision = if predicted_n == 0 { 0.0 } else { tp / predicted_n as f64 };
+        let recall = if support == 0 { 0.0 } else { tp / support as f64 };
+        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        per_class.push(ClassStats { label: label.clone(), precision, recall, f1, support });
     }
     let present: Vec<&ClassStats> = per_class.iter().filter(|c| c.support > 0).collect();
-    let macro_f1 = if present.is_empty() {
-        0.0
-    } else {
-        present.iter().map(|c| c.f1).sum::<f64>() / present.len() as f64
-    };
+    let macro_f1 =
+        if present.is_empty() { 0.0 } else { present.iter().map(|c| c.f1).sum::<f64>() / present.len() as f64 };
     let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
     Report {
         labels,
-        accuracy: if gold.is_empty() {
-            0.0
-        } else {
-            correct as f64 / gold.len() as f64
-        },
+        accuracy: if gold.is_empty() { 0.0 } else { correct as f64 / gold.len() as f64 },
         macro_f1,
         per_class,
         confusion,
@@ -164,18 +127,14 @@ pub fn evaluate(
     cfg: &TrainConfig,
 ) -> Result<Report, TriageError> {
     let started = Instant::now();
-    let pairs: Vec<(&str, &str)> = train
-        .iter()
-        .map(|e| (e.text.as_str(), e.label.as_str()))
-        .collect();
+    let pairs: Vec<(&str, &str)> = train.iter().map(|e| (e.text.as_str(), e.label.as_str())).collect();
     let (model, _) = crate::tune::train_tuned(seg, &pairs, cfg)?;
     let train_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let predicted: Vec<&str> = test
         .iter()
         .map(|e| {
-            let probs =
-                model.predict_features(&text_features(seg, &e.text, model.feature_config()));
+            let probs = model.predict_features(&text_features(seg, &e.text, model.feature_config()));
             model.labels()[argmax(&probs).0].as_str()
         })
         .collect();
@@ -198,22 +157,11 @@ impl fmt::Display for Report {
         writeln!(f, "accuracy  {:.4}", self.accuracy)?;
         writeln!(f, "macro-F1  {:.4}", self.macro_f1)?;
         writeln!(f, "items/s   {:.0}", self.items_per_sec)?;
-        writeln!(
-            f,
-            "\n{:<20} {:>9} {:>9} {:>9} {:>8}",
-            "label", "precision", "recall", "f1", "support"
-        )?;
+        writeln!(f, "\n{:<20} {:>9} {:>9} {:>9} {:>8}", "label", "precision", "recall", "f1", "support")?;
         for c in &self.per_class {
-            writeln!(
-                f,
-                "{:<20} {:>9.3} {:>9.3} {:>9.3} {:>8}",
-                c.label, c.precision, c.recall, c.f1, c.support
-            )?;
+            writeln!(f, "{:<20} {:>9.3} {:>9.3} {:>9.3} {:>8}", c.label, c.precision, c.recall, c.f1, c.support)?;
         }
-        writeln!(
-            f,
-            "\nconfusion (rows: gold, columns: predicted, in label order above)"
-        )?;
+        writeln!(f, "\nconfusion (rows: gold, columns: predicted, in label order above)")?;
         for (label, row) in self.labels.iter().zip(&self.confusion) {
             let cells: Vec<String> = row.iter().map(|n| format!("{n:>5}")).collect();
             writeln!(f, "{:<20}{}", label, cells.join(""))?;
@@ -238,7 +186,9 @@ mod tests {
 
     #[test]
     fn parses_jsonl_and_splits() {
-        let ex = parse_jsonl("{\"text\":\"a\",\"label\":\"x\",\"priority\":\"low\"}\n\n{\"text\":\"b\",\"label\":\"y\"}\n").unwrap();
+        let ex =
+            parse_jsonl("{\"text\":\"a\",\"label\":\"x\",\"priority\":\"low\"}\n\n{\"text\":\"b\",\"label\":\"y\"}\n")
+                .unwrap();
         assert_eq!(ex.len(), 2);
         assert!(parse_jsonl("{oops}").is_err());
         let (train, test) = holdout_split(&ex, 50);

@@ -26,10 +26,7 @@ impl FeatureCache<'_> {
 
     /// Word pairs are added to the counts without pairs when those exist already.
     fn make(&mut self, cfg: &FeatureConfig) -> Vec<(u32, u32)> {
-        let without_pairs = FeatureConfig {
-            word_bigrams: false,
-            ..*cfg
-        };
+        let without_pairs = FeatureConfig { word_bigrams: false, ..*cfg };
         if !cfg.word_bigrams {
             return count_features(features(self.words, self.text, cfg));
         }
@@ -40,14 +37,7 @@ impl FeatureCache<'_> {
 }
 
 /// Probability of `label`, if the model has it.
-pub(crate) fn label_probability(
-    model: &TextModel,
-    label: &str,
-    cache: &mut FeatureCache<'_>,
-) -> Option<f32> {
+pub(crate) fn label_probability(model: &TextModel, label: &str, cache: &mut FeatureCache<'_>) -> Option<f32> {
     let wanted = model.labels().iter().position(|l| l == label)?;
-    model
-        .predict_counts(cache.get(model.feature_config()))
-        .get(wanted)
-        .copied()
+    model.predict_counts(cache.get(model.feature_config())).get(wanted).copied()
 }

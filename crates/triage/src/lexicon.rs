@@ -90,10 +90,7 @@ impl Lexicon {
         Ok(Lexicon {
             automaton,
             patterns,
-            lists: lists
-                .iter()
-                .map(|l| l.iter().map(|w| w.as_ref().to_string()).collect())
-                .collect(),
+            lists: lists.iter().map(|l| l.iter().map(|w| w.as_ref().to_string()).collect()).collect(),
         })
     }
 
@@ -131,12 +128,7 @@ impl Lexicon {
                 if p.latin && !(before_ok && (p.prefix || after_free)) {
                     continue;
                 }
-                hits.push(Hit {
-                    list: p.list,
-                    word: &p.word,
-                    start: m.start(),
-                    end: m.end(),
-                });
+                hits.push(Hit { list: p.list, word: &p.word, start: m.start(), end: m.end() });
             }
         }
         hits

@@ -22,11 +22,7 @@ pub struct MinHashConfig {
 
 impl Default for MinHashConfig {
     fn default() -> Self {
-        MinHashConfig {
-            num_hashes: 64,
-            bands: 32,
-            seed: 0x6c6f_6f70,
-        }
+        MinHashConfig { num_hashes: 64, bands: 32, seed: 0x6c6f_6f70 }
     }
 }
 
@@ -64,14 +60,7 @@ impl MinHasher {
                 (a, b)
             })
             .collect();
-        MinHasher {
-            config,
-            coefficients,
-            stopwords: STOPWORDS
-                .split_whitespace()
-                .map(|w| hash_str(7, w))
-                .collect(),
-        }
+        MinHasher { config, coefficients, stopwords: STOPWORDS.split_whitespace().map(|w| hash_str(7, w)).collect() }
     }
 
     /// The effective configuration.
@@ -160,12 +149,7 @@ mod tests {
         assert!(similarity(&a, &b) > 0.4, "{}", similarity(&a, &b));
         assert!(similarity(&a, &c) < 0.2);
         assert_eq!(h.band_keys(&a).len(), 32);
-        let shared = h
-            .band_keys(&a)
-            .iter()
-            .zip(h.band_keys(&b))
-            .filter(|(x, y)| **x == *y)
-            .count();
+        let shared = h.band_keys(&a).iter().zip(h.band_keys(&b)).filter(|(x, y)| **x == *y).count();
         assert!(shared > 0);
     }
 
@@ -198,11 +182,7 @@ mod tests {
 
     #[test]
     fn config_is_repaired() {
-        let h = MinHasher::new(MinHashConfig {
-            num_hashes: 60,
-            bands: 7,
-            seed: 1,
-        });
+        let h = MinHasher::new(MinHashConfig { num_hashes: 60, bands: 7, seed: 1 });
         assert_eq!(h.config().num_hashes % h.config().bands, 0);
     }
 }

@@ -78,9 +78,7 @@ impl TryFrom<ModelFile> for TextModel {
     fn try_from(file: ModelFile) -> Result<Self, Self::Error> {
         let (n, k) = (file.feature_ids.len(), file.labels.len());
         if k == 0 || file.idf.len() != n || file.weights.len() != n * k || file.bias.len() != k {
-            return Err(TriageError::Config(
-                "model arrays have inconsistent sizes".into(),
-            ));
+            return Err(TriageError::Config("model arrays have inconsistent sizes".into()));
         }
         let index = FeatureIndex::new(&file.feature_ids);
         Ok(TextModel { file, index })
@@ -107,20 +105,13 @@ impl TextModel {
         examples: &[(T, L)],
         cfg: &TrainConfig,
     ) -> Result<TextModel, TriageError> {
-        let docs: Vec<Vec<u32>> = examples
-            .iter()
-            .map(|(t, _)| text_features(seg, t.as_ref(), &cfg.features))
-            .collect();
+        let docs: Vec<Vec<u32>> = examples.iter().map(|(t, _)| text_features(seg, t.as_ref(), &cfg.features)).collect();
         let labels: Vec<&str> = examples.iter().map(|(_, l)| l.as_ref()).collect();
         TextModel::train_features(&docs, &labels, cfg)
     }
 
     /// Trains on pre-extracted features (see [`text_features`]).
-    pub fn train_features(
-        docs: &[Vec<u32>],
-        labels: &[&str],
-        cfg: &TrainConfig,
-    ) -> Result<TextModel, TriageError> {
+    pub fn train_features(docs: &[Vec<u32>], labels: &[&str], cfg: &TrainConfig) -> Result<TextModel, TriageError> {
         if docs.is_empty() || docs.len() != labels.len() {
             return Err(TriageError::Training("no labelled examples".into()));
         }
@@ -130,10 +121,7 @@ impl TextModel {
         if names.len() < 2 {
             return Err(TriageError::Training("need at least two labels".into()));
         }
-        let y: Vec<usize> = labels
-            .iter()
-            .map(|l| names.binary_search_by(|n| n.as_str().cmp(l)).unwrap_or(0))
-            .collect();
+        let y: Vec<usize> = labels.iter().map(|l| names.binary_search_by(|n| n.as_str().cmp(l)).unwrap_or(0)).collect();
         let mut df: HashMap<u32, u32, PassThrough> = HashMap::default();
         for d in docs {
             let mut uniq = d.clone();
@@ -143,17 +131,10 @@ impl TextModel {
                 *df.entry(f).or_default() += 1;
             }
         }
-        let mut feature_ids: Vec<u32> = df
-            .iter()
-            .filter(|(_, &c)| c >= cfg.min_df)
-            .map(|(&f, _)| f)
-            .collect();
+        let mut feature_ids: Vec<u32> = df.iter().filter(|(_, &c)| c >= cfg.min_df).map(|(&f, _)| f).collect();
         feature_ids.sort_unstable();
         let n_docs = docs.len() as f32;
-        let idf: Vec<f32> = feature_ids
-            .iter()
-            .map(|f| ((1.0 + n_docs) / (1.0 + df[f] as f32)).ln() + 1.0)
-            .collect();
+        let idf: Vec<f32> = feature_ids.iter().map(|f| ((1.0 + n_docs) / (1.0 + df[f] as f32)).ln() + 1.0).collect();
         let index = FeatureIndex::new(&feature_ids);
         let k = names.len();
         let vectors: Vec<Vec<(u32, f32, f32)>> = docs
@@ -196,11 +177,7 @@ impl TextModel {
                 }
             }
         }
-        let nb: Vec<f32> = counts
-            .iter()
-            .enumerate()
-            .map(|(j, c)| (c / totals[j % k]).ln())
-            .collect();
+        let nb: Vec<f32> = counts.iter().enumerate().map(|(j, c)| (c / totals[j % k]).ln()).collect();
         let file = ModelFile {
             format: 1,
             labels: names,
@@ -287,17 +264,11 @@ impl TextModel {
             idf: kept.iter().map(|&i| round(self.file.idf[i])).collect(),
             weights: kept
                 .iter()
-                .flat_map(|&i| {
-                    self.file.weights[i * k..(i + 1) * k]
-                        .iter()
-                        .map(|&w| round(w))
-                })
+                .flat_map(|&i| self.file.weights[i * k..(i + 1) * k].iter().map(|&w| round(w)))
                 .collect(),
             bias: self.file.bias.iter().map(|&b| round(b)).collect(),
             nb: if self.file.nb.len() == self.file.weights.len() {
-                kept.iter()
-                    .flat_map(|&i| self.file.nb[i * k..(i + 1) * k].iter().map(|&w| round(w)))
-                    .collect()
+                kept.iter().flat_map(|&i| self.file.nb[i * k..(i + 1) * k].iter().map(|&w| round(w))).collect()
             } else {
                 Vec::new()
             },

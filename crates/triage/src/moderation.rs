@@ -110,17 +110,9 @@ pub struct Moderator {
 impl Moderator {
     /// Compiles the lists.
     pub fn new(lists: ModerationLists) -> Result<Moderator, TriageError> {
-        let lexicon = Lexicon::new(&[
-            lists.spam.clone(),
-            lists.abuse.clone(),
-            lists.out_of_scope.clone(),
-        ])?;
+        let lexicon = Lexicon::new(&[lists.spam.clone(), lists.abuse.clone(), lists.out_of_scope.clone()])?;
         let abuse = Lexicon::new(std::slice::from_ref(&lists.abuse))?;
-        Ok(Moderator {
-            lists,
-            lexicon,
-            abuse,
-        })
+        Ok(Moderator { lists, lexicon, abuse })
     }
 
     /// Version of the lists in use.
@@ -132,12 +124,7 @@ impl Moderator {
     /// feedback (a category keyword or a priority signal): that protects it from rejection
     /// as gibberish or out of scope.
     /// `spam_probability` comes from a spam model, when one is loaded.
-    pub fn check(
-        &self,
-        norm: &Normalized,
-        on_topic: bool,
-        spam_probability: Option<f32>,
-    ) -> Moderation {
+    pub fn check(&self, norm: &Normalized, on_topic: bool, spam_probability: Option<f32>) -> Moderation {
         let hits = self.lexicon.find(&norm.text);
         self.check_hits(norm, &hits, on_topic, spam_probability)
     }
@@ -159,11 +146,7 @@ impl Moderator {
         let mut reject = false;
         let alnum = norm.text.chars().filter(|c| is_wordy(*c)).count();
         if norm.chars > 0 && norm.binary_chars * 5 > norm.chars {
-            reasons.push(reason(
-                ReasonKind::Binary,
-                "mostly control or invalid characters",
-                vec![],
-            ));
+            reasons.push(reason(ReasonKind::Binary, "mostly control or invalid characters", vec![]));
             reject = true;
         } else if alnum == 0 && norm.entities.is_empty() {
             reasons.push(reason(ReasonKind::Empty, "no words", vec![]));
@@ -183,16 +166,9 @@ impl Moderator {
         }
         let [spam, abuse, off_topic] = found;
         if !spam.is_empty() {
-            let links = norm
-                .entities
-                .iter()
-                .filter(|e| e.kind == EntityKind::Url)
-                .count();
-            let contacts = norm
-                .entities
-                .iter()
-                .filter(|e| matches!(e.kind, EntityKind::Phone | EntityKind::Email))
-                .count();
+            let links = norm.entities.iter().filter(|e| e.kind == EntityKind::Url).count();
+            let contacts =
+                norm.entities.iter().filter(|e| matches!(e.kind, EntityKind::Phone | EntityKind::Email)).count();
             let score = spam.len() as f32 + links.min(2) as f32 + 0.5 * contacts.min(2) as f32;
             let strong = score >= self.lists.spam_reject_score && spam.len() >= 2;
             reject |= strong;
@@ -205,19 +181,11 @@ impl Moderator {
             reasons.push(reason(ReasonKind::Spam, detail, vec![]));
         }
         if !abuse.is_empty() {
-            reasons.push(reason(
-                ReasonKind::Abuse,
-                "insulting language (masked in lists)",
-                abuse,
-            ));
+            reasons.push(reason(ReasonKind::Abuse, "insulting language (masked in lists)", abuse));
         }
         if !off_topic.is_empty() && !on_topic {
             reject |= off_topic.len() >= 2;
-            reasons.push(reason(
-                ReasonKind::OutOfScope,
-                "not about our products or services",
-                off_topic,
-            ));
+            reasons.push(reason(ReasonKind::OutOfScope, "not about our products or services", off_topic));
         }
         let verdict = if reject {
             Verdict::Reject
@@ -236,43 +204,26 @@ impl Moderator {
         let folded_text: String = folded.iter().collect();
         let simplified = to_simplified(&folded_text);
         // Simplification is character for character in practice; if not, match unsimplified.
-        let text = if simplified.chars().count() == chars.len() {
-            simplified
-        } else {
-            folded_text
-        };
+        let text = if simplified.chars().count() == chars.len() { simplified } else { folded_text };
         let mut masked = vec![false; chars.len()];
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         for hit in self.abuse.find(&text) {
             let from = starts.partition_point(|&b| b < hit.start);
             let to = starts.partition_point(|&b| b < hit.end);
-            masked[from..to.min(chars.len())]
-                .iter_mut()
-                .for_each(|m| *m = true);
+            masked[from..to.min(chars.len())].iter_mut().for_each(|m| *m = true);
         }
-        chars
-            .iter()
-            .zip(masked)
-            .map(|(&c, m)| if m { '*' } else { c })
-            .collect()
+        chars.iter().zip(masked).map(|(&c, m)| if m { '*' } else { c }).collect()
     }
 }
 
 fn reason(kind: ReasonKind, detail: impl Into<String>, words: Vec<String>) -> ModerationReason {
-    ModerationReason {
-        kind,
-        detail: detail.into(),
-        words,
-    }
+    ModerationReason { kind, detail: detail.into(), words }
 }
 
 /// Why a text looks like gibberish, if it does.
 fn gibberish(text: &str, min_distinct_ratio: f32) -> Option<&'static str> {
     let sample: Vec<char> = text.chars().filter(|c| is_wordy(*c)).take(200).collect();
-    let han = sample
-        .iter()
-        .filter(|c| crate::normalize::is_han(**c))
-        .count();
+    let han = sample.iter().filter(|c| crate::normalize::is_han(**c)).count();
     if han * 2 >= sample.len() && sample.len() >= 8 {
         // Chinese: a real sentence uses many different characters.
         let distinct: HashSet<&char> = sample.iter().collect();
@@ -280,11 +231,8 @@ fn gibberish(text: &str, min_distinct_ratio: f32) -> Option<&'static str> {
             return Some("the same few characters repeated");
         }
     }
-    let all_words: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(200)
-        .collect();
+    let all_words: Vec<&str> =
+        text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).take(200).collect();
     if han == 0 && all_words.len() >= 4 {
         let distinct: HashSet<&&str> = all_words.iter().collect();
         if (distinct.len() as f32) < min_distinct_ratio * all_words.len() as f32 {
@@ -302,10 +250,7 @@ fn gibberish(text: &str, min_distinct_ratio: f32) -> Option<&'static str> {
             return Some("one character repeated");
         }
     }
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() >= 5)
-        .collect();
+    let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 5).collect();
     let mashed = words.iter().filter(|w| looks_mashed(w)).count();
     if han == 0 && mashed >= 1 && mashed * 2 >= words.len().max(1) && words.len() <= 20 {
         return Some("keyboard mashing, no real words");
@@ -340,28 +285,16 @@ mod tests {
 
     #[test]
     fn plain_feedback_is_accepted() {
-        assert_eq!(
-            check("收到的耳机左边没有声音，麻烦处理一下", true).verdict,
-            Verdict::Accept
-        );
-        assert_eq!(
-            check("The delivery was two days late.", true).verdict,
-            Verdict::Accept
-        );
+        assert_eq!(check("收到的耳机左边没有声音，麻烦处理一下", true).verdict, Verdict::Accept);
+        assert_eq!(check("The delivery was two days late.", true).verdict, Verdict::Accept);
     }
 
     #[test]
     fn spam_needs_strong_evidence() {
-        let ad = check(
-            "兼职刷单日赚500，加微信 abc12345 详情点击链接 http://t.cn/xyz",
-            false,
-        );
+        let ad = check("兼职刷单日赚500，加微信 abc12345 详情点击链接 http://t.cn/xyz", false);
         assert_eq!(ad.verdict, Verdict::Reject);
         assert_eq!(kinds(&ad), vec![ReasonKind::Spam]);
-        let en = check(
-            "Work from home and earn money fast! Click here: www.example-offer.com",
-            false,
-        );
+        let en = check("Work from home and earn money fast! Click here: www.example-offer.com", false);
         assert_eq!(en.verdict, Verdict::Reject);
         // One ad-like phrase in a real complaint is only flagged.
         let mild = check("你们的推广短信太多了，能不能别发了", true);
@@ -374,48 +307,27 @@ mod tests {
         assert_eq!(m.verdict, Verdict::Flag);
         assert_eq!(m.reasons[0].words, ["傻逼"]);
         let mod_ = Moderator::new(ModerationLists::defaults().unwrap()).unwrap();
-        assert_eq!(
-            mod_.mask_abuse("客服就是个傻逼，問題沒解決"),
-            "客服就是个**，問題沒解決"
-        );
-        assert_eq!(
-            mod_.mask_abuse("This is SHIT service"),
-            "This is **** service"
-        );
+        assert_eq!(mod_.mask_abuse("客服就是个傻逼，問題沒解決"), "客服就是个**，問題沒解決");
+        assert_eq!(mod_.mask_abuse("This is SHIT service"), "This is **** service");
     }
 
     #[test]
     fn gibberish_empty_and_binary() {
-        assert_eq!(
-            kinds(&check("asdfghjkl qwrtzxcv", false)),
-            vec![ReasonKind::Gibberish]
-        );
-        assert_eq!(
-            kinds(&check("啊啊啊啊啊啊啊啊啊啊啊啊", false)),
-            vec![ReasonKind::Gibberish]
-        );
-        assert_eq!(
-            kinds(&check("   ？？！！。。 ", false)),
-            vec![ReasonKind::Empty]
-        );
+        assert_eq!(kinds(&check("asdfghjkl qwrtzxcv", false)), vec![ReasonKind::Gibberish]);
+        assert_eq!(kinds(&check("啊啊啊啊啊啊啊啊啊啊啊啊", false)), vec![ReasonKind::Gibberish]);
+        assert_eq!(kinds(&check("   ？？！！。。 ", false)), vec![ReasonKind::Empty]);
         assert_eq!(kinds(&check("", false)), vec![ReasonKind::Empty]);
         let bin = check("\u{0}\u{1}\u{2}\u{fffd}\u{fffd}\u{3}ab", false);
         assert_eq!(bin.verdict, Verdict::Reject);
         assert_eq!(kinds(&bin), vec![ReasonKind::Binary]);
         // A real report is never gibberish, even in capitals.
-        assert_eq!(
-            check("WIFI DISCONNECTS EVERY FIVE MINUTES", false).verdict,
-            Verdict::Accept
-        );
+        assert_eq!(check("WIFI DISCONNECTS EVERY FIVE MINUTES", false).verdict, Verdict::Accept);
     }
 
     #[test]
     fn spam_model_probability() {
         let m = Moderator::new(ModerationLists::defaults().unwrap()).unwrap();
-        let norm = normalize(
-            "Dear friend, I have a business proposal for you",
-            DEFAULT_MAX_CHARS,
-        );
+        let norm = normalize("Dear friend, I have a business proposal for you", DEFAULT_MAX_CHARS);
         assert_eq!(m.check(&norm, false, Some(0.5)).verdict, Verdict::Accept);
         assert_eq!(m.check(&norm, false, Some(0.95)).verdict, Verdict::Flag);
         assert_eq!(m.check(&norm, false, Some(0.999)).verdict, Verdict::Reject);
@@ -427,9 +339,6 @@ mod tests {
         assert_eq!(m.verdict, Verdict::Reject);
         assert_eq!(kinds(&m), vec![ReasonKind::OutOfScope]);
         // Protected when it is also about the product.
-        assert_eq!(
-            check("在你们app上看到招聘广告，点进去闪退", true).verdict,
-            Verdict::Accept
-        );
+        assert_eq!(check("在你们app上看到招聘广告，点进去闪退", true).verdict, Verdict::Accept);
     }
 }

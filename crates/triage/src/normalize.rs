@@ -91,9 +91,7 @@ pub fn fold_char(c: char) -> Option<char> {
 }
 
 fn looks_binary(c: char) -> bool {
-    (c.is_control() && !c.is_whitespace())
-        || c == '\u{fffd}'
-        || matches!(c, '\u{e000}'..='\u{f8ff}')
+    (c.is_control() && !c.is_whitespace()) || c == '\u{fffd}' || matches!(c, '\u{e000}'..='\u{f8ff}')
 }
 
 /// Normalises `raw`, analysing at most `max_chars` characters.
@@ -117,19 +115,9 @@ pub fn normalize(raw: &str, max_chars: usize) -> Normalized {
             folded.push(f);
         }
     }
-    let simplified = if traditional {
-        hanconv::t2s(&folded)
-    } else {
-        folded
-    };
+    let simplified = if traditional { hanconv::t2s(&folded) } else { folded };
     let (text, entities) = extract_entities(&simplified);
-    Normalized {
-        text,
-        entities,
-        truncated,
-        binary_chars,
-        chars,
-    }
+    Normalized { text, entities, truncated, binary_chars, chars }
 }
 
 /// Han characters (U+3400–U+9FFF) that simplification changes, as a bitset built once.
@@ -140,10 +128,7 @@ fn traditional_set() -> &'static [u64] {
         let mut buf = [0u8; 4];
         for code in 0x3400u32..0xa000 {
             if let Some(c) = char::from_u32(code) {
-                if hanconv::t2s(c.encode_utf8(&mut buf))
-                    .chars()
-                    .ne(std::iter::once(c))
-                {
+                if hanconv::t2s(c.encode_utf8(&mut buf)).chars().ne(std::iter::once(c)) {
                     let i = (code - 0x3400) as usize;
                     bits[i / 64] |= 1 << (i % 64);
                 }
@@ -161,9 +146,7 @@ fn may_be_traditional(c: char) -> bool {
         return !c.is_ascii() && is_han(c);
     }
     let i = (code - 0x3400) as usize;
-    traditional_set()
-        .get(i / 64)
-        .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    traditional_set().get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
 /// Converts traditional characters to simplified ones (phrase-aware).
@@ -173,10 +156,7 @@ pub fn to_simplified(text: &str) -> String {
 
 fn is_run_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            '@' | '.' | '_' | ':' | '/' | '%' | '?' | '=' | '&' | '+' | '-' | '#' | '~'
-        )
+        || matches!(c, '@' | '.' | '_' | ':' | '/' | '%' | '?' | '=' | '&' | '+' | '-' | '#' | '~')
 }
 
 /// Replaces entities in `text` by spaces and returns them.
@@ -186,17 +166,12 @@ fn extract_entities(text: &str) -> (String, Vec<Entity>) {
     let mut rest = text;
     while let Some(start) = rest.find(is_run_char) {
         out.push_str(&rest[..start]);
-        let run_len = rest[start..]
-            .find(|c: char| !is_run_char(c))
-            .unwrap_or(rest.len() - start);
+        let run_len = rest[start..].find(|c: char| !is_run_char(c)).unwrap_or(rest.len() - start);
         let run = &rest[start..start + run_len];
         let core = run.trim_end_matches(['.', ':', '?', '-', '/', '#', '~', '&', '=']);
         match classify_run(core) {
             Some(kind) => {
-                entities.push(Entity {
-                    kind,
-                    value: core.to_string(),
-                });
+                entities.push(Entity { kind, value: core.to_string() });
                 out.push(' ');
                 out.push_str(&run[core.len()..]);
             }
@@ -223,10 +198,7 @@ fn classify_run(run: &str) -> Option<EntityKind> {
         return Some(EntityKind::Url);
     }
     let digits = run.bytes().filter(u8::is_ascii_digit).count();
-    let phone_shape = run
-        .bytes()
-        .enumerate()
-        .all(|(i, b)| b.is_ascii_digit() || b == b'-' || (b == b'+' && i == 0));
+    let phone_shape = run.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || b == b'-' || (b == b'+' && i == 0));
     if phone_shape && is_phone(run, digits) {
         return Some(EntityKind::Phone);
     }
@@ -242,12 +214,8 @@ fn is_phone(run: &str, digits: usize) -> bool {
     if run.starts_with('+') {
         return (8..=15).contains(&digits);
     }
-    let mobile = bare.len() == 11
-        && bare.starts_with('1')
-        && bare
-            .as_bytes()
-            .get(1)
-            .is_some_and(|b| (b'3'..=b'9').contains(b));
+    let mobile =
+        bare.len() == 11 && bare.starts_with('1') && bare.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b));
     let landline = bare.starts_with('0') && (10..=12).contains(&bare.len()) && run.contains('-');
     let hotline = (bare.starts_with("400") || bare.starts_with("800")) && bare.len() == 10;
     mobile || landline || hotline
@@ -257,12 +225,8 @@ fn is_bare_domain(run: &str) -> bool {
     const TLDS: [&str; 8] = [".com", ".cn", ".net", ".org", ".io", ".top", ".xyz", ".cc"];
     let host = run.split('/').next().unwrap_or(run);
     host.contains('.')
-        && TLDS
-            .iter()
-            .any(|t| host.ends_with(t) && host.len() > t.len() + 1)
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && TLDS.iter().any(|t| host.ends_with(t) && host.len() > t.len() + 1)
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 #[cfg(test)]
@@ -298,17 +262,10 @@ mod tests {
 
     #[test]
     fn entities_become_tokens() {
-        let x = n("订单号2023110512345678没到，请联系13812345678或 li.wei@example.com，详见https://shop.example.com/o/1。");
+        let x =
+            n("订单号2023110512345678没到，请联系13812345678或 li.wei@example.com，详见https://shop.example.com/o/1。");
         let kinds: Vec<EntityKind> = x.entities.iter().map(|e| e.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                EntityKind::OrderNo,
-                EntityKind::Phone,
-                EntityKind::Email,
-                EntityKind::Url
-            ]
-        );
+        assert_eq!(kinds, vec![EntityKind::OrderNo, EntityKind::Phone, EntityKind::Email, EntityKind::Url]);
         assert!(!x.text.contains("13812345678"));
         assert!(x.text.contains("没到"));
     }

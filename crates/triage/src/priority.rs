@@ -112,12 +112,7 @@ impl Condition {
         match self {
             Condition::Signal(k) => {
                 let w = f.signals.words(*k);
-                words.extend(
-                    w.iter()
-                        .filter(|x| !words.contains(x))
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
+                words.extend(w.iter().filter(|x| !words.contains(x)).cloned().collect::<Vec<_>>());
                 f.signals.has(*k)
             }
             Condition::Category(ids) => ids.iter().any(|c| c == f.category),
@@ -148,15 +143,10 @@ impl PriorityRules {
 
     /// Parses and checks a rule set.
     pub fn from_json(json: &str) -> Result<PriorityRules, TriageError> {
-        let rules: PriorityRules =
-            serde_json::from_str(json).map_err(TriageError::json("priority rules"))?;
-        let actions =
-            |r: &Rule| usize::from(r.set.is_some()) + usize::from(r.raise) + usize::from(r.lower);
+        let rules: PriorityRules = serde_json::from_str(json).map_err(TriageError::json("priority rules"))?;
+        let actions = |r: &Rule| usize::from(r.set.is_some()) + usize::from(r.raise) + usize::from(r.lower);
         if let Some(r) = rules.rules.iter().find(|r| actions(r) != 1) {
-            return Err(TriageError::Config(format!(
-                "rule {:?} must do exactly one of set, raise, lower",
-                r.id
-            )));
+            return Err(TriageError::Config(format!("rule {:?} must do exactly one of set, raise, lower", r.id)));
         }
         Ok(rules)
     }
@@ -191,18 +181,10 @@ impl PriorityRules {
                     priority = priority.raised();
                     reasons.push(format!("raised to {priority}: {text}"));
                 }
-                None => reasons.push(format!(
-                    "not raised (at most {} by raising): {text}",
-                    self.max_raised
-                )),
+                None => reasons.push(format!("not raised (at most {} by raising): {text}", self.max_raised)),
             }
         }
-        PriorityDecision {
-            priority,
-            reasons,
-            rules_fired,
-            rules_version: self.version,
-        }
+        PriorityDecision { priority, reasons, rules_fired, rules_version: self.version }
     }
 }
 
@@ -224,18 +206,10 @@ mod tests {
         for (kind, word) in fired {
             match out.iter_mut().find(|s| s.kind == *kind) {
                 Some(s) => s.words.push(word.to_string()),
-                None => out.push(Signal {
-                    kind: *kind,
-                    words: vec![word.to_string()],
-                }),
+                None => out.push(Signal { kind: *kind, words: vec![word.to_string()] }),
             }
         }
-        Signals {
-            fired: out,
-            negative_tone: None,
-            intent,
-            detected_urgency: Urgency::Medium,
-        }
+        Signals { fired: out, negative_tone: None, intent, detected_urgency: Urgency::Medium }
     }
 
     fn decide(category: &str, s: &Signals, tier: CustomerTier, cluster: u32) -> PriorityDecision {
@@ -253,18 +227,9 @@ mod tests {
     #[test]
     fn base_priorities_by_category() {
         let none = signals(&[], Intent::Feedback);
-        assert_eq!(
-            decide("payment", &none, CustomerTier::Standard, 1).priority,
-            Priority::Medium
-        );
-        assert_eq!(
-            decide("inquiry", &none, CustomerTier::Standard, 1).priority,
-            Priority::Low
-        );
-        assert_eq!(
-            decide("unknown_cat", &none, CustomerTier::Standard, 1).priority,
-            Priority::Medium
-        );
+        assert_eq!(decide("payment", &none, CustomerTier::Standard, 1).priority, Priority::Medium);
+        assert_eq!(decide("inquiry", &none, CustomerTier::Standard, 1).priority, Priority::Low);
+        assert_eq!(decide("unknown_cat", &none, CustomerTier::Standard, 1).priority, Priority::Medium);
     }
 
     #[test]
@@ -272,11 +237,7 @@ mod tests {
         let s = signals(&[(SignalKind::Safety, "漏电")], Intent::Complaint);
         let d = decide("product_quality", &s, CustomerTier::Standard, 1);
         assert_eq!(d.priority, Priority::Urgent);
-        assert!(
-            d.reasons.contains(&"urgent: safety word 漏电".to_string()),
-            "{:?}",
-            d.reasons
-        );
+        assert!(d.reasons.contains(&"urgent: safety word 漏电".to_string()), "{:?}", d.reasons);
         assert_eq!(d.rules_version, 1);
     }
 
@@ -287,35 +248,17 @@ mod tests {
             (SignalKind::Privacy, "泄露", "privacy"),
             (SignalKind::PublicOutcry, "12315", "public_outcry"),
         ] {
-            let d = decide(
-                "technical",
-                &signals(&[(kind, word)], Intent::Complaint),
-                CustomerTier::Standard,
-                1,
-            );
+            let d = decide("technical", &signals(&[(kind, word)], Intent::Complaint), CustomerTier::Standard, 1);
             assert_eq!(d.priority, Priority::High, "{id}");
             assert!(d.rules_fired.contains(&id.to_string()));
-            assert!(d
-                .reasons
-                .iter()
-                .any(|r| r.starts_with("high:") && r.contains(word)));
+            assert!(d.reasons.iter().any(|r| r.starts_with("high:") && r.contains(word)));
         }
         let angry_only = signals(&[(SignalKind::Anger, "气死")], Intent::Complaint);
-        assert_eq!(
-            decide("payment", &angry_only, CustomerTier::Standard, 1).priority,
-            Priority::Medium
-        );
-        let angry_now = signals(
-            &[(SignalKind::Anger, "气死"), (SignalKind::Immediate, "马上")],
-            Intent::Complaint,
-        );
+        assert_eq!(decide("payment", &angry_only, CustomerTier::Standard, 1).priority, Priority::Medium);
+        let angry_now = signals(&[(SignalKind::Anger, "气死"), (SignalKind::Immediate, "马上")], Intent::Complaint);
         let d = decide("payment", &angry_now, CustomerTier::Standard, 1);
         assert_eq!(d.priority, Priority::High);
-        assert!(
-            d.reasons.iter().any(|r| r.contains("气死 马上")),
-            "{:?}",
-            d.reasons
-        );
+        assert!(d.reasons.iter().any(|r| r.contains("气死 马上")), "{:?}", d.reasons);
     }
 
     #[test]
@@ -323,12 +266,7 @@ mod tests {
         let none = signals(&[], Intent::Feedback);
         let vip = decide("payment", &none, CustomerTier::Vip, 1);
         assert_eq!(vip.priority, Priority::High);
-        assert!(
-            vip.reasons
-                .contains(&"raised to high: vip customer".to_string()),
-            "{:?}",
-            vip.reasons
-        );
+        assert!(vip.reasons.contains(&"raised to high: vip customer".to_string()), "{:?}", vip.reasons);
         let inquiry = decide("inquiry", &none, CustomerTier::KeyAccount, 1);
         assert_eq!(inquiry.priority, Priority::Medium);
         let many = decide("inquiry", &none, CustomerTier::Standard, 6);
@@ -341,19 +279,10 @@ mod tests {
     #[test]
     fn large_outage_and_wide_data_leak_are_urgent() {
         let outage = signals(&[(SignalKind::CoreFailure, "无法登录")], Intent::Complaint);
-        assert_eq!(
-            decide("technical", &outage, CustomerTier::Standard, 1).priority,
-            Priority::High
-        );
-        assert_eq!(
-            decide("technical", &outage, CustomerTier::Standard, 80).priority,
-            Priority::Urgent
-        );
+        assert_eq!(decide("technical", &outage, CustomerTier::Standard, 1).priority, Priority::High);
+        assert_eq!(decide("technical", &outage, CustomerTier::Standard, 80).priority, Priority::Urgent);
         let leak = signals(&[(SignalKind::Privacy, "泄露")], Intent::Complaint);
-        assert_eq!(
-            decide("technical", &leak, CustomerTier::Standard, 4).priority,
-            Priority::Urgent
-        );
+        assert_eq!(decide("technical", &leak, CustomerTier::Standard, 4).priority, Priority::Urgent);
     }
 
     #[test]

@@ -61,12 +61,7 @@ pub struct FeatureConfig {
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig {
-            words: true,
-            char_unigrams: true,
-            char_bigrams: true,
-            word_bigrams: false,
-        }
+        FeatureConfig { words: true, char_unigrams: true, char_bigrams: true, word_bigrams: false }
     }
 }
 
@@ -110,13 +105,8 @@ impl Segmenter {
     /// The words of a normalised text, punctuation and spaces dropped; entity tokens
     /// (`<url>`, `<phone>` …) appended.
     pub fn words<'a>(&self, norm: &'a Normalized) -> Vec<&'a str> {
-        let mut words: Vec<&'a str> = self
-            .jieba
-            .cut(&norm.text, false)
-            .into_iter()
-            .map(|t| t.word)
-            .filter(|w| is_word(w))
-            .collect();
+        let mut words: Vec<&'a str> =
+            self.jieba.cut(&norm.text, false).into_iter().map(|t| t.word).filter(|w| is_word(w)).collect();
         words.extend(norm.entities.iter().map(|e| e.kind.token()));
         words
     }
@@ -157,9 +147,7 @@ pub fn features(words: &[&str], text: &str, cfg: &FeatureConfig) -> Vec<u32> {
 
 /// Hashed features of adjacent word pairs (the `word_bigrams` part of [`features`]).
 pub fn word_pair_features<'a>(words: &'a [&'a str]) -> impl Iterator<Item = u32> + 'a {
-    words
-        .windows(2)
-        .map(|pair| crate::hash::mix64(hash_str(4, pair[0]) ^ hash_str(5, pair[1])) as u32)
+    words.windows(2).map(|pair| crate::hash::mix64(hash_str(4, pair[0]) ^ hash_str(5, pair[1])) as u32)
 }
 
 fn hash_char(ns: u64, a: char, b: char) -> u32 {
@@ -174,10 +162,7 @@ mod tests {
     #[test]
     fn segments_mixed_text() {
         let seg = Segmenter::new();
-        let norm = normalize(
-            "APP 登录后闪退，iOS 17 上必现 https://x.cn/a",
-            DEFAULT_MAX_CHARS,
-        );
+        let norm = normalize("APP 登录后闪退，iOS 17 上必现 https://x.cn/a", DEFAULT_MAX_CHARS);
         let words = seg.words(&norm);
         assert!(words.contains(&"app"), "{words:?}");
         assert!(words.contains(&"闪退"), "{words:?}");
@@ -190,10 +175,7 @@ mod tests {
     fn languages() {
         assert_eq!(detect_language("充电器漏电了"), Language::Zh);
         assert_eq!(detect_language("The charger is sparking"), Language::En);
-        assert_eq!(
-            detect_language("App 一打开就 crash, 求修复"),
-            Language::Mixed
-        );
+        assert_eq!(detect_language("App 一打开就 crash, 求修复"), Language::Mixed);
         assert_eq!(detect_language("12345 !!!"), Language::Unknown);
     }
 

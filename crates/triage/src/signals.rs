@@ -156,11 +156,7 @@ impl Signals {
 
     /// The words behind `kind` (empty if it did not fire).
     pub fn words(&self, kind: SignalKind) -> &[String] {
-        self.fired
-            .iter()
-            .find(|s| s.kind == kind)
-            .map(|s| s.words.as_slice())
-            .unwrap_or(&[])
+        self.fired.iter().find(|s| s.kind == kind).map(|s| s.words.as_slice()).unwrap_or(&[])
     }
 }
 
@@ -178,10 +174,7 @@ impl SignalDetector {
     /// Compiles the lists.
     pub fn new(lists: &SignalLists) -> Result<SignalDetector, TriageError> {
         let words: Vec<Vec<String>> = lists.in_kind_order().iter().map(|l| l.to_vec()).collect();
-        Ok(SignalDetector {
-            lexicon: Lexicon::new(&words)?,
-            version: lists.version,
-        })
+        Ok(SignalDetector { lexicon: Lexicon::new(&words)?, version: lists.version })
     }
 
     /// Version of the lists in use.
@@ -201,29 +194,20 @@ impl SignalDetector {
 
     /// Signals from hits of [`SignalDetector::lexicon`]'s lists, found in `text`.
     pub fn detect_hits(&self, hits: &[Hit<'_>], text: &str, negative_tone: Option<f32>) -> Signals {
-        let excluded: Vec<(usize, usize)> = hits
-            .iter()
-            .filter(|h| h.list >= SignalKind::ALL.len())
-            .map(|h| (h.start, h.end))
-            .collect();
+        let excluded: Vec<(usize, usize)> =
+            hits.iter().filter(|h| h.list >= SignalKind::ALL.len()).map(|h| (h.start, h.end)).collect();
         let mut fired: Vec<Signal> = Vec::new();
         for hit in hits {
             let Some(&kind) = SignalKind::ALL.get(hit.list) else {
                 continue;
             };
-            if excluded
-                .iter()
-                .any(|&(s, e)| s <= hit.start && hit.end <= e)
-            {
+            if excluded.iter().any(|&(s, e)| s <= hit.start && hit.end <= e) {
                 continue;
             }
             match fired.iter_mut().find(|s| s.kind == kind) {
                 Some(s) if !s.words.iter().any(|w| w == hit.word) => s.words.push(hit.word.into()),
                 Some(_) => {}
-                None => fired.push(Signal {
-                    kind,
-                    words: vec![hit.word.into()],
-                }),
+                None => fired.push(Signal { kind, words: vec![hit.word.into()] }),
             }
         }
         let shouting = text.matches('!').count() >= 3;
@@ -256,22 +240,14 @@ impl SignalDetector {
         } else {
             Urgency::Low
         };
-        Signals {
-            fired,
-            negative_tone,
-            intent,
-            detected_urgency,
-        }
+        Signals { fired, negative_tone, intent, detected_urgency }
     }
 }
 
 fn push_word(fired: &mut Vec<Signal>, kind: SignalKind, word: &str) {
     match fired.iter_mut().find(|s| s.kind == kind) {
         Some(s) => s.words.push(word.into()),
-        None => fired.push(Signal {
-            kind,
-            words: vec![word.into()],
-        }),
+        None => fired.push(Signal { kind, words: vec![word.into()] }),
     }
 }
 
@@ -313,8 +289,7 @@ mod tests {
 
     #[test]
     fn privacy_and_outcry() {
-        let s =
-            detect("我的个人信息被泄露了，天天接到骚扰电话，再不处理我就去12315投诉并找媒体曝光");
+        let s = detect("我的个人信息被泄露了，天天接到骚扰电话，再不处理我就去12315投诉并找媒体曝光");
         assert!(s.has(SignalKind::Privacy));
         assert_eq!(s.words(SignalKind::PublicOutcry), ["12315", "媒体", "曝光"]);
         let e = detect("Your app leaked my personal data. My lawyer will contact you.");
@@ -331,37 +306,21 @@ mod tests {
         assert!(s.has(SignalKind::CoreFailure));
         assert_eq!(s.intent, Intent::Complaint);
         let e = detect("This is unacceptable. The app is completely broken, fix it immediately!");
-        assert!(
-            e.has(SignalKind::Anger)
-                && e.has(SignalKind::Immediate)
-                && e.has(SignalKind::CoreFailure)
-        );
+        assert!(e.has(SignalKind::Anger) && e.has(SignalKind::Immediate) && e.has(SignalKind::CoreFailure));
     }
 
     #[test]
     fn inquiry_vs_complaint() {
         assert_eq!(detect("请问会员积分怎么兑换？").intent, Intent::Inquiry);
-        assert_eq!(
-            detect("How do I change my delivery address?").intent,
-            Intent::Inquiry
-        );
-        assert_eq!(
-            detect("退款申请一周了还没到账，太慢了").intent,
-            Intent::Complaint
-        );
+        assert_eq!(detect("How do I change my delivery address?").intent, Intent::Inquiry);
+        assert_eq!(detect("退款申请一周了还没到账，太慢了").intent, Intent::Complaint);
         assert_eq!(detect("界面很漂亮，点赞").intent, Intent::Feedback);
-        assert_eq!(
-            detect("请问会员积分怎么兑换？").detected_urgency,
-            Urgency::Low
-        );
+        assert_eq!(detect("请问会员积分怎么兑换？").detected_urgency, Urgency::Low);
     }
 
     #[test]
     fn money_lost_and_mild() {
-        assert_eq!(
-            detect("同一个账号被重复扣费两次").words(SignalKind::MoneyLost),
-            ["重复扣"]
-        );
+        assert_eq!(detect("同一个账号被重复扣费两次").words(SignalKind::MoneyLost), ["重复扣"]);
         assert!(detect("You charged me twice for one order").has(SignalKind::MoneyLost));
         assert!(detect("颜色有一点色差，不是大问题").has(SignalKind::Mild));
         assert!(detect("The box was slightly dented, not a big deal").has(SignalKind::Mild));

@@ -69,10 +69,7 @@ impl Taxonomy {
             return Err(TriageError::Config("duplicate category id".into()));
         }
         if self.position(&self.fallback).is_none() {
-            return Err(TriageError::Config(format!(
-                "fallback category {:?} is not defined",
-                self.fallback
-            )));
+            return Err(TriageError::Config(format!("fallback category {:?} is not defined", self.fallback)));
         }
         Ok(())
     }

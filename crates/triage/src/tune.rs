@@ -48,10 +48,7 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
         let mut best_f1 = f64::MIN;
         let gold: Vec<&str> = val.iter().map(|(_, l)| l.as_ref()).collect();
         for cfg in candidates(base) {
-            let docs: Vec<Vec<u32>> = fit
-                .iter()
-                .map(|(t, _)| text_features(seg, t.as_ref(), &cfg.features))
-                .collect();
+            let docs: Vec<Vec<u32>> = fit.iter().map(|(t, _)| text_features(seg, t.as_ref(), &cfg.features)).collect();
             let labels: Vec<&str> = fit.iter().map(|(_, l)| l.as_ref()).collect();
             let Ok(model) = TextModel::train_features(&docs, &labels, &cfg) else {
                 continue;
@@ -59,8 +56,7 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
             let predicted: Vec<&str> = val
                 .iter()
                 .map(|(t, _)| {
-                    let probs =
-                        model.predict_features(&text_features(seg, t.as_ref(), &cfg.features));
+                    let probs = model.predict_features(&text_features(seg, t.as_ref(), &cfg.features));
                     model.labels()[argmax(&probs).0].as_str()
                 })
                 .collect();

@@ -41,16 +41,7 @@ pub fn count_features(mut feats: Vec<u32>) -> Vec<(u32, u32)> {
 
 /// `1 + ln(count)`, from a table for small counts (most features occur once or twice).
 pub(crate) fn sublinear_tf(count: u32) -> f32 {
-    const TABLE: [f32; 8] = [
-        0.0,
-        1.0,
-        1.693_147_2,
-        2.098_612_4,
-        2.386_294_4,
-        2.609_438,
-        2.791_759_5,
-        2.945_910_2,
-    ];
+    const TABLE: [f32; 8] = [0.0, 1.0, 1.693_147_2, 2.098_612_4, 2.386_294_4, 2.609_438, 2.791_759_5, 2.945_910_2];
     match TABLE.get(count as usize) {
         Some(v) => *v,
         None => 1.0 + (count as f32).ln(),
@@ -84,12 +75,7 @@ pub fn merge_counts(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
 }
 
 /// Sparse TF-IDF vector `(index, value, count)` of known features, L2-normalised.
-pub(crate) fn vectorize(
-    counts: &[(u32, u32)],
-    index: &FeatureIndex,
-    idf: &[f32],
-    out: &mut Vec<(u32, f32, f32)>,
-) {
+pub(crate) fn vectorize(counts: &[(u32, u32)], index: &FeatureIndex, idf: &[f32], out: &mut Vec<(u32, f32, f32)>) {
     out.clear();
     let mut norm = 0.0f32;
     for &(f, c) in counts {
@@ -129,10 +115,7 @@ pub(crate) fn softmax(s: &mut [f32]) {
 
 /// Index and value of the largest element (0, 0.0 when empty).
 pub fn argmax(xs: &[f32]) -> (usize, f32) {
-    xs.iter().copied().enumerate().fold(
-        (0, f32::MIN),
-        |best, (i, x)| if x > best.1 { (i, x) } else { best },
-    )
+    xs.iter().copied().enumerate().fold((0, f32::MIN), |best, (i, x)| if x > best.1 { (i, x) } else { best })
 }
 
 #[cfg(test)]
@@ -142,30 +125,19 @@ mod tests {
     #[test]
     fn tf_table_matches_the_formula() {
         for c in 1..20u32 {
-            assert!(
-                (sublinear_tf(c) - (1.0 + (c as f32).ln())).abs() < 1e-6,
-                "{c}"
-            );
+            assert!((sublinear_tf(c) - (1.0 + (c as f32).ln())).abs() < 1e-6, "{c}");
         }
     }
 
     #[test]
     fn counts_and_merges() {
-        assert_eq!(
-            count_features(vec![5, 3, 5, 9]),
-            vec![(3, 1), (5, 2), (9, 1)]
-        );
-        assert_eq!(
-            merge_counts(&[(1, 1), (4, 2)], &[(2, 1), (4, 1)]),
-            vec![(1, 1), (2, 1), (4, 3)]
-        );
+        assert_eq!(count_features(vec![5, 3, 5, 9]), vec![(3, 1), (5, 2), (9, 1)]);
+        assert_eq!(merge_counts(&[(1, 1), (4, 2)], &[(2, 1), (4, 1)]), vec![(1, 1), (2, 1), (4, 3)]);
     }
 
     #[test]
     fn feature_index_finds_every_id() {
-        let ids: Vec<u32> = (0..5000u32)
-            .map(|i| i.wrapping_mul(2_654_435_761))
-            .collect();
+        let ids: Vec<u32> = (0..5000u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
         let index = FeatureIndex::new(&ids);
         for (row, id) in ids.iter().enumerate() {
             assert_eq!(index.get(*id), Some(row as u32));

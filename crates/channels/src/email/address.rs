@@ -18,16 +18,8 @@ impl MailAddress {
         if addr.is_empty() {
             return None;
         }
-        let name = a
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty() && *n != addr)
-            .map(str::to_string);
-        Some(MailAddress {
-            addr: addr.to_string(),
-            name,
-        })
+        let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && *n != addr).map(str::to_string);
+        Some(MailAddress { addr: addr.to_string(), name })
     }
 
     /// The local part (before the last `@`), lower-cased.
@@ -39,7 +31,5 @@ impl MailAddress {
 
 /// Every address of a header, groups flattened.
 pub(crate) fn all(address: Option<&Address<'_>>) -> Vec<MailAddress> {
-    address
-        .map(|a| a.iter().filter_map(MailAddress::from_addr).collect())
-        .unwrap_or_default()
+    address.map(|a| a.iter().filter_map(MailAddress::from_addr).collect()).unwrap_or_default()
 }

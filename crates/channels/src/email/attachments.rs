@@ -17,11 +17,7 @@ pub struct AttachmentPolicy {
 
 impl Default for AttachmentPolicy {
     fn default() -> Self {
-        AttachmentPolicy {
-            max_bytes: 10 * 1024 * 1024,
-            max_count: 10,
-            allowed: FileKind::default_allowed(),
-        }
+        AttachmentPolicy { max_bytes: 10 * 1024 * 1024, max_count: 10, allowed: FileKind::default_allowed() }
     }
 }
 
@@ -64,10 +60,7 @@ pub(crate) struct Candidate<'a> {
 
 impl AttachmentPolicy {
     /// Splits candidates into accepted and rejected, in order.
-    pub(crate) fn apply(
-        &self,
-        candidates: Vec<Candidate<'_>>,
-    ) -> (Vec<InboundAttachment>, Vec<RejectedAttachment>) {
+    pub(crate) fn apply(&self, candidates: Vec<Candidate<'_>>) -> (Vec<InboundAttachment>, Vec<RejectedAttachment>) {
         let mut kept = Vec::new();
         let mut refused = Vec::new();
         for c in candidates {
@@ -96,11 +89,7 @@ impl AttachmentPolicy {
             return Err(format!("more than {} attachments", self.max_count));
         }
         if c.bytes.len() > self.max_bytes {
-            return Err(format!(
-                "{} bytes is over the {} byte limit",
-                c.bytes.len(),
-                self.max_bytes
-            ));
+            return Err(format!("{} bytes is over the {} byte limit", c.bytes.len(), self.max_bytes));
         }
         match sniff(c.bytes) {
             Some(kind) if self.allowed.contains(&kind) => Ok(kind),
@@ -115,11 +104,7 @@ mod tests {
     use super::*;
 
     fn cand<'a>(name: &str, bytes: &'a [u8]) -> Candidate<'a> {
-        Candidate {
-            name: name.into(),
-            declared_type: "application/octet-stream".into(),
-            bytes,
-        }
+        Candidate { name: name.into(), declared_type: "application/octet-stream".into(), bytes }
     }
 
     #[test]
@@ -136,16 +121,9 @@ mod tests {
 
     #[test]
     fn enforces_size_and_count() {
-        let policy = AttachmentPolicy {
-            max_bytes: 8,
-            max_count: 1,
-            ..AttachmentPolicy::default()
-        };
-        let (kept, refused) = policy.apply(vec![
-            cand("a.txt", b"hello"),
-            cand("b.txt", b"world"),
-            cand("c.pdf", b"%PDF-1.7 and more"),
-        ]);
+        let policy = AttachmentPolicy { max_bytes: 8, max_count: 1, ..AttachmentPolicy::default() };
+        let (kept, refused) =
+            policy.apply(vec![cand("a.txt", b"hello"), cand("b.txt", b"world"), cand("c.pdf", b"%PDF-1.7 and more")]);
         assert_eq!(kept.len(), 1);
         assert_eq!(refused.len(), 2);
         assert!(refused[0].reason.contains("more than 1"));

@@ -6,18 +6,11 @@ use mail_parser::{Encoding, Message, MessagePart, MimeHeaders, PartType};
 
 /// The text and whether it came from HTML, cut to `max_chars` characters.
 pub(crate) fn body_text(msg: &Message<'_>, max_chars: usize) -> (String, bool) {
-    let Some(part) = msg
-        .text_body
-        .first()
-        .and_then(|id| msg.parts.get(*id as usize))
-    else {
+    let Some(part) = msg.text_body.first().and_then(|id| msg.parts.get(*id as usize)) else {
         return (String::new(), false);
     };
     let (text, from_html) = match &part.body {
-        PartType::Text(t) => (
-            recover_gb18030(msg, part).unwrap_or_else(|| t.to_string()),
-            false,
-        ),
+        PartType::Text(t) => (recover_gb18030(msg, part).unwrap_or_else(|| t.to_string()), false),
         PartType::Html(h) => {
             let html = recover_gb18030(msg, part).unwrap_or_else(|| h.to_string());
             (html_to_text(&html), true)
@@ -39,16 +32,11 @@ fn recover_gb18030(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<String> 
     let (PartType::Text(decoded) | PartType::Html(decoded)) = &part.body else {
         return None;
     };
-    let declared = part
-        .content_type()
-        .and_then(|ct| ct.attribute("charset"))
-        .is_some();
+    let declared = part.content_type().and_then(|ct| ct.attribute("charset")).is_some();
     if declared || part.encoding != Encoding::None || !decoded.contains('\u{FFFD}') {
         return None;
     }
-    let raw = msg
-        .raw_message()
-        .get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
+    let raw = msg.raw_message().get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(raw);
     (!had_errors).then(|| text.into_owned())
 }

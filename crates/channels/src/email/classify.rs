@@ -56,27 +56,14 @@ const BOUNCE_SUBJECTS: &[&str] = &[
 ];
 
 const BOUNCE_SENDERS: &[&str] = &["mailer-daemon", "postmaster"];
-const NOREPLY_SENDERS: &[&str] = &[
-    "noreply",
-    "no-reply",
-    "no_reply",
-    "donotreply",
-    "do-not-reply",
-];
+const NOREPLY_SENDERS: &[&str] = &["noreply", "no-reply", "no_reply", "donotreply", "do-not-reply"];
 
 /// The first reason found for `msg` being automated, or `None` for mail a person wrote.
-pub(crate) fn classify(
-    msg: &Message<'_>,
-    from: Option<&MailAddress>,
-    subject: &str,
-) -> Option<Automated> {
+pub(crate) fn classify(msg: &Message<'_>, from: Option<&MailAddress>, subject: &str) -> Option<Automated> {
     if msg.header_raw(OWN_HEADER).is_some() {
         return Some(Automated::OwnMessage);
     }
-    by_headers(msg)
-        .or_else(|| by_structure(msg))
-        .or_else(|| from.and_then(by_sender))
-        .or_else(|| by_subject(subject))
+    by_headers(msg).or_else(|| by_structure(msg)).or_else(|| from.and_then(by_sender)).or_else(|| by_subject(subject))
 }
 
 fn raw_lower(msg: &Message<'_>, name: &str) -> Option<String> {
@@ -89,12 +76,7 @@ fn by_headers(msg: &Message<'_>) -> Option<Automated> {
             return Some(Automated::AutoReply);
         }
     }
-    let auto_headers = [
-        "X-Autoreply",
-        "X-Autorespond",
-        "X-Auto-Reply",
-        "X-Autoreply-From",
-    ];
+    let auto_headers = ["X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoreply-From"];
     if auto_headers.iter().any(|h| msg.header_raw(*h).is_some()) {
         return Some(Automated::AutoReply);
     }
@@ -140,10 +122,7 @@ fn by_sender(from: &MailAddress) -> Option<Automated> {
     if BOUNCE_SENDERS.iter().any(|s| local == *s) {
         return Some(Automated::Bounce);
     }
-    NOREPLY_SENDERS
-        .iter()
-        .any(|s| local.starts_with(s))
-        .then_some(Automated::NoReplySender)
+    NOREPLY_SENDERS.iter().any(|s| local.starts_with(s)).then_some(Automated::NoReplySender)
 }
 
 fn by_subject(subject: &str) -> Option<Automated> {
@@ -151,8 +130,5 @@ fn by_subject(subject: &str) -> Option<Automated> {
     if AUTO_REPLY_SUBJECTS.iter().any(|p| s.starts_with(p)) {
         return Some(Automated::AutoReply);
     }
-    BOUNCE_SUBJECTS
-        .iter()
-        .any(|p| s.starts_with(p))
-        .then_some(Automated::Bounce)
+    BOUNCE_SUBJECTS.iter().any(|p| s.starts_with(p)).then_some(Automated::Bounce)
 }

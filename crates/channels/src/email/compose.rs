@@ -50,10 +50,7 @@ pub enum ComposeError {
 
 /// Builds the lettre message; `.formatted()` gives the bytes to send or store.
 pub fn compose(email: &OutboundEmail) -> Result<Message, ComposeError> {
-    let mailbox = |s: &str| {
-        s.parse::<Mailbox>()
-            .map_err(|_| ComposeError::Address(s.to_string()))
-    };
+    let mailbox = |s: &str| s.parse::<Mailbox>().map_err(|_| ComposeError::Address(s.to_string()));
     let mut builder = Message::builder()
         .from(mailbox(&email.from)?)
         .to(mailbox(&email.to)?)
@@ -74,16 +71,12 @@ pub fn compose(email: &OutboundEmail) -> Result<Message, ComposeError> {
     if email.automatic {
         builder = builder.raw_header(header("Auto-Submitted", "auto-generated".into()));
     }
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(email.text.clone());
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone());
     let message = match &email.html {
         Some(html) => builder.multipart(
-            MultiPart::alternative().singlepart(text).singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(html.clone()),
-            ),
+            MultiPart::alternative()
+                .singlepart(text)
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
         )?,
         None => builder.singlepart(text)?,
     };

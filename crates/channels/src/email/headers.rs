@@ -15,32 +15,20 @@ pub(crate) fn subject(msg: &Message<'_>) -> String {
 }
 
 fn raw_gb18030_subject(msg: &Message<'_>) -> Option<String> {
-    let header = msg
-        .headers()
-        .iter()
-        .find(|h| matches!(h.name, HeaderName::Subject))?;
-    let raw = msg
-        .raw_message()
-        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let header = msg.headers().iter().find(|h| matches!(h.name, HeaderName::Subject))?;
+    let raw = msg.raw_message().get(header.offset_start as usize..header.offset_end as usize)?;
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(raw);
     (!had_errors).then(|| unfold(&text))
 }
 
 /// Joins folded header lines and trims.
 fn unfold(s: &str) -> String {
-    s.split(['\r', '\n'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// A message id without angle brackets or surrounding space.
 pub(crate) fn bare_id(id: &str) -> String {
-    id.trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .to_string()
+    id.trim().trim_start_matches('<').trim_end_matches('>').to_string()
 }
 
 /// The ids of an In-Reply-To or References header, in header order.
@@ -50,10 +38,7 @@ pub(crate) fn id_list(value: &HeaderValue<'_>) -> Vec<String> {
         HeaderValue::TextList(list) => list.iter().map(|t| t.as_ref()).collect(),
         _ => Vec::new(),
     };
-    ids.into_iter()
-        .map(bare_id)
-        .filter(|id| !id.is_empty())
-        .collect()
+    ids.into_iter().map(bare_id).filter(|id| !id.is_empty()).collect()
 }
 
 /// A valid Date header as a UTC instant.

@@ -109,15 +109,12 @@ pub fn parse_email(raw: &[u8], policy: &EmailPolicy) -> Result<InboundEmail, Par
         return Err(ParseError::Empty);
     }
     if raw.len() > policy.max_message_bytes {
-        return Err(ParseError::TooLarge {
-            size: raw.len(),
-            limit: policy.max_message_bytes,
-        });
+        return Err(ParseError::TooLarge { size: raw.len(), limit: policy.max_message_bytes });
     }
     // mail-parser promises not to panic; should a corner case still do so, the message is
     // quarantined instead of taking the worker down.
-    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw))
-        .map_err(|_| ParseError::ParserFailure)?;
+    let parsed =
+        std::panic::catch_unwind(|| MessageParser::default().parse(raw)).map_err(|_| ParseError::ParserFailure)?;
     let msg = parsed.ok_or(ParseError::NotAMessage)?;
     if msg.headers().is_empty() {
         return Err(ParseError::NotAMessage);
@@ -127,10 +124,7 @@ pub fn parse_email(raw: &[u8], policy: &EmailPolicy) -> Result<InboundEmail, Par
 }
 
 fn build(msg: &Message<'_>, policy: &EmailPolicy) -> Result<InboundEmail, ParseError> {
-    let from = address::all(msg.from())
-        .into_iter()
-        .next()
-        .ok_or(ParseError::MissingFrom)?;
+    let from = address::all(msg.from()).into_iter().next().ok_or(ParseError::MissingFrom)?;
     let subject = headers::subject(msg);
     let (text, text_from_html) = body_text(msg, policy.max_text_chars);
     let (attachments, rejected_attachments) = policy.attachments.apply(candidates(msg));
@@ -165,15 +159,10 @@ fn check_structure(msg: &Message<'_>) -> Result<(), ParseError> {
         .attribute("boundary")
         .filter(|b| !b.is_empty())
         .ok_or_else(|| ParseError::BrokenMime("multipart without a boundary".into()))?;
-    let body = msg
-        .raw_message()
-        .get(root.raw_body_offset() as usize..)
-        .unwrap_or_default();
+    let body = msg.raw_message().get(root.raw_body_offset() as usize..).unwrap_or_default();
     let marker = format!("--{boundary}");
     if !contains(body, marker.as_bytes()) {
-        return Err(ParseError::BrokenMime(
-            "the multipart boundary never occurs in the body".into(),
-        ));
+        return Err(ParseError::BrokenMime("the multipart boundary never occurs in the body".into()));
     }
     Ok(())
 }
@@ -204,11 +193,7 @@ fn candidates<'a>(msg: &'a Message<'a>) -> Vec<Candidate<'a>> {
                 .map(headers::safe_file_name)
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| format!("attachment-{}", i + 1));
-            Candidate {
-                name,
-                declared_type,
-                bytes,
-            }
+            Candidate { name, declared_type, bytes }
         })
         .collect()
 }

@@ -64,9 +64,7 @@ impl FileKind {
     /// Images, documents, audio and video a customer may reasonably send.
     pub fn default_allowed() -> Vec<FileKind> {
         use FileKind::*;
-        vec![
-            Png, Jpeg, Gif, Webp, Bmp, Heic, Pdf, Zip, OleOffice, Mp4, Mp3, Wav, Amr, Text,
-        ]
+        vec![Png, Jpeg, Gif, Webp, Bmp, Heic, Pdf, Zip, OleOffice, Mp4, Mp3, Wav, Amr, Text]
     }
 }
 
@@ -132,10 +130,7 @@ fn looks_like_text(bytes: &[u8]) -> bool {
         },
         Err(_) => return false,
     };
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+    !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0c'))
 }
 
 #[cfg(test)]

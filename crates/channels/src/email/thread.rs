@@ -17,10 +17,7 @@ pub struct MessageIdIssuer {
 
 impl std::fmt::Debug for MessageIdIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MessageIdIssuer")
-            .field("host", &self.host)
-            .field("key", &"<redacted>")
-            .finish()
+        f.debug_struct("MessageIdIssuer").field("host", &self.host).field("key", &"<redacted>").finish()
     }
 }
 
@@ -54,10 +51,7 @@ const TAG_BYTES: usize = 6;
 impl MessageIdIssuer {
     /// An issuer for mail sent from `host` (e.g. `support.example.com`), tagging with `key`.
     pub fn new(host: &str, key: &[u8]) -> MessageIdIssuer {
-        MessageIdIssuer {
-            host: host.trim().to_ascii_lowercase(),
-            key: key.to_vec(),
-        }
+        MessageIdIssuer { host: host.trim().to_ascii_lowercase(), key: key.to_vec() }
     }
 
     /// A Message-ID for a message about `ticket`; `nonce` makes each one unique.
@@ -73,10 +67,7 @@ impl MessageIdIssuer {
 
     /// The ticket of a Message-ID we issued, or `None` for any other id.
     pub fn ticket_of(&self, message_id: &str) -> Option<TicketId> {
-        let id = message_id
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>');
+        let id = message_id.trim().trim_start_matches('<').trim_end_matches('>');
         let (left, host) = id.rsplit_once('@')?;
         if !host.eq_ignore_ascii_case(&self.host) {
             return None;
@@ -97,16 +88,10 @@ impl MessageIdIssuer {
 /// Finds the ticket an inbound message belongs to: first through its reply headers
 /// (most recent reference first), then through a tracking number in the subject.
 pub fn find_thread(email: &InboundEmail, issuer: &MessageIdIssuer) -> Option<ThreadMatch> {
-    let ids = email
-        .in_reply_to
-        .iter()
-        .chain(email.references.iter().rev());
+    let ids = email.in_reply_to.iter().chain(email.references.iter().rev());
     for id in ids {
         if let Some(ticket) = issuer.ticket_of(id) {
-            return Some(ThreadMatch::Reply {
-                ticket,
-                message_id: id.clone(),
-            });
+            return Some(ThreadMatch::Reply { ticket, message_id: id.clone() });
         }
     }
     tracking_no_in(&email.subject).map(ThreadMatch::TrackingNo)
@@ -118,11 +103,8 @@ pub(crate) fn tracking_no_in(text: &str) -> Option<TrackingNo> {
     let mut from = 0;
     while let Some(pos) = upper[from..].find("FB-") {
         let start = from + pos;
-        let candidate: String = upper[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(20)
-            .collect();
+        let candidate: String =
+            upper[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect();
         if let Ok(t) = TrackingNo::parse(&candidate) {
             return Some(t);
         }
@@ -163,10 +145,7 @@ mod tests {
     fn finds_a_tracking_number_among_other_text() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 11, 3, 8, 0, 0).unwrap();
         let t = TrackingNo::new(TicketId(99), at);
-        let subject = format!(
-            "回复: FB-9999-XXXX 不对，是 [{}] 的问题",
-            t.as_str().to_lowercase()
-        );
+        let subject = format!("回复: FB-9999-XXXX 不对，是 [{}] 的问题", t.as_str().to_lowercase());
         assert_eq!(tracking_no_in(&subject), Some(t));
         assert_eq!(tracking_no_in("Re: your order"), None);
     }

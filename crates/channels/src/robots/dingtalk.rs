@@ -47,12 +47,7 @@ pub(crate) fn request(
         None => url.to_string(),
     };
     // DingTalk only highlights a mention when the @mobile also appears in the content.
-    let at_line: String = alert
-        .mentions
-        .mobiles
-        .iter()
-        .map(|m| format!(" @{m}"))
-        .collect();
+    let at_line: String = alert.mentions.mobiles.iter().map(|m| format!(" @{m}")).collect();
     let at = json!({
         "atMobiles": alert.mentions.mobiles,
         "atUserIds": alert.mentions.user_ids,

@@ -77,12 +77,7 @@ fn post(alert: &Alert) -> Value {
     if let Some(link) = &alert.link {
         paragraphs.push(json!([{ "tag": "a", "text": link.label, "href": link.url }]));
     }
-    let mut ats: Vec<Value> = alert
-        .mentions
-        .user_ids
-        .iter()
-        .map(|id| json!({ "tag": "at", "user_id": id }))
-        .collect();
+    let mut ats: Vec<Value> = alert.mentions.user_ids.iter().map(|id| json!({ "tag": "at", "user_id": id })).collect();
     if alert.mentions.all {
         ats.push(json!({ "tag": "at", "user_id": "all" }));
     }
@@ -99,11 +94,7 @@ fn card(alert: &Alert) -> Value {
         Severity::Warning => "orange",
         Severity::Info => "blue",
     };
-    let lines: Vec<String> = alert
-        .fields
-        .iter()
-        .map(|(l, v)| format!("**{l}**：{v}"))
-        .collect();
+    let lines: Vec<String> = alert.fields.iter().map(|(l, v)| format!("**{l}**：{v}")).collect();
     let mut elements = vec![json!({
         "tag": "div",
         "text": { "tag": "lark_md", "content": text::truncate_bytes(&lines.join("\n"), CONTENT_MAX) },

@@ -6,17 +6,8 @@ use crate::OutboundRequest;
 use loopdesk_core::Timestamp;
 use serde_json::json;
 
-pub(crate) fn request(
-    url: &str,
-    secret: Option<&str>,
-    alert: &Alert,
-    now: Timestamp,
-) -> OutboundRequest {
-    let fields: Vec<_> = alert
-        .fields
-        .iter()
-        .map(|(label, value)| json!({ "label": label, "value": value }))
-        .collect();
+pub(crate) fn request(url: &str, secret: Option<&str>, alert: &Alert, now: Timestamp) -> OutboundRequest {
+    let fields: Vec<_> = alert.fields.iter().map(|(label, value)| json!({ "label": label, "value": value })).collect();
     let body = json!({
         "event": "loopdesk.alert",
         "title": alert.title,

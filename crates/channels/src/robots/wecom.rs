@@ -56,11 +56,7 @@ fn markdown(alert: &Alert) -> String {
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let heading = format!(
-        "**<font color=\"{colour}\">{}</font>{}**",
-        text::severity_tag(alert.severity),
-        alert.title
-    );
+    let heading = format!("**<font color=\"{colour}\">{}</font>{}**", text::severity_tag(alert.severity), alert.title);
     let mut out = text::markdown(alert, &heading);
     for id in &alert.mentions.user_ids {
         out.push_str(&format!("\n<@{id}>"));

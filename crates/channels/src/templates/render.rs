@@ -23,11 +23,7 @@ pub enum Escape {
 pub(crate) enum Node {
     Text(String),
     Var(String),
-    Section {
-        name: String,
-        inverted: bool,
-        body: Vec<Node>,
-    },
+    Section { name: String, inverted: bool, body: Vec<Node> },
 }
 
 /// Parses a template into nodes, or says where it is malformed.
@@ -42,9 +38,7 @@ fn parse_until(rest: &mut &str, closing: Option<&str>) -> Result<Vec<Node>, Temp
     loop {
         let Some(open) = rest.find("{{") else {
             if let Some(name) = closing {
-                return Err(TemplateError::syntax(format!(
-                    "{{{{#{name}}}}} is never closed"
-                )));
+                return Err(TemplateError::syntax(format!("{{{{#{name}}}}} is never closed")));
             }
             push_text(&mut nodes, rest);
             *rest = "";
@@ -52,9 +46,7 @@ fn parse_until(rest: &mut &str, closing: Option<&str>) -> Result<Vec<Node>, Temp
         };
         push_text(&mut nodes, &rest[..open]);
         let after = &rest[open + 2..];
-        let close = after
-            .find("}}")
-            .ok_or_else(|| TemplateError::syntax("a {{ is never closed".into()))?;
+        let close = after.find("}}").ok_or_else(|| TemplateError::syntax("a {{ is never closed".into()))?;
         let tag = after[..close].trim();
         *rest = &after[close + 2..];
         match tag.chars().next() {
@@ -62,11 +54,7 @@ fn parse_until(rest: &mut &str, closing: Option<&str>) -> Result<Vec<Node>, Temp
                 let name = ident(&tag[1..])?;
                 let body = parse_until(rest, Some(&name))?;
                 let inverted = c == '^';
-                nodes.push(Node::Section {
-                    name,
-                    inverted,
-                    body,
-                });
+                nodes.push(Node::Section { name, inverted, body });
             }
             Some('/') => {
                 let name = ident(&tag[1..])?;
@@ -88,16 +76,11 @@ fn push_text(nodes: &mut Vec<Node>, text: &str) {
 
 fn ident(raw: &str) -> Result<String, TemplateError> {
     let name = raw.trim();
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if ok {
         Ok(name.to_string())
     } else {
-        Err(TemplateError::syntax(format!(
-            "{name:?} is not a variable name"
-        )))
+        Err(TemplateError::syntax(format!("{name:?} is not a variable name")))
     }
 }
 
@@ -122,26 +105,15 @@ pub(crate) fn render(nodes: &[Node], vars: &Vars, escape: Escape) -> Result<Stri
     Ok(out)
 }
 
-fn render_into(
-    nodes: &[Node],
-    vars: &Vars,
-    escape: Escape,
-    out: &mut String,
-) -> Result<(), TemplateError> {
+fn render_into(nodes: &[Node], vars: &Vars, escape: Escape, out: &mut String) -> Result<(), TemplateError> {
     for node in nodes {
         match node {
             Node::Text(text) => out.push_str(text),
             Node::Var(name) => {
-                let value = vars
-                    .get(name)
-                    .ok_or_else(|| TemplateError::MissingVariable(name.clone()))?;
+                let value = vars.get(name).ok_or_else(|| TemplateError::MissingVariable(name.clone()))?;
                 write_value(value, escape, out);
             }
-            Node::Section {
-                name,
-                inverted,
-                body,
-            } => {
+            Node::Section { name, inverted, body } => {
                 let present = vars.get(name).is_some_and(|v| !v.trim().is_empty());
                 if present != *inverted {
                     render_into(body, vars, escape, out)?;
@@ -180,10 +152,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vars {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn run(src: &str, v: &Vars, escape: Escape) -> Result<String, TemplateError> {
@@ -193,51 +162,30 @@ mod tests {
     #[test]
     fn substitutes_and_escapes_for_html_only() {
         let v = vars(&[("name", "<b>张三</b> & \"co\"\nline 2")]);
-        assert_eq!(
-            run("Hi {{ name }}!", &v, Escape::None).unwrap(),
-            "Hi <b>张三</b> & \"co\"\nline 2!"
-        );
+        assert_eq!(run("Hi {{ name }}!", &v, Escape::None).unwrap(), "Hi <b>张三</b> & \"co\"\nline 2!");
         assert_eq!(
             run("<p>{{name}}</p>", &v, Escape::Html).unwrap(),
             "<p>&lt;b&gt;张三&lt;/b&gt; &amp; &quot;co&quot;<br>\nline 2</p>"
         );
-        assert_eq!(
-            run("{{name}}", &v, Escape::Line).unwrap(),
-            "<b>张三</b> & \"co\" line 2"
-        );
+        assert_eq!(run("{{name}}", &v, Escape::Line).unwrap(), "<b>张三</b> & \"co\" line 2");
     }
 
     #[test]
     fn sections_show_on_presence_or_absence() {
         let src = "{{#name}}{{name}}，{{/name}}{{^name}}客户，{{/name}}您好";
-        assert_eq!(
-            run(src, &vars(&[("name", "李四")]), Escape::None).unwrap(),
-            "李四，您好"
-        );
+        assert_eq!(run(src, &vars(&[("name", "李四")]), Escape::None).unwrap(), "李四，您好");
         assert_eq!(run(src, &vars(&[]), Escape::None).unwrap(), "客户，您好");
-        assert_eq!(
-            run(src, &vars(&[("name", " ")]), Escape::None).unwrap(),
-            "客户，您好"
-        );
+        assert_eq!(run(src, &vars(&[("name", " ")]), Escape::None).unwrap(), "客户，您好");
     }
 
     #[test]
     fn refuses_malformed_templates_and_missing_values() {
         assert!(matches!(parse("{{#a}}x"), Err(TemplateError::Syntax(_))));
         assert!(matches!(parse("{{/a}}"), Err(TemplateError::Syntax(_))));
-        assert!(matches!(
-            parse("{{#a}}x{{/b}}"),
-            Err(TemplateError::Syntax(_))
-        ));
+        assert!(matches!(parse("{{#a}}x{{/b}}"), Err(TemplateError::Syntax(_))));
         assert!(matches!(parse("{{ a"), Err(TemplateError::Syntax(_))));
-        assert!(matches!(
-            parse("{{Bad-Name}}"),
-            Err(TemplateError::Syntax(_))
-        ));
+        assert!(matches!(parse("{{Bad-Name}}"), Err(TemplateError::Syntax(_))));
         assert!(matches!(parse("{{{raw}}}"), Err(TemplateError::Syntax(_))));
-        assert_eq!(
-            run("{{due}}", &vars(&[]), Escape::None),
-            Err(TemplateError::MissingVariable("due".into()))
-        );
+        assert_eq!(run("{{due}}", &vars(&[]), Escape::None), Err(TemplateError::MissingVariable("due".into())));
     }
 }

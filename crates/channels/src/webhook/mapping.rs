@@ -57,18 +57,10 @@ pub struct IntakeRecord {
 
 impl FieldMapping {
     /// Maps `json` (whose raw bytes are `body`) for source `source`.
-    pub fn map(
-        &self,
-        source: &str,
-        json: &Value,
-        body: &[u8],
-    ) -> Result<IntakeRecord, WebhookError> {
+    pub fn map(&self, source: &str, json: &Value, body: &[u8]) -> Result<IntakeRecord, WebhookError> {
         let text = required(json, &self.text, "text")?;
         if text.trim().is_empty() {
-            return Err(WebhookError::InvalidField {
-                field: "text",
-                why: "is empty".into(),
-            });
+            return Err(WebhookError::InvalidField { field: "text", why: "is empty".into() });
         }
         let external_id = match &self.external_id {
             Some(p) => Some(required(json, p, "external_id")?),
@@ -81,17 +73,11 @@ impl FieldMapping {
         let contact_phone = optional(json, &self.contact_phone)
             .map(|p| Phone::parse(&p))
             .transpose()
-            .map_err(|e| WebhookError::InvalidField {
-                field: "contact_phone",
-                why: e.to_string(),
-            })?;
+            .map_err(|e| WebhookError::InvalidField { field: "contact_phone", why: e.to_string() })?;
         let contact_email = optional(json, &self.contact_email)
             .map(|e| Email::parse(&e))
             .transpose()
-            .map_err(|e| WebhookError::InvalidField {
-                field: "contact_email",
-                why: e.to_string(),
-            })?;
+            .map_err(|e| WebhookError::InvalidField { field: "contact_email", why: e.to_string() })?;
         let received_at = match self.received_at.as_deref().and_then(|p| json.pointer(p)) {
             Some(v) => Some(instant(v)?),
             None => None,
@@ -120,25 +106,16 @@ fn scalar(json: &Value, pointer: &str) -> Option<String> {
 }
 
 fn required(json: &Value, pointer: &str, field: &'static str) -> Result<String, WebhookError> {
-    scalar(json, pointer).ok_or_else(|| WebhookError::MissingField {
-        field,
-        pointer: pointer.to_string(),
-    })
+    scalar(json, pointer).ok_or_else(|| WebhookError::MissingField { field, pointer: pointer.to_string() })
 }
 
 fn optional(json: &Value, pointer: &Option<String>) -> Option<String> {
-    pointer
-        .as_deref()
-        .and_then(|p| scalar(json, p))
-        .filter(|s| !s.trim().is_empty())
+    pointer.as_deref().and_then(|p| scalar(json, p)).filter(|s| !s.trim().is_empty())
 }
 
 /// RFC 3339 text, or Unix time in seconds or (when large) milliseconds.
 fn instant(v: &Value) -> Result<Timestamp, WebhookError> {
-    let bad = |why: &str| WebhookError::InvalidField {
-        field: "received_at",
-        why: why.into(),
-    };
+    let bad = |why: &str| WebhookError::InvalidField { field: "received_at", why: why.into() };
     match v {
         Value::String(s) => chrono::DateTime::parse_from_rfc3339(s.trim())
             .map(|t| t.with_timezone(&chrono::Utc))

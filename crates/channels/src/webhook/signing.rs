@@ -16,10 +16,7 @@ pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
     message.extend_from_slice(timestamp.as_bytes());
     message.push(b'.');
     message.extend_from_slice(body);
-    format!(
-        "v1={}",
-        hex::encode(hmac_sha256(secret.as_bytes(), &message))
-    )
+    format!("v1={}", hex::encode(hmac_sha256(secret.as_bytes(), &message)))
 }
 
 /// Checks a delivery: the timestamp within `tolerance_secs` of `now`, and one of the
@@ -32,18 +29,13 @@ pub fn verify(
     now: Timestamp,
     tolerance_secs: i64,
 ) -> Result<(), WebhookError> {
-    let ts: i64 = timestamp
-        .trim()
-        .parse()
-        .map_err(|_| WebhookError::StaleTimestamp)?;
+    let ts: i64 = timestamp.trim().parse().map_err(|_| WebhookError::StaleTimestamp)?;
     if (now.timestamp() - ts).abs() > tolerance_secs {
         return Err(WebhookError::StaleTimestamp);
     }
     let expected = sign(secret, timestamp.trim(), body);
-    let matched = signature_header
-        .split(',')
-        .map(str::trim)
-        .any(|given| constant_time_eq(given.as_bytes(), expected.as_bytes()));
+    let matched =
+        signature_header.split(',').map(str::trim).any(|given| constant_time_eq(given.as_bytes(), expected.as_bytes()));
     if matched {
         Ok(())
     } else {
@@ -58,9 +50,6 @@ pub fn sign_request(secret: &str, url: &str, body: Vec<u8>, now: Timestamp) -> O
     OutboundRequest::json(
         url.to_string(),
         body,
-        vec![
-            (TIMESTAMP_HEADER.to_string(), timestamp),
-            (SIGNATURE_HEADER.to_string(), signature),
-        ],
+        vec![(TIMESTAMP_HEADER.to_string(), timestamp), (SIGNATURE_HEADER.to_string(), signature)],
     )
 }

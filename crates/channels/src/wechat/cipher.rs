@@ -27,9 +27,7 @@ impl EncodingAesKey {
             &base64::alphabet::STANDARD,
             base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
         );
-        let bytes = engine
-            .decode(format!("{encoded}="))
-            .map_err(|_| WechatError::BadAesKey)?;
+        let bytes = engine.decode(format!("{encoded}=")).map_err(|_| WechatError::BadAesKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| WechatError::BadAesKey)?;
         Ok(EncodingAesKey(key))
     }
@@ -49,8 +47,7 @@ impl EncodingAesKey {
         plain.extend_from_slice(app_id.as_bytes());
         let pad = PAD_BLOCK - plain.len() % PAD_BLOCK;
         plain.extend(std::iter::repeat_n(pad as u8, pad));
-        let cipher = Encryptor::new(&self.0.into(), &self.iv().into())
-            .encrypt_padded_vec_mut::<NoPadding>(&plain);
+        let cipher = Encryptor::new(&self.0.into(), &self.iv().into()).encrypt_padded_vec_mut::<NoPadding>(&plain);
         crate::crypto::base64(&cipher)
     }
 
@@ -60,9 +57,7 @@ impl EncodingAesKey {
             .decode(encrypted.trim())
             .map_err(|_| WechatError::Decrypt("not base64"))?;
         if cipher.is_empty() || cipher.len() % 16 != 0 {
-            return Err(WechatError::Decrypt(
-                "length is not a whole number of blocks",
-            ));
+            return Err(WechatError::Decrypt("length is not a whole number of blocks"));
         }
         let plain = Decryptor::new(&self.0.into(), &self.iv().into())
             .decrypt_padded_vec_mut::<NoPadding>(&cipher)
@@ -86,14 +81,11 @@ fn unpad(plain: &[u8]) -> Result<&[u8], WechatError> {
 
 /// Splits random ‖ length ‖ msg ‖ appid into (msg, appid).
 fn split_frame(frame: &[u8]) -> Result<(&[u8], &[u8]), WechatError> {
-    let len_bytes: [u8; 4] = frame
-        .get(16..20)
-        .and_then(|b| b.try_into().ok())
-        .ok_or(WechatError::Decrypt("too short"))?;
+    let len_bytes: [u8; 4] =
+        frame.get(16..20).and_then(|b| b.try_into().ok()).ok_or(WechatError::Decrypt("too short"))?;
     let len = u32::from_be_bytes(len_bytes) as usize;
-    let msg = frame
-        .get(20..20usize.saturating_add(len))
-        .ok_or(WechatError::Decrypt("length field exceeds the message"))?;
+    let msg =
+        frame.get(20..20usize.saturating_add(len)).ok_or(WechatError::Decrypt("length field exceeds the message"))?;
     Ok((msg, &frame[20 + len..]))
 }
 
@@ -118,8 +110,6 @@ mod tests {
         let key = EncodingAesKey::parse(KEY).unwrap();
         assert!(key.decrypt("not base64 ***", "wx").is_err());
         assert!(key.decrypt("AAAA", "wx").is_err());
-        assert!(key
-            .decrypt(&crate::crypto::base64(&[0u8; 64]), "wx")
-            .is_err());
+        assert!(key.decrypt(&crate::crypto::base64(&[0u8; 64]), "wx").is_err());
     }
 }

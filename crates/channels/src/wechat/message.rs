@@ -101,55 +101,30 @@ impl WechatMessage {
 /// Parses a plaintext message.
 pub(crate) fn parse(xml: &str) -> Result<WechatMessage, WechatError> {
     let f = fields(xml)?;
-    let get = |name: &'static str| {
-        f.get(name)
-            .cloned()
-            .ok_or(WechatError::MissingElement(name))
-    };
-    let create_time = get("CreateTime")?
-        .trim()
-        .parse()
-        .map_err(|_| WechatError::Xml("CreateTime is not a number".into()))?;
+    let get = |name: &'static str| f.get(name).cloned().ok_or(WechatError::MissingElement(name));
+    let create_time =
+        get("CreateTime")?.trim().parse().map_err(|_| WechatError::Xml("CreateTime is not a number".into()))?;
     let msg_type = get("MsgType")?;
     let body = match msg_type.as_str() {
-        "text" => MessageBody::Text {
-            content: get("Content")?,
-            msg_id: get("MsgId")?,
-        },
-        "image" => MessageBody::Image {
-            pic_url: get("PicUrl")?,
-            media_id: get("MediaId")?,
-            msg_id: get("MsgId")?,
-        },
+        "text" => MessageBody::Text { content: get("Content")?, msg_id: get("MsgId")? },
+        "image" => MessageBody::Image { pic_url: get("PicUrl")?, media_id: get("MediaId")?, msg_id: get("MsgId")? },
         "voice" => MessageBody::Voice {
             media_id: get("MediaId")?,
             format: get("Format")?,
             recognition: f.get("Recognition").filter(|r| !r.is_empty()).cloned(),
             msg_id: get("MsgId")?,
         },
-        "event" => MessageBody::Event {
-            event: get("Event")?,
-            event_key: f.get("EventKey").filter(|k| !k.is_empty()).cloned(),
-        },
-        _ => MessageBody::Other {
-            msg_type,
-            msg_id: f.get("MsgId").cloned(),
-            fields: f.clone(),
-        },
+        "event" => {
+            MessageBody::Event { event: get("Event")?, event_key: f.get("EventKey").filter(|k| !k.is_empty()).cloned() }
+        }
+        _ => MessageBody::Other { msg_type, msg_id: f.get("MsgId").cloned(), fields: f.clone() },
     };
-    Ok(WechatMessage {
-        to_user: get("ToUserName")?,
-        from_user: get("FromUserName")?,
-        create_time,
-        body,
-    })
+    Ok(WechatMessage { to_user: get("ToUserName")?, from_user: get("FromUserName")?, create_time, body })
 }
 
 /// The `Encrypt` element of a safe-mode body.
 pub(crate) fn encrypted_part(xml: &str) -> Result<String, WechatError> {
-    fields(xml)?
-        .remove("Encrypt")
-        .ok_or(WechatError::MissingElement("Encrypt"))
+    fields(xml)?.remove("Encrypt").ok_or(WechatError::MissingElement("Encrypt"))
 }
 
 /// The child elements of `<xml>` and their text. Nested elements are skipped; a DOCTYPE

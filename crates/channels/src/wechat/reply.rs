@@ -15,12 +15,7 @@ pub(crate) fn text(to: &WechatMessage, content: &str, create_time: i64) -> Strin
 }
 
 /// The safe-mode envelope around an encrypted reply.
-pub(crate) fn envelope(
-    encrypted: &str,
-    msg_signature: &str,
-    timestamp: &str,
-    nonce: &str,
-) -> String {
+pub(crate) fn envelope(encrypted: &str, msg_signature: &str, timestamp: &str, nonce: &str) -> String {
     let mut out = String::from("<xml>");
     cdata(&mut out, "Encrypt", encrypted);
     cdata(&mut out, "MsgSignature", msg_signature);

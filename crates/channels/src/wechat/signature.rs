@@ -19,10 +19,7 @@ pub fn signature(parts: &[&str]) -> String {
 /// Checks a signature given by WeChat, in constant time.
 pub(crate) fn verify(given: &str, parts: &[&str]) -> Result<(), WechatError> {
     let expected = signature(parts);
-    if constant_time_eq(
-        given.trim().to_ascii_lowercase().as_bytes(),
-        expected.as_bytes(),
-    ) {
+    if constant_time_eq(given.trim().to_ascii_lowercase().as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
         Err(WechatError::BadSignature)

@@ -30,9 +30,6 @@ pub fn load() -> Option<Vec<(PathBuf, Vec<u8>)>> {
         }
     }
     files.sort();
-    let messages: Vec<_> = files
-        .into_iter()
-        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
-        .collect();
+    let messages: Vec<_> = files.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes))).collect();
     (!messages.is_empty()).then_some(messages)
 }

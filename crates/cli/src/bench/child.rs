@@ -20,19 +20,14 @@ impl ServerProcess {
     pub async fn start(data: &Path, database_url: Option<&str>) -> anyhow::Result<ServerProcess> {
         let exe = std::env::current_exe()?;
         let mut cmd = Command::new(exe);
-        cmd.arg("--data")
-            .arg(data)
-            .args(["serve", "--bind", "127.0.0.1:0"]);
-        cmd.env("LOOPDESK_LOG", "warn")
-            .env_remove("LOOPDESK_DATABASE_URL");
+        cmd.arg("--data").arg(data).args(["serve", "--bind", "127.0.0.1:0"]);
+        cmd.env("LOOPDESK_LOG", "warn").env_remove("LOOPDESK_DATABASE_URL");
         // Benchmarks load from one address; lift the public limits for the run.
         cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "100000000");
         if let Some(url) = database_url {
             cmd.env("LOOPDESK_DATABASE_URL", url);
         }
-        cmd.stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).kill_on_drop(true);
         let mut child = cmd.spawn().context("starting loopdesk serve")?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
@@ -42,18 +37,10 @@ impl ServerProcess {
                 admin_password = Some(pw.to_string());
             }
             if let Some(rest) = line.strip_prefix("Loopdesk is listening on ") {
-                let base = rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
+                let base = rest.split_whitespace().next().unwrap_or_default().to_string();
                 // Keep draining stdout so the child never blocks on a full pipe.
                 tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-                return Ok(ServerProcess {
-                    child,
-                    base,
-                    admin_password,
-                });
+                return Ok(ServerProcess { child, base, admin_password });
             }
         }
         bail!("loopdesk serve exited before listening")
@@ -80,18 +67,13 @@ impl ServerProcess {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         let after = stat.rsplit_once(')')?.1;
         let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks: f64 =
-            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
         Some(ticks / 100.0)
     }
 }
 
 /// Signs in and returns a client carrying the session cookie.
-pub async fn login(
-    base: &str,
-    username: &str,
-    password: &str,
-) -> anyhow::Result<(reqwest::Client, String)> {
+pub async fn login(base: &str, username: &str, password: &str) -> anyhow::Result<(reqwest::Client, String)> {
     let client = reqwest::Client::builder().build()?;
     let resp = client
         .post(format!("{base}/api/v1/auth/login"))

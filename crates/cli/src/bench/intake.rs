@@ -28,10 +28,7 @@ pub async fn run(clients: &[usize], seconds: u64, postgres: Option<String>) -> a
         None => None,
     };
     let server = ServerProcess::start(dir.path(), db.as_ref().map(|d| d.url.as_str())).await?;
-    let password = server
-        .admin_password
-        .clone()
-        .context("no admin password printed")?;
+    let password = server.admin_password.clone().context("no admin password printed")?;
     let (client, cookie) = login(&server.base, "admin", &password).await?;
     let token: serde_json::Value = client
         .post(format!("{}/api/v1/tokens", server.base))
@@ -46,14 +43,10 @@ pub async fn run(clients: &[usize], seconds: u64, postgres: Option<String>) -> a
         "intake benchmark on {} — durable 201s, {seconds} s per step",
         if db.is_some() { "PostgreSQL" } else { "SQLite" }
     );
-    println!(
-        "{:>8} {:>12} {:>9} {:>9} {:>9} {:>7}",
-        "clients", "tickets/s", "p50 ms", "p99 ms", "max ms", "errors"
-    );
+    println!("{:>8} {:>12} {:>9} {:>9} {:>9} {:>7}", "clients", "tickets/s", "p50 ms", "p99 ms", "max ms", "errors");
     for &n in clients {
         load(&server.base, &token, n, Duration::from_secs(1)).await?;
-        let (count, errors, mut lat, elapsed) =
-            load(&server.base, &token, n, Duration::from_secs(seconds)).await?;
+        let (count, errors, mut lat, elapsed) = load(&server.base, &token, n, Duration::from_secs(seconds)).await?;
         let s = Summary::of(&mut lat);
         println!(
             "{n:>8} {:>12.0} {:>9} {:>9} {:>9} {errors:>7}",
@@ -70,15 +63,8 @@ pub async fn run(clients: &[usize], seconds: u64, postgres: Option<String>) -> a
 
 type LoadResult = (u64, u64, Vec<Duration>, Duration);
 
-async fn load(
-    base: &str,
-    token: &str,
-    clients: usize,
-    length: Duration,
-) -> anyhow::Result<LoadResult> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
+async fn load(base: &str, token: &str, clients: usize, length: Duration) -> anyhow::Result<LoadResult> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let url = format!("{base}/api/v1/feedback");
     let seq = Arc::new(AtomicU64::new(0));
     let start = Instant::now();

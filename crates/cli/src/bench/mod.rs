@@ -37,20 +37,12 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Intake {
-            clients,
-            seconds,
-            postgres,
-        } => {
-            let counts: Vec<usize> = clients
-                .split(',')
-                .map(|c| c.trim().parse())
-                .collect::<Result<_, _>>()?;
+        BenchCommand::Intake { clients, seconds, postgres } => {
+            let counts: Vec<usize> = clients.split(',').map(|c| c.trim().parse()).collect::<Result<_, _>>()?;
             intake::run(&counts, seconds, postgres).await
         }
-        BenchCommand::Queue {
-            requests,
-            database_url,
-        } => queue::run(crate::with_database(config, database_url), requests).await,
+        BenchCommand::Queue { requests, database_url } => {
+            queue::run(crate::with_database(config, database_url), requests).await
+        }
     }
 }

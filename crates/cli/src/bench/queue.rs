@@ -11,36 +11,15 @@ use std::time::{Duration, Instant};
 const SHAPES: &[(&str, &str)] = &[
     ("queue, first page", "/api/v1/tickets"),
     ("queue, state=new", "/api/v1/tickets?state=new"),
-    (
-        "queue, in_progress+high",
-        "/api/v1/tickets?state=in_progress&priority=high",
-    ),
-    (
-        "queue, priority sort, open",
-        "/api/v1/tickets?state=new,assigned,in_progress,reopened&sort=priority",
-    ),
-    (
-        "queue, unassigned new",
-        "/api/v1/tickets?state=new&assignee=none",
-    ),
+    ("queue, in_progress+high", "/api/v1/tickets?state=in_progress&priority=high"),
+    ("queue, priority sort, open", "/api/v1/tickets?state=new,assigned,in_progress,reopened&sort=priority"),
+    ("queue, unassigned new", "/api/v1/tickets?state=new&assignee=none"),
     ("queue, channel=email", "/api/v1/tickets?channel=email"),
-    (
-        "queue, category=payment",
-        "/api/v1/tickets?category=payment",
-    ),
-    (
-        "queue, department=1 assigned",
-        "/api/v1/tickets?department=1&state=assigned",
-    ),
+    ("queue, category=payment", "/api/v1/tickets?category=payment"),
+    ("queue, department=1 assigned", "/api/v1/tickets?department=1&state=assigned"),
     ("counts, all", "/api/v1/tickets/counts"),
-    (
-        "counts, department=1",
-        "/api/v1/tickets/counts?department=1",
-    ),
-    (
-        "counts, priority=urgent,high",
-        "/api/v1/tickets/counts?priority=urgent,high",
-    ),
+    ("counts, department=1", "/api/v1/tickets/counts?department=1"),
+    ("counts, priority=urgent,high", "/api/v1/tickets/counts?priority=urgent,high"),
 ];
 
 pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
@@ -53,15 +32,11 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
         display_name: "bench".into(),
         role: Role::Admin,
         department_id: None,
-        password_hash: password::hash(pw.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        password_hash: password::hash(pw.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?,
     };
     store.create_user(&new, chrono::Utc::now()).await?;
     let total = store.count_by_state(&TicketFilter::default()).await?.total;
-    let newest = store
-        .list_tickets(&TicketFilter::default(), Sort::Newest, None, 1)
-        .await?;
+    let newest = store.list_tickets(&TicketFilter::default(), Sort::Newest, None, 1).await?;
     let sample_id = newest.items.first().map(|s| s.ticket.id.0).unwrap_or(1);
     store.close().await;
 
@@ -69,10 +44,7 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
     let server = ServerProcess::start(&config.data, url.as_deref()).await?;
     let (client, cookie) = login(&server.base, &username, &pw).await?;
     println!("queue benchmark: {total} tickets, {requests} requests per shape (latency seen by a client on loopback)");
-    println!(
-        "{:<34} {:>9} {:>9} {:>9}",
-        "request", "p50 ms", "p99 ms", "max ms"
-    );
+    println!("{:<34} {:>9} {:>9} {:>9}", "request", "p50 ms", "p99 ms", "max ms");
     let ticket_path = format!("/api/v1/tickets/{sample_id}");
     let mut shapes: Vec<(&str, String)> = SHAPES.iter().map(|(n, p)| (*n, p.to_string())).collect();
     shapes.push(("ticket page (with timeline)", ticket_path));
@@ -80,11 +52,7 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
         let mut lat: Vec<Duration> = Vec::with_capacity(requests);
         for i in 0..requests + 3 {
             let t = Instant::now();
-            let resp = client
-                .get(format!("{}{path}", server.base))
-                .header("cookie", &cookie)
-                .send()
-                .await?;
+            let resp = client.get(format!("{}{path}", server.base)).header("cookie", &cookie).send().await?;
             let status = resp.status();
             let _ = resp.bytes().await?;
             anyhow::ensure!(status.is_success(), "{path} answered {status}");
@@ -93,12 +61,7 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
             }
         }
         let s = Summary::of(&mut lat);
-        println!(
-            "{name:<34} {:>9} {:>9} {:>9}",
-            ms(s.p50),
-            ms(s.p99),
-            ms(s.max)
-        );
+        println!("{name:<34} {:>9} {:>9} {:>9}", ms(s.p50), ms(s.p99), ms(s.max));
     }
     let cpu_before = server.cpu_seconds();
     tokio::time::sleep(Duration::from_secs(10)).await;

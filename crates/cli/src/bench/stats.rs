@@ -20,11 +20,7 @@ impl Summary {
                 samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1]
             }
         };
-        Summary {
-            p50: at(0.50),
-            p99: at(0.99),
-            max: samples.last().copied().unwrap_or_default(),
-        }
+        Summary { p50: at(0.50), p99: at(0.99), max: samples.last().copied().unwrap_or_default() }
     }
 }
 

@@ -16,14 +16,8 @@ pub enum Dept {
 
 impl Dept {
     /// Every department.
-    pub const ALL: [Dept; 6] = [
-        Dept::Tech,
-        Dept::AfterSales,
-        Dept::RnD,
-        Dept::Service,
-        Dept::Logistics,
-        Dept::Marketing,
-    ];
+    pub const ALL: [Dept; 6] =
+        [Dept::Tech, Dept::AfterSales, Dept::RnD, Dept::Service, Dept::Logistics, Dept::Marketing];
 
     /// Position in [`Dept::ALL`].
     pub fn index(self) -> usize {
@@ -61,12 +55,7 @@ pub struct Subtag {
 }
 
 /// Declares a sub-tag (for the template tables).
-pub const fn tag(
-    id: &'static str,
-    target: Target,
-    zh: &'static [&'static str],
-    en: &'static [&'static str],
-) -> Subtag {
+pub const fn tag(id: &'static str, target: Target, zh: &'static [&'static str], en: &'static [&'static str]) -> Subtag {
     Subtag { id, target, zh, en }
 }
 
@@ -83,10 +72,7 @@ pub struct Category {
 impl Category {
     /// Whether the content is about something broken or mis-delivered (flags may escalate it).
     pub fn is_problem(&self) -> bool {
-        matches!(
-            self.id,
-            "technical" | "product_quality" | "payment" | "service_complaint" | "logistics"
-        )
+        matches!(self.id, "technical" | "product_quality" | "payment" | "service_complaint" | "logistics")
     }
 }
 
@@ -95,84 +81,18 @@ pub const SPAM_CATEGORY: usize = 9;
 
 /// The default categories of the design, in its order.
 pub static CATEGORIES: &[Category] = &[
-    cat(
-        "technical",
-        Dept::Tech,
-        Priority::Medium,
-        22,
-        super::problems::TECHNICAL,
-    ),
-    cat(
-        "feature_request",
-        Dept::RnD,
-        Priority::Low,
-        8,
-        super::requests::FEATURE,
-    ),
+    cat("technical", Dept::Tech, Priority::Medium, 22, super::problems::TECHNICAL),
+    cat("feature_request", Dept::RnD, Priority::Low, 8, super::requests::FEATURE),
     cat("ux", Dept::RnD, Priority::Low, 6, super::requests::UX),
-    cat(
-        "payment",
-        Dept::Service,
-        Priority::Medium,
-        9,
-        super::problems::PAYMENT,
-    ),
-    cat(
-        "product_quality",
-        Dept::AfterSales,
-        Priority::Medium,
-        18,
-        super::problems::QUALITY,
-    ),
-    cat(
-        "service_complaint",
-        Dept::Service,
-        Priority::Medium,
-        8,
-        super::problems::SERVICE,
-    ),
-    cat(
-        "logistics",
-        Dept::Logistics,
-        Priority::Medium,
-        11,
-        super::problems::LOGISTICS,
-    ),
-    cat(
-        "inquiry",
-        Dept::Service,
-        Priority::Low,
-        12,
-        super::requests::INQUIRY,
-    ),
-    cat(
-        "suggestion",
-        Dept::Marketing,
-        Priority::Low,
-        4,
-        super::requests::SUGGESTION,
-    ),
-    cat(
-        "other",
-        Dept::Service,
-        Priority::Low,
-        2,
-        super::requests::OTHER,
-    ),
+    cat("payment", Dept::Service, Priority::Medium, 9, super::problems::PAYMENT),
+    cat("product_quality", Dept::AfterSales, Priority::Medium, 18, super::problems::QUALITY),
+    cat("service_complaint", Dept::Service, Priority::Medium, 8, super::problems::SERVICE),
+    cat("logistics", Dept::Logistics, Priority::Medium, 11, super::problems::LOGISTICS),
+    cat("inquiry", Dept::Service, Priority::Low, 12, super::requests::INQUIRY),
+    cat("suggestion", Dept::Marketing, Priority::Low, 4, super::requests::SUGGESTION),
+    cat("other", Dept::Service, Priority::Low, 2, super::requests::OTHER),
 ];
 
-const fn cat(
-    id: &'static str,
-    dept: Dept,
-    base: Priority,
-    weight: u32,
-    subtags: &'static [Subtag],
-) -> Category {
-    Category {
-        id,
-        dept,
-        base,
-        weight,
-        subtags,
-    }
+const fn cat(id: &'static str, dept: Dept, base: Priority, weight: u32, subtags: &'static [Subtag]) -> Category {
+    Category { id, dept, base, weight, subtags }
 }

@@ -36,12 +36,7 @@ impl Fill {
         }
         let day = (received - chrono::Duration::days(rng.gen_range(0..20))).date_naive();
         let mut order = String::with_capacity(16);
-        let _ = write!(
-            order,
-            "YJ{}{:06}",
-            day.format("%y%m%d"),
-            rng.gen_range(0..1_000_000)
-        );
+        let _ = write!(order, "YJ{}{:06}", day.format("%y%m%d"), rng.gen_range(0..1_000_000));
         let &(symptom_zh, symptom_en) = pick_ref(rng, product.symptoms);
         Fill {
             symptom: if lang.is_en() { symptom_en } else { symptom_zh },
@@ -97,35 +92,18 @@ impl Topic {
 
 /// Composes the customer's message: greeting, the core issue, cue phrases, then what was
 /// tried, that it is not the first time, and a demand or thanks — each only where it fits.
-pub fn compose(
-    rng: &mut StdRng,
-    topic: &Topic,
-    cues: &[(CueKind, &'static Cue)],
-    core: &str,
-    slots: &Slots,
-) -> String {
+pub fn compose(rng: &mut StdRng, topic: &Topic, cues: &[(CueKind, &'static Cue)], core: &str, slots: &Slots) -> String {
     let mut out = String::with_capacity(160);
     let en = topic.lang.is_en();
     if topic.lang != Lang::Hant {
-        out.push_str(pick(
-            rng,
-            if en {
-                text::EN_OPENERS
-            } else {
-                text::ZH_OPENERS
-            },
-        ));
+        out.push_str(pick(rng, if en { text::EN_OPENERS } else { text::ZH_OPENERS }));
     }
     render(core, slots, &mut out);
     if en && !core.ends_with('?') {
         out.push('.');
     }
     let calm = cues.iter().any(|(kind, _)| *kind == CueKind::Mild);
-    let extras = if topic.lang == Lang::Zh || en {
-        extras(rng, topic, calm)
-    } else {
-        [None; 3]
-    };
+    let extras = if topic.lang == Lang::Zh || en { extras(rng, topic, calm) } else { [None; 3] };
     let cue_texts = cues.iter().map(|(_, cue)| cue.text);
     for fragment in cue_texts.chain(extras.into_iter().flatten()) {
         out.push(if en { ' ' } else { '，' });
@@ -153,11 +131,9 @@ fn extras(rng: &mut StdRng, topic: &Topic, calm: bool) -> [Option<&'static str>;
     let tried = matches!(category.id, "technical" | "product_quality") && rng.gen_bool(0.25);
     let again = category.is_problem() && rng.gen_bool(0.12);
     let closing = if category.is_problem() && !calm {
-        rng.gen_bool(0.45)
-            .then_some(table(text::ZH_DEMANDS, text::EN_DEMANDS))
+        rng.gen_bool(0.45).then_some(table(text::ZH_DEMANDS, text::EN_DEMANDS))
     } else {
-        rng.gen_bool(0.4)
-            .then_some(table(text::ZH_THANKS, text::EN_THANKS))
+        rng.gen_bool(0.4).then_some(table(text::ZH_THANKS, text::EN_THANKS))
     };
     [
         tried.then(|| pick(rng, table(text::ZH_TRIED, text::EN_TRIED))),
@@ -177,13 +153,7 @@ pub fn core_template(rng: &mut StdRng, topic: &Topic) -> &'static str {
 }
 
 /// Fills the product info the customer gave.
-pub fn product_info(
-    rng: &mut StdRng,
-    topic: &Topic,
-    fill: &Fill,
-    core: &str,
-    received: Timestamp,
-) -> ProductInfo {
+pub fn product_info(rng: &mut StdRng, topic: &Topic, fill: &Fill, core: &str, received: Timestamp) -> ProductInfo {
     let product = topic.product();
     let mut info = ProductInfo::default();
     if product.serial.is_empty() {
@@ -192,11 +162,7 @@ pub fn product_info(
         info.product = Some(product.zh.to_string());
         info.model = Some(product.model.to_string());
         if rng.gen_ratio(1, 4) {
-            info.serial_no = Some(format!(
-                "{}{:010}",
-                product.serial,
-                rng.gen_range(0..10_000_000_000u64)
-            ));
+            info.serial_no = Some(format!("{}{:010}", product.serial, rng.gen_range(0..10_000_000_000u64)));
         }
     }
     if core.contains("{o}") || rng.gen_ratio(1, 4) {
@@ -209,12 +175,7 @@ pub fn product_info(
 }
 
 /// Sets what triage decides: category, sub-tag, priority and its reasons, urgency, scope.
-pub fn triage(
-    ticket: &mut Ticket,
-    rng: &mut StdRng,
-    topic: &Topic,
-    cues: &[(CueKind, &'static Cue)],
-) {
+pub fn triage(ticket: &mut Ticket, rng: &mut StdRng, topic: &Topic, cues: &[(CueKind, &'static Cue)]) {
     let category = topic.category();
     let scope = match (category.id, rng.gen_range(0..100)) {
         ("technical", 0) => ImpactScope::All,
@@ -232,11 +193,7 @@ pub fn triage(
 
 /// A photo now and then, as channels that accept files send them.
 pub fn attachment(rng: &mut StdRng, id: i64, received: Timestamp) -> Attachment {
-    let name = format!(
-        "IMG_{}_{:04}.jpg",
-        received.format("%Y%m%d"),
-        rng.gen_range(0..10_000)
-    );
+    let name = format!("IMG_{}_{:04}.jpg", received.format("%Y%m%d"), rng.gen_range(0..10_000));
     Attachment {
         location: format!("demo/{id}/{name}"),
         name,

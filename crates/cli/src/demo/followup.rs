@@ -19,20 +19,13 @@ impl Walk<'_> {
         };
         let comment = self.rng.gen_bool(0.6).then(|| self.say(table));
         let at = self.later(HOUR, 3 * DAY);
-        let satisfaction = Satisfaction {
-            rating,
-            score: Some(score),
-            comment,
-            answered_at: at,
-        };
+        let satisfaction = Satisfaction { rating, score: Some(score), comment, answered_at: at };
         self.step_at(Command::AnswerSurvey { satisfaction }, Actor::Customer, at)
     }
 
     /// No survey answer within the follow-up window: the system closes it.
     pub fn close_unanswered(&mut self) -> anyhow::Result<()> {
-        let command = Command::Close {
-            reason: CloseReason::NoFollowUpAnswer,
-        };
+        let command = Command::Close { reason: CloseReason::NoFollowUpAnswer };
         self.step(command, Actor::System, 3 * DAY, 7 * DAY)
     }
 
@@ -46,20 +39,13 @@ impl Walk<'_> {
     pub fn escalate(&mut self) -> anyhow::Result<()> {
         let reason = self.say(replies::ESCALATIONS);
         let to = self.supervisor();
-        let command = Command::Escalate {
-            reason,
-            to: Some(to.id),
-        };
+        let command = Command::Escalate { reason, to: Some(to.id) };
         self.step(command, Actor::System, MINUTE, 30 * MINUTE)
     }
 
     /// Rejects spam, by moderation or by an agent.
     pub fn reject(&mut self, reason: String) -> anyhow::Result<()> {
-        let actor = if self.rng.gen_bool(0.4) {
-            Actor::System
-        } else {
-            self.agent_of(Dept::Service).actor()
-        };
+        let actor = if self.rng.gen_bool(0.4) { Actor::System } else { self.agent_of(Dept::Service).actor() };
         self.step(Command::Reject { reason }, actor, MINUTE, 12 * HOUR)
     }
 

@@ -11,9 +11,7 @@ use super::people::Staff;
 use super::replies;
 use super::text::{self, pick, pick_ref, Lang};
 use super::timing::Period;
-use loopdesk_core::{
-    Actor, Channel, Customer, CustomerTier, Event, State, Ticket, TicketId, Timestamp, TrackingNo,
-};
+use loopdesk_core::{Actor, Channel, Customer, CustomerTier, Event, State, Ticket, TicketId, Timestamp, TrackingNo};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -85,9 +83,7 @@ impl Generator {
         let forced = Forced::for_index(i);
         let received = self.period.received_at(&mut self.rng, i);
         let age_hours = (self.now - received).num_hours();
-        let mut state = forced
-            .state
-            .unwrap_or_else(|| mix::state_for_age(&mut self.rng, age_hours));
+        let mut state = forced.state.unwrap_or_else(|| mix::state_for_age(&mut self.rng, age_hours));
         if state == State::Merged && self.recent.is_empty() {
             state = State::Closed;
         }
@@ -108,39 +104,24 @@ impl Generator {
     fn fresh(&mut self, received: Timestamp, state: State, forced: &Forced) -> Plan {
         let rng = &mut self.rng;
         let (topic, core) = mix::topic(rng, forced);
-        let channel = forced
-            .channel
-            .unwrap_or_else(|| mix::channel(rng, topic.lang));
+        let channel = forced.channel.unwrap_or_else(|| mix::channel(rng, topic.lang));
         let wants_address = matches!(topic.category().dept, Dept::AfterSales | Dept::Logistics);
         let mut customer = customer(rng, topic.lang, channel, wants_address);
         if forced.category.is_some() {
             // The forced priorities must come out exactly: no raise for the tier.
             customer.tier = CustomerTier::Standard;
         }
-        Plan {
-            received,
-            channel,
-            topic,
-            customer,
-            prefix: "",
-            core,
-            state,
-            shortcut: Shortcut::None,
-        }
+        Plan { received, channel, topic, customer, prefix: "", core, state, shortcut: Shortcut::None }
     }
 
     /// The same customer again about an earlier ticket's topic, to be merged into it.
     fn duplicate(&mut self, received: Timestamp, forced: &Forced) -> Plan {
         let rng = &mut self.rng;
         let original = &self.recent[rng.gen_range(0..self.recent.len())];
-        let received = received
-            .max(original.received_at + chrono::Duration::minutes(20))
-            .min(self.now);
+        let received = received.max(original.received_at + chrono::Duration::minutes(20)).min(self.now);
         let (zh, en) = replies::DUPLICATE_PREFIX;
         let topic = original.topic;
-        let channel = forced
-            .channel
-            .unwrap_or_else(|| mix::channel(rng, topic.lang));
+        let channel = forced.channel.unwrap_or_else(|| mix::channel(rng, topic.lang));
         Plan {
             received,
             channel,
@@ -153,22 +134,8 @@ impl Generator {
         }
     }
 
-    fn build(
-        &mut self,
-        id: TicketId,
-        plan: Plan,
-        forced: &Forced,
-    ) -> anyhow::Result<(Ticket, Vec<Event>)> {
-        let Plan {
-            received,
-            channel,
-            topic,
-            customer,
-            prefix,
-            core,
-            state,
-            shortcut,
-        } = plan;
+    fn build(&mut self, id: TicketId, plan: Plan, forced: &Forced) -> anyhow::Result<(Ticket, Vec<Event>)> {
+        let Plan { received, channel, topic, customer, prefix, core, state, shortcut } = plan;
         self.langs[topic.lang as usize] += 1;
         let rng = &mut self.rng;
         let fill = Fill::draw(rng, topic.product(), topic.lang, received);
@@ -186,9 +153,7 @@ impl Generator {
         if channel == Channel::Email {
             t.subject = Some(draft::subject(rng, topic.lang, &slots));
         }
-        if matches!(channel, Channel::App | Channel::Wechat | Channel::Email)
-            && rng.gen_ratio(1, 12)
-        {
+        if matches!(channel, Channel::App | Channel::Wechat | Channel::Email) && rng.gen_ratio(1, 12) {
             t.attachments.push(draft::attachment(rng, id.0, received));
         }
         draft::triage(&mut t, rng, &topic, &cues);
@@ -199,22 +164,12 @@ impl Generator {
     }
 
     /// Spam or out-of-scope text, rejected.
-    fn spam(
-        &mut self,
-        id: TicketId,
-        received: Timestamp,
-        forced: &Forced,
-    ) -> anyhow::Result<(Ticket, Vec<Event>)> {
+    fn spam(&mut self, id: TicketId, received: Timestamp, forced: &Forced) -> anyhow::Result<(Ticket, Vec<Event>)> {
         let rng = &mut self.rng;
         let (text, reason) = pick(rng, replies::SPAM);
         let lang = if text.is_ascii() { Lang::En } else { Lang::Zh };
         self.langs[lang as usize] += 1;
-        let topic = Topic {
-            lang,
-            category: SPAM_CATEGORY,
-            subtag: 1,
-            device: None,
-        };
+        let topic = Topic { lang, category: SPAM_CATEGORY, subtag: 1, device: None };
         let fill = Fill::draw(rng, topic.product(), lang, received);
         let content = text::rendered(text, &fill.slots(""));
         let channel = forced.channel.unwrap_or_else(|| mix::channel(rng, lang));
@@ -240,35 +195,18 @@ impl Generator {
     ) -> anyhow::Result<(Ticket, Vec<Event>)> {
         let dept = topic.category().dept;
         let actor = if draft.channel.is_staff_entered() {
-            let desk = if draft.channel == Channel::Phone {
-                Dept::Service
-            } else {
-                dept
-            };
+            let desk = if draft.channel == Channel::Phone { Dept::Service } else { dept };
             pick_ref(&mut self.rng, &self.staff.agents[desk.index()]).actor()
         } else {
             Actor::Customer
         };
-        let mut walk = Walk::start(
-            &mut self.rng,
-            &self.staff,
-            fill,
-            self.now,
-            draft,
-            actor,
-            topic,
-        );
+        let mut walk = Walk::start(&mut self.rng, &self.staff, fill, self.now, draft, actor, topic);
         walk_to(&mut walk, state, shortcut)?;
         Ok(walk.finish())
     }
 
     fn remember(&mut self, t: &Ticket, topic: Topic) {
-        let original = Original {
-            id: t.id,
-            customer: t.customer.clone(),
-            topic,
-            received_at: t.received_at,
-        };
+        let original = Original { id: t.id, customer: t.customer.clone(), topic, received_at: t.received_at };
         if self.recent.len() < RECENT {
             self.recent.push(original);
         } else {

@@ -59,26 +59,13 @@ impl<'a> Walk<'a> {
             actor,
             state_before: None,
             state_after: State::New,
-            data: EventData::Created {
-                ticket: Box::new(draft.clone()),
-            },
+            data: EventData::Created { ticket: Box::new(draft.clone()) },
         };
         let mut ticket = draft;
         apply(&mut ticket, &created);
         let mut events = Vec::with_capacity(6);
         events.push(created);
-        Walk {
-            rng,
-            staff,
-            fill,
-            now,
-            ticket,
-            events,
-            at,
-            en,
-            dept,
-            asked: None,
-        }
+        Walk { rng, staff, fill, now, ticket, events, at, en, dept, asked: None }
     }
 
     /// The finished ticket and its timeline.
@@ -100,13 +87,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Applies `command` by `actor`, `lo..=hi` seconds after the previous event.
-    pub(super) fn step(
-        &mut self,
-        command: Command,
-        actor: Actor,
-        lo: i64,
-        hi: i64,
-    ) -> anyhow::Result<()> {
+    pub(super) fn step(&mut self, command: Command, actor: Actor, lo: i64, hi: i64) -> anyhow::Result<()> {
         let at = self.later(lo, hi);
         self.step_at(command, actor, at)
     }
@@ -137,13 +118,7 @@ impl<'a> Walk<'a> {
         let Some(id) = self.ticket.assignee_id else {
             return self.agent_of(self.dept).actor();
         };
-        let name = self
-            .staff
-            .agents
-            .iter()
-            .flatten()
-            .find(|m| m.id == id)
-            .map_or_else(String::new, |m| m.name.clone());
+        let name = self.staff.agents.iter().flatten().find(|m| m.id == id).map_or_else(String::new, |m| m.name.clone());
         Actor::User { id, name }
     }
 
@@ -196,59 +171,34 @@ impl<'a> Walk<'a> {
 
     /// Asks the customer for details: about the device, or about the order or what happened.
     pub fn request_info(&mut self) -> anyhow::Result<()> {
-        let device = matches!(
-            self.ticket.category.as_deref(),
-            Some("technical" | "product_quality")
-        );
-        let table = if device {
-            replies::DEVICE_QUESTIONS
-        } else {
-            replies::ORDER_QUESTIONS
-        };
+        let device = matches!(self.ticket.category.as_deref(), Some("technical" | "product_quality"));
+        let table = if device { replies::DEVICE_QUESTIONS } else { replies::ORDER_QUESTIONS };
         let exchange = *pick_ref(self.rng, table);
         self.asked = Some(exchange);
         let message = self.phrase(exchange.0);
         let actor = self.worker();
-        self.step(
-            Command::RequestInfo { message },
-            actor,
-            10 * MINUTE,
-            8 * HOUR,
-        )
+        self.step(Command::RequestInfo { message }, actor, 10 * MINUTE, 8 * HOUR)
     }
 
     /// The customer answers the question asked.
     pub fn provide_info(&mut self) -> anyhow::Result<()> {
         let answer = self.asked.map_or(("好的", "OK."), |e| e.1);
         let body = self.phrase(answer);
-        self.step(
-            Command::ProvideInfo { body },
-            Actor::Customer,
-            HOUR,
-            3 * DAY,
-        )
+        self.step(Command::ProvideInfo { body }, Actor::Customer, HOUR, 3 * DAY)
     }
 
     /// The plan goes to a supervisor.
     pub fn request_approval(&mut self) -> anyhow::Result<()> {
         let plan = self.say(replies::PLANS);
         let actor = self.worker();
-        self.step(
-            Command::RequestApproval { plan },
-            actor,
-            30 * MINUTE,
-            10 * HOUR,
-        )
+        self.step(Command::RequestApproval { plan }, actor, 30 * MINUTE, 10 * HOUR)
     }
 
     /// A supervisor approves.
     pub fn decide_approval(&mut self) -> anyhow::Result<()> {
         let comment = Some(self.say(replies::APPROVALS));
         let actor = self.supervisor().actor();
-        let command = Command::DecideApproval {
-            approved: true,
-            comment,
-        };
+        let command = Command::DecideApproval { approved: true, comment };
         self.step(command, actor, 20 * MINUTE, DAY)
     }
 
@@ -264,12 +214,7 @@ impl<'a> Walk<'a> {
         let other = Dept::ALL[(self.dept.index() + 1) % Dept::ALL.len()];
         let helper = self.agent_of(other);
         let actor = self.worker();
-        self.step(
-            Command::AddCollaborator { user_id: helper.id },
-            actor,
-            10 * MINUTE,
-            4 * HOUR,
-        )
+        self.step(Command::AddCollaborator { user_id: helper.id }, actor, 10 * MINUTE, 4 * HOUR)
     }
 
     /// Records the outcome; most are solved.
@@ -285,27 +230,13 @@ impl<'a> Walk<'a> {
         let outcome = outcomes::outcome(self.rng, kind, (category, subtag), self.en, &slots);
         let actor = self.worker();
         let pace = self.pace();
-        self.step(
-            Command::Resolve { outcome },
-            actor,
-            20 * MINUTE,
-            pace * 12 * HOUR,
-        )
+        self.step(Command::Resolve { outcome }, actor, 20 * MINUTE, pace * 12 * HOUR)
     }
 
     /// Applies `command` at exactly `at` (already on the walk's clock).
-    pub(super) fn step_at(
-        &mut self,
-        command: Command,
-        actor: Actor,
-        at: Timestamp,
-    ) -> anyhow::Result<()> {
-        let event = decide(&self.ticket, command, actor, at).with_context(|| {
-            format!(
-                "demo ticket {} in state {}",
-                self.ticket.id, self.ticket.state
-            )
-        })?;
+    pub(super) fn step_at(&mut self, command: Command, actor: Actor, at: Timestamp) -> anyhow::Result<()> {
+        let event = decide(&self.ticket, command, actor, at)
+            .with_context(|| format!("demo ticket {} in state {}", self.ticket.id, self.ticket.state))?;
         apply(&mut self.ticket, &event);
         self.events.push(event);
         Ok(())

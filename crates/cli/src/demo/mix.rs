@@ -83,43 +83,20 @@ fn weighted(rng: &mut StdRng, n: usize, weight: impl Fn(usize) -> u32) -> usize 
 pub fn topic(rng: &mut StdRng, forced: &Forced) -> (Topic, &'static str) {
     let lang = forced.lang.unwrap_or_else(|| lang(rng));
     if let (Lang::Hant | Lang::Mixed, None) = (lang, forced.category) {
-        let table = if lang == Lang::Hant {
-            text::HANT
-        } else {
-            text::MIXED
-        };
+        let table = if lang == Lang::Hant { text::HANT } else { text::MIXED };
         let (cat, tag, core) = pick(rng, table);
         let category = CATEGORIES.iter().position(|c| c.id == cat).unwrap_or(0);
         let subtags = CATEGORIES[category].subtags;
         let subtag = subtags.iter().position(|s| s.id == tag).unwrap_or(0);
         let device = Topic::draw_device(rng, subtags[subtag].target);
-        return (
-            Topic {
-                lang,
-                category,
-                subtag,
-                device,
-            },
-            core,
-        );
+        return (Topic { lang, category, subtag, device }, core);
     }
-    let category = forced
-        .category
-        .unwrap_or_else(|| weighted(rng, CATEGORIES.len(), |i| CATEGORIES[i].weight));
+    let category = forced.category.unwrap_or_else(|| weighted(rng, CATEGORIES.len(), |i| CATEGORIES[i].weight));
     let subtag = rng.gen_range(0..CATEGORIES[category].subtags.len());
     let target = CATEGORIES[category].subtags[subtag].target;
     let device = Topic::draw_device(rng, target);
-    let lang = if lang == Lang::Hant || lang == Lang::Mixed {
-        Lang::Zh
-    } else {
-        lang
-    };
-    let topic = Topic {
-        lang,
-        category,
-        subtag,
-        device,
-    };
+    let lang = if lang == Lang::Hant || lang == Lang::Mixed { Lang::Zh } else { lang };
+    let topic = Topic { lang, category, subtag, device };
     (topic, draft::core_template(rng, &topic))
 }
 
@@ -154,11 +131,7 @@ pub fn cues(rng: &mut StdRng, topic: &Topic, forced: &Forced) -> Vec<(CueKind, &
             kinds.push(CueKind::MoneyLost);
         }
         if category.is_problem() {
-            for (kind, one_in) in [
-                (CueKind::Outcry, 30),
-                (CueKind::Angry, 40),
-                (CueKind::Immediate, 16),
-            ] {
+            for (kind, one_in) in [(CueKind::Outcry, 30), (CueKind::Angry, 40), (CueKind::Immediate, 16)] {
                 if chance(rng, one_in) {
                     kinds.push(kind);
                 }
@@ -170,10 +143,7 @@ pub fn cues(rng: &mut StdRng, topic: &Topic, forced: &Forced) -> Vec<(CueKind, &
     }
     let en = topic.lang.is_en();
     let app = topic.device.is_none();
-    kinds
-        .into_iter()
-        .map(|k| (k, pick_ref(rng, k.phrases(en, app))))
-        .collect()
+    kinds.into_iter().map(|k| (k, pick_ref(rng, k.phrases(en, app)))).collect()
 }
 
 /// How far a ticket of this age has got: recent ones wait, old ones are mostly closed.

@@ -57,21 +57,11 @@ type Batch = Vec<(Ticket, Vec<Event>)>;
 
 /// Fills the store with demo data: departments and staff (reused if present), then
 /// `options.tickets` tickets received over the last 180 days before `now`.
-pub async fn run(
-    store: &Store,
-    options: DemoOptions,
-    now: loopdesk_core::Timestamp,
-) -> anyhow::Result<DemoReport> {
+pub async fn run(store: &Store, options: DemoOptions, now: loopdesk_core::Timestamp) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
     let staff = people::ensure_staff(store, now).await?;
     let mut report = DemoReport::new(&staff, options.tickets);
-    let mut generator = Some(Generator::new(
-        options.seed,
-        staff,
-        now,
-        options.tickets,
-        DAYS,
-    ));
+    let mut generator = Some(Generator::new(options.seed, staff, now, options.tickets, DAYS));
     let mut remaining = options.tickets;
     let mut pending: Option<Batch> = None;
     let mut next_progress = PROGRESS_EVERY;

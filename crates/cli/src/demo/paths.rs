@@ -103,11 +103,7 @@ fn second_round(w: &mut Walk) -> anyhow::Result<()> {
 /// Satisfied or neutral answer, or no answer before the follow-up window ends.
 fn close(w: &mut Walk) -> anyhow::Result<()> {
     if w.rng.gen_bool(0.55) {
-        let rating = if w.rng.gen_ratio(4, 5) {
-            Rating::Satisfied
-        } else {
-            Rating::Neutral
-        };
+        let rating = if w.rng.gen_ratio(4, 5) { Rating::Satisfied } else { Rating::Neutral };
         w.answer_survey(rating)
     } else {
         w.close_unanswered()

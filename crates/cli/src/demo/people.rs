@@ -18,10 +18,7 @@ pub struct Member {
 impl Member {
     /// The actor of an event this member causes.
     pub fn actor(&self) -> Actor {
-        Actor::User {
-            id: self.id,
-            name: self.name.clone(),
-        }
+        Actor::User { id: self.id, name: self.name.clone() }
     }
 }
 
@@ -45,12 +42,7 @@ const ACCOUNTS: &[(&str, &str, Role, Option<Dept>)] = &[
     ("tech.zhangmin", "张敏", Role::Agent, Some(Dept::Tech)),
     ("tech.wangqiang", "王强", Role::Agent, Some(Dept::Tech)),
     ("tech.liuyang", "刘洋", Role::Agent, Some(Dept::Tech)),
-    (
-        "after.chenjing",
-        "陈静",
-        Role::Agent,
-        Some(Dept::AfterSales),
-    ),
+    ("after.chenjing", "陈静", Role::Agent, Some(Dept::AfterSales)),
     ("after.yangfan", "杨帆", Role::Agent, Some(Dept::AfterSales)),
     ("after.zhaolei", "赵磊", Role::Agent, Some(Dept::AfterSales)),
     ("rnd.huangtao", "黄涛", Role::Agent, Some(Dept::RnD)),
@@ -98,10 +90,7 @@ pub async fn ensure_staff(store: &Store, now: Timestamp) -> anyhow::Result<Staff
                 store.create_user(&new, now).await?.id
             }
         };
-        let member = Member {
-            id,
-            name: display.to_string(),
-        };
+        let member = Member { id, name: display.to_string() };
         match (role, dept) {
             (Role::Agent, Some(d)) => agents[d.index()].push(member),
             (Role::Supervisor, _) => supervisors.push(member),
@@ -109,13 +98,7 @@ pub async fn ensure_staff(store: &Store, now: Timestamp) -> anyhow::Result<Staff
         }
         accounts.push((username.to_string(), display.to_string(), role));
     }
-    Ok(Staff {
-        depts,
-        agents,
-        supervisors,
-        accounts,
-        created,
-    })
+    Ok(Staff { depts, agents, supervisors, accounts, created })
 }
 
 /// The six demo departments, created when missing.

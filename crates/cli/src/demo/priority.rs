@@ -32,16 +32,9 @@ impl CueKind {
     pub fn phrases(self, en: bool, app: bool) -> &'static [Cue] {
         match (self, en) {
             (CueKind::CoreFailure, false) if app => {
-                const {
-                    &[
-                        cue("现在整个 App 都用不了了", "用不了"),
-                        cue("所有功能都失灵了", "失灵"),
-                    ]
-                }
+                const { &[cue("现在整个 App 都用不了了", "用不了"), cue("所有功能都失灵了", "失灵")] }
             }
-            (CueKind::CoreFailure, true) if app => {
-                const { &[cue("Now the whole app is unusable.", "unusable")] }
-            }
+            (CueKind::CoreFailure, true) if app => const { &[cue("Now the whole app is unusable.", "unusable")] },
             (CueKind::Safety, false) => {
                 const {
                     &[
@@ -56,21 +49,14 @@ impl CueKind {
                 const {
                     &[
                         cue("It started smoking while plugged in.", "smoking"),
-                        cue(
-                            "I got an electric shock touching the casing.",
-                            "electric shock",
-                        ),
+                        cue("I got an electric shock touching the casing.", "electric shock"),
                         cue("The plug caught fire!", "caught fire"),
                     ]
                 }
             }
             (CueKind::CoreFailure, false) => {
                 const {
-                    &[
-                        cue("现在完全无法开机", "无法开机"),
-                        cue("整个都用不了了", "用不了"),
-                        cue("设备彻底失灵", "失灵"),
-                    ]
+                    &[cue("现在完全无法开机", "无法开机"), cue("整个都用不了了", "用不了"), cue("设备彻底失灵", "失灵")]
                 }
             }
             (CueKind::CoreFailure, true) => {
@@ -82,17 +68,10 @@ impl CueKind {
                 }
             }
             (CueKind::Privacy, false) => {
-                const {
-                    &[cue("而且能看到别人的手机号和地址，隐私泄露", "隐私泄露")]
-                }
+                const { &[cue("而且能看到别人的手机号和地址，隐私泄露", "隐私泄露")] }
             }
             (CueKind::Privacy, true) => {
-                const {
-                    &[cue(
-                        "I can also see other people's addresses, this is a privacy leak.",
-                        "privacy leak",
-                    )]
-                }
+                const { &[cue("I can also see other people's addresses, this is a privacy leak.", "privacy leak")] }
             }
             (CueKind::Outcry, false) => {
                 const {
@@ -107,29 +86,18 @@ impl CueKind {
             (CueKind::Outcry, true) => {
                 const {
                     &[
-                        cue(
-                            "Otherwise I will report you to the consumer association.",
-                            "consumer association",
-                        ),
-                        cue(
-                            "I'm going to post about this on social media.",
-                            "social media",
-                        ),
+                        cue("Otherwise I will report you to the consumer association.", "consumer association"),
+                        cue("I'm going to post about this on social media.", "social media"),
                         cue("My lawyer will be in touch.", "lawyer"),
                     ]
                 }
             }
             (CueKind::MoneyLost, false) => {
                 const {
-                    &[
-                        cue("钱被重复扣了，损失了{x}元", "重复扣款"),
-                        cue("多扣了{x}元一直不退", "多扣"),
-                    ]
+                    &[cue("钱被重复扣了，损失了{x}元", "重复扣款"), cue("多扣了{x}元一直不退", "多扣")]
                 }
             }
-            (CueKind::MoneyLost, true) => {
-                const { &[cue("I've lost ¥{x} because of this.", "lost money")] }
-            }
+            (CueKind::MoneyLost, true) => const { &[cue("I've lost ¥{x} because of this.", "lost money")] },
             (CueKind::Angry, false) => {
                 const {
                     &[
@@ -139,45 +107,18 @@ impl CueKind {
                 }
             }
             (CueKind::Angry, true) => {
-                const {
-                    &[cue(
-                        "This is outrageous and needs fixing today!",
-                        "outrageous, today",
-                    )]
-                }
+                const { &[cue("This is outrageous and needs fixing today!", "outrageous, today")] }
             }
             (CueKind::Immediate, false) => {
-                const {
-                    &[
-                        cue("麻烦尽快处理，很急", "尽快"),
-                        cue("明天要出门，急用", "急用"),
-                    ]
-                }
+                const { &[cue("麻烦尽快处理，很急", "尽快"), cue("明天要出门，急用", "急用")] }
             }
             (CueKind::Immediate, true) => {
-                const {
-                    &[
-                        cue("Please deal with this urgently.", "urgently"),
-                        cue("I need it fixed asap.", "asap"),
-                    ]
-                }
+                const { &[cue("Please deal with this urgently.", "urgently"), cue("I need it fixed asap.", "asap")] }
             }
             (CueKind::Mild, false) => {
-                const {
-                    &[
-                        cue("小问题，不着急", "不着急"),
-                        cue("有点小瑕疵，说一下", "小瑕疵"),
-                    ]
-                }
+                const { &[cue("小问题，不着急", "不着急"), cue("有点小瑕疵，说一下", "小瑕疵")] }
             }
-            (CueKind::Mild, true) => {
-                const {
-                    &[cue(
-                        "Not a big deal, just letting you know.",
-                        "not a big deal",
-                    )]
-                }
-            }
+            (CueKind::Mild, true) => const { &[cue("Not a big deal, just letting you know.", "not a big deal")] },
         }
     }
 }
@@ -191,12 +132,7 @@ pub struct Triage {
 
 /// Applies the default rules: the category's base, `lower` for mild words, `set` floors for
 /// serious cues, then one-step raises capped at high.
-pub fn decide(
-    category: &Category,
-    cues: &[(CueKind, &'static Cue)],
-    tier: CustomerTier,
-    scope: ImpactScope,
-) -> Triage {
+pub fn decide(category: &Category, cues: &[(CueKind, &'static Cue)], tier: CustomerTier, scope: ImpactScope) -> Triage {
     let has = |k: CueKind| cues.iter().find(|(c, _)| *c == k).map(|(_, cue)| cue.word);
     let mut p = category.base;
     let mut reasons = vec![format!("category {}: base {}", category.id, p)];
@@ -206,19 +142,11 @@ pub fn decide(
     }
     let floors = [
         (CueKind::Safety, Priority::Urgent, "safety word"),
-        (
-            CueKind::CoreFailure,
-            Priority::High,
-            "core function failed:",
-        ),
+        (CueKind::CoreFailure, Priority::High, "core function failed:"),
         (CueKind::Privacy, Priority::High, "privacy or data risk:"),
         (CueKind::Outcry, Priority::High, "risk of public outcry:"),
         (CueKind::MoneyLost, Priority::High, "customer lost money:"),
-        (
-            CueKind::Angry,
-            Priority::High,
-            "customer very upset and demands immediate action:",
-        ),
+        (CueKind::Angry, Priority::High, "customer very upset and demands immediate action:"),
     ];
     for (kind, floor, why) in floors {
         if let Some(w) = has(kind) {
@@ -243,20 +171,12 @@ pub fn decide(
     if scope == ImpactScope::All {
         raise(&mut p, "impact scope: all users".to_string());
     }
-    let urgency = if has(CueKind::Safety)
-        .or(has(CueKind::Angry))
-        .or(has(CueKind::Immediate))
-        .is_some()
-    {
+    let urgency = if has(CueKind::Safety).or(has(CueKind::Angry)).or(has(CueKind::Immediate)).is_some() {
         Urgency::High
     } else if has(CueKind::Mild).is_some() || category.base == Priority::Low {
         Urgency::Low
     } else {
         Urgency::Medium
     };
-    Triage {
-        priority: p,
-        reasons,
-        urgency,
-    }
+    Triage { priority: p, reasons, urgency }
 }

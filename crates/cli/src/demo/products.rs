@@ -33,14 +33,8 @@ pub static DEVICES: &[Product] = &[
         model: "X20",
         serial: "RX20",
         symptoms: &[
-            (
-                "吸力明显变弱，地上的头发都吸不干净",
-                "the suction has become much weaker",
-            ),
-            (
-                "经常卡在沙发底下出不来，回充也找不到底座",
-                "it keeps getting stuck and can't find its dock",
-            ),
+            ("吸力明显变弱，地上的头发都吸不干净", "the suction has become much weaker"),
+            ("经常卡在沙发底下出不来，回充也找不到底座", "it keeps getting stuck and can't find its dock"),
         ],
     },
     Product {
@@ -50,14 +44,8 @@ pub static DEVICES: &[Product] = &[
         model: "W3",
         serial: "SW3",
         symptoms: &[
-            (
-                "心率测量一直不准，睡眠记录也是乱的",
-                "the heart-rate readings are way off",
-            ),
-            (
-                "电池不耐用，充满电只能用半天",
-                "the battery only lasts half a day",
-            ),
+            ("心率测量一直不准，睡眠记录也是乱的", "the heart-rate readings are way off"),
+            ("电池不耐用，充满电只能用半天", "the battery only lasts half a day"),
         ],
     },
     Product {
@@ -67,14 +55,8 @@ pub static DEVICES: &[Product] = &[
         model: "AP-500",
         serial: "AP5",
         symptoms: &[
-            (
-                "净化效果很差，开了一晚上数值还是很高",
-                "the air quality reading stays high all night",
-            ),
-            (
-                "运行噪音特别大，晚上根本没法睡觉",
-                "it is so loud I can't sleep",
-            ),
+            ("净化效果很差，开了一晚上数值还是很高", "the air quality reading stays high all night"),
+            ("运行噪音特别大，晚上根本没法睡觉", "it is so loud I can't sleep"),
         ],
     },
     Product {
@@ -84,14 +66,8 @@ pub static DEVICES: &[Product] = &[
         model: "WD-10",
         serial: "WD10",
         symptoms: &[
-            (
-                "脱水的时候震动特别大，整台机器在地上挪动",
-                "it shakes violently during the spin cycle",
-            ),
-            (
-                "洗完的衣服上总有白色残留",
-                "clothes come out with white residue",
-            ),
+            ("脱水的时候震动特别大，整台机器在地上挪动", "it shakes violently during the spin cycle"),
+            ("洗完的衣服上总有白色残留", "clothes come out with white residue"),
         ],
     },
     Product {
@@ -100,10 +76,7 @@ pub static DEVICES: &[Product] = &[
         en: "water heater",
         model: "EH-60",
         serial: "EH60",
-        symptoms: &[(
-            "水温忽冷忽热，加热特别慢",
-            "the water temperature keeps jumping and heating is slow",
-        )],
+        symptoms: &[("水温忽冷忽热，加热特别慢", "the water temperature keeps jumping and heating is slow")],
     },
     Product {
         zh: "蓝牙耳机",
@@ -112,10 +85,7 @@ pub static DEVICES: &[Product] = &[
         model: "B2 Pro",
         serial: "B2P",
         symptoms: &[
-            (
-                "左耳经常没声音，降噪也没效果",
-                "the left earbud keeps cutting out",
-            ),
+            ("左耳经常没声音，降噪也没效果", "the left earbud keeps cutting out"),
             ("充电盒充不进电", "the charging case won't charge"),
         ],
     },
@@ -125,10 +95,7 @@ pub static DEVICES: &[Product] = &[
         en: "rice cooker",
         model: "RC-3",
         serial: "RC3",
-        symptoms: &[(
-            "煮出来的饭底部总是糊的",
-            "the rice always burns at the bottom",
-        )],
+        symptoms: &[("煮出来的饭底部总是糊的", "the rice always burns at the bottom")],
     },
     Product {
         zh: "空调",
@@ -136,9 +103,6 @@ pub static DEVICES: &[Product] = &[
         en: "air conditioner",
         model: "KF-35",
         serial: "KF35",
-        symptoms: &[(
-            "制冷效果很差，开了一小时房间还是很热",
-            "it barely cools the room",
-        )],
+        symptoms: &[("制冷效果很差，开了一小时房间还是很热", "it barely cools the room")],
     },
 ];

@@ -51,10 +51,7 @@ impl DemoReport {
     /// Prints progress to stderr.
     pub fn progress(&self, elapsed: Duration) {
         let rate = self.tickets as f64 / elapsed.as_secs_f64().max(0.001);
-        eprintln!(
-            "demo: {}/{} tickets written ({:.0} tickets/s, {:.0?})",
-            self.tickets, self.planned, rate, elapsed
-        );
+        eprintln!("demo: {}/{} tickets written ({:.0} tickets/s, {:.0?})", self.tickets, self.planned, rate, elapsed);
     }
 
     /// Records the totals known only at the end.
@@ -73,22 +70,11 @@ impl fmt::Display for DemoReport {
             self.events,
             self.elapsed.as_secs_f64()
         )?;
-        let states: Vec<String> = State::ALL
-            .iter()
-            .zip(self.by_state)
-            .map(|(s, n)| format!("{s} {n}"))
-            .collect();
+        let states: Vec<String> = State::ALL.iter().zip(self.by_state).map(|(s, n)| format!("{s} {n}")).collect();
         writeln!(f, "  by state: {}", states.join(", "))?;
         let [zh, en, hant, mixed] = self.languages;
-        writeln!(
-            f,
-            "  languages: {zh} Chinese, {en} English, {hant} traditional Chinese, {mixed} mixed"
-        )?;
-        writeln!(
-            f,
-            "Demo accounts ({} new), all with the password {DEMO_PASSWORD}:",
-            self.accounts_created
-        )?;
+        writeln!(f, "  languages: {zh} Chinese, {en} English, {hant} traditional Chinese, {mixed} mixed")?;
+        writeln!(f, "Demo accounts ({} new), all with the password {DEMO_PASSWORD}:", self.accounts_created)?;
         for (username, name, role) in &self.accounts {
             writeln!(f, "  {username:<16} {name}  ({role})")?;
         }

@@ -33,10 +33,7 @@ async fn generates_every_state_channel_priority_and_category() {
 }
 
 async fn generates_everything(store: &Store) {
-    let options = DemoOptions {
-        tickets: N,
-        seed: 7,
-    };
+    let options = DemoOptions { tickets: N, seed: 7 };
     let report = run(store, options, now()).await.unwrap();
     assert_eq!(report.tickets, N);
     assert!(report.to_string().contains("loopdesk-demo"));
@@ -49,10 +46,7 @@ async fn generates_everything(store: &Store) {
     let states: HashSet<State> = tickets.iter().map(|t| t.state).collect();
     let channels: HashSet<Channel> = tickets.iter().map(|t| t.channel).collect();
     let priorities: HashSet<Priority> = tickets.iter().map(|t| t.priority).collect();
-    let categories: HashSet<&str> = tickets
-        .iter()
-        .filter_map(|t| t.category.as_deref())
-        .collect();
+    let categories: HashSet<&str> = tickets.iter().filter_map(|t| t.category.as_deref()).collect();
     assert_eq!(states.len(), State::ALL.len(), "{states:?}");
     assert_eq!(channels.len(), Channel::ALL.len(), "{channels:?}");
     assert_eq!(priorities.len(), Priority::ALL.len(), "{priorities:?}");
@@ -60,32 +54,21 @@ async fn generates_everything(store: &Store) {
         assert!(categories.contains(c.id), "no ticket in {}", c.id);
     }
     let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
-    let english = tickets
-        .iter()
-        .filter(|t| !t.content.chars().any(cjk))
-        .count();
-    assert!(
-        english > N / 10 && english < N / 2,
-        "{english} English tickets"
-    );
+    let english = tickets.iter().filter(|t| !t.content.chars().any(cjk)).count();
+    assert!(english > N / 10 && english < N / 2, "{english} English tickets");
     assert!(tickets.iter().all(|t| !t.priority_reasons.is_empty()));
     for t in &tickets {
         let timeline = store.timeline(t.id).await.unwrap();
         assert_eq!(&replay(&timeline).unwrap(), t, "ticket {}", t.id);
     }
-    assert!(tickets
-        .iter()
-        .all(|t| t.updated_at <= now() && t.recorded_at >= t.received_at));
+    assert!(tickets.iter().all(|t| t.updated_at <= now() && t.recorded_at >= t.received_at));
 }
 
 #[tokio::test]
 async fn timelines_are_ordered_and_merges_point_back_to_the_same_customer() {
     let db = TestDatabase::create(Backend::Sqlite).await.unwrap();
     let store = db.store().await.unwrap();
-    let options = DemoOptions {
-        tickets: 400,
-        seed: 3,
-    };
+    let options = DemoOptions { tickets: 400, seed: 3 };
     run(&store, options, now()).await.unwrap();
     let mut merged = 0;
     for id in 1..=400 {
@@ -109,27 +92,9 @@ async fn timelines_are_ordered_and_merges_point_back_to_the_same_customer() {
 async fn a_second_run_reuses_staff_and_the_same_seed_gives_the_same_text() {
     let db = TestDatabase::create(Backend::Sqlite).await.unwrap();
     let store = db.store().await.unwrap();
-    let first = run(
-        &store,
-        DemoOptions {
-            tickets: 30,
-            seed: 11,
-        },
-        now(),
-    )
-    .await
-    .unwrap();
+    let first = run(&store, DemoOptions { tickets: 30, seed: 11 }, now()).await.unwrap();
     let users = store.users().await.unwrap().len();
-    let second = run(
-        &store,
-        DemoOptions {
-            tickets: 30,
-            seed: 11,
-        },
-        now(),
-    )
-    .await
-    .unwrap();
+    let second = run(&store, DemoOptions { tickets: 30, seed: 11 }, now()).await.unwrap();
     assert_eq!(first.accounts_created, users);
     assert_eq!(second.accounts_created, 0);
     assert_eq!(store.users().await.unwrap().len(), users);

@@ -18,12 +18,7 @@ impl Period {
     /// `total` arrivals over the `days` before `now`.
     pub fn new(now: Timestamp, days: i64, total: usize) -> Period {
         let now = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
-        Period {
-            now,
-            start: now - chrono::Duration::days(days),
-            span_secs: days * 86_400,
-            total: total.max(1),
-        }
+        Period { now, start: now - chrono::Duration::days(days), span_secs: days * 86_400, total: total.max(1) }
     }
 
     /// Evenly over the period in ticket order, with jitter; night hours (China time) are
@@ -42,19 +37,10 @@ impl Period {
 
     /// Systems record within seconds; people typing in a call or a store note take minutes,
     /// sometimes more than the 30-minute target.
-    pub fn recorded_at(
-        &self,
-        rng: &mut StdRng,
-        channel: Channel,
-        received: Timestamp,
-    ) -> Timestamp {
+    pub fn recorded_at(&self, rng: &mut StdRng, channel: Channel, received: Timestamp) -> Timestamp {
         let secs = if channel.is_staff_entered() {
             let late = rng.gen_ratio(1, 8);
-            rng.gen_range(if late {
-                25 * 60..=40 * 60
-            } else {
-                60..=25 * 60
-            })
+            rng.gen_range(if late { 25 * 60..=40 * 60 } else { 60..=25 * 60 })
         } else if rng.gen_ratio(1, 50) {
             rng.gen_range(300..=900)
         } else {

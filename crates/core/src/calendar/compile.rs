@@ -25,14 +25,8 @@ pub(crate) fn compile(
     listed: &BTreeMap<NaiveDate, SpecialDay>,
 ) -> Result<Timeline, CalendarError> {
     let tz = spec.tz()?;
-    let first_year = listed
-        .keys()
-        .next()
-        .map_or(FIRST_YEAR, |d| d.year().min(FIRST_YEAR));
-    let last_year = listed
-        .keys()
-        .last()
-        .map_or(LAST_YEAR, |d| d.year().max(LAST_YEAR));
+    let first_year = listed.keys().next().map_or(FIRST_YEAR, |d| d.year().min(FIRST_YEAR));
+    let last_year = listed.keys().last().map_or(LAST_YEAR, |d| d.year().max(LAST_YEAR));
     let first = NaiveDate::from_ymd_opt(first_year, 1, 1).ok_or(CalendarError::OutOfRange)?;
     let last = NaiveDate::from_ymd_opt(last_year, 12, 31).ok_or(CalendarError::OutOfRange)?;
     let mut intervals = Vec::new();
@@ -80,12 +74,7 @@ mod tests {
     fn shanghai_is_utc_plus_eight() {
         let d = NaiveDate::from_ymd_opt(2026, 2, 2).unwrap();
         let t = local_to_utc(chrono_tz::Asia::Shanghai, d, 9 * 60);
-        assert_eq!(
-            chrono::DateTime::from_timestamp_micros(t)
-                .unwrap()
-                .to_rfc3339(),
-            "2026-02-02T01:00:00+00:00"
-        );
+        assert_eq!(chrono::DateTime::from_timestamp_micros(t).unwrap().to_rfc3339(), "2026-02-02T01:00:00+00:00");
     }
 
     #[test]
@@ -101,10 +90,7 @@ mod tests {
         let mut spec = CalendarSpec::china("x");
         spec.week = WeekHours::default();
         spec.days.clear();
-        assert_eq!(
-            compile(&spec, &index(&spec)),
-            Err(CalendarError::NoWorkingTime)
-        );
+        assert_eq!(compile(&spec, &index(&spec)), Err(CalendarError::NoWorkingTime));
         spec.week = WeekHours::weekdays(&[Span::parse("09:00-10:00").unwrap()]);
         assert!(compile(&spec, &index(&spec)).is_ok());
     }

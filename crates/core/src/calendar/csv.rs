@@ -19,10 +19,7 @@ pub fn parse(text: &str) -> Result<Vec<SpecialDay>, CalendarError> {
         if line.trim().is_empty() || line.starts_with('#') || line.starts_with("date,") {
             continue;
         }
-        let err = |message: String| CalendarError::Csv {
-            line: i + 1,
-            message,
-        };
+        let err = |message: String| CalendarError::Csv { line: i + 1, message };
         let fields = split_fields(line).map_err(err)?;
         days.push(row(&fields).map_err(err)?);
     }
@@ -41,12 +38,7 @@ fn row(fields: &[String]) -> Result<SpecialDay, String> {
         Some(h) if !h.is_empty() => Some(parse_spans(h).map_err(|e| e.to_string())?),
         _ => None,
     };
-    Ok(SpecialDay {
-        date,
-        kind,
-        name: fields[2].trim().to_string(),
-        hours,
-    })
+    Ok(SpecialDay { date, kind, name: fields[2].trim().to_string(), hours })
 }
 
 /// Splits one CSV line into fields, honouring double quotes.
@@ -80,13 +72,7 @@ pub fn write(days: &[SpecialDay]) -> String {
     let mut out = format!("{HEADER}\n");
     for d in sorted {
         let hours = d.hours.as_deref().map(format_spans).unwrap_or_default();
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            d.date,
-            d.kind,
-            quote(&d.name),
-            hours
-        ));
+        out.push_str(&format!("{},{},{},{}\n", d.date, d.kind, quote(&d.name), hours));
     }
     out
 }
@@ -119,10 +105,7 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let err = parse("date,kind,name\n2026-02-30,holiday,x\n").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "csv line 2: bad date \"2026-02-30\", expected YYYY-MM-DD"
-        );
+        assert_eq!(err.to_string(), "csv line 2: bad date \"2026-02-30\", expected YYYY-MM-DD");
         assert!(parse("2026-02-01,vacation,x").is_err());
         assert!(parse("2026-02-01,holiday").is_err());
         assert!(parse("2026-02-01,holiday,\"x").is_err());

@@ -29,22 +29,12 @@ pub struct SpecialDay {
 impl SpecialDay {
     /// A day off.
     pub fn holiday(date: NaiveDate, name: impl Into<String>) -> SpecialDay {
-        SpecialDay {
-            date,
-            kind: DayKind::Holiday,
-            name: name.into(),
-            hours: None,
-        }
+        SpecialDay { date, kind: DayKind::Holiday, name: name.into(), hours: None }
     }
 
     /// A working day with the standard hours.
     pub fn workday(date: NaiveDate, name: impl Into<String>) -> SpecialDay {
-        SpecialDay {
-            date,
-            kind: DayKind::Workday,
-            name: name.into(),
-            hours: None,
-        }
+        SpecialDay { date, kind: DayKind::Workday, name: name.into(), hours: None }
     }
 }
 

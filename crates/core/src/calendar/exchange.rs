@@ -56,9 +56,7 @@ mod tests {
         let mut again = empty.clone();
         again.import_ical(&spec.days_to_ical(stamp)).unwrap();
         assert_eq!(again.days, spec.days);
-        again
-            .import_csv("2027-01-01,holiday,元旦\n2026-01-01,holiday,新年")
-            .unwrap();
+        again.import_csv("2027-01-01,holiday,元旦\n2026-01-01,holiday,新年").unwrap();
         assert_eq!(again.days.len(), spec.days.len() + 1);
         assert!(again.days.iter().any(|d| d.name == "新年"));
     }

@@ -21,11 +21,7 @@ impl Span {
     /// A span from `start` to `end` minutes after local midnight (end ≤ 1440, start < end).
     pub fn new(start: u16, end: u16) -> Result<Span, CalendarError> {
         if start >= end || end > DAY_MINUTES {
-            return Err(CalendarError::BadSpan(format!(
-                "{}-{}",
-                hhmm(start),
-                hhmm(end)
-            )));
+            return Err(CalendarError::BadSpan(format!("{}-{}", hhmm(start), hhmm(end))));
         }
         Ok(Span { start, end })
     }
@@ -88,10 +84,7 @@ impl From<Span> for String {
 pub(crate) fn check_day(spans: &[Span]) -> Result<(), CalendarError> {
     for pair in spans.windows(2) {
         if pair[1].start < pair[0].end {
-            return Err(CalendarError::Overlap(format!(
-                "{} and {}",
-                pair[0], pair[1]
-            )));
+            return Err(CalendarError::Overlap(format!("{} and {}", pair[0], pair[1])));
         }
     }
     Ok(())
@@ -104,19 +97,12 @@ pub(crate) fn day_minutes(spans: &[Span]) -> u32 {
 
 /// Parses spans written one after another, separated by spaces or `;` ("09:00-12:00 13:00-18:00").
 pub(crate) fn parse_spans(s: &str) -> Result<Vec<Span>, CalendarError> {
-    s.split([' ', ';'])
-        .filter(|p| !p.trim().is_empty())
-        .map(Span::parse)
-        .collect()
+    s.split([' ', ';']).filter(|p| !p.trim().is_empty()).map(Span::parse).collect()
 }
 
 /// Writes spans as [`parse_spans`] reads them.
 pub(crate) fn format_spans(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(Span::to_string)
-        .collect::<Vec<_>>()
-        .join(" ")
+    spans.iter().map(Span::to_string).collect::<Vec<_>>().join(" ")
 }
 
 /// Working hours of each weekday; an empty list is a day off (weekend).
@@ -176,13 +162,7 @@ mod tests {
         assert_eq!((s.start(), s.end(), s.minutes()), (540, 1080, 540));
         assert_eq!(s.to_string(), "09:00-18:00");
         assert_eq!(Span::parse("00:00-24:00").unwrap().minutes(), 1440);
-        for bad in [
-            "18:00-09:00",
-            "9-18",
-            "09:00-24:30",
-            "25:00-26:00",
-            "09:60-10:00",
-        ] {
+        for bad in ["18:00-09:00", "9-18", "09:00-24:30", "25:00-26:00", "09:60-10:00"] {
             assert!(Span::parse(bad).is_err(), "{bad}");
         }
         let two = parse_spans("09:00-12:00 13:00-18:00").unwrap();

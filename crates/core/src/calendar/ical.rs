@@ -69,10 +69,7 @@ fn fold(line: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
+    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
 }
 
 fn unescape(s: &str) -> String {
@@ -108,14 +105,10 @@ pub fn parse(text: &str) -> Result<Vec<SpecialDay>, CalendarError> {
     let mut draft: Option<Draft> = None;
     for (n, line) in unfold(text) {
         let err = |message: String| CalendarError::Ical { line: n, message };
-        let (head, value) = line
-            .split_once(':')
-            .ok_or_else(|| err(format!("not a content line: {line:?}")))?;
+        let (head, value) = line.split_once(':').ok_or_else(|| err(format!("not a content line: {line:?}")))?;
         let name = head.split(';').next().unwrap_or("").to_ascii_uppercase();
         match (name.as_str(), draft.as_mut()) {
-            ("BEGIN", None) if value.eq_ignore_ascii_case("VEVENT") => {
-                draft = Some(Draft::default())
-            }
+            ("BEGIN", None) if value.eq_ignore_ascii_case("VEVENT") => draft = Some(Draft::default()),
             ("END", Some(_)) if value.eq_ignore_ascii_case("VEVENT") => {
                 let d = draft.take().expect("inside an event");
                 days.extend(finish(d).map_err(err)?);
@@ -153,14 +146,9 @@ fn ical_date(value: &str) -> Result<NaiveDate, String> {
 
 fn finish(d: Draft) -> Result<Vec<SpecialDay>, String> {
     let start = d.start.ok_or("event without DTSTART")?;
-    let end = d
-        .end
-        .unwrap_or(start + Duration::days(1))
-        .max(start + Duration::days(1));
+    let end = d.end.unwrap_or(start + Duration::days(1)).max(start + Duration::days(1));
     let (name, hint) = strip_mark(&d.summary);
-    let kind = d
-        .kind
-        .unwrap_or_else(|| guess_kind(&d.categories, hint, &d.summary));
+    let kind = d.kind.unwrap_or_else(|| guess_kind(&d.categories, hint, &d.summary));
     let hours = match d.hours {
         Some(h) => Some(parse_spans(&h).map_err(|e| e.to_string())?),
         None => None,
@@ -168,12 +156,7 @@ fn finish(d: Draft) -> Result<Vec<SpecialDay>, String> {
     Ok(start
         .iter_days()
         .take_while(|day| *day < end)
-        .map(|date| SpecialDay {
-            date,
-            kind,
-            name: name.clone(),
-            hours: hours.clone(),
-        })
+        .map(|date| SpecialDay { date, kind, name: name.clone(), hours: hours.clone() })
         .collect())
 }
 
@@ -197,14 +180,8 @@ fn guess_kind(categories: &str, hint: Option<DayKind>, summary: &str) -> DayKind
     if categories.contains("holiday") {
         return DayKind::Holiday;
     }
-    let working = ["班", "workday", "working day"]
-        .iter()
-        .any(|w| summary.to_lowercase().contains(w));
-    hint.unwrap_or(if working {
-        DayKind::Workday
-    } else {
-        DayKind::Holiday
-    })
+    let working = ["班", "workday", "working day"].iter().any(|w| summary.to_lowercase().contains(w));
+    hint.unwrap_or(if working { DayKind::Workday } else { DayKind::Holiday })
 }
 
 #[cfg(test)]
@@ -235,14 +212,9 @@ mod tests {
                     END:VCALENDAR\r\n";
         let days = parse(text).unwrap();
         assert_eq!(days.len(), 9);
-        assert!(days[..7]
-            .iter()
-            .all(|d| d.kind == DayKind::Holiday && d.name == "国庆节"));
+        assert!(days[..7].iter().all(|d| d.kind == DayKind::Holiday && d.name == "国庆节"));
         assert_eq!(days[7].kind, DayKind::Workday);
-        assert_eq!(
-            (days[8].kind, days[8].name.as_str()),
-            (DayKind::Workday, "国庆节")
-        );
+        assert_eq!((days[8].kind, days[8].name.as_str()), (DayKind::Workday, "国庆节"));
     }
 
     #[test]

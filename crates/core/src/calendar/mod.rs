@@ -64,11 +64,7 @@ fn instant(us: i64) -> Timestamp {
 }
 
 fn span_micros(d: Duration) -> i64 {
-    d.num_microseconds().unwrap_or(if d < Duration::zero() {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
+    d.num_microseconds().unwrap_or(if d < Duration::zero() { i64::MIN } else { i64::MAX })
 }
 
 impl Calendar {
@@ -81,12 +77,7 @@ impl Calendar {
             true => Engine::Always,
             false => Engine::Table(Arc::new(compile::compile(&spec, &listed)?)),
         };
-        Ok(Calendar {
-            spec: Arc::new(spec),
-            tz,
-            listed: Arc::new(listed),
-            engine,
-        })
+        Ok(Calendar { spec: Arc::new(spec), tz, listed: Arc::new(listed), engine })
     }
 
     /// [`DEFAULT_CALENDAR`]: mainland China with the shipped 2024–2026 schedule.
@@ -96,8 +87,7 @@ impl Calendar {
 
     /// [`ALWAYS_OPEN_CALENDAR`]: round the clock.
     pub fn always_open() -> Calendar {
-        Calendar::new(CalendarSpec::always_open(ALWAYS_OPEN_CALENDAR))
-            .expect("the built-in spec is valid")
+        Calendar::new(CalendarSpec::always_open(ALWAYS_OPEN_CALENDAR)).expect("the built-in spec is valid")
     }
 
     /// The name SLA targets use.
@@ -163,10 +153,7 @@ impl Calendar {
 
     /// `t` plus `n` working days, each [`Calendar::working_day`] long (see the module doc).
     pub fn add_working_days(&self, t: Timestamp, n: i64) -> Timestamp {
-        self.add(
-            t,
-            Duration::minutes(i64::from(self.spec.workday_minutes()).saturating_mul(n)),
-        )
+        self.add(t, Duration::minutes(i64::from(self.spec.workday_minutes()).saturating_mul(n)))
     }
 
     /// The length of one working day: the standard day's hours (24 h when always open).
@@ -211,10 +198,7 @@ impl Calendar {
                 Engine::Table(Arc::new(spliced))
             }
         };
-        Calendar {
-            engine,
-            ..new.clone()
-        }
+        Calendar { engine, ..new.clone() }
     }
 }
 

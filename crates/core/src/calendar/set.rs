@@ -17,9 +17,7 @@ pub struct Calendars {
 impl Calendars {
     /// An empty set.
     pub fn empty() -> Calendars {
-        Calendars {
-            by_name: BTreeMap::new(),
-        }
+        Calendars { by_name: BTreeMap::new() }
     }
 
     /// Adds or replaces the calendar of the same name.

@@ -70,9 +70,7 @@ impl CalendarSpec {
 
     /// The parsed time zone.
     pub fn tz(&self) -> Result<Tz, CalendarError> {
-        self.time_zone
-            .parse::<Tz>()
-            .map_err(|_| CalendarError::UnknownTimeZone(self.time_zone.clone()))
+        self.time_zone.parse::<Tz>().map_err(|_| CalendarError::UnknownTimeZone(self.time_zone.clone()))
     }
 
     /// Checks the zone, every day's spans, and that no date is listed twice.
@@ -108,8 +106,7 @@ impl CalendarSpec {
 
     /// Adds or replaces the entries of `days`, keeping the list sorted by date.
     pub fn upsert_days(&mut self, days: impl IntoIterator<Item = SpecialDay>) {
-        let mut by_date: BTreeMap<NaiveDate, SpecialDay> =
-            self.days.drain(..).map(|d| (d.date, d)).collect();
+        let mut by_date: BTreeMap<NaiveDate, SpecialDay> = self.days.drain(..).map(|d| (d.date, d)).collect();
         for d in days {
             by_date.insert(d.date, d);
         }
@@ -122,26 +119,14 @@ impl CalendarSpec {
         let (kind, name, hours) = match listed {
             Some(d) if d.kind == DayKind::Holiday => (DayType::Holiday, Some(&d.name), vec![]),
             Some(d) => {
-                let kind = if weekly.is_empty() {
-                    DayType::MakeUp
-                } else {
-                    DayType::Special
-                };
-                let hours = d
-                    .hours
-                    .clone()
-                    .unwrap_or_else(|| self.workday_hours.clone());
+                let kind = if weekly.is_empty() { DayType::MakeUp } else { DayType::Special };
+                let hours = d.hours.clone().unwrap_or_else(|| self.workday_hours.clone());
                 (kind, Some(&d.name), hours)
             }
             None if weekly.is_empty() => (DayType::Weekend, None, vec![]),
             None => (DayType::Regular, None, weekly.to_vec()),
         };
-        DayInfo {
-            date,
-            kind,
-            name: name.cloned(),
-            hours,
-        }
+        DayInfo { date, kind, name: name.cloned(), hours }
     }
 }
 
@@ -163,8 +148,7 @@ mod tests {
     #[test]
     fn minimal_json_takes_the_defaults() {
         let spec: CalendarSpec =
-            serde_json::from_str(r#"{"name":"x","week":{"mon":["08:00-12:00","13:00-17:00"]}}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"name":"x","week":{"mon":["08:00-12:00","13:00-17:00"]}}"#).unwrap();
         assert_eq!(spec.time_zone, "Asia/Shanghai");
         assert_eq!(spec.workday_minutes(), 540);
         assert!(spec.week.tue.is_empty());
@@ -175,17 +159,11 @@ mod tests {
     fn validation_names_the_problem() {
         let mut spec = CalendarSpec::china("x");
         spec.time_zone = "Mars/Olympus".into();
-        assert!(matches!(
-            spec.validate(),
-            Err(CalendarError::UnknownTimeZone(_))
-        ));
+        assert!(matches!(spec.validate(), Err(CalendarError::UnknownTimeZone(_))));
         let mut spec = CalendarSpec::china("x");
         let d = spec.days[0].clone();
         spec.days.push(d);
-        assert!(matches!(
-            spec.validate(),
-            Err(CalendarError::DuplicateDate(_))
-        ));
+        assert!(matches!(spec.validate(), Err(CalendarError::DuplicateDate(_))));
     }
 
     #[test]

@@ -32,11 +32,7 @@ impl Timeline {
                 Some(*acc)
             })
             .collect();
-        Timeline {
-            starts,
-            ends,
-            after,
-        }
+        Timeline { starts, ends, after }
     }
 
     /// Whether there is no working time at all.
@@ -46,10 +42,7 @@ impl Timeline {
 
     /// First and last covered instants.
     pub(crate) fn bounds(&self) -> (i64, i64) {
-        (
-            self.starts.first().copied().unwrap_or(0),
-            self.ends.last().copied().unwrap_or(0),
-        )
+        (self.starts.first().copied().unwrap_or(0), self.ends.last().copied().unwrap_or(0))
     }
 
     /// The intervals, in order.
@@ -118,22 +111,13 @@ impl Timeline {
         if i > 0 && t < self.ends[i - 1] {
             return t;
         }
-        self.starts
-            .get(i)
-            .copied()
-            .unwrap_or(self.bounds().1.max(t))
+        self.starts.get(i).copied().unwrap_or(self.bounds().1.max(t))
     }
 
     /// `old` before `at`, `new` from `at` on.
     pub(crate) fn splice(old: &Timeline, new: &Timeline, at: i64) -> Timeline {
-        let before = old
-            .intervals()
-            .filter(|&(s, _)| s < at)
-            .map(|(s, e)| (s, e.min(at)));
-        let after = new
-            .intervals()
-            .filter(|&(_, e)| e > at)
-            .map(|(s, e)| (s.max(at), e));
+        let before = old.intervals().filter(|&(s, _)| s < at).map(|(s, e)| (s, e.min(at)));
+        let after = new.intervals().filter(|&(_, e)| e > at).map(|(s, e)| (s.max(at), e));
         Timeline::from_sorted(before.chain(after))
     }
 }
@@ -150,14 +134,8 @@ mod tests {
     #[test]
     fn merges_and_counts() {
         let t = tl();
-        assert_eq!(
-            t.intervals().collect::<Vec<_>>(),
-            [(10, 20), (30, 40), (50, 70)]
-        );
-        assert_eq!(
-            [t.cum(0), t.cum(15), t.cum(25), t.cum(35), t.cum(99)],
-            [0, 5, 10, 15, 40]
-        );
+        assert_eq!(t.intervals().collect::<Vec<_>>(), [(10, 20), (30, 40), (50, 70)]);
+        assert_eq!([t.cum(0), t.cum(15), t.cum(25), t.cum(35), t.cum(99)], [0, 5, 10, 15, 40]);
     }
 
     #[test]
@@ -171,21 +149,14 @@ mod tests {
         assert_eq!(t.add(15, 1000), 70, "saturates at the end");
         assert_eq!(t.add(15, -1000), 10, "saturates at the start");
         assert_eq!(t.add(25, 0), 25);
-        assert_eq!(
-            (t.add(90, 5), t.add(5, -5)),
-            (90, 5),
-            "never moves the wrong way"
-        );
+        assert_eq!((t.add(90, 5), t.add(5, -5)), (90, 5), "never moves the wrong way");
     }
 
     #[test]
     fn working_and_next() {
         let t = tl();
         assert!(t.is_working(10) && !t.is_working(20) && t.is_working(60));
-        assert_eq!(
-            [t.next_working(5), t.next_working(20), t.next_working(55)],
-            [10, 30, 55]
-        );
+        assert_eq!([t.next_working(5), t.next_working(20), t.next_working(55)], [10, 30, 55]);
         assert_eq!(t.next_working(80), 80);
     }
 

@@ -26,10 +26,7 @@ pub(crate) enum Phase {
 
 /// States in which no clock runs: waiting for the customer, or out of the workflow.
 fn pauses_clocks(state: State) -> bool {
-    matches!(
-        state,
-        State::AwaitingCustomer | State::Rejected | State::Merged
-    )
+    matches!(state, State::AwaitingCustomer | State::Rejected | State::Merged)
 }
 
 /// Stretches during which clocks are paused, in order; the last may still be open.
@@ -61,11 +58,7 @@ fn rfind(timeline: &[Event], f: impl Fn(&EventData) -> bool) -> Option<usize> {
 }
 
 /// The clock from event `start` (exclusive) to the first event satisfying `stop`.
-fn from_event(
-    timeline: &[Event],
-    start: usize,
-    stop: impl Fn(&EventData) -> bool,
-) -> (Timestamp, Option<Timestamp>) {
+fn from_event(timeline: &[Event], start: usize, stop: impl Fn(&EventData) -> bool) -> (Timestamp, Option<Timestamp>) {
     let stop = find(timeline, start + 1, stop).map(|i| timeline[i].at);
     (timeline[start].at, stop)
 }
@@ -79,30 +72,21 @@ fn bounds(
 ) -> Result<(Timestamp, Option<Timestamp>), Phase> {
     let first_response = find(timeline, 0, is_response);
     match kind {
-        TargetKind::Intake => Ok((
-            ticket.received_at,
-            Some(ticket.recorded_at.max(ticket.received_at)),
-        )),
+        TargetKind::Intake => Ok((ticket.received_at, Some(ticket.recorded_at.max(ticket.received_at)))),
         TargetKind::FirstResponse => Ok(from_event(timeline, 0, is_response)),
         TargetKind::Plan => {
             let after = first_response.unwrap_or(timeline.len());
-            let stop = timeline
-                .iter()
-                .enumerate()
-                .skip(1)
-                .find(|(i, e)| match &e.data {
-                    EventData::ApprovalRequested { .. } | EventData::Resolved { .. } => true,
-                    EventData::Replied { .. } => *i > after,
-                    _ => false,
-                });
+            let stop = timeline.iter().enumerate().skip(1).find(|(i, e)| match &e.data {
+                EventData::ApprovalRequested { .. } | EventData::Resolved { .. } => true,
+                EventData::Replied { .. } => *i > after,
+                _ => false,
+            });
             Ok((timeline[0].at, stop.map(|(_, e)| e.at)))
         }
         TargetKind::Acknowledge => {
             let i = rfind(timeline, |d| matches!(d, EventData::Assigned { .. }));
             let i = i.ok_or(Phase::NotStarted)?;
-            Ok(from_event(timeline, i, |d| {
-                matches!(d, EventData::Acknowledged)
-            }))
+            Ok(from_event(timeline, i, |d| matches!(d, EventData::Acknowledged)))
         }
         TargetKind::Result => {
             let anchor = match result_from {
@@ -111,29 +95,18 @@ fn bounds(
             };
             let reopened = rfind(timeline, |d| matches!(d, EventData::Reopened { .. }));
             let start = reopened.filter(|&r| r > anchor).unwrap_or(anchor);
-            Ok(from_event(timeline, start, |d| {
-                matches!(d, EventData::Resolved { .. })
-            }))
+            Ok(from_event(timeline, start, |d| matches!(d, EventData::Resolved { .. })))
         }
         TargetKind::Approval => {
-            let i = rfind(timeline, |d| {
-                matches!(d, EventData::ApprovalRequested { .. })
-            });
+            let i = rfind(timeline, |d| matches!(d, EventData::ApprovalRequested { .. }));
             let i = i.ok_or(Phase::NotApplicable)?;
-            Ok(from_event(timeline, i, |d| {
-                matches!(d, EventData::ApprovalDecided { .. })
-            }))
+            Ok(from_event(timeline, i, |d| matches!(d, EventData::ApprovalDecided { .. })))
         }
     }
 }
 
 /// The latest cycle of `kind` for a ticket whose timeline (up to now) is `timeline`.
-pub(crate) fn phase(
-    kind: TargetKind,
-    ticket: &Ticket,
-    timeline: &[Event],
-    result_from: Anchor,
-) -> Phase {
+pub(crate) fn phase(kind: TargetKind, ticket: &Ticket, timeline: &[Event], result_from: Anchor) -> Phase {
     if timeline.is_empty() && kind != TargetKind::Intake {
         return Phase::NotStarted;
     }
@@ -145,15 +118,9 @@ pub(crate) fn phase(
         .iter()
         .filter(|e| e.at >= start && stop.is_none_or(|s| e.at <= s))
         .filter_map(|e| match &e.data {
-            EventData::Extended { target, until, .. } if target == kind.as_str() => {
-                Some((e.at, *until))
-            }
+            EventData::Extended { target, until, .. } if target == kind.as_str() => Some((e.at, *until)),
             _ => None,
         })
         .collect();
-    Phase::Started(Episode {
-        start,
-        stop,
-        extensions,
-    })
+    Phase::Started(Episode { start, stop, extensions })
 }

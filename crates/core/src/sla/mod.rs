@@ -20,8 +20,7 @@ mod policy;
 
 pub use clock::{Clock, ClockState};
 pub use policy::{
-    Anchor, Budget, ByPriority, IntakeTargets, PolicyOverride, PriorityTargets, SlaPolicy, Target,
-    TargetKind,
+    Anchor, Budget, ByPriority, IntakeTargets, PolicyOverride, PriorityTargets, SlaPolicy, Target, TargetKind,
 };
 
 use crate::calendar::Calendars;
@@ -63,19 +62,14 @@ pub fn clocks(
     ];
     all.into_iter()
         .map(|(kind, target)| {
-            let calendar = calendars
-                .get(&target.calendar)
-                .ok_or_else(|| SlaError::UnknownCalendar(target.calendar.clone()))?;
+            let calendar =
+                calendars.get(&target.calendar).ok_or_else(|| SlaError::UnknownCalendar(target.calendar.clone()))?;
             let inputs = Inputs {
                 kind,
                 calendar,
                 budget: target.budget.on(calendar),
                 warn_percent: policy.warn_percent,
-                pauses: if kind == TargetKind::Intake {
-                    &[]
-                } else {
-                    &pauses
-                },
+                pauses: if kind == TargetKind::Intake { &[] } else { &pauses },
                 cancelled: matches!(state, State::Rejected | State::Merged),
                 now,
             };

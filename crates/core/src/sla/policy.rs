@@ -52,9 +52,7 @@ impl Budget {
         match self {
             Budget::WorkingMinutes(n) => Duration::minutes(n.into()),
             Budget::WorkingHours(n) => Duration::hours(n.into()),
-            Budget::WorkingDays(n) => {
-                Duration::minutes(calendar.working_day().num_minutes() * i64::from(n))
-            }
+            Budget::WorkingDays(n) => Duration::minutes(calendar.working_day().num_minutes() * i64::from(n)),
         }
     }
 }
@@ -69,10 +67,7 @@ pub struct Target {
 impl Target {
     /// A target on the named calendar.
     pub fn new(budget: Budget, calendar: &str) -> Target {
-        Target {
-            budget,
-            calendar: calendar.to_string(),
-        }
+        Target { budget, calendar: calendar.to_string() }
     }
 }
 
@@ -124,10 +119,7 @@ impl PolicyOverride {
     fn matches(&self, ticket: &Ticket) -> bool {
         self.priority.is_none_or(|p| p == ticket.priority)
             && self.tier.is_none_or(|t| t == ticket.customer.tier)
-            && self
-                .category
-                .as_ref()
-                .is_none_or(|c| ticket.category.as_ref() == Some(c))
+            && self.category.as_ref().is_none_or(|c| ticket.category.as_ref() == Some(c))
     }
 
     fn apply(&self, t: &mut PriorityTargets) {
@@ -194,34 +186,17 @@ impl SlaPolicy {
         let p = &self.priorities;
         let per_priority = [&p.urgent, &p.high, &p.medium, &p.low]
             .into_iter()
-            .flat_map(|t| {
-                [
-                    &t.acknowledge,
-                    &t.first_response,
-                    &t.plan,
-                    &t.result,
-                    &t.approval,
-                ]
-            });
-        let overrides = self.overrides.iter().flat_map(|o| {
-            [
-                &o.acknowledge,
-                &o.first_response,
-                &o.plan,
-                &o.result,
-                &o.approval,
-            ]
-            .into_iter()
-            .flatten()
-        });
-        [&self.intake.staff_entered, &self.intake.system]
-            .into_iter()
-            .chain(per_priority)
-            .chain(overrides)
-            .try_for_each(|t| match calendars.get(&t.calendar) {
+            .flat_map(|t| [&t.acknowledge, &t.first_response, &t.plan, &t.result, &t.approval]);
+        let overrides = self
+            .overrides
+            .iter()
+            .flat_map(|o| [&o.acknowledge, &o.first_response, &o.plan, &o.result, &o.approval].into_iter().flatten());
+        [&self.intake.staff_entered, &self.intake.system].into_iter().chain(per_priority).chain(overrides).try_for_each(
+            |t| match calendars.get(&t.calendar) {
                 Some(_) => Ok(()),
                 None => Err(SlaError::UnknownCalendar(t.calendar.clone())),
-            })
+            },
+        )
     }
 }
 
@@ -243,10 +218,7 @@ impl Default for SlaPolicy {
         };
         SlaPolicy {
             warn_percent: default_warn_percent(),
-            intake: IntakeTargets {
-                staff_entered: day(WorkingMinutes(30)),
-                system: day(WorkingMinutes(5)),
-            },
+            intake: IntakeTargets { staff_entered: day(WorkingMinutes(30)), system: day(WorkingMinutes(5)) },
             priorities: ByPriority {
                 urgent: PriorityTargets {
                     acknowledge: clock(WorkingMinutes(15)),

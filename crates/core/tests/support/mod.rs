@@ -7,16 +7,13 @@ use loopdesk_core::calendar::Calendars;
 use loopdesk_core::event::{apply, decide, Command};
 use loopdesk_core::sla::{self, SlaPolicy, TargetKind};
 use loopdesk_core::{
-    Actor, Channel, Customer, DepartmentId, Event, EventData, ImpactScope, Outcome, OutcomeKind,
-    Priority, State, Ticket, TicketId, Timestamp, TrackingNo, Urgency, UserId,
+    Actor, Channel, Customer, DepartmentId, Event, EventData, ImpactScope, Outcome, OutcomeKind, Priority, State,
+    Ticket, TicketId, Timestamp, TrackingNo, Urgency, UserId,
 };
 
 /// An instant written in Beijing time.
 pub fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> Timestamp {
-    chrono_tz::Asia::Shanghai
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    chrono_tz::Asia::Shanghai.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
 }
 
 /// A ticket and its timeline, advanced one command at a time.
@@ -26,12 +23,7 @@ pub struct Story {
 }
 
 impl Story {
-    pub fn new(
-        priority: Priority,
-        channel: Channel,
-        received: Timestamp,
-        recorded: Timestamp,
-    ) -> Story {
+    pub fn new(priority: Priority, channel: Channel, received: Timestamp, recorded: Timestamp) -> Story {
         let ticket = Ticket {
             id: TicketId(1),
             tracking_no: TrackingNo::new(TicketId(1), received),
@@ -71,14 +63,9 @@ impl Story {
             actor: Actor::System,
             state_before: None,
             state_after: State::New,
-            data: EventData::Created {
-                ticket: Box::new(ticket.clone()),
-            },
+            data: EventData::Created { ticket: Box::new(ticket.clone()) },
         };
-        let mut story = Story {
-            ticket,
-            timeline: vec![],
-        };
+        let mut story = Story { ticket, timeline: vec![] };
         story.push(created);
         story
     }
@@ -93,10 +80,7 @@ impl Story {
     }
 
     pub fn act(&mut self, at: Timestamp, cmd: Command) -> &mut Story {
-        let agent = Actor::User {
-            id: UserId(9),
-            name: "张伟".into(),
-        };
+        let agent = Actor::User { id: UserId(9), name: "张伟".into() };
         let ev = decide(&self.ticket, cmd, agent, at).expect("a legal command");
         self.push(ev);
         self
@@ -105,30 +89,15 @@ impl Story {
     pub fn assign(&mut self, at: Timestamp, user: i64) -> &mut Story {
         self.act(
             at,
-            Command::Assign {
-                department_id: Some(DepartmentId(1)),
-                assignee_id: Some(UserId(user)),
-                reason: None,
-            },
+            Command::Assign { department_id: Some(DepartmentId(1)), assignee_id: Some(UserId(user)), reason: None },
         )
     }
 
     pub fn reply(&mut self, at: Timestamp) -> &mut Story {
-        self.act(
-            at,
-            Command::Reply {
-                body: "您好，已收到".into(),
-            },
-        )
+        self.act(at, Command::Reply { body: "您好，已收到".into() })
     }
 
-    pub fn clock_with(
-        &self,
-        kind: TargetKind,
-        policy: &SlaPolicy,
-        cals: &Calendars,
-        now: Timestamp,
-    ) -> sla::Clock {
+    pub fn clock_with(&self, kind: TargetKind, policy: &SlaPolicy, cals: &Calendars, now: Timestamp) -> sla::Clock {
         let clocks = sla::clocks(&self.ticket, &self.timeline, policy, cals, now).unwrap();
         clocks.into_iter().find(|c| c.target == kind).unwrap()
     }
@@ -138,14 +107,8 @@ impl Story {
     }
 
     pub fn next_due(&self, now: Timestamp) -> Option<Timestamp> {
-        let clocks = sla::clocks(
-            &self.ticket,
-            &self.timeline,
-            &SlaPolicy::default(),
-            &Calendars::default(),
-            now,
-        )
-        .unwrap();
+        let clocks =
+            sla::clocks(&self.ticket, &self.timeline, &SlaPolicy::default(), &Calendars::default(), now).unwrap();
         sla::next_due(&clocks, now)
     }
 }

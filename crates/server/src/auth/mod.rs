@@ -33,10 +33,7 @@ impl Auth {
         if self.0.can(permission) {
             Ok(&self.0)
         } else {
-            Err(ApiError::Forbidden(format!(
-                "your role ({}) may not do this",
-                role_label(&self.0)
-            )))
+            Err(ApiError::Forbidden(format!("your role ({}) may not do this", role_label(&self.0))))
         }
     }
 }
@@ -51,24 +48,17 @@ fn role_label(p: &Principal) -> &'static str {
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
 }
 
 /// The session secret from the `Cookie` header, if any.
 pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';').find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
-            })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        v.split(';').find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
         })
+    })
 }
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
@@ -91,10 +81,7 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        authenticate(parts, state)
-            .await?
-            .map(Auth)
-            .ok_or(ApiError::Unauthorized)
+        authenticate(parts, state).await?.map(Auth).ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -111,10 +98,7 @@ pub fn require(principal: &Principal, permission: Permission) -> Result<(), ApiE
     if principal.can(permission) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
-            "your role ({}) may not do this",
-            role_label(principal)
-        )))
+        Err(ApiError::Forbidden(format!("your role ({}) may not do this", role_label(principal))))
     }
 }
 

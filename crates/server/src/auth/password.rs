@@ -2,9 +2,7 @@
 //! the blocking pool.
 
 use crate::error::ApiError;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
 /// Shortest password accepted.
@@ -13,16 +11,11 @@ pub const MIN_LENGTH: usize = 10;
 /// Hashes a password.
 pub async fn hash(password: String) -> Result<String, ApiError> {
     if password.chars().count() < MIN_LENGTH {
-        return Err(ApiError::invalid(
-            "password",
-            format!("must be at least {MIN_LENGTH} characters"),
-        ));
+        return Err(ApiError::invalid("password", format!("must be at least {MIN_LENGTH} characters")));
     }
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -45,11 +38,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
             }
         };
         let ok = PasswordHash::new(phc)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false);
         ok && stored.is_some()
     })
@@ -62,7 +51,5 @@ pub fn generate() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    (0..20)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..20).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }

@@ -14,10 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
+    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout)).route("/auth/me", get(me))
 }
 
 #[derive(Deserialize)]
@@ -38,10 +35,7 @@ async fn login(
     ClientIp(ip): ClientIp,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
-    state
-        .limits
-        .login_by_ip
-        .check(&ip.to_string(), state.now())?;
+    state.limits.login_by_ip.check(&ip.to_string(), state.now())?;
     let found = state.store.user_for_login(body.username.trim()).await?;
     let (user, stored) = match found {
         Some((u, h)) => (Some(u), Some(h)),
@@ -60,26 +54,14 @@ async fn login(
     let secret = new_secret("");
     let now = state.now();
     let expires = now + chrono::Duration::hours(state.config.session_hours);
-    state
-        .store
-        .create_session(&secret, user.id, now, expires)
-        .await?;
+    state.store.create_session(&secret, user.id, now, expires).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         state.config.session_hours * 3600
     );
-    let mut resp = (
-        StatusCode::OK,
-        axum::Json(Me {
-            user,
-            expires_at: Some(expires),
-        }),
-    )
-        .into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
+    let mut resp = (StatusCode::OK, axum::Json(Me { user, expires_at: Some(expires) })).into_response();
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     Ok(resp)
 }
 
@@ -97,8 +79,5 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 
 async fn me(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Me>, ApiError> {
     let user = state.store.user(auth.0.user_id).await?;
-    Ok(axum::Json(Me {
-        user,
-        expires_at: None,
-    }))
+    Ok(axum::Json(Me { user, expires_at: None }))
 }

@@ -18,10 +18,7 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users).post(create_user))
-        .route(
-            "/departments",
-            get(list_departments).post(create_department),
-        )
+        .route("/departments", get(list_departments).post(create_department))
         .route("/tokens", post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -48,16 +45,11 @@ pub struct UserIn {
 
 /// Checks a username: 2–64 of letters, digits, `.`, `_`, `-`.
 pub fn valid_username(u: &str) -> Result<(), ApiError> {
-    let ok = (2..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+    let ok = (2..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid(
-            "username",
-            "use 2 to 64 letters, digits, '.', '_' or '-'",
-        ))
+        Err(ApiError::invalid("username", "use 2 to 64 letters, digits, '.', '_' or '-'"))
     }
 }
 
@@ -69,19 +61,10 @@ async fn create_user(
     auth.require(Permission::Administer)?;
     valid_username(&b.username)?;
     if b.display_name.trim().is_empty() || b.display_name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "display_name",
-            "must be 1 to 100 characters",
-        ));
+        return Err(ApiError::invalid("display_name", "must be 1 to 100 characters"));
     }
     if let Some(d) = b.department_id {
-        if !state
-            .store
-            .departments()
-            .await?
-            .iter()
-            .any(|x| x.id == DepartmentId(d))
-        {
+        if !state.store.departments().await?.iter().any(|x| x.id == DepartmentId(d)) {
             return Err(ApiError::invalid("department_id", "no such department"));
         }
     }
@@ -93,10 +76,7 @@ async fn create_user(
         department_id: b.department_id.map(DepartmentId),
         password_hash,
     };
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(state.store.create_user(&new, state.now()).await?),
-    ))
+    Ok((StatusCode::CREATED, axum::Json(state.store.create_user(&new, state.now()).await?)))
 }
 
 async fn list_departments(
@@ -124,10 +104,7 @@ async fn create_department(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
     }
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(state.store.create_department(name, state.now()).await?),
-    ))
+    Ok((StatusCode::CREATED, axum::Json(state.store.create_department(name, state.now()).await?)))
 }
 
 /// Body of `POST /tokens`.
@@ -153,16 +130,9 @@ async fn create_token(
         return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
     }
     let user = UserId(b.user_id.unwrap_or(p.user_id.0));
-    state
-        .store
-        .user(user)
-        .await
-        .map_err(|_| ApiError::invalid("user_id", "no such user"))?;
+    state.store.user(user).await.map_err(|_| ApiError::invalid("user_id", "no such user"))?;
     let secret = new_secret("ldk_");
-    let token = state
-        .store
-        .create_api_token(&secret, b.name.trim(), user, b.intake_only, state.now())
-        .await?;
+    let token = state.store.create_api_token(&secret, b.name.trim(), user, b.intake_only, state.now()).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(

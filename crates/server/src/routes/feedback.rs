@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use loopdesk_core::access::Permission;
 use loopdesk_core::event::{decide, Command};
 use loopdesk_core::{
-    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority,
-    ProductInfo, State as TicketState, Ticket, Timestamp, Urgency,
+    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority, ProductInfo,
+    State as TicketState, Ticket, Timestamp, Urgency,
 };
-use loopdesk_store::IntakeRequest;
+use loopdesk_store::{IntakeRequest, SignatureRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -98,10 +98,9 @@ pub struct FeedbackOut {
 
 fn text(field: &'static str, v: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
     match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) if s.chars().count() > max => Err(ApiError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        )),
+        Some(s) if s.chars().count() > max => {
+            Err(ApiError::invalid(field, format!("must be at most {max} characters")))
+        }
         other => Ok(other),
     }
 }
@@ -122,21 +121,13 @@ fn customer(c: CustomerIn, may_set_tier: bool) -> Result<Customer, ApiError> {
         ));
     }
     Ok(Customer {
-        name: if c.anonymous {
-            None
-        } else {
-            text("customer.name", c.name, 100)?
-        },
+        name: if c.anonymous { None } else { text("customer.name", c.name, 100)? },
         anonymous: c.anonymous,
         phone,
         email,
         address: text("customer.address", c.address, 500)?,
         member_id: text("customer.member_id", c.member_id, 64)?,
-        tier: if may_set_tier {
-            c.tier.unwrap_or_default()
-        } else {
-            CustomerTier::Standard
-        },
+        tier: if may_set_tier { c.tier.unwrap_or_default() } else { CustomerTier::Standard },
     })
 }
 
@@ -153,10 +144,7 @@ fn product(p: ProductIn) -> Result<ProductInfo, ApiError> {
 
 fn attachments(list: Vec<Attachment>) -> Result<Vec<Attachment>, ApiError> {
     if list.len() > MAX_ATTACHMENTS {
-        return Err(ApiError::invalid(
-            "attachments",
-            format!("at most {MAX_ATTACHMENTS} attachments"),
-        ));
+        return Err(ApiError::invalid("attachments", format!("at most {MAX_ATTACHMENTS} attachments")));
     }
     for (i, a) in list.iter().enumerate() {
         let bad = |m: &str| ApiError::invalid(format!("attachments[{i}]"), m.to_string());
@@ -207,20 +195,13 @@ fn channel_and_time(
 }
 
 /// Validates the body into a ticket draft.
-pub fn draft(
-    body: FeedbackIn,
-    principal: Option<&Principal>,
-    now: Timestamp,
-) -> Result<Ticket, ApiError> {
+pub fn draft(body: FeedbackIn, principal: Option<&Principal>, now: Timestamp) -> Result<Ticket, ApiError> {
     let content = body.content.trim().to_string();
     if content.is_empty() {
         return Err(ApiError::invalid("content", "tell us what happened"));
     }
     if content.chars().count() > MAX_CONTENT {
-        return Err(ApiError::invalid(
-            "content",
-            format!("must be at most {MAX_CONTENT} characters"),
-        ));
+        return Err(ApiError::invalid("content", format!("must be at most {MAX_CONTENT} characters")));
     }
     let (channel, received_at) = channel_and_time(body.channel, body.received_at, principal, now)?;
     let customer = customer(body.customer, principal.is_some())?;
@@ -248,13 +229,8 @@ fn idempotency(
             format!("must be 1 to {MAX_IDEMPOTENCY_KEY} ASCII characters"),
         ));
     }
-    let scope = principal
-        .map(|p| format!("user:{}", p.user_id))
-        .unwrap_or_else(|| "public".into());
-    Ok(Some((
-        format!("{scope}:{key}"),
-        hex::encode(Sha256::digest(body)),
-    )))
+    let scope = principal.map(|p| format!("user:{}", p.user_id)).unwrap_or_else(|| "public".into());
+    Ok(Some((format!("{scope}:{key}"), hex::encode(Sha256::digest(body)))))
 }
 
 /// `POST /api/v1/feedback`.
@@ -275,48 +251,35 @@ pub async fn submit(
     let mut ticket = draft(body, principal.as_ref(), now)?;
     let analysis = crate::triage::analyze(&state.triage, &ticket, stated_urgency);
     let key = crate::triage::customer_key(&ticket);
-    let plan =
-        crate::triage::plan_cluster(&state.store, &state.triage, &analysis, key.as_deref()).await?;
+    let plan = crate::triage::plan_cluster(&state.store, &state.triage, &analysis, key.as_deref()).await?;
     let rejection = crate::triage::write(&state.triage, &mut ticket, &analysis, &plan);
     if principal.is_none() {
-        let contact = ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket
-            .customer
-            .email
-            .as_ref()
-            .map(|e| e.as_str()));
+        let contact =
+            ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket.customer.email.as_ref().map(|e| e.as_str()));
         if let Some(contact) = contact {
             state.limits.feedback_by_contact.check(contact, now)?;
         }
     }
     let actor = match &principal {
-        Some(p) => Actor::User {
-            id: p.user_id,
-            name: p.name.clone(),
-        },
+        Some(p) => Actor::User { id: p.user_id, name: p.name.clone() },
         None => Actor::Customer,
     };
     let idempotency = idempotency(&headers, principal.as_ref(), &bytes)?;
-    let intake = state
-        .store
-        .intake(IntakeRequest {
-            ticket,
-            actor,
-            idempotency,
-        })
-        .await?;
+    // Spam is not indexed for clustering: it is no customer's problem.
+    let signature = match rejection {
+        Some(_) => None,
+        None => Some(SignatureRecord {
+            cluster_id: plan.cluster_id,
+            customer_key: key,
+            signature: serde_json::to_string(&analysis.signature).map_err(|e| ApiError::Internal(e.to_string()))?,
+            band_keys: analysis.band_keys.clone(),
+        }),
+    };
+    let request = IntakeRequest { ticket, actor, idempotency, signature };
+    let intake = state.store.intake(request).await?;
     let mut t = intake.ticket;
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
-    // restore it. A replayed request was handled the first time.
-    if !intake.replayed && rejection.is_none() {
-        let key = key.unwrap_or_else(|| format!("anon:{}", t.id));
-        let sig = serde_json::to_string(&analysis.signature)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let cluster = plan.cluster_id.unwrap_or(t.id.0);
-        state
-            .store
-            .record_signature(t.id, cluster, &key, &sig, &analysis.band_keys)
-            .await?;
-    }
+    // restore it; a same-customer re-send is merged. A replayed request was handled before.
     let follow_up = match (rejection, plan.duplicate_of) {
         _ if intake.replayed => None,
         (Some(reason), _) => Some(Command::Reject { reason }),
@@ -324,19 +287,15 @@ pub async fn submit(
         (None, None) => None,
     };
     if let Some(cmd) = follow_up {
-        let decide_reject = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
-        t = state.store.change(t.id, decide_reject).await?.0;
+        let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
+        t = state.store.change(t.id, follow).await?.0;
     }
     let out = FeedbackOut {
         id: t.id.0,
         triage: t.triage.clone(),
         priority_reasons: t.priority_reasons.clone(),
         impact_scope: t.impact_scope,
-        cluster_id: t
-            .triage
-            .as_ref()
-            .and_then(|x| x.cluster_id)
-            .unwrap_or(t.id.0),
+        cluster_id: t.triage.as_ref().and_then(|x| x.cluster_id).unwrap_or(t.id.0),
         merged_into: t.merged_into.map(|m| m.0),
         tracking_no: t.tracking_no.to_string(),
         state: t.state,
@@ -352,8 +311,7 @@ pub async fn submit(
         resp.headers_mut().insert(header::LOCATION, v);
     }
     if intake.replayed {
-        resp.headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(resp)
 }

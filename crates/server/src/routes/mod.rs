@@ -47,16 +47,11 @@ pub fn router(state: AppState, with_metrics: bool) -> Router {
         .method_not_allowed_fallback(no_method)
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .with_state(state)
 }
 
 /// A router serving only `/metrics` (for a separate internal listener).
 pub fn metrics_router(state: AppState) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics::render))
-        .with_state(state)
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
 }

@@ -47,13 +47,7 @@ pub fn t0() -> Timestamp {
 
 async fn password_hash() -> String {
     static HASH: OnceCell<String> = OnceCell::const_new();
-    HASH.get_or_init(|| async {
-        loopdesk_server::auth::password::hash(PASSWORD.into())
-            .await
-            .unwrap()
-    })
-    .await
-    .clone()
+    HASH.get_or_init(|| async { loopdesk_server::auth::password::hash(PASSWORD.into()).await.unwrap() }).await.clone()
 }
 
 /// Runs `test` once per configured backend.
@@ -77,9 +71,7 @@ impl TestApp {
         config.data = dir;
         config.database_url = Some(Secret::new(db.url.clone()));
         let clock = ManualClock::new(t0());
-        let app = App::build(config, Arc::new(clock.clone()))
-            .await
-            .expect("build app");
+        let app = App::build(config, Arc::new(clock.clone())).await.expect("build app");
         let base = format!("http://{}", app.local_addr().unwrap());
         let store = app.state.store.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -102,18 +94,8 @@ impl TestApp {
     }
 
     async fn seed_users(&mut self) {
-        let d1 = self
-            .store
-            .create_department("技术支持部", t0())
-            .await
-            .unwrap()
-            .id;
-        let d2 = self
-            .store
-            .create_department("售后服务部", t0())
-            .await
-            .unwrap()
-            .id;
+        let d1 = self.store.create_department("技术支持部", t0()).await.unwrap().id;
+        let d2 = self.store.create_department("售后服务部", t0()).await.unwrap().id;
         self.departments = vec![d1, d2];
         let hash = password_hash().await;
         let people: [(&'static str, Role, Option<DepartmentId>); 5] = [
@@ -134,33 +116,16 @@ impl TestApp {
             let user = self.store.create_user(&new, t0()).await.unwrap();
             self.user_ids.insert(name, user.id.0);
             let resp = self
-                .raw(
-                    Method::POST,
-                    "/api/v1/auth/login",
-                    None,
-                    Some(json!({"username": name, "password": PASSWORD})),
-                )
+                .raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": name, "password": PASSWORD})))
                 .await;
             assert_eq!(resp.status, StatusCode::OK, "login {name}: {}", resp.body);
-            let cookie = resp.headers["set-cookie"]
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
+            let cookie = resp.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
             self.cookies.insert(name, cookie);
         }
     }
 
     /// A request with an optional cookie and JSON body.
-    pub async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
+    pub async fn raw(&self, method: Method, path: &str, cookie: Option<&str>, body: Option<Value>) -> Answer {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(c) = cookie {
             req = req.header("cookie", c);
@@ -172,13 +137,7 @@ impl TestApp {
     }
 
     /// A request as `role` (a key of `cookies`).
-    pub async fn as_role(
-        &self,
-        role: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Answer {
+    pub async fn as_role(&self, role: &str, method: Method, path: &str, body: Option<Value>) -> Answer {
         let cookie = self.cookies.get(role).cloned();
         self.raw(method, path, cookie.as_deref(), body).await
     }
@@ -195,9 +154,7 @@ impl TestApp {
 
     /// Submits public feedback and returns the 201 body.
     pub async fn submit(&self, body: Value) -> Value {
-        let a = self
-            .raw(Method::POST, "/api/v1/feedback", None, Some(body))
-            .await;
+        let a = self.raw(Method::POST, "/api/v1/feedback", None, Some(body)).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
         a.body
     }
@@ -217,11 +174,7 @@ pub async fn answer(resp: reqwest::Response) -> Answer {
     let headers = resp.headers().clone();
     let text = resp.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer {
-        status,
-        body,
-        headers,
-    }
+    Answer { status, body, headers }
 }
 
 /// A typical feedback body.

@@ -50,10 +50,7 @@ impl Engine {
     pub fn new() -> Result<Engine, TriageError> {
         let segmenter = Segmenter::new();
         let examples = parse_jsonl(FEEDBACK_LABELLED_JSONL)?;
-        let pairs: Vec<(&str, &str)> = examples
-            .iter()
-            .map(|e| (e.text.as_str(), e.label.as_str()))
-            .collect();
+        let pairs: Vec<(&str, &str)> = examples.iter().map(|e| (e.text.as_str(), e.label.as_str())).collect();
         let (model, _) = train_tuned(&segmenter, &pairs, &TrainConfig::default())?;
         let sentiment = TextModel::from_json(SENTIMENT_MODEL_JSON)?;
         let config = EngineConfig::default();
@@ -75,11 +72,8 @@ impl Engine {
 
     /// Rebuilds the joint automaton after a list changed.
     fn rescan(mut self) -> Result<Engine, TriageError> {
-        let (scan, offsets) = Lexicon::joint(&[
-            self.signals.lexicon(),
-            self.classifier.lexicon(),
-            self.moderator.lexicon(),
-        ])?;
+        let (scan, offsets) =
+            Lexicon::joint(&[self.signals.lexicon(), self.classifier.lexicon(), self.moderator.lexicon()])?;
         self.scan = scan;
         self.scan_offsets = [offsets[1], offsets[2]];
         Ok(self)
@@ -129,12 +123,7 @@ impl Engine {
     }
 
     /// Replaces the length limit, signature shape and cluster thresholds.
-    pub fn with_limits(
-        mut self,
-        max_chars: usize,
-        minhash: MinHashConfig,
-        cluster: ClusterConfig,
-    ) -> Engine {
+    pub fn with_limits(mut self, max_chars: usize, minhash: MinHashConfig, cluster: ClusterConfig) -> Engine {
         self.config.max_chars = max_chars.max(1);
         self.config.minhash = minhash;
         self.config.cluster = cluster;
@@ -174,10 +163,7 @@ impl Engine {
 
     /// Trains a category model from `(text, label)` pairs with this engine's segmenter
     /// (settings chosen on a validation slice of the examples, see [`train_tuned`]).
-    pub fn train_category_model(
-        &self,
-        examples: &[(&str, &str)],
-    ) -> Result<TextModel, TriageError> {
+    pub fn train_category_model(&self, examples: &[(&str, &str)]) -> Result<TextModel, TriageError> {
         Ok(train_tuned(&self.segmenter, examples, &TrainConfig::default())?.0)
     }
 
@@ -193,33 +179,17 @@ impl Engine {
         };
         let norm = normalize(raw, self.config.max_chars);
         let words = self.segmenter.words(&norm);
-        let mut cache = FeatureCache {
-            words: &words,
-            text: &norm.text,
-            made: Vec::new(),
-        };
-        let negative_tone = self
-            .sentiment
-            .as_ref()
-            .and_then(|m| label_probability(m, "negative", &mut cache));
+        let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new() };
+        let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
         let [signal_hits, keyword_hits, moderation_hits] = self.split_hits(&norm.text);
-        let signals = self
-            .signals
-            .detect_hits(&signal_hits, &norm.text, negative_tone);
+        let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
         let classification = match self.classifier.model() {
-            Some(m) => self
-                .classifier
-                .classify_hits(&keyword_hits, cache.get(m.feature_config())),
+            Some(m) => self.classifier.classify_hits(&keyword_hits, cache.get(m.feature_config())),
             None => self.classifier.classify_hits(&keyword_hits, &[]),
         };
         let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
-        let spam_probability = self
-            .spam
-            .as_ref()
-            .and_then(|m| label_probability(m, "spam", &mut cache));
-        let moderation =
-            self.moderator
-                .check_hits(&norm, &moderation_hits, on_topic, spam_probability);
+        let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
+        let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
         let urgency = match input.stated_urgency {
             Some(stated) => max_urgency(stated, signals.detected_urgency),
             None => signals.detected_urgency,
@@ -274,12 +244,7 @@ impl Engine {
     }
 
     /// Recomputes priority for a new cluster size or tier (e.g. when a cluster grows).
-    pub fn reprioritize(
-        &self,
-        analysis: &Analysis,
-        tier: CustomerTier,
-        cluster_size: u32,
-    ) -> PriorityDecision {
+    pub fn reprioritize(&self, analysis: &Analysis, tier: CustomerTier, cluster_size: u32) -> PriorityDecision {
         let cluster_size = cluster_size.max(1);
         self.rules.decide(&Facts {
             category: &analysis.classification.category,

@@ -34,10 +34,7 @@ fn safety_complaint_in_chinese() {
 fn traditional_characters_are_understood() {
     let a = analyze("充電器發熱冒煙，差點起火");
     assert!(a.signals.has(SignalKind::Safety));
-    assert_eq!(
-        a.signals.words(SignalKind::Safety),
-        ["发热", "冒烟", "起火"]
-    );
+    assert_eq!(a.signals.words(SignalKind::Safety), ["发热", "冒烟", "起火"]);
     assert_eq!(a.priority.priority, Priority::Urgent);
     assert_eq!(a.classification.category, "product_quality");
 }
@@ -47,11 +44,7 @@ fn english_and_mixed_text() {
     let a = analyze("I was charged twice for my subscription, please refund one payment.");
     assert_eq!(a.language, Language::En);
     assert_eq!(a.classification.category, "payment");
-    assert!(
-        a.classification.subtags.contains(&"charge".to_string()),
-        "{:?}",
-        a.classification
-    );
+    assert!(a.classification.subtags.contains(&"charge".to_string()), "{:?}", a.classification);
     let m = analyze("The App 登录以后一直 crash on iOS 17, please fix it 今天必须修好，太垃圾了");
     assert_eq!(m.language, Language::Mixed);
     assert_eq!(m.classification.category, "technical");
@@ -81,17 +74,8 @@ fn subject_tier_and_stated_urgency() {
     };
     let a = engine().analyze(&input);
     assert_eq!(a.urgency, Urgency::High);
-    assert_eq!(
-        a.priority.priority,
-        Priority::High,
-        "{:?}",
-        a.priority.reasons
-    );
-    assert!(a
-        .priority
-        .reasons
-        .iter()
-        .any(|r| r.contains("vip customer")));
+    assert_eq!(a.priority.priority, Priority::High, "{:?}", a.priority.reasons);
+    assert!(a.priority.reasons.iter().any(|r| r.contains("vip customer")));
 }
 
 #[test]
@@ -119,76 +103,16 @@ fn spam_is_rejected_with_its_reason_but_kept() {
 fn every_default_rule_fires_on_real_sentences() {
     use CustomerTier::{KeyAccount, Standard, Vip};
     let cases: &[(&str, CustomerTier, u32, Priority, &str)] = &[
-        (
-            "电热水壶底座漏电，摸到外壳手麻了",
-            Standard,
-            1,
-            Priority::Urgent,
-            "safety_hazard",
-        ),
-        (
-            "The charger caught fire on my desk",
-            Standard,
-            1,
-            Priority::Urgent,
-            "safety_hazard",
-        ),
-        (
-            "App 完全用不了，一打开就报错",
-            Standard,
-            80,
-            Priority::Urgent,
-            "outage",
-        ),
-        (
-            "Our whole team cannot log in, the service is unusable",
-            Standard,
-            60,
-            Priority::Urgent,
-            "outage",
-        ),
-        (
-            "订单页面能看到别人的个人信息，这是数据泄露",
-            Standard,
-            5,
-            Priority::Urgent,
-            "data_leak_many",
-        ),
-        (
-            "洗衣机开不了机，完全不能用了",
-            Standard,
-            1,
-            Priority::High,
-            "core_failure",
-        ),
-        (
-            "The fridge stopped cooling and nothing works",
-            Standard,
-            1,
-            Priority::High,
-            "core_failure",
-        ),
-        (
-            "I got an email with another customer's personal data attached",
-            Standard,
-            1,
-            Priority::High,
-            "privacy",
-        ),
-        (
-            "我的个人信息被泄露了，天天有骚扰电话",
-            Standard,
-            1,
-            Priority::High,
-            "privacy",
-        ),
-        (
-            "退款拖了一个月没到账，再不处理我就投诉到消协",
-            Standard,
-            1,
-            Priority::High,
-            "public_outcry",
-        ),
+        ("电热水壶底座漏电，摸到外壳手麻了", Standard, 1, Priority::Urgent, "safety_hazard"),
+        ("The charger caught fire on my desk", Standard, 1, Priority::Urgent, "safety_hazard"),
+        ("App 完全用不了，一打开就报错", Standard, 80, Priority::Urgent, "outage"),
+        ("Our whole team cannot log in, the service is unusable", Standard, 60, Priority::Urgent, "outage"),
+        ("订单页面能看到别人的个人信息，这是数据泄露", Standard, 5, Priority::Urgent, "data_leak_many"),
+        ("洗衣机开不了机，完全不能用了", Standard, 1, Priority::High, "core_failure"),
+        ("The fridge stopped cooling and nothing works", Standard, 1, Priority::High, "core_failure"),
+        ("I got an email with another customer's personal data attached", Standard, 1, Priority::High, "privacy"),
+        ("我的个人信息被泄露了，天天有骚扰电话", Standard, 1, Priority::High, "privacy"),
+        ("退款拖了一个月没到账，再不处理我就投诉到消协", Standard, 1, Priority::High, "public_outcry"),
         (
             "The refund never arrived. My lawyer will be in touch about this problem.",
             Standard,
@@ -196,111 +120,34 @@ fn every_default_rule_fires_on_real_sentences() {
             Priority::High,
             "public_outcry",
         ),
-        (
-            "同一笔订单被重复扣款两次，钱已经扣了",
-            Standard,
-            1,
-            Priority::High,
-            "money_lost",
-        ),
-        (
-            "You charged me twice for the same order",
-            Standard,
-            1,
-            Priority::High,
-            "money_lost",
-        ),
-        (
-            "气死了，客服一直推脱，马上给我解决",
-            Standard,
-            1,
-            Priority::High,
-            "angry_and_demanding",
-        ),
-        (
-            "This is ridiculous, fix my account immediately",
-            Standard,
-            1,
-            Priority::High,
-            "angry_and_demanding",
-        ),
-        (
-            "手机屏幕出现一条绿线",
-            Standard,
-            25,
-            Priority::High,
-            "many_serious",
-        ),
-        (
-            "婚礼礼服明天要穿，今天还没送到，马上帮我查一下",
-            Standard,
-            1,
-            Priority::High,
-            "demands_action_now",
-        ),
-        (
-            "My parcel is still not delivered and I need it today",
-            Standard,
-            1,
-            Priority::High,
-            "demands_action_now",
-        ),
+        ("同一笔订单被重复扣款两次，钱已经扣了", Standard, 1, Priority::High, "money_lost"),
+        ("You charged me twice for the same order", Standard, 1, Priority::High, "money_lost"),
+        ("气死了，客服一直推脱，马上给我解决", Standard, 1, Priority::High, "angry_and_demanding"),
+        ("This is ridiculous, fix my account immediately", Standard, 1, Priority::High, "angry_and_demanding"),
+        ("手机屏幕出现一条绿线", Standard, 25, Priority::High, "many_serious"),
+        ("婚礼礼服明天要穿，今天还没送到，马上帮我查一下", Standard, 1, Priority::High, "demands_action_now"),
+        ("My parcel is still not delivered and I need it today", Standard, 1, Priority::High, "demands_action_now"),
         ("耳机左边没有声音", Vip, 1, Priority::High, "vip"),
-        (
-            "The delivery was two days late",
-            KeyAccount,
-            1,
-            Priority::High,
-            "vip",
-        ),
+        ("The delivery was two days late", KeyAccount, 1, Priority::High, "vip"),
         ("耳机左边没有声音", Standard, 6, Priority::High, "frequency"),
-        (
-            "希望增加夜间模式",
-            Standard,
-            60,
-            Priority::High,
-            "scope_all",
-        ),
-        (
-            "杯子颜色和图片有一点色差，不是大问题",
-            Standard,
-            1,
-            Priority::Low,
-            "mild",
-        ),
-        (
-            "The mug's colour is slightly different from the photo, not a big deal",
-            Standard,
-            1,
-            Priority::Low,
-            "mild",
-        ),
+        ("希望增加夜间模式", Standard, 60, Priority::High, "scope_all"),
+        ("杯子颜色和图片有一点色差，不是大问题", Standard, 1, Priority::Low, "mild"),
+        ("The mug's colour is slightly different from the photo, not a big deal", Standard, 1, Priority::Low, "mild"),
     ];
     for (text, tier, cluster, priority, rule) in cases {
-        let a = engine().analyze(&Input {
-            tier: *tier,
-            cluster_size: *cluster,
-            ..Input::new(text)
-        });
+        let a = engine().analyze(&Input { tier: *tier, cluster_size: *cluster, ..Input::new(text) });
         assert!(
             a.priority.rules_fired.iter().any(|r| r == rule),
             "{text}: {rule} did not fire: {:?}",
             a.priority.reasons
         );
-        assert_eq!(
-            a.priority.priority, *priority,
-            "{text}: {:?}",
-            a.priority.reasons
-        );
+        assert_eq!(a.priority.priority, *priority, "{text}: {:?}", a.priority.reasons);
     }
 }
 
 #[test]
 fn stated_urgency_lifts_a_low_category() {
-    let input = Input {
-        stated_urgency: Some(Urgency::High),
-        ..Input::new("希望增加夜间模式")
-    };
+    let input = Input { stated_urgency: Some(Urgency::High), ..Input::new("希望增加夜间模式") };
     let a = engine().analyze(&input);
     assert!(a.priority.rules_fired.contains(&"urgency_high".to_string()));
     assert_eq!(a.priority.priority, Priority::Medium);
@@ -308,25 +155,12 @@ fn stated_urgency_lifts_a_low_category() {
 
 #[test]
 fn feature_cache_merges_word_pairs_like_a_full_extraction() {
-    let norm = normalize(
-        "快递三天没到 物流也不更新 the parcel is late",
-        DEFAULT_MAX_CHARS,
-    );
+    let norm = normalize("快递三天没到 物流也不更新 the parcel is late", DEFAULT_MAX_CHARS);
     let words = engine().segmenter().words(&norm);
-    let mut cache = FeatureCache {
-        words: &words,
-        text: &norm.text,
-        made: Vec::new(),
-    };
-    let with_pairs = FeatureConfig {
-        word_bigrams: true,
-        ..FeatureConfig::default()
-    };
+    let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new() };
+    let with_pairs = FeatureConfig { word_bigrams: true, ..FeatureConfig::default() };
     let merged = cache.get(&with_pairs).to_vec();
-    assert_eq!(
-        merged,
-        count_features(features(&words, &norm.text, &with_pairs))
-    );
+    assert_eq!(merged, count_features(features(&words, &norm.text, &with_pairs)));
     assert_eq!(cache.made.len(), 2);
 }
 
@@ -334,22 +168,10 @@ fn feature_cache_merges_word_pairs_like_a_full_extraction() {
 fn engine_is_shareable_and_cheap_to_reconfigure() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Engine>();
-    let rules = PriorityRules {
-        version: 7,
-        ..engine().priority_rules().clone()
-    };
+    let rules = PriorityRules { version: 7, ..engine().priority_rules().clone() };
     let copy = engine().clone().with_priority_rules(rules);
-    assert_eq!(
-        copy.analyze(&Input::new("快递丢了")).priority.rules_version,
-        7
-    );
-    assert_eq!(
-        engine()
-            .analyze(&Input::new("快递丢了"))
-            .priority
-            .rules_version,
-        1
-    );
+    assert_eq!(copy.analyze(&Input::new("快递丢了")).priority.rules_version, 7);
+    assert_eq!(engine().analyze(&Input::new("快递丢了")).priority.rules_version, 1);
 }
 
 #[test]
@@ -357,12 +179,8 @@ fn model_round_trips_through_json() {
     let model = engine().classifier.model().cloned().expect("model");
     let json = model.to_json().unwrap();
     let back = TextModel::from_json(&json).unwrap();
-    let feats =
-        crate::model::text_features(engine().segmenter(), "快递丢件了", back.feature_config());
-    assert_eq!(
-        model.predict_features(&feats),
-        back.predict_features(&feats)
-    );
+    let feats = crate::model::text_features(engine().segmenter(), "快递丢件了", back.feature_config());
+    assert_eq!(model.predict_features(&feats), back.predict_features(&feats));
     assert!(TextModel::from_json("{\"format\":1}").is_err());
 }
 
@@ -395,12 +213,8 @@ fn fifty_customers_one_problem_form_one_cluster_and_rise() {
     let mut last = Priority::Low;
     let mut saw = Vec::new();
     for i in 0..50u64 {
-        let text = format!(
-            "{}{}{}",
-            openings[i as usize % 5],
-            middles[(i as usize / 5) % 5],
-            endings[(i as usize * 7) % 10]
-        );
+        let text =
+            format!("{}{}{}", openings[i as usize % 5], middles[(i as usize / 5) % 5], endings[(i as usize * 7) % 10]);
         let a = engine().analyze(&Input::new(&text));
         let near = index.query(&a.signature, config.cluster_similarity);
         if i == 0 || !near.is_empty() {
@@ -410,11 +224,7 @@ fn fifty_customers_one_problem_form_one_cluster_and_rise() {
         let decision = engine().reprioritize(&a, CustomerTier::Standard, cluster.len() as u32);
         assert!(decision.priority.rank() <= last.rank() || i == 0);
         last = decision.priority;
-        saw.push((
-            cluster.len(),
-            engine().impact_scope(cluster.len() as u32),
-            decision.priority,
-        ));
+        saw.push((cluster.len(), engine().impact_scope(cluster.len() as u32), decision.priority));
     }
     assert_eq!(cluster.len(), 50, "{saw:?}");
     assert_eq!(saw[0].1, ImpactScope::Single);

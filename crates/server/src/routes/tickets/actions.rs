@@ -12,31 +12,20 @@ use axum::extract::State;
 use axum::Json as JsonOut;
 use loopdesk_core::access::Permission;
 use loopdesk_core::event::{apply, decide, CloseReason, Command};
-use loopdesk_core::{
-    Actor, DepartmentId, DomainError, Outcome, Principal, Priority, Role, Ticket, TicketId, UserId,
-};
+use loopdesk_core::{Actor, DepartmentId, DomainError, Outcome, Principal, Priority, Role, Ticket, TicketId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 type Reply = Result<JsonOut<Value>, ApiError>;
 
 /// Applies the commands `build` derives from the current ticket, as the caller.
-async fn perform<F>(
-    state: &AppState,
-    auth: &Auth,
-    id: i64,
-    permission: Permission,
-    build: F,
-) -> Reply
+async fn perform<F>(state: &AppState, auth: &Auth, id: i64, permission: Permission, build: F) -> Reply
 where
     F: Fn(&Ticket) -> Result<Vec<Command>, DomainError>,
 {
     let p = auth.require(permission)?;
     visible(state, p, id).await?;
-    let actor = Actor::User {
-        id: p.user_id,
-        name: p.name.clone(),
-    };
+    let actor = Actor::User { id: p.user_id, name: p.name.clone() };
     let now = state.now();
     let (ticket, events) = state
         .store
@@ -69,46 +58,24 @@ pub struct AssignIn {
     reason: Option<String>,
 }
 
-async fn check_assignment(
-    state: &AppState,
-    p: &Principal,
-    body: &AssignIn,
-) -> Result<(), ApiError> {
+async fn check_assignment(state: &AppState, p: &Principal, body: &AssignIn) -> Result<(), ApiError> {
     if let Some(d) = body.department_id {
-        if !state
-            .store
-            .departments()
-            .await?
-            .iter()
-            .any(|dep| dep.id == DepartmentId(d))
-        {
+        if !state.store.departments().await?.iter().any(|dep| dep.id == DepartmentId(d)) {
             return Err(ApiError::invalid("department_id", "no such department"));
         }
     }
     if let Some(u) = body.assignee_id {
-        let user = state
-            .store
-            .user(UserId(u))
-            .await
-            .map_err(|_| ApiError::invalid("assignee_id", "no such user"))?;
+        let user = state.store.user(UserId(u)).await.map_err(|_| ApiError::invalid("assignee_id", "no such user"))?;
         if !user.active || user.role == Role::Viewer {
-            return Err(ApiError::invalid(
-                "assignee_id",
-                "this user cannot work on tickets",
-            ));
+            return Err(ApiError::invalid("assignee_id", "this user cannot work on tickets"));
         }
     }
     // Agents route within their own department or to themselves; supervisors anywhere.
     if !p.can(Permission::Supervise) {
-        let own_dept =
-            body.department_id.is_none() || body.department_id.map(DepartmentId) == p.department_id;
-        let own_user = body
-            .assignee_id
-            .is_none_or(|u| u == p.user_id.0 || own_dept);
+        let own_dept = body.department_id.is_none() || body.department_id.map(DepartmentId) == p.department_id;
+        let own_user = body.assignee_id.is_none_or(|u| u == p.user_id.0 || own_dept);
         if !(own_dept && own_user) {
-            return Err(ApiError::Forbidden(
-                "agents assign within their own department; ask a supervisor".into(),
-            ));
+            return Err(ApiError::Forbidden("agents assign within their own department; ask a supervisor".into()));
         }
     }
     Ok(())
@@ -134,29 +101,16 @@ pub async fn assign(
 
 /// `POST /tickets/{id}/acknowledge`: the assignee accepts; an unowned ticket becomes the
 /// caller's.
-pub async fn acknowledge(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-) -> Reply {
+pub async fn acknowledge(State(state): State<AppState>, Worker(auth): Worker, Path(id): Path<i64>) -> Reply {
     let me = auth.0.user_id;
     let supervisor = auth.0.can(Permission::Supervise);
-    perform(&state, &auth, id, Permission::Work, |t| {
-        match t.assignee_id {
-            Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
-            Some(_) => Err(DomainError::invalid(
-                "assignee_id",
-                "only the assignee or a supervisor can acknowledge",
-            )),
-            None => Ok(vec![
-                Command::Assign {
-                    department_id: t.department_id,
-                    assignee_id: Some(me),
-                    reason: None,
-                },
-                Command::Acknowledge,
-            ]),
-        }
+    perform(&state, &auth, id, Permission::Work, |t| match t.assignee_id {
+        Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
+        Some(_) => Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge")),
+        None => Ok(vec![
+            Command::Assign { department_id: t.department_id, assignee_id: Some(me), reason: None },
+            Command::Acknowledge,
+        ]),
     })
     .await
 }
@@ -229,10 +183,7 @@ pub async fn decide_approval(
     Json(b): Json<DecisionIn>,
 ) -> Reply {
     perform(&state, &auth, id, Permission::Supervise, |_| {
-        Ok(vec![Command::DecideApproval {
-            approved: b.approved,
-            comment: b.comment.clone(),
-        }])
+        Ok(vec![Command::DecideApproval { approved: b.approved, comment: b.comment.clone() }])
     })
     .await
 }
@@ -244,26 +195,12 @@ pub async fn resolve(
     Path(id): Path<i64>,
     Json(outcome): Json<Outcome>,
 ) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Resolve {
-            outcome: outcome.clone(),
-        }])
-    })
-    .await
+    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Resolve { outcome: outcome.clone() }])).await
 }
 
 /// `POST /tickets/{id}/close` (staff close; surveys close on their own).
-pub async fn close(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Close {
-            reason: CloseReason::Manual,
-        }])
-    })
-    .await
+pub async fn close(State(state): State<AppState>, Worker(auth): Worker, Path(id): Path<i64>) -> Reply {
+    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Close { reason: CloseReason::Manual }])).await
 }
 
 /// Body of `restore`.
@@ -281,12 +218,7 @@ pub async fn restore(
     Path(id): Path<i64>,
     Json(b): Json<RestoreIn>,
 ) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Restore {
-            reason: b.reason.clone(),
-        }])
-    })
-    .await
+    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Restore { reason: b.reason.clone() }])).await
 }
 
 /// Body of `merge`.
@@ -305,30 +237,20 @@ pub async fn merge(
 ) -> Reply {
     let p = auth.require(Permission::Work)?;
     let source = visible(&state, p, id).await?;
-    let target = visible(&state, p, b.into)
-        .await
-        .map_err(|_| ApiError::invalid("into", "no such ticket"))?;
+    let target = visible(&state, p, b.into).await.map_err(|_| ApiError::invalid("into", "no such ticket"))?;
     if target.merged_into.is_some() {
-        return Err(ApiError::invalid(
-            "into",
-            "that ticket was itself merged; merge into the one it points to",
-        ));
+        return Err(ApiError::invalid("into", "that ticket was itself merged; merge into the one it points to"));
     }
     let c = (&source.customer, &target.customer);
-    let same_customer = (c.0.phone.is_some() && c.0.phone == c.1.phone)
-        || (c.0.email.is_some() && c.0.email == c.1.email);
+    let same_customer =
+        (c.0.phone.is_some() && c.0.phone == c.1.phone) || (c.0.email.is_some() && c.0.email == c.1.email);
     if !same_customer {
         return Err(ApiError::invalid(
             "into",
             "only tickets of the same customer (same phone or e-mail) can be merged",
         ));
     }
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Merge {
-            into: TicketId(b.into),
-        }])
-    })
-    .await
+    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Merge { into: TicketId(b.into) }])).await
 }
 
 /// Body of `recategorize`.
@@ -347,21 +269,11 @@ pub async fn recategorize(
     Path(id): Path<i64>,
     Json(b): Json<CategoryIn>,
 ) -> Reply {
-    if b.category
-        .as_deref()
-        .is_some_and(|c| c.is_empty() || c.len() > 64)
-        || b.subtags.len() > 20
-    {
-        return Err(ApiError::invalid(
-            "category",
-            "must be 1 to 64 characters, with at most 20 sub-tags",
-        ));
+    if b.category.as_deref().is_some_and(|c| c.is_empty() || c.len() > 64) || b.subtags.len() > 20 {
+        return Err(ApiError::invalid("category", "must be 1 to 64 characters, with at most 20 sub-tags"));
     }
     perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Recategorize {
-            category: b.category.clone(),
-            subtags: b.subtags.clone(),
-        }])
+        Ok(vec![Command::Recategorize { category: b.category.clone(), subtags: b.subtags.clone() }])
     })
     .await
 }
@@ -382,10 +294,7 @@ pub async fn reprioritize(
     Json(b): Json<PriorityIn>,
 ) -> Reply {
     perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Reprioritize {
-            priority: b.priority,
-            reason: b.reason.clone(),
-        }])
+        Ok(vec![Command::Reprioritize { priority: b.priority, reason: b.reason.clone() }])
     })
     .await
 }
@@ -404,15 +313,7 @@ pub async fn add_collaborator(
     Path(id): Path<i64>,
     Json(b): Json<CollaboratorIn>,
 ) -> Reply {
-    state
-        .store
-        .user(UserId(b.user_id))
+    state.store.user(UserId(b.user_id)).await.map_err(|_| ApiError::invalid("user_id", "no such user"))?;
+    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::AddCollaborator { user_id: UserId(b.user_id) }]))
         .await
-        .map_err(|_| ApiError::invalid("user_id", "no such user"))?;
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::AddCollaborator {
-            user_id: UserId(b.user_id),
-        }])
-    })
-    .await
 }

@@ -82,24 +82,9 @@ impl QueueParams {
             });
         }
         Ok(TicketFilter {
-            states: list(
-                "state",
-                &self.state,
-                TicketState::parse,
-                TicketState::names(),
-            )?,
-            priorities: list(
-                "priority",
-                &self.priority,
-                Priority::parse,
-                Priority::names(),
-            )?,
-            categories: list(
-                "category",
-                &self.category,
-                |s| Some(s.to_string()),
-                String::new(),
-            )?,
+            states: list("state", &self.state, TicketState::parse, TicketState::names())?,
+            priorities: list("priority", &self.priority, Priority::parse, Priority::names())?,
+            categories: list("category", &self.category, |s| Some(s.to_string()), String::new())?,
             channels: list("channel", &self.channel, Channel::parse, Channel::names())?,
             department: self
                 .department
@@ -146,18 +131,9 @@ pub async fn queue(
         })?),
     };
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let page = state
-        .store
-        .list_tickets(&filter, sort, cursor, limit)
-        .await?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|s| view::ticket(&s.ticket, &auth.0))
-        .collect();
-    Ok(Json(
-        json!({ "items": items, "next_cursor": page.next_cursor }),
-    ))
+    let page = state.store.list_tickets(&filter, sort, cursor, limit).await?;
+    let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
+    Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
 }
 
 /// `GET /api/v1/tickets/counts`: per-state counts for the same filters (state ignored).

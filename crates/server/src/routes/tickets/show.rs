@@ -22,20 +22,11 @@ pub async fn visible(state: &AppState, principal: &Principal, id: i64) -> Result
 }
 
 /// `GET /api/v1/tickets/{id}`.
-pub async fn show(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
     auth.require(Permission::Read)?;
     let ticket = visible(&state, &auth.0, id).await?;
     let timeline = state.store.timeline(ticket.id).await?;
-    let allowed: Vec<&str> = ticket
-        .state
-        .allowed_actions()
-        .iter()
-        .map(|a| a.as_str())
-        .collect();
+    let allowed: Vec<&str> = ticket.state.allowed_actions().iter().map(|a| a.as_str()).collect();
     Ok(Json(json!({
         "ticket": view::ticket(&ticket, &auth.0),
         "timeline": timeline.iter().map(view::event).collect::<Vec<_>>(),

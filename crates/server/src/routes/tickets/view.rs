@@ -17,22 +17,10 @@ fn mask_customer(v: &mut Value, t: &Ticket) {
     let Some(c) = v.get_mut("customer").and_then(Value::as_object_mut) else {
         return;
     };
-    c.insert(
-        "phone".into(),
-        json!(t.customer.phone.as_ref().map(|p| p.masked())),
-    );
-    c.insert(
-        "email".into(),
-        json!(t.customer.email.as_ref().map(|e| e.masked())),
-    );
-    c.insert(
-        "address".into(),
-        json!(t.customer.address.as_ref().map(|_| "***")),
-    );
-    c.insert(
-        "name".into(),
-        json!(t.customer.name.as_ref().map(|n| mask_name(n))),
-    );
+    c.insert("phone".into(), json!(t.customer.phone.as_ref().map(|p| p.masked())));
+    c.insert("email".into(), json!(t.customer.email.as_ref().map(|e| e.masked())));
+    c.insert("address".into(), json!(t.customer.address.as_ref().map(|_| "***")));
+    c.insert("name".into(), json!(t.customer.name.as_ref().map(|n| mask_name(n))));
 }
 
 /// `王*` / `J***`: first character kept.
