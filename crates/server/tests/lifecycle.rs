@@ -89,7 +89,11 @@ async fn reopen_reject_restore_merge_and_approval_go_through_the_state_machine()
         let first = app.submit(feedback("订单一直没有发货", "13700000001")).await["id"].as_i64().unwrap();
         // The same customer's re-send is merged into the open original at intake.
         let resend = app.submit(feedback("订单一直没有发货！！", "13700000001")).await;
-        assert_eq!((resend["state"].as_str(), resend["merged_into"].as_i64()), (Some("merged"), Some(first)), "{resend}");
+        assert_eq!(
+            (resend["state"].as_str(), resend["merged_into"].as_i64()),
+            (Some("merged"), Some(first)),
+            "{resend}"
+        );
         // A person may merge a different ticket of the same customer by hand.
         let dup = app.submit(feedback("另外发票抬头写错了，麻烦重开", "13700000001")).await["id"].as_i64().unwrap();
         let unrelated = json!({"content": "能不能把 App 的字体调大一点", "customer": {"email": "other@example.com"}});

@@ -59,11 +59,11 @@ impl Store {
 
     /// Number of distinct customers in a cluster.
     pub async fn cluster_size(&self, cluster_id: i64) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cluster_customers WHERE cluster_id = $1")
+        let row: Option<(i64,)> = sqlx::query_as("SELECT customers FROM problem_clusters WHERE id = $1")
             .bind(cluster_id)
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(n)
+        Ok(row.map(|(n,)| n).unwrap_or(0))
     }
 
     /// Whether a customer already reported in a cluster.
@@ -90,34 +90,60 @@ pub struct SignatureRecord {
     pub band_keys: Vec<i64>,
 }
 
-/// Writes a signature, its band keys and the cluster membership on `conn`.
-pub(crate) async fn insert_signature(
+/// Writes the signatures, band keys and cluster memberships of a batch of new tickets on
+/// `conn`, a few multi-row statements for the whole batch.
+pub(crate) async fn insert_signatures(
     conn: &mut sqlx::AnyConnection,
-    ticket: TicketId,
-    r: &SignatureRecord,
+    records: &[(TicketId, &SignatureRecord)],
 ) -> Result<(), StoreError> {
-    let cluster = r.cluster_id.unwrap_or(ticket.0);
-    let key = r.customer_key.clone().unwrap_or_else(|| format!("anon:{ticket}"));
-    sqlx::query(
-        "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (ticket_id) DO NOTHING",
-    )
-    .bind(ticket.0)
-    .bind(cluster)
-    .bind(&key)
-    .bind(&r.signature)
-    .execute(&mut *conn)
-    .await?;
-    for chunk in r.band_keys.chunks(32) {
-        let rows = crate::sql::values_rows(chunk.len(), 2);
-        let sql = format!("INSERT INTO ticket_bands (band_key, ticket_id) VALUES {rows} ON CONFLICT DO NOTHING");
-        let values: Vec<Value> = chunk.iter().flat_map(|k| [Value::Int(*k), Value::Int(ticket.0)]).collect();
+    let keyed: Vec<(TicketId, i64, String, &SignatureRecord)> = records
+        .iter()
+        .map(|(t, r)| {
+            (*t, r.cluster_id.unwrap_or(t.0), r.customer_key.clone().unwrap_or_else(|| format!("anon:{t}")), *r)
+        })
+        .collect();
+    for chunk in keyed.chunks(16) {
+        let sql = format!(
+            "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES {} \
+             ON CONFLICT (ticket_id) DO NOTHING",
+            crate::sql::values_rows(chunk.len(), 4)
+        );
+        let values: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(t, c, k, r)| {
+                [Value::Int(t.0), Value::Int(*c), Value::Text(k.clone()), Value::Text(r.signature.clone())]
+            })
+            .collect();
         crate::sql::bind_all_plain(sqlx::query(&sql), &values).execute(&mut *conn).await?;
     }
-    sqlx::query("INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(cluster)
-        .bind(&key)
+    let bands: Vec<(i64, i64)> =
+        keyed.iter().flat_map(|(t, _, _, r)| r.band_keys.iter().map(move |k| (*k, t.0))).collect();
+    for chunk in bands.chunks(32) {
+        let sql = format!(
+            "INSERT INTO ticket_bands (band_key, ticket_id) VALUES {} ON CONFLICT DO NOTHING",
+            crate::sql::values_rows(chunk.len(), 2)
+        );
+        let values: Vec<Value> = chunk.iter().flat_map(|(k, t)| [Value::Int(*k), Value::Int(*t)]).collect();
+        crate::sql::bind_all_plain(sqlx::query(&sql), &values).execute(&mut *conn).await?;
+    }
+    // Membership one by one: whether a customer is new to a cluster decides its size.
+    for (_, cluster, key, _) in &keyed {
+        let joined = sqlx::query(
+            "INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(*cluster)
+        .bind(key)
         .execute(&mut *conn)
         .await?;
+        if joined.rows_affected() == 1 {
+            sqlx::query(
+                "INSERT INTO problem_clusters (id, customers) VALUES ($1, 1) \
+                 ON CONFLICT (id) DO UPDATE SET customers = problem_clusters.customers + 1",
+            )
+            .bind(*cluster)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
     Ok(())
 }

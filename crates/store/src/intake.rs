@@ -126,11 +126,9 @@ async fn commit_batch(
     insert_tickets(&mut tx, &tickets).await?;
     let events: Vec<Event> = fresh.iter().map(|(i, t)| created_event(t, requests[*i].actor.clone())).collect();
     insert_events(&mut tx, &events).await?;
-    for (i, t) in &fresh {
-        if let Some(sig) = &requests[*i].signature {
-            crate::clusters::insert_signature(&mut tx, t.id, sig).await?;
-        }
-    }
+    let signatures: Vec<_> =
+        fresh.iter().filter_map(|(i, t)| requests[*i].signature.as_ref().map(|s| (t.id, s))).collect();
+    crate::clusters::insert_signatures(&mut tx, &signatures).await?;
     let mut deltas = CountDeltas::default();
     tickets.iter().for_each(|t| deltas.add(t, 1));
     deltas.flush(&mut tx).await?;

@@ -20,3 +20,9 @@ CREATE TABLE cluster_customers (
     customer_key TEXT NOT NULL,
     PRIMARY KEY (cluster_id, customer_key)
 );
+
+-- Size of each cluster, kept with every new member so reading it is one row.
+CREATE TABLE problem_clusters (
+    id BIGINT PRIMARY KEY,
+    customers BIGINT NOT NULL
+);
