@@ -143,7 +143,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", Config::example_toml());
             Ok(())
         }
-        Command::Triage { command } => triage::run(command),
+        Command::Triage { command } => triage::run(command, &config).await,
         Command::Bench { command } => bench::run(command, config).await,
     }
 }

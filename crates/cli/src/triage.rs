@@ -17,6 +17,9 @@ pub enum TriageCommand {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// Retrain the category model on the shipped examples plus every correction agents made,
+    /// and store it as a new version (servers load the newest at start).
+    Retrain,
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<loopdesk_triage::eval::Example>> {
@@ -24,8 +27,19 @@ fn read(path: &Path) -> anyhow::Result<Vec<loopdesk_triage::eval::Example>> {
     parse_jsonl(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-pub fn run(command: TriageCommand) -> anyhow::Result<()> {
-    let TriageCommand::Eval { train, data } = command;
+pub async fn run(command: TriageCommand, config: &loopdesk_server::config::Config) -> anyhow::Result<()> {
+    let (train, data) = match command {
+        TriageCommand::Eval { train, data } => (train, data),
+        TriageCommand::Retrain => {
+            let store = loopdesk_server::open_store(config).await?;
+            let r = loopdesk_server::triage::retrain(&store, chrono::Utc::now()).await?;
+            println!(
+                "category model version {} trained on {} examples ({} corrections by agents)",
+                r.version, r.examples, r.corrections
+            );
+            return Ok(());
+        }
+    };
     let all = read(&train)?;
     let (train, test) = match data {
         Some(p) => (all, read(&p)?),

@@ -70,13 +70,14 @@ impl App {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
             None => None,
         };
+        let triage = triage::load_engine(&store).await?;
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
             config: Arc::new(config),
             clock,
             metrics: Some(metrics::handle()),
-            triage: triage::default_engine()?,
+            triage,
         };
         Ok(App { state, listener, metrics_listener })
     }

@@ -130,3 +130,44 @@ pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterP
     (a.moderation.verdict == Verdict::Reject)
         .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
 }
+
+/// Kind of the category model in the model table.
+pub const CATEGORY_MODEL: &str = "category";
+
+/// The engine in effect: the defaults with the newest retrained category model, if any.
+pub async fn load_engine(store: &Store) -> Result<Arc<Engine>, crate::ServerError> {
+    let base = default_engine()?;
+    let Some((version, json)) = store.latest_model(CATEGORY_MODEL).await? else { return Ok(base) };
+    let model = loopdesk_triage::TextModel::from_json(&json)?;
+    let engine = base.as_ref().clone().with_classifier(base.taxonomy().clone(), Some(model), base.config().classify)?;
+    tracing::info!(version, "loaded retrained category model");
+    Ok(Arc::new(engine))
+}
+
+/// What a retrain produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retrained {
+    pub version: i64,
+    pub examples: usize,
+    pub corrections: usize,
+}
+
+/// Trains the category model on the shipped labelled examples plus every correction agents
+/// made (re-categorised tickets), and stores it as a new version.
+pub async fn retrain(store: &Store, now: loopdesk_core::Timestamp) -> Result<Retrained, crate::ServerError> {
+    let engine = default_engine()?;
+    let corrections = store.category_corrections().await?;
+    let base = loopdesk_triage::eval::parse_jsonl(loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL)?;
+    let n_corrections = corrections.len();
+    let trained = tokio::task::spawn_blocking(move || {
+        let mut pairs: Vec<(&str, &str)> = base.iter().map(|e| (e.text.as_str(), e.label.as_str())).collect();
+        pairs.extend(corrections.iter().map(|(t, c)| (t.as_str(), c.as_str())));
+        let examples = pairs.len();
+        engine.train_category_model(&pairs).and_then(|m| m.to_json()).map(|json| (json, examples))
+    })
+    .await
+    .map_err(|e| crate::ServerError::Io(std::io::Error::other(e)))??;
+    let (json, examples) = trained;
+    let version = store.save_model(CATEGORY_MODEL, examples, n_corrections, &json, now).await?;
+    Ok(Retrained { version, examples, corrections: n_corrections })
+}

@@ -12,6 +12,7 @@ mod error;
 mod import;
 mod intake;
 mod locks;
+mod models;
 mod queue;
 mod sql;
 pub mod testing;
