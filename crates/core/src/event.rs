@@ -357,6 +357,10 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
         EventData::Recategorized { category, subtags, .. } => {
             ticket.category = category.clone();
             ticket.subtags = subtags.clone();
+            // A person chose the category: the ticket leaves the manual-triage queue.
+            if let (Some(t), false) = (ticket.triage.as_mut(), event.actor == Actor::System) {
+                t.needs_manual_triage = false;
+            }
         }
         EventData::Reprioritized { priority, reasons, .. } => {
             ticket.priority = *priority;

@@ -84,3 +84,21 @@ async fn empty_huge_and_binary_looking_text_gets_a_clear_outcome() {
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn unsure_classifications_wait_in_the_manual_triage_queue_until_a_person_decides() {
+    let app = TestApp::start(Backend::Sqlite, Config::default()).await;
+    let vague = submit(&app, "上次那个事情还没弄好").await;
+    assert_eq!(vague["triage"]["needs_manual_triage"], true, "{vague}");
+    let clear = submit(&app, "洗衣机漏电，手碰到外壳有麻的感觉").await;
+    assert_eq!(clear["triage"]["needs_manual_triage"], false, "{clear}");
+    let queue = app.get("/api/v1/tickets?triage=manual").await;
+    let ids: Vec<&Value> = queue.body["items"].as_array().unwrap().iter().map(|t| &t["id"]).collect();
+    assert_eq!(ids, [&vague["id"]]);
+    let path = format!("/api/v1/tickets/{}/recategorize", vague["id"]);
+    let r =
+        app.as_role("agent", Method::POST, &path, Some(json!({"category": "service_complaint", "subtags": []}))).await;
+    assert_eq!(r.body["ticket"]["triage"]["needs_manual_triage"], false, "{}", r.body);
+    assert!(app.get("/api/v1/tickets?triage=manual").await.body["items"].as_array().unwrap().is_empty());
+    assert_eq!(app.get("/api/v1/tickets?triage=auto").await.status, StatusCode::BAD_REQUEST);
+}

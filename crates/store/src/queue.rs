@@ -21,6 +21,8 @@ pub struct TicketFilter {
     pub created_to: Option<Timestamp>,
     /// Words the subject or text contains.
     pub text: Option<String>,
+    /// Only tickets waiting for a person to choose the category.
+    pub needs_manual_triage: bool,
     /// What the caller may see; `None` means everything.
     pub visibility: Option<Visibility>,
 }
@@ -91,6 +93,7 @@ impl TicketFilter {
             && self.created_from.is_none()
             && self.created_to.is_none()
             && self.text.is_none()
+            && !self.needs_manual_triage
             && matches!(self.visibility, None | Some(Visibility::All))
     }
 
@@ -110,6 +113,9 @@ impl TicketFilter {
                 }
                 None => c.push("assignee_id IS NULL".into()),
             }
+        }
+        if self.needs_manual_triage {
+            c.push("needs_triage = 1".into());
         }
         if let Some(from) = self.created_from {
             let p = c.arg(Value::Int(ms(from)));

@@ -9,8 +9,8 @@ use sqlx::AnyConnection;
 
 /// Columns of `tickets`, in insert order.
 const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, category, department_id, assignee_id, \
-     customer_phone, customer_email, subject, content, received_at, recorded_at, updated_at, version, doc";
-const TICKET_NCOLS: usize = 17;
+     customer_phone, customer_email, subject, content, received_at, recorded_at, updated_at, version, doc, needs_triage";
+const TICKET_NCOLS: usize = 18;
 const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
 const EVENT_NCOLS: usize = 6;
 /// Rows per multi-row INSERT. Small on purpose: SQLite resolves `$n` parameters by name,
@@ -18,6 +18,11 @@ const EVENT_NCOLS: usize = 6;
 const ROWS_PER_INSERT: usize = 16;
 /// How often a change is retried when another writer got there first.
 const MAX_ATTEMPTS: usize = 5;
+
+/// 1 while the ticket waits for a person to choose its category.
+fn needs_triage(t: &Ticket) -> i64 {
+    i64::from(t.triage.as_ref().is_some_and(|x| x.needs_manual_triage))
+}
 
 /// Inserts tickets, a few rows per statement.
 pub(crate) async fn insert_tickets(conn: &mut AnyConnection, tickets: &[Ticket]) -> Result<(), StoreError> {
@@ -48,7 +53,8 @@ async fn insert_ticket_rows(conn: &mut AnyConnection, tickets: &[Ticket]) -> Res
             .bind(ms(t.recorded_at))
             .bind(ms(t.updated_at))
             .bind(t.version)
-            .bind(serde_json::to_string(t)?);
+            .bind(serde_json::to_string(t)?)
+            .bind(needs_triage(t));
     }
     q.execute(&mut *conn).await.map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
     Ok(())
@@ -134,7 +140,8 @@ impl Store {
         // SQLite takes its write lock here and never has to upgrade a read snapshot.
         let updated = sqlx::query(
             "UPDATE tickets SET state = $1, priority_rank = $2, category = $3, department_id = $4, \
-             assignee_id = $5, updated_at = $6, version = $7, doc = $8 WHERE id = $9 AND version = $10",
+             assignee_id = $5, updated_at = $6, version = $7, doc = $8, needs_triage = $9 \
+             WHERE id = $10 AND version = $11",
         )
         .bind(after.state.as_str())
         .bind(after.priority.rank())
@@ -144,6 +151,7 @@ impl Store {
         .bind(ms(after.updated_at))
         .bind(after.version)
         .bind(serde_json::to_string(after)?)
+        .bind(needs_triage(after))
         .bind(after.id.0)
         .bind(before.version)
         .execute(&mut *tx)

@@ -32,6 +32,8 @@ pub struct QueueParams {
     created_to: Option<Timestamp>,
     /// Text the subject or content contains.
     q: Option<String>,
+    /// `manual`: only tickets waiting for a person to choose the category (人工辅助分派).
+    triage: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
     limit: Option<usize>,
@@ -101,6 +103,17 @@ impl QueueParams {
             created_from: self.created_from,
             created_to: self.created_to,
             text: q.map(str::to_string),
+            needs_manual_triage: match self.triage.as_deref() {
+                None => false,
+                Some("manual") => true,
+                Some(_) => {
+                    return Err(ApiError::BadRequest {
+                        code: "invalid_query",
+                        message: "triage must be 'manual'".into(),
+                        field: Some("triage".into()),
+                    })
+                }
+            },
             visibility: Some(auth.0.visibility()),
         })
     }
