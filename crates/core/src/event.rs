@@ -402,7 +402,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Ticket,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ticket::OutcomeKind, Channel, Customer, ImpactScope, Priority, TrackingNo, Urgency};
+    use crate::{ticket::OutcomeKind, Channel, Customer, Priority, TrackingNo, Urgency};
     use chrono::TimeZone;
 
     fn t0() -> Timestamp {
@@ -410,38 +410,15 @@ mod tests {
     }
 
     fn sample() -> Ticket {
-        Ticket {
-            id: TicketId(7),
-            tracking_no: TrackingNo::new(TicketId(7), t0()),
-            state: State::New,
-            channel: Channel::Web,
-            customer: Customer { name: Some("王芳".into()), ..Customer::default() },
-            subject: None,
-            content: "洗衣机漏电，手碰到外壳有麻的感觉".into(),
-            attachments: vec![],
-            product: Default::default(),
-            received_at: t0(),
-            recorded_at: t0(),
-            category: Some("product_quality".into()),
-            subtags: vec![],
-            urgency: Urgency::High,
-            impact_scope: ImpactScope::Single,
-            priority: Priority::Urgent,
-            priority_reasons: vec!["urgent: safety word 漏电".into()],
-            department_id: None,
-            assignee_id: None,
-            collaborators: vec![],
-            outcome: None,
-            satisfaction: None,
-            reject_reason: None,
-            merged_into: None,
-            first_response_at: None,
-            resolved_at: None,
-            closed_at: None,
-            updated_at: t0(),
-            version: 0,
-            triage: None,
-        }
+        let customer = Customer { name: Some("王芳".into()), ..Customer::default() };
+        let mut t = Ticket::draft(Channel::Web, "洗衣机漏电，手碰到外壳有麻的感觉".into(), customer, t0(), t0());
+        t.id = TicketId(7);
+        t.tracking_no = TrackingNo::new(t.id, t0());
+        t.category = Some("product_quality".into());
+        t.urgency = Urgency::High;
+        t.priority = Priority::Urgent;
+        t.priority_reasons = vec!["urgent: safety word 漏电".into()];
+        t
     }
 
     fn created(t: &Ticket) -> Event {

@@ -84,9 +84,12 @@ pub async fn plan_cluster(
         // A re-send is merged into the customer's open original; after it was closed, the
         // customer is back with the same problem, which is a new ticket in the cluster.
         let original = store.ticket(c.ticket_id).await?;
-        let target = original.merged_into.unwrap_or(original.id);
-        if store.ticket(target).await?.state.is_open() {
-            duplicate_of = Some(target);
+        let target = match original.merged_into {
+            Some(into) => store.ticket(into).await?,
+            None => original,
+        };
+        if target.state.is_open() {
+            duplicate_of = Some(target.id);
         }
     }
     let known = match key {

@@ -1,7 +1,7 @@
 //! Problem clusters: near-duplicate signatures indexed by band key, and the distinct
 //! customers of each cluster (its size, the frequency signal).
 
-use crate::sql::{bind_all, Value};
+use crate::sql::{arguments, Value};
 use crate::{Store, StoreError};
 use loopdesk_core::TicketId;
 
@@ -43,7 +43,7 @@ impl Store {
         );
         let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
         let rows: Vec<(i64, i64, String, String, i64)> =
-            bind_all(sqlx::query_as(&sql), &values).fetch_all(&self.pool).await?;
+            sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .filter(|r| r.4 as usize >= min_shared)
@@ -114,7 +114,7 @@ pub(crate) async fn insert_signatures(
                 [Value::Int(t.0), Value::Int(*c), Value::Text(k.clone()), Value::Text(r.signature.clone())]
             })
             .collect();
-        crate::sql::bind_all_plain(sqlx::query(&sql), &values).execute(&mut *conn).await?;
+        sqlx::query_with(&sql, arguments(&values)?).execute(&mut *conn).await?;
     }
     let bands: Vec<(i64, i64)> =
         keyed.iter().flat_map(|(t, _, _, r)| r.band_keys.iter().map(move |k| (*k, t.0))).collect();
@@ -124,7 +124,7 @@ pub(crate) async fn insert_signatures(
             crate::sql::values_rows(chunk.len(), 2)
         );
         let values: Vec<Value> = chunk.iter().flat_map(|(k, t)| [Value::Int(*k), Value::Int(*t)]).collect();
-        crate::sql::bind_all_plain(sqlx::query(&sql), &values).execute(&mut *conn).await?;
+        sqlx::query_with(&sql, arguments(&values)?).execute(&mut *conn).await?;
     }
     // Membership one by one: whether a customer is new to a cluster decides its size.
     for (_, cluster, key, _) in &keyed {

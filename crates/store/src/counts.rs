@@ -2,7 +2,7 @@
 //! the same transaction as every ticket change.
 
 use crate::queue::TicketFilter;
-use crate::sql::{bind_all, Conditions};
+use crate::sql::{arguments, Conditions};
 use crate::{Store, StoreError};
 use loopdesk_core::{State, Ticket};
 use serde::Serialize;
@@ -102,12 +102,12 @@ impl Store {
             filter.rollup_conditions(&mut c);
             let sql =
                 format!("SELECT state, CAST(SUM(n) AS BIGINT) FROM ticket_counts{} GROUP BY state", c.where_sql());
-            bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?
+            sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?
         } else {
             let mut c = Conditions::default();
             filter.conditions(&mut c);
             let sql = format!("SELECT state, COUNT(*) FROM tickets{} GROUP BY state", c.where_sql());
-            bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?
+            sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?
         };
         Ok(StateCounts::from_rows(rows))
     }

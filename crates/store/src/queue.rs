@@ -1,6 +1,6 @@
 //! The queue: filtered, sorted, keyset-paginated lists of tickets.
 
-use crate::sql::{bind_all, ms, Conditions, Value};
+use crate::sql::{arguments, ms, Conditions, Value};
 use crate::{Store, StoreError};
 use loopdesk_core::access::Visibility;
 use loopdesk_core::{Channel, DepartmentId, Priority, State, Ticket, Timestamp, UserId};
@@ -264,7 +264,7 @@ impl Store {
             Sort::Priority => "priority_rank ASC, id DESC",
         };
         let sql = format!("SELECT doc FROM tickets{} ORDER BY {order} LIMIT {take}", c.where_sql());
-        let rows: Vec<(String,)> = bind_all(sqlx::query_as(&sql), &c.values).fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
         rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
     }
 }

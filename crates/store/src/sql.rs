@@ -3,8 +3,7 @@
 use chrono::{TimeZone, Utc};
 use loopdesk_core::Timestamp;
 use sqlx::any::AnyArguments;
-use sqlx::query::QueryAs;
-use sqlx::Any;
+use sqlx::Arguments;
 
 /// An instant as stored: unix milliseconds.
 pub(crate) fn ms(t: Timestamp) -> i64 {
@@ -52,32 +51,17 @@ impl Conditions {
     }
 }
 
-/// Binds values to a `query_as`.
-pub(crate) fn bind_all<'q, O>(
-    mut q: QueryAs<'q, Any, O, AnyArguments<'q>>,
-    values: &[Value],
-) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+/// The arguments of a dynamically built query, for `query_with` / `query_as_with`.
+pub(crate) fn arguments<'q>(values: &[Value]) -> Result<AnyArguments<'q>, sqlx::Error> {
+    let mut args = AnyArguments::default();
     for v in values {
-        q = match v {
-            Value::Int(i) => q.bind(*i),
-            Value::Text(s) => q.bind(s.clone()),
-        };
+        match v {
+            Value::Int(i) => args.add(*i),
+            Value::Text(s) => args.add(s.clone()),
+        }
+        .map_err(sqlx::Error::Encode)?;
     }
-    q
-}
-
-/// Binds values to a plain `query`.
-pub(crate) fn bind_all_plain<'q>(
-    mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
-    values: &[Value],
-) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
-    for v in values {
-        q = match v {
-            Value::Int(i) => q.bind(*i),
-            Value::Text(s) => q.bind(s.clone()),
-        };
-    }
-    q
+    Ok(args)
 }
 
 /// `(…), (…)` with consecutive placeholders for a multi-row insert of `rows` × `cols`.

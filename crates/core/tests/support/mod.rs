@@ -7,8 +7,8 @@ use loopdesk_core::calendar::Calendars;
 use loopdesk_core::event::{apply, decide, Command};
 use loopdesk_core::sla::{self, SlaPolicy, TargetKind};
 use loopdesk_core::{
-    Actor, Channel, Customer, DepartmentId, Event, EventData, ImpactScope, Outcome, OutcomeKind, Priority, State,
-    Ticket, TicketId, Timestamp, TrackingNo, Urgency, UserId,
+    Actor, Channel, Customer, DepartmentId, Event, EventData, Outcome, OutcomeKind, Priority, State, Ticket, TicketId,
+    Timestamp, TrackingNo, UserId,
 };
 
 /// An instant written in Beijing time.
@@ -24,38 +24,11 @@ pub struct Story {
 
 impl Story {
     pub fn new(priority: Priority, channel: Channel, received: Timestamp, recorded: Timestamp) -> Story {
-        let ticket = Ticket {
-            id: TicketId(1),
-            tracking_no: TrackingNo::new(TicketId(1), received),
-            state: State::New,
-            channel,
-            customer: Customer::default(),
-            subject: None,
-            content: "空调不制冷".into(),
-            attachments: vec![],
-            product: Default::default(),
-            received_at: received,
-            recorded_at: recorded,
-            category: Some("product_quality".into()),
-            subtags: vec![],
-            urgency: Urgency::Medium,
-            impact_scope: ImpactScope::Single,
-            priority,
-            priority_reasons: vec![],
-            department_id: None,
-            assignee_id: None,
-            collaborators: vec![],
-            outcome: None,
-            satisfaction: None,
-            reject_reason: None,
-            merged_into: None,
-            first_response_at: None,
-            resolved_at: None,
-            closed_at: None,
-            updated_at: recorded,
-            version: 0,
-            triage: None,
-        };
+        let mut ticket = Ticket::draft(channel, "空调不制冷".into(), Customer::default(), received, recorded);
+        ticket.id = TicketId(1);
+        ticket.tracking_no = TrackingNo::new(ticket.id, received);
+        ticket.category = Some("product_quality".into());
+        ticket.priority = priority;
         let created = Event {
             ticket_id: ticket.id,
             seq: 0,
