@@ -14,9 +14,12 @@ mod intake;
 mod locks;
 mod models;
 mod queue;
+mod secrets;
 mod sql;
 pub mod testing;
+mod surveys;
 mod tickets;
+mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
@@ -25,6 +28,7 @@ pub use counts::StateCounts;
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use surveys::{FollowUpCounts, Survey};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
