@@ -11,6 +11,7 @@ mod counts;
 mod error;
 mod import;
 mod intake;
+mod jobs;
 mod locks;
 mod models;
 mod queue;
@@ -24,7 +25,9 @@ pub use clusters::{Candidate, SignatureRecord};
 pub use counts::StateCounts;
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
+pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use tickets::Decision;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -52,6 +55,7 @@ pub struct Store {
     backend: Backend,
     intake: intake::IntakeHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
+    hooks: std::sync::Arc<jobs::Hooks>,
 }
 
 impl Store {
@@ -66,8 +70,9 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
+        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.
