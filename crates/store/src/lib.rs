@@ -8,9 +8,11 @@ mod accounts;
 mod backend;
 mod clusters;
 mod counts;
+mod documents;
 mod error;
 mod import;
 mod intake;
+mod jobs;
 mod locks;
 mod models;
 mod queue;
@@ -25,10 +27,13 @@ pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
 pub use clusters::{Candidate, SignatureRecord};
 pub use counts::StateCounts;
+pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
+pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
 pub use surveys::{FollowUpCounts, Survey};
+pub use tickets::Decision;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -56,6 +61,7 @@ pub struct Store {
     backend: Backend,
     intake: intake::IntakeHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
+    hooks: std::sync::Arc<jobs::Hooks>,
 }
 
 impl Store {
@@ -70,8 +76,9 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
+        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.
