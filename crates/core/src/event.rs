@@ -4,8 +4,8 @@
 //! the replay path share `apply`, so the stored row and the timeline cannot disagree.
 
 use crate::{
-    approval::ApprovalReason, lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority, Satisfaction, State, Ticket,
-    TicketId, Timestamp, UserId,
+    approval::ApprovalReason, lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority,
+    Satisfaction, State, Ticket, TicketId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -282,7 +282,10 @@ pub fn decide(ticket: &Ticket, command: Command, actor: Actor, at: Timestamp) ->
         Command::ProvideInfo { body } => EventData::InfoProvided { body: required_text("body", body)? },
         Command::RequestApproval { plan, mut reasons } => {
             if reasons.is_empty() {
-                return Err(DomainError::invalid("reasons", "say why the plan needs approval: cost, policy_exception or other_departments"));
+                return Err(DomainError::invalid(
+                    "reasons",
+                    "say why the plan needs approval: cost, policy_exception or other_departments",
+                ));
             }
             reasons.sort();
             reasons.dedup();

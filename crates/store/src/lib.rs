@@ -18,8 +18,8 @@ mod models;
 mod queue;
 mod secrets;
 mod sql;
-pub mod testing;
 mod surveys;
+pub mod testing;
 mod tickets;
 mod workload;
 

@@ -66,7 +66,10 @@ fn query(skills: &[String], now: Timestamp) -> AgentQuery<'_> {
 fn first_matching_rule_owns_and_urgent_involves_every_match() {
     let r = rules();
     let medium = r.route(&ticket("product_quality", Priority::Medium)).unwrap();
-    assert_eq!((medium.rule.as_deref(), medium.department, medium.involved.len()), (Some("quality"), DepartmentId(1), 0));
+    assert_eq!(
+        (medium.rule.as_deref(), medium.department, medium.involved.len()),
+        (Some("quality"), DepartmentId(1), 0)
+    );
     let urgent = r.route(&ticket("product_quality", Priority::Urgent)).unwrap();
     assert_eq!(urgent.department, DepartmentId(1));
     assert_eq!(urgent.involved, vec![DepartmentId(2)]);

@@ -13,7 +13,11 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Open-ticket loads of the agents of `department`.
-async fn loads(state: &AppState, staffing: &Staffing, department: DepartmentId) -> Result<BTreeMap<UserId, Load>, ApiError> {
+async fn loads(
+    state: &AppState,
+    staffing: &Staffing,
+    department: DepartmentId,
+) -> Result<BTreeMap<UserId, Load>, ApiError> {
     let users: Vec<UserId> =
         staffing.agents.iter().filter(|a| a.department_id == department).map(|a| a.user_id).collect();
     let mut out = BTreeMap::new();
@@ -70,26 +74,31 @@ pub async fn route(state: &AppState, id: TicketId) -> Result<Option<Route>, ApiE
         if t.state != State::New {
             return Err(loopdesk_core::DomainError::invalid("state", "the ticket was routed meanwhile"));
         }
-        let assign = Command::Assign {
-            department_id: Some(route.department),
-            assignee_id: owner,
-            reason: Some(reason.clone()),
-        };
+        let assign =
+            Command::Assign { department_id: Some(route.department), assignee_id: owner, reason: Some(reason.clone()) };
         Ok(std::iter::once(assign).chain(helpers.iter().map(|u| Command::AddCollaborator { user_id: *u })).collect())
     };
-    change_with(state, id, Actor::System, build, |fx, t, events| match (urgent, events.first()) {
+    let result = change_with(state, id, Actor::System, build, |fx, t, events| match (urgent, events.first()) {
         (true, Some(e)) => {
             let text = format!("URGENT ticket {}: every involved department is alerted", t.tracking_no);
             vec![notify_staff(t, StaffAlert::NewUrgent, &people, &departments, text, e.seq, fx.now)]
         }
         _ => vec![],
     })
-    .await?;
-    Ok(Some(route))
+    .await;
+    match result {
+        Ok(_) => Ok(Some(route)),
+        // Someone assigned it between the check and the change.
+        Err(ApiError::Invalid { field: Some(f), .. }) if f == "state" => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 fn id_field(payload: &Value, name: &str) -> Result<i64, ApiError> {
-    payload.get(name).and_then(Value::as_i64).ok_or_else(|| ApiError::invalid(name.to_string(), "missing in job payload"))
+    payload
+        .get(name)
+        .and_then(Value::as_i64)
+        .ok_or_else(|| ApiError::invalid(name.to_string(), "missing in job payload"))
 }
 
 /// Job `route.ticket` {ticket_id}.

@@ -71,3 +71,15 @@ where
 {
     change_with(state, id, actor, build, |_, _, _| Vec::new()).await
 }
+
+/// After intake and triage: route the new ticket through the `route.ticket` job.
+pub async fn after_intake(state: &AppState, ticket: &Ticket) -> Result<(), ApiError> {
+    let job = loopdesk_store::NewJob::keyed(
+        effects::ROUTE_TICKET,
+        format!("route:{}", ticket.id),
+        serde_json::json!({ "ticket_id": ticket.id.0 }),
+        state.now(),
+    );
+    state.store.enqueue(job).await?;
+    Ok(())
+}

@@ -78,7 +78,11 @@ mod tests {
     #[test]
     fn signed_links_verify_until_they_expire_and_resist_tampering() {
         let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap();
-        let t = SurveyToken { ticket_id: TicketId(42), round: 1_700_000_000_000, expires_at: now + chrono::Duration::hours(72) };
+        let t = SurveyToken {
+            ticket_id: TicketId(42),
+            round: 1_700_000_000_000,
+            expires_at: now + chrono::Duration::hours(72),
+        };
         let token = sign(b"key", &t);
         assert_eq!(verify(b"key", &token, now), Ok(t.clone()));
         assert_eq!(verify(b"other", &token, now), Err(TokenError::Invalid));
