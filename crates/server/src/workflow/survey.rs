@@ -147,7 +147,11 @@ pub async fn answer(state: &AppState, token: &str, a: Answer) -> Result<Ticket, 
     let now = state.now();
     let satisfaction = Satisfaction { rating: a.rating, score: a.score, comment: comment.clone(), answered_at: now };
     let unsatisfied = a.rating == Rating::Unsatisfied;
-    let supervisors = super::supervisors(state).await?;
+    let staffing = super::documents::staffing(state).await?;
+    // The department's supervisor hears the customer's reason first.
+    let department = state.store.ticket(t.ticket_id).await?.department_id;
+    let named = department.and_then(|d| staffing.supervisor_of(d));
+    let escalate_to = named.or(super::supervisors(state).await?.first().copied());
     let reason = format!("customer unsatisfied: {}", comment.as_deref().unwrap_or("no reason given"));
     let build = |cur: &Ticket| {
         if round_of(cur) != Some(t.round) {
@@ -155,7 +159,7 @@ pub async fn answer(state: &AppState, token: &str, a: Answer) -> Result<Ticket, 
         }
         let mut cmds = vec![Command::AnswerSurvey { satisfaction: satisfaction.clone() }];
         if unsatisfied {
-            cmds.push(Command::Escalate { reason: reason.clone(), to: supervisors.first().copied() });
+            cmds.push(Command::Escalate { reason: reason.clone(), to: escalate_to });
         }
         Ok(cmds)
     };
