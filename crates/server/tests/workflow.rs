@@ -3,10 +3,24 @@
 
 mod common;
 
-use common::{each_backend, feedback, TestApp, PASSWORD};
+use common::{feedback, TestApp, PASSWORD};
+use loopdesk_server::config::Config;
+use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{Job, JobState};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+/// Runs `test` on every backend, with sessions that outlast the days the clock moves.
+async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in TestDatabase::backends() {
+        let config = Config { session_hours: 24 * 30, ..Config::default() };
+        test(TestApp::start(backend, config).await).await;
+    }
+}
 
 /// Creates an agent of `dept` and signs them in; returns the id and session cookie.
 async fn add_agent(app: &TestApp, username: &str, dept: i64) -> (i64, String) {
@@ -14,8 +28,9 @@ async fn add_agent(app: &TestApp, username: &str, dept: i64) -> (i64, String) {
         "department_id": dept, "password": PASSWORD});
     let created = app.post("/api/v1/users", body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let login =
-        app.raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": PASSWORD}))).await;
+    let login = app
+        .raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": PASSWORD})))
+        .await;
     let cookie = login.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
     (created.body["id"].as_i64().unwrap(), cookie)
 }
@@ -24,7 +39,12 @@ async fn add_agent(app: &TestApp, username: &str, dept: i64) -> (i64, String) {
 async fn put_doc(app: &TestApp, path: &str, body: Value) {
     let version = app.get(path).await.body["version"].as_i64().unwrap();
     let a = app
-        .as_role("admin", Method::PUT, path, Some(json!({"expected_version": version, "body": body, "comment": "test"})))
+        .as_role(
+            "admin",
+            Method::PUT,
+            path,
+            Some(json!({"expected_version": version, "body": body, "comment": "test"})),
+        )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.body);
 }
@@ -88,21 +108,29 @@ async fn routing_picks_by_skills_duty_leave_and_load() {
         let (b, _) = add_agent(&app, "elec_b", d1).await;
         let (c, _) = add_agent(&app, "elec_c", d1).await;
         let agent = app.user_ids["agent"];
-        put_doc(&app, "/api/v1/admin/routing-rules", json!({
-            "rules": [{"name": "all", "departments": [d1], "skills": ["electrical"]}],
-        }))
+        put_doc(
+            &app,
+            "/api/v1/admin/routing-rules",
+            json!({
+                "rules": [{"name": "all", "departments": [d1], "skills": ["electrical"]}],
+            }),
+        )
         .await;
         let now = common::t0();
-        put_doc(&app, "/api/v1/admin/staffing", json!({
-            "departments": [{"department_id": d1, "calendar": "default"}],
-            "agents": [
-                {"user_id": agent, "department_id": d1, "skills": []},
-                {"user_id": a, "department_id": d1, "skills": ["electrical"]},
-                {"user_id": b, "department_id": d1, "skills": ["electrical"],
-                 "leave": [{"from": now, "until": now + chrono::Duration::days(1)}]},
-                {"user_id": c, "department_id": d1, "skills": ["electrical", "payment"]},
-            ],
-        }))
+        put_doc(
+            &app,
+            "/api/v1/admin/staffing",
+            json!({
+                "departments": [{"department_id": d1, "calendar": "default"}],
+                "agents": [
+                    {"user_id": agent, "department_id": d1, "skills": []},
+                    {"user_id": a, "department_id": d1, "skills": ["electrical"]},
+                    {"user_id": b, "department_id": d1, "skills": ["electrical"],
+                     "leave": [{"from": now, "until": now + chrono::Duration::days(1)}]},
+                    {"user_id": c, "department_id": d1, "skills": ["electrical", "payment"]},
+                ],
+            }),
+        )
         .await;
         // a and c qualify (skills, on duty, not on leave) with no load: the lower id, a.
         let route = |text: &'static str| {
@@ -148,31 +176,49 @@ async fn routing_documents_are_validated_versioned_and_audited() {
     each_backend(|app| async move {
         let path = "/api/v1/admin/routing-rules";
         let bad = app
-            .as_role("admin", Method::PUT, path, Some(json!({"expected_version": 0,
-                "body": {"rules": [{"name": "x", "departments": [999]}]}})))
+            .as_role(
+                "admin",
+                Method::PUT,
+                path,
+                Some(json!({"expected_version": 0,
+                "body": {"rules": [{"name": "x", "departments": [999]}]}})),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(bad.body["field"], "body.rules[0].departments");
         let typo = app
-            .as_role("admin", Method::PUT, path, Some(json!({"expected_version": 0,
-                "body": {"rules": [{"name": "x", "departments": [1], "when": {"priorities": ["urgentest"]}}]}})))
+            .as_role(
+                "admin",
+                Method::PUT,
+                path,
+                Some(json!({"expected_version": 0,
+                "body": {"rules": [{"name": "x", "departments": [1], "when": {"priorities": ["urgentest"]}}]}})),
+            )
             .await;
-        assert_eq!((typo.status, typo.body["field"].as_str().map(|f| f.starts_with("body.rules[0].when"))),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some(true)), "{}", typo.body);
+        assert_eq!(
+            (typo.status, typo.body["field"].as_str().map(|f| f.starts_with("body.rules[0].when"))),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(true)),
+            "{}",
+            typo.body
+        );
         let d1 = app.departments[0].0;
         put_doc(&app, path, json!({"rules": [{"name": "a", "departments": [d1]}]})).await;
         put_doc(&app, path, json!({"rules": [{"name": "b", "departments": [d1]}]})).await;
-        let stale = app
-            .as_role("admin", Method::PUT, path, Some(json!({"expected_version": 1, "body": {"rules": []}})))
-            .await;
+        let stale =
+            app.as_role("admin", Method::PUT, path, Some(json!({"expected_version": 1, "body": {"rules": []}}))).await;
         assert_eq!((stale.status, stale.body["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
         let history = app.get(&format!("{path}/history")).await;
         assert_eq!(history.body.as_array().unwrap().len(), 2, "{}", history.body);
         // Agents may not read or change them.
         assert_eq!(app.as_role("agent", Method::GET, path, None).await.status, StatusCode::FORBIDDEN);
         let staffing = app
-            .as_role("admin", Method::PUT, "/api/v1/admin/staffing", Some(json!({"expected_version": 0,
-                "body": {"departments": [{"department_id": d1, "calendar": "mars"}]}})))
+            .as_role(
+                "admin",
+                Method::PUT,
+                "/api/v1/admin/staffing",
+                Some(json!({"expected_version": 0,
+                "body": {"departments": [{"department_id": d1, "calendar": "mars"}]}})),
+            )
             .await;
         assert_eq!(staffing.body["field"], "body.departments[0].calendar", "{}", staffing.body);
     })
@@ -314,7 +360,9 @@ async fn satisfied_closes_and_silence_closes_without_follow_up_answer() {
     each_backend(|app| async move {
         let happy = resolved_ticket(&app, "净化器滤芯提示不消失").await;
         let token = survey_token(&app, happy).await;
-        let a = app.raw(Method::POST, &format!("/api/v1/surveys/{token}"), None, Some(json!({"satisfaction": "neutral"}))).await;
+        let a = app
+            .raw(Method::POST, &format!("/api/v1/surveys/{token}"), None, Some(json!({"satisfaction": "neutral"})))
+            .await;
         assert_eq!(a.body["state"], "closed", "{}", a.body);
 
         let silent = resolved_ticket(&app, "净化器噪音偏大").await;
@@ -348,13 +396,23 @@ async fn forged_or_tampered_survey_links_are_refused() {
         let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
         parts[2] = (parts[2].parse::<i64>().unwrap() + 86_400).to_string(); // a later expiry
         for bad in [parts.join("."), "1.2.3.abcd".to_string(), "x".repeat(500)] {
-            let a = app.raw(Method::POST, &format!("/api/v1/surveys/{bad}"), None, Some(json!({"satisfaction": "satisfied"}))).await;
+            let a = app
+                .raw(Method::POST, &format!("/api/v1/surveys/{bad}"), None, Some(json!({"satisfaction": "satisfied"})))
+                .await;
             assert_eq!((a.status, a.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{bad}");
         }
         let bad_score = app
-            .raw(Method::POST, &format!("/api/v1/surveys/{token}"), None, Some(json!({"satisfaction": "satisfied", "score": 9})))
+            .raw(
+                Method::POST,
+                &format!("/api/v1/surveys/{token}"),
+                None,
+                Some(json!({"satisfaction": "satisfied", "score": 9})),
+            )
             .await;
-        assert_eq!((bad_score.status, bad_score.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("score")));
+        assert_eq!(
+            (bad_score.status, bad_score.body["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("score"))
+        );
         assert_eq!(detail(&app, id).await["ticket"]["state"], "resolved");
     })
     .await;
@@ -365,12 +423,18 @@ async fn transfer_needs_a_reason_and_picks_the_next_agent() {
     each_backend(|app| async move {
         let id = app.submit(feedback("快递三天没更新物流", "13700137000")).await["id"].as_i64().unwrap();
         let (d1, d2) = (app.departments[0].0, app.departments[1].0);
-        app.post(&format!("/api/v1/tickets/{id}/assign"), json!({"department_id": d1, "assignee_id": app.user_ids["agent"]})).await;
+        app.post(
+            &format!("/api/v1/tickets/{id}/assign"),
+            json!({"department_id": d1, "assignee_id": app.user_ids["agent"]}),
+        )
+        .await;
         let p = format!("/api/v1/tickets/{id}/transfer");
         let no_reason = app.as_role("agent", Method::POST, &p, Some(json!({"department_id": d2, "reason": " "}))).await;
         assert_eq!(no_reason.body["field"], "reason");
         app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-11-02T03:00:00Z").unwrap().into());
-        let moved = app.as_role("agent", Method::POST, &p, Some(json!({"department_id": d2, "reason": "物流问题归售后"}))).await;
+        let moved = app
+            .as_role("agent", Method::POST, &p, Some(json!({"department_id": d2, "reason": "物流问题归售后"})))
+            .await;
         assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
         assert_eq!(moved.body["ticket"]["department_id"], d2);
         assert_eq!(moved.body["ticket"]["assignee_id"], app.user_ids["agent2"]);
