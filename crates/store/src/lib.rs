@@ -17,6 +17,7 @@ mod locks;
 mod models;
 mod queue;
 mod sql;
+mod sweep;
 pub mod testing;
 mod tickets;
 

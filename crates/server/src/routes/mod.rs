@@ -23,6 +23,7 @@ fn api() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(crate::sla::admin::router())
         .merge(auth::routes::router())
 }
 
