@@ -72,6 +72,8 @@ pub struct Config {
     pub limits: Limits,
     /// Routing, acknowledgement and survey settings.
     pub workflow: crate::workflow::config::WorkflowConfig,
+    /// The background job worker.
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for Config {
@@ -85,6 +87,7 @@ impl Default for Config {
             session_hours: 12,
             limits: Limits::default(),
             workflow: Default::default(),
+            jobs: crate::jobs::JobsConfig::default(),
         }
     }
 }

@@ -27,6 +27,7 @@ fn api() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(crate::sla::admin::router())
         .merge(auth::routes::router())
         .merge(routing::router())
         .merge(approvals::router())

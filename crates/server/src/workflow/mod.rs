@@ -7,7 +7,6 @@ pub mod assignment;
 pub mod config;
 pub mod documents;
 pub mod effects;
-pub mod jobs;
 pub mod survey;
 pub mod token;
 

@@ -72,6 +72,8 @@ impl TestApp {
         config.bind = "127.0.0.1:0".parse().unwrap();
         config.data = dir;
         config.database_url = Some(Secret::new(db.url.clone()));
+        // No background job worker: tests run due jobs with `run_due_jobs` after moving the clock.
+        config.jobs.worker = false;
         let clock = ManualClock::new(t0());
         let app = App::build(config, Arc::new(clock.clone())).await.expect("build app");
         let base = format!("http://{}", app.local_addr().unwrap());
