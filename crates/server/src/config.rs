@@ -52,6 +52,23 @@ impl Default for Limits {
     }
 }
 
+/// When the triage engine picks up changes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TriageSettings {
+    /// Seconds between checks for rule or model versions saved by another node.
+    pub reload_seconds: u64,
+    /// Hours between automatic retrains of the category model when agents corrected
+    /// categories since the last one; 0 turns automatic retraining off.
+    pub retrain_hours: u64,
+}
+
+impl Default for TriageSettings {
+    fn default() -> Self {
+        TriageSettings { reload_seconds: 30, retrain_hours: 24 }
+    }
+}
+
 /// Everything `loopdesk serve` needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -70,6 +87,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Size and rate limits.
     pub limits: Limits,
+    /// Rule reloads and retraining.
+    pub triage: TriageSettings,
 }
 
 impl Default for Config {
@@ -82,6 +101,7 @@ impl Default for Config {
             trust_proxy: false,
             session_hours: 12,
             limits: Limits::default(),
+            triage: TriageSettings::default(),
         }
     }
 }
@@ -114,6 +134,11 @@ impl Config {
         out.push_str(&format!(
             "max_body_bytes = {}\nfeedback_per_minute = {}\ntrack_per_minute = {}\nlogin_per_minute = {}\n",
             l.max_body_bytes, l.feedback_per_minute, l.track_per_minute, l.login_per_minute
+        ));
+        let t = TriageSettings::default();
+        out.push_str(&format!(
+            "\n[triage]\nreload_seconds = {}\nretrain_hours = {}\n",
+            t.reload_seconds, t.retrain_hours
         ));
         out
     }

@@ -13,6 +13,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod triage;
+pub mod triage_rules;
 
 use crate::auth::password;
 use crate::clock::Clock;
@@ -70,7 +71,8 @@ impl App {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
             None => None,
         };
-        let triage = triage::load_engine(&store).await?;
+        let triage = triage_rules::TriageSlot::new(triage::default_engine()?);
+        triage.reload_if_changed(&store).await?;
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
@@ -98,6 +100,7 @@ impl App {
                 }
             });
         }
+        tokio::spawn(triage_rules::maintain(self.state.clone()));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         Ok(())

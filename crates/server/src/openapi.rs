@@ -113,6 +113,25 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
     op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
     op("delete", "/tokens/{id}", "Revoke an API token (admin)", Staff, None, "Empty"),
+    op("get", "/triage/rules", "Triage rule sets and their versions (supervisor)", Staff, None, "Object"),
+    op("get", "/triage/rules/{part}", "A triage rule set in effect (supervisor)", Staff, None, "RulesDoc"),
+    op(
+        "put",
+        "/triage/rules/{part}",
+        "Save a new version of a triage rule set (admin)",
+        Staff,
+        Some("RulesIn"),
+        "RulesDoc",
+    ),
+    op(
+        "get",
+        "/triage/rules/{part}/history",
+        "Versions of a triage rule set, newest first (supervisor)",
+        Staff,
+        None,
+        "Object",
+    ),
+    op("post", "/triage/retrain", "Retrain the category model with agents' corrections (admin)", Staff, None, "Object"),
 ];
 
 fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
@@ -188,6 +207,10 @@ fn schemas() -> Value {
         "DepartmentIn": obj(&[("name", s())], &["name"]),
         "TokenIn": obj(&[("name", s()), ("user_id", json!({"type": "integer"})), ("intake_only", json!({"type": "boolean"}))], &["name"]),
         "TokenOut": obj(&[("token", s()), ("id", json!({"type": "integer"})), ("name", s())], &["token", "id"]),
+        "RulesIn": obj(&[("expected_version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("comment", s())],
+            &["expected_version", "body", "comment"]),
+        "RulesDoc": obj(&[("part", enum_of(&["taxonomy", "signals", "moderation", "priority-rules"])), ("version", json!({"type": "integer"})),
+            ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["part", "version", "body"]),
         "Object": json!({"type": "object"}),
         "Empty": json!({}),
     })

@@ -5,6 +5,7 @@ pub mod feedback;
 pub mod health;
 pub mod tickets;
 pub mod track;
+pub mod triage_rules;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -23,6 +24,7 @@ fn api() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(triage_rules::router())
         .merge(auth::routes::router())
 }
 
