@@ -15,7 +15,11 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
     match (method, path) {
         (_, "/feedback" | "/track/{tracking_no}" | "/openapi.json" | "/auth/login" | "/auth/logout") => None,
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
-        ("post", "/users" | "/departments" | "/tokens") | ("delete", "/tokens/{id}") => Some("admin"),
+        ("post", "/users" | "/departments" | "/tokens" | "/triage/retrain") | ("delete", "/tokens/{id}") => {
+            Some("admin")
+        }
+        ("put", "/triage/rules/{part}") => Some("admin"),
+        ("get", p) if p.starts_with("/triage/") => Some("supervisor"),
         ("get", _) => Some("viewer"),
         _ => Some("agent"),
     }
@@ -33,8 +37,13 @@ async fn every_route_for_every_role() {
     let app = TestApp::start(Backend::Sqlite, Config::default()).await;
     let id = app.submit(feedback("空气净化器滤芯提示不消失", "13800138000")).await["id"].as_i64().unwrap();
     for op in OPERATIONS {
-        let path =
-            format!("/api/v1{}", op.path.replace("{id}", &id.to_string()).replace("{tracking_no}", "FB-2611-0000X"));
+        let path = format!(
+            "/api/v1{}",
+            op.path
+                .replace("{id}", &id.to_string())
+                .replace("{tracking_no}", "FB-2611-0000X")
+                .replace("{part}", "signals")
+        );
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         let least = least_role(op.method, op.path);
         assert_eq!(op.access == Access::Staff, least.is_some(), "{} {}: documented access", op.method, op.path);
