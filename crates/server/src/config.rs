@@ -89,6 +89,8 @@ pub struct Config {
     pub limits: Limits,
     /// Rule reloads and retraining.
     pub triage: TriageSettings,
+    /// The background job worker.
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for Config {
@@ -102,6 +104,7 @@ impl Default for Config {
             session_hours: 12,
             limits: Limits::default(),
             triage: TriageSettings::default(),
+            jobs: crate::jobs::JobsConfig::default(),
         }
     }
 }

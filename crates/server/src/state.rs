@@ -17,6 +17,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The triage engine (rules and models in effect), swapped when they change.
     pub triage: crate::triage_rules::TriageSlot,
+    /// SLA policy and calendars in effect.
+    pub sla: Arc<crate::sla::SlaHandle>,
 }
 
 /// The rate limiters of public endpoints.

@@ -20,6 +20,7 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         }
         ("put", "/triage/rules/{part}") => Some("admin"),
         ("get", p) if p.starts_with("/triage/") => Some("supervisor"),
+        (_, p) if p.starts_with("/admin/") => Some("admin"),
         ("get", _) => Some("viewer"),
         _ => Some("agent"),
     }

@@ -12,10 +12,12 @@ mod documents;
 mod error;
 mod import;
 mod intake;
+mod jobs;
 mod locks;
 mod models;
 mod queue;
 mod sql;
+mod sweep;
 pub mod testing;
 mod tickets;
 
@@ -26,7 +28,9 @@ pub use counts::StateCounts;
 pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
+pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use tickets::Decision;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -54,6 +58,7 @@ pub struct Store {
     backend: Backend,
     intake: intake::IntakeHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
+    hooks: std::sync::Arc<jobs::Hooks>,
 }
 
 impl Store {
@@ -68,8 +73,9 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
+        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.

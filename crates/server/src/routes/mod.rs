@@ -25,6 +25,7 @@ fn api() -> Router<AppState> {
         .merge(tickets::router())
         .merge(admin::router())
         .merge(triage_rules::router())
+        .merge(crate::sla::admin::router())
         .merge(auth::routes::router())
 }
 
