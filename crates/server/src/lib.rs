@@ -15,6 +15,7 @@ pub mod routes;
 pub mod sla;
 pub mod state;
 pub mod triage;
+pub mod triage_rules;
 pub mod workflow;
 
 use crate::auth::password;
@@ -73,7 +74,8 @@ impl App {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
             None => None,
         };
-        let triage = triage::load_engine(&store).await?;
+        let triage = triage_rules::TriageSlot::new(triage::default_engine()?);
+        triage.reload_if_changed(&store).await?;
         let sla = Arc::new(sla::SlaHandle::default());
         sla.refresh(&store).await?;
         store.set_change_hook(Arc::new(sla::hook::Scheduler { sla: sla.clone(), clock: clock.clone() }));
@@ -105,6 +107,7 @@ impl App {
                 }
             });
         }
+        tokio::spawn(triage_rules::maintain(self.state.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self.state.config.jobs.worker.then(|| jobs::spawn(self.state.clone(), stopped));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();

@@ -206,3 +206,33 @@ async fn an_admin_holiday_moves_the_due_time_of_an_open_ticket() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_policy_may_return_a_breached_ticket_to_the_department_queue() {
+    each_backend(|app| async move {
+        let current = app.get("/api/v1/admin/sla-policy").await;
+        assert_eq!(current.body["version"], 0, "built-in defaults");
+        let mut policy = current.body["body"].clone();
+        policy["reassign_on_breach"] = json!(true);
+        let body = json!({"expected_version": 0, "body": policy, "comment": "reassign on breach"});
+        let saved = app.as_role("admin", Method::PUT, "/api/v1/admin/sla-policy", Some(body.clone())).await;
+        assert_eq!((saved.status, saved.body["version"].as_i64()), (StatusCode::OK, Some(1)), "{}", saved.body);
+        let stale = app.as_role("admin", Method::PUT, "/api/v1/admin/sla-policy", Some(body)).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+
+        let id = medium_ticket(&app).await;
+        let assign = json!({"department_id": app.departments[0].0, "assignee_id": app.user_ids["agent"]});
+        let a = app.as_role("supervisor", Method::POST, &format!("/api/v1/tickets/{id}/assign"), Some(assign)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let ack = target(&detail(&app, id).await, "acknowledge");
+        assert_eq!(at(&ack["due"]), t0() + Duration::minutes(15));
+        app.clock.set(at(&ack["due"]));
+        app.run_due_jobs().await;
+        let d = detail(&app, id).await;
+        assert_eq!(d["ticket"]["escalated"], true);
+        assert_eq!(d["ticket"]["assignee_id"], Value::Null, "taken from the agent who did not acknowledge");
+        assert_eq!(d["ticket"]["department_id"], app.departments[0].0);
+        assert_eq!(d["ticket"]["state"], "assigned");
+    })
+    .await;
+}

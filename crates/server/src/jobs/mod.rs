@@ -85,10 +85,12 @@ pub fn backoff(attempts: i64) -> Duration {
     (Duration::seconds(30) * (1 << exp)).min(Duration::hours(1))
 }
 
-/// A name for this worker in leases and logs: host and process id.
+/// A name for this worker in leases and logs: host, process id and a per-process number.
 fn worker_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
-    format!("{host}:{}", std::process::id())
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{host}:{}:{n}", std::process::id())
 }
 
 /// Claims one batch due at `now` and runs it. Returns how many jobs were claimed.
@@ -121,7 +123,7 @@ impl AppState {
     /// for now, and returns how many ran. Deterministic: for tests with a manual clock.
     pub async fn run_due_jobs(&self) -> Result<usize, StoreError> {
         self.sla.refresh(&self.store).await?;
-        let worker = format!("{}:direct", worker_id());
+        let worker = worker_id();
         let mut total = 0;
         loop {
             let n = run_batch(self, self.now(), &worker).await?;

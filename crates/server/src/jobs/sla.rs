@@ -44,7 +44,8 @@ pub async fn check(state: &AppState, job: &Job) -> Result<(), JobError> {
         return Ok(());
     }
     let supervisors = supervisors(state, &ticket).await?;
-    let decided = state.store.change_with(id, |cur| alerts(cur, &owed, &supervisors, now)).await;
+    let reassign = cfg.policy.reassign_on_breach;
+    let decided = state.store.change_with(id, |cur| alerts(cur, &owed, &supervisors, reassign, now)).await;
     match decided {
         Ok(_) => Ok(()),
         // The ticket left the workflow meanwhile: nothing is owed any more.
@@ -66,7 +67,13 @@ async fn supervisors(state: &AppState, ticket: &Ticket) -> Result<Vec<UserId>, S
 }
 
 /// The events and notifications of the alerts owed.
-fn alerts(cur: &Ticket, owed: &[Owed], supervisors: &[UserId], now: Timestamp) -> Result<Decision, DomainError> {
+fn alerts(
+    cur: &Ticket,
+    owed: &[Owed],
+    supervisors: &[UserId],
+    reassign: bool,
+    now: Timestamp,
+) -> Result<Decision, DomainError> {
     let mut t = cur.clone();
     let mut decision = Decision::default();
     let mut push = |t: &mut Ticket, e: Event| {
@@ -82,10 +89,24 @@ fn alerts(cur: &Ticket, owed: &[Owed], supervisors: &[UserId], now: Timestamp) -
             let to = supervisors.first().copied();
             let e = decide(&t, Command::Escalate { reason, to }, Actor::System, now)?;
             push(&mut t, e);
+            if let Some(e) = unassign(&t, reassign, now) {
+                push(&mut t, e);
+            }
         }
         decision.jobs.push(JobOp::Enqueue(notify(&t, o, supervisors, now)));
     }
     Ok(decision)
+}
+
+/// With `reassign_on_breach`: the ticket back to its department's queue, if the lifecycle
+/// allows a reassignment now (not while waiting for the customer or an approval).
+fn unassign(t: &Ticket, reassign: bool, now: Timestamp) -> Option<Event> {
+    if !reassign || t.assignee_id.is_none() || t.department_id.is_none() {
+        return None;
+    }
+    let reason = Some("SLA breached: returned to the department queue for reassignment".to_string());
+    let cmd = Command::Assign { department_id: t.department_id, assignee_id: None, reason };
+    decide(t, cmd, Actor::System, now).ok()
 }
 
 fn system_event(t: &Ticket, data: EventData, at: Timestamp) -> Event {

@@ -27,24 +27,13 @@ use std::sync::{Arc, RwLock};
 pub use load::{CALENDARS_DOC, POLICY_DOC};
 
 /// The SLA configuration in effect.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SlaConfig {
     pub policy: SlaPolicy,
     pub calendars: Calendars,
     /// Document versions it was built from (0 = built-in defaults).
     pub policy_version: i64,
     pub calendars_version: i64,
-}
-
-impl Default for SlaConfig {
-    fn default() -> Self {
-        SlaConfig {
-            policy: SlaPolicy::default(),
-            calendars: Calendars::default(),
-            policy_version: 0,
-            calendars_version: 0,
-        }
-    }
 }
 
 /// The shared, refreshable configuration. A node caches it; the documents own it.
