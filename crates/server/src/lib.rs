@@ -16,6 +16,7 @@ pub mod sla;
 pub mod state;
 pub mod triage;
 pub mod triage_rules;
+pub mod workflow;
 
 use crate::auth::password;
 use crate::clock::Clock;

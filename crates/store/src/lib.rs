@@ -16,10 +16,13 @@ mod jobs;
 mod locks;
 mod models;
 mod queue;
+mod secrets;
 mod sql;
+mod surveys;
 mod sweep;
 pub mod testing;
 mod tickets;
+mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
@@ -30,6 +33,7 @@ pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
 pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
 
 use sqlx::any::AnyPoolOptions;

@@ -18,6 +18,7 @@
 //! those jobs enqueue for "now" — before returning. No sleeping.
 
 pub mod sla;
+pub mod workflow;
 
 use crate::state::AppState;
 use chrono::Duration;
@@ -71,6 +72,9 @@ async fn dispatch(state: &AppState, job: &Job) -> Result<(), JobError> {
     match job.kind.as_str() {
         sla::CHECK => sla::check(state, job).await,
         sla::RECOMPUTE => sla::recompute(state, job).await,
+        workflow::ROUTE_TICKET | workflow::ACK_TIMEOUT | workflow::SURVEY_SEND | workflow::SURVEY_EXPIRE => {
+            workflow::run(state, job).await
+        }
         other => Err(JobError::Retry(format!("no handler for job kind {other:?} in this version"))),
     }
 }
