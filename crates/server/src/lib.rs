@@ -13,6 +13,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod triage;
+pub mod web;
 
 use crate::auth::password;
 use crate::clock::Clock;
