@@ -40,6 +40,7 @@ pub async fn document_body(state: &AppState, name: &str) -> Option<Value> {
 pub fn validate(name: &str, body: &Value) -> Result<(), String> {
     match name {
         "reply_templates" => super::replies::validate(body).map(|_| ()),
+        "calendars" => super::sla::calendar_specs(body).map(|_| ()),
         "sla_policy" => {
             serde_json::from_value::<loopdesk_core::sla::SlaPolicy>(body.clone()).map(|_| ()).map_err(|e| e.to_string())
         }
@@ -150,6 +151,7 @@ struct DocumentPage {
     version: i64,
     json: String,
     history: Vec<HistoryRow>,
+    calendar_names: Vec<String>,
 }
 
 fn valid_name(name: &str) -> Result<(), ApiError> {
@@ -177,6 +179,7 @@ pub async fn document(
         let (version, body) = match doc {
             Some(d) => (d.version, d.body),
             None if name == "reply_templates" => (0, super::replies::defaults()),
+            None if name == "calendars" => (0, super::sla::default_calendars()),
             None => (0, Value::Object(Default::default())),
         };
         let history = state
@@ -191,7 +194,13 @@ pub async fn document(
                 comment: d.comment,
             })
             .collect();
+        let calendar_names = if name == "calendars" {
+            super::sla::calendar_specs(&body).unwrap_or_default().into_iter().map(|c| c.name).collect()
+        } else {
+            Vec::new()
+        };
         Ok::<_, ApiError>(DocumentPage {
+            calendar_names,
             layout: Layout::staff(&s, "admin.documents").with_flash(&fq),
             csrf: s.csrf.clone(),
             json: serde_json::to_string_pretty(&body).unwrap_or_default(),
@@ -295,5 +304,57 @@ pub async fn add_department(State(state): State<AppState>, s: Staff, body: Bytes
     match result {
         Ok(()) => back_ok("/console/admin", "done"),
         Err(e) => back_with_error("/console/admin", &e),
+    }
+}
+
+/// `POST /console/admin/calendars/day`: adds (or replaces) a holiday or make-up working
+/// day in one calendar of the `calendars` document, as a new version.
+pub async fn add_calendar_day(State(state): State<AppState>, s: Staff, body: Bytes) -> Response {
+    use loopdesk_core::calendar::{DayKind, SpecialDay};
+    let p = form::pairs(&body);
+    let page = "/console/admin/documents/calendars";
+    let result = async {
+        form::check_csrf(&p, &s.csrf)?;
+        admin_only(&s)?;
+        let date = field(&p, "date")
+            .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+            .ok_or_else(|| ApiError::invalid("date", "give a date"))?;
+        let kind = field(&p, "kind").as_deref().and_then(DayKind::parse).unwrap_or(DayKind::Holiday);
+        let day_name = field(&p, "name").unwrap_or_else(|| date.to_string());
+        let calendar = field(&p, "calendar").unwrap_or_else(|| loopdesk_core::calendar::DEFAULT_CALENDAR.into());
+        let current = state.store.document("calendars").await?;
+        let (version, doc) = match current {
+            Some(d) => (d.version, d.body),
+            None => (0, super::sla::default_calendars()),
+        };
+        let mut specs = super::sla::calendar_specs(&doc).map_err(|m| ApiError::invalid("calendars", m))?;
+        let spec = specs
+            .iter_mut()
+            .find(|c| c.name == calendar)
+            .ok_or_else(|| ApiError::invalid("calendar", "no such calendar"))?;
+        spec.upsert_days([SpecialDay { date, kind, name: day_name.clone(), hours: None }]);
+        let value = serde_json::json!({ "calendars": specs });
+        super::sla::calendar_specs(&value).map_err(|m| ApiError::invalid("date", m))?;
+        let comment = format!("{} {date} {kind} {day_name}", calendar);
+        let change = DocumentChange {
+            name: "calendars",
+            expected_version: version,
+            body: &value,
+            changed_by: &s.user.username,
+            comment: &comment,
+            now: state.now(),
+        };
+        match state.store.put_document(change).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::StaleVersion { .. }) => {
+                Err(ApiError::Conflict { code: "stale_version", message: String::new(), field: None })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => back_ok(page, "done"),
+        Err(e) => back_with_error(page, &e),
     }
 }

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/admin", get(admin::index))
         .route("/console/admin/documents/{name}", get(admin::document).post(admin::save_document))
+        .route("/console/admin/calendars/day", post(admin::add_calendar_day))
         .route("/console/admin/users", post(admin::add_user))
         .route("/console/admin/departments", post(admin::add_department))
 }

@@ -105,7 +105,7 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
     match intake(&state, ip, feedback_body(&p)).await {
         Ok(ticket) => {
             let timeline = state.store.timeline(ticket.id).await.unwrap_or_default();
-            let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline));
+            let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
             let layout = Layout::visitor(&v, "portal.thanks");
             render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
         }

@@ -228,6 +228,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         })
         .collect();
     let clocks = super::sla::clocks(state, &t, &timeline)
+        .await
         .into_iter()
         .map(|c| ClockView {
             target: c.target.as_str(),
