@@ -29,9 +29,9 @@ pub struct BarChart {
     pub bars: Vec<BarGeom>,
 }
 
-const ROW: u32 = 26;
-const BAR: u32 = 18;
-const PLOT: u32 = 300;
+const ROW: u32 = 30;
+const BAR: u32 = 20;
+const PLOT: u32 = 260;
 
 /// Lays out `bars` (longest bar = full width).
 pub fn bars(title: &str, bars: Vec<Bar>) -> BarChart {
@@ -45,7 +45,7 @@ pub fn bars(title: &str, bars: Vec<Bar>) -> BarChart {
             BarGeom { label: b.label, text: b.text, y, width, text_y: y + BAR - 4 }
         })
         .collect::<Vec<_>>();
-    BarChart { title: title.to_string(), height: 16 + geoms.len() as u32 * ROW, label_width: 130, bars: geoms }
+    BarChart { title: title.to_string(), height: 16 + geoms.len() as u32 * ROW, label_width: 120, bars: geoms }
 }
 
 impl BarChart {
@@ -68,8 +68,8 @@ mod tests {
                 Bar { label: "网页".into(), value: 5.0, text: "5".into() },
             ],
         );
-        assert_eq!(c.bars[0].width, 300);
-        assert_eq!(c.bars[1].width, 150);
+        assert_eq!(c.bars[0].width, PLOT);
+        assert_eq!(c.bars[1].width, PLOT / 2);
         let svg = c.svg();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));

@@ -103,7 +103,7 @@ pub struct TicketQuery {
     flash: FlashQuery,
 }
 
-fn customer_facts(t: &Ticket, unmasked: bool) -> Vec<Fact> {
+fn customer_facts(s: &Staff, t: &Ticket, unmasked: bool) -> Vec<Fact> {
     let c = &t.customer;
     let name = c.name.clone().map(|n| if unmasked { n } else { format!("{}***", n.chars().next().unwrap_or('*')) });
     let phone = c.phone.as_ref().map(|p| if unmasked { p.as_str().to_string() } else { p.masked() });
@@ -115,7 +115,7 @@ fn customer_facts(t: &Ticket, unmasked: bool) -> Vec<Fact> {
         ("field.email", email),
         ("field.address", address),
         ("field.member_id", c.member_id.clone()),
-        ("field.tier", Some(c.tier.as_str().to_string())),
+        ("field.tier", Some(s.t.name("tier", c.tier.as_str()))),
     ]
     .into_iter()
     .filter_map(|(label, v)| v.map(|value| Fact { label, value }))
@@ -277,7 +277,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         priority: t.priority.as_str(),
         category: t.category.clone().unwrap_or_else(|| "none".into()),
         subtags: t.subtags.join(", "),
-        customer: customer_facts(&t, s.principal.sees_personal_data()),
+        customer: customer_facts(s, &t, s.principal.sees_personal_data()),
         product: product_facts(s, &t),
         attachments: t.attachments.iter().map(|a| (a.name.clone(), a.location.clone())).collect(),
         reasons: t.priority_reasons.clone(),
