@@ -4,8 +4,8 @@
 //! the replay path share `apply`, so the stored row and the timeline cannot disagree.
 
 use crate::{
-    lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority, Satisfaction, State, Ticket,
-    TicketId, Timestamp, UserId,
+    approval::ApprovalReason, lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority,
+    Satisfaction, State, Ticket, TicketId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +66,9 @@ pub enum EventData {
     },
     ApprovalRequested {
         plan: String,
+        /// Why it needs approval (cost, policy exception, other departments).
+        #[serde(default)]
+        reasons: Vec<ApprovalReason>,
     },
     ApprovalDecided {
         approved: bool,
@@ -73,6 +76,10 @@ pub enum EventData {
     },
     Resolved {
         outcome: Outcome,
+    },
+    /// The follow-up survey went out; unanswered by `expires_at`, the ticket closes.
+    SurveySent {
+        expires_at: Timestamp,
     },
     SurveyAnswered {
         satisfaction: Satisfaction,
@@ -135,6 +142,7 @@ impl EventData {
             EventData::ApprovalRequested { .. } => "approval_requested",
             EventData::ApprovalDecided { .. } => "approval_decided",
             EventData::Resolved { .. } => "resolved",
+            EventData::SurveySent { .. } => "survey_sent",
             EventData::SurveyAnswered { .. } => "survey_answered",
             EventData::Closed { .. } => "closed",
             EventData::Reopened { .. } => "reopened",
@@ -158,6 +166,7 @@ impl EventData {
                 | EventData::InfoRequested { .. }
                 | EventData::InfoProvided { .. }
                 | EventData::Resolved { .. }
+                | EventData::SurveySent { .. }
                 | EventData::SurveyAnswered { .. }
                 | EventData::Closed { .. }
                 | EventData::Reopened { .. }
@@ -190,9 +199,10 @@ pub enum Command {
     Note { body: String },
     RequestInfo { message: String },
     ProvideInfo { body: String },
-    RequestApproval { plan: String },
+    RequestApproval { plan: String, reasons: Vec<ApprovalReason> },
     DecideApproval { approved: bool, comment: Option<String> },
     Resolve { outcome: Outcome },
+    SendSurvey { expires_at: Timestamp },
     AnswerSurvey { satisfaction: Satisfaction },
     Close { reason: CloseReason },
     Reopen { reason: String },
@@ -229,6 +239,7 @@ impl Command {
             Command::Recategorize { .. }
             | Command::Reprioritize { .. }
             | Command::AddCollaborator { .. }
+            | Command::SendSurvey { .. }
             | Command::Extend { .. }
             | Command::Escalate { .. } => Action::Note,
         }
@@ -269,11 +280,33 @@ pub fn decide(ticket: &Ticket, command: Command, actor: Actor, at: Timestamp) ->
         Command::Note { body } => EventData::Noted { body: required_text("body", body)? },
         Command::RequestInfo { message } => EventData::InfoRequested { message: required_text("message", message)? },
         Command::ProvideInfo { body } => EventData::InfoProvided { body: required_text("body", body)? },
-        Command::RequestApproval { plan } => EventData::ApprovalRequested { plan: required_text("plan", plan)? },
-        Command::DecideApproval { approved, comment } => EventData::ApprovalDecided { approved, comment },
+        Command::RequestApproval { plan, mut reasons } => {
+            if reasons.is_empty() {
+                return Err(DomainError::invalid(
+                    "reasons",
+                    "say why the plan needs approval: cost, policy_exception or other_departments",
+                ));
+            }
+            reasons.sort();
+            reasons.dedup();
+            EventData::ApprovalRequested { plan: required_text("plan", plan)?, reasons }
+        }
+        Command::DecideApproval { approved, comment } => {
+            let comment = comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+            if !approved && comment.is_none() {
+                return Err(DomainError::invalid("comment", "say why the plan is rejected"));
+            }
+            EventData::ApprovalDecided { approved, comment }
+        }
         Command::Resolve { outcome } => {
             outcome.validate()?;
             EventData::Resolved { outcome }
+        }
+        Command::SendSurvey { expires_at } => {
+            if ticket.state != State::Resolved {
+                return Err(DomainError::invalid("state", "a survey asks about a resolved ticket"));
+            }
+            EventData::SurveySent { expires_at }
         }
         Command::AnswerSurvey { satisfaction } => {
             if satisfaction.score.is_some_and(|s| !(1..=5).contains(&s)) {
@@ -373,6 +406,7 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
         | EventData::InfoProvided { .. }
         | EventData::ApprovalRequested { .. }
         | EventData::ApprovalDecided { .. }
+        | EventData::SurveySent { .. }
         | EventData::Extended { .. }
         | EventData::Escalated { .. } => {}
     }

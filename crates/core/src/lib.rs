@@ -4,6 +4,7 @@
 mod named;
 
 pub mod access;
+pub mod approval;
 pub mod calendar;
 pub mod channel;
 pub mod contact;
@@ -12,6 +13,7 @@ pub mod event;
 pub mod ids;
 pub mod lifecycle;
 pub mod priority;
+pub mod routing;
 pub mod sla;
 pub mod ticket;
 pub mod tracking;

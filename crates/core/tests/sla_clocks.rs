@@ -144,9 +144,13 @@ fn approval_takes_one_working_day_and_is_otherwise_not_applicable() {
     assert_eq!(s.clock(TargetKind::Approval, bj(2025, 11, 21, 9, 0)).state, ClockState::NotApplicable);
     assert_eq!(s.clock(TargetKind::Acknowledge, bj(2025, 11, 21, 9, 0)).state, ClockState::NotStarted);
     assert_eq!(s.clock(TargetKind::Result, bj(2025, 11, 21, 9, 0)).state, ClockState::NotStarted);
-    s.assign(bj(2025, 11, 21, 9, 0), 9)
-        .act(bj(2025, 11, 21, 9, 1), Command::Acknowledge)
-        .act(bj(2025, 11, 21, 17, 0), Command::RequestApproval { plan: "换新机".into() });
+    s.assign(bj(2025, 11, 21, 9, 0), 9).act(bj(2025, 11, 21, 9, 1), Command::Acknowledge).act(
+        bj(2025, 11, 21, 17, 0),
+        Command::RequestApproval {
+            plan: "换新机".into(),
+            reasons: vec![loopdesk_core::approval::ApprovalReason::Cost],
+        },
+    );
     let waiting = s.clock(TargetKind::Approval, bj(2025, 11, 24, 9, 0));
     assert_eq!(waiting.due_at, Some(bj(2025, 11, 24, 17, 0)));
     // The approval request also counts as the plan.

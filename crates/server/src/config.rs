@@ -70,6 +70,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Size and rate limits.
     pub limits: Limits,
+    /// Routing, acknowledgement and survey settings.
+    pub workflow: crate::workflow::config::WorkflowConfig,
 }
 
 impl Default for Config {
@@ -82,6 +84,7 @@ impl Default for Config {
             trust_proxy: false,
             session_hours: 12,
             limits: Limits::default(),
+            workflow: Default::default(),
         }
     }
 }
@@ -114,6 +117,12 @@ impl Config {
         out.push_str(&format!(
             "max_body_bytes = {}\nfeedback_per_minute = {}\ntrack_per_minute = {}\nlogin_per_minute = {}\n",
             l.max_body_bytes, l.feedback_per_minute, l.track_per_minute, l.login_per_minute
+        ));
+        let w = crate::workflow::config::WorkflowConfig::default();
+        out.push_str(&format!(
+            "\n[workflow]\nack_timeout_minutes = {}\nsurvey_delay_minutes = {}\nsurvey_window_hours = {}\n\
+             # survey_secret = \"…\"  (generated and kept in the database when absent)\npublic_url = \"{}\"\n",
+            w.ack_timeout_minutes, w.survey_delay_minutes, w.survey_window_hours, w.public_url
         ));
         out
     }

@@ -14,6 +14,7 @@ pub mod routes;
 pub mod state;
 pub mod triage;
 pub mod web;
+pub mod workflow;
 
 use crate::auth::password;
 use crate::clock::Clock;

@@ -67,7 +67,14 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/tickets/{id}/note", "Internal note", Staff, Some("TextIn"), "ActionOut"),
     op("post", "/tickets/{id}/request-info", "Ask the customer for information", Staff, Some("TextIn"), "ActionOut"),
     op("post", "/tickets/{id}/provide-info", "Record the customer's answer", Staff, Some("TextIn"), "ActionOut"),
-    op("post", "/tickets/{id}/request-approval", "Submit the plan for approval", Staff, Some("TextIn"), "ActionOut"),
+    op(
+        "post",
+        "/tickets/{id}/request-approval",
+        "Submit the plan for approval",
+        Staff,
+        Some("ApprovalIn"),
+        "TicketDetail",
+    ),
     op(
         "post",
         "/tickets/{id}/decide-approval",
@@ -113,6 +120,40 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
     op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
     op("delete", "/tokens/{id}", "Revoke an API token (admin)", Staff, None, "Empty"),
+    op("post", "/tickets/{id}/route", "Route a new ticket by the routing rules now", Staff, None, "TicketDetail"),
+    op(
+        "post",
+        "/tickets/{id}/transfer",
+        "Transfer to another department with a reason",
+        Staff,
+        Some("TransferIn"),
+        "TicketDetail",
+    ),
+    op("get", "/tickets/{id}/survey", "The latest follow-up survey and its link", Staff, None, "Object"),
+    op("get", "/approvals", "Plans waiting for approval, with due times (supervisor)", Staff, None, "Object"),
+    op("get", "/admin/routing-rules", "Routing rules in effect (supervisor)", Staff, None, "ConfigDocument"),
+    op(
+        "put",
+        "/admin/routing-rules",
+        "Replace the routing rules (admin)",
+        Staff,
+        Some("ConfigDocumentIn"),
+        "ConfigDocument",
+    ),
+    op("get", "/admin/routing-rules/history", "Earlier versions of the routing rules", Staff, None, "Object"),
+    op(
+        "get",
+        "/admin/staffing",
+        "Skills, duty calendars, leave, supervisors (supervisor)",
+        Staff,
+        None,
+        "ConfigDocument",
+    ),
+    op("put", "/admin/staffing", "Replace the staffing (admin)", Staff, Some("ConfigDocumentIn"), "ConfigDocument"),
+    op("get", "/admin/staffing/history", "Earlier versions of the staffing", Staff, None, "Object"),
+    op("get", "/surveys/{token}", "The follow-up survey behind a signed link", Public, None, "Object"),
+    op("post", "/surveys/{token}", "Answer the survey once", Public, Some("SurveyAnswerIn"), "Object"),
+    op("get", "/stats/follow-up", "Follow-up rate: surveys answered over surveys sent", Staff, None, "Object"),
 ];
 
 fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
@@ -170,6 +211,11 @@ fn schemas() -> Value {
         "ActionOut": obj(&[("ticket", json!({"$ref": "#/components/schemas/Ticket"})), ("events", json!({"type": "array", "items": {"type": "object"}}))], &["ticket", "events"]),
         "AssignIn": obj(&[("department_id", json!({"type": "integer"})), ("assignee_id", json!({"type": "integer"})), ("reason", s())], &[]),
         "TextIn": text_in,
+        "ApprovalIn": obj(&[("plan", s()), ("reasons", json!({"type": "array", "minItems": 1, "items": enum_of(&["cost", "policy_exception", "other_departments"])}))], &["plan", "reasons"]),
+        "TransferIn": obj(&[("department_id", json!({"type": "integer"})), ("assignee_id", json!({"type": "integer"})), ("reason", s())], &["department_id", "reason"]),
+        "ConfigDocument": obj(&[("name", s()), ("version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["name", "version", "body"]),
+        "ConfigDocumentIn": obj(&[("expected_version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("comment", s())], &["expected_version", "body"]),
+        "SurveyAnswerIn": obj(&[("satisfaction", enum_of(&["satisfied", "neutral", "unsatisfied"])), ("score", json!({"type": "integer", "minimum": 1, "maximum": 5})), ("comment", json!({"type": "string", "maxLength": 2000}))], &["satisfaction"]),
         "DecisionIn": obj(&[("approved", json!({"type": "boolean"})), ("comment", s())], &["approved"]),
         "Outcome": obj(&[("kind", enum_of(&["solved", "partially_solved", "unable"])), ("summary", s()), ("unresolved", s()),
             ("reason", s()), ("alternative", s())], &["kind", "summary"]),
@@ -202,7 +248,7 @@ fn operation(o: &Operation) -> Value {
         },
     });
     let mut params = Vec::new();
-    for name in ["id", "tracking_no"] {
+    for name in ["id", "tracking_no", "token"] {
         if o.path.contains(&format!("{{{name}}}")) {
             params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
         }

@@ -26,6 +26,8 @@ pub struct Limiters {
     pub track_by_ip: RateLimiter,
     pub track_by_number: RateLimiter,
     pub login_by_ip: RateLimiter,
+    /// Public survey look-ups and answers.
+    pub survey_by_ip: RateLimiter,
 }
 
 impl Limiters {
@@ -39,6 +41,7 @@ impl Limiters {
             // Guessing contacts for one number is slowed much more than honest look-ups.
             track_by_number: RateLimiter::new(l.track_per_minute.div_ceil(4)),
             login_by_ip: RateLimiter::new(l.login_per_minute),
+            survey_by_ip: RateLimiter::new(l.track_per_minute),
         }
     }
 }

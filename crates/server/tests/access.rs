@@ -14,6 +14,11 @@ use serde_json::json;
 fn least_role(method: &str, path: &str) -> Option<&'static str> {
     match (method, path) {
         (_, "/feedback" | "/track/{tracking_no}" | "/openapi.json" | "/auth/login" | "/auth/logout") => None,
+        (_, "/surveys/{token}") => None,
+        ("get", "/approvals" | "/admin/routing-rules" | "/admin/routing-rules/history") => Some("supervisor"),
+        ("get", "/admin/staffing" | "/admin/staffing/history") => Some("supervisor"),
+        ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
+        ("get", "/tickets/{id}/survey") => Some("agent"),
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
         ("post", "/users" | "/departments" | "/tokens") | ("delete", "/tokens/{id}") => Some("admin"),
         ("get", _) => Some("viewer"),

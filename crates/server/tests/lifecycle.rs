@@ -119,8 +119,14 @@ async fn reopen_reject_restore_merge_and_approval_go_through_the_state_machine()
             app.as_role("agent", Method::POST, &p("request-info"), Some(json!({"message": "请提供订单截图"}))).await;
         assert_eq!(ask.body["ticket"]["state"], "awaiting_customer");
         app.as_role("agent", Method::POST, &p("provide-info"), Some(json!({"body": "截图已发"}))).await;
-        let plan =
-            app.as_role("agent", Method::POST, &p("request-approval"), Some(json!({"plan": "补发并赠送优惠券"}))).await;
+        let plan = app
+            .as_role(
+                "agent",
+                Method::POST,
+                &p("request-approval"),
+                Some(json!({"plan": "补发并赠送优惠券", "reasons": ["cost"]})),
+            )
+            .await;
         assert_eq!(plan.body["ticket"]["state"], "awaiting_approval");
         // An agent cannot approve; a supervisor can.
         let denied = app.as_role("agent", Method::POST, &p("decide-approval"), Some(json!({"approved": true}))).await;

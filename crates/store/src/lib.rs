@@ -14,13 +14,17 @@ mod documents;
 mod error;
 mod import;
 mod intake;
+mod jobs;
 mod locks;
 mod models;
 mod queue;
+mod secrets;
 mod sql;
+mod surveys;
 pub mod testing;
 mod tickets;
 mod views;
+mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
@@ -31,7 +35,10 @@ pub use dashboard::{Dashboard, PriorityFigures, ProblemCount};
 pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
+pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use surveys::{FollowUpCounts, Survey};
+pub use tickets::Decision;
 pub use views::SavedView;
 
 use sqlx::any::AnyPoolOptions;
@@ -60,6 +67,7 @@ pub struct Store {
     backend: Backend,
     intake: intake::IntakeHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
+    hooks: std::sync::Arc<jobs::Hooks>,
 }
 
 impl Store {
@@ -74,8 +82,9 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
+        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -191,7 +191,12 @@ impl<'a> Walk<'a> {
     pub fn request_approval(&mut self) -> anyhow::Result<()> {
         let plan = self.say(replies::PLANS);
         let actor = self.worker();
-        self.step(Command::RequestApproval { plan }, actor, 30 * MINUTE, 10 * HOUR)
+        self.step(
+            Command::RequestApproval { plan, reasons: vec![loopdesk_core::approval::ApprovalReason::Cost] },
+            actor,
+            30 * MINUTE,
+            10 * HOUR,
+        )
     }
 
     /// A supervisor approves.

@@ -290,6 +290,9 @@ pub async fn submit(
         let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
         t = state.store.change(t.id, follow).await?.0;
     }
+    if t.state == loopdesk_core::State::New && !intake.replayed {
+        crate::workflow::after_intake(&state, &t).await?;
+    }
     let out = FeedbackOut {
         id: t.id.0,
         triage: t.triage.clone(),

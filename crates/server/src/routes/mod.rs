@@ -1,8 +1,12 @@
 //! The router: each resource owns its routes; this is the one place they are merged.
 
 pub mod admin;
+pub mod approvals;
 pub mod feedback;
+pub mod follow_up;
 pub mod health;
+pub mod routing;
+pub mod surveys;
 pub mod tickets;
 pub mod track;
 
@@ -24,6 +28,10 @@ fn api() -> Router<AppState> {
         .merge(tickets::router())
         .merge(admin::router())
         .merge(auth::routes::router())
+        .merge(routing::router())
+        .merge(approvals::router())
+        .merge(surveys::router())
+        .merge(follow_up::router())
 }
 
 async fn no_route() -> ApiError {

@@ -17,6 +17,7 @@ pub mod portal;
 pub mod queue;
 pub mod replies;
 pub mod sla;
+pub mod survey;
 pub mod team;
 pub mod ticket;
 pub mod ticket_actions;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/track", get(portal::track_form).post(portal::track))
         .route("/track/info", post(portal::add_info))
         .route("/track/survey", post(portal::answer_survey))
+        .route("/survey/{token}", get(survey::page).post(survey::submit))
         .route("/console/login", get(login::page).post(login::submit))
         .route("/console/logout", post(login::logout))
         .route("/console", get(queue::page))

@@ -125,6 +125,7 @@ fn describe(e: &ApiError) -> (&'static str, Option<String>, Option<String>) {
         ApiError::Unauthorized => ("unauthorized", None, None),
         ApiError::PayloadTooLarge { .. } => ("payload_too_large", None, None),
         ApiError::Unavailable => ("unavailable", None, None),
+        ApiError::Gone(_) => ("gone", None, None),
         _ => ("internal", None, None),
     }
 }
@@ -189,6 +190,7 @@ impl StatusOf for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Gone(_) => StatusCode::GONE,
         }
     }
 }

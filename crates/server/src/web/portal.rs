@@ -10,12 +10,13 @@ use crate::error::ApiError;
 use crate::extract::{ClientIp, JsonWithBytes};
 use crate::routes::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
 use crate::state::AppState;
+use crate::workflow::survey::Answer;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use loopdesk_core::event::{decide, Command};
+use loopdesk_core::event::Command;
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{
     Actor, Attachment, Event, EventData, Satisfaction, State as TicketState, Ticket, TicketId, TrackingNo,
@@ -275,7 +276,8 @@ pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vis
     }
 }
 
-/// Applies one customer command and shows the status page again.
+/// Applies one customer command (through the workflow, so its effects follow) and shows
+/// the status page again.
 async fn customer_change(
     state: &AppState,
     v: &Visitor,
@@ -284,10 +286,9 @@ async fn customer_change(
     cmd: Command,
     done: &str,
 ) -> Response {
-    let now = state.now();
-    match state.store.change(ticket.id, |cur| Ok(vec![decide(cur, cmd.clone(), Actor::Customer, now)?])).await {
+    match crate::workflow::change(state, ticket.id, Actor::Customer, |_| Ok(vec![cmd.clone()])).await {
         Ok((t, _)) => status_page(state, v, &t, contact, Some(done)).await,
-        Err(e) => error_page(v.t, None, e.into()),
+        Err(e) => error_page(v.t, None, e),
     }
 }
 
@@ -312,11 +313,21 @@ pub async fn answer_survey(State(state): State<AppState>, ClientIp(ip): ClientIp
     let Some(rating) = field(&p, "rating").as_deref().and_then(Rating::parse) else {
         return error_page(v.t, None, ApiError::invalid("rating", "choose an answer"));
     };
-    let satisfaction = Satisfaction {
+    let answer = Answer {
         rating,
         score: field(&p, "score").and_then(|s| s.parse().ok()),
         comment: field(&p, "comment").map(|c| c.chars().take(2000).collect()),
-        answered_at: state.now(),
     };
+    // The customer proved who they are with number and contact: answer the survey that
+    // went out for this resolution, as its link would; before it went out, record the
+    // answer on the ticket directly.
+    if let Some(token) = super::survey::token_for(&state, &ticket).await {
+        return match crate::workflow::survey::answer(&state, &token, answer).await {
+            Ok(t) => status_page(&state, &v, &t, contact, Some("portal.survey_thanks")).await,
+            Err(e) => error_page(v.t, None, e),
+        };
+    }
+    let satisfaction =
+        Satisfaction { rating: answer.rating, score: answer.score, comment: answer.comment, answered_at: state.now() };
     customer_change(&state, &v, ticket, contact, Command::AnswerSurvey { satisfaction }, "portal.survey_thanks").await
 }

@@ -151,7 +151,10 @@ fn entry_text(s: &Staff, names: &Names, e: &Event) -> Option<String> {
             Some(body.clone())
         }
         EventData::InfoRequested { message } => Some(message.clone()),
-        EventData::ApprovalRequested { plan } => Some(plan.clone()),
+        EventData::ApprovalRequested { plan, reasons } => Some(format!(
+            "{plan} ({})",
+            reasons.iter().map(|r| t.name("approval", r.as_str())).collect::<Vec<_>>().join(", ")
+        )),
         EventData::ApprovalDecided { approved, comment } => Some(format!(
             "{}{}",
             t.get(if *approved { "act.approve" } else { "act.refuse" }),

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{NaiveDateTime, TimeZone};
 use loopdesk_core::access::Permission;
-use loopdesk_core::event::{decide, Command};
+use loopdesk_core::event::Command;
 use loopdesk_core::{Actor, TicketId};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -66,7 +66,8 @@ pub async fn run(state: &AppState, s: &Staff, id: i64, input: &ActionInput) -> R
             let actor = Actor::User { id: p.user_id, name: p.name.clone() };
             let now = state.now();
             let cmd = Command::Extend { target: target.clone(), until: *until, reason: reason.clone() };
-            state.store.change(TicketId(id), |cur| Ok(vec![decide(cur, cmd.clone(), actor.clone(), now)?])).await?;
+            let _ = now;
+            crate::workflow::change(state, TicketId(id), actor, |_| Ok(vec![cmd.clone()])).await?;
         }
         ActionInput::Api(name, b) => api_action(state, s, id, name, b).await?,
     }
@@ -83,7 +84,10 @@ async fn api_action(state: &AppState, s: &Staff, id: i64, name: &str, b: &Value)
         "reply" => drop(api::reply(st(), w(), p(), Json(body(b)?)).await?),
         "note" => drop(api::note(st(), w(), p(), Json(body(b)?)).await?),
         "request-info" => drop(api::request_info(st(), w(), p(), Json(body(b)?)).await?),
-        "request-approval" => drop(api::request_approval(st(), w(), p(), Json(body(b)?)).await?),
+        "request-approval" => {
+            drop(crate::routes::tickets::workflow::request_approval(st(), w(), p(), Json(body(b)?)).await?)
+        }
+        "transfer" => drop(crate::routes::tickets::workflow::transfer(st(), w(), p(), Json(body(b)?)).await?),
         "decide-approval" => {
             if !s.principal.can(Permission::Supervise) {
                 return Err(ApiError::Forbidden("supervise".into()));

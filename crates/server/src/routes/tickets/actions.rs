@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json as JsonOut;
 use loopdesk_core::access::Permission;
-use loopdesk_core::event::{apply, decide, CloseReason, Command};
+use loopdesk_core::event::{CloseReason, Command};
 use loopdesk_core::{Actor, DepartmentId, DomainError, Outcome, Principal, Priority, Role, Ticket, TicketId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,20 +26,8 @@ where
     let p = auth.require(permission)?;
     visible(state, p, id).await?;
     let actor = Actor::User { id: p.user_id, name: p.name.clone() };
-    let now = state.now();
-    let (ticket, events) = state
-        .store
-        .change(TicketId(id), |current| {
-            let mut t = current.clone();
-            let mut out = Vec::new();
-            for cmd in build(&t)? {
-                let e = decide(&t, cmd, actor.clone(), now)?;
-                apply(&mut t, &e);
-                out.push(e);
-            }
-            Ok(out)
-        })
-        .await?;
+    // The workflow writes the jobs the change owes (alerts, timers, survey) with it.
+    let (ticket, events) = crate::workflow::change(state, TicketId(id), actor, build).await?;
     Ok(JsonOut(json!({
         "ticket": view::ticket(&ticket, p),
         "events": events.iter().map(view::event).collect::<Vec<_>>(),
@@ -148,10 +136,6 @@ text_action!(
 text_action!(
     /// `POST /tickets/{id}/provide-info`: the customer's answer, recorded by staff.
     provide_info, Permission::Work, |body| Command::ProvideInfo { body }
-);
-text_action!(
-    /// `POST /tickets/{id}/request-approval`: the plan needs a supervisor.
-    request_approval, Permission::Work, |plan| Command::RequestApproval { plan }
 );
 text_action!(
     /// `POST /tickets/{id}/reopen`.

@@ -1,0 +1,51 @@
+//! `GET /approvals`: plans waiting for a supervisor, oldest first, each with its approval
+//! due time (one working day by default) and clock state.
+
+use crate::auth::Supervisor;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use loopdesk_core::sla::{self, SlaPolicy, TargetKind};
+use loopdesk_core::{EventData, State as TicketState};
+use serde_json::{json, Value};
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/approvals", get(pending))
+}
+
+/// Most approvals listed at once.
+const LIMIT: i64 = 500;
+
+async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Result<Json<Value>, ApiError> {
+    let now = state.now();
+    let policy = SlaPolicy::default();
+    let calendars = crate::workflow::documents::calendars(&state);
+    let mut items = Vec::new();
+    for t in state.store.tickets_in_state(TicketState::AwaitingApproval, LIMIT).await? {
+        let timeline = state.store.timeline(t.id).await?;
+        let request = timeline.iter().rev().find_map(|e| match &e.data {
+            EventData::ApprovalRequested { plan, reasons } => Some((e, plan, reasons)),
+            _ => None,
+        });
+        let Some((e, plan, reasons)) = request else { continue };
+        let clock = sla::clocks(&t, &timeline, &policy, &calendars, now)
+            .ok()
+            .and_then(|cs| cs.into_iter().find(|c| c.target == TargetKind::Approval));
+        items.push(json!({
+            "ticket_id": t.id,
+            "tracking_no": t.tracking_no,
+            "priority": t.priority,
+            "department_id": t.department_id,
+            "requested_by": e.actor,
+            "requested_at": e.at,
+            "plan": plan,
+            "reasons": reasons,
+            "due_at": clock.as_ref().and_then(|c| c.due_at),
+            "sla": clock,
+        }));
+    }
+    Ok(Json(json!({ "items": items })))
+}
