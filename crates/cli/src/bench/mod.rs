@@ -3,6 +3,7 @@
 
 mod child;
 mod intake;
+mod pages;
 mod queue;
 mod stats;
 
@@ -33,6 +34,16 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Console and portal pages: server latency, page weight, external references, on an
+    /// existing database (fill it first with `loopdesk demo --tickets 1000000`).
+    Pages {
+        /// Requests per page.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// PostgreSQL URL of an existing database (default: SQLite in --data).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
@@ -43,6 +54,9 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         }
         BenchCommand::Queue { requests, database_url } => {
             queue::run(crate::with_database(config, database_url), requests).await
+        }
+        BenchCommand::Pages { requests, database_url } => {
+            pages::run(crate::with_database(config, database_url), requests).await
         }
     }
 }
