@@ -62,7 +62,10 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
     };
     println!("pages benchmark: {total} tickets, {requests} requests per page (latency seen by a client on loopback)");
     println!("CSS + script loaded by every page: {asset_bytes} bytes");
-    println!("{:<34} {:>8} {:>8} {:>8} {:>10} {:>10} {:>9}", "page", "p50 ms", "p99 ms", "max ms", "HTML B", "total B", "external");
+    println!(
+        "{:<34} {:>8} {:>8} {:>8} {:>10} {:>10} {:>9}",
+        "page", "p50 ms", "p99 ms", "max ms", "HTML B", "total B", "external"
+    );
     let pages: Vec<(&str, String)> = vec![
         ("queue: all, priority order", "/console?view=all".into()),
         ("queue: unassigned", "/console?view=unassigned".into()),

@@ -6,7 +6,7 @@ use super::form::encode;
 use super::i18n::T;
 use crate::error::ApiError;
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use loopdesk_core::access::Permission;
 
@@ -82,7 +82,9 @@ fn flash(t: &T, q: &FlashQuery) -> Option<Flash> {
             let name = field.rsplit('.').next().unwrap_or(field);
             text = format!("{text}: {}", t.name("field", name));
         }
-        if let Some(d) = &q.detail {
+        // Validation details come from the API in English; Chinese readers get the
+        // translated message and field only.
+        if let (Some(d), super::i18n::Lang::En) = (&q.detail, t.lang) {
             text = format!("{text} ({d})");
         }
         return Some(Flash { kind: "error", text });
@@ -90,10 +92,22 @@ fn flash(t: &T, q: &FlashQuery) -> Option<Flash> {
     q.ok.as_ref().map(|k| Flash { kind: "ok", text: t.name("act", k) })
 }
 
+/// What pages may load: only this server (no CDN, no inline script), and no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Renders a template as an HTML response.
 pub fn render(tpl: &impl Template) -> Response {
     match tpl.render() {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => {
+            let mut resp = Html(html).into_response();
+            let h = resp.headers_mut();
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            resp
+        }
         Err(e) => ApiError::Internal(format!("template: {e}")).into_response(),
     }
 }

@@ -127,7 +127,8 @@ impl QueueQuery {
     fn sort(&self, tab: &str) -> Sort {
         match nonempty(&self.sort).and_then(Sort::parse) {
             Some(s) => s,
-            None if tab == "breaching" || tab == "all" => Sort::Priority,
+            // Oldest urgent and high tickets are the ones closest to their deadlines.
+            None if tab == "breaching" => Sort::Oldest,
             None => Sort::Priority,
         }
     }
