@@ -7,7 +7,7 @@ mod common;
 use common::{feedback, TestApp};
 use loopdesk_server::config::Config;
 use loopdesk_store::testing::TestDatabase;
-use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
@@ -17,6 +17,7 @@ fn client() -> reqwest::Client {
 
 struct Page {
     status: StatusCode,
+    csp: String,
     location: String,
     set_cookie: String,
     body: String,
@@ -49,8 +50,8 @@ async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) ->
 async fn page(r: reqwest::Response) -> Page {
     let h =
         |n| r.headers().get(n).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).unwrap_or("").to_string();
-    let (location, set_cookie) = (h(LOCATION), h(SET_COOKIE));
-    Page { status: r.status(), location, set_cookie, body: r.text().await.unwrap() }
+    let (location, set_cookie, csp) = (h(LOCATION), h(SET_COOKIE), h(CONTENT_SECURITY_POLICY));
+    Page { status: r.status(), location, set_cookie, csp, body: r.text().await.unwrap() }
 }
 
 fn csrf(html: &str) -> String {
@@ -73,6 +74,7 @@ async fn portal_speaks_the_browsers_language_and_the_switch_remembers() {
     let zh = get(&app, "/", "", "zh-CN,zh;q=0.9").await;
     assert_eq!(zh.status, StatusCode::OK);
     assert!(zh.body.contains("lang=\"zh-CN\"") && zh.body.contains("提交反馈"), "{}", zh.body);
+    assert!(zh.csp.starts_with("default-src 'self'"), "pages may load nothing from elsewhere: {}", zh.csp);
     let en = get(&app, "/", "", "en-US,en;q=0.9").await;
     assert!(en.body.contains("lang=\"en\"") && en.body.contains("Submit feedback"));
     let switch = get(&app, "/lang/en?back=/track", "", "zh-CN").await;
