@@ -131,6 +131,7 @@ try {
   const dues = async () => (await ad.locator("#sla td.due").allTextContents()).join(" | ");
   out.due_before = await dues();
   await ad.goto(BASE + "/console/admin/documents/calendars");
+  await ad.selectOption("#day-calendar", "default");
   await ad.fill("#day-date", process.env.HOLIDAY);
   await ad.fill("#day-name", "Company day off");
   await Promise.all([ad.waitForNavigation(), ad.click("#day-save")]);

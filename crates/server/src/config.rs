@@ -52,6 +52,23 @@ impl Default for Limits {
     }
 }
 
+/// When the triage engine picks up changes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TriageSettings {
+    /// Seconds between checks for rule or model versions saved by another node.
+    pub reload_seconds: u64,
+    /// Hours between automatic retrains of the category model when agents corrected
+    /// categories since the last one; 0 turns automatic retraining off.
+    pub retrain_hours: u64,
+}
+
+impl Default for TriageSettings {
+    fn default() -> Self {
+        TriageSettings { reload_seconds: 30, retrain_hours: 24 }
+    }
+}
+
 /// Everything `loopdesk serve` needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -72,6 +89,10 @@ pub struct Config {
     pub limits: Limits,
     /// Routing, acknowledgement and survey settings.
     pub workflow: crate::workflow::config::WorkflowConfig,
+    /// Rule reloads and retraining.
+    pub triage: TriageSettings,
+    /// The background job worker.
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for Config {
@@ -85,6 +106,8 @@ impl Default for Config {
             session_hours: 12,
             limits: Limits::default(),
             workflow: Default::default(),
+            triage: TriageSettings::default(),
+            jobs: crate::jobs::JobsConfig::default(),
         }
     }
 }
@@ -123,6 +146,11 @@ impl Config {
             "\n[workflow]\nack_timeout_minutes = {}\nsurvey_delay_minutes = {}\nsurvey_window_hours = {}\n\
              # survey_secret = \"…\"  (generated and kept in the database when absent)\npublic_url = \"{}\"\n",
             w.ack_timeout_minutes, w.survey_delay_minutes, w.survey_window_hours, w.public_url
+        ));
+        let t = TriageSettings::default();
+        out.push_str(&format!(
+            "\n[triage]\nreload_seconds = {}\nretrain_hours = {}\n",
+            t.reload_seconds, t.retrain_hours
         ));
         out
     }

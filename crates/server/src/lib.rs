@@ -7,12 +7,15 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+pub mod sla;
 pub mod state;
 pub mod triage;
+pub mod triage_rules;
 pub mod web;
 pub mod workflow;
 
@@ -72,7 +75,11 @@ impl App {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?),
             None => None,
         };
-        let triage = triage::load_engine(&store).await?;
+        let triage = triage_rules::TriageSlot::new(triage::default_engine()?);
+        triage.reload_if_changed(&store).await?;
+        let sla = Arc::new(sla::SlaHandle::default());
+        sla.refresh(&store).await?;
+        store.set_change_hook(Arc::new(sla::hook::Scheduler { sla: sla.clone(), clock: clock.clone() }));
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
@@ -80,6 +87,7 @@ impl App {
             clock,
             metrics: Some(metrics::handle()),
             triage,
+            sla,
         };
         Ok(App { state, listener, metrics_listener })
     }
@@ -100,8 +108,16 @@ impl App {
                 }
             });
         }
+        tokio::spawn(triage_rules::maintain(self.state.clone()));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self.state.config.jobs.worker.then(|| jobs::spawn(self.state.clone(), stopped));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let _ = stop.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        served?;
         Ok(())
     }
 }

@@ -154,6 +154,50 @@ pub const OPERATIONS: &[Operation] = &[
     op("get", "/surveys/{token}", "The follow-up survey behind a signed link", Public, None, "Object"),
     op("post", "/surveys/{token}", "Answer the survey once", Public, Some("SurveyAnswerIn"), "Object"),
     op("get", "/stats/follow-up", "Follow-up rate: surveys answered over surveys sent", Staff, None, "Object"),
+    op("get", "/triage/rules", "Triage rule sets and their versions (supervisor)", Staff, None, "Object"),
+    op("get", "/triage/rules/{part}", "A triage rule set in effect (supervisor)", Staff, None, "RulesDoc"),
+    op(
+        "put",
+        "/triage/rules/{part}",
+        "Save a new version of a triage rule set (admin)",
+        Staff,
+        Some("RulesIn"),
+        "RulesDoc",
+    ),
+    op(
+        "get",
+        "/triage/rules/{part}/history",
+        "Versions of a triage rule set, newest first (supervisor)",
+        Staff,
+        None,
+        "Object",
+    ),
+    op("post", "/triage/retrain", "Retrain the category model with agents' corrections (admin)", Staff, None, "Object"),
+    // SLA policy and business calendars (admin; timers helper).
+    op("get", "/admin/sla-policy", "The SLA policy in effect (admin)", Staff, None, "Object"),
+    op("put", "/admin/sla-policy", "Replace the SLA policy (admin, expected_version)", Staff, Some("Object"), "Object"),
+    op("get", "/admin/sla-policy/history", "Saved versions of the SLA policy (admin)", Staff, None, "Object"),
+    op("get", "/admin/calendars", "The business calendars in effect (admin)", Staff, None, "Object"),
+    op("put", "/admin/calendars", "Replace the calendars (admin, expected_version)", Staff, Some("Object"), "Object"),
+    op("get", "/admin/calendars/history", "Saved versions of the calendars (admin)", Staff, None, "Object"),
+    op("get", "/admin/calendars/{name}/days.csv", "A calendar's listed days as CSV (admin)", Staff, None, "Object"),
+    op("put", "/admin/calendars/{name}/days.csv", "Import days from CSV (admin)", Staff, Some("Object"), "Object"),
+    op(
+        "get",
+        "/admin/calendars/{name}/days.ics",
+        "A calendar's listed days as iCalendar (admin)",
+        Staff,
+        None,
+        "Object",
+    ),
+    op(
+        "put",
+        "/admin/calendars/{name}/days.ics",
+        "Import days from iCalendar (admin)",
+        Staff,
+        Some("Object"),
+        "Object",
+    ),
 ];
 
 fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
@@ -234,6 +278,10 @@ fn schemas() -> Value {
         "DepartmentIn": obj(&[("name", s())], &["name"]),
         "TokenIn": obj(&[("name", s()), ("user_id", json!({"type": "integer"})), ("intake_only", json!({"type": "boolean"}))], &["name"]),
         "TokenOut": obj(&[("token", s()), ("id", json!({"type": "integer"})), ("name", s())], &["token", "id"]),
+        "RulesIn": obj(&[("expected_version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("comment", s())],
+            &["expected_version", "body", "comment"]),
+        "RulesDoc": obj(&[("part", enum_of(&["taxonomy", "signals", "moderation", "priority-rules"])), ("version", json!({"type": "integer"})),
+            ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["part", "version", "body"]),
         "Object": json!({"type": "object"}),
         "Empty": json!({}),
     })
@@ -248,7 +296,7 @@ fn operation(o: &Operation) -> Value {
         },
     });
     let mut params = Vec::new();
-    for name in ["id", "tracking_no", "token"] {
+    for name in ["id", "tracking_no", "token", "name"] {
         if o.path.contains(&format!("{{{name}}}")) {
             params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
         }

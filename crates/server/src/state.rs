@@ -15,8 +15,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limiters>,
     pub metrics: Option<PrometheusHandle>,
-    /// The triage engine (rules and models in effect).
-    pub triage: Arc<loopdesk_triage::Engine>,
+    /// The triage engine (rules and models in effect), swapped when they change.
+    pub triage: crate::triage_rules::TriageSlot,
+    /// SLA policy and calendars in effect.
+    pub sla: Arc<crate::sla::SlaHandle>,
 }
 
 /// The rate limiters of public endpoints.

@@ -134,19 +134,6 @@ pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterP
         .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
 }
 
-/// Kind of the category model in the model table.
-pub const CATEGORY_MODEL: &str = "category";
-
-/// The engine in effect: the defaults with the newest retrained category model, if any.
-pub async fn load_engine(store: &Store) -> Result<Arc<Engine>, crate::ServerError> {
-    let base = default_engine()?;
-    let Some((version, json)) = store.latest_model(CATEGORY_MODEL).await? else { return Ok(base) };
-    let model = loopdesk_triage::TextModel::from_json(&json)?;
-    let engine = base.as_ref().clone().with_classifier(base.taxonomy().clone(), Some(model), base.config().classify)?;
-    tracing::info!(version, "loaded retrained category model");
-    Ok(Arc::new(engine))
-}
-
 /// What a retrain produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retrained {
@@ -171,6 +158,6 @@ pub async fn retrain(store: &Store, now: loopdesk_core::Timestamp) -> Result<Ret
     .await
     .map_err(|e| crate::ServerError::Io(std::io::Error::other(e)))??;
     let (json, examples) = trained;
-    let version = store.save_model(CATEGORY_MODEL, examples, n_corrections, &json, now).await?;
+    let version = store.save_model(crate::triage_rules::CATEGORY_MODEL, examples, n_corrections, &json, now).await?;
     Ok(Retrained { version, examples, corrections: n_corrections })
 }

@@ -20,7 +20,12 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
-        ("post", "/users" | "/departments" | "/tokens") | ("delete", "/tokens/{id}") => Some("admin"),
+        ("post", "/users" | "/departments" | "/tokens" | "/triage/retrain") | ("delete", "/tokens/{id}") => {
+            Some("admin")
+        }
+        ("put", "/triage/rules/{part}") => Some("admin"),
+        ("get", p) if p.starts_with("/triage/") => Some("supervisor"),
+        (_, p) if p.starts_with("/admin/") => Some("admin"),
         ("get", _) => Some("viewer"),
         _ => Some("agent"),
     }
@@ -38,8 +43,13 @@ async fn every_route_for_every_role() {
     let app = TestApp::start(Backend::Sqlite, Config::default()).await;
     let id = app.submit(feedback("空气净化器滤芯提示不消失", "13800138000")).await["id"].as_i64().unwrap();
     for op in OPERATIONS {
-        let path =
-            format!("/api/v1{}", op.path.replace("{id}", &id.to_string()).replace("{tracking_no}", "FB-2611-0000X"));
+        let path = format!(
+            "/api/v1{}",
+            op.path
+                .replace("{id}", &id.to_string())
+                .replace("{tracking_no}", "FB-2611-0000X")
+                .replace("{part}", "signals")
+        );
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         let least = least_role(op.method, op.path);
         assert_eq!(op.access == Access::Staff, least.is_some(), "{} {}: documented access", op.method, op.path);

@@ -5,7 +5,8 @@ mod common;
 
 use common::TestApp;
 use loopdesk_server::config::Config;
-use loopdesk_server::triage::{load_engine, retrain};
+use loopdesk_server::triage::retrain;
+use loopdesk_server::triage_rules::load_engine;
 use loopdesk_store::Backend;
 use loopdesk_triage::Input;
 use reqwest::Method;

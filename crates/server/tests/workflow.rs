@@ -3,10 +3,24 @@
 
 mod common;
 
-use common::{each_backend, feedback, TestApp, PASSWORD};
+use common::{feedback, TestApp, PASSWORD};
+use loopdesk_server::config::Config;
+use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{Job, JobState};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+/// Runs `test` on every backend, with sessions that outlast the days the clock moves.
+async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in TestDatabase::backends() {
+        let config = Config { session_hours: 24 * 30, ..Config::default() };
+        test(TestApp::start(backend, config).await).await;
+    }
+}
 
 /// Creates an agent of `dept` and signs them in; returns the id and session cookie.
 async fn add_agent(app: &TestApp, username: &str, dept: i64) -> (i64, String) {
@@ -53,6 +67,13 @@ async fn detail(app: &TestApp, id: i64) -> Value {
     let a = app.get(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     a.body
+}
+
+/// The state of SLA target `target` on a ticket detail (`not_applicable` when not listed).
+fn sla(detail: &Value, target: &str) -> String {
+    let clocks = detail["sla"].as_array().expect("sla on the ticket detail");
+    let clock = clocks.iter().find(|c| c["target"] == target);
+    clock.map_or("not_applicable".into(), |c| c["state"].as_str().unwrap().to_string())
 }
 
 fn kinds(detail: &Value) -> Vec<String> {
@@ -244,6 +265,7 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         assert_eq!(d["ticket"]["department_id"], d1);
         assert_eq!(d["ticket"]["assignee_id"], agent);
         assert_eq!(d["ticket"]["collaborators"], json!([agent2]));
+        assert_eq!(sla(&d, "acknowledge"), "running");
         let urgent = alerts(&app, id, "new_urgent").await;
         assert_eq!(urgent.len(), 1);
         assert_eq!(urgent[0]["department_ids"], json!([d1, d2]));
@@ -259,6 +281,11 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         app.run_due_jobs().await;
         let d = detail(&app, id).await;
         assert_eq!(d["ticket"]["assignee_id"], late_backup);
+        // The warning fired before the deadline; the reassignment restarts the clock.
+        assert!(kinds(&d).contains(&"sla_alerted".to_string()), "{:?}", kinds(&d));
+        assert_eq!(sla(&d, "acknowledge"), "running");
+        let ack_clock = d["sla"].as_array().unwrap().iter().find(|c| c["target"] == "acknowledge").unwrap().clone();
+        assert_eq!(ack_clock["started_at"], "2026-11-02T01:46:00Z");
         let overdue = alerts(&app, id, "ack_overdue").await;
         assert_eq!(overdue.len(), 1);
         assert_eq!(overdue[0]["user_ids"], json!([supervisor]));
@@ -267,6 +294,7 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY, "the late agent no longer owns it");
         let ack = post_as(&app, &backup_cookie, &p("acknowledge"), json!({})).await;
         assert_eq!(ack.body["ticket"]["state"], "in_progress", "{}", ack.body);
+        assert_eq!(sla(&detail(&app, id).await, "acknowledge"), "met");
 
         // 3. The plan costs money and needs after-sales: a supervisor must approve it.
         post_as(&app, &backup_cookie, &p("reply"), json!({"body": "您好，我们已安排工程师上门检测。"})).await;
@@ -281,6 +309,8 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         assert_eq!((item["ticket_id"].as_i64(), item["reasons"].clone()), (Some(id), json!(["cost", "other_departments"])));
         assert_eq!(item["sla"]["state"], "running");
         assert!(item["due_at"].is_string(), "{item}");
+        let d = detail(&app, id).await;
+        assert_eq!((sla(&d, "approval"), sla(&d, "first_response")), ("running".into(), "met".into()));
         let reject_silently =
             app.as_role("supervisor", Method::POST, &p("decide-approval"), Some(json!({"approved": false}))).await;
         assert_eq!(reject_silently.body["field"], "comment");
@@ -289,6 +319,7 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
             .as_role("supervisor", Method::POST, &p("decide-approval"), Some(json!({"approved": true, "comment": "同意，尽快处理"})))
             .await;
         assert_eq!(approved.body["ticket"]["state"], "in_progress");
+        assert_eq!(sla(&detail(&app, id).await, "approval"), "met");
         assert!(app.as_role("supervisor", Method::GET, "/api/v1/approvals", None).await.body["items"].as_array().unwrap().is_empty());
 
         // 4. Resolved as partially solved: every required field, or 422 naming the missing one.
@@ -298,6 +329,7 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         let resolved = post_as(&app, &backup_cookie, &p("resolve"), json!({"kind": "partially_solved",
             "summary": "已更换整机", "unresolved": "补偿款未到账", "reason": "财务审批需3个工作日", "alternative": "先赠送200积分"})).await;
         assert_eq!(resolved.body["ticket"]["state"], "resolved", "{}", resolved.body);
+        assert_eq!(sla(&detail(&app, id).await, "result"), "met");
         let result = jobs(&app, "notify.customer", id).await;
         assert!(result.iter().any(|j| j.payload["kind"] == "result_partially_solved"), "{result:?}");
 
@@ -333,6 +365,8 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         assert_eq!(escalated["to"], supervisor);
         assert!(escalated["reason"].as_str().unwrap().contains("要求退款"));
         assert_eq!(d["ticket"]["state"], "reopened");
+        // Reopening restarts the result clock.
+        assert_eq!(sla(&d, "result"), "running");
         assert_eq!(d["ticket"]["satisfaction"]["rating"], "unsatisfied");
         let rate = app.get("/api/v1/stats/follow-up").await;
         assert_eq!((rate.body["surveyed"].as_i64(), rate.body["answered"].as_i64()), (Some(1), Some(1)), "{}", rate.body);

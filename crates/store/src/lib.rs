@@ -21,6 +21,7 @@ mod queue;
 mod secrets;
 mod sql;
 mod surveys;
+mod sweep;
 pub mod testing;
 mod tickets;
 mod views;

@@ -38,6 +38,34 @@ impl Store {
             .await?)
     }
 
+    /// Version of the newest model of `kind`, without loading it.
+    pub async fn latest_model_version(&self, kind: &str) -> Result<Option<i64>, StoreError> {
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM triage_models WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v)
+    }
+
+    /// When the newest model of `kind` was trained.
+    pub async fn latest_model_at(&self, kind: &str) -> Result<Option<Timestamp>, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT created_at FROM triage_models WHERE kind = $1 ORDER BY version DESC LIMIT 1")
+                .bind(kind)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(at,)| crate::sql::from_ms(at)))
+    }
+
+    /// How many re-categorisations were recorded after `since` (the retrain trigger).
+    pub async fn corrections_since(&self, since: Timestamp) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE kind = 'recategorized' AND at > $1")
+            .bind(ms(since))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// `(text, category)` of every ticket a person re-categorised, the latest correction
     /// per ticket. A batch job: it reads every correction event.
     pub async fn category_corrections(&self) -> Result<Vec<(String, String)>, StoreError> {

@@ -110,11 +110,12 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Surveys sent in `[from, to)`, and how many of them were answered or expired.
+    /// Surveys sent from `from` to `to` (both included), and how many of them were answered
+    /// or expired.
     pub async fn follow_up_counts(&self, from: Timestamp, to: Timestamp) -> Result<FollowUpCounts, StoreError> {
         let (surveyed, answered, expired): (i64, i64, i64) = sqlx::query_as(
             "SELECT COUNT(*), COUNT(answered_at), COUNT(expired_at) FROM surveys \
-             WHERE sent_at >= $1 AND sent_at < $2",
+             WHERE sent_at >= $1 AND sent_at <= $2",
         )
         .bind(ms(from))
         .bind(ms(to))

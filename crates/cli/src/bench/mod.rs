@@ -6,6 +6,7 @@ mod intake;
 mod pages;
 mod queue;
 mod stats;
+mod timers;
 
 use clap::Subcommand;
 use loopdesk_server::config::Config;
@@ -44,6 +45,15 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Timers: working-day arithmetic, find+claim of due jobs among many pending, idle CPU.
+    Timers {
+        #[arg(long, default_value_t = 1_000_000)]
+        jobs: usize,
+        #[arg(long, default_value_t = 300)]
+        wakeups: usize,
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
+    },
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
@@ -58,5 +68,6 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         BenchCommand::Pages { requests, database_url } => {
             pages::run(crate::with_database(config, database_url), requests).await
         }
+        BenchCommand::Timers { jobs, wakeups, idle_seconds } => timers::run(jobs, wakeups, idle_seconds).await,
     }
 }

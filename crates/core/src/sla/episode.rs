@@ -93,7 +93,10 @@ fn bounds(
                 Anchor::Created => 0,
                 Anchor::FirstResponse => first_response.ok_or(Phase::NotStarted)?,
             };
-            let reopened = rfind(timeline, |d| matches!(d, EventData::Reopened { .. }));
+            // Reopened by hand or by an unsatisfied survey answer (which reopens too).
+            let reopened = timeline
+                .iter()
+                .rposition(|e| e.state_after == State::Reopened && e.state_before != Some(State::Reopened));
             let start = reopened.filter(|&r| r > anchor).unwrap_or(anchor);
             Ok(from_event(timeline, start, |d| matches!(d, EventData::Resolved { .. })))
         }

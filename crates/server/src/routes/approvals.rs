@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use loopdesk_core::sla::{self, SlaPolicy, TargetKind};
+use loopdesk_core::sla::TargetKind;
 use loopdesk_core::{EventData, State as TicketState};
 use serde_json::{json, Value};
 
@@ -20,9 +20,6 @@ pub fn router() -> Router<AppState> {
 const LIMIT: i64 = 500;
 
 async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Result<Json<Value>, ApiError> {
-    let now = state.now();
-    let policy = SlaPolicy::default();
-    let calendars = crate::workflow::documents::calendars(&state);
     let mut items = Vec::new();
     for t in state.store.tickets_in_state(TicketState::AwaitingApproval, LIMIT).await? {
         let timeline = state.store.timeline(t.id).await?;
@@ -31,9 +28,7 @@ async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Re
             _ => None,
         });
         let Some((e, plan, reasons)) = request else { continue };
-        let clock = sla::clocks(&t, &timeline, &policy, &calendars, now)
-            .ok()
-            .and_then(|cs| cs.into_iter().find(|c| c.target == TargetKind::Approval));
+        let clock = state.sla_for(&t, &timeline).into_iter().find(|c| c.target == TargetKind::Approval);
         items.push(json!({
             "ticket_id": t.id,
             "tracking_no": t.tracking_no,
@@ -43,7 +38,7 @@ async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Re
             "requested_at": e.at,
             "plan": plan,
             "reasons": reasons,
-            "due_at": clock.as_ref().and_then(|c| c.due_at),
+            "due_at": clock.as_ref().and_then(|c| c.due),
             "sla": clock,
         }));
     }

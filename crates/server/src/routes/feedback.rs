@@ -249,10 +249,11 @@ pub async fn submit(
     }
     let stated_urgency = body.urgency;
     let mut ticket = draft(body, principal.as_ref(), now)?;
-    let analysis = crate::triage::analyze(&state.triage, &ticket, stated_urgency);
+    let engine = state.triage.current();
+    let analysis = crate::triage::analyze(&engine, &ticket, stated_urgency);
     let key = crate::triage::customer_key(&ticket);
-    let plan = crate::triage::plan_cluster(&state.store, &state.triage, &analysis, key.as_deref()).await?;
-    let rejection = crate::triage::write(&state.triage, &mut ticket, &analysis, &plan);
+    let plan = crate::triage::plan_cluster(&state.store, &engine, &analysis, key.as_deref()).await?;
+    let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
     if principal.is_none() {
         let contact =
             ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket.customer.email.as_ref().map(|e| e.as_str()));

@@ -9,6 +9,7 @@ pub mod routing;
 pub mod surveys;
 pub mod tickets;
 pub mod track;
+pub mod triage_rules;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,6 +28,8 @@ fn api() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(triage_rules::router())
+        .merge(crate::sla::admin::router())
         .merge(auth::routes::router())
         .merge(routing::router())
         .merge(approvals::router())

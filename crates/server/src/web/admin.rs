@@ -36,17 +36,64 @@ pub async fn document_body(state: &AppState, name: &str) -> Option<Value> {
     state.store.document(name).await.ok().flatten().map(|d| d.body)
 }
 
-/// Checks a document body before it is saved: typed where the type is known here.
-pub fn validate(name: &str, body: &Value) -> Result<(), String> {
+/// Checks a document body before it is saved, with the owning module's types and
+/// validation (SLA policy and calendars: timers; routing and staffing: workflow; triage
+/// rules: triage; reply templates: here). Other documents must be JSON objects or arrays.
+pub async fn validate(state: &AppState, name: &str, body: &Value) -> Result<(), String> {
+    use loopdesk_core::routing::{RoutingRules, Staffing};
+    let departments: Vec<DepartmentId> =
+        state.store.departments().await.map_err(|e| e.to_string())?.into_iter().map(|d| d.id).collect();
+    let sla = state.sla.get();
     match name {
         "reply_templates" => super::replies::validate(body).map(|_| ()),
-        "calendars" => super::sla::calendar_specs(body).map(|_| ()),
-        "sla_policy" => {
-            serde_json::from_value::<loopdesk_core::sla::SlaPolicy>(body.clone()).map(|_| ()).map_err(|e| e.to_string())
+        "calendars" => {
+            let mut set = loopdesk_core::calendar::Calendars::empty();
+            for spec in super::sla::calendar_specs(body)? {
+                set.insert(loopdesk_core::calendar::Calendar::new(spec).map_err(|e| e.to_string())?);
+            }
+            sla.policy.validate(&set).map_err(|e| e.to_string())
         }
-        _ if body.is_object() || body.is_array() => Ok(()),
-        _ => Err("the document must be a JSON object or array".into()),
+        "sla_policy" => serde_json::from_value::<loopdesk_core::sla::SlaPolicy>(body.clone())
+            .map_err(|e| e.to_string())?
+            .validate(&sla.calendars)
+            .map_err(|e| e.to_string()),
+        "routing_rules" => serde_json::from_value::<RoutingRules>(body.clone())
+            .map_err(|e| e.to_string())?
+            .validate(&departments)
+            .map_err(|e| e.to_string()),
+        "staffing" => {
+            let users: Vec<loopdesk_core::UserId> =
+                state.store.users().await.map_err(|e| e.to_string())?.into_iter().map(|u| u.id).collect();
+            serde_json::from_value::<Staffing>(body.clone())
+                .map_err(|e| e.to_string())?
+                .validate(&sla.calendars, &departments, &users)
+                .map_err(|e| e.to_string())
+        }
+        _ => match name.strip_prefix("triage.").and_then(crate::triage_rules::RulePart::parse) {
+            Some(part) => {
+                let engine = (*state.triage.current()).clone();
+                part.apply(engine, body, 0).map(|_| ()).map_err(|e| e.to_string())
+            }
+            None if body.is_object() || body.is_array() => Ok(()),
+            None => Err("the document must be a JSON object or array".into()),
+        },
     }
+}
+
+/// After a save: the SLA configuration is reloaded and every open ticket's timer
+/// recounted (as timers' own admin API does); triage picks up its rules.
+async fn after_save(state: &AppState, name: &str) -> Result<(), ApiError> {
+    match name {
+        "sla_policy" | "calendars" => {
+            state.sla.refresh(&state.store).await?;
+            state.store.enqueue(crate::jobs::sla::recompute_job(state.now())).await?;
+        }
+        _ if name.starts_with("triage.") => {
+            state.triage.reload_if_changed(&state.store).await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn admin_only(s: &Staff) -> Result<(), ApiError> {
@@ -180,7 +227,10 @@ pub async fn document(
             Some(d) => (d.version, d.body),
             None if name == "reply_templates" => (0, super::replies::defaults()),
             None if name == "calendars" => (0, super::sla::default_calendars()),
-            None => (0, Value::Object(Default::default())),
+            None => match name.strip_prefix("triage.").and_then(crate::triage_rules::RulePart::parse) {
+                Some(part) => (0, part.defaults().unwrap_or_default()),
+                None => (0, Value::Object(Default::default())),
+            },
         };
         let history = state
             .store
@@ -230,7 +280,7 @@ pub async fn save_document(State(state): State<AppState>, s: Staff, Path(name): 
             message: e.to_string(),
             field: Some("body".into()),
         })?;
-        validate(&name, &value).map_err(|m| ApiError::Invalid {
+        validate(&state, &name, &value).await.map_err(|m| ApiError::Invalid {
             code: "invalid_field",
             message: m,
             field: Some("body".into()),
@@ -246,7 +296,7 @@ pub async fn save_document(State(state): State<AppState>, s: Staff, Path(name): 
             now: state.now(),
         };
         match state.store.put_document(change).await {
-            Ok(_) => Ok(()),
+            Ok(_) => after_save(&state, &name).await,
             Err(StoreError::StaleVersion { .. }) => {
                 Err(ApiError::Conflict { code: "stale_version", message: String::new(), field: None })
             }
@@ -334,7 +384,7 @@ pub async fn add_calendar_day(State(state): State<AppState>, s: Staff, body: Byt
             .ok_or_else(|| ApiError::invalid("calendar", "no such calendar"))?;
         spec.upsert_days([SpecialDay { date, kind, name: day_name.clone(), hours: None }]);
         let value = serde_json::json!({ "calendars": specs });
-        super::sla::calendar_specs(&value).map_err(|m| ApiError::invalid("date", m))?;
+        validate(&state, "calendars", &value).await.map_err(|m| ApiError::invalid("date", m))?;
         let comment = format!("{} {date} {kind} {day_name}", calendar);
         let change = DocumentChange {
             name: "calendars",
@@ -345,7 +395,7 @@ pub async fn add_calendar_day(State(state): State<AppState>, s: Staff, body: Byt
             now: state.now(),
         };
         match state.store.put_document(change).await {
-            Ok(_) => Ok(()),
+            Ok(_) => after_save(&state, "calendars").await,
             Err(StoreError::StaleVersion { .. }) => {
                 Err(ApiError::Conflict { code: "stale_version", message: String::new(), field: None })
             }

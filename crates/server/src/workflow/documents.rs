@@ -49,8 +49,7 @@ pub async fn staffing(state: &AppState) -> Result<Staffing, ApiError> {
     Ok(staffing)
 }
 
-/// The business calendars duty hours are read on.
-pub fn calendars(_state: &AppState) -> Calendars {
-    static DEFAULT: std::sync::OnceLock<Calendars> = std::sync::OnceLock::new();
-    DEFAULT.get_or_init(Calendars::default).clone()
+/// The business calendars in effect (the SLA's), on which duty hours are read.
+pub fn calendars(state: &AppState) -> Calendars {
+    state.sla.get().calendars.clone()
 }

@@ -1,4 +1,7 @@
-//! `loopdesk triage …`: evaluate the text classifier on labelled data.
+//! `loopdesk triage …`: evaluate the text classifier on labelled data and moderation on
+//! real e-mail, retrain the category model.
+
+mod spam;
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -20,6 +23,12 @@ pub enum TriageCommand {
     /// Retrain the category model on the shipped examples plus every correction agents made,
     /// and store it as a new version (servers load the newest at start).
     Retrain,
+    /// Measure moderation (false rejections, missed spam) on the SpamAssassin corpus.
+    SpamEval {
+        /// Corpus folder (default: where scripts/fetch-spamassassin.sh puts it).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<loopdesk_triage::eval::Example>> {
@@ -39,6 +48,7 @@ pub async fn run(command: TriageCommand, config: &loopdesk_server::config::Confi
             );
             return Ok(());
         }
+        TriageCommand::SpamEval { dir } => return spam::run(&dir.unwrap_or_else(spam::default_dir)),
     };
     let all = read(&train)?;
     let (train, test) = match data {
