@@ -169,9 +169,34 @@ async fn agent_works_a_ticket_through_the_console() {
 
 #[tokio::test]
 async fn supervisor_dashboard_and_admin_documents() {
-    let app = start().await;
+    // The dashboard's SQL aggregates and saved views run on both backends.
+    for backend in TestDatabase::backends() {
+        let app = TestApp::start(backend, Config::default()).await;
+        dashboard_and_admin(app).await;
+    }
+}
+
+async fn dashboard_and_admin(app: TestApp) {
     app.submit(feedback("空调不制冷", "13700137000")).await;
     let sup = login(&app, "supervisor").await;
+    let saved = post(&app, "/console/views", &sup, &[("_csrf", "x"), ("name", "v"), ("query", "view=all")]).await;
+    assert!(saved.location.contains("error=csrf"));
+    let queue = get(&app, "/console?view=all", &sup, "zh").await;
+    let token = csrf(&queue.body);
+    let saved = post(
+        &app,
+        "/console/views",
+        &sup,
+        &[("_csrf", &token), ("name", "紧急"), ("query", "view=all&priority=urgent")],
+    )
+    .await;
+    assert!(saved.location.contains("ok=done"), "{}", saved.location);
+    let views = get(&app, "/console", &sup, "zh").await.body;
+    assert!(views.contains("priority=urgent\" class=\"button\">紧急</a>"), "{views}");
+    for period in ["week", "month"] {
+        assert_eq!(get(&app, &format!("/console/dashboard?period={period}"), &sup, "en").await.status, StatusCode::OK);
+    }
+    assert_eq!(get(&app, "/console/team", &sup, "zh").await.status, StatusCode::OK);
     let dash = get(&app, "/console/dashboard?period=today", &sup, "zh").await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("id=\"kpi-volume\">1<"), "{}", dash.body);
