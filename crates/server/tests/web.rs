@@ -149,6 +149,9 @@ async fn agent_works_a_ticket_through_the_console() {
     assert!(forged.location.contains("error=csrf"), "{}", forged.location);
     let r = post(&app, &format!("{path}/assign-me"), &cookie, &[("_csrf", &token)]).await;
     assert!(r.location.contains("ok=done"), "{}", r.location);
+    // Assigned and not yet accepted: the 15-minute acknowledge clock puts it in "breaching soon".
+    let breaching = get(&app, "/console?view=breaching", &cookie, "zh").await;
+    assert!(breaching.body.contains(created["tracking_no"].as_str().unwrap()), "{}", breaching.body);
     post(&app, &format!("{path}/acknowledge"), &cookie, &[("_csrf", &token)]).await;
     let reply = [("_csrf", token.as_str()), ("kind", "reply"), ("body", "您好，已安排工程师上门检查。")];
     assert!(post(&app, &format!("{path}/message"), &cookie, &reply).await.location.contains("ok=done"));

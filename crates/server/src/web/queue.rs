@@ -99,7 +99,6 @@ impl QueueQuery {
             }
             "breaching" => {
                 m.insert("state".into(), json!(open));
-                m.insert("priority".into(), json!("urgent,high"));
             }
             "approval" => {
                 m.insert("state".into(), json!("awaiting_approval"));
@@ -124,11 +123,9 @@ impl QueueQuery {
         })
     }
 
-    fn sort(&self, tab: &str) -> Sort {
+    fn sort(&self) -> Sort {
         match nonempty(&self.sort).and_then(Sort::parse) {
             Some(s) => s,
-            // Oldest urgent and high tickets are the ones closest to their deadlines.
-            None if tab == "breaching" => Sort::Oldest,
             None => Sort::Priority,
         }
     }
@@ -253,6 +250,11 @@ fn row(s: &Staff, names: &Names, t: &Ticket) -> Row {
     }
 }
 
+/// "Breaching soon": the next SLA alert (warning or breach) falls within this window.
+fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
+    state.now() + chrono::Duration::hours(4)
+}
+
 /// Open tickets matching a tab's filter (from the per-state counts).
 async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<i64, ApiError> {
     let counts = state.store.count_by_state(filter).await?;
@@ -277,11 +279,22 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     let tab = q.tab().to_string();
     let filter = q.params(&tab, s)?.filter(&auth)?;
     let cursor = nonempty(&q.cursor).and_then(Cursor::decode);
-    let page = state.store.list_tickets(&filter, q.sort(&tab), cursor, PAGE_SIZE).await?;
     let names = Names::load(state).await?;
-    let rows = page.items.iter().map(|x| row(s, &names, &x.ticket)).collect();
+    let (rows, next_cursor) = if tab == "breaching" {
+        // Soonest SLA alert first, from the SLA timers; only what the member may see.
+        let due = state.store.tickets_due_before(breaching_horizon(state), PAGE_SIZE as i64).await?;
+        let rows = due.iter().filter(|(t, _)| s.principal.can_see(t)).map(|(t, _)| row(s, &names, t)).collect();
+        (rows, None)
+    } else {
+        let page = state.store.list_tickets(&filter, q.sort(), cursor, PAGE_SIZE).await?;
+        (page.items.iter().map(|x| row(s, &names, &x.ticket)).collect(), page.next_cursor)
+    };
     let mut tabs = Vec::new();
     for key in TABS {
+        if key == "breaching" {
+            tabs.push(Tab { key, count: Some(state.store.count_due_before(breaching_horizon(state)).await?) });
+            continue;
+        }
         // Counts answer from the rollup or an index; the search words are not applied.
         let plain = QueueQuery { view: Some(key.into()), ..Default::default() };
         let f = plain.params(key, s)?.filter(&auth)?;
@@ -306,7 +319,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         tab,
         tabs,
         rows,
-        next: page.next_cursor,
+        next: next_cursor,
         is_first: q.cursor.is_none(),
         q,
         states: TicketState::ALL.iter().map(|x| x.as_str()).collect(),
