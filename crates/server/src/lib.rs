@@ -16,6 +16,7 @@ pub mod sla;
 pub mod state;
 pub mod triage;
 pub mod triage_rules;
+pub mod web;
 pub mod workflow;
 
 use crate::auth::password;

@@ -49,6 +49,7 @@ async fn every_route_for_every_role() {
                 .replace("{id}", &id.to_string())
                 .replace("{tracking_no}", "FB-2611-0000X")
                 .replace("{part}", "signals")
+                .replace("{name}", "default")
         );
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         let least = least_role(op.method, op.path);

@@ -7,7 +7,9 @@
 mod accounts;
 mod backend;
 mod clusters;
+mod console;
 mod counts;
+mod dashboard;
 mod documents;
 mod error;
 mod import;
@@ -22,12 +24,15 @@ mod surveys;
 mod sweep;
 pub mod testing;
 mod tickets;
+mod views;
 mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
 pub use clusters::{Candidate, SignatureRecord};
+pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::StateCounts;
+pub use dashboard::{Dashboard, PriorityFigures, ProblemCount};
 pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
 pub use intake::{Intake, IntakeRequest};
@@ -35,6 +40,7 @@ pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
+pub use views::SavedView;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;

@@ -3,6 +3,7 @@
 
 mod child;
 mod intake;
+mod pages;
 mod queue;
 mod stats;
 mod timers;
@@ -34,6 +35,16 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Console and portal pages: server latency, page weight, external references, on an
+    /// existing database (fill it first with `loopdesk demo --tickets 1000000`).
+    Pages {
+        /// Requests per page.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// PostgreSQL URL of an existing database (default: SQLite in --data).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Timers: working-day arithmetic, find+claim of due jobs among many pending, idle CPU.
     Timers {
         #[arg(long, default_value_t = 1_000_000)]
@@ -53,6 +64,9 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         }
         BenchCommand::Queue { requests, database_url } => {
             queue::run(crate::with_database(config, database_url), requests).await
+        }
+        BenchCommand::Pages { requests, database_url } => {
+            pages::run(crate::with_database(config, database_url), requests).await
         }
         BenchCommand::Timers { jobs, wakeups, idle_seconds } => timers::run(jobs, wakeups, idle_seconds).await,
     }

@@ -50,7 +50,8 @@ pub fn router(state: AppState, with_metrics: bool) -> Router {
     let mut app = Router::new()
         .nest("/api/v1", api())
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+        .route("/readyz", get(health::readyz))
+        .merge(crate::web::router());
     if with_metrics {
         app = app.route("/metrics", get(metrics::render));
     }

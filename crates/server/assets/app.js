@@ -1,0 +1,89 @@
+// Loopdesk: keyboard shortcuts on the queue, live updates, small form helpers.
+// Everything here is optional: pages work without it.
+(function () {
+  "use strict";
+  // Remember the browser's time zone so the server shows dates in it.
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("loopdesk_tz=" + tz) < 0) {
+      document.cookie = "loopdesk_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: the server's default zone is used */ }
+
+  function post(url, fields) {
+    var f = document.createElement("form");
+    f.method = "post"; f.action = url;
+    Object.keys(fields).forEach(function (k) {
+      var i = document.createElement("input");
+      i.type = "hidden"; i.name = k; i.value = fields[k]; f.appendChild(i);
+    });
+    document.body.appendChild(f); f.submit();
+  }
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+
+  // Queue: j/k to move, Enter/o to open, a to assign to me, r to reply.
+  var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr[data-id]"));
+  var sel = -1;
+  function select(i) {
+    if (!rows.length) return;
+    if (sel >= 0) rows[sel].classList.remove("sel");
+    sel = Math.max(0, Math.min(rows.length - 1, i));
+    rows[sel].classList.add("sel");
+    rows[sel].scrollIntoView({ block: "nearest" });
+  }
+  if (rows.length) {
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      var row = sel >= 0 ? rows[sel] : null;
+      if (e.key === "j") { select(sel + 1); e.preventDefault(); }
+      else if (e.key === "k") { select(sel - 1); e.preventDefault(); }
+      else if ((e.key === "Enter" || e.key === "o") && row) { location.href = "/console/tickets/" + row.dataset.id; }
+      else if (e.key === "r" && row) { location.href = "/console/tickets/" + row.dataset.id + "#reply"; }
+      else if (e.key === "a" && row) {
+        post("/console/tickets/" + row.dataset.id + "/assign-me", { _csrf: document.body.dataset.csrf || csrf(), back: location.pathname + location.search });
+      }
+    });
+  }
+  function csrf() { var i = document.querySelector("input[name=_csrf]"); return i ? i.value : ""; }
+
+  // Ticket page: r focuses the reply box.
+  var reply = document.getElementById("reply-body");
+  if (reply && !rows.length) {
+    document.addEventListener("keydown", function (e) {
+      if (!typing(e) && e.key === "r") { reply.focus(); e.preventDefault(); }
+    });
+  }
+  // Reply templates: choosing one fills the box (the button does the same without script).
+  var tpl = document.getElementById("reply-template");
+  if (tpl && reply) {
+    tpl.addEventListener("change", function () {
+      var o = tpl.options[tpl.selectedIndex];
+      if (o && o.dataset.text) { reply.value = o.dataset.text; reply.focus(); }
+    });
+  }
+  // Select-all on the queue.
+  var all = document.getElementById("select-all");
+  if (all) all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=ids]").forEach(function (c) { c.checked = all.checked; });
+  });
+
+  // Live updates: poll a small JSON endpoint; show a banner when something changed.
+  var live = document.querySelector("[data-live]");
+  if (live && window.fetch) {
+    var url = live.dataset.live, seen = live.dataset.version, banner = document.getElementById("live-banner");
+    setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j) return;
+          var v = String(j.ticket ? j.ticket.version : j.total);
+          if (seen !== undefined && v !== seen && banner) banner.hidden = false;
+        })
+        .catch(function () {});
+    }, 8000);
+  }
+})();

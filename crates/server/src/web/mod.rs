@@ -1,0 +1,57 @@
+//! The web console for staff and the portal for customers: server-rendered pages (askama
+//! templates in `crates/server/templates`, compiled into the binary), a little embedded
+//! CSS and JavaScript, SVG charts drawn on the server. Pages read without JavaScript; the
+//! script adds keyboard shortcuts and live updates. Every change goes through the same
+//! handlers and store functions as the JSON API.
+
+pub mod admin;
+pub mod assets;
+pub mod charts;
+pub mod context;
+pub mod dashboard;
+pub mod form;
+pub mod i18n;
+pub mod login;
+pub mod page;
+pub mod portal;
+pub mod queue;
+pub mod replies;
+pub mod sla;
+pub mod survey;
+pub mod team;
+pub mod ticket;
+pub mod ticket_actions;
+pub mod views;
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The pages' routes (outside `/api/v1`; not part of the OpenAPI document).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assets/app.css", get(assets::css))
+        .route("/assets/app.js", get(assets::js))
+        .route("/lang/{code}", get(assets::switch_language))
+        .route("/", get(portal::home))
+        .route("/submit", post(portal::submit))
+        .route("/track", get(portal::track_form).post(portal::track))
+        .route("/track/info", post(portal::add_info))
+        .route("/track/survey", post(portal::answer_survey))
+        .route("/survey/{token}", get(survey::page).post(survey::submit))
+        .route("/console/login", get(login::page).post(login::submit))
+        .route("/console/logout", post(login::logout))
+        .route("/console", get(queue::page))
+        .route("/console/bulk", post(queue::bulk))
+        .route("/console/views", post(views::save))
+        .route("/console/views/{id}/delete", post(views::delete))
+        .route("/console/tickets/{id}", get(ticket::page))
+        .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
+        .route("/console/team", get(team::page))
+        .route("/console/dashboard", get(dashboard::page))
+        .route("/console/admin", get(admin::index))
+        .route("/console/admin/documents/{name}", get(admin::document).post(admin::save_document))
+        .route("/console/admin/calendars/day", post(admin::add_calendar_day))
+        .route("/console/admin/users", post(admin::add_user))
+        .route("/console/admin/departments", post(admin::add_department))
+}

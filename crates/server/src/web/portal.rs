@@ -1,0 +1,333 @@
+//! The customer portal (no login): submit feedback, track it with the tracking number and
+//! the contact left with it, add information when asked, answer the follow-up survey.
+//! Submissions go through the API's intake handler (same validation, triage, rate limits).
+
+use super::context::Visitor;
+use super::form::{self, field};
+use super::page::{error_page, render, Layout};
+use crate::auth::MaybeAuth;
+use crate::error::ApiError;
+use crate::extract::{ClientIp, JsonWithBytes};
+use crate::routes::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
+use crate::state::AppState;
+use crate::workflow::survey::Answer;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use loopdesk_core::event::Command;
+use loopdesk_core::ticket::Rating;
+use loopdesk_core::{
+    Actor, Attachment, Event, EventData, Satisfaction, State as TicketState, Ticket, TicketId, TrackingNo,
+};
+use std::net::IpAddr;
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct Home {
+    layout: Layout,
+    error: Option<String>,
+}
+
+/// `GET /`: the feedback form.
+pub async fn home(v: Visitor) -> Response {
+    render(&Home { layout: Layout::visitor(&v, "portal.title"), error: None })
+}
+
+#[derive(Template)]
+#[template(path = "portal/thanks.html")]
+struct Thanks {
+    layout: Layout,
+    tracking_no: String,
+    expected: String,
+}
+
+fn attachments(links: Option<String>) -> Vec<Attachment> {
+    links
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+        .take(10)
+        .map(|l| Attachment {
+            name: l.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("link").chars().take(200).collect(),
+            content_type: "text/uri-list".into(),
+            size: 0,
+            location: l.chars().take(2000).collect(),
+            description: None,
+        })
+        .collect()
+}
+
+/// Splits "phone or e-mail" into the right field.
+fn contact(value: Option<String>) -> (Option<String>, Option<String>) {
+    match value {
+        Some(c) if c.contains('@') => (None, Some(c)),
+        Some(c) => (Some(c), None),
+        None => (None, None),
+    }
+}
+
+fn feedback_body(p: &[(String, String)]) -> FeedbackIn {
+    let (phone, email) = contact(field(p, "contact"));
+    FeedbackIn {
+        content: field(p, "content").unwrap_or_default(),
+        subject: field(p, "subject"),
+        channel: None,
+        customer: CustomerIn {
+            name: field(p, "name"),
+            anonymous: field(p, "anonymous").is_some(),
+            phone,
+            email,
+            ..Default::default()
+        },
+        product: ProductIn {
+            product: field(p, "product"),
+            model: field(p, "model"),
+            order_no: field(p, "order_no"),
+            ..Default::default()
+        },
+        attachments: attachments(field(p, "attachments")),
+        received_at: None,
+        urgency: None,
+    }
+}
+
+/// `POST /submit`: records the feedback and shows the tracking number.
+pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    // The honeypot field is invisible to people; bots fill it in. They get a thank-you
+    // page and nothing is recorded.
+    if field(&p, "website").is_some() {
+        let layout = Layout::visitor(&v, "portal.thanks");
+        return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into() });
+    }
+    match intake(&state, ip, feedback_body(&p)).await {
+        Ok(ticket) => {
+            let timeline = state.store.timeline(ticket.id).await.unwrap_or_default();
+            let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
+            let layout = Layout::visitor(&v, "portal.thanks");
+            render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
+        }
+        Err(e) => {
+            let (status, message) = portal_error(&v, &e);
+            let mut resp = render(&Home { layout: Layout::visitor(&v, "portal.title"), error: Some(message) });
+            *resp.status_mut() = status;
+            resp
+        }
+    }
+}
+
+/// The translated message and status of a refused submission.
+fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
+    match e {
+        ApiError::Invalid { field: Some(f), .. } => {
+            let name = f.rsplit('.').next().unwrap_or(f);
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{}: {}", v.t.get("error.invalid_field"), v.t.name("field", name)),
+            )
+        }
+        ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, v.t.get("error.rate_limited").into()),
+        _ => (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
+    }
+}
+
+/// Runs the API's intake handler for a public submission and loads the recorded ticket.
+async fn intake(state: &AppState, ip: IpAddr, body: FeedbackIn) -> Result<Ticket, ApiError> {
+    let resp = feedback::submit(
+        State(state.clone()),
+        MaybeAuth(None),
+        ClientIp(ip),
+        HeaderMap::new(),
+        JsonWithBytes(body, Bytes::new()),
+    )
+    .await?;
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let out: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let id = out["id"].as_i64().ok_or_else(|| ApiError::Internal("intake answered without an id".into()))?;
+    Ok(state.store.ticket(TicketId(id)).await?)
+}
+
+#[derive(Template)]
+#[template(path = "portal/track.html")]
+struct TrackForm {
+    layout: Layout,
+    not_found: bool,
+    tracking_no: String,
+}
+
+/// `GET /track`: the look-up form.
+pub async fn track_form(v: Visitor) -> Response {
+    render(&TrackForm { layout: Layout::visitor(&v, "portal.track"), not_found: false, tracking_no: String::new() })
+}
+
+/// One public timeline entry as the customer reads it.
+pub struct PublicEntry {
+    pub kind: &'static str,
+    pub at: String,
+    pub text: Option<String>,
+}
+
+fn public_entries(v: &Visitor, timeline: &[Event]) -> Vec<PublicEntry> {
+    timeline
+        .iter()
+        .filter(|e| e.data.is_public())
+        .map(|e| {
+            let text = match &e.data {
+                EventData::Replied { body } | EventData::InfoProvided { body } => Some(body.clone()),
+                EventData::InfoRequested { message } => Some(message.clone()),
+                EventData::Resolved { outcome } => {
+                    Some(format!("{} — {}", v.t.name("outcome", outcome.kind.as_str()), outcome.summary))
+                }
+                EventData::Extended { until, reason, .. } => {
+                    Some(format!("{} {} — {reason}", v.t.get("sla.due"), v.t.date(until)))
+                }
+                EventData::SurveyAnswered { satisfaction } => Some(v.t.name("rating", satisfaction.rating.as_str())),
+                _ => None,
+            };
+            PublicEntry { kind: e.data.kind(), at: v.t.date(&e.at), text }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/status.html")]
+struct Status {
+    layout: Layout,
+    tracking_no: String,
+    contact: String,
+    state: &'static str,
+    subject: String,
+    received: String,
+    updated: String,
+    entries: Vec<PublicEntry>,
+    asks_info: bool,
+    asks_survey: bool,
+}
+
+/// Finds the ticket for a tracking number and contact; a wrong contact looks exactly like
+/// an unknown number. Rate-limited per client and per number.
+async fn find(state: &AppState, ip: IpAddr, number: &str, contact_value: &str) -> Result<Option<Ticket>, ApiError> {
+    let now = state.now();
+    state.limits.track_by_ip.check(&ip.to_string(), now)?;
+    let Ok(tracking) = TrackingNo::parse(number.trim()) else { return Ok(None) };
+    state.limits.track_by_number.check(tracking.as_str(), now)?;
+    let ticket = match state.store.ticket(TicketId(tracking.ticket_id().0)).await {
+        Ok(t) => t,
+        Err(loopdesk_store::StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let (phone, email) = contact(Some(contact_value.trim().to_string()));
+    let ok = ticket.tracking_no == tracking && ticket.contact_matches(phone.as_deref(), email.as_deref());
+    Ok(ok.then_some(ticket))
+}
+
+async fn status_page(state: &AppState, v: &Visitor, ticket: &Ticket, contact: String, flash: Option<&str>) -> Response {
+    let timeline = match state.store.timeline(ticket.id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(v.t, None, e.into()),
+    };
+    let mut layout = Layout::visitor(v, "portal.status");
+    layout.flash = flash.map(|k| super::page::Flash { kind: "ok", text: v.t.get(k).to_string() });
+    render(&Status {
+        layout,
+        tracking_no: ticket.tracking_no.to_string(),
+        contact,
+        state: ticket.state.as_str(),
+        subject: ticket.subject.clone().unwrap_or_default(),
+        received: v.t.date(&ticket.received_at),
+        updated: v.t.date(&ticket.updated_at),
+        entries: public_entries(v, &timeline),
+        asks_info: ticket.state == TicketState::AwaitingCustomer,
+        asks_survey: ticket.state == TicketState::Resolved && ticket.satisfaction.is_none(),
+    })
+}
+
+/// Reads tracking number and contact from a portal form and finds the ticket, or answers
+/// with the look-up form saying nothing matched.
+async fn located(
+    state: &AppState,
+    ip: IpAddr,
+    v: &Visitor,
+    p: &[(String, String)],
+) -> Result<(Ticket, String), Response> {
+    let number = field(p, "tracking_no").unwrap_or_default();
+    let contact = field(p, "contact").unwrap_or_default();
+    match find(state, ip, &number, &contact).await {
+        Ok(Some(t)) => Ok((t, contact)),
+        Ok(None) => {
+            let mut resp =
+                render(&TrackForm { layout: Layout::visitor(v, "portal.track"), not_found: true, tracking_no: number });
+            *resp.status_mut() = StatusCode::NOT_FOUND;
+            Err(resp)
+        }
+        Err(e) => Err(error_page(v.t, None, e)),
+    }
+}
+
+/// `POST /track`: the status page.
+pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    match located(&state, ip, &v, &p).await {
+        Ok((ticket, contact)) => status_page(&state, &v, &ticket, contact, None).await,
+        Err(resp) => resp,
+    }
+}
+
+/// Applies one customer command (through the workflow, so its effects follow) and shows
+/// the status page again.
+async fn customer_change(
+    state: &AppState,
+    v: &Visitor,
+    ticket: Ticket,
+    contact: String,
+    cmd: Command,
+    done: &str,
+) -> Response {
+    match crate::workflow::change(state, ticket.id, Actor::Customer, |_| Ok(vec![cmd.clone()])).await {
+        Ok((t, _)) => status_page(state, v, &t, contact, Some(done)).await,
+        Err(e) => error_page(v.t, None, e),
+    }
+}
+
+/// `POST /track/info`: the customer adds the information asked for.
+pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    let (ticket, contact) = match located(&state, ip, &v, &p).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
+    customer_change(&state, &v, ticket, contact, Command::ProvideInfo { body: text }, "act.done").await
+}
+
+/// `POST /track/survey`: the customer's rating of the result.
+pub async fn answer_survey(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    let (ticket, contact) = match located(&state, ip, &v, &p).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let Some(rating) = field(&p, "rating").as_deref().and_then(Rating::parse) else {
+        return error_page(v.t, None, ApiError::invalid("rating", "choose an answer"));
+    };
+    let answer = Answer {
+        rating,
+        score: field(&p, "score").and_then(|s| s.parse().ok()),
+        comment: field(&p, "comment").map(|c| c.chars().take(2000).collect()),
+    };
+    // The customer proved who they are with number and contact: answer the survey that
+    // went out for this resolution, as its link would; before it went out, record the
+    // answer on the ticket directly.
+    if let Some(token) = super::survey::token_for(&state, &ticket).await {
+        return match crate::workflow::survey::answer(&state, &token, answer).await {
+            Ok(t) => status_page(&state, &v, &t, contact, Some("portal.survey_thanks")).await,
+            Err(e) => error_page(v.t, None, e),
+        };
+    }
+    let satisfaction =
+        Satisfaction { rating: answer.rating, score: answer.score, comment: answer.comment, answered_at: state.now() };
+    customer_change(&state, &v, ticket, contact, Command::AnswerSurvey { satisfaction }, "portal.survey_thanks").await
+}

@@ -1,0 +1,363 @@
+//! The queue page: tabs (mine, department, unassigned, manual triage, breaching soon,
+//! awaiting approval, all) with counts, filters, sorting, search, saved views, keyset
+//! pagination, and bulk actions. The filter is the API's (`QueueParams`), so the page and
+//! `GET /api/v1/tickets` agree on what a query means and who may see what.
+
+use super::context::Staff;
+use super::form::{self, encode, field};
+use super::page::{back_with_error, error_page, render, FlashQuery, Layout};
+use super::ticket_actions::{run, ActionInput};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::routes::tickets::list::QueueParams;
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use loopdesk_core::{Channel, Priority, State as TicketState, Ticket};
+use loopdesk_store::{Cursor, SavedView, Sort, TicketFilter, OPEN_STATES};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+const PAGE_SIZE: usize = 50;
+
+/// The queue tabs.
+pub const TABS: [&str; 7] = ["mine", "department", "unassigned", "triage", "breaching", "approval", "all"];
+
+/// Query string of the queue page.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub view: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(flatten)]
+    pub flash: FlashFields,
+}
+
+/// Flash fields left by a redirect (kept apart so they never end up in a saved view).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FlashFields {
+    #[serde(default)]
+    pub ok: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub n: Option<String>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl QueueQuery {
+    fn tab(&self) -> &str {
+        nonempty(&self.view).filter(|v| TABS.contains(v)).unwrap_or("mine")
+    }
+
+    /// The API parameters of `tab` plus this page's filters.
+    fn params(&self, tab: &str, staff: &Staff) -> Result<QueueParams, ApiError> {
+        let mut m = Map::new();
+        let open: Vec<&str> = OPEN_STATES.iter().map(|s| s.as_str()).collect();
+        let open = open.join(",");
+        match tab {
+            "mine" => {
+                m.insert("assignee".into(), json!("me"));
+                m.insert("state".into(), json!(open));
+            }
+            "department" => {
+                let dept = staff.principal.department_id.map(|d| d.0.to_string()).unwrap_or_else(|| "none".into());
+                m.insert("department".into(), json!(dept));
+                m.insert("state".into(), json!(open));
+            }
+            "unassigned" => {
+                m.insert("assignee".into(), json!("none"));
+                m.insert("state".into(), json!(open));
+            }
+            "triage" => {
+                m.insert("triage".into(), json!("manual"));
+                m.insert("state".into(), json!(open));
+            }
+            "breaching" => {
+                m.insert("state".into(), json!(open));
+            }
+            "approval" => {
+                m.insert("state".into(), json!("awaiting_approval"));
+            }
+            _ => {}
+        }
+        for (k, v) in [
+            ("state", &self.state),
+            ("priority", &self.priority),
+            ("category", &self.category),
+            ("channel", &self.channel),
+            ("q", &self.q),
+        ] {
+            if let Some(v) = nonempty(v) {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        serde_json::from_value(Value::Object(m)).map_err(|e| ApiError::BadRequest {
+            code: "invalid_query",
+            message: e.to_string(),
+            field: None,
+        })
+    }
+
+    fn sort(&self) -> Sort {
+        match nonempty(&self.sort).and_then(Sort::parse) {
+            Some(s) => s,
+            None => Sort::Priority,
+        }
+    }
+
+    /// The query string without cursor and flash (for saved views and links).
+    pub fn canonical(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("view", &self.view),
+            ("state", &self.state),
+            ("priority", &self.priority),
+            ("category", &self.category),
+            ("channel", &self.channel),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ] {
+            if let Some(v) = nonempty(v) {
+                parts.push(format!("{k}={}", encode(v)));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+/// One queue row, ready to show.
+pub struct Row {
+    pub id: i64,
+    pub tracking_no: String,
+    pub subject: String,
+    pub snippet: String,
+    pub state: &'static str,
+    pub priority: &'static str,
+    pub category: String,
+    pub channel: &'static str,
+    pub department: String,
+    pub assignee: String,
+    pub received: String,
+}
+
+/// A tab with its count.
+pub struct Tab {
+    pub key: &'static str,
+    pub count: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    csrf: String,
+    tab: String,
+    tabs: Vec<Tab>,
+    rows: Vec<Row>,
+    q: QueueQuery,
+    canonical: String,
+    next: Option<String>,
+    is_first: bool,
+    states: Vec<&'static str>,
+    priorities: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    channels: Vec<&'static str>,
+    departments: Vec<(i64, String)>,
+    views: Vec<SavedView>,
+    counts_total: i64,
+}
+
+/// Category machine names known to the catalogue (the taxonomy's defaults).
+pub const CATEGORIES: [&str; 10] = [
+    "technical",
+    "feature_request",
+    "ux",
+    "payment",
+    "product_quality",
+    "service_complaint",
+    "logistics",
+    "inquiry",
+    "suggestion",
+    "other",
+];
+
+fn snippet(t: &Ticket) -> String {
+    let s: String = t.content.chars().take(80).collect();
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Names of departments and users, for showing ids.
+pub struct Names {
+    pub departments: HashMap<i64, String>,
+    pub users: HashMap<i64, String>,
+}
+
+impl Names {
+    /// Loads both lists (small tables).
+    pub async fn load(state: &AppState) -> Result<Names, ApiError> {
+        let departments = state.store.departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
+        let users = state.store.users().await?.into_iter().map(|u| (u.id.0, u.display_name)).collect();
+        Ok(Names { departments, users })
+    }
+
+    fn department(&self, id: Option<i64>) -> String {
+        id.and_then(|i| self.departments.get(&i).cloned()).unwrap_or_else(|| "—".into())
+    }
+
+    fn user(&self, id: Option<i64>) -> String {
+        id.and_then(|i| self.users.get(&i).cloned()).unwrap_or_else(|| "—".into())
+    }
+}
+
+fn row(s: &Staff, names: &Names, t: &Ticket) -> Row {
+    Row {
+        id: t.id.0,
+        tracking_no: t.tracking_no.to_string(),
+        subject: t.subject.clone().unwrap_or_default(),
+        snippet: snippet(t),
+        state: t.state.as_str(),
+        priority: t.priority.as_str(),
+        category: t.category.clone().unwrap_or_else(|| "none".into()),
+        channel: t.channel.as_str(),
+        department: names.department(t.department_id.map(|d| d.0)),
+        assignee: names.user(t.assignee_id.map(|u| u.0)),
+        received: s.t.date(&t.received_at),
+    }
+}
+
+/// "Breaching soon": the next SLA alert (warning or breach) falls within this window.
+fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
+    state.now() + chrono::Duration::hours(4)
+}
+
+/// Open tickets matching a tab's filter (from the per-state counts).
+async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<i64, ApiError> {
+    let counts = state.store.count_by_state(filter).await?;
+    Ok(match tab {
+        "all" => counts.total,
+        "approval" => counts.by_state.get("awaiting_approval").copied().unwrap_or(0),
+        _ => OPEN_STATES.iter().map(|st| counts.by_state.get(st.as_str()).copied().unwrap_or(0)).sum(),
+    })
+}
+
+/// `GET /console`.
+pub async fn page(State(state): State<AppState>, s: Staff, uri: Uri) -> Response {
+    let q: QueueQuery = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    match build(&state, &s, q).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(s.t, Some(&s), e),
+    }
+}
+
+async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, ApiError> {
+    let auth = Auth(s.principal.clone());
+    let tab = q.tab().to_string();
+    let filter = q.params(&tab, s)?.filter(&auth)?;
+    let cursor = nonempty(&q.cursor).and_then(Cursor::decode);
+    let names = Names::load(state).await?;
+    let (rows, next_cursor) = if tab == "breaching" {
+        // Soonest SLA alert first, from the SLA timers; only what the member may see.
+        let due = state.store.tickets_due_before(breaching_horizon(state), PAGE_SIZE as i64).await?;
+        let rows = due.iter().filter(|(t, _)| s.principal.can_see(t)).map(|(t, _)| row(s, &names, t)).collect();
+        (rows, None)
+    } else {
+        let page = state.store.list_tickets(&filter, q.sort(), cursor, PAGE_SIZE).await?;
+        (page.items.iter().map(|x| row(s, &names, &x.ticket)).collect(), page.next_cursor)
+    };
+    let mut tabs = Vec::new();
+    for key in TABS {
+        if key == "breaching" {
+            tabs.push(Tab { key, count: Some(state.store.count_due_before(breaching_horizon(state)).await?) });
+            continue;
+        }
+        // Counts answer from the rollup or an index; the search words are not applied.
+        let plain = QueueQuery { view: Some(key.into()), ..Default::default() };
+        let f = plain.params(key, s)?.filter(&auth)?;
+        tabs.push(Tab { key, count: Some(tab_count(state, &f, key).await?) });
+    }
+    let counts_total = state.store.count_by_state(&filter).await?.total;
+    let fq = FlashQuery {
+        ok: q.flash.ok.clone(),
+        error: q.flash.error.clone(),
+        field: q.flash.field.clone(),
+        detail: q.flash.detail.clone(),
+    };
+    let mut layout = Layout::staff(s, "queue.title").with_flash(&fq);
+    if let (Some(f), Some(n)) = (layout.flash.as_mut(), q.flash.n.as_deref()) {
+        let (ok, failed) = n.split_once('-').unwrap_or((n, "0"));
+        f.text = s.t.get("bulk.done").replace("{ok}", ok).replace("{failed}", failed);
+    }
+    Ok(QueuePage {
+        layout,
+        csrf: s.csrf.clone(),
+        canonical: q.canonical(),
+        tab,
+        tabs,
+        rows,
+        next: next_cursor,
+        is_first: q.cursor.is_none(),
+        q,
+        states: TicketState::ALL.iter().map(|x| x.as_str()).collect(),
+        priorities: Priority::ALL.iter().map(|x| x.as_str()).collect(),
+        categories: CATEGORIES.to_vec(),
+        channels: Channel::ALL.iter().map(|x| x.as_str()).collect(),
+        departments: names.departments.iter().map(|(k, v)| (*k, v.clone())).collect(),
+        views: state.store.saved_views(s.principal.user_id).await?,
+        counts_total,
+    })
+}
+
+/// `POST /console/bulk`: one action on every selected ticket; each goes through the same
+/// checks as a single change, and the page says how many succeeded.
+pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    let back = form::local_path(field(&p, "back").as_deref(), "/console").to_string();
+    if let Err(e) = form::check_csrf(&p, &s.csrf) {
+        return back_with_error(&back, &e);
+    }
+    let action = field(&p, "bulk_action").unwrap_or_default();
+    let input = match action.as_str() {
+        "assign_me" => ActionInput::AssignMe,
+        "transfer" => match field(&p, "department_id").and_then(|d| d.parse().ok()) {
+            Some(d) => ActionInput::Transfer(d),
+            None => return back_with_error(&back, &ApiError::invalid("department_id", "choose a department")),
+        },
+        "reject" => ActionInput::Reject(field(&p, "reason").unwrap_or_default()),
+        _ => return back_with_error(&back, &ApiError::invalid("bulk_action", "choose an action")),
+    };
+    let ids: Vec<i64> = form::all(&p, "ids").iter().filter_map(|i| i.parse().ok()).take(200).collect();
+    let (mut ok, mut failed) = (0, 0);
+    for id in ids {
+        match run(&state, &s, id, &input).await {
+            Ok(_) => ok += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{back}{sep}ok=bulk&n={ok}-{failed}")).into_response()
+}

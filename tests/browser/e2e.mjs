@@ -1,0 +1,151 @@
+// End-to-end run of the portal and the console in headless Chromium (playwright-core).
+// Started by crates/server/tests/browser.rs against a real server; prints one JSON line
+// with what it saw, which the Rust test asserts on. Screenshots go to $SCREENSHOTS.
+import { chromium } from "playwright-core";
+
+const BASE = process.env.BASE_URL;
+const PASSWORD = process.env.PASSWORD;
+const SHOTS = process.env.SCREENSHOTS;
+const out = {};
+
+function check(cond, what) {
+  if (!cond) throw new Error("check failed: " + what);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const desktop = { viewport: { width: 1366, height: 900 } };
+const external = [];
+
+async function context(opts, locale) {
+  const ctx = await browser.newContext({ ...opts, locale, timezoneId: "Asia/Shanghai" });
+  // Every request must go to our server.
+  ctx.on("request", (r) => {
+    if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) external.push(r.url());
+  });
+  return ctx;
+}
+
+async function login(page, user) {
+  await page.goto(BASE + "/console");
+  check(page.url().includes("/console/login"), "unauthenticated console goes to login");
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+}
+
+try {
+  // 1. A customer submits on the portal, in Chinese, on a phone.
+  const zhPhone = await context(phone, "zh-CN");
+  const p = await zhPhone.newPage();
+  await p.goto(BASE + "/");
+  check((await p.textContent("h1")).includes("请告诉我们"), "portal in Chinese");
+  await p.fill("input[name=name]", "王芳");
+  await p.fill("input[name=contact]", "13612345678");
+  await p.fill("input[name=subject]", "扫地机器人无法充电");
+  await p.fill("textarea[name=content]", "扫地机器人放回充电座后指示灯不亮，已经两天无法充电了，请尽快处理。");
+  await p.fill("input[name=model]", "X20");
+  await p.fill("input[name=order_no]", "DD20261102001");
+  await p.screenshot({ path: SHOTS + "/portal-phone.png", fullPage: true });
+  await Promise.all([p.waitForNavigation(), p.click("#feedback-form button[type=submit]")]);
+  out.tracking_no = (await p.textContent("#tracking-no")).trim();
+  out.expected = (await p.textContent("#expected")).trim();
+  await p.screenshot({ path: SHOTS + "/portal-thanks-phone.png", fullPage: true });
+
+  // 1b. A second customer, in English, whose ticket stays open (for the calendar change).
+  const enDesk = await context(desktop, "en-US");
+  const p2 = await enDesk.newPage();
+  await p2.goto(BASE + "/");
+  check((await p2.textContent("h1")).includes("Tell us what happened"), "portal in English");
+  await p2.fill("input[name=contact]", "anna@example.com");
+  await p2.fill("input[name=subject]", "Invoice shows the wrong amount");
+  await p2.fill("textarea[name=content]", "My invoice for order 7781 charges twice for shipping. Please correct it.");
+  await Promise.all([p2.waitForNavigation(), p2.click("#feedback-form button[type=submit]")]);
+  out.tracking_no2 = (await p2.textContent("#tracking-no")).trim();
+
+  // 2. An agent (English console) finds it in the queue, replies and resolves it.
+  const agentCtx = await context(desktop, "en-US");
+  const a = await agentCtx.newPage();
+  await login(a, "agent");
+  await a.goto(BASE + "/console?view=unassigned");
+  await a.fill("#search", "充电");
+  await Promise.all([a.waitForNavigation(), a.click("#filters button[type=submit]")]);
+  const row = a.locator("table.queue tbody tr", { hasText: out.tracking_no });
+  check((await row.count()) === 1, "the ticket is in the unassigned queue, found by a Chinese word");
+  await a.screenshot({ path: SHOTS + "/queue.png", fullPage: true });
+  // Keyboard: j selects the first row, a assigns it to me.
+  await a.keyboard.press("j");
+  check((await a.locator("tr.sel").count()) === 1, "j selects a row");
+  await Promise.all([a.waitForNavigation(), a.keyboard.press("a")]);
+  out.assign_flash = (await a.textContent(".flash")).trim();
+  await a.goto(BASE + "/console?view=mine");
+  await a.keyboard.press("j");
+  await Promise.all([a.waitForNavigation(), a.keyboard.press("Enter")]);
+  check(a.url().includes("/console/tickets/"), "Enter opens the ticket");
+  out.ticket_url = a.url();
+  await Promise.all([a.waitForNavigation(), a.click("#acknowledge")]);
+  await a.selectOption("#reply-template", "received");
+  const filled = await a.inputValue("#reply-body");
+  check(filled.includes(out.tracking_no), "the template filled in the tracking number");
+  await Promise.all([a.waitForNavigation(), a.click("#send")]);
+  await a.click("#resolve summary");
+  await a.fill("#resolve-form textarea[name=summary]", "Replaced the charging dock; charging works again.");
+  await Promise.all([a.waitForNavigation(), a.click("#resolve-form button[type=submit]")]);
+  out.agent_state = (await a.textContent("#state")).trim();
+  await a.screenshot({ path: SHOTS + "/ticket.png", fullPage: true });
+
+  // 3. The customer tracks it (Chinese, phone) and answers the survey.
+  await p.goto(BASE + "/track");
+  await p.fill("input[name=tracking_no]", out.tracking_no);
+  await p.fill("input[name=contact]", "13612345678");
+  await Promise.all([p.waitForNavigation(), p.click("#track-form button[type=submit]")]);
+  out.customer_state = (await p.textContent("#state")).trim();
+  out.public_timeline = await p.textContent("#public-timeline");
+  await p.screenshot({ path: SHOTS + "/portal-status-phone.png", fullPage: true });
+  await p.check("#survey input[value=satisfied]");
+  await p.selectOption("#survey select[name=score]", "5");
+  await Promise.all([p.waitForNavigation(), p.click("#survey button[type=submit]")]);
+  out.after_survey_state = (await p.textContent("#state")).trim();
+
+  // 4. A supervisor (Chinese console) sees it on the dashboard.
+  const supCtx = await context(desktop, "zh-CN");
+  const s = await supCtx.newPage();
+  await login(s, "supervisor");
+  await s.goto(BASE + "/console/dashboard?period=today");
+  out.kpi_volume = (await s.textContent("#kpi-volume")).trim();
+  out.kpi_resolved = (await s.textContent("#kpi-resolved")).trim();
+  out.kpi_satisfaction = (await s.textContent("#kpi-satisfaction")).trim();
+  out.dashboard_title = (await s.textContent("h1")).trim();
+  await s.screenshot({ path: SHOTS + "/dashboard.png", fullPage: true });
+
+  // 5. An admin adds a holiday; the due times of the open ticket move.
+  const adminCtx = await context(desktop, "en-US");
+  const ad = await adminCtx.newPage();
+  await login(ad, "admin");
+  await ad.goto(BASE + "/console?view=all&q=" + encodeURIComponent("invoice"));
+  await Promise.all([ad.waitForNavigation(), ad.click("table.queue a.open")]);
+  const ticket2 = ad.url();
+  const dues = async () => (await ad.locator("#sla td.due").allTextContents()).join(" | ");
+  out.due_before = await dues();
+  await ad.goto(BASE + "/console/admin/documents/calendars");
+  await ad.selectOption("#day-calendar", "default");
+  await ad.fill("#day-date", process.env.HOLIDAY);
+  await ad.fill("#day-name", "Company day off");
+  await Promise.all([ad.waitForNavigation(), ad.click("#day-save")]);
+  out.calendar_flash = (await ad.textContent(".flash")).trim();
+  out.calendar_history = await ad.textContent("#history");
+  await ad.goto(ticket2);
+  out.due_after = await dues();
+
+  out.external_requests = external;
+  console.log(JSON.stringify(out));
+} catch (e) {
+  console.error(e && e.stack ? e.stack : String(e));
+  console.log(JSON.stringify({ error: String(e), partial: out }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
