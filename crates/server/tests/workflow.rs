@@ -434,6 +434,12 @@ async fn forged_or_tampered_survey_links_are_refused() {
             (StatusCode::UNPROCESSABLE_ENTITY, Some("score"))
         );
         assert_eq!(detail(&app, id).await["ticket"]["state"], "resolved");
+        // Guessing links is rate-limited per client (20 a minute by default).
+        let mut statuses = Vec::new();
+        for i in 0..25 {
+            statuses.push(app.raw(Method::GET, &format!("/api/v1/surveys/{i}.1.2.00"), None, None).await.status);
+        }
+        assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
     })
     .await;
 }
