@@ -17,6 +17,7 @@
 //! `TestApp::run_due_jobs`), which runs every job due at the clock's "now" — including jobs
 //! those jobs enqueue for "now" — before returning. No sleeping.
 
+pub mod purge;
 pub mod sla;
 
 use crate::state::AppState;
@@ -71,6 +72,7 @@ async fn dispatch(state: &AppState, job: &Job) -> Result<(), JobError> {
     match job.kind.as_str() {
         sla::CHECK => sla::check(state, job).await,
         sla::RECOMPUTE => sla::recompute(state, job).await,
+        purge::PURGE => purge::run(state, job).await,
         other => Err(JobError::Retry(format!("no handler for job kind {other:?} in this version"))),
     }
 }
