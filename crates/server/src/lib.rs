@@ -110,6 +110,9 @@ impl App {
         }
         tokio::spawn(triage_rules::maintain(self.state.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        if self.state.config.jobs.worker {
+            jobs::purge::ensure(&self.state).await?;
+        }
         let worker = self.state.config.jobs.worker.then(|| jobs::spawn(self.state.clone(), stopped));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;

@@ -17,6 +17,7 @@
 //! `TestApp::run_due_jobs`), which runs every job due at the clock's "now" — including jobs
 //! those jobs enqueue for "now" — before returning. No sleeping.
 
+pub mod purge;
 pub mod sla;
 pub mod workflow;
 
@@ -75,6 +76,7 @@ async fn dispatch(state: &AppState, job: &Job) -> Result<(), JobError> {
         workflow::ROUTE_TICKET | workflow::ACK_TIMEOUT | workflow::SURVEY_SEND | workflow::SURVEY_EXPIRE => {
             workflow::run(state, job).await
         }
+        purge::PURGE => purge::run(state, job).await,
         other => Err(JobError::Retry(format!("no handler for job kind {other:?} in this version"))),
     }
 }
