@@ -126,6 +126,11 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { field } => {
                 ApiError::Conflict { code: "duplicate", message: e.to_string(), field: Some(field.into()) }
             }
+            StoreError::StaleVersion { .. } => ApiError::Conflict {
+                code: "stale_version",
+                message: e.to_string(),
+                field: Some("expected_version".into()),
+            },
             StoreError::Domain(d) => d.into(),
             StoreError::WriterGone => ApiError::Unavailable,
             other => ApiError::Internal(other.to_string()),

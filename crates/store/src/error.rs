@@ -11,6 +11,9 @@ pub enum StoreError {
     /// 409: somebody changed the row meanwhile and retries did not settle it.
     #[error("the ticket was changed by someone else; reload and try again")]
     Conflict,
+    /// 409: a document was saved by someone else since the version the change was based on.
+    #[error("this was changed meanwhile (now version {current}); reload and apply your change again")]
+    StaleVersion { current: i64 },
     /// 422: an Idempotency-Key was reused for a different request.
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyMismatch,

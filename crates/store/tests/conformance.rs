@@ -8,7 +8,7 @@ use loopdesk_core::{
     Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp, UserId,
 };
 use loopdesk_store::testing::TestDatabase;
-use loopdesk_store::{IntakeRequest, NewUser, Sort, Store, StoreError, TicketFilter};
+use loopdesk_store::{DocumentChange, IntakeRequest, NewUser, Sort, Store, StoreError, TicketFilter};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
@@ -291,6 +291,38 @@ async fn fanned_out_queue_pages_equal_a_full_sort() {
             }
             assert_eq!(got, expected.iter().map(|t| t.id).collect::<Vec<_>>(), "{sort:?}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn documents_are_versioned_refuse_stale_changes_and_keep_their_history() {
+    each_backend(|store| async move {
+        assert_eq!(store.document("sla_policy").await.unwrap(), None);
+        let v1 = serde_json::json!({"urgent": {"first_response": "2h"}});
+        let change = |expected, body| DocumentChange {
+            name: "sla_policy",
+            expected_version: expected,
+            body,
+            changed_by: "admin",
+            comment: "节假日调整",
+            now: t0(),
+        };
+        let saved = store.put_document(change(0, &v1)).await.unwrap();
+        assert_eq!(saved.version, 1);
+        let v2 = serde_json::json!({"urgent": {"first_response": "1h"}});
+        assert_eq!(store.put_document(change(1, &v2)).await.unwrap().version, 2);
+        // A change based on version 1 now would silently undo version 2: refused.
+        match store.put_document(change(1, &v1)).await {
+            Err(StoreError::StaleVersion { current }) => assert_eq!(current, 2),
+            other => panic!("expected a stale version, got {other:?}"),
+        }
+        let current = store.document("sla_policy").await.unwrap().unwrap();
+        assert_eq!((current.version, current.body, current.comment.as_str()), (2, v2, "节假日调整"));
+        let history = store.document_history("sla_policy", 10).await.unwrap();
+        assert_eq!(history.iter().map(|d| d.version).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(history[1].body, v1);
+        assert_eq!(store.document_names().await.unwrap(), vec![("sla_policy".to_string(), 2)]);
     })
     .await;
 }
