@@ -70,6 +70,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Size and rate limits.
     pub limits: Limits,
+    /// E-mail, WeChat, webhooks and notifications.
+    pub channels: crate::channels::ChannelsConfig,
 }
 
 impl Default for Config {
@@ -82,6 +84,7 @@ impl Default for Config {
             trust_proxy: false,
             session_hours: 12,
             limits: Limits::default(),
+            channels: Default::default(),
         }
     }
 }

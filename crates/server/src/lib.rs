@@ -3,6 +3,7 @@
 //! app that knows its address; [`App::serve`] runs it until the shutdown future resolves.
 
 pub mod auth;
+pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -71,6 +72,7 @@ impl App {
             None => None,
         };
         let triage = triage::load_engine(&store).await?;
+        let channels = Arc::new(channels::Channels::from_config(&config.channels));
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
@@ -78,6 +80,7 @@ impl App {
             clock,
             metrics: Some(metrics::handle()),
             triage,
+            channels,
         };
         Ok(App { state, listener, metrics_listener })
     }
@@ -90,6 +93,7 @@ impl App {
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
         let router = routes::router(self.state.clone(), self.metrics_listener.is_none());
+        channels::start(&self.state);
         if let Some(ml) = self.metrics_listener {
             let metrics_app = routes::metrics_router(self.state.clone());
             tokio::spawn(async move {

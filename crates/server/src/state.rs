@@ -17,6 +17,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The triage engine (rules and models in effect).
     pub triage: Arc<loopdesk_triage::Engine>,
+    /// Channel clients and the outbox bell.
+    pub channels: Arc<crate::channels::Channels>,
 }
 
 /// The rate limiters of public endpoints.

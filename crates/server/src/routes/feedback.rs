@@ -290,6 +290,9 @@ pub async fn submit(
         let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
         t = state.store.change(t.id, follow).await?.0;
     }
+    if !intake.replayed {
+        crate::channels::email_in::acknowledge(&state, &t).await?;
+    }
     let out = FeedbackOut {
         id: t.id.0,
         triage: t.triage.clone(),

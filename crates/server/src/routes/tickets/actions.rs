@@ -40,6 +40,7 @@ where
             Ok(out)
         })
         .await?;
+    crate::channels::notify::after_change(state, &events).await;
     Ok(JsonOut(json!({
         "ticket": view::ticket(&ticket, p),
         "events": events.iter().map(view::event).collect::<Vec<_>>(),
