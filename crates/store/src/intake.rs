@@ -4,10 +4,12 @@
 //! with `synchronous=FULL`); concurrent intakes just share the fsync.
 
 use crate::counts::CountDeltas;
+use crate::jobs::{Hooks, JobOp};
 use crate::tickets::{insert_events, insert_tickets, load};
 use crate::{Backend, Store, StoreError};
 use loopdesk_core::{Actor, Event, EventData, State, Ticket, TicketId, TrackingNo};
 use sqlx::{AnyConnection, AnyPool};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// A new ticket to record. Its `id` and `tracking_no` are assigned by the store.
@@ -44,9 +46,9 @@ pub(crate) struct IntakeHandle {
 }
 
 impl IntakeHandle {
-    pub(crate) fn spawn(pool: AnyPool, backend: Backend, max_batch: usize) -> IntakeHandle {
+    pub(crate) fn spawn(pool: AnyPool, backend: Backend, max_batch: usize, hooks: Arc<Hooks>) -> IntakeHandle {
         let (tx, rx) = mpsc::channel(max_batch * 4);
-        tokio::spawn(writer(pool, backend, rx, max_batch.max(1)));
+        tokio::spawn(writer(Writer { pool, backend, hooks }, rx, max_batch.max(1)));
         IntakeHandle { tx }
     }
 }
@@ -60,12 +62,19 @@ impl Store {
     }
 }
 
-async fn writer(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {
+/// What the writer task holds.
+struct Writer {
+    pool: AnyPool,
+    backend: Backend,
+    hooks: Arc<Hooks>,
+}
+
+async fn writer(w: Writer, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {
     let mut batch = Vec::with_capacity(max_batch);
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let pendings = std::mem::take(&mut batch);
         let requests: Vec<&IntakeRequest> = pendings.iter().map(|p| &p.request).collect();
-        match commit_batch(&pool, backend, &requests).await {
+        match commit_batch(&w, &requests).await {
             Ok(results) => {
                 for (p, r) in pendings.into_iter().zip(results) {
                     let _ = p.reply.send(r);
@@ -75,7 +84,7 @@ async fn writer(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>
             Err(err) if pendings.len() > 1 => {
                 tracing::warn!(error = %err, size = pendings.len(), "intake batch failed; retrying one by one");
                 for p in pendings {
-                    let r = commit_batch(&pool, backend, &[&p.request]).await;
+                    let r = commit_batch(&w, &[&p.request]).await;
                     let _ = p.reply.send(r.and_then(|mut v| v.pop().unwrap_or(Err(StoreError::WriterGone))));
                 }
             }
@@ -89,13 +98,9 @@ async fn writer(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>
 }
 
 /// Commits a batch; the outer error fails the whole transaction, inner ones one request.
-async fn commit_batch(
-    pool: &AnyPool,
-    backend: Backend,
-    requests: &[&IntakeRequest],
-) -> Result<Vec<Result<Intake, StoreError>>, StoreError> {
-    let mut tx = pool.begin().await?;
-    let ids = backend.allocate_ids(&mut tx, requests.len()).await?;
+async fn commit_batch(w: &Writer, requests: &[&IntakeRequest]) -> Result<Vec<Result<Intake, StoreError>>, StoreError> {
+    let mut tx = w.pool.begin().await?;
+    let ids = w.backend.allocate_ids(&mut tx, requests.len()).await?;
     let mut results = Vec::with_capacity(requests.len());
     let mut fresh: Vec<(usize, Ticket)> = Vec::new();
     for (i, (req, id)) in requests.iter().zip(ids).enumerate() {
@@ -132,7 +137,14 @@ async fn commit_batch(
     let mut deltas = CountDeltas::default();
     tickets.iter().for_each(|t| deltas.add(t, 1));
     deltas.flush(&mut tx).await?;
+    // The timers each new ticket starts (its SLA check), in the same transaction.
+    let ops: Vec<JobOp> =
+        tickets.iter().zip(&events).flat_map(|(t, e)| w.hooks.jobs_for(t, std::slice::from_ref(e))).collect();
+    let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
     tx.commit().await?;
+    if let Some(at) = earliest {
+        w.hooks.signal_enqueued(at);
+    }
     Ok(results)
 }
 

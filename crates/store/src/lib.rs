@@ -13,6 +13,7 @@ mod error;
 mod import;
 mod inbound;
 mod intake;
+mod jobs;
 mod locks;
 mod models;
 mod outbox;
@@ -29,8 +30,10 @@ pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
 pub use inbound::{Quarantined, StoredAttachment};
 pub use intake::{Intake, IntakeRequest};
+pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use outbox::{Delivery, DeliveryState, NewDelivery};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use tickets::Decision;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -58,6 +61,7 @@ pub struct Store {
     backend: Backend,
     intake: intake::IntakeHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
+    hooks: std::sync::Arc<jobs::Hooks>,
 }
 
 impl Store {
@@ -72,8 +76,9 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch);
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default() })
+        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
+        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -1,6 +1,7 @@
 //! Reading tickets and their timelines, and changing them through the domain's commands.
 
 use crate::counts::CountDeltas;
+use crate::jobs::JobOp;
 use crate::sql::{ms, values_rows};
 use crate::{Store, StoreError};
 use loopdesk_core::event::{apply, Event};
@@ -92,6 +93,28 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: TicketId) -> Result<Ticke
     Ok(serde_json::from_str(&doc)?)
 }
 
+/// The whole timeline of a ticket on `conn`, oldest first.
+async fn timeline_on(conn: &mut AnyConnection, id: TicketId) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT doc FROM events WHERE ticket_id = $1 ORDER BY seq")
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+}
+
+/// What a change appends: events, and jobs of the caller's own.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub events: Vec<Event>,
+    pub jobs: Vec<JobOp>,
+}
+
+impl From<Vec<Event>> for Decision {
+    fn from(events: Vec<Event>) -> Decision {
+        Decision { events, jobs: Vec::new() }
+    }
+}
+
 impl Store {
     /// One ticket by id.
     pub async fn ticket(&self, id: TicketId) -> Result<Ticket, StoreError> {
@@ -101,40 +124,48 @@ impl Store {
 
     /// The whole timeline of a ticket, oldest first.
     pub async fn timeline(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT doc FROM events WHERE ticket_id = $1 ORDER BY seq")
-            .bind(id.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+        let mut conn = self.pool.acquire().await?;
+        timeline_on(&mut conn, id).await
     }
 
     /// Changes a ticket: `decide` sees the current ticket and returns the events to append
-    /// (usually one, from `loopdesk_core::event::decide`). The row, the events and the
-    /// counts are written in one transaction; if another writer changed the ticket in
-    /// between, the decision is taken again on the fresh ticket.
+    /// (usually one, from `loopdesk_core::event::decide`). The row, the events, the counts
+    /// and the jobs the change owes (see [`crate::ChangeHook`]) are written in one
+    /// transaction; if another writer changed the ticket in between, the decision is taken
+    /// again on the fresh ticket.
     pub async fn change<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
     where
         F: FnMut(&Ticket) -> Result<Vec<Event>, DomainError>,
+    {
+        self.change_with(id, |t| decide(t).map(|events| Decision { events, jobs: Vec::new() })).await
+    }
+
+    /// Like [`Store::change`], with jobs of the caller's own (a notification the change
+    /// owes, a follow-up timer) enqueued in the same transaction as the events.
+    pub async fn change_with<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
+    where
+        F: FnMut(&Ticket) -> Result<Decision, DomainError>,
     {
         // Changes to one ticket from this process take turns; other nodes are caught by the
         // version check below and retried.
         let _turn = self.ticket_locks.lock(id).await;
         for _ in 0..MAX_ATTEMPTS {
             let before = self.ticket(id).await?;
-            let events = decide(&before)?;
+            let decision = decide(&before)?;
             let mut after = before.clone();
-            for e in &events {
+            for e in &decision.events {
                 apply(&mut after, e);
             }
-            if self.try_write_change(&before, &after, &events).await? {
-                return Ok((after, events));
+            if self.try_write_change(&before, &after, &decision).await? {
+                return Ok((after, decision.events));
             }
         }
         Err(StoreError::Conflict)
     }
 
     /// Writes a decided change unless the ticket moved on meanwhile (returns false then).
-    async fn try_write_change(&self, before: &Ticket, after: &Ticket, events: &[Event]) -> Result<bool, StoreError> {
+    async fn try_write_change(&self, before: &Ticket, after: &Ticket, decision: &Decision) -> Result<bool, StoreError> {
+        let events = &decision.events;
         let mut tx = self.pool.begin().await?;
         // The version check makes this optimistic: the first statement is the write, so
         // SQLite takes its write lock here and never has to upgrade a read snapshot.
@@ -174,7 +205,14 @@ impl Store {
         let mut deltas = CountDeltas::default();
         deltas.moved(before, after);
         deltas.flush(&mut tx).await?;
+        let mut ops = decision.jobs.clone();
+        if !events.is_empty() && self.hooks.has_change_hook() {
+            let timeline = timeline_on(&mut tx, after.id).await?;
+            ops.extend(self.hooks.jobs_for(after, &timeline));
+        }
+        let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
         tx.commit().await?;
+        self.jobs_written(earliest);
         Ok(true)
     }
 }

@@ -1,0 +1,394 @@
+//! The persisted job queue: timers and the outbox. A job has a dotted `kind`, a JSON
+//! payload, the instant it is due and an optional dedup key — enqueueing a key that a
+//! pending job already holds replaces that job's payload and due time, so a reschedule is
+//! one upsert. Workers claim due jobs with a lease: on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, on SQLite (one writer) with a conditional `UPDATE … RETURNING`;
+//! either way each claim hands a job to exactly one worker. A claimed job keeps its lease
+//! end in `run_at`, so a crashed worker's jobs fall due again when the lease runs out, and
+//! the one index on `(state, run_at)` answers both "what is due" and "when is the next
+//! one" without a scan.
+//!
+//! Jobs owed by a ticket change are written in the change's transaction
+//! ([`Store::change_with`], and the [`ChangeHook`] every change and intake consults).
+
+use crate::sql::{from_ms, ms, values_rows};
+use crate::{Backend, Store, StoreError};
+use loopdesk_core::{Event, Ticket, Timestamp};
+use serde_json::Value;
+use sqlx::AnyConnection;
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio::sync::Notify;
+
+/// A job's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(pub i64);
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> JobState {
+        match s {
+            "pending" => JobState::Pending,
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            _ => JobState::Failed,
+        }
+    }
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// Dotted name the worker dispatches on, e.g. `sla.check`, `notify.staff`.
+    pub kind: String,
+    /// Dedup key: a pending job with the same key is replaced (new payload and run_at).
+    pub key: Option<String>,
+    pub payload: Value,
+    pub run_at: Timestamp,
+}
+
+impl NewJob {
+    /// A job with a dedup key.
+    pub fn keyed(kind: &str, key: impl Into<String>, payload: Value, run_at: Timestamp) -> NewJob {
+        NewJob { kind: kind.to_string(), key: Some(key.into()), payload, run_at }
+    }
+}
+
+/// A write to the queue made inside another transaction (a ticket change, an intake).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOp {
+    /// Enqueue (or replace the pending job with the same key).
+    Enqueue(NewJob),
+    /// Remove the pending job holding this key, if any.
+    Cancel { key: String },
+}
+
+/// A claimed (or inspected) job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub key: Option<String>,
+    pub payload: Value,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+    pub state: JobState,
+    /// Due time while pending; the lease end while running.
+    pub run_at: Timestamp,
+    pub last_error: Option<String>,
+}
+
+/// Job writes a ticket's new state owes, computed inside the change's transaction. The
+/// server installs one ([`Store::set_change_hook`]) to keep each ticket's SLA timer in step.
+pub trait ChangeHook: Send + Sync + 'static {
+    /// `timeline` is the whole timeline, oldest first, including the events just added.
+    fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp>;
+}
+
+/// Wakes a worker when a job is enqueued sooner than it planned to look.
+#[derive(Default)]
+pub struct JobSignal {
+    notify: Notify,
+    /// The worker's planned wake-up (unix ms); `i64::MAX` when it is not sleeping.
+    sleeping_until: AtomicI64,
+}
+
+impl JobSignal {
+    /// The worker is about to sleep until `until`.
+    pub fn sleeping_until(&self, until: Timestamp) {
+        self.sleeping_until.store(ms(until), Ordering::SeqCst);
+    }
+
+    /// Waits for a wake-up (a permit left by an earlier enqueue counts).
+    pub async fn notified(&self) {
+        self.notify.notified().await
+    }
+
+    /// Wakes the worker now.
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    fn enqueued(&self, run_at_ms: i64) {
+        if run_at_ms < self.sleeping_until.load(Ordering::SeqCst) {
+            self.notify.notify_one();
+        }
+    }
+}
+
+const JOB_COLS: &str = "id, kind, dedup_key, payload, attempts, state, run_at, last_error";
+/// Rows per multi-row upsert.
+const ROWS_PER_INSERT: usize = 16;
+
+type JobRow = (i64, String, Option<String>, String, i64, String, i64, Option<String>);
+
+fn job_from(row: JobRow) -> Result<Job, StoreError> {
+    let (id, kind, key, payload, attempts, state, run_at, last_error) = row;
+    Ok(Job {
+        id: JobId(id),
+        kind,
+        key,
+        payload: serde_json::from_str(&payload)?,
+        attempts,
+        state: JobState::parse(&state),
+        run_at: from_ms(run_at),
+        last_error,
+    })
+}
+
+/// Applies queue writes on `conn` (inside the caller's transaction). Returns the earliest
+/// run_at enqueued, for [`JobSignal`].
+pub(crate) async fn write_ops(conn: &mut AnyConnection, ops: &[JobOp]) -> Result<Option<i64>, StoreError> {
+    let mut adds: Vec<&NewJob> = Vec::new();
+    for op in ops {
+        match op {
+            JobOp::Enqueue(job) => {
+                // One statement may not touch a key twice: the later op wins.
+                if let Some(k) = &job.key {
+                    adds.retain(|j| j.key.as_ref() != Some(k));
+                }
+                adds.push(job);
+            }
+            JobOp::Cancel { key } => {
+                adds.retain(|j| j.key.as_ref() != Some(key));
+                sqlx::query("DELETE FROM jobs WHERE dedup_key = $1 AND state = 'pending'")
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    for chunk in adds.chunks(ROWS_PER_INSERT) {
+        upsert(conn, chunk).await?;
+    }
+    Ok(adds.iter().map(|j| ms(j.run_at)).min())
+}
+
+async fn upsert(conn: &mut AnyConnection, jobs: &[&NewJob]) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO jobs (kind, dedup_key, payload, run_at, state, created_at) VALUES {} \
+         ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL DO UPDATE SET \
+         kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at, attempts = 0, last_error = NULL",
+        values_rows(jobs.len(), 6)
+    );
+    // created_at is informational (never read by logic), so the wall clock is fine here.
+    let created = ms(chrono::Utc::now());
+    let mut q = sqlx::query(&sql);
+    for j in jobs {
+        q = q
+            .bind(j.kind.clone())
+            .bind(j.key.clone())
+            .bind(serde_json::to_string(&j.payload)?)
+            .bind(ms(j.run_at))
+            .bind("pending")
+            .bind(created);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Enqueues a job, or replaces the pending job holding the same key.
+    pub async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
+        self.enqueue_all(&[JobOp::Enqueue(job)]).await
+    }
+
+    /// Applies several queue writes in one transaction.
+    pub async fn enqueue_all(&self, ops: &[JobOp]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let earliest = write_ops(&mut tx, ops).await?;
+        tx.commit().await?;
+        self.jobs_written(earliest);
+        Ok(())
+    }
+
+    /// Removes the pending job holding `key`; true if there was one.
+    pub async fn cancel_job(&self, key: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM jobs WHERE dedup_key = $1 AND state = 'pending'")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Claims up to `limit` jobs due at `now` (pending ones, and running ones whose lease
+    /// ran out) for `worker` until `now + lease`. Each job goes to exactly one claimer.
+    pub async fn claim_due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        worker: &str,
+        lease: chrono::Duration,
+    ) -> Result<Vec<Job>, StoreError> {
+        let set = "SET state = 'running', lease_owner = $1, lease_until = $2, run_at = $2, attempts = attempts + 1";
+        let due = "SELECT id FROM jobs WHERE state IN ('pending', 'running') AND run_at <= $3 ORDER BY run_at LIMIT $4";
+        let sql = match self.backend {
+            // A CTE is evaluated once: the locked rows are exactly the ones updated.
+            Backend::Postgres => format!(
+                "WITH due AS ({due} FOR UPDATE SKIP LOCKED) \
+                 UPDATE jobs {set} FROM due WHERE jobs.id = due.id RETURNING {}",
+                JOB_COLS.replace("id,", "jobs.id,")
+            ),
+            // One writer: the subquery and the update happen under the same write lock.
+            Backend::Sqlite => format!("UPDATE jobs {set} WHERE id IN ({due}) RETURNING {JOB_COLS}"),
+        };
+        let until = ms(now + lease);
+        let rows: Vec<JobRow> = sqlx::query_as(&sql)
+            .bind(worker)
+            .bind(until)
+            .bind(ms(now))
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut jobs = rows.into_iter().map(job_from).collect::<Result<Vec<_>, _>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// Marks a claimed job done.
+    pub async fn complete(&self, id: JobId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET state = 'done', lease_owner = NULL WHERE id = $1 AND state = 'running'")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts a claimed job back to run again at `at` (backoff chosen by the caller). If a
+    /// newer job with the same key was enqueued meanwhile, that one supersedes this one.
+    pub async fn retry(&self, id: JobId, error: &str, at: Timestamp) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "UPDATE jobs SET state = 'pending', run_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $3 AND state = 'running'",
+        )
+        .bind(ms(at))
+        .bind(error)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => {
+                self.jobs_written(Some(ms(at)));
+                Ok(())
+            }
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                self.fail(id, &format!("superseded by a newer job with the same key; last error: {error}")).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Gives up on a claimed job, keeping the error.
+    pub async fn fail(&self, id: JobId, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET state = 'failed', last_error = $1, lease_owner = NULL WHERE id = $2")
+            .bind(error)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When the next job falls due (a pending one, or a lease running out): two index seeks.
+    pub async fn next_run_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        let mut next: Option<i64> = None;
+        for state in ["pending", "running"] {
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT run_at FROM jobs WHERE state = $1 ORDER BY run_at LIMIT 1")
+                    .bind(state)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            next = match (next, row) {
+                (Some(a), Some((b,))) => Some(a.min(b)),
+                (a, b) => a.or(b.map(|(b,)| b)),
+            };
+        }
+        Ok(next.map(from_ms))
+    }
+
+    /// The newest job that holds (or held) `key`.
+    pub async fn job_by_key(&self, key: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_COLS} FROM jobs WHERE dedup_key = $1 ORDER BY id DESC LIMIT 1");
+        let row: Option<JobRow> = sqlx::query_as(&sql).bind(key).fetch_optional(&self.pool).await?;
+        row.map(job_from).transpose()
+    }
+
+    /// Jobs of one kind in one state, oldest first (for tests, admin views and metrics).
+    pub async fn jobs_of_kind(&self, kind: &str, state: JobState, limit: usize) -> Result<Vec<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_COLS} FROM jobs WHERE kind = $1 AND state = $2 ORDER BY id LIMIT $3");
+        let rows: Vec<JobRow> =
+            sqlx::query_as(&sql).bind(kind).bind(state.as_str()).bind(limit as i64).fetch_all(&self.pool).await?;
+        rows.into_iter().map(job_from).collect()
+    }
+
+    /// Deletes up to `limit` done jobs whose last lease ended before `before`.
+    pub async fn purge_done_jobs(&self, before: Timestamp, limit: usize) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "DELETE FROM jobs WHERE id IN \
+             (SELECT id FROM jobs WHERE state = 'done' AND run_at < $1 ORDER BY run_at LIMIT $2)",
+        )
+        .bind(ms(before))
+        .bind(limit as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// The signal a worker of this process sleeps on.
+    pub fn job_signal(&self) -> &JobSignal {
+        &self.hooks.signal
+    }
+
+    /// Installs the hook every ticket change and intake consults for the jobs it owes.
+    pub fn set_change_hook(&self, hook: std::sync::Arc<dyn ChangeHook>) {
+        if let Ok(mut slot) = self.hooks.change.write() {
+            *slot = Some(hook);
+        }
+    }
+
+    pub(crate) fn jobs_written(&self, earliest: Option<i64>) {
+        if let Some(at) = earliest {
+            self.hooks.signal_enqueued(at);
+        }
+    }
+}
+
+/// What a store shares with its intake writer: the change hook and the worker signal.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    pub change: std::sync::RwLock<Option<std::sync::Arc<dyn ChangeHook>>>,
+    pub signal: JobSignal,
+}
+
+impl Hooks {
+    /// The installed change hook's job writes for a ticket.
+    pub(crate) fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp> {
+        match self.change.read().ok().and_then(|h| h.clone()) {
+            Some(hook) => hook.jobs_for(ticket, timeline),
+            None => Vec::new(),
+        }
+    }
+
+    pub(crate) fn has_change_hook(&self) -> bool {
+        self.change.read().is_ok_and(|h| h.is_some())
+    }
+
+    pub(crate) fn signal_enqueued(&self, run_at_ms: i64) {
+        self.signal.enqueued(run_at_ms);
+    }
+}

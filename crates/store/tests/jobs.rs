@@ -1,0 +1,224 @@
+//! The job queue's conformance suite, on SQLite and (when LOOPDESK_TEST_POSTGRES_URL is set)
+//! PostgreSQL: dedup, due order, leases, retries, and exactly-once claims across stores.
+
+use chrono::{Duration, TimeZone, Utc};
+use loopdesk_core::event::{decide, Command};
+use loopdesk_core::{Actor, Channel, Customer, Event, Phone, Ticket, Timestamp, UserId};
+use loopdesk_store::testing::TestDatabase;
+use loopdesk_store::{ChangeHook, Decision, IntakeRequest, JobOp, JobState, NewJob, Store, StoreOptions};
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
+}
+
+fn job(kind: &str, key: Option<&str>, n: i64, at: Timestamp) -> NewJob {
+    NewJob { kind: kind.into(), key: key.map(String::from), payload: json!({ "n": n }), run_at: at }
+}
+
+async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in TestDatabase::backends() {
+        let db = TestDatabase::create(backend).await.expect("create test database");
+        let store = db.store().await.expect("connect and migrate");
+        test(store.clone(), db.url.clone()).await;
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_key_holds_one_pending_job_and_enqueueing_it_again_reschedules() {
+    each_backend(|store, _| async move {
+        store.enqueue(job("sla.check", Some("sla:1"), 1, t0() + Duration::hours(2))).await.unwrap();
+        store.enqueue(job("sla.check", Some("sla:1"), 2, t0() + Duration::hours(1))).await.unwrap();
+        store.enqueue(job("notify.staff", None, 3, t0() + Duration::hours(3))).await.unwrap();
+        let pending = store.jobs_of_kind("sla.check", JobState::Pending, 10).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].payload, json!({ "n": 2 }));
+        assert_eq!(store.next_run_at().await.unwrap(), Some(t0() + Duration::hours(1)));
+        assert!(store.cancel_job("sla:1").await.unwrap());
+        assert!(!store.cancel_job("sla:1").await.unwrap());
+        assert_eq!(store.next_run_at().await.unwrap(), Some(t0() + Duration::hours(3)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn claims_take_only_due_jobs_in_due_order_and_each_once() {
+    each_backend(|store, _| async move {
+        for i in 0..5 {
+            store.enqueue(job("k", None, i, t0() + Duration::minutes(10 - i))).await.unwrap();
+        }
+        let lease = Duration::minutes(5);
+        assert!(store.claim_due(t0(), 10, "w1", lease).await.unwrap().is_empty());
+        let now = t0() + Duration::minutes(8);
+        let first = store.claim_due(now, 2, "w1", lease).await.unwrap();
+        let mut got: Vec<i64> = first.iter().map(|j| j.payload["n"].as_i64().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, vec![3, 4], "the two earliest");
+        let second = store.claim_due(now, 10, "w2", lease).await.unwrap();
+        assert_eq!(second.len(), 1, "only job 2 is still due and unclaimed");
+        assert_eq!(second[0].payload["n"], 2);
+        assert_eq!(second[0].attempts, 1);
+        assert_eq!(second[0].state, JobState::Running);
+        for j in first.iter().chain(&second) {
+            store.complete(j.id).await.unwrap();
+        }
+        assert_eq!(store.next_run_at().await.unwrap(), Some(t0() + Duration::minutes(9)));
+        assert_eq!(store.purge_done_jobs(now + Duration::hours(1), 100).await.unwrap(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_crashed_workers_lease_runs_out_and_the_job_is_claimed_again() {
+    each_backend(|store, _| async move {
+        store.enqueue(job("k", Some("x"), 1, t0())).await.unwrap();
+        let lease = Duration::minutes(5);
+        let claimed = store.claim_due(t0(), 10, "crashed", lease).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(store.next_run_at().await.unwrap(), Some(t0() + lease), "the lease end is the next look");
+        assert!(store.claim_due(t0() + Duration::minutes(4), 10, "w2", lease).await.unwrap().is_empty());
+        let again = store.claim_due(t0() + lease, 10, "w2", lease).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].id, claimed[0].id);
+        assert_eq!(again[0].attempts, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn retry_puts_a_job_back_with_its_error_and_fail_keeps_it() {
+    each_backend(|store, _| async move {
+        store.enqueue(job("k", Some("r"), 1, t0())).await.unwrap();
+        let lease = Duration::minutes(5);
+        let j = store.claim_due(t0(), 1, "w", lease).await.unwrap().remove(0);
+        store.retry(j.id, "smtp down", t0() + Duration::minutes(1)).await.unwrap();
+        let back = store.job_by_key("r").await.unwrap().unwrap();
+        assert_eq!(back.state, JobState::Pending);
+        assert_eq!(back.last_error.as_deref(), Some("smtp down"));
+        assert_eq!(back.run_at, t0() + Duration::minutes(1));
+        let j = store.claim_due(t0() + Duration::minutes(1), 1, "w", lease).await.unwrap().remove(0);
+        // A newer job with the same key arrived while this one ran: the retry yields to it.
+        store.enqueue(job("k", Some("r"), 2, t0() + Duration::minutes(3))).await.unwrap();
+        store.retry(j.id, "again", t0() + Duration::minutes(2)).await.unwrap();
+        let pending = store.jobs_of_kind("k", JobState::Pending, 10).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].payload["n"], 2);
+        let j = store.claim_due(t0() + Duration::minutes(3), 1, "w", lease).await.unwrap().remove(0);
+        store.fail(j.id, "bad payload").await.unwrap();
+        let failed = store.jobs_of_kind("k", JobState::Failed, 10).await.unwrap();
+        assert_eq!(failed.len(), 2);
+        assert_eq!(store.next_run_at().await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_claimers_on_separate_connections_get_each_job_exactly_once() {
+    each_backend(|store, url| async move {
+        let n = 2000;
+        let ops: Vec<JobOp> = (0..n)
+            .map(|i| JobOp::Enqueue(job("k", Some(&format!("j{i}")), i, t0() + Duration::seconds(i % 7))))
+            .collect();
+        store.enqueue_all(&ops).await.unwrap();
+        let mut handles = Vec::new();
+        for w in 0..4 {
+            let other = Store::connect(&url, StoreOptions::default()).await.unwrap();
+            handles.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                let worker = format!("w{w}");
+                loop {
+                    let batch = other.claim_due(t0() + Duration::minutes(1), 50, &worker, Duration::minutes(5));
+                    let batch = batch.await.unwrap();
+                    if batch.is_empty() {
+                        break mine;
+                    }
+                    for j in batch {
+                        other.complete(j.id).await.unwrap();
+                        mine.push(j.payload["n"].as_i64().unwrap());
+                    }
+                }
+            }));
+        }
+        let mut seen = HashSet::new();
+        let mut total = 0;
+        for h in handles {
+            for n in h.await.unwrap() {
+                total += 1;
+                assert!(seen.insert(n), "job {n} claimed twice");
+            }
+        }
+        assert_eq!(total, n);
+    })
+    .await;
+}
+
+/// Schedules one `timer` job per ticket at its last event + 1 h, cancelled once closed.
+struct TimerHook;
+
+impl ChangeHook for TimerHook {
+    fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp> {
+        let key = format!("timer:{}", ticket.id.0);
+        match timeline.last() {
+            Some(e) if ticket.state.is_open() => JobOp::Enqueue(NewJob::keyed(
+                "timer",
+                key,
+                json!({ "ticket_id": ticket.id.0, "events": timeline.len() }),
+                e.at + Duration::hours(1),
+            )),
+            _ => JobOp::Cancel { key },
+        }
+        .into_vec()
+    }
+}
+
+trait IntoVec {
+    fn into_vec(self) -> Vec<JobOp>;
+}
+
+impl IntoVec for JobOp {
+    fn into_vec(self) -> Vec<JobOp> {
+        vec![self]
+    }
+}
+
+#[tokio::test]
+async fn intake_and_changes_write_the_jobs_they_owe_in_their_transaction() {
+    each_backend(|store, _| async move {
+        store.set_change_hook(Arc::new(TimerHook));
+        let customer = Customer { phone: Some(Phone::parse("13800138000").unwrap()), ..Customer::default() };
+        let draft = Ticket::draft(Channel::Web, "App 闪退".into(), customer, t0(), t0());
+        let req = IntakeRequest { ticket: draft, actor: Actor::Customer, idempotency: None, signature: None };
+        let t = store.intake(req).await.unwrap().ticket;
+        let key = format!("timer:{}", t.id.0);
+        let j = store.job_by_key(&key).await.unwrap().expect("intake scheduled the timer");
+        assert_eq!((j.run_at, j.payload["events"].as_i64()), (t0() + Duration::hours(1), Some(1)));
+
+        let agent = Actor::User { id: UserId(1), name: "a".into() };
+        let later = t0() + Duration::minutes(30);
+        let (_, events) = store
+            .change_with(t.id, |cur| {
+                let events = vec![decide(cur, Command::Note { body: "看一下".into() }, agent.clone(), later)?];
+                let jobs = vec![JobOp::Enqueue(job("notify.staff", Some("notify:x"), 9, later))];
+                Ok(Decision { events, jobs })
+            })
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        let j = store.job_by_key(&key).await.unwrap().unwrap();
+        assert_eq!((j.run_at, j.payload["events"].as_i64()), (later + Duration::hours(1), Some(2)));
+        assert_eq!(
+            store.jobs_of_kind("timer", JobState::Pending, 10).await.unwrap().len(),
+            1,
+            "rescheduled, not added"
+        );
+        assert!(store.job_by_key("notify:x").await.unwrap().is_some());
+    })
+    .await;
+}
