@@ -89,12 +89,11 @@ impl Store {
 
     /// The newest quarantined messages.
     pub async fn quarantined(&self, limit: i64) -> Result<Vec<Quarantined>, StoreError> {
-        let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, source, reason, size, received_at FROM quarantine ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(i64, String, String, i64, i64)> =
+            sqlx::query_as("SELECT id, source, reason, size, received_at FROM quarantine ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(id, source, reason, size, at)| Quarantined { id, source, reason, size, received_at: from_ms(at) })
@@ -154,7 +153,13 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, ticket_id, name, content_type, size)| StoredAttachment { id, ticket_id, name, content_type, size })
+            .map(|(id, ticket_id, name, content_type, size)| StoredAttachment {
+                id,
+                ticket_id,
+                name,
+                content_type,
+                size,
+            })
             .collect())
     }
 
@@ -165,7 +170,8 @@ impl Store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let (id, ticket_id, name, content_type, size, bytes) = row.ok_or(StoreError::NotFound { what: "attachment" })?;
+        let (id, ticket_id, name, content_type, size, bytes) =
+            row.ok_or(StoreError::NotFound { what: "attachment" })?;
         Ok((StoredAttachment { id, ticket_id, name, content_type, size }, bytes))
     }
 
@@ -178,7 +184,10 @@ impl Store {
         now: Timestamp,
         forget_before: Timestamp,
     ) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM webhook_nonces WHERE seen_at < $1").bind(ms(forget_before)).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM webhook_nonces WHERE seen_at < $1")
+            .bind(ms(forget_before))
+            .execute(&self.pool)
+            .await?;
         let r = sqlx::query(
             "INSERT INTO webhook_nonces (source, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )

@@ -81,7 +81,8 @@ pub struct Delivery {
     pub sent_at: Option<Timestamp>,
 }
 
-type Row = (i64, String, Option<i64>, String, String, String, String, String, i64, i64, i64, Option<String>, i64, Option<i64>);
+type Row =
+    (i64, String, Option<i64>, String, String, String, String, String, i64, i64, i64, Option<String>, i64, Option<i64>);
 
 const COLUMNS: &str = "id, key, ticket_id, transport, kind, target, payload, state, attempts, resends, next_at, \
                        last_error, created_at, sent_at";
@@ -210,9 +211,10 @@ impl Store {
     pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>, StoreError> {
         let (queued,): (Option<i64>,) =
             sqlx::query_as("SELECT MIN(next_at) FROM deliveries WHERE state = 'queued'").fetch_one(&self.pool).await?;
-        let (leased,): (Option<i64>,) = sqlx::query_as("SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending'")
-            .fetch_one(&self.pool)
-            .await?;
+        let (leased,): (Option<i64>,) =
+            sqlx::query_as("SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending'")
+                .fetch_one(&self.pool)
+                .await?;
         Ok([queued, leased].into_iter().flatten().min().map(from_ms))
     }
 

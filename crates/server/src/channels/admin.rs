@@ -209,4 +209,3 @@ pub async fn deliveries(
     let attachments = state.store.ticket_attachments(TicketId(id)).await?;
     Ok(axum::Json(json!({ "deliveries": list, "attachments": attachments })))
 }
-

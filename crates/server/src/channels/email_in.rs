@@ -35,10 +35,8 @@ pub enum Ingested {
 /// Takes one raw message in. Errors are only infrastructure failures (database down); a
 /// bad message is quarantined, not an error.
 pub async fn ingest(state: &AppState, source: &str, raw: &[u8]) -> Result<Ingested, ApiError> {
-    let policy = EmailPolicy {
-        max_message_bytes: state.config.channels.max_inbound_email_bytes,
-        ..EmailPolicy::default()
-    };
+    let policy =
+        EmailPolicy { max_message_bytes: state.config.channels.max_inbound_email_bytes, ..EmailPolicy::default() };
     let mail = match parse_email(raw, &policy) {
         Ok(m) => m,
         Err(e) => return quarantine(state, source, &e.to_string(), raw).await,

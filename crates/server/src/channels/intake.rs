@@ -79,6 +79,9 @@ pub async fn append_customer_message(state: &AppState, ticket: TicketId, body: &
 /// Records a system note (bounce, automatic reply, rejected attachments) on a ticket.
 pub async fn system_note(state: &AppState, ticket: TicketId, body: String) -> Result<(), ApiError> {
     let now = state.now();
-    state.store.change(ticket, |cur| Ok(vec![decide(cur, Command::Note { body: body.clone() }, Actor::System, now)?])).await?;
+    state
+        .store
+        .change(ticket, |cur| Ok(vec![decide(cur, Command::Note { body: body.clone() }, Actor::System, now)?]))
+        .await?;
     Ok(())
 }

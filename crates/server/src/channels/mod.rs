@@ -11,8 +11,8 @@ pub mod imap;
 pub mod intake;
 pub mod notify;
 pub mod outbox;
-pub mod wechat;
 pub mod webhook_in;
+pub mod wechat;
 
 pub use config::ChannelsConfig;
 

@@ -53,7 +53,11 @@ pub async fn staff_job(state: &AppState, payload: &Value, key: &str) -> Result<(
 
 /// The language to write to a customer in: Chinese when they wrote Chinese.
 pub fn language(t: &Ticket) -> Lang {
-    let cjk = t.content.chars().chain(t.subject.iter().flat_map(|s| s.chars())).any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let cjk = t
+        .content
+        .chars()
+        .chain(t.subject.iter().flat_map(|s| s.chars()))
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     if cjk {
         Lang::ZhCn
     } else {
@@ -103,9 +107,8 @@ pub async fn customer(state: &AppState, notice: &CustomerNotice, key: &str) -> R
     let t = state.store.ticket(TicketId(notice.ticket_id)).await?;
     let set = docs::templates(state).await?;
     let vars = common_vars(state, &t, notice.kind, &notice.vars);
-    let rendered = set
-        .render(notice.kind, language(&t), &vars)
-        .map_err(|e| ApiError::invalid("vars", e.to_string()))?;
+    let rendered =
+        set.render(notice.kind, language(&t), &vars).map_err(|e| ApiError::invalid("vars", e.to_string()))?;
     let kind = serde_json::to_value(notice.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let now = state.now();
     let delivery = if let Some(email) = &t.customer.email {
@@ -131,7 +134,8 @@ pub async fn customer(state: &AppState, notice: &CustomerNotice, key: &str) -> R
             transport: "email".into(),
             kind,
             target: mask(email.as_str()),
-            payload: serde_json::to_value(EmailPayload { email: mail }).map_err(|e| ApiError::Internal(e.to_string()))?,
+            payload: serde_json::to_value(EmailPayload { email: mail })
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
             failed: None,
         }
     } else {
@@ -158,7 +162,8 @@ pub async fn customer(state: &AppState, notice: &CustomerNotice, key: &str) -> R
             transport: "http".into(),
             kind,
             target: contact.as_deref().map(mask).unwrap_or_else(|| "-".into()),
-            payload: serde_json::to_value(HttpPayload::Gateway { body }).map_err(|e| ApiError::Internal(e.to_string()))?,
+            payload: serde_json::to_value(HttpPayload::Gateway { body })
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
             failed,
         }
     };
@@ -201,9 +206,10 @@ pub fn alert(state: &AppState, notice: &StaffNotice, ticket: Option<&Ticket>) ->
         fields.push(("说明".to_string(), notice.text.chars().take(500).collect()));
     }
     let link = match (&state.config.channels.public_url, ticket) {
-        (Some(url), Some(t)) => {
-            Some(Link { label: "打开工单 / Open".into(), url: format!("{}/tickets/{}", url.trim_end_matches('/'), t.id) })
-        }
+        (Some(url), Some(t)) => Some(Link {
+            label: "打开工单 / Open".into(),
+            url: format!("{}/tickets/{}", url.trim_end_matches('/'), t.id),
+        }),
         _ => None,
     };
     Alert { title: title.to_string(), severity, fields, link, mentions: Mentions::default() }
@@ -263,7 +269,8 @@ pub async fn staff(state: &AppState, notice: &StaffNotice, key: &str) -> Result<
             transport: "email".into(),
             kind: kind.clone(),
             target: mask(addr),
-            payload: serde_json::to_value(EmailPayload { email: mail }).map_err(|e| ApiError::Internal(e.to_string()))?,
+            payload: serde_json::to_value(EmailPayload { email: mail })
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
             failed: None,
         });
     }

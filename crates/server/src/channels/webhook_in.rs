@@ -23,7 +23,9 @@ fn refusal(status: StatusCode, code: &str, message: String) -> Response {
 }
 
 fn valid_source(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) && s != "wechat"
+    (1..=64).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        && s != "wechat"
         && s != "outbound"
 }
 
@@ -52,7 +54,9 @@ pub async fn receive(
     let record = match config.accept(header, &body, now) {
         Ok(r) => r,
         Err(e) if e.is_unauthorized() => return Ok(refusal(StatusCode::UNAUTHORIZED, "bad_signature", e.to_string())),
-        Err(e @ WebhookError::BadJson(_)) => return Err(ApiError::BadRequest { code: "bad_json", message: e.to_string(), field: None }),
+        Err(e @ WebhookError::BadJson(_)) => {
+            return Err(ApiError::BadRequest { code: "bad_json", message: e.to_string(), field: None })
+        }
         Err(e) => return Err(ApiError::invalid("body", e.to_string())),
     };
     // A signature covers the timestamp and the body: seen twice inside the window is a replay.

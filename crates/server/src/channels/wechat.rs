@@ -127,4 +127,3 @@ async fn handle(
 fn received_text(t: &Ticket) -> String {
     format!("您的反馈已收到，反馈编号 {}。我们将在 48 小时内答复，查询进度请提供此编号。", t.tracking_no)
 }
-

@@ -24,6 +24,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// The server's state, for calling channel functions directly.
+    pub state: loopdesk_server::state::AppState,
     pub clock: ManualClock,
     pub http: reqwest::Client,
     /// Session cookies by role name (admin, supervisor, agent, viewer, agent2).
@@ -74,6 +76,7 @@ impl TestApp {
         let app = App::build(config, Arc::new(clock.clone())).await.expect("build app");
         let base = format!("http://{}", app.local_addr().unwrap());
         let store = app.state.store.clone();
+        let state = app.state.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.serve(async move {
             let _ = rx.await;
@@ -81,6 +84,7 @@ impl TestApp {
         let mut t = TestApp {
             base,
             store,
+            state,
             clock,
             http: reqwest::Client::new(),
             cookies: HashMap::new(),
