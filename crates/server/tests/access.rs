@@ -14,6 +14,8 @@ use serde_json::json;
 fn least_role(method: &str, path: &str) -> Option<&'static str> {
     match (method, path) {
         (_, "/feedback" | "/track/{tracking_no}" | "/openapi.json" | "/auth/login" | "/auth/logout") => None,
+        (_, p) if p.starts_with("/inbound/") => None,
+        (_, p) if p.starts_with("/admin/") => Some("admin"),
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
         ("post", "/users" | "/departments" | "/tokens") | ("delete", "/tokens/{id}") => Some("admin"),
         ("get", _) => Some("viewer"),

@@ -103,6 +103,9 @@ pub struct ChannelsConfig {
     pub http_timeout_secs: u64,
     /// Deliveries sent at once.
     pub outbox_concurrency: usize,
+    /// Seconds a claimed delivery stays with its worker; after a crash, another takes it
+    /// over when this runs out. Must exceed the longest send.
+    pub outbox_lease_secs: i64,
     /// Attempts before a delivery is failed.
     pub max_attempts: i64,
     /// First retry delay, seconds; doubled each attempt, capped at an hour.
@@ -124,6 +127,7 @@ impl Default for ChannelsConfig {
             max_inbound_email_bytes: 25 * 1024 * 1024,
             http_timeout_secs: 10,
             outbox_concurrency: 16,
+            outbox_lease_secs: 120,
             max_attempts: 8,
             retry_base_secs: 30,
             first_response_hours: 48,

@@ -20,11 +20,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 
-/// How long a claim holds before another worker may take the delivery over.
-const LEASE_SECS: i64 = 120;
-/// Deliveries claimed per round.
-const BATCH: i64 = 128;
-
 /// The SMTP client, pooled.
 #[derive(Clone)]
 pub struct Smtp {
@@ -100,9 +95,13 @@ pub async fn worker(state: AppState) {
 /// Sends every delivery due now (one claimed batch); returns how many were attempted.
 pub async fn run_due(state: &AppState) -> Result<usize, ApiError> {
     let now = state.now();
-    let batch = state.store.claim_deliveries(now, BATCH, chrono::Duration::seconds(LEASE_SECS)).await?;
+    let cfg = &state.config.channels;
+    let concurrency = cfg.outbox_concurrency.max(1);
+    // A few rounds' worth per claim: few round trips, and little left leased after a crash.
+    let limit = (concurrency * 4) as i64;
+    let lease = chrono::Duration::seconds(cfg.outbox_lease_secs.max(1));
+    let batch = state.store.claim_deliveries(now, limit, lease).await?;
     let n = batch.len();
-    let concurrency = state.config.channels.outbox_concurrency.max(1);
     futures::stream::iter(batch).for_each_concurrent(concurrency, |d| deliver(state, d)).await;
     Ok(n)
 }

@@ -6,6 +6,7 @@
 use super::docs::{self, WechatDoc};
 use super::email_in::acknowledge;
 use super::intake::{append_customer_message, is_open, open_ticket};
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -30,8 +31,8 @@ fn refused(e: &WechatError) -> Response {
 async fn account(state: &AppState) -> Result<WechatAccount, Response> {
     let doc = match docs::load::<WechatDoc>(state, "channel:wechat").await {
         Ok(Some(d)) => d,
-        Ok(None) => return Err(plain(StatusCode::NOT_FOUND, "WeChat is not configured")),
-        Err(_) => return Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "configuration unavailable")),
+        Ok(None) => return Err(ApiError::NotFound("WeChat is not configured".into()).into_response()),
+        Err(e) => return Err(e.into_response()),
     };
     let aes_key = match doc.encoding_aes_key.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(EncodingAesKey::parse(k).map_err(|e| plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?),
@@ -87,10 +88,7 @@ fn words(msg: &loopdesk_channels::wechat::WechatMessage) -> Option<String> {
 }
 
 /// Takes the message in; the passive reply's text, or `None` for events.
-async fn handle(
-    state: &AppState,
-    msg: &loopdesk_channels::wechat::WechatMessage,
-) -> Result<Option<String>, crate::error::ApiError> {
+async fn handle(state: &AppState, msg: &loopdesk_channels::wechat::WechatMessage) -> Result<Option<String>, ApiError> {
     let Some(text) = words(msg) else {
         return Ok(match &msg.body {
             MessageBody::Event { event, .. } if event == "subscribe" => {
