@@ -6,6 +6,8 @@ use crate::{Store, StoreError};
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Serialize;
 
+type AttachmentRow = (i64, Option<i64>, String, String, i64, Vec<u8>);
+
 /// A quarantined message, without its bytes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Quarantined {
@@ -165,7 +167,7 @@ impl Store {
 
     /// An attachment's metadata and bytes.
     pub async fn attachment(&self, id: i64) -> Result<(StoredAttachment, Vec<u8>), StoreError> {
-        let row: Option<(i64, Option<i64>, String, String, i64, Vec<u8>)> =
+        let row: Option<AttachmentRow> =
             sqlx::query_as("SELECT id, ticket_id, name, content_type, size, bytes FROM attachments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
