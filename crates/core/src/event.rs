@@ -119,6 +119,13 @@ pub enum EventData {
         reason: String,
         to: Option<UserId>,
     },
+    /// An SLA clock reached its warning share or its due time (recorded once per clock
+    /// cycle, so the alert fires once).
+    SlaAlerted {
+        target: crate::sla::TargetKind,
+        alert: crate::sla::SlaAlert,
+        due: Timestamp,
+    },
 }
 
 impl EventData {
@@ -146,6 +153,7 @@ impl EventData {
             EventData::CollaboratorAdded { .. } => "collaborator_added",
             EventData::Extended { .. } => "extended",
             EventData::Escalated { .. } => "escalated",
+            EventData::SlaAlerted { .. } => "sla_alerted",
         }
     }
 
@@ -374,7 +382,8 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
         | EventData::ApprovalRequested { .. }
         | EventData::ApprovalDecided { .. }
         | EventData::Extended { .. }
-        | EventData::Escalated { .. } => {}
+        | EventData::SlaAlerted { .. } => {}
+        EventData::Escalated { .. } => ticket.escalated = true,
     }
     ticket.state = event.state_after;
     ticket.updated_at = event.at;

@@ -186,6 +186,9 @@ pub struct Ticket {
     /// Triage's findings at intake (absent for tickets recorded before triage ran).
     #[serde(default)]
     pub triage: Option<TriageSummary>,
+    /// Escalated at least once (an SLA breach, an unsatisfied customer, by hand).
+    #[serde(default)]
+    pub escalated: bool,
 }
 
 impl Ticket {
@@ -229,6 +232,7 @@ impl Ticket {
             updated_at: recorded_at,
             version: 0,
             triage: None,
+            escalated: false,
         }
     }
 

@@ -72,6 +72,8 @@ pub struct Config {
     pub limits: Limits,
     /// E-mail, WeChat, webhooks and notifications.
     pub channels: crate::channels::ChannelsConfig,
+    /// The background job worker.
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for Config {
@@ -85,6 +87,7 @@ impl Default for Config {
             session_hours: 12,
             limits: Limits::default(),
             channels: Default::default(),
+            jobs: crate::jobs::JobsConfig::default(),
         }
     }
 }

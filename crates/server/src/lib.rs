@@ -8,10 +8,12 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+pub mod sla;
 pub mod state;
 pub mod triage;
 
@@ -73,6 +75,9 @@ impl App {
         };
         let triage = triage::load_engine(&store).await?;
         let channels = Arc::new(channels::Channels::from_config(&config.channels));
+        let sla = Arc::new(sla::SlaHandle::default());
+        sla.refresh(&store).await?;
+        store.set_change_hook(Arc::new(sla::hook::Scheduler { sla: sla.clone(), clock: clock.clone() }));
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
@@ -81,6 +86,7 @@ impl App {
             metrics: Some(metrics::handle()),
             triage,
             channels,
+            sla,
         };
         Ok(App { state, listener, metrics_listener })
     }
@@ -102,8 +108,15 @@ impl App {
                 }
             });
         }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self.state.config.jobs.worker.then(|| jobs::spawn(self.state.clone(), stopped));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let _ = stop.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        served?;
         Ok(())
     }
 }

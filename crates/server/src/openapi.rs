@@ -113,6 +113,31 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
     op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
     op("delete", "/tokens/{id}", "Revoke an API token (admin)", Staff, None, "Empty"),
+    // SLA policy and business calendars (admin; timers helper).
+    op("get", "/admin/sla-policy", "The SLA policy in effect (admin)", Staff, None, "Object"),
+    op("put", "/admin/sla-policy", "Replace the SLA policy (admin, expected_version)", Staff, Some("Object"), "Object"),
+    op("get", "/admin/sla-policy/history", "Saved versions of the SLA policy (admin)", Staff, None, "Object"),
+    op("get", "/admin/calendars", "The business calendars in effect (admin)", Staff, None, "Object"),
+    op("put", "/admin/calendars", "Replace the calendars (admin, expected_version)", Staff, Some("Object"), "Object"),
+    op("get", "/admin/calendars/history", "Saved versions of the calendars (admin)", Staff, None, "Object"),
+    op("get", "/admin/calendars/{name}/days.csv", "A calendar's listed days as CSV (admin)", Staff, None, "Object"),
+    op("put", "/admin/calendars/{name}/days.csv", "Import days from CSV (admin)", Staff, Some("Object"), "Object"),
+    op(
+        "get",
+        "/admin/calendars/{name}/days.ics",
+        "A calendar's listed days as iCalendar (admin)",
+        Staff,
+        None,
+        "Object",
+    ),
+    op(
+        "put",
+        "/admin/calendars/{name}/days.ics",
+        "Import days from iCalendar (admin)",
+        Staff,
+        Some("Object"),
+        "Object",
+    ),
     op(
         "post",
         "/inbound/email",
@@ -244,7 +269,7 @@ fn operation(o: &Operation) -> Value {
         },
     });
     let mut params = Vec::new();
-    for name in ["id", "tracking_no"] {
+    for name in ["id", "tracking_no", "name"] {
         if o.path.contains(&format!("{{{name}}}")) {
             params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
         }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub triage: Arc<loopdesk_triage::Engine>,
     /// Channel clients and the outbox bell.
     pub channels: Arc<crate::channels::Channels>,
+    /// SLA policy and calendars in effect.
+    pub sla: Arc<crate::sla::SlaHandle>,
 }
 
 /// The rate limiters of public endpoints.

@@ -15,9 +15,9 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
     match (method, path) {
         (_, "/feedback" | "/track/{tracking_no}" | "/openapi.json" | "/auth/login" | "/auth/logout") => None,
         (_, p) if p.starts_with("/inbound/") => None,
-        (_, p) if p.starts_with("/admin/") => Some("admin"),
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
         ("post", "/users" | "/departments" | "/tokens") | ("delete", "/tokens/{id}") => Some("admin"),
+        (_, p) if p.starts_with("/admin/") => Some("admin"),
         ("get", _) => Some("viewer"),
         _ => Some("agent"),
     }
@@ -36,7 +36,8 @@ async fn every_route_for_every_role() {
     let id = app.submit(feedback("空气净化器滤芯提示不消失", "13800138000")).await["id"].as_i64().unwrap();
     for op in OPERATIONS {
         let path =
-            format!("/api/v1{}", op.path.replace("{id}", &id.to_string()).replace("{tracking_no}", "FB-2611-0000X"));
+            format!("/api/v1{}", op.path.replace("{id}", &id.to_string()).replace("{tracking_no}", "FB-2611-0000X"))
+                .replace("{name}", "default");
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         let least = least_role(op.method, op.path);
         assert_eq!(op.access == Access::Staff, least.is_some(), "{} {}: documented access", op.method, op.path);

@@ -19,6 +19,7 @@ mod models;
 mod outbox;
 mod queue;
 mod sql;
+mod sweep;
 pub mod testing;
 mod tickets;
 

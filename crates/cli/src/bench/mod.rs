@@ -6,6 +6,7 @@ mod intake;
 mod mail;
 mod queue;
 mod stats;
+mod timers;
 
 use clap::Subcommand;
 use loopdesk_server::config::Config;
@@ -53,6 +54,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3000)]
         count: usize,
     },
+    /// Timers: working-day arithmetic, find+claim of due jobs among many pending, idle CPU.
+    Timers {
+        #[arg(long, default_value_t = 1_000_000)]
+        jobs: usize,
+        #[arg(long, default_value_t = 300)]
+        wakeups: usize,
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
+    },
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
@@ -67,5 +77,6 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         BenchCommand::MailParse { corpus, rounds } => mail::parse(corpus, rounds),
         BenchCommand::MailIngest { messages } => mail::ingest(messages).await,
         BenchCommand::Notify { count } => mail::notify(count).await,
+        BenchCommand::Timers { jobs, wakeups, idle_seconds } => timers::run(jobs, wakeups, idle_seconds).await,
     }
 }

@@ -14,10 +14,12 @@
 //! The ticket's current priority, category, tier and channel choose the targets, so a
 //! reprioritised ticket is measured against its new targets from each clock's start.
 
+mod alerts;
 mod clock;
 mod episode;
 mod policy;
 
+pub use alerts::{next_alert, owed, Owed, SlaAlert};
 pub use clock::{Clock, ClockState};
 pub use policy::{
     Anchor, Budget, ByPriority, IntakeTargets, PolicyOverride, PriorityTargets, SlaPolicy, Target, TargetKind,

@@ -152,6 +152,10 @@ pub struct SlaPolicy {
     /// Applied in order after the priority's targets; later matches win.
     #[serde(default)]
     pub overrides: Vec<PolicyOverride>,
+    /// On a breach, also take the ticket from its assignee and return it to the
+    /// department's queue (to be reassigned), besides escalating.
+    #[serde(default)]
+    pub reassign_on_breach: bool,
 }
 
 impl SlaPolicy {
@@ -233,6 +237,7 @@ impl Default for SlaPolicy {
                 low: business(2, WorkingDays(7), 10),
             },
             overrides: vec![],
+            reassign_on_breach: false,
         }
     }
 }

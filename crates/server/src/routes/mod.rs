@@ -24,6 +24,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(crate::sla::admin::router())
         .merge(auth::routes::router())
 }
 

@@ -24,10 +24,10 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub base: String,
     pub store: Store,
-    /// The server's state, for calling channel functions directly.
-    pub state: loopdesk_server::state::AppState,
     pub clock: ManualClock,
     pub http: reqwest::Client,
+    /// The server's state (for `run_due_jobs` and direct store/SLA access).
+    pub state: loopdesk_server::state::AppState,
     /// Session cookies by role name (admin, supervisor, agent, viewer, agent2).
     pub cookies: HashMap<&'static str, String>,
     pub departments: Vec<DepartmentId>,
@@ -72,6 +72,8 @@ impl TestApp {
         config.bind = "127.0.0.1:0".parse().unwrap();
         config.data = dir;
         config.database_url = Some(Secret::new(db.url.clone()));
+        // No background job worker: tests run due jobs with `run_due_jobs` after moving the clock.
+        config.jobs.worker = false;
         let clock = ManualClock::new(t0());
         let app = App::build(config, Arc::new(clock.clone())).await.expect("build app");
         let base = format!("http://{}", app.local_addr().unwrap());
@@ -84,9 +86,9 @@ impl TestApp {
         let mut t = TestApp {
             base,
             store,
-            state,
             clock,
             http: reqwest::Client::new(),
+            state,
             cookies: HashMap::new(),
             departments: Vec::new(),
             user_ids: HashMap::new(),
@@ -126,6 +128,12 @@ impl TestApp {
             let cookie = resp.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
             self.cookies.insert(name, cookie);
         }
+    }
+
+    /// Runs every job due at the manual clock's "now" (and what they enqueue for now), as
+    /// the background worker would; returns how many ran. Move `clock` first; never sleep.
+    pub async fn run_due_jobs(&self) -> usize {
+        self.state.run_due_jobs().await.expect("run due jobs")
     }
 
     /// A request with an optional cookie and JSON body.
