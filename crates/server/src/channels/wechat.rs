@@ -9,7 +9,7 @@ use super::intake::{append_customer_message, is_open, open_ticket};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_channels::wechat::{CallbackQuery, EncodingAesKey, MessageBody, WechatAccount, WechatError};
@@ -17,6 +17,13 @@ use loopdesk_core::{Channel, Customer, Ticket};
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.into()).into_response()
+}
+
+/// WeChat always sends these parameters; anything else is answered as an API error.
+fn query(raw: Option<String>) -> Result<CallbackQuery, Response> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).map_err(|e| {
+        ApiError::BadRequest { code: "bad_query", message: format!("query string: {e}"), field: None }.into_response()
+    })
 }
 
 fn refused(e: &WechatError) -> Response {
@@ -42,7 +49,11 @@ async fn account(state: &AppState) -> Result<WechatAccount, Response> {
 }
 
 /// `GET /api/v1/inbound/wechat`: URL verification, answers `echostr`.
-pub async fn verify(State(state): State<AppState>, Query(q): Query<CallbackQuery>) -> Response {
+pub async fn verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let q = match query(raw) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
     let account = match account(&state).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -54,7 +65,11 @@ pub async fn verify(State(state): State<AppState>, Query(q): Query<CallbackQuery
 }
 
 /// `POST /api/v1/inbound/wechat`: a pushed message.
-pub async fn receive(State(state): State<AppState>, Query(q): Query<CallbackQuery>, body: Bytes) -> Response {
+pub async fn receive(State(state): State<AppState>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+    let q = match query(raw) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
     let account = match account(&state).await {
         Ok(a) => a,
         Err(r) => return r,
