@@ -20,9 +20,11 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
 }
 
 /// WeChat always sends these parameters; anything else is answered as an API error.
-fn query(raw: Option<String>) -> Result<CallbackQuery, Response> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).map_err(|e| {
-        ApiError::BadRequest { code: "bad_query", message: format!("query string: {e}"), field: None }.into_response()
+fn query(raw: Option<String>) -> Result<CallbackQuery, ApiError> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).map_err(|e| ApiError::BadRequest {
+        code: "bad_query",
+        message: format!("query string: {e}"),
+        field: None,
     })
 }
 
@@ -52,7 +54,7 @@ async fn account(state: &AppState) -> Result<WechatAccount, Response> {
 pub async fn verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let q = match query(raw) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let account = match account(&state).await {
         Ok(a) => a,
@@ -68,7 +70,7 @@ pub async fn verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 pub async fn receive(State(state): State<AppState>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
     let q = match query(raw) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let account = match account(&state).await {
         Ok(a) => a,
