@@ -10,6 +10,7 @@ crate::named_enum!(
         Sms = "sms",
         Phone = "phone",
         Store = "store",
+        WalkIn = "walk_in",
         Social = "social",
         ThirdParty = "third_party",
         Internal = "internal",
@@ -20,7 +21,7 @@ impl Channel {
     /// Channels where a person types the feedback in for the customer; intake timeliness
     /// for these is 30 minutes from receipt (seed 003), 5 minutes for system forms.
     pub fn is_staff_entered(self) -> bool {
-        matches!(self, Channel::Phone | Channel::Store | Channel::Internal)
+        matches!(self, Channel::Phone | Channel::Store | Channel::WalkIn | Channel::Internal)
     }
 
     /// Channels the public, unauthenticated form may claim.

@@ -91,6 +91,8 @@ pub struct Config {
     pub workflow: crate::workflow::config::WorkflowConfig,
     /// Rule reloads and retraining.
     pub triage: TriageSettings,
+    /// E-mail, WeChat, webhooks and notifications.
+    pub channels: crate::channels::ChannelsConfig,
     /// The background job worker.
     pub jobs: crate::jobs::JobsConfig,
 }
@@ -107,6 +109,7 @@ impl Default for Config {
             limits: Limits::default(),
             workflow: Default::default(),
             triage: TriageSettings::default(),
+            channels: Default::default(),
             jobs: crate::jobs::JobsConfig::default(),
         }
     }

@@ -3,6 +3,7 @@
 //! app that knows its address; [`App::serve`] runs it until the shutdown future resolves.
 
 pub mod auth;
+pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -77,6 +78,7 @@ impl App {
         };
         let triage = triage_rules::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;
+        let channels = Arc::new(channels::Channels::from_config(&config.channels));
         let sla = Arc::new(sla::SlaHandle::default());
         sla.refresh(&store).await?;
         store.set_change_hook(Arc::new(sla::hook::Scheduler { sla: sla.clone(), clock: clock.clone() }));
@@ -87,6 +89,7 @@ impl App {
             clock,
             metrics: Some(metrics::handle()),
             triage,
+            channels,
             sla,
         };
         Ok(App { state, listener, metrics_listener })
@@ -100,6 +103,7 @@ impl App {
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
         let router = routes::router(self.state.clone(), self.metrics_listener.is_none());
+        channels::start(&self.state);
         if let Some(ml) = self.metrics_listener {
             let metrics_app = routes::metrics_router(self.state.clone());
             tokio::spawn(async move {

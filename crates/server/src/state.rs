@@ -17,6 +17,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The triage engine (rules and models in effect), swapped when they change.
     pub triage: crate::triage_rules::TriageSlot,
+    /// Channel clients and the outbox bell.
+    pub channels: Arc<crate::channels::Channels>,
     /// SLA policy and calendars in effect.
     pub sla: Arc<crate::sla::SlaHandle>,
 }

@@ -19,6 +19,7 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         ("get", "/admin/staffing" | "/admin/staffing/history") => Some("supervisor"),
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
+        (_, p) if p.starts_with("/inbound/") => None,
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
         ("post", "/users" | "/departments" | "/tokens" | "/triage/retrain") | ("delete", "/tokens/{id}") => {
             Some("admin")

@@ -3,6 +3,7 @@
 
 mod child;
 mod intake;
+mod mail;
 mod pages;
 mod queue;
 mod stats;
@@ -45,6 +46,25 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Raw e-mails parsed per second (one core) over the SpamAssassin corpus.
+    MailParse {
+        /// The corpus folder (scripts/fetch-spamassassin.sh prints it).
+        #[arg(long, env = "LOOPDESK_SPAMASSASSIN_DIR")]
+        corpus: std::path::PathBuf,
+        /// Passes over the corpus.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// E-mails taken in per second from IMAP into tickets (ports from LOOPDESK_TEST_MAIL).
+    MailIngest {
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+    },
+    /// Notifications delivered per second to the SMTP server (ports from LOOPDESK_TEST_MAIL).
+    Notify {
+        #[arg(long, default_value_t = 3000)]
+        count: usize,
+    },
     /// Timers: working-day arithmetic, find+claim of due jobs among many pending, idle CPU.
     Timers {
         #[arg(long, default_value_t = 1_000_000)]
@@ -68,6 +88,9 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         BenchCommand::Pages { requests, database_url } => {
             pages::run(crate::with_database(config, database_url), requests).await
         }
+        BenchCommand::MailParse { corpus, rounds } => mail::parse(corpus, rounds),
+        BenchCommand::MailIngest { messages } => mail::ingest(messages).await,
+        BenchCommand::Notify { count } => mail::notify(count).await,
         BenchCommand::Timers { jobs, wakeups, idle_seconds } => timers::run(jobs, wakeups, idle_seconds).await,
     }
 }

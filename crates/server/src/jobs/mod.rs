@@ -17,6 +17,7 @@
 //! `TestApp::run_due_jobs`), which runs every job due at the clock's "now" — including jobs
 //! those jobs enqueue for "now" — before returning. No sleeping.
 
+pub mod notify;
 pub mod purge;
 pub mod sla;
 pub mod workflow;
@@ -77,6 +78,7 @@ async fn dispatch(state: &AppState, job: &Job) -> Result<(), JobError> {
             workflow::run(state, job).await
         }
         purge::PURGE => purge::run(state, job).await,
+        notify::CUSTOMER | notify::STAFF => notify::run(state, job).await,
         other => Err(JobError::Retry(format!("no handler for job kind {other:?} in this version"))),
     }
 }

@@ -294,6 +294,9 @@ pub async fn submit(
     if t.state == loopdesk_core::State::New && !intake.replayed {
         crate::workflow::after_intake(&state, &t).await?;
     }
+    if !intake.replayed {
+        crate::channels::email_in::acknowledge(&state, &t).await?;
+    }
     let out = FeedbackOut {
         id: t.id.0,
         triage: t.triage.clone(),

@@ -21,8 +21,9 @@ use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 
 /// Everything under `/api/v1`.
-fn api() -> Router<AppState> {
+fn api(state: &AppState) -> Router<AppState> {
     Router::new()
+        .merge(crate::channels::router(state))
         .route("/feedback", post(feedback::submit))
         .route("/track/{tracking_no}", get(track::track))
         .route("/openapi.json", get(openapi::document))
@@ -48,7 +49,7 @@ async fn no_method() -> ApiError {
 /// The whole application router.
 pub fn router(state: AppState, with_metrics: bool) -> Router {
     let mut app = Router::new()
-        .nest("/api/v1", api())
+        .nest("/api/v1", api(&state))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(crate::web::router());

@@ -64,9 +64,7 @@ pub async fn run(state: &AppState, s: &Staff, id: i64, input: &ActionInput) -> R
             }
             visible(state, p, id).await?;
             let actor = Actor::User { id: p.user_id, name: p.name.clone() };
-            let now = state.now();
             let cmd = Command::Extend { target: target.clone(), until: *until, reason: reason.clone() };
-            let _ = now;
             crate::workflow::change(state, TicketId(id), actor, |_| Ok(vec![cmd.clone()])).await?;
         }
         ActionInput::Api(name, b) => api_action(state, s, id, name, b).await?,

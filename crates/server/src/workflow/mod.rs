@@ -61,6 +61,8 @@ where
             Ok(Decision { events, jobs })
         })
         .await?;
+    // Replies, information requests and extensions are told to the customer.
+    crate::channels::notify::after_change(state, &out.1).await;
     Ok(out)
 }
 

@@ -31,6 +31,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
         "ticket": view::ticket(&ticket, &auth.0),
         "timeline": timeline.iter().map(view::event).collect::<Vec<_>>(),
         "allowed_actions": allowed,
+        "deliveries": state.store.ticket_deliveries(ticket.id).await?,
         "sla": state.sla_for(&ticket, &timeline),
     })))
 }

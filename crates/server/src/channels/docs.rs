@@ -1,0 +1,91 @@
+//! The admin-edited channel documents, read into typed values: `templates`, `robots`,
+//! `channel:wechat`, `channel:outbound` and `channel:<webhook source>`.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use loopdesk_channels::robots::Robot;
+use loopdesk_channels::templates::TemplateSet;
+use loopdesk_channels::webhook::FieldMapping;
+use loopdesk_core::Channel;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Reads document `name` as `T`; `None` when it was never saved.
+pub async fn load<T: DeserializeOwned>(state: &AppState, name: &str) -> Result<Option<T>, ApiError> {
+    match state.store.document(name).await? {
+        Some(doc) => serde_json::from_value(doc.body)
+            .map(Some)
+            .map_err(|e| ApiError::Internal(format!("document {name} does not match its type: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// The templates in effect: the saved document, else the built-in set.
+pub async fn templates(state: &AppState) -> Result<TemplateSet, ApiError> {
+    Ok(load::<TemplateSet>(state, "templates").await?.unwrap_or_else(TemplateSet::builtin))
+}
+
+/// A robot with its name and the alerts it receives (all when empty).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RobotEntry {
+    pub name: String,
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    #[serde(flatten)]
+    pub robot: Robot,
+}
+
+/// The `robots` document: group robots, and staff e-mail addresses for alerts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RobotsDoc {
+    pub robots: Vec<RobotEntry>,
+    /// User id → e-mail address.
+    pub user_emails: BTreeMap<String, String>,
+    /// Department id → e-mail address (a shared mailbox).
+    pub department_emails: BTreeMap<String, String>,
+}
+
+/// The `channel:wechat` document.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatDoc {
+    pub token: String,
+    pub app_id: String,
+    #[serde(default)]
+    pub encoding_aes_key: Option<String>,
+    #[serde(default = "default_skew")]
+    pub max_skew_secs: i64,
+}
+
+fn default_skew() -> i64 {
+    300
+}
+
+/// A `channel:<source>` webhook document.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookDoc {
+    pub secret: String,
+    #[serde(default)]
+    pub previous_secret: Option<String>,
+    #[serde(default = "default_skew")]
+    pub tolerance_secs: i64,
+    pub mapping: FieldMapping,
+    /// The channel tickets from this source are recorded under.
+    #[serde(default = "default_channel")]
+    pub channel: Channel,
+}
+
+fn default_channel() -> Channel {
+    Channel::App
+}
+
+/// The `channel:outbound` document: the gateway that carries SMS/app/WeChat notifications.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayDoc {
+    pub url: String,
+    pub secret: String,
+}

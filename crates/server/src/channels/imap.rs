@@ -1,0 +1,139 @@
+//! The IMAP poller: fetches messages newer than the saved position (UIDVALIDITY + last
+//! UID, kept in the database, so a restart neither skips nor repeats), takes them in
+//! concurrently, and advances the position only past messages taken in.
+
+use super::config::{ImapConfig, Security};
+use super::email_in::{ingest, Ingested};
+use crate::state::AppState;
+use futures::{StreamExt, TryStreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls;
+
+/// UIDs fetched per command, to bound memory.
+const CHUNK: u32 = 200;
+/// Messages taken in at once.
+const CONCURRENCY: usize = 16;
+
+/// Why a poll failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("cannot connect: {0}")]
+    Connect(#[from] std::io::Error),
+    #[error("IMAP: {0}")]
+    Imap(#[from] async_imap::error::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("storing failed: {0}")]
+    Store(String),
+}
+
+/// What one poll did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PollReport {
+    pub fetched: usize,
+    pub opened: usize,
+    pub threaded: usize,
+    pub duplicates: usize,
+    pub quarantined: usize,
+}
+
+/// Polls `cfg` forever at its interval.
+pub async fn poller(state: AppState, cfg: ImapConfig) {
+    loop {
+        match poll_once(&state, &cfg).await {
+            Ok(r) if r.fetched > 0 => tracing::info!(mailbox = %cfg.mailbox, fetched = r.fetched, "IMAP poll"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(host = %cfg.host, error = %e, "IMAP poll failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;
+    }
+}
+
+/// Connects, takes in every new message, and logs out.
+pub async fn poll_once(state: &AppState, cfg: &ImapConfig) -> Result<PollReport, ImapError> {
+    let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
+    match cfg.security {
+        Security::Tls | Security::Starttls => {
+            let tls = tls_connect(&cfg.host, tcp).await?;
+            poll_stream(state, cfg, tls).await
+        }
+        Security::None => poll_stream(state, cfg, tcp).await,
+    }
+}
+
+async fn tls_connect(host: &str, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ImapError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| ImapError::Tls(e.to_string()))?;
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await?)
+}
+
+fn mailbox_key(cfg: &ImapConfig) -> String {
+    format!("{}@{}:{}/{}", cfg.username, cfg.host, cfg.port, cfg.mailbox)
+}
+
+async fn poll_stream<S>(state: &AppState, cfg: &ImapConfig, stream: S) -> Result<PollReport, ImapError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let mut client = async_imap::Client::new(stream);
+    let _greeting = client.read_response().await?;
+    let mut session = client.login(&cfg.username, cfg.password.expose()).await.map_err(|(e, _)| e)?;
+    let mailbox = session.select(&cfg.mailbox).await?;
+    let validity = mailbox.uid_validity.unwrap_or(0);
+    let key = mailbox_key(cfg);
+    let mut last = match state.store.imap_cursor(&key).await.map_err(|e| ImapError::Store(e.to_string()))? {
+        Some((v, uid)) if v == validity => uid,
+        _ => 0,
+    };
+    let uid_next = mailbox.uid_next.unwrap_or(u32::MAX);
+    let mut report = PollReport::default();
+    while last.saturating_add(1) < uid_next {
+        let range = format!("{}:{}", last + 1, last.saturating_add(CHUNK));
+        let fetched: Vec<(u32, Vec<u8>)> = session
+            .uid_fetch(&range, "(UID BODY.PEEK[])")
+            .await?
+            .try_filter_map(|f| async move { Ok(f.uid.zip(f.body().map(<[u8]>::to_vec))) })
+            .try_collect()
+            .await?;
+        let mut fetched: Vec<_> = fetched.into_iter().filter(|(uid, _)| *uid > last).collect();
+        fetched.sort_by_key(|(uid, _)| *uid);
+        if fetched.is_empty() {
+            if uid_next == u32::MAX {
+                break;
+            }
+            last = last.saturating_add(CHUNK).min(uid_next - 1);
+            state.store.set_imap_cursor(&key, validity, last).await.map_err(|e| ImapError::Store(e.to_string()))?;
+            continue;
+        }
+        let source = format!("imap:{}", cfg.mailbox);
+        let mut results = futures::stream::iter(fetched)
+            .map(|(uid, raw)| {
+                let source = source.clone();
+                async move { (uid, ingest(state, &source, &raw).await) }
+            })
+            .buffered(CONCURRENCY);
+        while let Some((uid, result)) = results.next().await {
+            let outcome = result.map_err(|e| ImapError::Store(e.to_string()))?;
+            report.fetched += 1;
+            match outcome {
+                Ingested::Opened { .. } => report.opened += 1,
+                Ingested::Threaded { .. } => report.threaded += 1,
+                Ingested::Duplicate { .. } => report.duplicates += 1,
+                Ingested::Quarantined { .. } => report.quarantined += 1,
+            }
+            last = uid;
+        }
+        state.store.set_imap_cursor(&key, validity, last).await.map_err(|e| ImapError::Store(e.to_string()))?;
+    }
+    session.logout().await?;
+    Ok(report)
+}

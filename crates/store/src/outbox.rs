@@ -1,0 +1,234 @@
+//! The outbox: one row per outbound message (customer notification, staff alert), claimed
+//! before it is sent and marked after, so retries never duplicate and a crash leaves only
+//! the in-flight rows to resend (with the same Message-ID / Idempotency-Key).
+
+use crate::sql::{from_ms, ms};
+use crate::{Backend, Store, StoreError};
+use loopdesk_core::{TicketId, Timestamp};
+use serde::Serialize;
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting for its turn (first try or a retry after backoff).
+    Queued,
+    /// Claimed by a worker; the send may be under way.
+    Sending,
+    /// The receiving server accepted it.
+    Sent,
+    /// Given up after the last attempt, or undeliverable.
+    Failed,
+}
+
+impl DeliveryState {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> DeliveryState {
+        match s {
+            "sending" => DeliveryState::Sending,
+            "sent" => DeliveryState::Sent,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Queued,
+        }
+    }
+}
+
+/// A delivery to record.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// Idempotency key: a second delivery with the same key is not added.
+    pub key: String,
+    pub ticket_id: Option<TicketId>,
+    /// `email` or `http`.
+    pub transport: String,
+    /// What it is: `acknowledgement`, `alert.sla_breach`, …
+    pub kind: String,
+    /// Who it goes to, masked for display.
+    pub target: String,
+    /// What the transport sends (the composed e-mail or the HTTP request).
+    pub payload: serde_json::Value,
+    /// Set for a delivery that cannot be attempted (no contact): recorded as failed.
+    pub failed: Option<String>,
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub key: String,
+    pub ticket_id: Option<i64>,
+    pub transport: String,
+    pub kind: String,
+    pub target: String,
+    #[serde(skip)]
+    pub payload: serde_json::Value,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// Times it was claimed again after a worker died mid-send (possible duplicates,
+    /// harmless because the resend carries the same message id).
+    pub resends: i64,
+    pub next_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+type Row =
+    (i64, String, Option<i64>, String, String, String, String, String, i64, i64, i64, Option<String>, i64, Option<i64>);
+
+const COLUMNS: &str = "id, key, ticket_id, transport, kind, target, payload, state, attempts, resends, next_at, \
+                       last_error, created_at, sent_at";
+
+fn delivery(r: Row) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: r.0,
+        key: r.1,
+        ticket_id: r.2,
+        transport: r.3,
+        kind: r.4,
+        target: r.5,
+        payload: serde_json::from_str(&r.6)?,
+        state: DeliveryState::parse(&r.7),
+        attempts: r.8,
+        resends: r.9,
+        next_at: from_ms(r.10),
+        last_error: r.11,
+        created_at: from_ms(r.12),
+        sent_at: r.13.map(from_ms),
+    })
+}
+
+impl Store {
+    /// Records deliveries; those whose key exists already are skipped. Returns how many
+    /// were added.
+    pub async fn add_deliveries(&self, list: &[NewDelivery], now: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for d in list {
+            let state = if d.failed.is_some() { DeliveryState::Failed } else { DeliveryState::Queued };
+            let r = sqlx::query(
+                "INSERT INTO deliveries (key, ticket_id, transport, kind, target, payload, state, next_at, \
+                 last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(&d.key)
+            .bind(d.ticket_id.map(|t| t.0))
+            .bind(&d.transport)
+            .bind(&d.kind)
+            .bind(&d.target)
+            .bind(d.payload.to_string())
+            .bind(state.as_str())
+            .bind(ms(now))
+            .bind(d.failed.clone())
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+            added += r.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Claims up to `limit` due deliveries for `lease`: queued ones whose time has come,
+    /// and ones whose previous claim expired (the worker died). Exactly one worker gets
+    /// each row, across processes.
+    pub async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        limit: i64,
+        lease: chrono::Duration,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, lease_until = $1, \
+             resends = resends + CASE WHEN state = 'sending' THEN 1 ELSE 0 END \
+             WHERE id IN (SELECT id FROM deliveries WHERE (state = 'queued' AND next_at <= $2) \
+             OR (state = 'sending' AND lease_until <= $2) ORDER BY next_at, id LIMIT $3{lock}) \
+             RETURNING {COLUMNS}"
+        );
+        let rows: Vec<Row> =
+            sqlx::query_as(&sql).bind(ms(now + lease)).bind(ms(now)).bind(limit).fetch_all(&self.pool).await?;
+        let mut out: Vec<Delivery> = rows.into_iter().map(delivery).collect::<Result<_, _>>()?;
+        out.sort_by_key(|d| d.id);
+        Ok(out)
+    }
+
+    /// Marks deliveries sent.
+    pub async fn mark_sent(&self, ids: &[i64], now: Timestamp) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let sql = format!(
+            "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id IN ({})",
+            list.join(",")
+        );
+        sqlx::query(&sql).bind(ms(now)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Puts a delivery back for another attempt at `at`, or fails it when `at` is `None`.
+    pub async fn mark_unsent(&self, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
+        let error: String = error.chars().take(500).collect();
+        match at {
+            Some(at) => {
+                sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(ms(at))
+                    .bind(error)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
+                    .bind(error)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// The deliveries of a ticket, oldest first.
+    pub async fn ticket_deliveries(&self, ticket: TicketId) -> Result<Vec<Delivery>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE ticket_id = $1 ORDER BY id");
+        let rows: Vec<Row> = sqlx::query_as(&sql).bind(ticket.0).fetch_all(&self.pool).await?;
+        rows.into_iter().map(delivery).collect()
+    }
+
+    /// When the next queued delivery or expiring lease falls due.
+    pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        let (queued,): (Option<i64>,) =
+            sqlx::query_as("SELECT MIN(next_at) FROM deliveries WHERE state = 'queued'").fetch_one(&self.pool).await?;
+        let (leased,): (Option<i64>,) =
+            sqlx::query_as("SELECT MIN(lease_until) FROM deliveries WHERE state = 'sending'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok([queued, leased].into_iter().flatten().min().map(from_ms))
+    }
+
+    /// Deliveries per state, for tests, benchmarks and metrics.
+    pub async fn delivery_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as("SELECT state, COUNT(*) FROM deliveries GROUP BY state ORDER BY state")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Total resends after expired claims (possible duplicates), for the crash test.
+    pub async fn delivery_resends(&self) -> Result<i64, StoreError> {
+        let (n,): (Option<i64>,) =
+            sqlx::query_as("SELECT CAST(SUM(resends) AS BIGINT) FROM deliveries").fetch_one(&self.pool).await?;
+        Ok(n.unwrap_or(0))
+    }
+}
