@@ -250,6 +250,11 @@ fn row(s: &Staff, names: &Names, t: &Ticket) -> Row {
     }
 }
 
+/// Shown instead of a total for text searches.
+fn rows_len_marker() -> i64 {
+    -1
+}
+
 /// "Breaching soon": the next SLA alert (warning or breach) falls within this window.
 fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
     state.now() + chrono::Duration::hours(4)
@@ -300,7 +305,11 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         let f = plain.params(key, s)?.filter(&auth)?;
         tabs.push(Tab { key, count: Some(tab_count(state, &f, key).await?) });
     }
-    let counts_total = state.store.count_by_state(&filter).await?.total;
+    // A text search is not counted: counting LIKE matches would read every ticket.
+    let counts_total = match filter.text {
+        Some(_) => rows_len_marker(),
+        None => state.store.count_by_state(&filter).await?.total,
+    };
     let fq = FlashQuery {
         ok: q.flash.ok.clone(),
         error: q.flash.error.clone(),
