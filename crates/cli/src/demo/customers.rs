@@ -53,7 +53,8 @@ pub fn customer(rng: &mut StdRng, lang: Lang, channel: Channel, wants_address: b
     }
     let (name, latin) = name(rng, lang);
     let needs_email = channel == Channel::Email || (lang.is_en() && rng.gen_bool(0.7));
-    let needs_phone = matches!(channel, Channel::Sms | Channel::Phone | Channel::Store) || !needs_email;
+    let needs_phone =
+        matches!(channel, Channel::Sms | Channel::Phone | Channel::Store | Channel::WalkIn) || !needs_email;
     let phone = (needs_phone || rng.gen_ratio(1, 4)).then(|| phone(rng, lang));
     let email = (needs_email || rng.gen_ratio(1, 6)).then(|| email(rng, lang, &latin));
     let tier = match rng.gen_range(0..100) {

@@ -56,11 +56,11 @@ fn lang(rng: &mut StdRng) -> Lang {
 }
 
 /// Channel weights in `Channel::ALL` order (web, app, wechat, email, sms, phone, store,
-/// social, third_party, internal): Chinese customers use WeChat and the app, English ones
+/// walk_in, social, third_party, internal): Chinese customers use WeChat and the app, English ones
 /// write e-mails.
 pub fn channel(rng: &mut StdRng, lang: Lang) -> Channel {
-    const ZH: [u32; 10] = [14, 22, 22, 5, 5, 14, 7, 5, 5, 1];
-    const EN: [u32; 10] = [30, 20, 2, 35, 1, 5, 2, 3, 1, 1];
+    const ZH: [u32; 11] = [14, 22, 22, 5, 5, 14, 7, 2, 5, 5, 1];
+    const EN: [u32; 11] = [30, 20, 2, 35, 1, 5, 2, 1, 3, 1, 1];
     let weights = if lang.is_en() { &EN } else { &ZH };
     Channel::ALL[weighted(rng, weights.len(), |i| weights[i])]
 }
