@@ -164,14 +164,23 @@ async fn email_round_trip_through_real_mail_servers() {
     let outcome = json!({"kind": "solved", "summary": "已上门更换进水阀，漏水问题解决。"});
     let r = app.as_role("agent", reqwest::Method::POST, &format!("/api/v1/tickets/{id}/resolve"), Some(outcome)).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The result and the survey are jobs the resolution wrote in its own transaction.
+    app.run_due_jobs().await;
     let d = deliveries_settled(&app, id).await;
     let kinds: Vec<&str> = d["deliveries"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["acknowledgement", "result_solved"]);
-    let inbox = mailbox::wait_for(imap_port, &customer, 2, Duration::from_secs(20)).await;
-    assert_eq!(inbox.len(), 2);
-    let result = text_of(&inbox[1]);
-    assert!(result.contains("已上门更换进水阀") && result.contains(&tracking), "{result}");
-    assert_eq!(header(&inbox[1], "In-Reply-To").as_deref(), Some(format!("<reply.{customer}@example.com>").as_str()));
+    let failed = app.store.jobs_of_kind("notify.customer", loopdesk_store::JobState::Failed, 100).await.unwrap();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(kinds, ["acknowledgement", "result_solved", "survey"]);
+    let inbox = mailbox::wait_for(imap_port, &customer, 3, Duration::from_secs(20)).await;
+    assert_eq!(inbox.len(), 3);
+    let result_at = inbox.iter().position(|m| text_of(m).contains("已上门更换进水阀")).expect("the result e-mail");
+    let result = text_of(&inbox[result_at]);
+    assert!(result.contains(&tracking), "{result}");
+    assert!(inbox.iter().any(|m| text_of(m).contains("/survey/")), "a survey e-mail with its link");
+    assert_eq!(
+        header(&inbox[result_at], "In-Reply-To").as_deref(),
+        Some(format!("<reply.{customer}@example.com>").as_str())
+    );
 }
 
 #[tokio::test]

@@ -65,9 +65,12 @@ fn alerts(events: &[Event], alert: &str) -> usize {
     count(events, |d| matches!(d, EventData::SlaAlerted { alert: a, .. } if a.as_str() == alert))
 }
 
-/// notify.staff jobs for `alert` about ticket `id`.
+/// notify.staff jobs for `alert` about ticket `id`, whether already delivered or not.
 async fn staff_alerts(app: &TestApp, id: i64, alert: &str) -> Vec<Value> {
-    let jobs = app.store.jobs_of_kind("notify.staff", JobState::Pending, 1000).await.unwrap();
+    let mut jobs = Vec::new();
+    for state in [JobState::Pending, JobState::Running, JobState::Done, JobState::Failed] {
+        jobs.extend(app.store.jobs_of_kind("notify.staff", state, 1000).await.unwrap());
+    }
     jobs.into_iter().map(|j| j.payload).filter(|p| p["ticket_id"] == id && p["alert"] == alert).collect()
 }
 

@@ -132,13 +132,18 @@ impl Effects<'_> {
             }
             EventData::Resolved { outcome } => {
                 let kind = format!("result_{}", outcome.kind.as_str());
-                let vars = json!({
-                    "tracking_no": t.tracking_no.to_string(),
-                    "summary": outcome.summary,
-                    "unresolved": outcome.unresolved,
-                    "reason": outcome.reason,
-                    "alternative": outcome.alternative,
-                });
+                // Template variables are text; the fields an outcome kind has not are left out.
+                let mut vars = json!({ "tracking_no": t.tracking_no.to_string(), "summary": outcome.summary });
+                let optional = [
+                    ("unresolved", &outcome.unresolved),
+                    ("reason", &outcome.reason),
+                    ("alternative", &outcome.alternative),
+                ];
+                for (name, value) in optional {
+                    if let Some(v) = value {
+                        vars[name] = json!(v);
+                    }
+                }
                 let round = e.at.timestamp_millis();
                 let payload = json!({ "ticket_id": t.id.0, "round": round });
                 let run_at = now + self.survey_delay;

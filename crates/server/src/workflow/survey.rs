@@ -73,7 +73,10 @@ pub async fn send_job(state: &AppState, payload: &Value) -> Result<(), ApiError>
     let url = survey_url(state, &SurveyToken { ticket_id: id, round, expires_at }).await?;
     let extra = |fx: &super::effects::Effects<'_>, t: &Ticket, events: &[loopdesk_core::Event]| {
         let seq = events.first().map_or(t.version, |e| e.seq);
-        let vars = json!({ "survey_url": url, "tracking_no": t.tracking_no.to_string(), "expires_at": expires_at });
+        // `expires` is what the templates show: the deadline in China time.
+        let expires = expires_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string();
+        let vars = json!({ "survey_url": url, "tracking_no": t.tracking_no.to_string(), "expires_at": expires_at,
+            "expires": expires });
         let expire = NewJob::keyed(
             SURVEY_EXPIRE,
             survey_key(SURVEY_EXPIRE, t, round),
