@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod intake;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;

@@ -5,49 +5,15 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use loopdesk_core::event::{decide, Command};
 use loopdesk_core::{Actor, State as TicketState, Ticket, TicketId};
-use loopdesk_store::{IntakeRequest, SignatureRecord};
 
-/// Records a new ticket from a channel: triage, clustering, spam rejection and same-customer
-/// merge as for web feedback. `idempotency` makes a redelivered message give back the first
-/// ticket (returned with `true`).
+/// Records a new ticket from a channel as the customer, like the feedback endpoint does.
+/// `idempotency` makes a redelivered message give back the first ticket (returned with `true`).
 pub async fn open_ticket(
     state: &AppState,
-    mut ticket: Ticket,
+    ticket: Ticket,
     idempotency: Option<(String, String)>,
 ) -> Result<(Ticket, bool), ApiError> {
-    let now = state.now();
-    let engine = state.triage.current();
-    let analysis = crate::triage::analyze(&engine, &ticket, None);
-    let key = crate::triage::customer_key(&ticket);
-    let plan = crate::triage::plan_cluster(&state.store, &engine, &analysis, key.as_deref()).await?;
-    let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
-    let signature = match rejection {
-        Some(_) => None,
-        None => Some(SignatureRecord {
-            cluster_id: plan.cluster_id,
-            customer_key: key,
-            signature: serde_json::to_string(&analysis.signature).map_err(|e| ApiError::Internal(e.to_string()))?,
-            band_keys: analysis.band_keys.clone(),
-        }),
-    };
-    let request = IntakeRequest { ticket, actor: Actor::Customer, idempotency, signature };
-    let intake = state.store.intake(request).await?;
-    let mut t = intake.ticket;
-    let follow_up = match (rejection, plan.duplicate_of) {
-        _ if intake.replayed => None,
-        (Some(reason), _) => Some(Command::Reject { reason }),
-        (None, Some(into)) => Some(Command::Merge { into }),
-        (None, None) => None,
-    };
-    if let Some(cmd) = follow_up {
-        let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
-        t = state.store.change(t.id, follow).await?.0;
-    }
-    // Channel tickets are routed like web feedback.
-    if t.state == TicketState::New && !intake.replayed {
-        crate::workflow::after_intake(state, &t).await?;
-    }
-    Ok((t, intake.replayed))
+    crate::intake::record(state, ticket, Actor::Customer, None, idempotency).await
 }
 
 /// Whether a ticket still takes the customer's messages as part of the same case.

@@ -10,12 +10,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_core::access::Permission;
-use loopdesk_core::event::{decide, Command};
 use loopdesk_core::{
     Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, Priority, ProductInfo,
     State as TicketState, Ticket, Timestamp, Urgency,
 };
-use loopdesk_store::{IntakeRequest, SignatureRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -248,12 +246,7 @@ pub async fn submit(
         state.limits.feedback_by_ip.check(&ip.to_string(), now)?;
     }
     let stated_urgency = body.urgency;
-    let mut ticket = draft(body, principal.as_ref(), now)?;
-    let engine = state.triage.current();
-    let analysis = crate::triage::analyze(&engine, &ticket, stated_urgency);
-    let key = crate::triage::customer_key(&ticket);
-    let plan = crate::triage::plan_cluster(&state.store, &engine, &analysis, key.as_deref()).await?;
-    let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
+    let ticket = draft(body, principal.as_ref(), now)?;
     if principal.is_none() {
         let contact =
             ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket.customer.email.as_ref().map(|e| e.as_str()));
@@ -266,35 +259,8 @@ pub async fn submit(
         None => Actor::Customer,
     };
     let idempotency = idempotency(&headers, principal.as_ref(), &bytes)?;
-    // Spam is not indexed for clustering: it is no customer's problem.
-    let signature = match rejection {
-        Some(_) => None,
-        None => Some(SignatureRecord {
-            cluster_id: plan.cluster_id,
-            customer_key: key,
-            signature: serde_json::to_string(&analysis.signature).map_err(|e| ApiError::Internal(e.to_string()))?,
-            band_keys: analysis.band_keys.clone(),
-        }),
-    };
-    let request = IntakeRequest { ticket, actor, idempotency, signature };
-    let intake = state.store.intake(request).await?;
-    let mut t = intake.ticket;
-    // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
-    // restore it; a same-customer re-send is merged. A replayed request was handled before.
-    let follow_up = match (rejection, plan.duplicate_of) {
-        _ if intake.replayed => None,
-        (Some(reason), _) => Some(Command::Reject { reason }),
-        (None, Some(into)) => Some(Command::Merge { into }),
-        (None, None) => None,
-    };
-    if let Some(cmd) = follow_up {
-        let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
-        t = state.store.change(t.id, follow).await?.0;
-    }
-    if t.state == loopdesk_core::State::New && !intake.replayed {
-        crate::workflow::after_intake(&state, &t).await?;
-    }
-    if !intake.replayed {
+    let (t, replayed) = crate::intake::record(&state, ticket, actor, stated_urgency, idempotency).await?;
+    if !replayed {
         crate::channels::email_in::acknowledge(&state, &t).await?;
     }
     let out = FeedbackOut {
@@ -317,7 +283,7 @@ pub async fn submit(
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tickets/{}", t.id)) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
-    if intake.replayed {
+    if replayed {
         resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(resp)
