@@ -4,18 +4,88 @@
 # Dovecot over LMTP; Dovecot serves IMAP on 127.0.0.1:${LOOPDESK_MAIL_IMAP_PORT:-1143}.
 # Every local part is a mailbox (created on first use); every password is "loopdesk".
 # Idempotent and quick when already running. Installs the Debian packages if missing.
-# Prints LOOPDESK_TEST_MAIL=smtp_port,imap_port on success (scripts/test exports it).
+# TLS, additively (the plain ports above are unchanged): a private CA and a server certificate
+# for 127.0.0.1/localhost under $DIR/tls; Postfix submission with STARTTLS required on
+# ${LOOPDESK_MAIL_STARTTLS_PORT:-2587} and with implicit TLS on ${LOOPDESK_MAIL_SMTPS_PORT:-2465};
+# Dovecot IMAPS on ${LOOPDESK_MAIL_IMAPS_PORT:-1993}. $DIR/tls/other-ca.pem is an unrelated CA
+# (for "wrong CA" tests).
+# Prints LOOPDESK_TEST_MAIL_TLS=starttls_port,smtps_port,imaps_port,ca_file and then, LAST,
+# LOOPDESK_TEST_MAIL=smtp_port,imap_port on success (scripts/test exports both).
+# Deduplication on delivery, additively: Dovecot's LMTP runs a global Sieve script (Pigeonhole,
+# RFC 7352 `duplicate`) that discards a message whose Message-ID the mailbox already received, the
+# receiving side's half of exactly-once delivery (a sender retrying after an interrupted SMTP
+# transaction resends the same Message-ID; README "Exactly-once e-mail"). IMAP APPEND is not
+# filtered. Postfix hands each mailbox one message at a time over LMTP (per-recipient concurrency 1,
+# still parallel across mailboxes): Dovecot's duplicate database loses entries when deliveries to
+# the same mailbox run concurrently. A running Dovecot/Postfix without this gets it added and reloads.
 set -euo pipefail
 
 DIR="${LOOPDESK_MAIL_DIR:-/tmp/loopdesk-mail}"
 SMTP_PORT="${LOOPDESK_MAIL_SMTP_PORT:-2525}"
 IMAP_PORT="${LOOPDESK_MAIL_IMAP_PORT:-1143}"
 LMTP_PORT="${LOOPDESK_MAIL_LMTP_PORT:-2424}"
+STARTTLS_PORT="${LOOPDESK_MAIL_STARTTLS_PORT:-2587}"
+SMTPS_PORT="${LOOPDESK_MAIL_SMTPS_PORT:-2465}"
+IMAPS_PORT="${LOOPDESK_MAIL_IMAPS_PORT:-1993}"
+TLS="$DIR/tls"
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-if listening "$SMTP_PORT" && listening "$IMAP_PORT"; then
+all_listening() {
+  listening "$SMTP_PORT" && listening "$IMAP_PORT" && listening "$STARTTLS_PORT" && listening "$SMTPS_PORT" \
+    && listening "$IMAPS_PORT"
+}
+report() {
+  echo "LOOPDESK_TEST_MAIL_TLS=$STARTTLS_PORT,$SMTPS_PORT,$IMAPS_PORT,$TLS/ca.pem"
   echo "LOOPDESK_TEST_MAIL=$SMTP_PORT,$IMAP_PORT"
+}
+
+# Appends the deduplication block to $DIR/dovecot.conf (whatever else it holds) and compiles
+# the Sieve script. Needs the dovecot-sieve package.
+add_dedup() {
+  if [ ! -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ]; then
+    echo "installing dovecot-sieve" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-sieve >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-sieve >/dev/null; }
+  fi
+  mkdir -p "$DIR/sieve"
+  cat >"$DIR/sieve/dedup.sieve" <<'EOF'
+# Exactly-once delivery: a message whose Message-ID this mailbox has already received (a
+# sender's resend after an interrupted SMTP transaction) is discarded. Messages without a
+# Message-ID are always kept.
+require ["duplicate"];
+if duplicate {
+  discard;
+  stop;
+}
+EOF
+  cat >>"$DIR/dovecot.conf" <<EOF
+# loopdesk: deduplicate by Message-ID on delivery
+protocol lmtp {
+  mail_plugins = \$mail_plugins sieve
+}
+plugin {
+  sieve_before = $DIR/sieve/dedup.sieve
+}
+EOF
+  sievec -c "$DIR/dovecot.conf" "$DIR/sieve/dedup.sieve" >/dev/null 2>&1 || true
+  chown -R mail:mail "$DIR/sieve"
+}
+# Postfix side: LMTP deliveries to one mailbox in turn.
+add_dedup_postfix() {
+  postconf -c "$DIR/postfix" -e "lmtp_destination_recipient_limit = 1" "lmtp_destination_concurrency_limit = 1"
+}
+if listening "$IMAP_PORT" && [ -f "$DIR/dovecot.conf" ] && ! grep -q "^# loopdesk: deduplicate" "$DIR/dovecot.conf"; then
+  add_dedup
+  doveadm -c "$DIR/dovecot.conf" reload
+fi
+if listening "$SMTP_PORT" && [ -f "$DIR/postfix/main.cf" ] \
+  && [ "$(postconf -c "$DIR/postfix" -h lmtp_destination_recipient_limit)" != 1 ]; then
+  add_dedup_postfix
+  postfix -c "$DIR/postfix" reload >/dev/null 2>&1 || true
+fi
+
+if all_listening && [ -s "$TLS/ca.pem" ] && [ -s "$TLS/server.pem" ]; then
+  report
   exit 0
 fi
 
@@ -31,6 +101,27 @@ mkdir -p "$DIR"/{mail,run,state,postfix,spool,data}
 chown mail:mail "$DIR/mail"
 chown postfix "$DIR/data"
 chmod 755 "$DIR"
+# Running servers reload when their configuration or certificate changes.
+conf_sum() { { cat "$DIR/dovecot.conf" "$DIR/postfix/main.cf" "$DIR/postfix/master.cf" "$TLS/server.pem" 2>/dev/null || true; } | md5sum; }
+old_conf="$(conf_sum)"
+
+# A private CA and a server certificate it signs (kept across runs), plus an unrelated CA.
+mkdir -p "$TLS"
+if [ ! -s "$TLS/server.pem" ] || [ ! -s "$TLS/ca.pem" ] || [ ! -s "$TLS/other-ca.pem" ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Loopdesk test CA" \
+    -keyout "$TLS/ca.key" -out "$TLS/ca.pem" >/dev/null 2>&1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Some other CA" \
+    -keyout "$TLS/other-ca.key" -out "$TLS/other-ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$TLS/server.key" -out "$TLS/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,DNS:mail.loopdesk.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    >"$TLS/server.ext"
+  openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$TLS/server.ext" -out "$TLS/server.pem" >/dev/null 2>&1
+fi
+chmod 644 "$TLS"/*.pem
+chmod 640 "$TLS"/*.key
+chgrp dovecot "$TLS/server.key" 2>/dev/null || true
 
 cat >"$DIR/dovecot.conf" <<EOF
 protocols = imap lmtp
@@ -38,7 +129,9 @@ listen = 127.0.0.1
 base_dir = $DIR/run
 state_dir = $DIR/state
 log_path = $DIR/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <$TLS/server.pem
+ssl_key = <$TLS/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -59,7 +152,9 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
   }
 }
 service lmtp {
@@ -77,6 +172,7 @@ protocol lmtp {
   auth_username_format = %n
 }
 EOF
+add_dedup
 
 cat >"$DIR/postfix/main.cf" <<EOF
 compatibility_level = 3.6
@@ -101,10 +197,15 @@ maillog_file_prefixes = /var, /dev/stdout, $DIR
 maillog_file = $DIR/postfix.log
 biff = no
 smtputf8_enable = yes
+smtpd_tls_cert_file = $TLS/server.pem
+smtpd_tls_key_file = $TLS/server.key
 EOF
+add_dedup_postfix
 
 cat >"$DIR/postfix/master.cf" <<EOF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.1:$STARTTLS_PORT inet n - n - - smtpd -o smtpd_tls_security_level=encrypt
+127.0.0.1:$SMTPS_PORT inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -126,10 +227,15 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
 
+new_conf="$(conf_sum)"
 if ! listening "$IMAP_PORT"; then
-  dovecot -c "$DIR/dovecot.conf"
+  dovecot -c "$DIR/dovecot.conf" 2>>"$DIR/dovecot.stderr"
+elif ! listening "$IMAPS_PORT" || [ "$old_conf" != "$new_conf" ]; then
+  # Running from an older version of this script: reload with the IMAPS listener added.
+  doveadm -c "$DIR/dovecot.conf" reload 2>/dev/null || dovecot -c "$DIR/dovecot.conf" reload
 fi
 # Postfix runs a second configuration directory only when the default one lists it.
 touch /etc/postfix/main.cf
@@ -138,11 +244,14 @@ grep -q "^alternate_config_directories = $DIR/postfix\$" /etc/postfix/main.cf \
 if ! listening "$SMTP_PORT"; then
   postfix -c "$DIR/postfix" check >/dev/null 2>&1 || postfix -c "$DIR/postfix" set-permissions >/dev/null 2>&1 || true
   postfix -c "$DIR/postfix" start >/dev/null 2>&1 || postfix -c "$DIR/postfix" reload >/dev/null 2>&1 || true
+elif ! listening "$STARTTLS_PORT" || ! listening "$SMTPS_PORT" || [ "$old_conf" != "$new_conf" ]; then
+  # Running from an older version of this script: reload with the TLS listeners added.
+  postfix -c "$DIR/postfix" reload >/dev/null 2>&1 || true
 fi
 
 for _ in $(seq 1 50); do
-  if listening "$SMTP_PORT" && listening "$IMAP_PORT"; then
-    echo "LOOPDESK_TEST_MAIL=$SMTP_PORT,$IMAP_PORT"
+  if all_listening; then
+    report
     exit 0
   fi
   sleep 0.2

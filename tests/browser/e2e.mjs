@@ -49,6 +49,9 @@ try {
   await p.fill("textarea[name=content]", "扫地机器人放回充电座后指示灯不亮，已经两天无法充电了，请尽快处理。");
   await p.fill("input[name=model]", "X20");
   await p.fill("input[name=order_no]", "DD20261102001");
+  // A photo of the dock, uploaded with the form.
+  const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de", "hex");
+  await p.setInputFiles("#feedback-form input[name=attachment]", { name: "dock.png", mimeType: "image/png", buffer: png });
   await p.screenshot({ path: SHOTS + "/portal-phone.png", fullPage: true });
   await Promise.all([p.waitForNavigation(), p.click("#feedback-form button[type=submit]")]);
   out.tracking_no = (await p.textContent("#tracking-no")).trim();
@@ -104,6 +107,7 @@ try {
   await Promise.all([p.waitForNavigation(), p.click("#track-form button[type=submit]")]);
   out.customer_state = (await p.textContent("#state")).trim();
   out.public_timeline = await p.textContent("#public-timeline");
+  out.portal_files = await p.textContent("#files");
   await p.screenshot({ path: SHOTS + "/portal-status-phone.png", fullPage: true });
   await p.check("#survey input[value=satisfied]");
   await p.selectOption("#survey select[name=score]", "5");
@@ -139,6 +143,21 @@ try {
   out.calendar_history = await ad.textContent("#history");
   await ad.goto(ticket2);
   out.due_after = await dues();
+
+  // 6. Live updates: while the admin has the ticket open, the supervisor (Chinese console)
+  // writes on it; the message appears on the admin's page without a reload.
+  await ad.evaluate(() => { window.__notReloaded = true; });
+  await ad.waitForFunction(() => document.body.dataset.live === "sse");
+  await s.goto(ticket2);
+  await s.fill("#reply-body", "已转交财务核对运费");
+  await s.check("#reply-form input[value=note]");
+  await Promise.all([s.waitForNavigation(), s.click("#send")]);
+  await ad.waitForFunction(
+    (text) => document.getElementById("timeline").textContent.includes(text),
+    "已转交财务核对运费",
+    { timeout: 15000 },
+  );
+  out.live_update = await ad.evaluate(() => window.__notReloaded === true);
 
   out.external_requests = external;
   console.log(JSON.stringify(out));

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod rollup;
 mod triage;
 mod users;
 
@@ -59,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: triage::TriageCommand,
     },
+    /// Rebuild the queue counts and dashboard rollups from the tickets.
+    Rollup {
+        #[command(subcommand)]
+        command: rollup::RollupCommand,
+    },
     /// Benchmarks that print the figures the issues name.
     Bench {
         #[command(subcommand)]
@@ -111,6 +117,7 @@ async fn serve(mut config: Config, bind: Option<SocketAddr>, with_demo: bool) ->
     if with_demo && app.state.store.count_by_state(&Default::default()).await?.total == 0 {
         let options = demo::DemoOptions { tickets: 2000, seed: 20261124 };
         let report = demo::run(&app.state.store, options, clock.now()).await?;
+        rollup::backfill_sla(&app.state.store).await?;
         println!("{report}");
     }
     let addr = app.local_addr()?;
@@ -134,7 +141,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { tickets, seed } => {
             let store = loopdesk_server::open_store(&config).await?;
+            // Imported open tickets get their SLA timers in the import's transaction.
+            loopdesk_server::sla::hook::install(&store, Arc::new(SystemClock)).await?;
             let report = demo::run(&store, demo::DemoOptions { tickets, seed }, chrono::Utc::now()).await?;
+            // The demo writes finished timelines: record the SLA results their clocks reached.
+            rollup::backfill_sla(&store).await?;
             println!("{report}");
             Ok(())
         }
@@ -144,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Triage { command } => triage::run(command, &config).await,
+        Command::Rollup { command } => rollup::run(command, &config).await,
         Command::Bench { command } => bench::run(command, config).await,
     }
 }

@@ -26,7 +26,8 @@
   }
 
   // Queue: j/k to move, Enter/o to open, a to assign to me, r to reply.
-  var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr[data-id]"));
+  function queueRows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr[data-id]")); }
+  var rows = queueRows();
   var sel = -1;
   function select(i) {
     if (!rows.length) return;
@@ -35,7 +36,7 @@
     rows[sel].classList.add("sel");
     rows[sel].scrollIntoView({ block: "nearest" });
   }
-  if (rows.length) {
+  if (document.querySelector("table.queue")) {
     document.addEventListener("keydown", function (e) {
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
       var row = sel >= 0 ? rows[sel] : null;
@@ -71,9 +72,49 @@
     document.querySelectorAll("input[name=ids]").forEach(function (c) { c.checked = all.checked; });
   });
 
-  // Live updates: poll a small JSON endpoint; show a banner when something changed.
+  // Live updates. With EventSource: the server's event stream says which visible ticket
+  // changed; the parts of this page that show it are fetched again and swapped in place
+  // (the reply being typed is kept). Without it: poll a small JSON endpoint and show a banner.
   var live = document.querySelector("[data-live]");
-  if (live && window.fetch) {
+  var ticketId = live && live.dataset.ticket;
+  var swapIds = ticketId ? ["timeline", "state", "priority", "assignee", "sla"] : ["total"];
+  var pending = null, version = live ? Number(live.dataset.version) : 0;
+  function refresh() {
+    pending = null;
+    fetch(location.href, { credentials: "same-origin", headers: { accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        swapIds.forEach(function (id) {
+          var now = document.getElementById(id), next = doc.getElementById(id);
+          if (now && next) now.innerHTML = next.innerHTML;
+        });
+        if (!ticketId) {
+          ["table.queue tbody", "nav.tabs"].forEach(function (q) {
+            var now = document.querySelector(q), next = doc.querySelector(q);
+            if (now && next) now.innerHTML = next.innerHTML;
+          });
+          if (sel >= 0 && rows[sel]) rows[sel].classList.remove("sel");
+          rows = queueRows(); sel = -1;
+        }
+        document.body.dispatchEvent(new CustomEvent("loopdesk:updated"));
+      })
+      .catch(function () {});
+  }
+  if (live && window.EventSource && window.fetch && window.DOMParser) {
+    var es = new EventSource("/api/v1/live");
+    es.addEventListener("ticket", function (m) {
+      var c; try { c = JSON.parse(m.data); } catch (e) { return; }
+      if (ticketId && String(c.ticket_id) !== ticketId) return;
+      if (ticketId && c.version <= version) return;
+      if (ticketId) version = c.version;
+      // Several changes in a burst cost one reload of the page's parts.
+      if (!pending) pending = setTimeout(refresh, ticketId ? 100 : 1000);
+    });
+    es.addEventListener("resync", function () { if (!pending) pending = setTimeout(refresh, 100); });
+    document.body.dataset.live = "sse";
+  } else if (live && window.fetch) {
     var url = live.dataset.live, seen = live.dataset.version, banner = document.getElementById("live-banner");
     setInterval(function () {
       fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })

@@ -95,6 +95,8 @@ pub struct Config {
     pub channels: crate::channels::ChannelsConfig,
     /// The background job worker.
     pub jobs: crate::jobs::JobsConfig,
+    /// Live updates of open console pages.
+    pub live: crate::live::LiveConfig,
 }
 
 impl Default for Config {
@@ -111,6 +113,7 @@ impl Default for Config {
             triage: TriageSettings::default(),
             channels: Default::default(),
             jobs: crate::jobs::JobsConfig::default(),
+            live: crate::live::LiveConfig::default(),
         }
     }
 }
@@ -154,6 +157,11 @@ impl Config {
         out.push_str(&format!(
             "\n[triage]\nreload_seconds = {}\nretrain_hours = {}\n",
             t.reload_seconds, t.retrain_hours
+        ));
+        let l = crate::live::LiveConfig::default();
+        out.push_str(&format!(
+            "\n[live]\npoll_ms = {}\nmax_streams_per_user = {}\nkeep_alive_seconds = {}\nmax_stream_seconds = {}\n",
+            l.poll_ms, l.max_streams_per_user, l.keep_alive_seconds, l.max_stream_seconds
         ));
         out
     }

@@ -37,6 +37,12 @@ pub enum ApiError {
     /// 415: not JSON.
     #[error("send the body as JSON with Content-Type: application/json")]
     UnsupportedMediaType,
+    /// 413 for one uploaded file (over the size limit), naming its form field.
+    #[error("{message}")]
+    FileTooLarge { field: String, message: String },
+    /// 415 for one uploaded file (type not accepted), naming its form field.
+    #[error("{message}")]
+    FileType { field: String, message: String },
     /// 422: well-formed but invalid.
     #[error("{message}")]
     Invalid { code: &'static str, message: String, field: Option<String> },
@@ -76,6 +82,8 @@ impl ApiError {
             ApiError::Gone(_) => (StatusCode::GONE, "gone", None),
             ApiError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
+            ApiError::FileTooLarge { field, .. } => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", Some(field)),
+            ApiError::FileType { field, .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type", Some(field)),
             ApiError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field.as_deref()),
             ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),

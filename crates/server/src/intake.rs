@@ -1,10 +1,11 @@
 //! Recording a new ticket, from the feedback endpoint and from every channel: triage,
-//! clustering, the durable intake, spam rejection, same-customer merge and routing.
+//! clustering, the durable intake (which also writes the routing job), spam rejection and
+//! same-customer merge.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use loopdesk_core::event::{decide, Command};
-use loopdesk_core::{Actor, State as TicketState, Ticket, Urgency};
+use loopdesk_core::{Actor, Ticket, Urgency};
 use loopdesk_store::{IntakeRequest, SignatureRecord};
 
 /// Triages and records `ticket` as `actor`; returns it and whether `idempotency` named a
@@ -32,7 +33,10 @@ pub async fn record(
             band_keys: analysis.band_keys.clone(),
         }),
     };
-    let request = IntakeRequest { ticket, actor, idempotency, signature };
+    // An ordinary new ticket's `route.ticket` job is written in the intake's transaction
+    // (the SLA scheduler's intake jobs); one about to be rejected or merged is not routed.
+    let follow_up = rejection.is_some() || plan.duplicate_of.is_some();
+    let request = IntakeRequest { ticket, actor, idempotency, signature, follow_up };
     let intake = state.store.intake(request).await?;
     let mut t = intake.ticket;
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
@@ -46,9 +50,6 @@ pub async fn record(
     if let Some(cmd) = follow_up {
         let follow = |cur: &Ticket| Ok(vec![decide(cur, cmd.clone(), Actor::System, now)?]);
         t = state.store.change(t.id, follow).await?.0;
-    }
-    if t.state == TicketState::New && !intake.replayed {
-        crate::workflow::after_intake(state, &t).await?;
     }
     Ok((t, intake.replayed))
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod intake;
 pub mod jobs;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
@@ -80,9 +81,8 @@ impl App {
         let triage = triage_rules::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;
         let channels = Arc::new(channels::Channels::from_config(&config.channels));
-        let sla = Arc::new(sla::SlaHandle::default());
-        sla.refresh(&store).await?;
-        store.set_change_hook(Arc::new(sla::hook::Scheduler { sla: sla.clone(), clock: clock.clone() }));
+        let sla = sla::hook::install(&store, clock.clone()).await?;
+        let config_live_max = config.live.max_streams_per_user;
         let state = AppState {
             store,
             limits: Arc::new(Limiters::from_config(&config)),
@@ -92,6 +92,7 @@ impl App {
             triage,
             channels,
             sla,
+            live: Arc::new(live::LiveHub::new(config_live_max)),
         };
         Ok(App { state, listener, metrics_listener })
     }
@@ -114,10 +115,18 @@ impl App {
             });
         }
         tokio::spawn(triage_rules::maintain(self.state.clone()));
+        let store = self.state.store.clone();
+        tokio::spawn(async move {
+            // Tickets recorded before the search index existed; newer ones are indexed as written.
+            if let Err(e) = store.backfill_search_all().await {
+                tracing::error!(error = %e, "search index backfill stopped");
+            }
+        });
         let (stop, stopped) = tokio::sync::watch::channel(false);
         if self.state.config.jobs.worker {
             jobs::purge::ensure(&self.state).await?;
         }
+        tokio::spawn(live::tail(self.state.clone(), stopped.clone()));
         let worker = self.state.config.jobs.worker.then(|| jobs::spawn(self.state.clone(), stopped));
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;

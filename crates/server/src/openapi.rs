@@ -114,8 +114,35 @@ pub const OPERATIONS: &[Operation] = &[
         "ActionOut",
     ),
     op("post", "/tickets/{id}/collaborators", "Add a collaborator", Staff, Some("CollaboratorIn"), "ActionOut"),
+    op(
+        "get",
+        "/live",
+        "Server-sent events: which visible ticket changed (`ticket` events with ticket_id, kind, version)",
+        Staff,
+        None,
+        "LiveChange",
+    ),
     op("get", "/users", "Staff users (supervisor)", Staff, None, "Users"),
     op("post", "/users", "Create a user (admin)", Staff, Some("UserIn"), "User"),
+    op(
+        "post",
+        "/users/{id}",
+        "Change a user's display name, role, department or skills (admin; audited)",
+        Staff,
+        Some("UserEditIn"),
+        "User",
+    ),
+    op("post", "/users/{id}/deactivate", "Deactivate: no sign-in, sessions ended (admin)", Staff, None, "User"),
+    op("post", "/users/{id}/reactivate", "Reactivate a user (admin)", Staff, None, "User"),
+    op(
+        "post",
+        "/users/{id}/reset-password",
+        "New generated password, shown once; sessions ended (admin)",
+        Staff,
+        None,
+        "Object",
+    ),
+    op("get", "/users/{id}/audit", "Who changed this user, what and when (admin)", Staff, None, "Object"),
     op("get", "/departments", "Departments", Staff, None, "Departments"),
     op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
     op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
@@ -315,6 +342,8 @@ fn schemas() -> Value {
         "Users": json!({"type": "array", "items": {"$ref": "#/components/schemas/User"}}),
         "UserIn": obj(&[("username", s()), ("display_name", s()), ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])),
             ("department_id", json!({"type": "integer"})), ("password", json!({"type": "string", "minLength": 10}))], &["username", "display_name", "role", "password"]),
+        "UserEditIn": obj(&[("display_name", s()), ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])),
+            ("department_id", json!({"type": ["integer", "null"]})), ("skills", json!({"type": "array", "items": s(), "maxItems": 20}))], &[]),
         "Department": obj(&[("id", json!({"type": "integer"})), ("name", s())], &["id", "name"]),
         "Departments": json!({"type": "array", "items": {"$ref": "#/components/schemas/Department"}}),
         "DepartmentIn": obj(&[("name", s())], &["name"]),
@@ -324,6 +353,7 @@ fn schemas() -> Value {
             &["expected_version", "body", "comment"]),
         "RulesDoc": obj(&[("part", enum_of(&["taxonomy", "signals", "moderation", "priority-rules"])), ("version", json!({"type": "integer"})),
             ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["part", "version", "body"]),
+        "LiveChange": obj(&[("ticket_id", json!({"type": "integer"})), ("kind", s()), ("version", json!({"type": "integer"}))], &["ticket_id", "kind", "version"]),
         "Object": json!({"type": "object"}),
         "Empty": json!({}),
     })
@@ -349,6 +379,18 @@ fn operation(o: &Operation) -> Value {
     v["parameters"] = json!(params);
     if let Some(req) = o.request {
         v["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{req}") } } } });
+    }
+    if o.method == "post" && o.path == "/feedback" {
+        // With files: the same JSON in a `feedback` part, files in `attachment` parts
+        // (413/415 name the refused file as `attachments[i]`).
+        v["requestBody"]["content"]["multipart/form-data"] = json!({ "schema": {
+            "type": "object",
+            "required": ["feedback"],
+            "properties": {
+                "feedback": { "type": "string", "contentMediaType": "application/json", "description": "FeedbackIn as JSON" },
+                "attachment": { "type": "array", "items": { "type": "string", "format": "binary" } }
+            }
+        } });
     }
     match o.access {
         Access::Public => v["security"] = json!([]),

@@ -21,6 +21,8 @@ pub struct AppState {
     pub channels: Arc<crate::channels::Channels>,
     /// SLA policy and calendars in effect.
     pub sla: Arc<crate::sla::SlaHandle>,
+    /// Open live-update streams of this node.
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 /// The rate limiters of public endpoints.

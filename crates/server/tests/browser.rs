@@ -71,6 +71,12 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     let t = app.store.ticket(TicketId(number.ticket_id().0)).await.unwrap();
     assert_eq!(t.state, State::Closed);
     assert_eq!(t.satisfaction.as_ref().map(|s| s.score), Some(Some(5)));
+    assert_eq!(
+        t.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["dock.png"],
+        "uploaded on the portal"
+    );
+    assert!(out["portal_files"].as_str().unwrap_or_default().contains("dock.png"), "{out}");
     assert!(t.first_response_at.is_some() && t.resolved_at.is_some());
     // The supervisor's dashboard (Chinese) counts both tickets, the resolution and the answer.
     assert_eq!(out["dashboard_title"], "数据看板");
@@ -83,6 +89,8 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     assert_eq!(history[0].changed_by, "admin");
     assert!(out["calendar_history"].as_str().unwrap().contains("2026-11-04"));
     assert_ne!(out["due_before"], out["due_after"], "{out}");
+    // Another user's message appeared on the open ticket page without a reload.
+    assert_eq!(out["live_update"], true, "{out}");
     // Nothing was fetched from anywhere but the server.
     assert_eq!(out["external_requests"], serde_json::json!([]));
     for shot in [

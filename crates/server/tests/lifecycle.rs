@@ -4,6 +4,7 @@
 mod common;
 
 use common::{each_backend, feedback};
+use loopdesk_server::clock::Clock as _;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -49,6 +50,19 @@ async fn feedback_walks_the_whole_lifecycle_and_is_tracked_publicly() {
         assert_eq!(detail.body["timeline"][1]["state_before"], "new");
         assert_eq!(detail.body["timeline"][1]["state_after"], "assigned");
         assert_eq!(detail.body["ticket"]["first_response_at"], "2026-11-02T01:50:00Z");
+
+        // The SLA clocks that stopped were recorded as results when they stopped, and the
+        // dashboard's rollups count them: intake, first response and result, all met.
+        let now = app.clock.now();
+        let d = app.store.dashboard(now - chrono::Duration::days(1), now).await.unwrap();
+        let met = |target: &str| d.sla.get(target).map(|f| (f.met, f.breached));
+        assert_eq!(met("first_response"), Some((1, 0)), "{:?}", d.sla);
+        assert_eq!(met("result"), Some((1, 0)), "{:?}", d.sla);
+        assert_eq!((d.total, d.resolved), (1, 1));
+        assert_eq!(
+            d.per_priority.iter().map(|p| (p.on_time, p.on_time_of)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+            (1, 1)
+        );
 
         // The row equals the replay of its stored timeline.
         let ticket = app.store.ticket(loopdesk_core::TicketId(id)).await.unwrap();

@@ -4,9 +4,11 @@
 mod common;
 
 use common::{feedback, TestApp, PASSWORD};
+use loopdesk_core::{Actor, Channel, Customer, Phone, Ticket};
+use loopdesk_server::clock::Clock;
 use loopdesk_server::config::Config;
 use loopdesk_store::testing::TestDatabase;
-use loopdesk_store::{Job, JobState};
+use loopdesk_store::{IntakeRequest, Job, JobState};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -469,6 +471,38 @@ async fn transfer_needs_a_reason_and_picks_the_next_agent() {
         // The new assignee has their acknowledgement timer; the old one's was replaced.
         let ack = app.store.job_by_key(&format!("ack:{id}")).await.unwrap().unwrap();
         assert_eq!(ack.payload["assignee_id"], app.user_ids["agent2"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn intake_writes_the_routing_job_in_its_transaction_and_a_store_level_intake_is_routed() {
+    each_backend(|app| async move {
+        let d1 = app.departments[0].0;
+        put_doc(&app, "/api/v1/admin/routing-rules", json!({"rules": [{"name": "all", "departments": [d1]}]})).await;
+        // Over HTTP: the routing job is there as soon as intake answers, before any job ran.
+        let id = app.submit(feedback("空调遥控器失灵，按键没反应", "13800138000")).await["id"].as_i64().unwrap();
+        let job = app.store.job_by_key(&format!("route:{id}")).await.unwrap().expect("intake wrote the routing job");
+        assert_eq!((job.kind.as_str(), job.state), ("route.ticket", JobState::Pending));
+        // A ticket recorded by the store alone, as if the server had crashed right after the
+        // intake commit: its routing job was committed with it.
+        let customer = Customer { phone: Some(Phone::parse("13800138001").unwrap()), ..Customer::default() };
+        let draft = Ticket::draft(Channel::Web, "空调漏水".into(), customer, app.clock.now(), app.clock.now());
+        let request = IntakeRequest {
+            ticket: draft,
+            actor: Actor::Customer,
+            idempotency: None,
+            signature: None,
+            follow_up: false,
+        };
+        let crashed = app.store.intake(request).await.unwrap().ticket.id.0;
+        assert!(app.store.job_by_key(&format!("route:{crashed}")).await.unwrap().is_some());
+        app.run_due_jobs().await;
+        for id in [id, crashed] {
+            let d = detail(&app, id).await;
+            assert_eq!(d["ticket"]["state"], "assigned", "{}", d["ticket"]);
+            assert_eq!(d["ticket"]["department_id"], d1);
+        }
     })
     .await;
 }

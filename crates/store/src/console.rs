@@ -43,11 +43,11 @@ impl Store {
         rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
     }
 
-    /// Open tickets per assignee.
+    /// Open tickets per assignee (from the owner counts rollup).
     pub async fn team_load(&self) -> Result<Vec<AgentLoad>, StoreError> {
         let sql = format!(
-            "SELECT assignee_id, state, COUNT(*) FROM tickets WHERE assignee_id IS NOT NULL AND state IN ({}) \
-             GROUP BY assignee_id, state",
+            "SELECT assignee_id, state, CAST(SUM(n) AS BIGINT) FROM ticket_owner_counts \
+             WHERE assignee_id <> 0 AND state IN ({}) GROUP BY assignee_id, state",
             open_list()
         );
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
@@ -68,6 +68,7 @@ impl Store {
                 _ => {}
             }
         }
+        out.retain(|l| l.open > 0);
         out.sort_by_key(|l| std::cmp::Reverse(l.open));
         Ok(out)
     }
@@ -123,13 +124,16 @@ impl Store {
         rows.iter().map(|(doc, at)| Ok((serde_json::from_str(doc)?, crate::sql::from_ms(*at)))).collect()
     }
 
-    /// How many tickets [`Store::tickets_due_before`] would list without a limit.
+    /// How many tickets [`Store::tickets_due_before`] would list without a limit, counted
+    /// up to one more than [`crate::counts::COUNT_CAP`].
     pub async fn count_due_before(&self, before: Timestamp) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND run_at < $1 AND kind = $2 AND dedup_key LIKE 'sla:%'",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE state = 'pending' AND run_at < $1 AND kind = $2 \
+             AND dedup_key LIKE 'sla:%' LIMIT $3) m",
         )
         .bind(ms(before))
         .bind(SLA_CHECK)
+        .bind(crate::counts::COUNT_CAP + 1)
         .fetch_one(&self.pool)
         .await?;
         Ok(n)

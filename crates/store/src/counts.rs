@@ -1,5 +1,5 @@
 //! Per-state ticket counts, rolled up by the dimensions queues filter on and maintained in
-//! the same transaction as every ticket change.
+//! the same transaction as every ticket change (together with the dashboard's rollups).
 
 use crate::queue::TicketFilter;
 use crate::sql::{arguments, Conditions};
@@ -31,25 +31,72 @@ impl CountKey {
     }
 }
 
-/// Changes to the rollup accumulated during one transaction.
+/// The owner rollup key of a ticket (0 for no assignee or department).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct OwnerKey {
+    state: &'static str,
+    assignee_id: i64,
+    department_id: i64,
+    needs_triage: i64,
+}
+
+impl OwnerKey {
+    pub(crate) fn of(t: &Ticket) -> OwnerKey {
+        OwnerKey {
+            state: t.state.as_str(),
+            assignee_id: t.assignee_id.map(|u| u.0).unwrap_or(0),
+            department_id: t.department_id.map(|d| d.0).unwrap_or(0),
+            needs_triage: crate::tickets::needs_triage(t),
+        }
+    }
+}
+
+/// Changes to the rollups accumulated during one transaction.
 #[derive(Debug, Default)]
-pub(crate) struct CountDeltas(HashMap<CountKey, i64>);
+pub(crate) struct CountDeltas {
+    dimensions: HashMap<CountKey, i64>,
+    owners: HashMap<OwnerKey, i64>,
+    dashboard: crate::rollup::DashboardDeltas,
+}
 
 impl CountDeltas {
     pub(crate) fn add(&mut self, t: &Ticket, by: i64) {
-        *self.0.entry(CountKey::of(t)).or_default() += by;
+        self.dashboard.add(t, by);
+        self.add_counts(t, by);
     }
 
-    /// Records `before` → `after` (no-op when the key did not change).
+    fn add_counts(&mut self, t: &Ticket, by: i64) {
+        *self.dimensions.entry(CountKey::of(t)).or_default() += by;
+        *self.owners.entry(OwnerKey::of(t)).or_default() += by;
+    }
+
+    /// Records `before` → `after` (no-op when no key changed).
     pub(crate) fn moved(&mut self, before: &Ticket, after: &Ticket) {
-        if CountKey::of(before) != CountKey::of(after) {
-            self.add(before, -1);
-            self.add(after, 1);
+        self.dashboard.moved(before, after);
+        if CountKey::of(before) != CountKey::of(after) || OwnerKey::of(before) != OwnerKey::of(after) {
+            self.add_counts(before, -1);
+            self.add_counts(after, 1);
         }
     }
 
     pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        for (k, n) in self.0.into_iter().filter(|(_, n)| *n != 0) {
+        self.dashboard.flush(&mut *conn).await?;
+        for (k, n) in self.owners.into_iter().filter(|(_, n)| *n != 0) {
+            sqlx::query(
+                "INSERT INTO ticket_owner_counts (state, assignee_id, department_id, needs_triage, n) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (state, assignee_id, department_id, needs_triage) \
+                 DO UPDATE SET n = ticket_owner_counts.n + excluded.n",
+            )
+            .bind(k.state)
+            .bind(k.assignee_id)
+            .bind(k.department_id)
+            .bind(k.needs_triage)
+            .bind(n)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (k, n) in self.dimensions.into_iter().filter(|(_, n)| *n != 0) {
             sqlx::query(
                 "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
                  VALUES ($1, $2, $3, $4, $5, $6) \
@@ -69,11 +116,18 @@ impl CountDeltas {
     }
 }
 
+/// Live counts stop at this many matching tickets (see [`StateCounts::capped`]).
+pub const COUNT_CAP: i64 = 10_000;
+
 /// Number of tickets in each state (every state present, zeros included) and the total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StateCounts {
     pub by_state: BTreeMap<&'static str, i64>,
     pub total: i64,
+    /// The filter could not be answered from a rollup and more than [`COUNT_CAP`] tickets
+    /// match: the figures count the first [`COUNT_CAP`] found, "at least" is meant.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
 }
 
 impl StateCounts {
@@ -86,36 +140,61 @@ impl StateCounts {
                 total += n;
             }
         }
-        StateCounts { by_state, total }
+        StateCounts { by_state, total, capped: false }
     }
 }
 
 impl Store {
     /// Per-state counts of the tickets matching `filter` (its state filter is ignored, so a
-    /// queue can show every tab's count). Served from the rollup when the filter only uses
-    /// rolled-up dimensions, counted live otherwise.
+    /// queue can show every tab's count). Served from a rollup when the filter only uses
+    /// rolled-up dimensions (priority, channel, category, department; or assignee,
+    /// department, manual triage), counted live up to [`COUNT_CAP`] otherwise.
     pub async fn count_by_state(&self, filter: &TicketFilter) -> Result<StateCounts, StoreError> {
         let mut filter = filter.clone();
         filter.states.clear();
-        let rows: Vec<(String, i64)> = if filter.is_rollup_only() {
-            let mut c = Conditions::default();
+        let mut c = Conditions::default();
+        if filter.is_rollup_only() {
             filter.rollup_conditions(&mut c);
             let sql =
                 format!("SELECT state, CAST(SUM(n) AS BIGINT) FROM ticket_counts{} GROUP BY state", c.where_sql());
-            sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?
-        } else {
-            let mut c = Conditions::default();
-            filter.conditions(&mut c);
-            let sql = format!("SELECT state, COUNT(*) FROM tickets{} GROUP BY state", c.where_sql());
-            sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?
-        };
-        Ok(StateCounts::from_rows(rows))
+            let rows = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
+            return Ok(StateCounts::from_rows(rows));
+        }
+        if filter.is_owner_rollup_only() {
+            filter.owner_rollup_conditions(&mut c);
+            let sql = format!(
+                "SELECT state, CAST(SUM(n) AS BIGINT) FROM ticket_owner_counts{} GROUP BY state",
+                c.where_sql()
+            );
+            let rows = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
+            return Ok(StateCounts::from_rows(rows));
+        }
+        filter.conditions(&mut c, self.backend);
+        let sql = format!(
+            "SELECT state, COUNT(*) FROM (SELECT state FROM tickets{} LIMIT {}) m GROUP BY state",
+            c.where_sql(),
+            COUNT_CAP + 1
+        );
+        let rows = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
+        let mut counts = StateCounts::from_rows(rows);
+        if counts.total > COUNT_CAP {
+            counts.capped = true;
+        }
+        Ok(counts)
     }
 
     /// Rebuilds the rollup from the tickets table (after a bulk import or to repair).
     pub async fn rebuild_counts(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM ticket_counts").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM ticket_owner_counts").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_owner_counts (state, assignee_id, department_id, needs_triage, n) \
+             SELECT state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage, COUNT(*) \
+             FROM tickets GROUP BY state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage",
+        )
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
              SELECT state, priority_rank, channel, category, COALESCE(department_id, 0), COUNT(*) \

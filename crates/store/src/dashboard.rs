@@ -1,29 +1,14 @@
-//! The supervisor dashboard's figures for a period, each computed by the database with
-//! SQL aggregates over indexed ranges (tickets by `recorded_at`, events by `(kind, at)`);
-//! nothing is loaded row by row.
+//! The supervisor dashboard's figures for a period, read from the per-hour rollups (see
+//! `rollup.rs`): a month reads a few thousand rows whatever the number of tickets. The
+//! period is widened to whole hours (UTC), which is exact for periods starting at a
+//! midnight of a whole-hour time zone and ending now.
 
+use crate::rollup::HOUR_MS;
 use crate::sql::ms;
 use crate::{Store, StoreError};
 use loopdesk_core::{Priority, Timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Intake within this long counts as timely for forms the system captures (seed 003).
-const INTAKE_SYSTEM_MS: i64 = 5 * 60 * 1000;
-/// ... and for feedback staff record by hand.
-const INTAKE_STAFF_MS: i64 = 30 * 60 * 1000;
-
-/// Result deadline per priority, in calendar hours, for the on-time rate: the seed's
-/// working-day budgets spread over a 7-day week (urgent runs round the clock).
-fn result_budget_ms(p: Priority) -> i64 {
-    let hours = match p {
-        Priority::Urgent => 24,
-        Priority::High => 3 * 24 * 7 / 5,
-        Priority::Medium => 7 * 24 * 7 / 5,
-        Priority::Low => 10 * 24 * 7 / 5,
-    };
-    hours * 3600 * 1000
-}
 
 /// Figures of one priority.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -32,10 +17,20 @@ pub struct PriorityFigures {
     /// Tickets recorded in the period that got a first reply, and their mean wait.
     pub first_responses: i64,
     pub first_response_avg_ms: i64,
-    /// Tickets resolved in the period, mean handling time, and how many within the deadline.
+    /// Tickets whose latest resolution falls in the period, and their mean handling time.
     pub resolved: i64,
     pub handling_avg_ms: i64,
+    /// Result targets met in the period, of `on_time_of` completed (met or breached): the
+    /// SLA results recorded when the clocks stopped.
     pub on_time: i64,
+    pub on_time_of: i64,
+}
+
+/// Met and breached SLA results of one target in the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TargetFigures {
+    pub met: i64,
+    pub breached: i64,
 }
 
 /// A problem cluster and how many of its tickets arrived in the period.
@@ -61,140 +56,115 @@ pub struct Dashboard {
     pub scored: i64,
     pub score_sum: i64,
     pub top_problems: Vec<ProblemCount>,
+    /// SLA results per target (`first_response`, `result`, …).
+    pub sla: BTreeMap<String, TargetFigures>,
 }
 
-/// Count, satisfied, neutral, unsatisfied, score sum, scored answers.
-type SurveyRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+/// Answered, satisfied, neutral, unsatisfied, scored answers, score sum.
+type SurveyRow = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+/// The rollup hours covering `[from, to)`.
+fn hours(from: Timestamp, to: Timestamp) -> (i64, i64) {
+    (ms(from).div_euclid(HOUR_MS), (ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS))
+}
 
 impl Store {
-    /// The dashboard for tickets recorded (and events happening) in `[from, to)`.
+    /// The dashboard for tickets recorded (and results, answers happening) in `[from, to)`.
     pub async fn dashboard(&self, from: Timestamp, to: Timestamp) -> Result<Dashboard, StoreError> {
+        let (from, to) = hours(from, to);
         let mut d = Dashboard::default();
-        self.volume(&mut d, from, to).await?;
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT channel, CAST(SUM(n) AS BIGINT), CAST(SUM(intake_on_time) AS BIGINT) FROM dashboard_channels \
+             WHERE hour >= $1 AND hour < $2 GROUP BY channel",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        for (channel, n, on_time) in rows.into_iter().filter(|r| r.1 != 0) {
+            d.total += n;
+            d.intake_on_time += on_time;
+            d.by_channel.insert(channel, n);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT category, CAST(SUM(n) AS BIGINT) FROM dashboard_categories \
+             WHERE hour >= $1 AND hour < $2 GROUP BY category",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        d.by_category = rows.into_iter().filter(|r| r.1 != 0).collect();
+
         let mut per: BTreeMap<i64, PriorityFigures> = Priority::ALL
             .iter()
             .map(|p| (p.rank(), PriorityFigures { priority: Some(*p), ..Default::default() }))
             .collect();
-        self.first_responses(&mut per, from, to).await?;
-        self.resolutions(&mut per, from, to).await?;
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT priority_rank, CAST(SUM(first_responses) AS BIGINT), CAST(SUM(first_response_ms) AS BIGINT), \
+             CAST(SUM(resolved) AS BIGINT), CAST(SUM(handling_ms) AS BIGINT) FROM dashboard_priorities \
+             WHERE hour >= $1 AND hour < $2 GROUP BY priority_rank",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        for (rank, fr, fr_ms, resolved, handling_ms) in rows {
+            if let Some(p) = per.get_mut(&rank) {
+                p.first_responses = fr;
+                p.first_response_avg_ms = if fr > 0 { fr_ms / fr } else { 0 };
+                p.resolved = resolved;
+                p.handling_avg_ms = if resolved > 0 { handling_ms / resolved } else { 0 };
+            }
+        }
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT priority_rank, target, CAST(SUM(met) AS BIGINT), CAST(SUM(breached) AS BIGINT) \
+             FROM dashboard_sla WHERE hour >= $1 AND hour < $2 GROUP BY priority_rank, target",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        for (rank, target, met, breached) in rows {
+            if target == "result" {
+                if let Some(p) = per.get_mut(&rank) {
+                    p.on_time = met;
+                    p.on_time_of = met + breached;
+                }
+            }
+            let f = d.sla.entry(target).or_default();
+            f.met += met;
+            f.breached += breached;
+        }
         d.per_priority = per.into_values().collect();
         d.resolved = d.per_priority.iter().map(|p| p.resolved).sum();
-        self.surveys(&mut d, from, to).await?;
-        d.top_problems = self.top_problems(from, to, 5).await?;
-        Ok(d)
-    }
 
-    async fn volume(&self, d: &mut Dashboard, from: Timestamp, to: Timestamp) -> Result<(), StoreError> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT channel, category, COUNT(*), CAST(SUM(CASE WHEN recorded_at - received_at <= \
-             (CASE WHEN channel IN ('web', 'app') THEN $3 ELSE $4 END) THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM tickets WHERE recorded_at >= $1 AND recorded_at < $2 GROUP BY channel, category",
+        let row: SurveyRow = sqlx::query_as(
+            "SELECT CAST(SUM(answered) AS BIGINT), CAST(SUM(satisfied) AS BIGINT), CAST(SUM(neutral) AS BIGINT), \
+             CAST(SUM(unsatisfied) AS BIGINT), CAST(SUM(scored) AS BIGINT), CAST(SUM(score_sum) AS BIGINT) \
+             FROM dashboard_surveys WHERE hour >= $1 AND hour < $2",
         )
-        .bind(ms(from))
-        .bind(ms(to))
-        .bind(INTAKE_SYSTEM_MS)
-        .bind(INTAKE_STAFF_MS)
-        .fetch_all(&self.pool)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.pool)
         .await?;
-        for (channel, category, n, on_time) in rows {
-            d.total += n;
-            d.intake_on_time += on_time;
-            *d.by_channel.entry(channel).or_default() += n;
-            *d.by_category.entry(category).or_default() += n;
-        }
-        Ok(())
-    }
-
-    async fn first_responses(
-        &self,
-        per: &mut BTreeMap<i64, PriorityFigures>,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<(), StoreError> {
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT t.priority_rank, COUNT(*), CAST(SUM(f.first_at - t.received_at) AS BIGINT) FROM tickets t \
-             JOIN (SELECT ticket_id, MIN(at) AS first_at FROM events WHERE kind = 'replied' AND at >= $1 \
-                   GROUP BY ticket_id) f ON f.ticket_id = t.id \
-             WHERE t.recorded_at >= $1 AND t.recorded_at < $2 GROUP BY t.priority_rank",
-        )
-        .bind(ms(from))
-        .bind(ms(to))
-        .fetch_all(&self.pool)
-        .await?;
-        for (rank, n, sum) in rows {
-            if let Some(p) = per.get_mut(&rank) {
-                p.first_responses = n;
-                p.first_response_avg_ms = if n > 0 { sum / n } else { 0 };
-            }
-        }
-        Ok(())
-    }
-
-    async fn resolutions(
-        &self,
-        per: &mut BTreeMap<i64, PriorityFigures>,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<(), StoreError> {
-        let budget = |p: Priority| result_budget_ms(p);
-        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT t.priority_rank, COUNT(*), CAST(SUM(e.at - t.received_at) AS BIGINT), \
-             CAST(SUM(CASE WHEN e.at - t.received_at <= (CASE t.priority_rank WHEN 0 THEN $3 WHEN 1 THEN $4 \
-                  WHEN 2 THEN $5 ELSE $6 END) THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM events e JOIN tickets t ON t.id = e.ticket_id \
-             WHERE e.kind = 'resolved' AND e.at >= $1 AND e.at < $2 GROUP BY t.priority_rank",
-        )
-        .bind(ms(from))
-        .bind(ms(to))
-        .bind(budget(Priority::Urgent))
-        .bind(budget(Priority::High))
-        .bind(budget(Priority::Medium))
-        .bind(budget(Priority::Low))
-        .fetch_all(&self.pool)
-        .await?;
-        for (rank, n, sum, on_time) in rows {
-            if let Some(p) = per.get_mut(&rank) {
-                p.resolved = n;
-                p.handling_avg_ms = if n > 0 { sum / n } else { 0 };
-                p.on_time = on_time;
-            }
-        }
-        Ok(())
-    }
-
-    async fn surveys(&self, d: &mut Dashboard, from: Timestamp, to: Timestamp) -> Result<(), StoreError> {
-        let score_cases: String =
-            (1..=5).map(|s| format!("WHEN doc LIKE '%\"score\":{s}%' THEN {s} ")).collect::<Vec<_>>().concat();
-        let sql = format!(
-            "SELECT COUNT(*), \
-             CAST(SUM(CASE WHEN doc LIKE '%\"rating\":\"satisfied\"%' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN doc LIKE '%\"rating\":\"neutral\"%' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN doc LIKE '%\"rating\":\"unsatisfied\"%' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE {score_cases}ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN doc LIKE '%\"score\":_%' AND doc NOT LIKE '%\"score\":null%' THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM events WHERE kind = 'survey_answered' AND at >= $1 AND at < $2"
-        );
-        let row: SurveyRow = sqlx::query_as(&sql).bind(ms(from)).bind(ms(to)).fetch_one(&self.pool).await?;
-        d.surveys = row.0;
+        d.surveys = row.0.unwrap_or(0);
         d.satisfied = row.1.unwrap_or(0);
         d.neutral = row.2.unwrap_or(0);
         d.unsatisfied = row.3.unwrap_or(0);
-        d.score_sum = row.4.unwrap_or(0);
-        d.scored = row.5.unwrap_or(0);
-        Ok(())
-    }
+        d.scored = row.4.unwrap_or(0);
+        d.score_sum = row.5.unwrap_or(0);
 
-    async fn top_problems(&self, from: Timestamp, to: Timestamp, limit: i64) -> Result<Vec<ProblemCount>, StoreError> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT s.cluster_id, COUNT(*) AS n FROM tickets t JOIN ticket_signatures s ON s.ticket_id = t.id \
-             WHERE t.recorded_at >= $1 AND t.recorded_at < $2 GROUP BY s.cluster_id HAVING COUNT(*) > 1 \
-             ORDER BY n DESC, s.cluster_id LIMIT $3",
+            "SELECT cluster_id, CAST(SUM(n) AS BIGINT) AS tickets FROM dashboard_problems \
+             WHERE hour >= $1 AND hour < $2 GROUP BY cluster_id HAVING SUM(n) > 1 \
+             ORDER BY tickets DESC, cluster_id LIMIT 5",
         )
-        .bind(ms(from))
-        .bind(ms(to))
-        .bind(limit)
+        .bind(from)
+        .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(cluster_id, tickets)| ProblemCount { cluster_id, tickets }).collect())
+        d.top_problems = rows.into_iter().map(|(cluster_id, tickets)| ProblemCount { cluster_id, tickets }).collect();
+        Ok(d)
     }
 }

@@ -1,7 +1,10 @@
 //! Bulk import of fully formed tickets with their timelines (demo data, migrations from
-//! other systems). Ids are reserved first so events can name their ticket.
+//! other systems). Ids are reserved first so events can name their ticket. Each ticket's
+//! timers (the change hook's jobs for its timeline, e.g. its SLA check) are written in the
+//! same transaction, as for an intake or a change.
 
 use crate::counts::CountDeltas;
+use crate::jobs::JobOp;
 use crate::tickets::{insert_events, insert_tickets};
 use crate::{Store, StoreError};
 use loopdesk_core::{Event, EventData, Ticket};
@@ -19,17 +22,23 @@ impl Store {
     }
 
     /// Writes tickets and their events in one transaction. Each ticket must equal what its
-    /// events replay to (ids from [`Store::reserve_ticket_ids`]).
+    /// events replay to (ids from [`Store::reserve_ticket_ids`]). With a change hook
+    /// installed, each ticket's timers are scheduled in the same transaction.
     pub async fn import(&self, batch: &[(Ticket, Vec<Event>)]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut deltas = CountDeltas::default();
+        let mut ops: Vec<JobOp> = Vec::new();
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             let tickets: Vec<Ticket> = chunk.iter().map(|(t, _)| t.clone()).collect();
             insert_tickets(&mut tx, &tickets).await?;
             let events: Vec<Event> = chunk.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
             insert_events(&mut tx, &events).await?;
+            crate::search::index_new(&mut tx, self.backend, &tickets, &events).await?;
             for t in &tickets {
                 deltas.add(t, 1);
+            }
+            for (t, events) in chunk {
+                ops.extend(self.hooks.jobs_for(t, events));
             }
             for (t, events) in chunk {
                 for e in events {
@@ -44,7 +53,9 @@ impl Store {
             }
         }
         deltas.flush(&mut tx).await?;
+        let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
         tx.commit().await?;
+        self.jobs_written(earliest);
         Ok(())
     }
 }

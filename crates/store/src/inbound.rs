@@ -109,6 +109,20 @@ impl Store {
         row.map(|(r,)| r).ok_or(StoreError::NotFound { what: "quarantined message" })
     }
 
+    /// How many attachments are stored (all tickets, and those not linked yet).
+    pub async fn attachment_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attachments").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// Removes attachments stored for a submission that was then refused.
+    pub async fn delete_attachments(&self, ids: &[i64]) -> Result<(), StoreError> {
+        for id in ids {
+            sqlx::query("DELETE FROM attachments WHERE id = $1").bind(*id).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Stores an attachment's bytes (the ticket may be linked later). Returns its id.
     pub async fn add_attachment(
         &self,

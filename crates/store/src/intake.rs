@@ -22,6 +22,9 @@ pub struct IntakeRequest {
     pub idempotency: Option<(String, String)>,
     /// Near-duplicate signature to index with the ticket.
     pub signature: Option<crate::SignatureRecord>,
+    /// The caller changes the ticket right after intake (rejects or merges it): the change
+    /// hook's intake jobs (routing) are not written. False for an ordinary new ticket.
+    pub follow_up: bool,
 }
 
 /// What intake answered.
@@ -131,16 +134,30 @@ async fn commit_batch(w: &Writer, requests: &[&IntakeRequest]) -> Result<Vec<Res
     insert_tickets(&mut tx, &tickets).await?;
     let events: Vec<Event> = fresh.iter().map(|(i, t)| created_event(t, requests[*i].actor.clone())).collect();
     insert_events(&mut tx, &events).await?;
+    crate::search::index_new(&mut tx, w.backend, &tickets, &[]).await?;
+    let fed: Vec<(&Ticket, &Event)> = tickets.iter().zip(&events).collect();
+    crate::live::record_rows(&mut tx, &fed).await?;
     let signatures: Vec<_> =
         fresh.iter().filter_map(|(i, t)| requests[*i].signature.as_ref().map(|s| (t.id, s))).collect();
     crate::clusters::insert_signatures(&mut tx, &signatures).await?;
     let mut deltas = CountDeltas::default();
     tickets.iter().for_each(|t| deltas.add(t, 1));
     deltas.flush(&mut tx).await?;
-    // The timers each new ticket starts (its SLA check), in the same transaction.
-    let ops: Vec<JobOp> =
-        tickets.iter().zip(&events).flat_map(|(t, e)| w.hooks.jobs_for(t, std::slice::from_ref(e))).collect();
+    // The timers each new ticket starts (its SLA check) and the work it owes (routing),
+    // in the same transaction.
+    let mut ops: Vec<JobOp> = Vec::new();
+    for (((i, _), t), e) in fresh.iter().zip(&tickets).zip(&events) {
+        ops.extend(w.hooks.jobs_for(t, std::slice::from_ref(e)));
+        if !requests[*i].follow_up {
+            ops.extend(w.hooks.intake_jobs(t));
+        }
+    }
     let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
+    // Targets a ticket meets or misses at intake (receipt → recording).
+    for (t, e) in tickets.iter().zip(&events) {
+        let stopped = w.hooks.completed_targets(t, t, std::slice::from_ref(e), 0);
+        crate::rollup::record_sla_results(&mut tx, t, &stopped).await?;
+    }
     tx.commit().await?;
     if let Some(at) = earliest {
         w.hooks.signal_enqueued(at);

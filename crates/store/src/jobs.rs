@@ -5,8 +5,8 @@
 //! `FOR UPDATE SKIP LOCKED`, on SQLite (one writer) with a conditional `UPDATE … RETURNING`;
 //! either way each claim hands a job to exactly one worker. A claimed job keeps its lease
 //! end in `run_at`, so a crashed worker's jobs fall due again when the lease runs out, and
-//! the one index on `(state, run_at)` answers both "what is due" and "when is the next
-//! one" without a scan.
+//! a partial index on `run_at` per live state (pending, running) answers both "what is
+//! due" and "when is the next one" with one seek.
 //!
 //! Jobs owed by a ticket change are written in the change's transaction
 //! ([`Store::change_with`], and the [`ChangeHook`] every change and intake consults).
@@ -92,6 +92,8 @@ pub struct Job {
     /// Due time while pending; the lease end while running.
     pub run_at: Timestamp,
     pub last_error: Option<String>,
+    /// The worker holding the lease, or once done the one that ran it.
+    pub worker: Option<String>,
 }
 
 /// Job writes a ticket's new state owes, computed inside the change's transaction. The
@@ -99,6 +101,25 @@ pub struct Job {
 pub trait ChangeHook: Send + Sync + 'static {
     /// `timeline` is the whole timeline, oldest first, including the events just added.
     fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp>;
+
+    /// Further jobs a newly recorded ticket owes (the server's `route.ticket`), written in
+    /// the intake's transaction so that no crash can record a ticket without them.
+    fn intake_jobs(&self, _ticket: &Ticket) -> Vec<JobOp> {
+        Vec::new()
+    }
+
+    /// SLA target clocks this change stopped: `timeline[..before_len]` with `before` was the
+    /// ticket before it, `timeline` with `after` is the ticket now. Recorded as SLA results
+    /// for the dashboard's on-time rates. None by default.
+    fn completed_targets(
+        &self,
+        _before: &Ticket,
+        _after: &Ticket,
+        _timeline: &[Event],
+        _before_len: usize,
+    ) -> Vec<crate::CompletedTarget> {
+        Vec::new()
+    }
 }
 
 /// Wakes a worker when a job is enqueued sooner than it planned to look.
@@ -132,14 +153,14 @@ impl JobSignal {
     }
 }
 
-const JOB_COLS: &str = "id, kind, dedup_key, payload, attempts, state, run_at, last_error";
+const JOB_COLS: &str = "id, kind, dedup_key, payload, attempts, state, run_at, last_error, lease_owner";
 /// Rows per multi-row upsert.
 const ROWS_PER_INSERT: usize = 16;
 
-type JobRow = (i64, String, Option<String>, String, i64, String, i64, Option<String>);
+type JobRow = (i64, String, Option<String>, String, i64, String, i64, Option<String>, Option<String>);
 
 fn job_from(row: JobRow) -> Result<Job, StoreError> {
-    let (id, kind, key, payload, attempts, state, run_at, last_error) = row;
+    let (id, kind, key, payload, attempts, state, run_at, last_error, worker) = row;
     Ok(Job {
         id: JobId(id),
         kind,
@@ -149,6 +170,7 @@ fn job_from(row: JobRow) -> Result<Job, StoreError> {
         state: JobState::parse(&state),
         run_at: from_ms(run_at),
         last_error,
+        worker,
     })
 }
 
@@ -229,6 +251,10 @@ impl Store {
 
     /// Claims up to `limit` jobs due at `now` (pending ones, and running ones whose lease
     /// ran out) for `worker` until `now + lease`. Each job goes to exactly one claimer.
+    ///
+    /// Two short statements, one per state, each a seek on that state's partial index
+    /// (`state IN (…)` would defeat it): pending jobs first, then expired leases if the
+    /// batch has room. Each statement is its own small transaction.
     pub async fn claim_due(
         &self,
         now: Timestamp,
@@ -236,34 +262,64 @@ impl Store {
         worker: &str,
         lease: chrono::Duration,
     ) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = self.claim_in_state("pending", now, limit, worker, lease).await?;
+        if jobs.len() < limit {
+            jobs.extend(self.claim_in_state("running", now, limit - jobs.len(), worker, lease).await?);
+        }
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// Claims up to `limit` jobs in `state` (a literal, so the partial index applies).
+    async fn claim_in_state(
+        &self,
+        state: &'static str,
+        now: Timestamp,
+        limit: usize,
+        worker: &str,
+        lease: chrono::Duration,
+    ) -> Result<Vec<Job>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let set = "SET state = 'running', lease_owner = $1, lease_until = $2, run_at = $2, attempts = attempts + 1";
-        let due = "SELECT id FROM jobs WHERE state IN ('pending', 'running') AND run_at <= $3 ORDER BY run_at LIMIT $4";
+        let due = format!("SELECT id FROM jobs WHERE state = '{state}' AND run_at <= $3 ORDER BY run_at LIMIT $4");
         let sql = match self.backend {
-            // A CTE is evaluated once: the locked rows are exactly the ones updated.
+            // A CTE is evaluated once: the locked rows are exactly the ones updated. The
+            // outer condition re-checks the state of a row another claimer changed.
             Backend::Postgres => format!(
                 "WITH due AS ({due} FOR UPDATE SKIP LOCKED) \
-                 UPDATE jobs {set} FROM due WHERE jobs.id = due.id RETURNING {}",
+                 UPDATE jobs {set} FROM due WHERE jobs.id = due.id AND jobs.state = '{state}' RETURNING {}",
                 JOB_COLS.replace("id,", "jobs.id,")
             ),
             // One writer: the subquery and the update happen under the same write lock.
             Backend::Sqlite => format!("UPDATE jobs {set} WHERE id IN ({due}) RETURNING {JOB_COLS}"),
         };
-        let until = ms(now + lease);
         let rows: Vec<JobRow> = sqlx::query_as(&sql)
             .bind(worker)
-            .bind(until)
+            .bind(ms(now + lease))
             .bind(ms(now))
             .bind(limit as i64)
             .fetch_all(&self.pool)
             .await?;
-        let mut jobs = rows.into_iter().map(job_from).collect::<Result<Vec<_>, _>>()?;
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
+        rows.into_iter().map(job_from).collect()
     }
 
-    /// Marks a claimed job done.
+    /// The ids of up to `limit` pending jobs due at `now`, soonest first: a read-only seek
+    /// on the pending partial index (what a wake-up finds before claiming).
+    pub async fn due_ids(&self, now: Timestamp, limit: usize) -> Result<Vec<JobId>, StoreError> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $2")
+                .bind(ms(now))
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| JobId(id)).collect())
+    }
+
+    /// Marks a claimed job done (keeping which worker ran it).
     pub async fn complete(&self, id: JobId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET state = 'done', lease_owner = NULL WHERE id = $1 AND state = 'running'")
+        sqlx::query("UPDATE jobs SET state = 'done' WHERE id = $1 AND state = 'running'")
             .bind(id.0)
             .execute(&self.pool)
             .await?;
@@ -304,20 +360,19 @@ impl Store {
         Ok(())
     }
 
-    /// When the next job falls due (a pending one, or a lease running out): two index seeks.
+    /// When the next job falls due (a pending one, or a lease running out): one round trip,
+    /// two seeks on the partial indexes.
     pub async fn next_run_at(&self) -> Result<Option<Timestamp>, StoreError> {
-        let mut next: Option<i64> = None;
-        for state in ["pending", "running"] {
-            let row: Option<(i64,)> =
-                sqlx::query_as("SELECT run_at FROM jobs WHERE state = $1 ORDER BY run_at LIMIT 1")
-                    .bind(state)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            next = match (next, row) {
-                (Some(a), Some((b,))) => Some(a.min(b)),
-                (a, b) => a.or(b.map(|(b,)| b)),
-            };
-        }
+        let (pending, running): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT MIN(run_at) FROM jobs WHERE state = 'pending'), \
+             (SELECT MIN(run_at) FROM jobs WHERE state = 'running')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let next = match (pending, running) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Ok(next.map(from_ms))
     }
 
@@ -380,6 +435,28 @@ impl Hooks {
     pub(crate) fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp> {
         match self.change.read().ok().and_then(|h| h.clone()) {
             Some(hook) => hook.jobs_for(ticket, timeline),
+            None => Vec::new(),
+        }
+    }
+
+    /// The installed change hook's intake jobs for a new ticket.
+    pub(crate) fn intake_jobs(&self, ticket: &Ticket) -> Vec<JobOp> {
+        match self.change.read().ok().and_then(|h| h.clone()) {
+            Some(hook) => hook.intake_jobs(ticket),
+            None => Vec::new(),
+        }
+    }
+
+    /// The installed change hook's stopped SLA clocks (see [`ChangeHook::completed_targets`]).
+    pub(crate) fn completed_targets(
+        &self,
+        before: &Ticket,
+        after: &Ticket,
+        timeline: &[Event],
+        before_len: usize,
+    ) -> Vec<crate::CompletedTarget> {
+        match self.change.read().ok().and_then(|h| h.clone()) {
+            Some(hook) => hook.completed_targets(before, after, timeline, before_len),
             None => Vec::new(),
         }
     }

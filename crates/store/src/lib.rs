@@ -12,20 +12,25 @@ mod counts;
 mod dashboard;
 mod documents;
 mod error;
+mod group;
 mod import;
 mod inbound;
 mod intake;
 mod jobs;
+mod live;
 mod locks;
 mod models;
 mod outbox;
 mod queue;
+mod rollup;
+mod search;
 mod secrets;
 mod sql;
 mod surveys;
 mod sweep;
 pub mod testing;
 mod tickets;
+mod user_admin;
 mod views;
 mod workload;
 
@@ -33,17 +38,21 @@ pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
 pub use clusters::{Candidate, SignatureRecord};
 pub use console::{AgentLoad, OPEN_STATES};
-pub use counts::StateCounts;
-pub use dashboard::{Dashboard, PriorityFigures, ProblemCount};
+pub use counts::{StateCounts, COUNT_CAP};
+pub use dashboard::{Dashboard, PriorityFigures, ProblemCount, TargetFigures};
 pub use documents::{Document, DocumentChange};
 pub use error::StoreError;
+pub use group::ChannelWrite;
 pub use inbound::{Quarantined, StoredAttachment};
 pub use intake::{Intake, IntakeRequest};
 pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
-pub use outbox::{Delivery, DeliveryState, NewDelivery};
+pub use live::LiveChange;
+pub use outbox::{Delivery, DeliveryState, NewDelivery, Outcome};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use rollup::{intake_on_time, CompletedTarget};
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
+pub use user_admin::{UserAudit, UserChange};
 pub use views::SavedView;
 
 use sqlx::any::AnyPoolOptions;
@@ -71,6 +80,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     intake: intake::IntakeHandle,
+    group: group::GroupHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
     hooks: std::sync::Arc<jobs::Hooks>,
 }
@@ -89,7 +99,8 @@ impl Store {
             .await?;
         let hooks = std::sync::Arc::new(jobs::Hooks::default());
         let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
-        Ok(Store { pool, backend, intake, ticket_locks: Default::default(), hooks })
+        let group = group::GroupHandle::spawn(pool.clone());
+        Ok(Store { pool, backend, intake, group, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -1,6 +1,8 @@
 //! The outbox: one row per outbound message (customer notification, staff alert), claimed
 //! before it is sent and marked after, so retries never duplicate and a crash leaves only
-//! the in-flight rows to resend (with the same Message-ID / Idempotency-Key).
+//! the in-flight rows to resend (with the same Message-ID / Idempotency-Key). Such a resend
+//! is *in doubt* (the receiver may have accepted the first copy just before the crash) and
+//! is shown as such on the ticket.
 
 use crate::sql::{from_ms, ms};
 use crate::{Backend, Store, StoreError};
@@ -41,6 +43,17 @@ impl DeliveryState {
     }
 }
 
+/// What became of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The receiver accepted it.
+    Sent,
+    /// Another attempt at `at`.
+    Retry { error: String, at: Timestamp },
+    /// No further attempt.
+    Failed { error: String },
+}
+
 /// A delivery to record.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
@@ -75,10 +88,39 @@ pub struct Delivery {
     /// Times it was claimed again after a worker died mid-send (possible duplicates,
     /// harmless because the resend carries the same message id).
     pub resends: i64,
+    /// Sent again after an interrupted send (`resends > 0`): the receiver may have got the
+    /// first copy too, and drops it only if it deduplicates by Message-ID /
+    /// Idempotency-Key.
+    pub in_doubt: bool,
     pub next_at: Timestamp,
     pub last_error: Option<String>,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,
+}
+
+/// Inserts one delivery on `conn` unless its key exists.
+pub(crate) async fn insert_delivery(
+    conn: &mut sqlx::AnyConnection,
+    d: &NewDelivery,
+    now: Timestamp,
+) -> Result<sqlx::any::AnyQueryResult, StoreError> {
+    let state = if d.failed.is_some() { DeliveryState::Failed } else { DeliveryState::Queued };
+    Ok(sqlx::query(
+        "INSERT INTO deliveries (key, ticket_id, transport, kind, target, payload, state, next_at, \
+         last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&d.key)
+    .bind(d.ticket_id.map(|t| t.0))
+    .bind(&d.transport)
+    .bind(&d.kind)
+    .bind(&d.target)
+    .bind(d.payload.to_string())
+    .bind(state.as_str())
+    .bind(ms(now))
+    .bind(d.failed.clone())
+    .bind(ms(now))
+    .execute(conn)
+    .await?)
 }
 
 type Row =
@@ -99,6 +141,7 @@ fn delivery(r: Row) -> Result<Delivery, StoreError> {
         state: DeliveryState::parse(&r.7),
         attempts: r.8,
         resends: r.9,
+        in_doubt: r.9 > 0,
         next_at: from_ms(r.10),
         last_error: r.11,
         created_at: from_ms(r.12),
@@ -108,32 +151,11 @@ fn delivery(r: Row) -> Result<Delivery, StoreError> {
 
 impl Store {
     /// Records deliveries; those whose key exists already are skipped. Returns how many
-    /// were added.
+    /// were added. Group-committed with other channel writes.
     pub async fn add_deliveries(&self, list: &[NewDelivery], now: Timestamp) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut added = 0;
-        for d in list {
-            let state = if d.failed.is_some() { DeliveryState::Failed } else { DeliveryState::Queued };
-            let r = sqlx::query(
-                "INSERT INTO deliveries (key, ticket_id, transport, kind, target, payload, state, next_at, \
-                 last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(&d.key)
-            .bind(d.ticket_id.map(|t| t.0))
-            .bind(&d.transport)
-            .bind(&d.kind)
-            .bind(&d.target)
-            .bind(d.payload.to_string())
-            .bind(state.as_str())
-            .bind(ms(now))
-            .bind(d.failed.clone())
-            .bind(ms(now))
-            .execute(&mut *tx)
-            .await?;
-            added += r.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(added)
+        let writes = list.iter().cloned().map(crate::group::ChannelWrite::Delivery).collect();
+        let added = self.channel_writes(writes, now).await?;
+        Ok(added.into_iter().filter(|a| *a).count() as u64)
     }
 
     /// Claims up to `limit` due deliveries for `lease`: queued ones whose time has come,
@@ -161,6 +183,52 @@ impl Store {
         let mut out: Vec<Delivery> = rows.into_iter().map(delivery).collect::<Result<_, _>>()?;
         out.sort_by_key(|d| d.id);
         Ok(out)
+    }
+
+    /// Records what became of sent deliveries, all in one transaction (group commit: the
+    /// outbox's recorder takes every outcome waiting at that moment, so a busy outbox
+    /// shares one commit among many sends without holding any back).
+    pub async fn record_outcomes(&self, outcomes: &[(i64, Outcome)], now: Timestamp) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let sent: Vec<String> =
+            outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent)).map(|(id, _)| id.to_string()).collect();
+        if !sent.is_empty() {
+            let sql = format!(
+                "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id IN ({})",
+                sent.join(",")
+            );
+            sqlx::query(&sql).bind(ms(now)).execute(&mut *tx).await?;
+        }
+        for (id, outcome) in outcomes {
+            let (error, at) = match outcome {
+                Outcome::Sent => continue,
+                Outcome::Retry { error, at } => (error, Some(*at)),
+                Outcome::Failed { error } => (error, None),
+            };
+            let error: String = error.chars().take(500).collect();
+            match at {
+                Some(at) => {
+                    sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
+                        .bind(ms(at))
+                        .bind(error)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                }
+                None => {
+                    sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
+                        .bind(error)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                }
+            };
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Marks deliveries sent.
@@ -230,5 +298,12 @@ impl Store {
         let (n,): (Option<i64>,) =
             sqlx::query_as("SELECT CAST(SUM(resends) AS BIGINT) FROM deliveries").fetch_one(&self.pool).await?;
         Ok(n.unwrap_or(0))
+    }
+
+    /// Deliveries resent after an interrupted send (in doubt), for the crash test and metrics.
+    pub async fn deliveries_in_doubt(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE resends > 0").fetch_one(&self.pool).await?;
+        Ok(n)
     }
 }

@@ -1,7 +1,7 @@
 //! The queue: filtered, sorted, keyset-paginated lists of tickets.
 
 use crate::sql::{arguments, ms, Conditions, Value};
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 use loopdesk_core::access::Visibility;
 use loopdesk_core::{Channel, DepartmentId, Priority, State, Ticket, Timestamp, UserId};
 use serde::Serialize;
@@ -97,13 +97,42 @@ impl TicketFilter {
             && matches!(self.visibility, None | Some(Visibility::All))
     }
 
+    /// Whether every condition can be answered from the owner rollup (state, assignee,
+    /// department, manual triage).
+    pub(crate) fn is_owner_rollup_only(&self) -> bool {
+        self.priorities.is_empty()
+            && self.categories.is_empty()
+            && self.channels.is_empty()
+            && self.created_from.is_none()
+            && self.created_to.is_none()
+            && self.text.is_none()
+            && matches!(self.visibility, None | Some(Visibility::All))
+    }
+
+    /// Conditions on the owner rollup table (see [`TicketFilter::is_owner_rollup_only`]).
+    pub(crate) fn owner_rollup_conditions(&self, c: &mut Conditions) {
+        in_list(c, "state", self.states.iter().map(|s| Value::Text(s.as_str().into())));
+        for (column, value) in [
+            ("assignee_id", self.assignee.map(|a| a.map(|u| u.0).unwrap_or(0))),
+            ("department_id", self.department.map(|d| d.map(|d| d.0).unwrap_or(0))),
+        ] {
+            if let Some(v) = value {
+                let p = c.arg(Value::Int(v));
+                c.push(format!("{column} = {p}"));
+            }
+        }
+        if self.needs_manual_triage {
+            c.push("needs_triage = 1".into());
+        }
+    }
+
     /// Conditions on the rollup table (see [`TicketFilter::is_rollup_only`]).
     pub(crate) fn rollup_conditions(&self, c: &mut Conditions) {
         self.dimension_conditions(c, "COALESCE(department_id, 0)", true);
     }
 
     /// Conditions on the tickets table.
-    pub(crate) fn conditions(&self, c: &mut Conditions) {
+    pub(crate) fn conditions(&self, c: &mut Conditions, backend: Backend) {
         self.dimension_conditions(c, "department_id", false);
         if let Some(assignee) = self.assignee {
             match assignee {
@@ -126,10 +155,7 @@ impl TicketFilter {
             c.push(format!("recorded_at < {p}"));
         }
         if let Some(text) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let p = c.arg(Value::Text(format!("%{}%", escape_like(&text.to_lowercase()))));
-            c.push(format!(
-                "(LOWER(content) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(subject, '')) LIKE {p} ESCAPE '\\')"
-            ));
+            crate::search::push_condition(c, backend, text);
         }
         match self.visibility {
             None | Some(Visibility::All) => {}
@@ -175,10 +201,6 @@ fn in_list(c: &mut Conditions, column: &str, values: impl Iterator<Item = Value>
     }
 }
 
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 /// The sort key of a row, in the order rows are returned.
 fn sort_key(sort: Sort, t: &Ticket) -> (i64, i64) {
     match sort {
@@ -189,11 +211,18 @@ fn sort_key(sort: Sort, t: &Ticket) -> (i64, i64) {
 }
 
 impl TicketFilter {
-    /// Splits a filter on several states and priorities into one filter per (state,
-    /// priority): each part is an equality on the `(state, priority_rank, id)` index, so the
-    /// database reads its rows already in order instead of sorting every match.
-    fn fan_out(&self) -> Vec<TicketFilter> {
-        if self.states.is_empty() && self.priorities.len() <= 1 {
+    /// Splits a filter into one filter per (state, priority): each part is an equality on
+    /// an index ending in `(state, priority_rank, id)` or `(priority_rank, id)`, so the
+    /// database reads its rows already in order instead of sorting every match (a text
+    /// search reads each part in the search index's id order).
+    fn fan_out(&self, sort: Sort) -> Vec<TicketFilter> {
+        // Without a state, a priority sort splits by priority only when nothing else narrows
+        // the rows (the `(priority_rank, id)` index then serves each part); a category or
+        // channel filter reads its own index in id order instead.
+        let by_priority = sort == Sort::Priority && self.categories.is_empty() && self.channels.is_empty();
+        if (self.states.len() <= 1 && self.priorities.len() == 1)
+            || (self.states.is_empty() && self.priorities.len() <= 1 && !by_priority)
+        {
             return vec![self.clone()];
         }
         let states: Vec<Option<State>> =
@@ -221,9 +250,24 @@ impl Store {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let plan = match text {
+            Some(t) => crate::search::plan(&self.pool, self.backend, t).await?,
+            None => crate::search::Plan::Subquery,
+        };
+        let parts = if text.is_some() && sort == Sort::Priority && filter.priorities.len() != 1 {
+            // Read per priority, each in id order (the index gives ids in order, not priorities).
+            let mut f = filter.clone();
+            if f.priorities.is_empty() {
+                f.priorities = Priority::ALL.to_vec();
+            }
+            f.fan_out(sort)
+        } else {
+            filter.fan_out(sort)
+        };
         let mut items = Vec::new();
-        for part in filter.fan_out() {
-            items.extend(self.list_part(&part, sort, after, limit + 1).await?);
+        for part in parts {
+            items.extend(self.list_part(&part, &plan, sort, after, limit + 1).await?);
         }
         items.sort_by_key(|t| sort_key(sort, t));
         items.truncate(limit + 1);
@@ -241,29 +285,68 @@ impl Store {
     async fn list_part(
         &self,
         filter: &TicketFilter,
+        plan: &crate::search::Plan,
         sort: Sort,
         after: Option<Cursor>,
         take: usize,
     ) -> Result<Vec<Ticket>, StoreError> {
+        use crate::search::Plan;
         let mut c = Conditions::default();
-        filter.conditions(&mut c);
+        // The column the order and the cursor use: the index's row id when reading from it.
+        let mut id_col = "id";
+        let mut from = "tickets";
+        match plan {
+            Plan::Subquery => filter.conditions(&mut c, self.backend),
+            Plan::Nothing => return Ok(Vec::new()),
+            Plan::Ids(ids) if ids.is_empty() => return Ok(Vec::new()),
+            Plan::Ids(ids) => {
+                TicketFilter { text: None, ..filter.clone() }.conditions(&mut c, self.backend);
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                c.push(format!("id IN ({})", list.join(", ")));
+            }
+            Plan::FtsJoin(expr) => {
+                TicketFilter { text: None, ..filter.clone() }.conditions(&mut c, self.backend);
+                let p = c.arg(Value::Text(expr.clone()));
+                c.push(format!("ticket_search MATCH {p}"));
+                id_col = "s.rowid";
+                from = "ticket_search s JOIN tickets t ON t.id = s.rowid";
+            }
+        }
         if let Some(cur) = after {
-            let id = c.arg(Value::Int(cur.id));
-            match sort {
-                Sort::Newest => c.push(format!("id < {id}")),
-                Sort::Oldest => c.push(format!("id > {id}")),
-                Sort::Priority => {
+            let single = match filter.priorities.as_slice() {
+                [p] => Some(p.rank()),
+                _ => None,
+            };
+            match (sort, single) {
+                (Sort::Newest, _) => {
+                    let id = c.arg(Value::Int(cur.id));
+                    c.push(format!("{id_col} < {id}"))
+                }
+                (Sort::Oldest, _) => {
+                    let id = c.arg(Value::Int(cur.id));
+                    c.push(format!("{id_col} > {id}"))
+                }
+                // One priority: the page ended before, within or after it.
+                (Sort::Priority, Some(rank)) if rank < cur.rank => return Ok(Vec::new()),
+                (Sort::Priority, Some(rank)) if rank == cur.rank => {
+                    let id = c.arg(Value::Int(cur.id));
+                    c.push(format!("{id_col} < {id}"))
+                }
+                (Sort::Priority, Some(_)) => {}
+                (Sort::Priority, None) => {
+                    let id = c.arg(Value::Int(cur.id));
                     let rank = c.arg(Value::Int(cur.rank));
-                    c.push(format!("(priority_rank > {rank} OR (priority_rank = {rank} AND id < {id}))"));
+                    c.push(format!("(priority_rank > {rank} OR (priority_rank = {rank} AND {id_col} < {id}))"));
                 }
             }
         }
         let order = match sort {
-            Sort::Newest => "id DESC",
-            Sort::Oldest => "id ASC",
-            Sort::Priority => "priority_rank ASC, id DESC",
+            Sort::Newest => format!("{id_col} DESC"),
+            Sort::Oldest => format!("{id_col} ASC"),
+            Sort::Priority if filter.priorities.len() == 1 => format!("{id_col} DESC"),
+            Sort::Priority => format!("priority_rank ASC, {id_col} DESC"),
         };
-        let sql = format!("SELECT doc FROM tickets{} ORDER BY {order} LIMIT {take}", c.where_sql());
+        let sql = format!("SELECT doc FROM {from}{} ORDER BY {order} LIMIT {take}", c.where_sql());
         let rows: Vec<(String,)> = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
         rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
     }

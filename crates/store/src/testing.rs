@@ -56,6 +56,21 @@ impl TestDatabase {
     }
 }
 
+/// Runs `test` on a fresh, migrated store of each backend ([`TestDatabase::backends`]),
+/// passing the store and its database URL (for a second connection), and closes it after.
+pub async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in TestDatabase::backends() {
+        let db = TestDatabase::create(backend).await.expect("create test database");
+        let store = db.store().await.expect("connect and migrate");
+        test(store.clone(), db.url.clone()).await;
+        store.close().await;
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some(admin_url) = self.admin_url.clone() else {

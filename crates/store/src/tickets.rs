@@ -21,7 +21,7 @@ const ROWS_PER_INSERT: usize = 16;
 const MAX_ATTEMPTS: usize = 5;
 
 /// 1 while the ticket waits for a person to choose its category.
-fn needs_triage(t: &Ticket) -> i64 {
+pub(crate) fn needs_triage(t: &Ticket) -> i64 {
     i64::from(t.triage.as_ref().is_some_and(|x| x.needs_manual_triage))
 }
 
@@ -191,6 +191,8 @@ impl Store {
             return Ok(false);
         }
         insert_events(&mut tx, events).await?;
+        crate::search::index_change(&mut tx, self.backend, after, events).await?;
+        crate::live::record(&mut tx, after, events).await?;
         for e in events {
             if let EventData::CollaboratorAdded { user_id } = e.data {
                 sqlx::query(
@@ -209,6 +211,9 @@ impl Store {
         if !events.is_empty() && self.hooks.has_change_hook() {
             let timeline = timeline_on(&mut tx, after.id).await?;
             ops.extend(self.hooks.jobs_for(after, &timeline));
+            let before_len = timeline.len().saturating_sub(events.len());
+            let stopped = self.hooks.completed_targets(before, after, &timeline, before_len);
+            crate::rollup::record_sla_results(&mut tx, after, &stopped).await?;
         }
         let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
         tx.commit().await?;

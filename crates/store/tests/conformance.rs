@@ -7,8 +7,8 @@ use loopdesk_core::ticket::OutcomeKind;
 use loopdesk_core::{
     Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp, UserId,
 };
-use loopdesk_store::testing::TestDatabase;
-use loopdesk_store::{DocumentChange, IntakeRequest, NewUser, Sort, Store, StoreError, TicketFilter};
+use loopdesk_store::testing::each_backend;
+use loopdesk_store::{DocumentChange, IntakeRequest, NewUser, Sort, StoreError, TicketFilter};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
@@ -21,29 +21,22 @@ fn draft(text: &str, phone: &str) -> Ticket {
 }
 
 fn request(text: &str, phone: &str) -> IntakeRequest {
-    IntakeRequest { ticket: draft(text, phone), actor: Actor::Customer, idempotency: None, signature: None }
+    IntakeRequest {
+        ticket: draft(text, phone),
+        actor: Actor::Customer,
+        idempotency: None,
+        signature: None,
+        follow_up: false,
+    }
 }
 
 fn agent() -> Actor {
     Actor::User { id: UserId(1), name: "agent".into() }
 }
 
-async fn each_backend<F, Fut>(test: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in TestDatabase::backends() {
-        let db = TestDatabase::create(backend).await.expect("create test database");
-        let store = db.store().await.expect("connect and migrate");
-        test(store.clone()).await;
-        store.close().await;
-    }
-}
-
 #[tokio::test]
 async fn intake_assigns_ids_tracking_numbers_and_a_created_event() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let a = store.intake(request("App 闪退，无法登录", "13800138000")).await.unwrap();
         let b = store.intake(request("The order never arrived", "13800138001")).await.unwrap();
         assert_ne!(a.ticket.id, b.ticket.id);
@@ -61,7 +54,7 @@ async fn intake_assigns_ids_tracking_numbers_and_a_created_event() {
 
 #[tokio::test]
 async fn concurrent_intakes_share_commits_and_all_survive() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let mut handles = Vec::new();
         for i in 0..200 {
             let store = store.clone();
@@ -83,7 +76,7 @@ async fn concurrent_intakes_share_commits_and_all_survive() {
 
 #[tokio::test]
 async fn idempotency_key_returns_the_same_ticket_and_refuses_a_different_body() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let keyed = |text: &str, hash: &str| IntakeRequest {
             idempotency: Some(("public:abc".into(), hash.into())),
             ..request(text, "13700000000")
@@ -114,7 +107,7 @@ async fn idempotency_key_returns_the_same_ticket_and_refuses_a_different_body() 
 
 #[tokio::test]
 async fn lifecycle_changes_are_stored_and_the_row_equals_its_replayed_timeline() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let id = store.intake(request("洗衣机漏电", "13800138000")).await.unwrap().ticket.id;
         let steps = vec![
             Command::Assign { department_id: Some(DepartmentId(3)), assignee_id: Some(UserId(1)), reason: None },
@@ -153,7 +146,7 @@ async fn lifecycle_changes_are_stored_and_the_row_equals_its_replayed_timeline()
 
 #[tokio::test]
 async fn concurrent_changes_to_one_ticket_all_land_in_order() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let id = store.intake(request("物流太慢", "13800138000")).await.unwrap().ticket.id;
         let mut handles = Vec::new();
         for i in 0..10 {
@@ -175,7 +168,7 @@ async fn concurrent_changes_to_one_ticket_all_land_in_order() {
 
 #[tokio::test]
 async fn queue_filters_sorts_paginates_and_counts() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         for i in 0..30 {
             let mut req = request(&format!("反馈 {i} refund please"), "13800138000");
             req.ticket.priority = if i % 3 == 0 { Priority::High } else { Priority::Low };
@@ -209,8 +202,28 @@ async fn queue_filters_sorts_paginates_and_counts() {
         assert_eq!(page.items.len(), 3); // i = 0, 10, 20
         let text = TicketFilter { text: Some("REFUND".into()), ..TicketFilter::default() };
         assert_eq!(store.list_tickets(&text, Sort::Newest, None, 50).await.unwrap().items.len(), 30);
+        // Search results page like the queue, in every order.
+        for sort in [Sort::Newest, Sort::Oldest, Sort::Priority] {
+            let full = store.list_tickets(&TicketFilter::default(), sort, None, 50).await.unwrap();
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = store.list_tickets(&text, sort, cursor, 7).await.unwrap();
+                seen.extend(page.items.iter().map(|s| s.ticket.id.0));
+                match page.next_cursor {
+                    Some(c) => cursor = loopdesk_store::Cursor::decode(&c),
+                    None => break,
+                }
+            }
+            let expected: Vec<i64> = full.items.iter().map(|s| s.ticket.id.0).collect();
+            assert_eq!(seen, expected, "{sort:?}");
+        }
+        let high =
+            TicketFilter { priorities: vec![Priority::High], states: vec![loopdesk_core::State::New], ..text.clone() };
+        assert_eq!(store.list_tickets(&high, Sort::Priority, None, 50).await.unwrap().items.len(), 10);
+        // Whole words: "1" is not a word of "反馈 10".
         let text = TicketFilter { text: Some("反馈 1".into()), ..TicketFilter::default() };
-        assert_eq!(store.list_tickets(&text, Sort::Newest, None, 50).await.unwrap().items.len(), 11);
+        assert_eq!(store.list_tickets(&text, Sort::Newest, None, 50).await.unwrap().items.len(), 1);
         // The rollup agrees with a live count.
         let rolled = store.count_by_state(&filter).await.unwrap();
         let live = store.count_by_state(&TicketFilter { text: Some("refund".into()), ..filter.clone() }).await.unwrap();
@@ -224,7 +237,7 @@ async fn queue_filters_sorts_paginates_and_counts() {
 
 #[tokio::test]
 async fn accounts_sessions_and_tokens() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let dept = store.create_department("售后服务部", t0()).await.unwrap();
         let new = NewUser {
             username: "lilei".into(),
@@ -252,7 +265,7 @@ async fn accounts_sessions_and_tokens() {
 
 #[tokio::test]
 async fn fanned_out_queue_pages_equal_a_full_sort() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let priorities = [Priority::Low, Priority::High, Priority::Medium, Priority::Urgent];
         for i in 0..40 {
             let mut req = request(&format!("问题 {i}"), "13800138000");
@@ -297,7 +310,7 @@ async fn fanned_out_queue_pages_equal_a_full_sort() {
 
 #[tokio::test]
 async fn documents_are_versioned_refuse_stale_changes_and_keep_their_history() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         assert_eq!(store.document("sla_policy").await.unwrap(), None);
         let v1 = serde_json::json!({"urgent": {"first_response": "2h"}});
         let change = |expected, body| DocumentChange {
@@ -323,6 +336,265 @@ async fn documents_are_versioned_refuse_stale_changes_and_keep_their_history() {
         assert_eq!(history.iter().map(|d| d.version).collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(history[1].body, v1);
         assert_eq!(store.document_names().await.unwrap(), vec![("sla_policy".to_string(), 2)]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn full_text_search_finds_chinese_and_english_words_tracking_numbers_and_replies() {
+    each_backend(|store, _| async move {
+        let search = |text: &str| TicketFilter { text: Some(text.into()), ..TicketFilter::default() };
+        let ids = |page: loopdesk_store::Page| page.items.iter().map(|s| s.ticket.id).collect::<Vec<_>>();
+        let crash = store.intake(request("手机App频繁闪退，无法登录账户", "13800138000")).await.unwrap().ticket;
+        let mut req = request("The parcel never arrived, order SF1234567890", "13800138001");
+        req.ticket.subject = Some("Delivery problem".into());
+        let parcel = store.intake(req).await.unwrap().ticket;
+        // Traditional characters and full-width letters in the text.
+        let refund =
+            store.intake(request("退款申請被拒絕了，ＲＥＦＵＮＤ please", "13800138002")).await.unwrap().ticket;
+        let find = |q: &str| {
+            let (store, filter) = (store.clone(), search(q));
+            async move { ids(store.list_tickets(&filter, Sort::Newest, None, 50).await.unwrap()) }
+        };
+        assert_eq!(find("闪退").await, vec![crash.id]);
+        assert_eq!(find("登录 闪退").await, vec![crash.id]);
+        assert_eq!(find("閃退").await, vec![crash.id], "traditional query finds simplified text");
+        assert_eq!(find("申请").await, vec![refund.id], "simplified query finds traditional text");
+        assert_eq!(find("refund").await, vec![refund.id], "full-width text found by half-width word");
+        assert_eq!(find("ARRIVED").await, vec![parcel.id]);
+        assert_eq!(find("delivery").await, vec![parcel.id], "the subject is searched");
+        assert_eq!(find("sf1234567890").await, vec![parcel.id], "order numbers are words");
+        assert_eq!(find(parcel.tracking_no.as_str()).await, vec![parcel.id]);
+        assert!(find("退货").await.is_empty());
+        assert!(find("umbrella").await.is_empty());
+        assert!(find("，。!").await.is_empty(), "punctuation alone matches nothing");
+        assert!(find("闪退 umbrella").await.is_empty(), "every word must match");
+        // A note's words are found too, from the change's own transaction.
+        store
+            .change(crash.id, |t| {
+                Ok(vec![decide(t, Command::Note { body: "请先卸载后重新安装".into() }, agent(), t0())?])
+            })
+            .await
+            .unwrap();
+        assert_eq!(find("卸载").await, vec![crash.id]);
+        assert_eq!(find("闪退").await, vec![crash.id], "the earlier words are kept");
+        let live = store.count_by_state(&search("闪退")).await.unwrap();
+        assert_eq!(live.total, 1);
+        // Tickets older than the index are filled in by the backfill.
+        store.forget_search_index_for_tests().await.unwrap();
+        assert!(find("闪退").await.is_empty());
+        store.backfill_search_all().await.unwrap();
+        assert_eq!(find("闪退").await, vec![crash.id]);
+        assert_eq!(find("卸载").await, vec![crash.id]);
+        assert_eq!(find("arrived").await, vec![parcel.id]);
+        store.backfill_search_all().await.unwrap();
+        assert_eq!(find("refund").await, vec![refund.id]);
+    })
+    .await;
+}
+
+/// A change hook that records a met `result` target whenever a ticket gets resolved.
+struct ResultHook;
+
+impl loopdesk_store::ChangeHook for ResultHook {
+    fn jobs_for(&self, _: &Ticket, _: &[loopdesk_core::Event]) -> Vec<loopdesk_store::JobOp> {
+        Vec::new()
+    }
+
+    fn completed_targets(
+        &self,
+        before: &Ticket,
+        after: &Ticket,
+        _: &[loopdesk_core::Event],
+        _: usize,
+    ) -> Vec<loopdesk_store::CompletedTarget> {
+        match after.resolved_at {
+            Some(at) if before.resolved_at != Some(at) => vec![loopdesk_store::CompletedTarget {
+                target: "result".into(),
+                stopped_at: at,
+                met: after.priority != Priority::Urgent,
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The dashboard computed directly from the tickets (what the rollups must equal).
+fn direct_dashboard(tickets: &[Ticket], from: Timestamp, to: Timestamp) -> loopdesk_store::Dashboard {
+    let within = |t: Timestamp| t >= from && t < to;
+    let mut d = loopdesk_store::Dashboard::default();
+    let mut per: std::collections::BTreeMap<i64, loopdesk_store::PriorityFigures> = Priority::ALL
+        .iter()
+        .map(|p| (p.rank(), loopdesk_store::PriorityFigures { priority: Some(*p), ..Default::default() }))
+        .collect();
+    let mut fr_sum = std::collections::BTreeMap::<i64, i64>::new();
+    let mut handling_sum = std::collections::BTreeMap::<i64, i64>::new();
+    for t in tickets {
+        let p = per.get_mut(&t.priority.rank()).unwrap();
+        if within(t.recorded_at) {
+            d.total += 1;
+            d.intake_on_time += i64::from(loopdesk_store::intake_on_time(t));
+            *d.by_channel.entry(t.channel.as_str().to_string()).or_default() += 1;
+            *d.by_category.entry(t.category.clone().unwrap_or_default()).or_default() += 1;
+            if let Some(at) = t.first_response_at {
+                p.first_responses += 1;
+                *fr_sum.entry(t.priority.rank()).or_default() += (at - t.received_at).num_milliseconds();
+            }
+        }
+        if let Some(at) = t.resolved_at.filter(|at| within(*at)) {
+            p.resolved += 1;
+            *handling_sum.entry(t.priority.rank()).or_default() += (at - t.received_at).num_milliseconds();
+        }
+        if let Some(s) = t.satisfaction.as_ref().filter(|s| within(s.answered_at)) {
+            d.surveys += 1;
+            match s.rating {
+                loopdesk_core::ticket::Rating::Satisfied => d.satisfied += 1,
+                loopdesk_core::ticket::Rating::Neutral => d.neutral += 1,
+                loopdesk_core::ticket::Rating::Unsatisfied => d.unsatisfied += 1,
+            }
+            if let Some(score) = s.score {
+                d.scored += 1;
+                d.score_sum += i64::from(score);
+            }
+        }
+    }
+    for (rank, p) in per.iter_mut() {
+        let fr = fr_sum.get(rank).copied().unwrap_or(0);
+        p.first_response_avg_ms = if p.first_responses > 0 { fr / p.first_responses } else { 0 };
+        let h = handling_sum.get(rank).copied().unwrap_or(0);
+        p.handling_avg_ms = if p.resolved > 0 { h / p.resolved } else { 0 };
+    }
+    d.per_priority = per.into_values().collect();
+    d.resolved = d.per_priority.iter().map(|p| p.resolved).sum();
+    d
+}
+
+#[tokio::test]
+async fn dashboard_rollups_equal_a_direct_computation_after_changes_and_rebuild() {
+    each_backend(|store, _| async move {
+        store.set_change_hook(std::sync::Arc::new(ResultHook));
+        let solved = Outcome {
+            kind: OutcomeKind::Solved,
+            summary: "更换电源板".into(),
+            unresolved: None,
+            reason: None,
+            alternative: None,
+        };
+        let mut ids = Vec::new();
+        for i in 0..12 {
+            let mut req = request(&format!("反馈 {i}"), "13800138000");
+            req.ticket.priority = Priority::ALL[i % 4];
+            req.ticket.channel = [Channel::Web, Channel::Email, Channel::Phone][i % 3];
+            req.ticket.recorded_at = t0() + Duration::minutes(i as i64 * 20);
+            req.ticket.received_at = req.ticket.recorded_at - Duration::minutes(i as i64 * 3);
+            ids.push(store.intake(req).await.unwrap().ticket.id);
+        }
+        let satisfaction = |rating, score| loopdesk_core::Satisfaction {
+            rating,
+            score,
+            comment: None,
+            answered_at: t0() + Duration::hours(30),
+        };
+        use loopdesk_core::ticket::Rating;
+        for (n, id) in ids.iter().enumerate() {
+            let mut steps = vec![
+                Command::Assign { department_id: Some(DepartmentId(1)), assignee_id: Some(UserId(1)), reason: None },
+                Command::Acknowledge,
+                Command::Recategorize { category: Some(["payment", "logistics"][n % 2].into()), subtags: vec![] },
+            ];
+            if n % 2 == 0 {
+                steps.push(Command::Reply { body: "已收到".into() });
+            }
+            if n % 3 != 2 {
+                steps.push(Command::Resolve { outcome: solved.clone() });
+                steps.push(Command::SendSurvey { expires_at: t0() + Duration::days(5) });
+            }
+            if n % 3 == 0 {
+                // Unsatisfied: reopened, then resolved again and answered again.
+                steps.push(Command::AnswerSurvey { satisfaction: satisfaction(Rating::Unsatisfied, Some(1)) });
+                steps.push(Command::Reprioritize { priority: Priority::High, reason: "客户不满".into() });
+                steps.push(Command::Acknowledge);
+                steps.push(Command::Resolve { outcome: solved.clone() });
+                steps.push(Command::SendSurvey { expires_at: t0() + Duration::days(9) });
+                steps.push(Command::AnswerSurvey { satisfaction: satisfaction(Rating::Satisfied, Some(5)) });
+            } else if n % 3 == 1 {
+                steps.push(Command::AnswerSurvey { satisfaction: satisfaction(Rating::Neutral, None) });
+            }
+            for (i, cmd) in steps.into_iter().enumerate() {
+                let at = t0() + Duration::hours(n as i64 * 7 + i as i64 * 2);
+                store.change(*id, |t| Ok(vec![decide(t, cmd.clone(), agent(), at)?])).await.unwrap();
+            }
+        }
+        let tickets = store.tickets_by_id(&ids).await.unwrap();
+        let periods = [
+            (t0() - Duration::days(1), t0() + Duration::days(30)),
+            (t0(), t0() + Duration::hours(3)),
+            (t0() + Duration::hours(24), t0() + Duration::hours(48)),
+        ];
+        let check = |got: loopdesk_store::Dashboard, from, to| {
+            let want = direct_dashboard(&tickets, from, to);
+            assert_eq!(
+                (got.total, got.intake_on_time, &got.by_channel, &got.by_category),
+                (want.total, want.intake_on_time, &want.by_channel, &want.by_category),
+                "volume {from}..{to}"
+            );
+            let strip = |d: &loopdesk_store::Dashboard| {
+                d.per_priority
+                    .iter()
+                    .map(|p| (p.priority, p.first_responses, p.first_response_avg_ms, p.resolved, p.handling_avg_ms))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(strip(&got), strip(&want), "per priority {from}..{to}");
+            assert_eq!(
+                (got.resolved, got.surveys, got.satisfied, got.neutral, got.unsatisfied, got.scored, got.score_sum),
+                (
+                    want.resolved,
+                    want.surveys,
+                    want.satisfied,
+                    want.neutral,
+                    want.unsatisfied,
+                    want.scored,
+                    want.score_sum
+                ),
+                "surveys {from}..{to}"
+            );
+        };
+        for (from, to) in periods {
+            check(store.dashboard(from, to).await.unwrap(), from, to);
+        }
+        let all = store.dashboard(periods[0].0, periods[0].1).await.unwrap();
+        assert!(all.total == 12 && all.resolved > 0 && all.surveys > 0, "{all:?}");
+        // SLA results: one per resolution (the reopened ones were resolved twice), urgent missed.
+        let resolutions = ids.len() - ids.len() / 3 + ids.len().div_ceil(3);
+        let result = all.sla.get("result").cloned().unwrap_or_default();
+        assert_eq!((result.met + result.breached) as usize, resolutions);
+        assert_eq!(all.per_priority.iter().map(|p| p.on_time_of).sum::<i64>() as usize, resolutions);
+        assert!(result.breached > 0 && result.met > result.breached, "{result:?}");
+
+        // A rebuild from the tickets and the recorded results gives the same figures.
+        assert_eq!(store.rebuild_dashboard().await.unwrap(), 12);
+        for (from, to) in periods {
+            assert_eq!(store.dashboard(from, to).await.unwrap(), store.dashboard(from, to).await.unwrap());
+            check(store.dashboard(from, to).await.unwrap(), from, to);
+        }
+        assert_eq!(store.dashboard(periods[0].0, periods[0].1).await.unwrap(), all);
+
+        // The owner counts equal live counts too.
+        store.rebuild_counts().await.unwrap();
+        for f in [
+            TicketFilter { assignee: Some(Some(UserId(1))), ..TicketFilter::default() },
+            TicketFilter { assignee: Some(None), ..TicketFilter::default() },
+            TicketFilter { needs_manual_triage: true, ..TicketFilter::default() },
+            TicketFilter {
+                department: Some(Some(DepartmentId(1))),
+                assignee: Some(Some(UserId(1))),
+                ..TicketFilter::default()
+            },
+        ] {
+            let rolled = store.count_by_state(&f).await.unwrap();
+            let live = store.count_by_state(&TicketFilter { text: Some("反馈".into()), ..f.clone() }).await.unwrap();
+            assert_eq!(rolled, live, "{f:?}");
+        }
     })
     .await;
 }

@@ -3,8 +3,10 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use loopdesk_core::event::{decide, Command};
-use loopdesk_core::{Actor, Channel, Customer, Event, Phone, Ticket, Timestamp, UserId};
-use loopdesk_store::testing::TestDatabase;
+use loopdesk_core::{
+    Actor, Channel, Customer, Event, EventData, Phone, State, Ticket, TicketId, Timestamp, TrackingNo, UserId,
+};
+use loopdesk_store::testing::each_backend;
 use loopdesk_store::{ChangeHook, Decision, IntakeRequest, JobOp, JobState, NewJob, Store, StoreOptions};
 use serde_json::json;
 use std::collections::HashSet;
@@ -16,19 +18,6 @@ fn t0() -> Timestamp {
 
 fn job(kind: &str, key: Option<&str>, n: i64, at: Timestamp) -> NewJob {
     NewJob { kind: kind.into(), key: key.map(String::from), payload: json!({ "n": n }), run_at: at }
-}
-
-async fn each_backend<F, Fut>(test: F)
-where
-    F: Fn(Store, String) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in TestDatabase::backends() {
-        let db = TestDatabase::create(backend).await.expect("create test database");
-        let store = db.store().await.expect("connect and migrate");
-        test(store.clone(), db.url.clone()).await;
-        store.close().await;
-    }
 }
 
 #[tokio::test]
@@ -176,6 +165,11 @@ impl ChangeHook for TimerHook {
         }
         .into_vec()
     }
+
+    fn intake_jobs(&self, ticket: &Ticket) -> Vec<JobOp> {
+        let payload = json!({ "ticket_id": ticket.id.0 });
+        vec![JobOp::Enqueue(NewJob::keyed("route", format!("route:{}", ticket.id.0), payload, ticket.recorded_at))]
+    }
 }
 
 trait IntoVec {
@@ -194,7 +188,13 @@ async fn intake_and_changes_write_the_jobs_they_owe_in_their_transaction() {
         store.set_change_hook(Arc::new(TimerHook));
         let customer = Customer { phone: Some(Phone::parse("13800138000").unwrap()), ..Customer::default() };
         let draft = Ticket::draft(Channel::Web, "App 闪退".into(), customer, t0(), t0());
-        let req = IntakeRequest { ticket: draft, actor: Actor::Customer, idempotency: None, signature: None };
+        let req = IntakeRequest {
+            ticket: draft,
+            actor: Actor::Customer,
+            idempotency: None,
+            signature: None,
+            follow_up: false,
+        };
         let t = store.intake(req).await.unwrap().ticket;
         let key = format!("timer:{}", t.id.0);
         let j = store.job_by_key(&key).await.unwrap().expect("intake scheduled the timer");
@@ -219,6 +219,72 @@ async fn intake_and_changes_write_the_jobs_they_owe_in_their_transaction() {
             "rescheduled, not added"
         );
         assert!(store.job_by_key("notify:x").await.unwrap().is_some());
+    })
+    .await;
+}
+
+fn draft(text: &str, phone: &str) -> Ticket {
+    let customer = Customer { phone: Some(Phone::parse(phone).unwrap()), ..Customer::default() };
+    Ticket::draft(Channel::Web, text.into(), customer, t0(), t0())
+}
+
+#[tokio::test]
+async fn intake_writes_the_hooks_intake_jobs_in_its_transaction_unless_a_follow_up_comes() {
+    each_backend(|store, _| async move {
+        store.set_change_hook(Arc::new(TimerHook));
+        let req = |text: &str, phone: &str, follow_up: bool| IntakeRequest {
+            ticket: draft(text, phone),
+            actor: Actor::Customer,
+            idempotency: None,
+            signature: None,
+            follow_up,
+        };
+        let routed = store.intake(req("App 闪退", "13800138000", false)).await.unwrap().ticket;
+        let held = store.intake(req("加微信领红包", "13800138001", true)).await.unwrap().ticket;
+        let j =
+            store.job_by_key(&format!("route:{}", routed.id.0)).await.unwrap().expect("routing job with the ticket");
+        assert_eq!((j.kind.as_str(), j.run_at), ("route", t0()));
+        assert!(store.job_by_key(&format!("route:{}", held.id.0)).await.unwrap().is_none());
+        // Both got their timer.
+        assert!(store.job_by_key(&format!("timer:{}", held.id.0)).await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn import_schedules_each_tickets_timers_in_its_transaction() {
+    each_backend(|store, _| async move {
+        store.set_change_hook(Arc::new(TimerHook));
+        let ids = store.reserve_ticket_ids(2).await.unwrap();
+        let batch: Vec<(Ticket, Vec<Event>)> = ids
+            .iter()
+            .map(|&id| {
+                let mut t = draft("导入的历史反馈", "13800138002");
+                t.id = TicketId(id);
+                t.tracking_no = TrackingNo::new(t.id, t.received_at);
+                let mut initial = t.clone();
+                initial.version = 0;
+                let created = Event {
+                    ticket_id: t.id,
+                    seq: 0,
+                    at: t.recorded_at,
+                    actor: Actor::Customer,
+                    state_before: None,
+                    state_after: State::New,
+                    data: EventData::Created { ticket: Box::new(initial) },
+                };
+                t.state = State::New;
+                t.version = 1;
+                (t, vec![created])
+            })
+            .collect();
+        store.import(&batch).await.unwrap();
+        for id in ids {
+            let j = store.job_by_key(&format!("timer:{id}")).await.unwrap().expect("import scheduled the timer");
+            assert_eq!((j.run_at, j.state), (t0() + Duration::hours(1), JobState::Pending));
+            // Imported history is not new work: no routing job.
+            assert!(store.job_by_key(&format!("route:{id}")).await.unwrap().is_none());
+        }
     })
     .await;
 }

@@ -6,29 +6,16 @@ use loopdesk_core::event::{decide, CloseReason, Command};
 use loopdesk_core::{
     Actor, Channel, Customer, DepartmentId, Outcome, OutcomeKind, Priority, Ticket, TicketId, Timestamp, UserId,
 };
-use loopdesk_store::testing::TestDatabase;
+use loopdesk_store::testing::each_backend;
 use loopdesk_store::{IntakeRequest, Store};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
-async fn each_backend<F, Fut>(test: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in TestDatabase::backends() {
-        let db = TestDatabase::create(backend).await.expect("create test database");
-        let store = db.store().await.expect("connect and migrate");
-        test(store.clone()).await;
-        store.close().await;
-    }
-}
-
 #[tokio::test]
 async fn a_survey_is_answered_or_expires_once_and_counts_in_the_follow_up_rate() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let (a, b) = (TicketId(1), TicketId(2));
         let round = t0().timestamp_millis();
         store.record_survey(a, round, t0(), t0() + Duration::hours(72)).await.unwrap();
@@ -54,7 +41,13 @@ async fn a_survey_is_answered_or_expires_once_and_counts_in_the_follow_up_rate()
 async fn assigned(store: &Store, priority: Priority, to: UserId) -> Ticket {
     let mut t = Ticket::draft(Channel::Web, "空调不制冷".into(), Customer::default(), t0(), t0());
     t.priority = priority;
-    let intake = store.intake(IntakeRequest { ticket: t, actor: Actor::Customer, idempotency: None, signature: None });
+    let intake = store.intake(IntakeRequest {
+        ticket: t,
+        actor: Actor::Customer,
+        idempotency: None,
+        signature: None,
+        follow_up: false,
+    });
     let t = intake.await.unwrap().ticket;
     let assign = Command::Assign { department_id: Some(DepartmentId(1)), assignee_id: Some(to), reason: None };
     store.change(t.id, |cur| Ok(vec![decide(cur, assign.clone(), Actor::System, t0())?])).await.unwrap().0
@@ -62,7 +55,7 @@ async fn assigned(store: &Store, priority: Priority, to: UserId) -> Ticket {
 
 #[tokio::test]
 async fn open_load_counts_open_tickets_per_assignee_and_priority() {
-    each_backend(|store| async move {
+    each_backend(|store, _| async move {
         let (u1, u2) = (UserId(10), UserId(11));
         assigned(&store, Priority::Urgent, u1).await;
         assigned(&store, Priority::Low, u1).await;

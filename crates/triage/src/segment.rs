@@ -115,6 +115,35 @@ impl Segmenter {
     pub fn index_text(&self, norm: &Normalized) -> String {
         self.words(norm).join(" ")
     }
+
+    /// Search terms of a raw text, deduplicated in order of appearance: the text is
+    /// normalised like triage's (half-width, simplified, lower case), segmented for search
+    /// (long Chinese words also yield the shorter dictionary words inside them), and entity
+    /// values (order numbers, e-mails, URLs) are kept as their letter-and-digit runs. Each
+    /// term holds only letters, digits and Han characters, so it is safe to quote in any
+    /// full-text query syntax. With `for_query` the segmentation is the plain one, so a
+    /// query word is matched whole.
+    pub fn search_terms(&self, raw: &str, for_query: bool) -> Vec<String> {
+        let norm = crate::normalize::normalize(raw, crate::normalize::DEFAULT_MAX_CHARS);
+        let tokens =
+            if for_query { self.jieba.cut(&norm.text, false) } else { self.jieba.cut_for_search(&norm.text, false) };
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut push = |piece: &str| {
+            for run in piece.split(|c: char| !is_wordy(c)).filter(|r| !r.is_empty()) {
+                if seen.insert(run.to_string()) {
+                    out.push(run.to_string());
+                }
+            }
+        };
+        for t in tokens {
+            push(t.word);
+        }
+        for e in &norm.entities {
+            push(&e.value);
+        }
+        out
+    }
 }
 
 /// Hashed feature ids of a text, repeated as often as they occur.

@@ -51,6 +51,25 @@ pub struct RejectedAttachment {
     pub reason: String,
 }
 
+/// Why one file was refused by [`AttachmentPolicy::accept`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Over the size limit.
+    #[error("{size} bytes is over the {limit} byte limit")]
+    TooLarge {
+        /// The file's size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A type recognised but not accepted (its MIME type).
+    #[error("file type {0} is not accepted")]
+    TypeNotAccepted(&'static str),
+    /// A type not recognised from the bytes.
+    #[error("file type not recognised from its content")]
+    Unrecognised,
+}
+
 /// A candidate attachment before the policy is applied.
 pub(crate) struct Candidate<'a> {
     pub name: String,
@@ -88,14 +107,33 @@ impl AttachmentPolicy {
         if kept >= self.max_count {
             return Err(format!("more than {} attachments", self.max_count));
         }
-        if c.bytes.len() > self.max_bytes {
-            return Err(format!("{} bytes is over the {} byte limit", c.bytes.len(), self.max_bytes));
+        self.kind_of(c.bytes).map_err(|r| r.to_string())
+    }
+
+    /// The size limit and the type (recognised from the bytes) for one file.
+    pub fn kind_of(&self, bytes: &[u8]) -> Result<FileKind, Refusal> {
+        if bytes.len() > self.max_bytes {
+            return Err(Refusal::TooLarge { size: bytes.len(), limit: self.max_bytes });
         }
-        match sniff(c.bytes) {
+        match sniff(bytes) {
             Some(kind) if self.allowed.contains(&kind) => Ok(kind),
-            Some(kind) => Err(format!("file type {} is not accepted", kind.mime())),
-            None => Err("file type not recognised from its content".to_string()),
+            Some(kind) => Err(Refusal::TypeNotAccepted(kind.mime())),
+            None => Err(Refusal::Unrecognised),
         }
+    }
+
+    /// Checks one file that did not come by e-mail (an upload, a WeChat picture) against
+    /// the same size limit and type check as e-mail attachments.
+    pub fn accept(&self, name: &str, declared_type: &str, bytes: Vec<u8>) -> Result<InboundAttachment, Refusal> {
+        let kind = self.kind_of(&bytes)?;
+        Ok(InboundAttachment {
+            name: name.to_string(),
+            content_type: kind.mime().to_string(),
+            declared_type: declared_type.to_string(),
+            kind,
+            size: bytes.len(),
+            bytes,
+        })
     }
 }
 

@@ -13,7 +13,7 @@ mod sniff;
 mod thread;
 
 pub use address::MailAddress;
-pub use attachments::{AttachmentPolicy, InboundAttachment, RejectedAttachment};
+pub use attachments::{AttachmentPolicy, InboundAttachment, Refusal, RejectedAttachment};
 pub use classify::Automated;
 pub use compose::{compose, ComposeError, OutboundEmail};
 pub use parse::{parse_email, EmailPolicy, InboundEmail, ParseError};

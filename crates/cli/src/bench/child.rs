@@ -92,3 +92,98 @@ pub async fn login(base: &str, username: &str, password: &str) -> anyhow::Result
         .to_string();
     Ok((client, cookie))
 }
+
+/// A benchmark's server: a `loopdesk serve` child on an existing database, a throw-away
+/// admin signed in, and what the database holds.
+pub struct BenchSession {
+    pub server: ServerProcess,
+    pub client: reqwest::Client,
+    pub cookie: String,
+    /// Tickets in the database.
+    pub total: i64,
+    /// The newest ticket (for the ticket page).
+    pub sample_id: i64,
+    /// Its tracking number (for the exact-match search).
+    pub sample_tracking: String,
+    /// The agent with the most open tickets, if any (for "assigned to X" queues).
+    pub busiest_agent: Option<i64>,
+    /// The department with the most tickets, if any.
+    pub busiest_department: Option<i64>,
+}
+
+impl BenchSession {
+    /// Creates the admin directly in the store (in the busiest department, so the
+    /// department tab is a real one), then starts the server and signs in.
+    pub async fn start(config: &loopdesk_server::config::Config) -> anyhow::Result<BenchSession> {
+        use loopdesk_store::{NewUser, Sort, TicketFilter};
+        let store = loopdesk_server::open_store(config).await?;
+        let load = store.team_load().await?;
+        let busiest_agent = load.first().map(|l| l.user_id.0);
+        let departments = store.departments().await?;
+        let mut busiest_department = None;
+        let mut most = -1;
+        for d in &departments {
+            let f = TicketFilter { department: Some(Some(d.id)), ..TicketFilter::default() };
+            let n = store.count_by_state(&f).await?.total;
+            if n > most {
+                most = n;
+                busiest_department = Some(d.id);
+            }
+        }
+        let username = format!("bench{}", std::process::id());
+        let pw = loopdesk_server::auth::password::generate();
+        let new = NewUser {
+            username: username.clone(),
+            display_name: "bench".into(),
+            role: loopdesk_core::Role::Admin,
+            department_id: busiest_department,
+            password_hash: loopdesk_server::auth::password::hash(pw.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        store.create_user(&new, chrono::Utc::now()).await?;
+        let total = store.count_by_state(&TicketFilter::default()).await?.total;
+        let newest = store.list_tickets(&TicketFilter::default(), Sort::Newest, None, 1).await?;
+        let sample_id = newest.items.first().map(|s| s.ticket.id.0).unwrap_or(1);
+        let sample_tracking = newest.items.first().map(|s| s.ticket.tracking_no.to_string()).unwrap_or_default();
+        store.close().await;
+
+        let url = config.database_url.as_ref().map(|s| s.expose().to_string());
+        let server = ServerProcess::start(&config.data, url.as_deref()).await?;
+        let (client, cookie) = login(&server.base, &username, &pw).await?;
+        Ok(BenchSession {
+            server,
+            client,
+            cookie,
+            total,
+            sample_id,
+            sample_tracking,
+            busiest_agent,
+            busiest_department: busiest_department.map(|d| d.0),
+        })
+    }
+
+    /// Requests `path` `warmup + requests` times; the latencies of the last `requests`
+    /// and the last body.
+    pub async fn measure(
+        &self,
+        path: &str,
+        warmup: usize,
+        requests: usize,
+    ) -> anyhow::Result<(Vec<std::time::Duration>, String)> {
+        let mut lat = Vec::with_capacity(requests);
+        let mut body = String::new();
+        for i in 0..warmup + requests {
+            let t = std::time::Instant::now();
+            let resp =
+                self.client.get(format!("{}{path}", self.server.base)).header("cookie", &self.cookie).send().await?;
+            let status = resp.status();
+            body = resp.text().await?;
+            anyhow::ensure!(status.is_success(), "{path} answered {status}");
+            if i >= warmup {
+                lat.push(t.elapsed());
+            }
+        }
+        Ok((lat, body))
+    }
+}

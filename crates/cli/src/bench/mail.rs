@@ -111,6 +111,7 @@ pub async fn ingest(messages: usize) -> anyhow::Result<()> {
         password: Secret::new("loopdesk"),
         mailbox: "INBOX".into(),
         poll_secs: 3600,
+        ..ImapConfig::default()
     };
     let start = Instant::now();
     let report = imap::poll_once(&app.state, &cfg).await?;

@@ -65,7 +65,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3000)]
         count: usize,
     },
-    /// Timers: working-day arithmetic, find+claim of due jobs among many pending, idle CPU.
+    /// Timers: working-day arithmetic, find and claim of due jobs among many pending, idle CPU.
     Timers {
         #[arg(long, default_value_t = 1_000_000)]
         jobs: usize,
@@ -73,6 +73,9 @@ pub enum BenchCommand {
         wakeups: usize,
         #[arg(long, default_value_t = 10)]
         idle_seconds: u64,
+        /// An EMPTY database to fill (e.g. a fresh PostgreSQL one); default: a temporary SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -91,6 +94,8 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         BenchCommand::MailParse { corpus, rounds } => mail::parse(corpus, rounds),
         BenchCommand::MailIngest { messages } => mail::ingest(messages).await,
         BenchCommand::Notify { count } => mail::notify(count).await,
-        BenchCommand::Timers { jobs, wakeups, idle_seconds } => timers::run(jobs, wakeups, idle_seconds).await,
+        BenchCommand::Timers { jobs, wakeups, idle_seconds, database_url } => {
+            timers::run(jobs, wakeups, idle_seconds, database_url).await
+        }
     }
 }

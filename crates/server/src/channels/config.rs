@@ -33,6 +33,10 @@ pub struct SmtpConfig {
     pub reply_to: Option<String>,
     /// Connections kept open.
     pub pool_size: u32,
+    /// PEM file of the CA certificate(s) that sign the server's certificate (a private CA).
+    /// When set, these are trusted instead of the public web roots; certificates are
+    /// always verified (there is no "accept invalid certificates" switch).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SmtpConfig {
@@ -46,6 +50,7 @@ impl Default for SmtpConfig {
             from: "Loopdesk <support@example.com>".into(),
             reply_to: None,
             pool_size: 8,
+            ca_file: None,
         }
     }
 }
@@ -63,6 +68,9 @@ pub struct ImapConfig {
     pub mailbox: String,
     /// Seconds between polls.
     pub poll_secs: u64,
+    /// PEM file of the CA certificate(s) trusted for this mailbox's server instead of the
+    /// public web roots (a private CA); certificates are always verified.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for ImapConfig {
@@ -75,6 +83,7 @@ impl Default for ImapConfig {
             password: Secret::default(),
             mailbox: "INBOX".into(),
             poll_secs: 30,
+            ca_file: None,
         }
     }
 }

@@ -57,6 +57,13 @@ pub struct WechatDoc {
     pub encoding_aes_key: Option<String>,
     #[serde(default = "default_skew")]
     pub max_skew_secs: i64,
+    /// The account's AppSecret, for WeChat's API (downloading pictures customers send);
+    /// without it pictures stay as references.
+    #[serde(default)]
+    pub app_secret: Option<String>,
+    /// Base URL of WeChat's API (`https://api.weixin.qq.com` when absent).
+    #[serde(default)]
+    pub api_base: Option<String>,
 }
 
 fn default_skew() -> i64 {

@@ -15,6 +15,7 @@ use axum::Json;
 use loopdesk_channels::email::{find_thread, parse_email, Automated, EmailPolicy, InboundEmail, ThreadMatch};
 use loopdesk_channels::templates::NotificationKind;
 use loopdesk_core::{Attachment, Channel, Customer, Email, Ticket, TicketId};
+use loopdesk_store::ChannelWrite;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -138,21 +139,44 @@ async fn opened(state: &AppState, mail: &InboundEmail, email: Email, key: &str) 
         return Ok(Ingested::Duplicate { ticket_id: t.id.0 });
     }
     state.store.link_attachments(&ids, t.id).await?;
-    state.store.claim_channel_key(key, t.id, now).await?;
-    remember_parent(state, t.id, mail).await?;
     note_rejected(state, t.id, mail).await?;
-    acknowledge(state, &t).await?;
+    // The message's key, the thread to answer and the acknowledgement: one group commit.
+    let mut writes = vec![ChannelWrite::ClaimKey { key: key.to_string(), ticket: t.id }];
+    if let Some(id) = &mail.message_id {
+        writes.push(ChannelWrite::SetKey {
+            key: format!("email-last:{}", t.id),
+            ticket: t.id,
+            value: Some(id.clone()),
+        });
+    }
+    if acknowledged(&t) {
+        let (notice, ack) = (ack_notice(&t), ack_key(&t));
+        let delivery = notify::customer_delivery(state, &t, &notice, &ack, mail.message_id.clone()).await?;
+        writes.push(ChannelWrite::Delivery(delivery));
+    }
+    state.store.channel_writes(writes, now).await?;
+    state.channels.wake.notify_one();
     Ok(Ingested::Opened { ticket_id: t.id.0, tracking_no: t.tracking_no.to_string() })
+}
+
+fn acknowledged(t: &Ticket) -> bool {
+    t.state != loopdesk_core::State::Rejected && t.merged_into.is_none()
+}
+
+fn ack_notice(t: &Ticket) -> CustomerNotice {
+    CustomerNotice { ticket_id: t.id.0, kind: NotificationKind::Acknowledgement, vars: Default::default() }
+}
+
+fn ack_key(t: &Ticket) -> String {
+    format!("notify:{}:acknowledgement:1", t.id)
 }
 
 /// Queues the acknowledgement of a new ticket (once: keyed by the ticket).
 pub async fn acknowledge(state: &AppState, t: &Ticket) -> Result<(), ApiError> {
-    if t.state == loopdesk_core::State::Rejected || t.merged_into.is_some() {
+    if !acknowledged(t) {
         return Ok(());
     }
-    let notice =
-        CustomerNotice { ticket_id: t.id.0, kind: NotificationKind::Acknowledgement, vars: Default::default() };
-    notify::customer(state, &notice, &format!("notify:{}:acknowledgement:1", t.id)).await
+    notify::customer(state, &ack_notice(t), &ack_key(t)).await
 }
 
 /// Our next message to this customer answers their latest one.

@@ -6,7 +6,6 @@ use super::config::{ImapConfig, Security};
 use super::email_in::{ingest, Ingested};
 use crate::state::AppState;
 use futures::{StreamExt, TryStreamExt};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -15,7 +14,7 @@ use tokio_rustls::rustls;
 /// UIDs fetched per command, to bound memory.
 const CHUNK: u32 = 200;
 /// Messages taken in at once.
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 32;
 
 /// Why a poll failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,23 +56,23 @@ pub async fn poll_once(state: &AppState, cfg: &ImapConfig) -> Result<PollReport,
     let tcp = TcpStream::connect((cfg.host.as_str(), cfg.port)).await?;
     match cfg.security {
         Security::Tls | Security::Starttls => {
-            let tls = tls_connect(&cfg.host, tcp).await?;
+            let tls = tls_connect(cfg, tcp).await?;
             poll_stream(state, cfg, tls).await
         }
         Security::None => poll_stream(state, cfg, tcp).await,
     }
 }
 
-async fn tls_connect(host: &str, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ImapError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| ImapError::Tls(e.to_string()))?;
-    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await?)
+async fn tls_connect(
+    cfg: &ImapConfig,
+    tcp: TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+    let config = super::tls::client_config(cfg.ca_file.as_deref()).map_err(|e| ImapError::Tls(e.to_string()))?;
+    let name = rustls::pki_types::ServerName::try_from(cfg.host.clone()).map_err(|e| ImapError::Tls(e.to_string()))?;
+    tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| {
+        let server = format!("{}:{}", cfg.host, cfg.port);
+        ImapError::Tls(super::tls::explain(&e, &server, cfg.ca_file.as_deref()))
+    })
 }
 
 fn mailbox_key(cfg: &ImapConfig) -> String {
@@ -115,12 +114,16 @@ where
             continue;
         }
         let source = format!("imap:{}", cfg.mailbox);
+        // Taken in as they finish (no slow message holding up the rest); the position
+        // advances only past a run of messages all taken in.
+        let mut order: std::collections::VecDeque<u32> = fetched.iter().map(|(uid, _)| *uid).collect();
+        let mut done = std::collections::HashSet::new();
         let mut results = futures::stream::iter(fetched)
             .map(|(uid, raw)| {
                 let source = source.clone();
                 async move { (uid, ingest(state, &source, &raw).await) }
             })
-            .buffered(CONCURRENCY);
+            .buffer_unordered(CONCURRENCY);
         while let Some((uid, result)) = results.next().await {
             let outcome = result.map_err(|e| ImapError::Store(e.to_string()))?;
             report.fetched += 1;
@@ -130,7 +133,11 @@ where
                 Ingested::Duplicate { .. } => report.duplicates += 1,
                 Ingested::Quarantined { .. } => report.quarantined += 1,
             }
-            last = uid;
+            done.insert(uid);
+            while let Some(next) = order.front().copied().filter(|u| done.remove(u)) {
+                last = next;
+                order.pop_front();
+            }
         }
         state.store.set_imap_cursor(&key, validity, last).await.map_err(|e| ImapError::Store(e.to_string()))?;
     }

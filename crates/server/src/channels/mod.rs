@@ -11,8 +11,11 @@ pub mod imap;
 pub mod intake;
 pub mod notify;
 pub mod outbox;
+pub mod tls;
+pub mod uploads;
 pub mod webhook_in;
 pub mod wechat;
+pub mod wechat_media;
 
 pub use config::ChannelsConfig;
 
@@ -28,9 +31,12 @@ use tokio::sync::Notify;
 /// the bell that wakes the outbox worker when something is queued.
 pub struct Channels {
     pub issuer: MessageIdIssuer,
-    pub smtp: Option<outbox::Smtp>,
+    /// The SMTP client; `Err` says why it could not be set up (deliveries wait and retry).
+    pub smtp: Result<outbox::Smtp, String>,
     pub http: reqwest::Client,
     pub wake: Notify,
+    /// WeChat API access token and when it expires, shared by the media downloads.
+    pub wechat_token: tokio::sync::Mutex<Option<wechat_media::AccessToken>>,
 }
 
 impl Channels {
@@ -46,17 +52,30 @@ impl Channels {
             .unwrap_or_default();
         Channels {
             issuer: MessageIdIssuer::new(&config.message_id_host, &key),
-            smtp: config.smtp.as_ref().and_then(|s| outbox::Smtp::new(s).ok()),
+            smtp: match &config.smtp {
+                None => Err("SMTP is not configured".to_string()),
+                Some(s) => outbox::Smtp::new(s).map_err(|e| {
+                    tracing::error!(host = %s.host, port = s.port, error = %e, "SMTP client not set up");
+                    format!("SMTP client not set up: {e}")
+                }),
+            },
             http,
             wake: Notify::new(),
+            wechat_token: tokio::sync::Mutex::new(None),
         }
     }
 }
 
 impl std::fmt::Debug for Channels {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Channels").field("smtp", &self.smtp.is_some()).finish_non_exhaustive()
+        f.debug_struct("Channels").field("smtp", &self.smtp.is_ok()).finish_non_exhaustive()
     }
+}
+
+/// Size limit and type check for every attachment, whatever door it came through (e-mail,
+/// uploads, WeChat pictures).
+pub fn attachment_policy() -> loopdesk_channels::email::AttachmentPolicy {
+    loopdesk_channels::email::AttachmentPolicy::default()
 }
 
 /// Starts the outbox worker and the IMAP pollers.

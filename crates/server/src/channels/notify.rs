@@ -105,15 +105,30 @@ pub fn mask(addr: &str) -> String {
 /// delivery is recorded as failed, so the timeline says so.
 pub async fn customer(state: &AppState, notice: &CustomerNotice, key: &str) -> Result<(), ApiError> {
     let t = state.store.ticket(TicketId(notice.ticket_id)).await?;
+    let parent = match &t.customer.email {
+        Some(_) => state.store.channel_key(&format!("email-last:{}", t.id)).await?.and_then(|(_, v)| v),
+        None => None,
+    };
+    let delivery = customer_delivery(state, &t, notice, key, parent).await?;
+    enqueue(state, vec![delivery]).await
+}
+
+/// The delivery of a customer notification about `t` (see [`customer`]), answering the
+/// customer's message `parent` when it goes by e-mail; not queued yet.
+pub async fn customer_delivery(
+    state: &AppState,
+    t: &Ticket,
+    notice: &CustomerNotice,
+    key: &str,
+    parent: Option<String>,
+) -> Result<NewDelivery, ApiError> {
     let set = docs::templates(state).await?;
-    let vars = common_vars(state, &t, notice.kind, &notice.vars);
-    let rendered =
-        set.render(notice.kind, language(&t), &vars).map_err(|e| ApiError::invalid("vars", e.to_string()))?;
+    let vars = common_vars(state, t, notice.kind, &notice.vars);
+    let rendered = set.render(notice.kind, language(t), &vars).map_err(|e| ApiError::invalid("vars", e.to_string()))?;
     let kind = serde_json::to_value(notice.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let now = state.now();
     let delivery = if let Some(email) = &t.customer.email {
         let cfg = state.config.channels.smtp.clone().unwrap_or_default();
-        let parent = state.store.channel_key(&format!("email-last:{}", t.id)).await?.and_then(|(_, v)| v);
         let mail = OutboundEmail {
             from: cfg.from.clone(),
             to: email.as_str().to_string(),
@@ -167,7 +182,7 @@ pub async fn customer(state: &AppState, notice: &CustomerNotice, key: &str) -> R
             failed,
         }
     };
-    enqueue(state, vec![delivery]).await
+    Ok(delivery)
 }
 
 /// Records deliveries and wakes the outbox worker.

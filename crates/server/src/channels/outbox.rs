@@ -2,37 +2,79 @@
 //! set) and committed before anything is sent; after the send it is marked `sent`, or put
 //! back with exponential backoff, or failed. A crash between send and mark leaves the row
 //! `sending`; when its lease runs out it is sent again with the same Message-ID (e-mail) or
-//! `Idempotency-Key` (HTTP), so receivers can drop the copy, and the resend is counted.
+//! `Idempotency-Key` (HTTP), so receivers can drop the copy, and the resend is counted and
+//! shown as in doubt.
+//!
+//! Keeping that window small: only as many rows are claimed as can start at once (a crash
+//! leaves at most twice the concurrency leased), sends run continuously (no batch barrier),
+//! and each outcome is committed as soon as the server answered — a single recorder task
+//! commits every outcome waiting at that moment in one transaction (group commit), so
+//! marks never queue behind each other's fsync and nothing is held back to fill a batch.
+//! SMTP itself cannot close the window between the server's 250 and our commit; the
+//! receiving mailbox closes it by dropping a second copy with the same Message-ID
+//! (scripts/setup-mail.sh, README "Exactly-once e-mail").
 
 use super::config::{Security, SmtpConfig};
 use super::docs::{self, GatewayDoc, RobotsDoc};
 use crate::error::ApiError;
 use crate::state::AppState;
-use futures::StreamExt;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use loopdesk_channels::email::{compose, OutboundEmail};
 use loopdesk_channels::robots::{self, Alert};
 use loopdesk_channels::OutboundRequest;
-use loopdesk_store::Delivery;
+use loopdesk_store::{Delivery, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Outcomes committed together at most (one transaction).
+const MAX_GROUP: usize = 512;
 
 /// The SMTP client, pooled.
 #[derive(Clone)]
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// `host:port`, for messages.
+    server: String,
+    ca_file: Option<std::path::PathBuf>,
+}
+
+/// Why the SMTP client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpSetupError {
+    #[error(transparent)]
+    Ca(#[from] super::tls::TlsSetupError),
+    #[error("SMTP TLS parameters: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
 }
 
 impl Smtp {
-    /// A pooled client for the configured server.
-    pub fn new(cfg: &SmtpConfig) -> Result<Smtp, lettre::transport::smtp::Error> {
+    /// A pooled client for the configured server. With `ca_file`, the server's certificate
+    /// must be signed by that CA (the public roots are not used); without, by a public root.
+    pub fn new(cfg: &SmtpConfig) -> Result<Smtp, SmtpSetupError> {
+        let tls = || -> Result<TlsParameters, SmtpSetupError> {
+            let mut params = TlsParameters::builder(cfg.host.clone());
+            if let Some(path) = &cfg.ca_file {
+                let pem = super::tls::read_ca(path)?;
+                params = params.certificate_store(CertificateStore::None).add_root_certificate(
+                    Certificate::from_pem(&pem).map_err(|e| super::tls::TlsSetupError::Bad {
+                        path: path.display().to_string(),
+                        why: e.to_string(),
+                    })?,
+                );
+            }
+            Ok(params.build()?)
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host);
         let builder = match cfg.security {
-            Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host),
-            Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host)?,
-            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host)?,
+            Security::None => builder,
+            Security::Starttls => builder.tls(Tls::Required(tls()?)),
+            Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
         };
         let mut builder = builder
             .port(cfg.port)
@@ -41,7 +83,11 @@ impl Smtp {
         if let (Some(user), Some(password)) = (&cfg.username, &cfg.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
         }
-        Ok(Smtp { transport: builder.build() })
+        Ok(Smtp {
+            transport: builder.build(),
+            server: format!("{}:{}", cfg.host, cfg.port),
+            ca_file: cfg.ca_file.clone(),
+        })
     }
 }
 
@@ -92,18 +138,47 @@ pub async fn worker(state: AppState) {
     }
 }
 
-/// Sends every delivery due now (one claimed batch); returns how many were attempted.
+/// Sends every delivery due now, continuously, until none is left due; returns how many
+/// were attempted.
 pub async fn run_due(state: &AppState) -> Result<usize, ApiError> {
-    let now = state.now();
     let cfg = &state.config.channels;
     let concurrency = cfg.outbox_concurrency.max(1);
-    // A few rounds' worth per claim: few round trips, and little left leased after a crash.
-    let limit = (concurrency * 4) as i64;
     let lease = chrono::Duration::seconds(cfg.outbox_lease_secs.max(1));
-    let batch = state.store.claim_deliveries(now, limit, lease).await?;
-    let n = batch.len();
-    futures::stream::iter(batch).for_each_concurrent(concurrency, |d| deliver(state, d)).await;
-    Ok(n)
+    let (tx, rx) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record(state.clone(), rx));
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let mut total = 0;
+    let claimed = loop {
+        // Claim no more than can start next: the rest stays queued, not leased.
+        let batch = match state.store.claim_deliveries(state.now(), concurrency as i64, lease).await {
+            Ok(batch) if batch.is_empty() => break Ok(()),
+            Ok(batch) => batch,
+            Err(e) => break Err(e),
+        };
+        total += batch.len();
+        for d in batch {
+            if d.in_doubt {
+                tracing::info!(delivery = d.id, resends = d.resends, "resending an interrupted delivery (in doubt)");
+            }
+            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            let state = state.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let outcome = attempt(&state, &d).await;
+                let _ = tx.send((d.id, outcome));
+                drop(permit);
+            });
+        }
+    };
+    // Every send finished (each holds a permit until its outcome is handed over) …
+    let _ = permits.acquire_many(concurrency as u32).await;
+    drop(tx);
+    // … and every outcome committed.
+    if let Err(e) = recorder.await {
+        tracing::warn!(error = %e, "the outbox recorder stopped");
+    }
+    claimed?;
+    Ok(total)
 }
 
 /// Sends everything due until nothing is left (tests, benchmarks).
@@ -118,26 +193,42 @@ pub async fn drain(state: &AppState) -> Result<usize, ApiError> {
     }
 }
 
-async fn deliver(state: &AppState, d: Delivery) {
+/// Commits outcomes as they come: every outcome waiting when the previous commit ends goes
+/// into the next one.
+async fn record(state: AppState, mut rx: mpsc::UnboundedReceiver<(i64, Outcome)>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while rx.recv_many(&mut group, MAX_GROUP).await > 0 {
+        let mut tries = 0;
+        while let Err(e) = state.store.record_outcomes(&group, state.now()).await {
+            tries += 1;
+            tracing::warn!(deliveries = group.len(), error = %e, "could not record delivery outcomes");
+            if tries >= 5 {
+                // Left `sending`: resent (in doubt) when the lease runs out.
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50 << tries)).await;
+        }
+        group.clear();
+    }
+}
+
+/// Sends one delivery and says what became of it.
+async fn attempt(state: &AppState, d: &Delivery) -> Outcome {
     let result = match d.transport.as_str() {
-        "email" => send_email(state, &d).await,
-        "http" => send_http(state, &d).await,
+        "email" => send_email(state, d).await,
+        "http" => send_http(state, d).await,
         other => Err(Failure::Permanent(format!("unknown transport {other}"))),
     };
     let cfg = &state.config.channels;
-    let outcome = match result {
-        Ok(()) => state.store.mark_sent(&[d.id], state.now()).await,
-        Err(Failure::Permanent(why)) => state.store.mark_unsent(d.id, &why, None).await,
+    match result {
+        Ok(()) => Outcome::Sent,
+        Err(Failure::Permanent(why)) => Outcome::Failed { error: why },
         Err(Failure::Transient(why)) if d.attempts >= cfg.max_attempts => {
-            state.store.mark_unsent(d.id, &format!("gave up after {} attempts: {why}", d.attempts), None).await
+            Outcome::Failed { error: format!("gave up after {} attempts: {why}", d.attempts) }
         }
         Err(Failure::Transient(why)) => {
-            let at = state.now() + backoff(cfg.retry_base_secs, d.attempts);
-            state.store.mark_unsent(d.id, &why, Some(at)).await
+            Outcome::Retry { error: why, at: state.now() + backoff(cfg.retry_base_secs, d.attempts) }
         }
-    };
-    if let Err(e) = outcome {
-        tracing::warn!(delivery = d.id, error = %e, "could not record a delivery's outcome");
     }
 }
 
@@ -150,12 +241,12 @@ pub fn backoff(base_secs: i64, attempts: i64) -> chrono::Duration {
 async fn send_email(state: &AppState, d: &Delivery) -> Result<(), Failure> {
     let payload: EmailPayload =
         serde_json::from_value(d.payload.clone()).map_err(|e| Failure::Permanent(format!("bad payload: {e}")))?;
-    let smtp = state.channels.smtp.as_ref().ok_or_else(|| Failure::Transient("SMTP is not configured".into()))?;
+    let smtp = state.channels.smtp.as_ref().map_err(|why| Failure::Transient(why.clone()))?;
     let message = compose(&payload.email).map_err(|e| Failure::Permanent(e.to_string()))?;
     match smtp.transport.send(message).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
-        Err(e) => Err(Failure::Transient(e.to_string())),
+        Err(e) => Err(Failure::Transient(super::tls::explain(&e, &smtp.server, smtp.ca_file.as_deref()))),
     }
 }
 

@@ -127,6 +127,7 @@ async fn handle(state: &AppState, msg: &loopdesk_channels::wechat::WechatMessage
         if is_open(&t) {
             state.store.claim_channel_key(&dedupe, t.id, now).await?;
             let t = append_customer_message(state, t.id, &text).await?;
+            fetch_picture(state, msg, &t).await?;
             return Ok(Some(format!("已收到您的补充说明，反馈编号 {}。", t.tracking_no)));
         }
     }
@@ -135,8 +136,23 @@ async fn handle(state: &AppState, msg: &loopdesk_channels::wechat::WechatMessage
     let (t, _) = open_ticket(state, ticket, Some((dedupe.clone(), "wechat".into()))).await?;
     state.store.claim_channel_key(&dedupe, t.id, now).await?;
     state.store.set_channel_key(&thread_key, t.id, None, now).await?;
+    fetch_picture(state, msg, &t).await?;
     acknowledge(state, &t).await?;
     Ok(Some(received_text(&t)))
+}
+
+/// A picture is fetched in the background (the passive reply cannot wait for WeChat's API).
+async fn fetch_picture(
+    state: &AppState,
+    msg: &loopdesk_channels::wechat::WechatMessage,
+    t: &Ticket,
+) -> Result<(), ApiError> {
+    match &msg.body {
+        MessageBody::Image { media_id, msg_id, .. } => {
+            super::wechat_media::enqueue(state, t.id, media_id, msg_id).await
+        }
+        _ => Ok(()),
+    }
 }
 
 fn received_text(t: &Ticket) -> String {

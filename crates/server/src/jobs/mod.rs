@@ -79,6 +79,7 @@ async fn dispatch(state: &AppState, job: &Job) -> Result<(), JobError> {
         }
         purge::PURGE => purge::run(state, job).await,
         notify::CUSTOMER | notify::STAFF => notify::run(state, job).await,
+        crate::channels::wechat_media::MEDIA => crate::channels::wechat_media::run(state, job).await,
         other => Err(JobError::Retry(format!("no handler for job kind {other:?} in this version"))),
     }
 }

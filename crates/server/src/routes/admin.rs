@@ -76,7 +76,17 @@ async fn create_user(
         department_id: b.department_id.map(DepartmentId),
         password_hash,
     };
-    Ok((StatusCode::CREATED, axum::Json(state.store.create_user(&new, state.now()).await?)))
+    let user = state.store.create_user(&new, state.now()).await?;
+    let by = state.store.user(auth.0.user_id).await?.username;
+    audit_created(&state, &by, &user).await?;
+    Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+/// Audits the creation of `user` by `by`.
+pub async fn audit_created(state: &AppState, by: &str, user: &User) -> Result<(), ApiError> {
+    let detail = json!({"username": user.username, "role": user.role.as_str(), "department_id": user.department_id.map(|d| d.0)});
+    state.store.audit_user(user.id, by, state.now(), "created", &detail).await?;
+    Ok(())
 }
 
 async fn list_departments(

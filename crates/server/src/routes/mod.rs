@@ -10,6 +10,7 @@ pub mod surveys;
 pub mod tickets;
 pub mod track;
 pub mod triage_rules;
+pub mod users;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,11 +25,17 @@ use tower_http::timeout::TimeoutLayer;
 fn api(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(crate::channels::router(state))
-        .route("/feedback", post(feedback::submit))
+        .route(
+            "/feedback",
+            post(crate::channels::uploads::submit_feedback)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::channels::uploads::max_request_bytes())),
+        )
         .route("/track/{tracking_no}", get(track::track))
         .route("/openapi.json", get(openapi::document))
+        .route("/live", get(crate::live::stream))
         .merge(tickets::router())
         .merge(admin::router())
+        .merge(users::router())
         .merge(triage_rules::router())
         .merge(crate::sla::admin::router())
         .merge(auth::routes::router())

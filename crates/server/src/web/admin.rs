@@ -112,6 +112,7 @@ pub struct DocRow {
 
 /// A user in the list.
 pub struct UserRow {
+    pub id: i64,
     pub username: String,
     pub name: String,
     pub role: &'static str,
@@ -155,6 +156,7 @@ pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<Fla
             .await?
             .into_iter()
             .map(|u| UserRow {
+                id: u.id.0,
                 department: u
                     .department_id
                     .and_then(|d| departments.iter().find(|x| x.0 == d.0).map(|x| x.1.clone()))
@@ -328,7 +330,8 @@ pub async fn add_user(State(state): State<AppState>, s: Staff, body: Bytes) -> R
             department_id: field(&p, "department_id").and_then(|d| d.parse().ok()).map(DepartmentId),
             password_hash: password::hash(field(&p, "password").unwrap_or_default()).await?,
         };
-        state.store.create_user(&new, state.now()).await?;
+        let user = state.store.create_user(&new, state.now()).await?;
+        crate::routes::admin::audit_created(&state, &s.user.username, &user).await?;
         Ok::<(), ApiError>(())
     }
     .await;

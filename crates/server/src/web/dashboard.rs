@@ -100,6 +100,7 @@ fn kpis(s: &Staff, d: &Dashboard) -> Vec<Kpi> {
     let fr_n: i64 = d.per_priority.iter().map(|p| p.first_responses).sum();
     let fr_ms: i64 = d.per_priority.iter().map(|p| p.first_response_avg_ms * p.first_responses).sum();
     let on_time: i64 = d.per_priority.iter().map(|p| p.on_time).sum();
+    let on_time_of: i64 = d.per_priority.iter().map(|p| p.on_time_of).sum();
     let mean = if d.scored > 0 { format!("{:.2}", d.score_sum as f64 / d.scored as f64) } else { "—".into() };
     let h = s.t.get("dash.hours");
     vec![
@@ -111,7 +112,7 @@ fn kpis(s: &Staff, d: &Dashboard) -> Vec<Kpi> {
             id: "kpi-first-response",
         },
         Kpi { label: "dash.resolved", value: d.resolved.to_string(), id: "kpi-resolved" },
-        Kpi { label: "dash.on_time", value: pct(on_time, d.resolved), id: "kpi-on-time" },
+        Kpi { label: "dash.on_time", value: pct(on_time, on_time_of), id: "kpi-on-time" },
         Kpi { label: "dash.satisfaction", value: pct(d.satisfied, d.surveys), id: "kpi-satisfaction" },
         Kpi { label: "dash.follow_up", value: pct(d.surveys, d.resolved), id: "kpi-follow-up" },
         Kpi { label: "dash.mean_score", value: mean, id: "kpi-score" },
@@ -139,7 +140,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             first_response: hours(p.first_response_avg_ms, p.first_responses),
             resolved: p.resolved,
             handling: hours(p.handling_avg_ms, p.resolved),
-            on_time: pct(p.on_time, p.resolved),
+            on_time: pct(p.on_time, p.on_time_of),
         })
         .collect();
     let mut by_channel: Vec<(&String, &i64)> = d.by_channel.iter().collect();

@@ -21,11 +21,16 @@ pub mod survey;
 pub mod team;
 pub mod ticket;
 pub mod ticket_actions;
+pub mod users;
 pub mod views;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
+
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::channels::uploads::max_request_bytes())
+}
 
 /// The pages' routes (outside `/api/v1`; not part of the OpenAPI document).
 pub fn router() -> Router<AppState> {
@@ -34,9 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.js", get(assets::js))
         .route("/lang/{code}", get(assets::switch_language))
         .route("/", get(portal::home))
-        .route("/submit", post(portal::submit))
+        .route("/submit", post(portal::submit).layer(upload_limit()))
         .route("/track", get(portal::track_form).post(portal::track))
-        .route("/track/info", post(portal::add_info))
+        .route("/track/info", post(portal::add_info).layer(upload_limit()))
+        .route("/track/file", post(portal::file))
         .route("/track/survey", post(portal::answer_survey))
         .route("/survey/{token}", get(survey::page).post(survey::submit))
         .route("/console/login", get(login::page).post(login::submit))
@@ -53,5 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/documents/{name}", get(admin::document).post(admin::save_document))
         .route("/console/admin/calendars/day", post(admin::add_calendar_day))
         .route("/console/admin/users", post(admin::add_user))
+        .route("/console/admin/users/{id}", get(users::page).post(users::save))
+        .route("/console/admin/users/{id}/{action}", post(users::act))
         .route("/console/admin/departments", post(admin::add_department))
 }

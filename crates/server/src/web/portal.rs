@@ -6,6 +6,7 @@ use super::context::Visitor;
 use super::form::{self, field};
 use super::page::{error_page, render, Layout};
 use crate::auth::MaybeAuth;
+use crate::channels::uploads;
 use crate::error::ApiError;
 use crate::extract::{ClientIp, JsonWithBytes};
 use crate::routes::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
@@ -13,9 +14,11 @@ use crate::state::AppState;
 use crate::workflow::survey::Answer;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::multipart::Multipart;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use loopdesk_channels::email::InboundAttachment;
 use loopdesk_core::event::Command;
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{
@@ -94,28 +97,74 @@ fn feedback_body(p: &[(String, String)]) -> FeedbackIn {
     }
 }
 
+/// A portal form: URL-encoded, or multipart with files (checked like e-mail attachments).
+async fn read_form(
+    state: &AppState,
+    req: Request,
+) -> Result<(Vec<(String, String)>, Vec<InboundAttachment>), ApiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        let form = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest {
+            code: "unreadable_body",
+            message: e.body_text(),
+            field: None,
+        })?;
+        let form = uploads::read(form).await?;
+        let fields = form.fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+        return Ok((fields, form.files));
+    }
+    let limit = state.config.limits.max_body_bytes;
+    let body = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::PayloadTooLarge { limit })?;
+    Ok((form::pairs(&body), Vec::new()))
+}
+
 /// `POST /submit`: records the feedback and shows the tracking number.
-pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
-    let p = form::pairs(&body);
+pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, req: Request) -> Response {
+    let refused = |e: ApiError| {
+        let (status, message) = portal_error(&v, &e);
+        let mut resp = render(&Home { layout: Layout::visitor(&v, "portal.title"), error: Some(message) });
+        *resp.status_mut() = status;
+        resp
+    };
+    let (p, files) = match read_form(&state, req).await {
+        Ok(x) => x,
+        Err(e) => return refused(e),
+    };
     // The honeypot field is invisible to people; bots fill it in. They get a thank-you
     // page and nothing is recorded.
     if field(&p, "website").is_some() {
         let layout = Layout::visitor(&v, "portal.thanks");
         return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into() });
     }
-    match intake(&state, ip, feedback_body(&p)).await {
+    let mut body = feedback_body(&p);
+    let stored = match uploads::store(&state, None, &files).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    body.attachments.extend(stored.iter().map(|(_, a)| a.clone()));
+    let recorded = intake(&state, ip, body).await;
+    let linked = match recorded {
+        Ok(t) => {
+            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+            state.store.link_attachments(&ids, t.id).await.map(|_| t).map_err(ApiError::from)
+        }
+        Err(e) => Err(e),
+    };
+    if linked.is_err() {
+        uploads::discard(&state, &stored).await;
+    }
+    match linked {
         Ok(ticket) => {
             let timeline = state.store.timeline(ticket.id).await.unwrap_or_default();
             let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
             let layout = Layout::visitor(&v, "portal.thanks");
             render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
         }
-        Err(e) => {
-            let (status, message) = portal_error(&v, &e);
-            let mut resp = render(&Home { layout: Layout::visitor(&v, "portal.title"), error: Some(message) });
-            *resp.status_mut() = status;
-            resp
-        }
+        Err(e) => refused(e),
     }
 }
 
@@ -130,6 +179,12 @@ fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
             )
         }
         ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, v.t.get("error.rate_limited").into()),
+        ApiError::FileTooLarge { message, .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, format!("{}: {message}", v.t.get("error.file_too_large")))
+        }
+        ApiError::FileType { message, .. } => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("{}: {message}", v.t.get("error.file_type")))
+        }
         _ => (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
     }
 }
@@ -205,6 +260,8 @@ struct Status {
     entries: Vec<PublicEntry>,
     asks_info: bool,
     asks_survey: bool,
+    /// The ticket's files: (id, name, size).
+    files: Vec<(i64, String, String)>,
 }
 
 /// Finds the ticket for a tracking number and contact; a wrong contact looks exactly like
@@ -229,6 +286,10 @@ async fn status_page(state: &AppState, v: &Visitor, ticket: &Ticket, contact: St
         Ok(t) => t,
         Err(e) => return error_page(v.t, None, e.into()),
     };
+    let files = match state.store.ticket_attachments(ticket.id).await {
+        Ok(list) => list.into_iter().map(|a| (a.id, a.name, size_text(a.size))).collect(),
+        Err(e) => return error_page(v.t, None, e.into()),
+    };
     let mut layout = Layout::visitor(v, "portal.status");
     layout.flash = flash.map(|k| super::page::Flash { kind: "ok", text: v.t.get(k).to_string() });
     render(&Status {
@@ -242,7 +303,16 @@ async fn status_page(state: &AppState, v: &Visitor, ticket: &Ticket, contact: St
         entries: public_entries(v, &timeline),
         asks_info: ticket.state == TicketState::AwaitingCustomer,
         asks_survey: ticket.state == TicketState::Resolved && ticket.satisfaction.is_none(),
+        files,
     })
+}
+
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} B"),
+    }
 }
 
 /// Reads tracking number and contact from a portal form and finds the ticket, or answers
@@ -292,15 +362,77 @@ async fn customer_change(
     }
 }
 
-/// `POST /track/info`: the customer adds the information asked for.
-pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
-    let p = form::pairs(&body);
+/// `POST /track/info`: the customer adds the information asked for, and files.
+pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, req: Request) -> Response {
+    let (p, files) = match read_form(&state, req).await {
+        Ok(x) => x,
+        Err(e) => return error_page(v.t, None, e),
+    };
     let (ticket, contact) = match located(&state, ip, &v, &p).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
-    customer_change(&state, &v, ticket, contact, Command::ProvideInfo { body: text }, "act.done").await
+    let mut text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
+    if text.trim().is_empty() && files.is_empty() {
+        return error_page(v.t, None, ApiError::invalid("body", "write a message or choose a file"));
+    }
+    let stored = match uploads::store(&state, None, &files).await {
+        Ok(s) => s,
+        Err(e) => return error_page(v.t, None, e),
+    };
+    for (_, a) in &stored {
+        text.push_str(&format!("\n[附件 / file: {} ({} bytes)]", a.name, a.size));
+    }
+    let text = text.trim().to_string();
+    let id = ticket.id;
+    match crate::workflow::change(&state, id, Actor::Customer, |_| {
+        Ok(vec![Command::ProvideInfo { body: text.clone() }])
+    })
+    .await
+    {
+        Ok((t, _)) => {
+            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+            if let Err(e) = state.store.link_attachments(&ids, t.id).await {
+                uploads::discard(&state, &stored).await;
+                return error_page(v.t, None, e.into());
+            }
+            status_page(&state, &v, &t, contact, Some("act.done")).await
+        }
+        Err(e) => {
+            uploads::discard(&state, &stored).await;
+            error_page(v.t, None, e)
+        }
+    }
+}
+
+/// `POST /track/file`: one of the ticket's files, for the customer who proved who they are
+/// with tracking number and contact.
+pub async fn file(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
+    let p = form::pairs(&body);
+    let (ticket, _) = match located(&state, ip, &v, &p).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let Some(id) = field(&p, "id").and_then(|i| i.parse::<i64>().ok()) else {
+        return error_page(v.t, None, ApiError::invalid("id", "which file?"));
+    };
+    match state.store.attachment(id).await {
+        Ok((meta, bytes)) if meta.ticket_id == Some(ticket.id.0) => {
+            let disposition = format!("attachment; filename=\"attachment-{}\"", meta.id);
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, meta.content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(_) => error_page(v.t, None, ApiError::NotFound("file not found".into())),
+        Err(e) => error_page(v.t, None, e.into()),
+    }
 }
 
 /// `POST /track/survey`: the customer's rating of the result.

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use loopdesk_core::{Channel, Priority, State as TicketState, Ticket};
-use loopdesk_store::{Cursor, SavedView, Sort, TicketFilter, OPEN_STATES};
+use loopdesk_store::{Cursor, SavedView, Sort, TicketFilter, COUNT_CAP, OPEN_STATES};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -165,10 +165,10 @@ pub struct Row {
     pub received: String,
 }
 
-/// A tab with its count.
+/// A tab with its count ("10000+" when the count stopped at the cap).
 pub struct Tab {
     pub key: &'static str,
-    pub count: Option<i64>,
+    pub count: Option<String>,
 }
 
 #[derive(Template)]
@@ -260,14 +260,15 @@ fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
     state.now() + chrono::Duration::hours(4)
 }
 
-/// Open tickets matching a tab's filter (from the per-state counts).
-async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<i64, ApiError> {
+/// Open tickets matching a tab's filter (from the per-state counts), as shown.
+async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<String, ApiError> {
     let counts = state.store.count_by_state(filter).await?;
-    Ok(match tab {
+    let n: i64 = match tab {
         "all" => counts.total,
         "approval" => counts.by_state.get("awaiting_approval").copied().unwrap_or(0),
         _ => OPEN_STATES.iter().map(|st| counts.by_state.get(st.as_str()).copied().unwrap_or(0)).sum(),
-    })
+    };
+    Ok(if counts.capped { format!("{n}+") } else { n.to_string() })
 }
 
 /// `GET /console`.
@@ -297,7 +298,9 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     let mut tabs = Vec::new();
     for key in TABS {
         if key == "breaching" {
-            tabs.push(Tab { key, count: Some(state.store.count_due_before(breaching_horizon(state)).await?) });
+            let n = state.store.count_due_before(breaching_horizon(state)).await?;
+            let shown = if n > COUNT_CAP { format!("{COUNT_CAP}+") } else { n.to_string() };
+            tabs.push(Tab { key, count: Some(shown) });
             continue;
         }
         // Counts answer from the rollup or an index; the search words are not applied.
@@ -305,7 +308,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         let f = plain.params(key, s)?.filter(&auth)?;
         tabs.push(Tab { key, count: Some(tab_count(state, &f, key).await?) });
     }
-    // A text search is not counted: counting LIKE matches would read every ticket.
+    // A text search is not counted: a common word can match much of the database.
     let counts_total = match filter.text {
         Some(_) => rows_len_marker(),
         None => state.store.count_by_state(&filter).await?.total,

@@ -263,6 +263,15 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
     let templates = templates.into_iter().map(|x| replies::fill(x, &t, &s.user.display_name)).collect();
     let reply_text = replies::fill_text(&reply_text, &t, &s.user.display_name);
     let triage = t.triage.clone().unwrap_or_default();
+    // Files recorded with the ticket, then those added later (portal uploads, WeChat pictures).
+    let mut attachments: Vec<(String, String)> =
+        t.attachments.iter().map(|a| (a.name.clone(), a.location.clone())).collect();
+    for a in state.store.ticket_attachments(t.id).await.unwrap_or_default() {
+        let location = format!("/api/v1/attachments/{}", a.id);
+        if !attachments.iter().any(|(_, l)| *l == location) {
+            attachments.push((a.name, location));
+        }
+    }
     let mut departments: Vec<(i64, String)> = names.departments.iter().map(|(k, v)| (*k, v.clone())).collect();
     departments.sort();
     let mut users: Vec<(i64, String)> = names.users.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -282,7 +291,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         subtags: t.subtags.join(", "),
         customer: customer_facts(s, &t, s.principal.sees_personal_data()),
         product: product_facts(s, &t),
-        attachments: t.attachments.iter().map(|a| (a.name.clone(), a.location.clone())).collect(),
+        attachments,
         reasons: t.priority_reasons.clone(),
         signals: triage.signals.clone(),
         confidence: t.triage.as_ref().map(|x| format!("{:.0}%", x.confidence * 100.0)),

@@ -74,14 +74,13 @@ where
     change_with(state, id, actor, build, |_, _, _| Vec::new()).await
 }
 
-/// After intake and triage: route the new ticket through the `route.ticket` job.
-pub async fn after_intake(state: &AppState, ticket: &Ticket) -> Result<(), ApiError> {
-    let job = loopdesk_store::NewJob::keyed(
+/// The job that routes a newly recorded ticket, due now: written by the store's intake in
+/// the ticket's own transaction (see [`crate::sla::hook::Scheduler`]).
+pub fn route_job(ticket: &Ticket, now: loopdesk_core::Timestamp) -> loopdesk_store::NewJob {
+    loopdesk_store::NewJob::keyed(
         effects::ROUTE_TICKET,
         format!("route:{}", ticket.id),
         serde_json::json!({ "ticket_id": ticket.id.0 }),
-        state.now(),
-    );
-    state.store.enqueue(job).await?;
-    Ok(())
+        now,
+    )
 }

@@ -51,6 +51,7 @@ pub fn imap(port: u16, user: &str) -> ImapConfig {
         password: Secret::new(PASSWORD),
         mailbox: "INBOX".into(),
         poll_secs: 3600,
+        ca_file: None,
     }
 }
 
@@ -99,4 +100,35 @@ pub async fn wait_for(port: u16, user: &str, n: usize, limit: Duration) -> Vec<V
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The TLS side of scripts/setup-mail.sh, from LOOPDESK_TEST_MAIL_TLS.
+pub struct TlsPorts {
+    /// SMTP submission that requires STARTTLS.
+    pub starttls: u16,
+    /// SMTP with TLS from the first byte.
+    pub smtps: u16,
+    pub imaps: u16,
+    /// The private CA that signs the servers' certificate.
+    pub ca: std::path::PathBuf,
+    /// An unrelated CA in the same directory (signs nothing we talk to).
+    pub other_ca: std::path::PathBuf,
+}
+
+/// The TLS ports and CA file, or `None` with a message saying the test is skipped.
+pub fn tls_ports(test: &str) -> Option<TlsPorts> {
+    let raw = std::env::var("LOOPDESK_TEST_MAIL_TLS").ok().filter(|v| !v.is_empty());
+    let parsed = raw.as_deref().and_then(|v| {
+        let mut it = v.splitn(4, ',');
+        let starttls = it.next()?.trim().parse().ok()?;
+        let smtps = it.next()?.trim().parse().ok()?;
+        let imaps = it.next()?.trim().parse().ok()?;
+        let ca = std::path::PathBuf::from(it.next()?.trim());
+        let other_ca = ca.with_file_name("other-ca.pem");
+        Some(TlsPorts { starttls, smtps, imaps, ca, other_ca })
+    });
+    if parsed.is_none() {
+        eprintln!("SKIPPED {test}: LOOPDESK_TEST_MAIL_TLS is not set (run scripts/setup-mail.sh; scripts/test does)");
+    }
+    parsed
 }

@@ -1,0 +1,286 @@
+//! The dashboard's per-hour rollups. Each ticket contributes to a few rows according to
+//! what it is now (recorded hour, channel, category, priority, first response, latest
+//! resolution, latest survey answer, problem cluster); a change subtracts the ticket's old
+//! contribution and adds its new one in the same transaction, so the rollup always equals
+//! a direct computation over the tickets. SLA results are appended as clocks stop.
+
+use crate::sql::ms;
+use crate::{Store, StoreError};
+use loopdesk_core::ticket::Rating;
+use loopdesk_core::{Ticket, TicketId, Timestamp};
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+/// One rollup bucket.
+pub(crate) const HOUR_MS: i64 = 3_600_000;
+/// Intake within this long counts as timely for forms the system captures (seed 003).
+const INTAKE_SYSTEM_MS: i64 = 5 * 60 * 1000;
+/// ... and for feedback staff record by hand.
+const INTAKE_STAFF_MS: i64 = 30 * 60 * 1000;
+/// Tickets read per statement by [`Store::rebuild_dashboard`].
+const REBUILD_CHUNK: i64 = 5_000;
+
+/// The bucket of an instant.
+pub(crate) fn hour_of(t: Timestamp) -> i64 {
+    ms(t).div_euclid(HOUR_MS)
+}
+
+/// Whether the ticket was recorded in time after it was received.
+pub fn intake_on_time(t: &Ticket) -> bool {
+    let limit = if matches!(t.channel.as_str(), "web" | "app") { INTAKE_SYSTEM_MS } else { INTAKE_STAFF_MS };
+    ms(t.recorded_at) - ms(t.received_at) <= limit
+}
+
+/// An SLA target clock that stopped with a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedTarget {
+    /// The target's machine name (`first_response`, `result`, …).
+    pub target: String,
+    pub stopped_at: Timestamp,
+    pub met: bool,
+}
+
+/// Rollup changes accumulated during one transaction.
+#[derive(Debug, Default)]
+pub(crate) struct DashboardDeltas {
+    channels: HashMap<(i64, &'static str), [i64; 2]>,
+    categories: HashMap<(i64, String), i64>,
+    /// first responses, their wait, resolutions, their handling time.
+    priorities: HashMap<(i64, i64), [i64; 4]>,
+    /// answered, satisfied, neutral, unsatisfied, scored, score sum.
+    surveys: HashMap<i64, [i64; 6]>,
+    problems: HashMap<(i64, i64), i64>,
+}
+
+fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
+    for (a, v) in into.iter_mut().zip(values) {
+        *a += v * by;
+    }
+}
+
+impl DashboardDeltas {
+    /// Adds (`by` = 1) or removes (`by` = -1) the ticket's contribution.
+    pub(crate) fn add(&mut self, t: &Ticket, by: i64) {
+        let recorded = hour_of(t.recorded_at);
+        let received = ms(t.received_at);
+        let on_time = i64::from(intake_on_time(t));
+        add_to(self.channels.entry((recorded, t.channel.as_str())).or_default(), [1, on_time], by);
+        *self.categories.entry((recorded, t.category.clone().unwrap_or_default())).or_default() += by;
+        let rank = t.priority.rank();
+        if let Some(at) = t.first_response_at {
+            add_to(self.priorities.entry((recorded, rank)).or_default(), [1, ms(at) - received, 0, 0], by);
+        }
+        if let Some(at) = t.resolved_at {
+            add_to(self.priorities.entry((hour_of(at), rank)).or_default(), [0, 0, 1, ms(at) - received], by);
+        }
+        if let Some(s) = &t.satisfaction {
+            let score = s.score.map(i64::from);
+            let row = [
+                1,
+                i64::from(s.rating == Rating::Satisfied),
+                i64::from(s.rating == Rating::Neutral),
+                i64::from(s.rating == Rating::Unsatisfied),
+                i64::from(score.is_some()),
+                score.unwrap_or(0),
+            ];
+            add_to(self.surveys.entry(hour_of(s.answered_at)).or_default(), row, by);
+        }
+        if let Some(cluster) = t.triage.as_ref().and_then(|x| x.cluster_id) {
+            *self.problems.entry((recorded, cluster)).or_default() += by;
+        }
+    }
+
+    /// Replaces `before`'s contribution by `after`'s.
+    pub(crate) fn moved(&mut self, before: &Ticket, after: &Ticket) {
+        self.add(before, -1);
+        self.add(after, 1);
+    }
+
+    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        for ((hour, channel), [n, on_time]) in self.channels {
+            if n == 0 && on_time == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO dashboard_channels (hour, channel, n, intake_on_time) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (hour, channel) DO UPDATE SET n = dashboard_channels.n + excluded.n, \
+                 intake_on_time = dashboard_channels.intake_on_time + excluded.intake_on_time",
+            )
+            .bind(hour)
+            .bind(channel)
+            .bind(n)
+            .bind(on_time)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for ((hour, category), n) in self.categories.into_iter().filter(|(_, n)| *n != 0) {
+            sqlx::query(
+                "INSERT INTO dashboard_categories (hour, category, n) VALUES ($1, $2, $3) \
+                 ON CONFLICT (hour, category) DO UPDATE SET n = dashboard_categories.n + excluded.n",
+            )
+            .bind(hour)
+            .bind(category)
+            .bind(n)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for ((hour, rank), v) in self.priorities.into_iter().filter(|(_, v)| v.iter().any(|x| *x != 0)) {
+            sqlx::query(
+                "INSERT INTO dashboard_priorities \
+                 (hour, priority_rank, first_responses, first_response_ms, resolved, handling_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hour, priority_rank) DO UPDATE SET \
+                 first_responses = dashboard_priorities.first_responses + excluded.first_responses, \
+                 first_response_ms = dashboard_priorities.first_response_ms + excluded.first_response_ms, \
+                 resolved = dashboard_priorities.resolved + excluded.resolved, \
+                 handling_ms = dashboard_priorities.handling_ms + excluded.handling_ms",
+            )
+            .bind(hour)
+            .bind(rank)
+            .bind(v[0])
+            .bind(v[1])
+            .bind(v[2])
+            .bind(v[3])
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (hour, v) in self.surveys.into_iter().filter(|(_, v)| v.iter().any(|x| *x != 0)) {
+            sqlx::query(
+                "INSERT INTO dashboard_surveys (hour, answered, satisfied, neutral, unsatisfied, scored, score_sum) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hour) DO UPDATE SET \
+                 answered = dashboard_surveys.answered + excluded.answered, \
+                 satisfied = dashboard_surveys.satisfied + excluded.satisfied, \
+                 neutral = dashboard_surveys.neutral + excluded.neutral, \
+                 unsatisfied = dashboard_surveys.unsatisfied + excluded.unsatisfied, \
+                 scored = dashboard_surveys.scored + excluded.scored, \
+                 score_sum = dashboard_surveys.score_sum + excluded.score_sum",
+            )
+            .bind(hour)
+            .bind(v[0])
+            .bind(v[1])
+            .bind(v[2])
+            .bind(v[3])
+            .bind(v[4])
+            .bind(v[5])
+            .execute(&mut *conn)
+            .await?;
+        }
+        for ((hour, cluster), n) in self.problems.into_iter().filter(|(_, n)| *n != 0) {
+            sqlx::query(
+                "INSERT INTO dashboard_problems (hour, cluster_id, n) VALUES ($1, $2, $3) \
+                 ON CONFLICT (hour, cluster_id) DO UPDATE SET n = dashboard_problems.n + excluded.n",
+            )
+            .bind(hour)
+            .bind(cluster)
+            .bind(n)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Records stopped SLA clocks of `ticket` and rolls them up (a result already recorded
+/// is not counted twice).
+pub(crate) async fn record_sla_results(
+    conn: &mut AnyConnection,
+    ticket: &Ticket,
+    results: &[CompletedTarget],
+) -> Result<(), sqlx::Error> {
+    for r in results {
+        let inserted = sqlx::query(
+            "INSERT INTO sla_results (ticket_id, target, stopped_at, priority_rank, met) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(ticket.id.0)
+        .bind(r.target.as_str())
+        .bind(ms(r.stopped_at))
+        .bind(ticket.priority.rank())
+        .bind(i64::from(r.met))
+        .execute(&mut *conn)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (hour, priority_rank, target) DO UPDATE SET met = dashboard_sla.met + excluded.met, \
+             breached = dashboard_sla.breached + excluded.breached",
+        )
+        .bind(hour_of(r.stopped_at))
+        .bind(ticket.priority.rank())
+        .bind(r.target.as_str())
+        .bind(i64::from(r.met))
+        .bind(i64::from(!r.met))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Rebuilds the dashboard rollups from the tickets and the recorded SLA results (after
+    /// an upgrade, a bulk import, or to repair). Reads the tickets in chunks; returns how
+    /// many were read.
+    pub async fn rebuild_dashboard(&self) -> Result<u64, StoreError> {
+        let mut deltas = DashboardDeltas::default();
+        let mut after = 0i64;
+        let mut seen = 0u64;
+        loop {
+            let rows: Vec<(i64, String)> =
+                sqlx::query_as("SELECT id, doc FROM tickets WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(REBUILD_CHUNK)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let Some((last, _)) = rows.last() else { break };
+            after = *last;
+            for (_, doc) in &rows {
+                let t: Ticket = serde_json::from_str(doc)?;
+                deltas.add(&t, 1);
+                seen += 1;
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        for table in [
+            "dashboard_channels",
+            "dashboard_categories",
+            "dashboard_priorities",
+            "dashboard_surveys",
+            "dashboard_problems",
+            "dashboard_sla",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        deltas.flush(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) \
+             SELECT stopped_at / 3600000, priority_rank, target, CAST(SUM(met) AS BIGINT), \
+             CAST(SUM(1 - met) AS BIGINT) FROM sla_results GROUP BY stopped_at / 3600000, priority_rank, target",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(seen)
+    }
+
+    /// Records SLA results found for existing tickets, in one transaction (see
+    /// [`Store::rebuild_dashboard`], which rolls them up).
+    pub async fn backfill_sla_results(&self, results: &[(Ticket, Vec<CompletedTarget>)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (t, stopped) in results {
+            record_sla_results(&mut tx, t, stopped).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Up to `limit` tickets after `after`, by id (for jobs that walk every ticket).
+    pub async fn tickets_after(&self, after: TicketId, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT doc FROM tickets WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+    }
+}
