@@ -57,12 +57,15 @@ pub struct LiveHub {
     tx: broadcast::Sender<Arc<LiveChange>>,
     streams: Mutex<HashMap<UserId, usize>>,
     max_per_user: usize,
+    /// The feed's head when the first stream opened, for the tailer to start from: a change
+    /// made after a stream said `ready` is never taken for one made before.
+    start: Mutex<Option<i64>>,
 }
 
 impl LiveHub {
     /// A hub allowing `max_per_user` streams per user.
     pub fn new(max_per_user: usize) -> LiveHub {
-        LiveHub { tx: broadcast::channel(1024).0, streams: Mutex::default(), max_per_user }
+        LiveHub { tx: broadcast::channel(1024).0, streams: Mutex::default(), max_per_user, start: Mutex::default() }
     }
 
     /// Open streams on this node.
@@ -78,6 +81,16 @@ impl LiveHub {
         }
         *n += 1;
         Ok((self.tx.subscribe(), Slot { hub: self.clone(), user }))
+    }
+
+    /// Offers the feed's head as the tailer's starting point (the lowest offer wins).
+    fn offer_start(&self, head: i64) {
+        let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
+        *start = Some(start.map_or(head, |s| s.min(head)));
+    }
+
+    fn take_start(&self) -> Option<i64> {
+        self.start.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }
 
@@ -121,6 +134,7 @@ pub async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let principal = auth.require(Permission::Read)?.clone();
     let (rx, slot) = state.live.open(principal.user_id)?;
+    state.live.offer_start(state.store.live_head().await?);
     let cfg = &state.config.live;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(cfg.max_stream_seconds.max(1));
     let hello = Event::default().event("ready").data("{}");
@@ -167,6 +181,7 @@ pub async fn tail(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>)
             // Nobody listens: start from the head when someone does.
             cursor = None;
             sent.clear();
+            state.live.take_start();
             continue;
         }
         if let Err(e) = poll(&state, &mut cursor, &mut sent).await {
@@ -187,7 +202,10 @@ async fn poll(state: &AppState, cursor: &mut Option<i64>, sent: &mut BTreeSet<i6
     let head = match *cursor {
         Some(h) => h,
         None => {
-            let h = state.store.live_head().await?;
+            let h = match state.live.take_start() {
+                Some(h) => h,
+                None => state.store.live_head().await?,
+            };
             *cursor = Some(h);
             // Rows up to the head happened before anyone listened.
             sent.extend((h - WINDOW).max(0) + 1..=h);

@@ -115,20 +115,29 @@ async fn apply(conn: &mut AnyConnection, w: &ChannelWrite, now: Timestamp) -> Re
         .bind(ms(now))
         .execute(&mut *conn)
         .await?,
-        ChannelWrite::SetKey { key, ticket, value } => {
-            sqlx::query(
-                "INSERT INTO channel_keys (key, ticket_id, value, updated_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (key) DO UPDATE SET ticket_id = excluded.ticket_id, value = excluded.value, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(ticket.0)
-            .bind(value.clone())
-            .bind(ms(now))
-            .execute(&mut *conn)
-            .await?
-        }
+        ChannelWrite::SetKey { key, ticket, value } => set_key(conn, key, *ticket, value.as_deref(), now).await?,
         ChannelWrite::Delivery(d) => crate::outbox::insert_delivery(conn, d, now).await?,
     };
     Ok(r.rows_affected() == 1)
+}
+
+/// Points `key` at `ticket` with `value`, replacing what was there.
+pub(crate) async fn set_key(
+    conn: &mut AnyConnection,
+    key: &str,
+    ticket: TicketId,
+    value: Option<&str>,
+    now: Timestamp,
+) -> Result<sqlx::any::AnyQueryResult, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO channel_keys (key, ticket_id, value, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO UPDATE SET ticket_id = excluded.ticket_id, value = excluded.value, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(ticket.0)
+    .bind(value.map(str::to_string))
+    .bind(ms(now))
+    .execute(&mut *conn)
+    .await?)
 }

@@ -60,17 +60,8 @@ impl Store {
         value: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO channel_keys (key, ticket_id, value, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET ticket_id = excluded.ticket_id, value = excluded.value, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(key)
-        .bind(ticket.0)
-        .bind(value.map(str::to_string))
-        .bind(ms(now))
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        crate::group::set_key(&mut conn, key, ticket, value, now).await?;
         Ok(())
     }
 

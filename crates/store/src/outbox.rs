@@ -8,6 +8,7 @@ use crate::sql::{from_ms, ms};
 use crate::{Backend, Store, StoreError};
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Serialize;
+use sqlx::AnyConnection;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -203,29 +204,11 @@ impl Store {
             sqlx::query(&sql).bind(ms(now)).execute(&mut *tx).await?;
         }
         for (id, outcome) in outcomes {
-            let (error, at) = match outcome {
-                Outcome::Sent => continue,
-                Outcome::Retry { error, at } => (error, Some(*at)),
-                Outcome::Failed { error } => (error, None),
-            };
-            let error: String = error.chars().take(500).collect();
-            match at {
-                Some(at) => {
-                    sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
-                        .bind(ms(at))
-                        .bind(error)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?
-                }
-                None => {
-                    sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
-                        .bind(error)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?
-                }
-            };
+            match outcome {
+                Outcome::Sent => {}
+                Outcome::Retry { error, at } => unsent(&mut tx, *id, error, Some(*at)).await?,
+                Outcome::Failed { error } => unsent(&mut tx, *id, error, None).await?,
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -247,25 +230,8 @@ impl Store {
 
     /// Puts a delivery back for another attempt at `at`, or fails it when `at` is `None`.
     pub async fn mark_unsent(&self, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
-        let error: String = error.chars().take(500).collect();
-        match at {
-            Some(at) => {
-                sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(ms(at))
-                    .bind(error)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await?
-            }
-            None => {
-                sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
-                    .bind(error)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await?
-            }
-        };
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        unsent(&mut conn, id, error, at).await
     }
 
     /// The deliveries of a ticket, oldest first.
@@ -306,4 +272,27 @@ impl Store {
             sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE resends > 0").fetch_one(&self.pool).await?;
         Ok(n)
     }
+}
+
+/// Puts delivery `id` back for another attempt at `at`, or fails it when `at` is `None`.
+async fn unsent(conn: &mut AnyConnection, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
+    let error: String = error.chars().take(500).collect();
+    match at {
+        Some(at) => {
+            sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
+                .bind(ms(at))
+                .bind(error)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
+                .bind(error)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+        }
+    };
+    Ok(())
 }

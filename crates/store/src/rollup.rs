@@ -97,84 +97,79 @@ impl DashboardDeltas {
     }
 
     pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        for ((hour, channel), [n, on_time]) in self.channels {
-            if n == 0 && on_time == 0 {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO dashboard_channels (hour, channel, n, intake_on_time) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (hour, channel) DO UPDATE SET n = dashboard_channels.n + excluded.n, \
-                 intake_on_time = dashboard_channels.intake_on_time + excluded.intake_on_time",
-            )
-            .bind(hour)
-            .bind(channel)
-            .bind(n)
-            .bind(on_time)
-            .execute(&mut *conn)
-            .await?;
+        const CHANNEL: Table = Table { name: "dashboard_channels", keys: &["hour", "channel"], counts: &["n", "intake_on_time"] };
+        const CATEGORY: Table = Table { name: "dashboard_categories", keys: &["hour", "category"], counts: &["n"] };
+        const PRIORITY: Table = Table {
+            name: "dashboard_priorities",
+            keys: &["hour", "priority_rank"],
+            counts: &["first_responses", "first_response_ms", "resolved", "handling_ms"],
+        };
+        const SURVEY: Table = Table {
+            name: "dashboard_surveys",
+            keys: &["hour"],
+            counts: &["answered", "satisfied", "neutral", "unsatisfied", "scored", "score_sum"],
+        };
+        const PROBLEM: Table = Table { name: "dashboard_problems", keys: &["hour", "cluster_id"], counts: &["n"] };
+        for ((hour, channel), v) in self.channels {
+            CHANNEL.add(conn, &[Key::Int(hour), Key::Text(channel)], &v).await?;
         }
-        for ((hour, category), n) in self.categories.into_iter().filter(|(_, n)| *n != 0) {
-            sqlx::query(
-                "INSERT INTO dashboard_categories (hour, category, n) VALUES ($1, $2, $3) \
-                 ON CONFLICT (hour, category) DO UPDATE SET n = dashboard_categories.n + excluded.n",
-            )
-            .bind(hour)
-            .bind(category)
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
+        for ((hour, category), n) in &self.categories {
+            CATEGORY.add(conn, &[Key::Int(*hour), Key::Text(category)], &[*n]).await?;
         }
-        for ((hour, rank), v) in self.priorities.into_iter().filter(|(_, v)| v.iter().any(|x| *x != 0)) {
-            sqlx::query(
-                "INSERT INTO dashboard_priorities \
-                 (hour, priority_rank, first_responses, first_response_ms, resolved, handling_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hour, priority_rank) DO UPDATE SET \
-                 first_responses = dashboard_priorities.first_responses + excluded.first_responses, \
-                 first_response_ms = dashboard_priorities.first_response_ms + excluded.first_response_ms, \
-                 resolved = dashboard_priorities.resolved + excluded.resolved, \
-                 handling_ms = dashboard_priorities.handling_ms + excluded.handling_ms",
-            )
-            .bind(hour)
-            .bind(rank)
-            .bind(v[0])
-            .bind(v[1])
-            .bind(v[2])
-            .bind(v[3])
-            .execute(&mut *conn)
-            .await?;
+        for ((hour, rank), v) in self.priorities {
+            PRIORITY.add(conn, &[Key::Int(hour), Key::Int(rank)], &v).await?;
         }
-        for (hour, v) in self.surveys.into_iter().filter(|(_, v)| v.iter().any(|x| *x != 0)) {
-            sqlx::query(
-                "INSERT INTO dashboard_surveys (hour, answered, satisfied, neutral, unsatisfied, scored, score_sum) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hour) DO UPDATE SET \
-                 answered = dashboard_surveys.answered + excluded.answered, \
-                 satisfied = dashboard_surveys.satisfied + excluded.satisfied, \
-                 neutral = dashboard_surveys.neutral + excluded.neutral, \
-                 unsatisfied = dashboard_surveys.unsatisfied + excluded.unsatisfied, \
-                 scored = dashboard_surveys.scored + excluded.scored, \
-                 score_sum = dashboard_surveys.score_sum + excluded.score_sum",
-            )
-            .bind(hour)
-            .bind(v[0])
-            .bind(v[1])
-            .bind(v[2])
-            .bind(v[3])
-            .bind(v[4])
-            .bind(v[5])
-            .execute(&mut *conn)
-            .await?;
+        for (hour, v) in self.surveys {
+            SURVEY.add(conn, &[Key::Int(hour)], &v).await?;
         }
-        for ((hour, cluster), n) in self.problems.into_iter().filter(|(_, n)| *n != 0) {
-            sqlx::query(
-                "INSERT INTO dashboard_problems (hour, cluster_id, n) VALUES ($1, $2, $3) \
-                 ON CONFLICT (hour, cluster_id) DO UPDATE SET n = dashboard_problems.n + excluded.n",
-            )
-            .bind(hour)
-            .bind(cluster)
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
+        for ((hour, cluster), n) in self.problems {
+            PROBLEM.add(conn, &[Key::Int(hour), Key::Int(cluster)], &[n]).await?;
         }
+        Ok(())
+    }
+}
+
+/// A rollup table: rows keyed by `keys` holding the sums `counts`.
+struct Table {
+    name: &'static str,
+    keys: &'static [&'static str],
+    counts: &'static [&'static str],
+}
+
+/// One key column's value.
+enum Key<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl Table {
+    /// Adds `deltas` to the row of `keys`, creating it; all-zero deltas write nothing.
+    async fn add(&self, conn: &mut AnyConnection, keys: &[Key<'_>], deltas: &[i64]) -> Result<(), sqlx::Error> {
+        if deltas.iter().all(|d| *d == 0) {
+            return Ok(());
+        }
+        let columns: Vec<&str> = self.keys.iter().chain(self.counts).copied().collect();
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let sums: Vec<String> = self.counts.iter().map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = self.name)).collect();
+        let sql = format!(
+            "INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT ({keys}) DO UPDATE SET {sums}",
+            t = self.name,
+            cols = columns.join(", "),
+            vals = placeholders.join(", "),
+            keys = self.keys.join(", "),
+            sums = sums.join(", "),
+        );
+        let mut q = sqlx::query(&sql);
+        for k in keys {
+            q = match k {
+                Key::Int(v) => q.bind(*v),
+                Key::Text(v) => q.bind(v.to_string()),
+            };
+        }
+        for d in deltas {
+            q = q.bind(*d);
+        }
+        q.execute(&mut *conn).await?;
         Ok(())
     }
 }
