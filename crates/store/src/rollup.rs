@@ -97,7 +97,8 @@ impl DashboardDeltas {
     }
 
     pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        const CHANNEL: Table = Table { name: "dashboard_channels", keys: &["hour", "channel"], counts: &["n", "intake_on_time"] };
+        const CHANNEL: Table =
+            Table { name: "dashboard_channels", keys: &["hour", "channel"], counts: &["n", "intake_on_time"] };
         const CATEGORY: Table = Table { name: "dashboard_categories", keys: &["hour", "category"], counts: &["n"] };
         const PRIORITY: Table = Table {
             name: "dashboard_priorities",
@@ -150,7 +151,8 @@ impl Table {
         }
         let columns: Vec<&str> = self.keys.iter().chain(self.counts).copied().collect();
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-        let sums: Vec<String> = self.counts.iter().map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = self.name)).collect();
+        let sums: Vec<String> =
+            self.counts.iter().map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = self.name)).collect();
         let sql = format!(
             "INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT ({keys}) DO UPDATE SET {sums}",
             t = self.name,
