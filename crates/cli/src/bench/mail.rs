@@ -162,7 +162,7 @@ pub async fn notify(count: usize) -> anyhow::Result<()> {
     let sent = outbox::drain(&app.state).await?;
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "notify: {count} notifications to Postfix on 127.0.0.1:{smtp_port} (SQLite outbox, claim/mark per message)"
+        "notify: {count} notifications to Postfix on 127.0.0.1:{smtp_port} (SQLite outbox, claimed before and recorded after each send)"
     );
     println!("  {:?}", app.state.store.delivery_counts().await?);
     println!("  {sent} delivered in {secs:.2} s = {:.0} notifications/s", sent as f64 / secs);
