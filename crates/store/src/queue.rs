@@ -86,6 +86,11 @@ pub struct TicketSummary {
     pub ticket: Ticket,
 }
 
+/// A search walks the word index in id order (SQLite) when the other conditions keep at
+/// least 1 in this many tickets: with fewer, the matches that pass are sparse and the walk
+/// reads too far before a page is full.
+const WALK_WORDS_SHARE: i64 = 100;
+
 impl TicketFilter {
     /// Whether every condition can be answered from the counts rollup.
     pub(crate) fn is_rollup_only(&self) -> bool {
@@ -250,12 +255,20 @@ impl Store {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        use crate::search::Plan;
         let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let plan = match text {
+        let mut plan = match text {
             Some(t) => crate::search::plan(&self.pool, self.backend, t).await?,
-            None => crate::search::Plan::Subquery,
+            None => Plan::Subquery,
         };
-        let parts = if text.is_some() && sort == Sort::Priority && filter.priorities.len() != 1 {
+        if matches!(plan, Plan::FtsJoin(_)) && !self.keeps_many(filter).await? {
+            // Few tickets pass the other conditions: read those in one statement and check
+            // each against the word index, rather than walk the word's matches for them.
+            plan = Plan::Subquery;
+        }
+        let parts = if text.is_some() && self.backend == Backend::Sqlite && matches!(plan, Plan::Subquery) {
+            vec![filter.clone()]
+        } else if text.is_some() && sort == Sort::Priority && filter.priorities.len() != 1 {
             // Read per priority, each in id order (the index gives ids in order, not priorities).
             let mut f = filter.clone();
             if f.priorities.is_empty() {
@@ -282,6 +295,23 @@ impl Store {
     }
 
     /// Up to `take` rows of one filter, in sort order.
+    /// Whether the filter without its text keeps at least 1 in [`WALK_WORDS_SHARE`] of all
+    /// tickets, as far as the rollups tell (a filter they cannot answer counts as broad).
+    async fn keeps_many(&self, filter: &TicketFilter) -> Result<bool, StoreError> {
+        let rest = TicketFilter { text: None, ..filter.clone() };
+        if !(rest.is_rollup_only() || rest.is_owner_rollup_only()) {
+            return Ok(true);
+        }
+        let counts = self.count_by_state(&rest).await?;
+        let kept: i64 = if rest.states.is_empty() {
+            counts.total
+        } else {
+            rest.states.iter().map(|s| counts.by_state.get(s.as_str()).copied().unwrap_or(0)).sum()
+        };
+        let all = self.count_by_state(&TicketFilter::default()).await?.total;
+        Ok(kept * WALK_WORDS_SHARE >= all)
+    }
+
     async fn list_part(
         &self,
         filter: &TicketFilter,

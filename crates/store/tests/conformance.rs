@@ -393,6 +393,47 @@ async fn full_text_search_finds_chinese_and_english_words_tracking_numbers_and_r
     .await;
 }
 
+#[tokio::test]
+async fn a_search_narrowed_to_a_rare_state_pages_through_every_match_in_priority_order() {
+    each_backend(|store, _| async move {
+        // 310 tickets, half with the word; three assigned, two of those with it: the state
+        // keeps under 1 in 100 tickets, so SQLite reads the state's tickets, not the word's.
+        let mut expected = Vec::new();
+        for i in 0..310usize {
+            let text = if i % 2 == 0 { "扫地机器人无法充电" } else { "App 登录失败" };
+            let mut req = request(text, &format!("138{i:08}"));
+            req.ticket.priority = Priority::ALL[i % Priority::ALL.len()];
+            let t = store.intake(req).await.unwrap().ticket;
+            if [10, 21, 40].contains(&i) {
+                let cmd = Command::Assign { department_id: Some(DepartmentId(1)), assignee_id: None, reason: None };
+                store.change(t.id, |t| Ok(vec![decide(t, cmd.clone(), agent(), t0())?])).await.unwrap();
+                if i % 2 == 0 {
+                    expected.push((t.priority.rank(), std::cmp::Reverse(t.id)));
+                }
+            }
+        }
+        expected.sort();
+        let expected: Vec<_> = expected.into_iter().map(|(_, id)| id.0).collect();
+        for states in [vec![State::Assigned], vec![State::Assigned, State::Rejected]] {
+            let filter = TicketFilter { text: Some("充电".into()), states, ..TicketFilter::default() };
+            let (mut seen, mut after) = (Vec::new(), None);
+            loop {
+                let page = store.list_tickets(&filter, Sort::Priority, after, 1).await.unwrap();
+                seen.extend(page.items.iter().map(|s| s.ticket.id));
+                match page.next_cursor {
+                    Some(c) => after = loopdesk_store::Cursor::decode(&c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, expected);
+        }
+        // The whole word, unnarrowed: every ticket that has it.
+        let all = TicketFilter { text: Some("充电".into()), ..TicketFilter::default() };
+        assert_eq!(store.list_tickets(&all, Sort::Newest, None, 300).await.unwrap().items.len(), 155);
+    })
+    .await;
+}
+
 /// A change hook that records a met `result` target whenever a ticket gets resolved.
 struct ResultHook;
 

@@ -27,7 +27,7 @@ pub async fn run(clients: &[usize], seconds: u64, postgres: Option<String>) -> a
         }
         None => None,
     };
-    let server = ServerProcess::start(dir.path(), db.as_ref().map(|d| d.url.as_str())).await?;
+    let server = ServerProcess::start(dir.path(), db.as_ref().map(|d| d.url.as_str()), true).await?;
     let password = server.admin_password.clone().context("no admin password printed")?;
     let (client, cookie) = login(&server.base, "admin", &password).await?;
     let token: serde_json::Value = client

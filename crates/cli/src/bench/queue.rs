@@ -65,7 +65,9 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
         _ => "n/a".into(),
     };
     if let Some((rss, peak)) = b.server.memory_mib() {
-        println!("server memory: {rss:.1} MiB resident, {peak:.1} MiB peak; idle CPU over 10 s: {idle_cpu}");
+        println!(
+            "server memory: {rss:.1} MiB resident, {peak:.1} MiB peak; idle CPU over 10 s (job worker off): {idle_cpu}"
+        );
     }
     Ok(())
 }
