@@ -47,12 +47,11 @@ pub async fn backfill_sla(store: &loopdesk_store::Store) -> anyhow::Result<usize
     let now = chrono::Utc::now();
     let (mut after, mut seen) = (TicketId(0), 0usize);
     loop {
-        let tickets = store.tickets_after(after, CHUNK).await?;
-        let Some(last) = tickets.last() else { break };
+        let tickets = store.tickets_with_timelines_after(after, CHUNK).await?;
+        let Some((last, _)) = tickets.last() else { break };
         after = last.id;
         let mut batch = Vec::with_capacity(tickets.len());
-        for t in tickets {
-            let timeline = store.timeline(t.id).await?;
+        for (t, timeline) in tickets {
             let stopped = loopdesk_server::sla::hook::completed_targets(&cfg, &t, &t, &timeline, 0, now);
             batch.push((t, stopped));
         }

@@ -4,10 +4,10 @@
 //! contribution and adds its new one in the same transaction, so the rollup always equals
 //! a direct computation over the tickets. SLA results are appended as clocks stop.
 
-use crate::sql::ms;
+use crate::sql::{ms, values_rows};
 use crate::{Store, StoreError};
 use loopdesk_core::ticket::Rating;
-use loopdesk_core::{Ticket, TicketId, Timestamp};
+use loopdesk_core::{Event, Ticket, TicketId, Timestamp};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -263,21 +263,61 @@ impl Store {
     /// Records SLA results found for existing tickets, in one transaction (see
     /// [`Store::rebuild_dashboard`], which rolls them up).
     pub async fn backfill_sla_results(&self, results: &[(Ticket, Vec<CompletedTarget>)]) -> Result<(), StoreError> {
+        let rows: Vec<(&Ticket, &CompletedTarget)> =
+            results.iter().flat_map(|(t, stopped)| stopped.iter().map(move |r| (t, r))).collect();
         let mut tx = self.pool.begin().await?;
-        for (t, stopped) in results {
-            record_sla_results(&mut tx, t, stopped).await?;
+        for chunk in rows.chunks(200) {
+            let sql = format!(
+                "INSERT INTO sla_results (ticket_id, target, stopped_at, priority_rank, met) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                values_rows(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(&sql);
+            for (t, r) in chunk {
+                q = q
+                    .bind(t.id.0)
+                    .bind(r.target.as_str())
+                    .bind(ms(r.stopped_at))
+                    .bind(t.priority.rank())
+                    .bind(i64::from(r.met));
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Up to `limit` tickets after `after`, by id (for jobs that walk every ticket).
-    pub async fn tickets_after(&self, after: TicketId, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+    /// Up to `limit` tickets with ids above `after`, in id order, each with its timeline
+    /// (two statements, for passes over every ticket).
+    pub async fn tickets_with_timelines_after(
+        &self,
+        after: TicketId,
+        limit: i64,
+    ) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT doc FROM tickets WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after.0)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+        let tickets: Vec<Ticket> = rows.iter().map(|(doc,)| serde_json::from_str(doc)).collect::<Result<_, _>>()?;
+        let Some(last) = tickets.last().map(|t| t.id) else { return Ok(Vec::new()) };
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT ticket_id, doc FROM events WHERE ticket_id > $1 AND ticket_id <= $2 ORDER BY ticket_id, seq",
+        )
+        .bind(after.0)
+        .bind(last.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut timelines: HashMap<i64, Vec<Event>> = HashMap::new();
+        for (ticket, doc) in rows {
+            timelines.entry(ticket).or_default().push(serde_json::from_str(&doc)?);
+        }
+        Ok(tickets
+            .into_iter()
+            .map(|t| {
+                let timeline = timelines.remove(&t.id.0).unwrap_or_default();
+                (t, timeline)
+            })
+            .collect())
     }
 }

@@ -8,7 +8,7 @@ use loopdesk_core::{
     Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp, UserId,
 };
 use loopdesk_store::testing::each_backend;
-use loopdesk_store::{DocumentChange, IntakeRequest, NewUser, Sort, StoreError, TicketFilter};
+use loopdesk_store::{CompletedTarget, DocumentChange, IntakeRequest, NewUser, Sort, StoreError, TicketFilter};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
@@ -619,6 +619,30 @@ async fn dashboard_rollups_equal_a_direct_computation_after_changes_and_rebuild(
             check(store.dashboard(from, to).await.unwrap(), from, to);
         }
         assert_eq!(store.dashboard(periods[0].0, periods[0].1).await.unwrap(), all);
+
+        // A backfill walks every ticket with its timeline; results already recorded are kept
+        // once, new ones are added.
+        let walked = store.tickets_with_timelines_after(loopdesk_core::TicketId(0), 100).await.unwrap();
+        assert_eq!(walked.len(), 12);
+        let mut backfill = Vec::new();
+        for (t, timeline) in walked {
+            assert_eq!(timeline, store.timeline(t.id).await.unwrap());
+            let stopped: Vec<CompletedTarget> =
+                t.resolved_at
+                    .into_iter()
+                    .flat_map(|at| {
+                        [("result", t.priority != Priority::Urgent), ("plan", true)]
+                            .map(|(target, met)| CompletedTarget { target: target.into(), stopped_at: at, met })
+                    })
+                    .collect();
+            backfill.push((t, stopped));
+        }
+        let resolved = backfill.iter().filter(|(t, _)| t.resolved_at.is_some()).count();
+        store.backfill_sla_results(&backfill).await.unwrap();
+        store.rebuild_dashboard().await.unwrap();
+        let refilled = store.dashboard(periods[0].0, periods[0].1).await.unwrap();
+        assert_eq!(refilled.sla.get("result"), all.sla.get("result"));
+        assert_eq!(refilled.sla.get("plan").map(|p| (p.met, p.breached)), Some((resolved as i64, 0)));
 
         // The owner counts equal live counts too.
         store.rebuild_counts().await.unwrap();
