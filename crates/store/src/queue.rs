@@ -376,6 +376,21 @@ impl Store {
             Sort::Priority if filter.priorities.len() == 1 => format!("{id_col} DESC"),
             Sort::Priority => format!("priority_rank ASC, {id_col} DESC"),
         };
+        let order = match order.strip_prefix(&format!("{id_col} ")) {
+            // Unassigned tickets of one state and priority: a generic PostgreSQL plan would
+            // read the state index and skip the assigned ones (a whole closed range); ordering
+            // by assignee_id as well (all NULL here) leaves only the assignee index in order.
+            Some(dir)
+                if self.backend == Backend::Postgres
+                    && from == "tickets"
+                    && filter.assignee == Some(None)
+                    && filter.states.len() == 1
+                    && filter.priorities.len() == 1 =>
+            {
+                format!("assignee_id {dir}, {order}")
+            }
+            _ => order,
+        };
         let sql = format!("SELECT doc FROM {from}{} ORDER BY {order} LIMIT {take}", c.where_sql());
         let rows: Vec<(String,)> = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
         rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
