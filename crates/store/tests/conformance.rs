@@ -427,6 +427,27 @@ async fn a_search_narrowed_to_a_rare_state_pages_through_every_match_in_priority
             }
             assert_eq!(seen, expected);
         }
+        // Unassigned tickets of one state and priority, both directions (an index order of
+        // its own on PostgreSQL).
+        let unassigned = TicketFilter {
+            assignee: Some(None),
+            states: vec![State::New],
+            priorities: vec![Priority::ALL[0]],
+            ..TicketFilter::default()
+        };
+        let want = (0..310usize).filter(|i| i % Priority::ALL.len() == 0 && ![10, 21, 40].contains(i)).count();
+        for sort in [Sort::Newest, Sort::Oldest, Sort::Priority] {
+            let got = store.list_tickets(&unassigned, sort, None, 500).await.unwrap().items;
+            assert_eq!(got.len(), want, "{sort:?}");
+            assert!(got.iter().all(|s| s.ticket.assignee_id.is_none() && s.ticket.state == State::New));
+            let ids: Vec<i64> = got.iter().map(|s| s.ticket.id.0).collect();
+            let ordered = if sort == Sort::Oldest {
+                ids.windows(2).all(|w| w[0] < w[1])
+            } else {
+                ids.windows(2).all(|w| w[0] > w[1])
+            };
+            assert!(ordered, "{sort:?}: {ids:?}");
+        }
         // The whole word, unnarrowed: every ticket that has it.
         let all = TicketFilter { text: Some("充电".into()), ..TicketFilter::default() };
         assert_eq!(store.list_tickets(&all, Sort::Newest, None, 300).await.unwrap().items.len(), 155);
