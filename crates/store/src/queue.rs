@@ -294,7 +294,6 @@ impl Store {
         Ok(Page { items, next_cursor })
     }
 
-    /// Up to `take` rows of one filter, in sort order.
     /// Whether the filter without its text keeps at least 1 in [`WALK_WORDS_SHARE`] of all
     /// tickets, as far as the rollups tell (a filter they cannot answer counts as broad).
     async fn keeps_many(&self, filter: &TicketFilter) -> Result<bool, StoreError> {
@@ -312,6 +311,7 @@ impl Store {
         Ok(kept * WALK_WORDS_SHARE >= all)
     }
 
+    /// Up to `take` rows of one filter, in sort order.
     async fn list_part(
         &self,
         filter: &TicketFilter,
