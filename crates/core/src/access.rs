@@ -82,14 +82,25 @@ impl Principal {
 
     /// Whether this principal may see `ticket`.
     pub fn can_see(&self, ticket: &Ticket) -> bool {
+        self.can_see_owned(ticket.department_id, ticket.assignee_id, &ticket.collaborators)
+    }
+
+    /// Whether this principal may see a ticket owned by `department`, assigned to `assignee`
+    /// and shared with `collaborators` (for records that carry only those, like feed rows).
+    pub fn can_see_owned(
+        &self,
+        department: Option<DepartmentId>,
+        assignee: Option<UserId>,
+        collaborators: &[UserId],
+    ) -> bool {
         match self.visibility() {
             Visibility::All => true,
             Visibility::None => false,
             Visibility::Department { department_id, user_id } => {
-                ticket.department_id.is_none()
-                    || (department_id.is_some() && ticket.department_id == department_id)
-                    || ticket.assignee_id == Some(user_id)
-                    || ticket.collaborators.contains(&user_id)
+                department.is_none()
+                    || (department_id.is_some() && department == department_id)
+                    || assignee == Some(user_id)
+                    || collaborators.contains(&user_id)
             }
         }
     }

@@ -114,17 +114,7 @@ impl Drop for Slot {
 
 /// Whether `p` may hear about the change (the same rule as seeing the ticket).
 fn may_hear(p: &Principal, c: &LiveChange) -> bool {
-    use loopdesk_core::access::Visibility;
-    match p.visibility() {
-        Visibility::All => true,
-        Visibility::None => false,
-        Visibility::Department { department_id, user_id } => {
-            c.department_id.is_none()
-                || (department_id.is_some() && c.department_id == department_id)
-                || c.assignee_id == Some(user_id)
-                || c.collaborators.contains(&user_id)
-        }
-    }
+    p.can_see_owned(c.department_id, c.assignee_id, &c.collaborators)
 }
 
 /// `GET /api/v1/live`: the stream of changes to tickets the caller may see.
