@@ -7,6 +7,8 @@
 mod common;
 
 use common::{each_backend, TestApp};
+use loopdesk_server::config::Config;
+use loopdesk_store::testing::TestDatabase;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -37,15 +39,23 @@ fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
 }
 
 async fn post_multipart(app: &TestApp, path: &str, parts: &[Part<'_>]) -> common::Answer {
-    let resp = app
+    post_multipart_with(app, path, parts, &[]).await
+}
+
+async fn post_multipart_with(
+    app: &TestApp,
+    path: &str,
+    parts: &[Part<'_>],
+    headers: &[(&str, &str)],
+) -> common::Answer {
+    let mut req = app
         .http
         .post(format!("{}{path}", app.base))
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(multipart(parts))
-        .send()
-        .await
-        .unwrap();
-    common::answer(resp).await
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    common::answer(req.body(multipart(parts)).send().await.unwrap()).await
 }
 
 fn feedback_json(phone: &str) -> Vec<u8> {
@@ -247,4 +257,30 @@ async fn the_portal_takes_files_on_submission_and_when_information_is_asked() {
         assert_eq!(get(form("13900139001")).await.unwrap().status(), StatusCode::NOT_FOUND);
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_repeated_or_rate_limited_upload_keeps_no_new_file() {
+    for backend in TestDatabase::backends() {
+        let mut c = Config::default();
+        c.limits.feedback_per_minute = 2;
+        let app = TestApp::start(backend, c).await;
+        let json = feedback_json("13800138005");
+        let parts: [Part<'_>; 2] =
+            [("feedback", None, "application/json", &json), ("attachment", Some("photo.png"), "image/png", PNG)];
+        let key = [("idempotency-key", "upload-1")];
+        let first = post_multipart_with(&app, "/api/v1/feedback", &parts, &key).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(app.store.attachment_count().await.unwrap(), 1);
+        // The same request again: the first ticket, its one file, no second copy.
+        let again = post_multipart_with(&app, "/api/v1/feedback", &parts, &key).await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+        assert_eq!(again.body["id"], first.body["id"]);
+        assert!(again.headers.contains_key("idempotent-replayed"));
+        assert_eq!(app.store.attachment_count().await.unwrap(), 1);
+        // Over the per-minute limit: refused before any file is kept.
+        let limited = post_multipart(&app, "/api/v1/feedback", &parts).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
+        assert_eq!(app.store.attachment_count().await.unwrap(), 1);
+    }
 }

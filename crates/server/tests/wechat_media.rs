@@ -54,6 +54,11 @@ async fn media(State(f): State<FakeWechat>, Query(q): Query<HashMap<String, Stri
                 .into_response();
         }
     }
+    if q.get("media_id").map(String::as_str) == Some("MEDIA_ID_HUGE") {
+        // 11 MiB streamed without a Content-Length: the limit must hold while reading.
+        let chunks = futures::stream::iter((0..11).map(|_| Ok::<_, std::io::Error>(vec![0u8; 1 << 20])));
+        return ([(header::CONTENT_TYPE, "image/jpeg")], axum::body::Body::from_stream(chunks)).into_response();
+    }
     if q.get("media_id").map(String::as_str) != Some("MEDIA_ID_42") {
         return axum::Json(json!({"errcode": 40007, "errmsg": "invalid media_id"})).into_response();
     }
@@ -81,10 +86,14 @@ async fn fake_wechat() -> (String, FakeWechat) {
 }
 
 fn image_xml(openid: &str, msg_id: u64, at: i64) -> String {
+    image_xml_of(openid, msg_id, at, "MEDIA_ID_42")
+}
+
+fn image_xml_of(openid: &str, msg_id: u64, at: i64, media_id: &str) -> String {
     format!(
         "<xml><ToUserName><![CDATA[gh_1b2c3d4e5f6a]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>\
          <CreateTime>{at}</CreateTime><MsgType><![CDATA[image]]></MsgType>\
-         <PicUrl><![CDATA[http://mmbiz.qpic.cn/mmbiz/abc/0]]></PicUrl><MediaId><![CDATA[MEDIA_ID_42]]></MediaId>\
+         <PicUrl><![CDATA[http://mmbiz.qpic.cn/mmbiz/abc/0]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>\
          <MsgId>{msg_id}</MsgId></xml>"
     )
 }
@@ -174,6 +183,26 @@ async fn wechat_pictures_are_downloaded_in_the_background_with_retries() {
         app.clock.advance(chrono::Duration::hours(2));
         app.run_due_jobs().await;
         assert_eq!(fake.calls.lock().unwrap().iter().filter(|(k, _)| k == "media").count(), 2);
+
+        // A picture over the size limit, sent without a length: not kept, said on the
+        // ticket, not retried.
+        let other = "oUpF8uMuAJO_M2pxb1Q9zNjWeS7p";
+        let (ts, nonce) = (app.clock.now().timestamp().to_string(), "1320562133");
+        let sig = signature(&[TOKEN, &ts, nonce]);
+        let url =
+            format!("{}/api/v1/inbound/wechat?signature={sig}&timestamp={ts}&nonce={nonce}&openid={other}", app.base);
+        let xml = image_xml_of(other, 6054768590064713729, app.clock.now().timestamp(), "MEDIA_ID_HUGE");
+        let r = app.http.post(&url).body(xml).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        app.run_due_jobs().await;
+        let page = app.get("/api/v1/tickets?channel=wechat").await.body;
+        let huge = page["items"].as_array().unwrap().iter().filter_map(|t| t["id"].as_i64()).find(|id| *id != ticket);
+        let huge = huge.expect("a second ticket");
+        assert!(attachments(&app, huge).await.is_empty());
+        let detail = app.get(&format!("/api/v1/tickets/{huge}")).await.body;
+        assert!(detail.to_string().contains("byte limit"), "{detail}");
+        let pending = app.store.jobs_of_kind("wechat.media", loopdesk_store::JobState::Pending, 10).await.unwrap();
+        assert!(pending.is_empty(), "{pending:?}");
     })
     .await;
 }

@@ -11,13 +11,13 @@ use crate::error::ApiError;
 use crate::extract::{parse_json, ClientIp, JsonWithBytes};
 use crate::routes::feedback::{self, FeedbackIn};
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use loopdesk_channels::email::{InboundAttachment, Refusal};
-use loopdesk_core::{Attachment, TicketId};
+use loopdesk_core::{Attachment, Principal, Ticket, TicketId};
+use std::net::IpAddr;
 
 /// Form fields that carry files.
 pub const FILE_FIELDS: [&str; 3] = ["attachment", "attachments", "file"];
@@ -154,19 +154,62 @@ pub fn max_request_bytes() -> usize {
     p.max_bytes.saturating_mul(3).max(1 << 20) + (1 << 20)
 }
 
-fn is_multipart(headers: &HeaderMap) -> bool {
+/// Whether a request carries `multipart/form-data`.
+pub fn is_multipart(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
+/// Reads and checks a multipart request (see [`read`]).
+pub async fn read_request(state: &AppState, req: Request) -> Result<UploadForm, ApiError> {
+    let form = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest {
+        code: "unreadable_body",
+        message: e.body_text(),
+        field: None,
+    })?;
+    read(form).await
+}
+
+/// Records a submission with its checked files: admits it first (who may submit, rate
+/// limits), then stores the files, records the ticket with them and links them to it. A
+/// refusal stores nothing; a replay answers with the first ticket and keeps no new file.
+pub async fn accept(
+    state: &AppState,
+    principal: Option<&Principal>,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    body: FeedbackIn,
+    bytes: &[u8],
+    files: &[InboundAttachment],
+) -> Result<(Ticket, bool), ApiError> {
+    let mut submission = feedback::admit(state, principal, ip, headers, body, bytes)?;
+    let stored = store(state, None, files).await?;
+    let recorded = match submission.attach(stored.iter().map(|(_, a)| a.clone())) {
+        Ok(()) => feedback::record(state, submission).await,
+        Err(e) => Err(e),
+    };
+    let linked = match recorded {
+        Ok((t, false)) => {
+            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+            state.store.link_attachments(&ids, t.id).await.map(|_| (t, false)).map_err(ApiError::from)
+        }
+        other => other,
+    };
+    // Refused, or a replay (the first submission kept its own files).
+    if !matches!(linked, Ok((_, false))) {
+        discard(state, &stored).await;
+    }
+    linked
+}
+
 /// `POST /api/v1/feedback`: JSON as before, or `multipart/form-data` with the JSON in a
 /// `feedback` field and the files in `attachment` fields.
 pub async fn submit_feedback(
     State(state): State<AppState>,
-    auth: MaybeAuth,
-    ip: ClientIp,
+    MaybeAuth(principal): MaybeAuth,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     req: Request,
 ) -> Result<Response, ApiError> {
@@ -177,41 +220,12 @@ pub async fn submit_feedback(
         let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge { limit })?;
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         let body = JsonWithBytes::<FeedbackIn>::from_request(req, &state).await?;
-        return feedback::submit(State(state), auth, ip, headers, body).await;
+        return feedback::submit(State(state), MaybeAuth(principal), ClientIp(ip), headers, body).await;
     }
-    let form = read(Multipart::from_request(req, &state).await.map_err(|e| ApiError::BadRequest {
-        code: "unreadable_body",
-        message: e.body_text(),
-        field: None,
-    })?)
-    .await?;
+    let form = read_request(&state, req).await?;
     let json =
         form.field("feedback").ok_or_else(|| ApiError::invalid("feedback", "the JSON of the feedback is missing"))?;
-    let bytes = Bytes::from(json.to_string());
-    let mut body: FeedbackIn = parse_json(&bytes)?;
-    let stored = store(&state, None, &form.files).await?;
-    body.attachments.extend(stored.iter().map(|(_, a)| a.clone()));
-    let resp = match feedback::submit(State(state.clone()), auth, ip, headers, JsonWithBytes(body, bytes)).await {
-        Ok(r) => r,
-        Err(e) => {
-            discard(&state, &stored).await;
-            return Err(e);
-        }
-    };
-    let replayed = resp.headers().contains_key("idempotent-replayed");
-    let ticket = resp
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|l| l.rsplit('/').next())
-        .and_then(|id| id.parse::<i64>().ok());
-    match ticket {
-        Some(id) if !replayed => {
-            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
-            state.store.link_attachments(&ids, TicketId(id)).await?;
-        }
-        // A replay answers the first submission, which kept its own files.
-        _ => discard(&state, &stored).await,
-    }
-    Ok(resp)
+    let body: FeedbackIn = parse_json(json.as_bytes())?;
+    let (t, replayed) = accept(&state, principal.as_ref(), ip, &headers, body, json.as_bytes(), &form.files).await?;
+    Ok(feedback::created(&t, replayed))
 }

@@ -135,7 +135,15 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), JobError> {
         )
         .await;
     }
-    let bytes = resp.bytes().await.map_err(|e| retry("media/get", e))?;
+    // Read with the limit in hand: a chunked answer has no length to check first.
+    let (mut resp, mut bytes) = (resp, Vec::new());
+    while let Some(chunk) = resp.chunk().await.map_err(|e| retry("media/get", e))? {
+        if bytes.len() + chunk.len() > policy.max_bytes {
+            let why = format!("over the {} byte limit", policy.max_bytes);
+            return refused(state, ticket, &done_key, &m, &why).await;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     // Errors come back as JSON (`{"errcode":40007,"errmsg":"invalid media_id"}`), media as the file.
     if content_type.starts_with("application/json") || content_type.starts_with("text/plain") {
         let answer: WechatAnswer = serde_json::from_slice(&bytes)
@@ -145,7 +153,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), JobError> {
         }
         return Err(JobError::Retry(format!("WeChat media/get: errcode {}: {}", answer.errcode, answer.errmsg)));
     }
-    let file = match policy.accept(&m.media_id, &content_type, bytes.to_vec()) {
+    let file = match policy.accept(&m.media_id, &content_type, bytes) {
         Ok(f) => f,
         Err(why) => return refused(state, ticket, &done_key, &m, &why.to_string()).await,
     };

@@ -239,14 +239,47 @@ pub async fn submit(
     headers: HeaderMap,
     JsonWithBytes(body, bytes): JsonWithBytes<FeedbackIn>,
 ) -> Result<Response, ApiError> {
+    let submission = admit(&state, principal.as_ref(), ip, &headers, body, &bytes)?;
+    let (t, replayed) = record(&state, submission).await?;
+    Ok(created(&t, replayed))
+}
+
+/// A submission that may be recorded: its drafted ticket and how it came.
+pub struct Submission {
+    ticket: Ticket,
+    actor: Actor,
+    stated_urgency: Option<Urgency>,
+    idempotency: Option<(String, String)>,
+}
+
+impl Submission {
+    /// Adds uploaded files to the ticket (the attachment limits apply to the whole list).
+    pub fn attach(&mut self, files: impl IntoIterator<Item = Attachment>) -> Result<(), ApiError> {
+        let mut all = std::mem::take(&mut self.ticket.attachments);
+        all.extend(files);
+        self.ticket.attachments = attachments(all)?;
+        Ok(())
+    }
+}
+
+/// Checks who may submit (the public within its rate limits, per address and per contact)
+/// and drafts the ticket; nothing is written yet.
+pub fn admit(
+    state: &AppState,
+    principal: Option<&Principal>,
+    ip: std::net::IpAddr,
+    headers: &HeaderMap,
+    body: FeedbackIn,
+    bytes: &[u8],
+) -> Result<Submission, ApiError> {
     let now = state.now();
-    if let Some(p) = &principal {
+    if let Some(p) = principal {
         require(p, Permission::Intake)?;
     } else {
         state.limits.feedback_by_ip.check(&ip.to_string(), now)?;
     }
     let stated_urgency = body.urgency;
-    let ticket = draft(body, principal.as_ref(), now)?;
+    let ticket = draft(body, principal, now)?;
     if principal.is_none() {
         let contact =
             ticket.customer.phone.as_ref().map(|p| p.as_str()).or(ticket.customer.email.as_ref().map(|e| e.as_str()));
@@ -254,15 +287,26 @@ pub async fn submit(
             state.limits.feedback_by_contact.check(contact, now)?;
         }
     }
-    let actor = match &principal {
+    let actor = match principal {
         Some(p) => Actor::User { id: p.user_id, name: p.name.clone() },
         None => Actor::Customer,
     };
-    let idempotency = idempotency(&headers, principal.as_ref(), &bytes)?;
-    let (t, replayed) = crate::intake::record(&state, ticket, actor, stated_urgency, idempotency).await?;
+    let idempotency = idempotency(headers, principal, bytes)?;
+    Ok(Submission { ticket, actor, stated_urgency, idempotency })
+}
+
+/// Records an admitted submission and acknowledges it to the customer. Returns the ticket
+/// and whether it answers an earlier identical request.
+pub async fn record(state: &AppState, s: Submission) -> Result<(Ticket, bool), ApiError> {
+    let (t, replayed) = crate::intake::record(state, s.ticket, s.actor, s.stated_urgency, s.idempotency).await?;
     if !replayed {
-        crate::channels::email_in::acknowledge(&state, &t).await?;
+        crate::channels::email_in::acknowledge(state, &t).await?;
     }
+    Ok((t, replayed))
+}
+
+/// The `201 Created` answer for a recorded ticket.
+pub fn created(t: &Ticket, replayed: bool) -> Response {
     let out = FeedbackOut {
         id: t.id.0,
         triage: t.triage.clone(),
@@ -286,5 +330,5 @@ pub async fn submit(
     if replayed {
         resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok(resp)
+    resp
 }

@@ -5,17 +5,15 @@
 use super::context::Visitor;
 use super::form::{self, field};
 use super::page::{error_page, render, Layout};
-use crate::auth::MaybeAuth;
 use crate::channels::uploads;
 use crate::error::ApiError;
-use crate::extract::{ClientIp, JsonWithBytes};
+use crate::extract::ClientIp;
 use crate::routes::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
 use crate::state::AppState;
 use crate::workflow::survey::Answer;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::multipart::Multipart;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_channels::email::InboundAttachment;
@@ -102,18 +100,8 @@ async fn read_form(
     state: &AppState,
     req: Request,
 ) -> Result<(Vec<(String, String)>, Vec<InboundAttachment>), ApiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
-    if multipart {
-        let form = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest {
-            code: "unreadable_body",
-            message: e.body_text(),
-            field: None,
-        })?;
-        let form = uploads::read(form).await?;
+    if uploads::is_multipart(req.headers()) {
+        let form = uploads::read_request(state, req).await?;
         let fields = form.fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
         return Ok((fields, form.files));
     }
@@ -140,25 +128,9 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
         let layout = Layout::visitor(&v, "portal.thanks");
         return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into() });
     }
-    let mut body = feedback_body(&p);
-    let stored = match uploads::store(&state, None, &files).await {
-        Ok(s) => s,
-        Err(e) => return refused(e),
-    };
-    body.attachments.extend(stored.iter().map(|(_, a)| a.clone()));
-    let recorded = intake(&state, ip, body).await;
-    let linked = match recorded {
-        Ok(t) => {
-            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
-            state.store.link_attachments(&ids, t.id).await.map(|_| t).map_err(ApiError::from)
-        }
-        Err(e) => Err(e),
-    };
-    if linked.is_err() {
-        uploads::discard(&state, &stored).await;
-    }
-    match linked {
-        Ok(ticket) => {
+    let body = feedback_body(&p);
+    match uploads::accept(&state, None, ip, &HeaderMap::new(), body, &[], &files).await {
+        Ok((ticket, _)) => {
             let timeline = state.store.timeline(ticket.id).await.unwrap_or_default();
             let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
             let layout = Layout::visitor(&v, "portal.thanks");
@@ -187,22 +159,6 @@ fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
         }
         _ => (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
     }
-}
-
-/// Runs the API's intake handler for a public submission and loads the recorded ticket.
-async fn intake(state: &AppState, ip: IpAddr, body: FeedbackIn) -> Result<Ticket, ApiError> {
-    let resp = feedback::submit(
-        State(state.clone()),
-        MaybeAuth(None),
-        ClientIp(ip),
-        HeaderMap::new(),
-        JsonWithBytes(body, Bytes::new()),
-    )
-    .await?;
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let out: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let id = out["id"].as_i64().ok_or_else(|| ApiError::Internal("intake answered without an id".into()))?;
-    Ok(state.store.ticket(TicketId(id)).await?)
 }
 
 #[derive(Template)]
