@@ -53,6 +53,21 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    /// The snake-case name, as stored in delivery rows and keys.
+    pub fn as_str(self) -> &'static str {
+        use NotificationKind::*;
+        match self {
+            Acknowledgement => "acknowledgement",
+            ProgressUpdate => "progress_update",
+            InformationRequest => "information_request",
+            ExtensionNotice => "extension_notice",
+            ResultSolved => "result_solved",
+            ResultPartiallySolved => "result_partially_solved",
+            ResultUnable => "result_unable",
+            Survey => "survey",
+        }
+    }
+
     /// Variables this kind may use, beyond the common ones.
     pub fn variables(self) -> &'static [&'static str] {
         use NotificationKind::*;

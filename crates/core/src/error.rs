@@ -11,6 +11,10 @@ pub enum DomainError {
     /// A field failed validation.
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
+    /// The ticket is no longer where the change expected it (a job or a second person got
+    /// there first); the change is moot, not wrong.
+    #[error("the ticket changed meanwhile: {0}")]
+    Moved(&'static str),
 }
 
 impl DomainError {

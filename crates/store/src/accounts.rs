@@ -2,7 +2,7 @@
 //! hashes: passwords by the caller (argon2id), session and API tokens as SHA-256 here.
 
 use crate::sql::{from_ms, ms};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{DepartmentId, Principal, Role, Timestamp, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -98,13 +98,6 @@ impl Store {
         Ok(Department { id: DepartmentId(id), name: name.to_string() })
     }
 
-    /// Every department, by name.
-    pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM departments ORDER BY name").fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|(id, name)| Department { id: DepartmentId(id), name }).collect())
-    }
-
     /// Creates a user.
     pub async fn create_user(&self, new: &NewUser, now: Timestamp) -> Result<User, StoreError> {
         let (id,): (i64,) = sqlx::query_as(
@@ -121,33 +114,6 @@ impl Store {
         .await
         .map_err(|e| StoreError::on_unique(e, "username"))?;
         self.user(UserId(id)).await
-    }
-
-    /// One user by id.
-    pub async fn user(&self, id: UserId) -> Result<User, StoreError> {
-        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
-        let row: Option<UserRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&self.pool).await?;
-        user_from_row(row.ok_or(StoreError::NotFound { what: "user" })?)
-    }
-
-    /// Every user, by username.
-    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        let sql = format!("SELECT {USER_COLS} FROM users u ORDER BY u.username");
-        let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
-        rows.into_iter().map(user_from_row).collect()
-    }
-
-    /// Number of users (zero on a fresh database).
-    pub async fn user_count(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
-        Ok(n)
-    }
-
-    /// An active user and their password hash, for login.
-    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
-        let sql = format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = $1 AND u.active = 1");
-        let row: Option<UserRowAnd<String>> = sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?;
-        row.map(|(a, b, c, d, e, f, hash)| Ok((user_from_row((a, b, c, d, e, f))?, hash))).transpose()
     }
 
     /// Replaces a user's password hash.
@@ -178,20 +144,6 @@ impl Store {
         Ok(())
     }
 
-    /// The live session for `secret`, if any.
-    pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<SessionInfo>, StoreError> {
-        let sql = format!(
-            "SELECT {USER_COLS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
-        );
-        let row: Option<UserRowAnd<i64>> =
-            sqlx::query_as(&sql).bind(token_hash(secret)).bind(ms(now)).fetch_optional(&self.pool).await?;
-        row.map(|(a, b, c, d, e, f, exp)| {
-            Ok(SessionInfo { user: user_from_row((a, b, c, d, e, f))?, expires_at: from_ms(exp) })
-        })
-        .transpose()
-    }
-
     /// Ends a session.
     pub async fn delete_session(&self, secret: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(secret)).execute(&self.pool).await?;
@@ -220,6 +172,69 @@ impl Store {
         Ok(ApiToken { id, name: name.to_string(), user_id: user, intake_only })
     }
 
+    /// Revokes an API token.
+    pub async fn revoke_api_token(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(ms(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "token" });
+        }
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// Every department, by name.
+    pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM departments ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(id, name)| Department { id: DepartmentId(id), name }).collect())
+    }
+
+    /// One user by id.
+    pub async fn user(&self, id: UserId) -> Result<User, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
+        let row: Option<UserRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        user_from_row(row.ok_or(StoreError::NotFound { what: "user" })?)
+    }
+
+    /// Every user, by username.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLS} FROM users u ORDER BY u.username");
+        let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        rows.into_iter().map(user_from_row).collect()
+    }
+
+    /// Number of users (zero on a fresh database).
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// An active user and their password hash, for login.
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!("SELECT {USER_COLS}, u.password_hash FROM users u WHERE u.username = $1 AND u.active = 1");
+        let row: Option<UserRowAnd<String>> = sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?;
+        row.map(|(a, b, c, d, e, f, hash)| Ok((user_from_row((a, b, c, d, e, f))?, hash))).transpose()
+    }
+
+    /// The live session for `secret`, if any.
+    pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<SessionInfo>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
+        );
+        let row: Option<UserRowAnd<i64>> =
+            sqlx::query_as(&sql).bind(token_hash(secret)).bind(ms(now)).fetch_optional(&self.pool).await?;
+        row.map(|(a, b, c, d, e, f, exp)| {
+            Ok(SessionInfo { user: user_from_row((a, b, c, d, e, f))?, expires_at: from_ms(exp) })
+        })
+        .transpose()
+    }
+
     /// The principal an API token acts as, if the token is valid.
     pub async fn principal_for_token(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
         let sql = format!(
@@ -234,18 +249,5 @@ impl Store {
             Ok(p)
         })
         .transpose()
-    }
-
-    /// Revokes an API token.
-    pub async fn revoke_api_token(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(ms(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: "token" });
-        }
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! customers of each cluster (its size, the frequency signal).
 
 use crate::sql::{arguments, Value};
-use crate::{Store, StoreError};
+use crate::{Reader, StoreError};
 use loopdesk_core::TicketId;
 
 /// How many of the newest tickets per band key are considered: enough to find the
@@ -21,62 +21,6 @@ pub struct Candidate {
     pub shared_bands: usize,
 }
 
-impl Store {
-    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key.
-    pub async fn cluster_candidates(&self, band_keys: &[i64], min_shared: usize) -> Result<Vec<Candidate>, StoreError> {
-        if band_keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let parts: Vec<String> = (1..=band_keys.len())
-            .map(|i| {
-                format!(
-                    "SELECT * FROM (SELECT ticket_id FROM ticket_bands WHERE band_key = ${i} \
-                     ORDER BY ticket_id DESC LIMIT {PER_BAND}) b{i}"
-                )
-            })
-            .collect();
-        let sql = format!(
-            "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT) \
-             FROM ({}) hits JOIN ticket_signatures s ON s.ticket_id = hits.ticket_id \
-             GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature",
-            parts.join(" UNION ALL ")
-        );
-        let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
-        let rows: Vec<(i64, i64, String, String, i64)> =
-            sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| r.4 as usize >= min_shared)
-            .map(|(t, c, k, s, n)| Candidate {
-                ticket_id: TicketId(t),
-                cluster_id: c,
-                customer_key: k,
-                signature: s,
-                shared_bands: n as usize,
-            })
-            .collect())
-    }
-
-    /// Number of distinct customers in a cluster.
-    pub async fn cluster_size(&self, cluster_id: i64) -> Result<i64, StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT customers FROM problem_clusters WHERE id = $1")
-            .bind(cluster_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|(n,)| n).unwrap_or(0))
-    }
-
-    /// Whether a customer already reported in a cluster.
-    pub async fn cluster_has_customer(&self, cluster_id: i64, customer_key: &str) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT cluster_id FROM cluster_customers WHERE cluster_id = $1 AND customer_key = $2")
-                .bind(cluster_id)
-                .bind(customer_key)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
-    }
-}
 
 /// A ticket's near-duplicate signature, recorded with the ticket in the intake transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,4 +90,61 @@ pub(crate) async fn insert_signatures(
         }
     }
     Ok(())
+}
+
+impl Reader {
+    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key.
+    pub async fn cluster_candidates(&self, band_keys: &[i64], min_shared: usize) -> Result<Vec<Candidate>, StoreError> {
+        if band_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parts: Vec<String> = (1..=band_keys.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT ticket_id FROM ticket_bands WHERE band_key = ${i} \
+                     ORDER BY ticket_id DESC LIMIT {PER_BAND}) b{i}"
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT) \
+             FROM ({}) hits JOIN ticket_signatures s ON s.ticket_id = hits.ticket_id \
+             GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature",
+            parts.join(" UNION ALL ")
+        );
+        let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
+        let rows: Vec<(i64, i64, String, String, i64)> =
+            sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.4 as usize >= min_shared)
+            .map(|(t, c, k, s, n)| Candidate {
+                ticket_id: TicketId(t),
+                cluster_id: c,
+                customer_key: k,
+                signature: s,
+                shared_bands: n as usize,
+            })
+            .collect())
+    }
+
+    /// Number of distinct customers in a cluster.
+    pub async fn cluster_size(&self, cluster_id: i64) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT customers FROM problem_clusters WHERE id = $1")
+            .bind(cluster_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(n,)| n).unwrap_or(0))
+    }
+
+    /// Whether a customer already reported in a cluster.
+    pub async fn cluster_has_customer(&self, cluster_id: i64, customer_key: &str) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT cluster_id FROM cluster_customers WHERE cluster_id = $1 AND customer_key = $2")
+                .bind(cluster_id)
+                .bind(customer_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
 }

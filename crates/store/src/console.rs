@@ -2,7 +2,7 @@
 //! the team's open load, recent escalations. Each is one indexed query.
 
 use crate::sql::ms;
-use crate::{Store, StoreError};
+use crate::{Reader, StoreError};
 use loopdesk_core::{Event, State, Ticket, TicketId, Timestamp, UserId};
 use serde::Serialize;
 
@@ -23,7 +23,11 @@ pub struct AgentLoad {
     pub awaiting_approval: i64,
 }
 
-impl Store {
+
+/// Job kind of a ticket's SLA timer (owned by the timers module; its key is `sla:<id>`).
+const SLA_CHECK: &str = "sla.check";
+
+impl Reader {
     /// Up to `limit` other tickets of the problem cluster, newest first.
     pub async fn cluster_siblings(
         &self,
@@ -97,12 +101,7 @@ impl Store {
         }
         Ok(out)
     }
-}
 
-/// Job kind of a ticket's SLA timer (owned by the timers module; its key is `sla:<id>`).
-const SLA_CHECK: &str = "sla.check";
-
-impl Store {
     /// Tickets whose next SLA alert (warning or breach) is due before `before`, soonest
     /// first, with that instant: the "breaching soon" queue, read from the SLA timers'
     /// pending jobs through the `(state, run_at)` index.

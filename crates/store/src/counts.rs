@@ -3,7 +3,7 @@
 
 use crate::queue::TicketFilter;
 use crate::sql::{arguments, Conditions};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{State, Ticket};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -145,6 +145,32 @@ impl StateCounts {
 }
 
 impl Store {
+
+    /// Rebuilds the rollup from the tickets table (after a bulk import or to repair).
+    pub async fn rebuild_counts(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM ticket_counts").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM ticket_owner_counts").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_owner_counts (state, assignee_id, department_id, needs_triage, n) \
+             SELECT state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage, COUNT(*) \
+             FROM tickets GROUP BY state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
+             SELECT state, priority_rank, channel, category, COALESCE(department_id, 0), COUNT(*) \
+             FROM tickets GROUP BY state, priority_rank, channel, category, COALESCE(department_id, 0)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Reader {
     /// Per-state counts of the tickets matching `filter` (its state filter is ignored, so a
     /// queue can show every tab's count). Served from a rollup when the filter only uses
     /// rolled-up dimensions (priority, channel, category, department; or assignee,
@@ -181,28 +207,5 @@ impl Store {
             counts.capped = true;
         }
         Ok(counts)
-    }
-
-    /// Rebuilds the rollup from the tickets table (after a bulk import or to repair).
-    pub async fn rebuild_counts(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM ticket_counts").execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM ticket_owner_counts").execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO ticket_owner_counts (state, assignee_id, department_id, needs_triage, n) \
-             SELECT state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage, COUNT(*) \
-             FROM tickets GROUP BY state, COALESCE(assignee_id, 0), COALESCE(department_id, 0), needs_triage",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
-             SELECT state, priority_rank, channel, category, COALESCE(department_id, 0), COUNT(*) \
-             FROM tickets GROUP BY state, priority_rank, channel, category, COALESCE(department_id, 0)",
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

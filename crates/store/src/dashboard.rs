@@ -5,7 +5,7 @@
 
 use crate::rollup::HOUR_MS;
 use crate::sql::ms;
-use crate::{Store, StoreError};
+use crate::{Reader, StoreError};
 use loopdesk_core::{Priority, Timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ fn hours(from: Timestamp, to: Timestamp) -> (i64, i64) {
     (ms(from).div_euclid(HOUR_MS), (ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS))
 }
 
-impl Store {
+impl Reader {
     /// The dashboard for tickets recorded (and results, answers happening) in `[from, to)`.
     pub async fn dashboard(&self, from: Timestamp, to: Timestamp) -> Result<Dashboard, StoreError> {
         let (from, to) = hours(from, to);

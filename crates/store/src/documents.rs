@@ -4,7 +4,7 @@
 //! every version stays as the audit trail of who changed what, when and why.
 
 use crate::sql::{from_ms, ms};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::Timestamp;
 use serde::Serialize;
 
@@ -47,15 +47,6 @@ fn document((name, version, body, changed_by, changed_at, comment): Row) -> Resu
 const COLUMNS: &str = "name, version, body, changed_by, changed_at, comment";
 
 impl Store {
-    /// The version in effect of document `name`, if it was ever saved.
-    pub async fn document(&self, name: &str) -> Result<Option<Document>, StoreError> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE name = $1 ORDER BY version DESC LIMIT 1"))
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(document).transpose()
-    }
 
     /// Saves a new version of a document; returns it. Fails with
     /// [`StoreError::StaleVersion`] when somebody saved another version meanwhile.
@@ -91,6 +82,18 @@ impl Store {
             changed_at: change.now,
             comment: change.comment.to_string(),
         })
+    }
+}
+
+impl Reader {
+    /// The version in effect of document `name`, if it was ever saved.
+    pub async fn document(&self, name: &str) -> Result<Option<Document>, StoreError> {
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE name = $1 ORDER BY version DESC LIMIT 1"))
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(document).transpose()
     }
 
     /// The newest `limit` versions of a document, newest first.

@@ -1,4 +1,4 @@
-//! Errors of the storage layer. The server maps each variant to one HTTP status.
+//! Errors of the storage layer. The application maps each variant to one of its own.
 
 use loopdesk_core::DomainError;
 

@@ -53,9 +53,14 @@ impl Store {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
+        let queues = writes.iter().any(|w| matches!(w, ChannelWrite::Delivery(_)));
         let (reply, answer) = oneshot::channel();
         self.group.tx.send(Pending { writes, now, reply }).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        let done = answer.await.map_err(|_| StoreError::WriterGone)??;
+        if queues {
+            self.hooks.deliveries_queued();
+        }
+        Ok(done)
     }
 }
 

@@ -22,8 +22,8 @@ impl Store {
     }
 
     /// Writes tickets and their events in one transaction. Each ticket must equal what its
-    /// events replay to (ids from [`Store::reserve_ticket_ids`]). With a change hook
-    /// installed, each ticket's timers are scheduled in the same transaction.
+    /// events replay to (ids from [`Store::reserve_ticket_ids`]). What an imported ticket
+    /// owes ([`crate::Effects::imported`]: its timers) is written in the same transaction.
     pub async fn import(&self, batch: &[(Ticket, Vec<Event>)]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut deltas = CountDeltas::default();
@@ -38,7 +38,7 @@ impl Store {
                 deltas.add(t, 1);
             }
             for (t, events) in chunk {
-                ops.extend(self.hooks.jobs_for(t, events));
+                ops.extend(self.hooks.effects.imported(t, events).jobs);
             }
             for (t, events) in chunk {
                 for e in events {

@@ -2,7 +2,7 @@
 //! quarantined raw messages, attachment bytes, webhook nonces and IMAP poll positions.
 
 use crate::sql::{from_ms, ms};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Serialize;
 
@@ -29,15 +29,6 @@ pub struct StoredAttachment {
 }
 
 impl Store {
-    /// The ticket and value under a channel key (`email:<message-id>`, `wechat-open:<openid>` …).
-    pub async fn channel_key(&self, key: &str) -> Result<Option<(TicketId, Option<String>)>, StoreError> {
-        let row: Option<(i64, Option<String>)> =
-            sqlx::query_as("SELECT ticket_id, value FROM channel_keys WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(t, v)| (TicketId(t), v)))
-    }
 
     /// Records `key` for `ticket` unless present; true when this call recorded it.
     pub async fn claim_channel_key(&self, key: &str, ticket: TicketId, now: Timestamp) -> Result<bool, StoreError> {
@@ -80,32 +71,6 @@ impl Store {
         Ok(id)
     }
 
-    /// The newest quarantined messages.
-    pub async fn quarantined(&self, limit: i64) -> Result<Vec<Quarantined>, StoreError> {
-        let rows: Vec<(i64, String, String, i64, i64)> =
-            sqlx::query_as("SELECT id, source, reason, size, received_at FROM quarantine ORDER BY id DESC LIMIT $1")
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, source, reason, size, at)| Quarantined { id, source, reason, size, received_at: from_ms(at) })
-            .collect())
-    }
-
-    /// The raw bytes of a quarantined message.
-    pub async fn quarantined_raw(&self, id: i64) -> Result<Vec<u8>, StoreError> {
-        let row: Option<(Vec<u8>,)> =
-            sqlx::query_as("SELECT raw FROM quarantine WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-        row.map(|(r,)| r).ok_or(StoreError::NotFound { what: "quarantined message" })
-    }
-
-    /// How many attachments are stored (all tickets, and those not linked yet).
-    pub async fn attachment_count(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attachments").fetch_one(&self.pool).await?;
-        Ok(n)
-    }
-
     /// Removes attachments stored for a submission that was then refused.
     pub async fn delete_attachments(&self, ids: &[i64]) -> Result<(), StoreError> {
         for id in ids {
@@ -140,14 +105,84 @@ impl Store {
 
     /// Links stored attachments to their ticket once it exists.
     pub async fn link_attachments(&self, ids: &[i64], ticket: TicketId) -> Result<(), StoreError> {
-        for id in ids {
-            sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE id = $2")
-                .bind(ticket.0)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-        }
+        let mut conn = self.pool.acquire().await?;
+        link_attachments_on(&mut conn, ids, ticket).await
+    }
+
+    /// Records a webhook nonce (its signature); false when it was seen before (a replay).
+    /// Nonces older than `forget_before` are purged on the way.
+    pub async fn claim_nonce(
+        &self,
+        source: &str,
+        nonce: &str,
+        now: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM webhook_nonces WHERE seen_at < $1")
+            .bind(ms(forget_before))
+            .execute(&self.pool)
+            .await?;
+        let r = sqlx::query(
+            "INSERT INTO webhook_nonces (source, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(source)
+        .bind(nonce)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Saves where polling `mailbox` stopped.
+    pub async fn set_imap_cursor(&self, mailbox: &str, uid_validity: u32, last_uid: u32) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO imap_cursors (mailbox, uid_validity, last_uid) VALUES ($1, $2, $3) \
+             ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid",
+        )
+        .bind(mailbox)
+        .bind(uid_validity as i64)
+        .bind(last_uid as i64)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+}
+
+impl Reader {
+    /// The ticket and value under a channel key (`email:<message-id>`, `wechat-open:<openid>` …).
+    pub async fn channel_key(&self, key: &str) -> Result<Option<(TicketId, Option<String>)>, StoreError> {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT ticket_id, value FROM channel_keys WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(t, v)| (TicketId(t), v)))
+    }
+
+    /// The newest quarantined messages.
+    pub async fn quarantined(&self, limit: i64) -> Result<Vec<Quarantined>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, i64)> =
+            sqlx::query_as("SELECT id, source, reason, size, received_at FROM quarantine ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, source, reason, size, at)| Quarantined { id, source, reason, size, received_at: from_ms(at) })
+            .collect())
+    }
+
+    /// The raw bytes of a quarantined message.
+    pub async fn quarantined_raw(&self, id: i64) -> Result<Vec<u8>, StoreError> {
+        let row: Option<(Vec<u8>,)> =
+            sqlx::query_as("SELECT raw FROM quarantine WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|(r,)| r).ok_or(StoreError::NotFound { what: "quarantined message" })
+    }
+
+    /// How many attachments are stored (all tickets, and those not linked yet).
+    pub async fn attachment_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attachments").fetch_one(&self.pool).await?;
+        Ok(n)
     }
 
     /// The attachments stored for a ticket.
@@ -182,30 +217,6 @@ impl Store {
         Ok((StoredAttachment { id, ticket_id, name, content_type, size }, bytes))
     }
 
-    /// Records a webhook nonce (its signature); false when it was seen before (a replay).
-    /// Nonces older than `forget_before` are purged on the way.
-    pub async fn claim_nonce(
-        &self,
-        source: &str,
-        nonce: &str,
-        now: Timestamp,
-        forget_before: Timestamp,
-    ) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM webhook_nonces WHERE seen_at < $1")
-            .bind(ms(forget_before))
-            .execute(&self.pool)
-            .await?;
-        let r = sqlx::query(
-            "INSERT INTO webhook_nonces (source, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(source)
-        .bind(nonce)
-        .bind(ms(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
     /// Where polling `mailbox` stopped: (UIDVALIDITY, last UID taken in).
     pub async fn imap_cursor(&self, mailbox: &str) -> Result<Option<(u32, u32)>, StoreError> {
         let row: Option<(i64, i64)> =
@@ -215,18 +226,16 @@ impl Store {
                 .await?;
         Ok(row.map(|(v, u)| (v as u32, u as u32)))
     }
+}
 
-    /// Saves where polling `mailbox` stopped.
-    pub async fn set_imap_cursor(&self, mailbox: &str, uid_validity: u32, last_uid: u32) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO imap_cursors (mailbox, uid_validity, last_uid) VALUES ($1, $2, $3) \
-             ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid",
-        )
-        .bind(mailbox)
-        .bind(uid_validity as i64)
-        .bind(last_uid as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+/// Links stored attachments to `ticket` on `conn` (inside the intake's transaction).
+pub(crate) async fn link_attachments_on(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+    ticket: TicketId,
+) -> Result<(), StoreError> {
+    for id in ids {
+        sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE id = $2").bind(ticket.0).bind(id).execute(&mut *conn).await?;
     }
+    Ok(())
 }

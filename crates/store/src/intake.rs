@@ -4,16 +4,18 @@
 //! with `synchronous=FULL`); concurrent intakes just share the fsync.
 
 use crate::counts::CountDeltas;
-use crate::jobs::{Hooks, JobOp};
-use crate::tickets::{insert_events, insert_tickets, load};
+use crate::effects::{Change, ExtraEffects, Owed};
+use crate::jobs::Hooks;
+use crate::tickets::{insert_events, insert_tickets, load, write_owed};
 use crate::{Backend, Store, StoreError};
+use loopdesk_core::event::{apply, decide, Command};
 use loopdesk_core::{Actor, Event, EventData, State, Ticket, TicketId, TrackingNo};
 use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// A new ticket to record. Its `id` and `tracking_no` are assigned by the store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IntakeRequest {
     pub ticket: Ticket,
     /// Who recorded it (the customer for forms, a user for staff entry, system for channels).
@@ -22,9 +24,27 @@ pub struct IntakeRequest {
     pub idempotency: Option<(String, String)>,
     /// Near-duplicate signature to index with the ticket.
     pub signature: Option<crate::SignatureRecord>,
-    /// The caller changes the ticket right after intake (rejects or merges it): the change
-    /// hook's intake jobs (routing) are not written. False for an ordinary new ticket.
-    pub follow_up: bool,
+    /// Commands the system applies right after recording, in the same transaction: a spam
+    /// rejection, a merge into the customer's open ticket, a note.
+    pub then: Vec<Command>,
+    /// Stored attachments (recorded without a ticket) that belong to this ticket.
+    pub attachments: Vec<i64>,
+    /// What this intake owes besides what every change owes.
+    pub extra: Option<ExtraEffects>,
+    /// The customer's message our first answer replies to (an e-mail's Message-ID).
+    pub reply_to: Option<String>,
+    /// The request that recorded it (its request id), stamped on the jobs it owes.
+    pub origin: Option<String>,
+}
+
+impl std::fmt::Debug for IntakeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntakeRequest")
+            .field("ticket", &self.ticket.id)
+            .field("then", &self.then.len())
+            .field("attachments", &self.attachments)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What intake answered.
@@ -100,16 +120,30 @@ async fn writer(w: Writer, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {
     }
 }
 
+/// A ticket recorded in a batch: the row as it ends the transaction and its events.
+struct Recorded {
+    request: usize,
+    ticket: Ticket,
+    events: Vec<Event>,
+}
+
 /// Commits a batch; the outer error fails the whole transaction, inner ones one request.
 async fn commit_batch(w: &Writer, requests: &[&IntakeRequest]) -> Result<Vec<Result<Intake, StoreError>>, StoreError> {
     let mut tx = w.pool.begin().await?;
     let ids = w.backend.allocate_ids(&mut tx, requests.len()).await?;
     let mut results = Vec::with_capacity(requests.len());
-    let mut fresh: Vec<(usize, Ticket)> = Vec::new();
+    let mut fresh: Vec<Recorded> = Vec::new();
     for (i, (req, id)) in requests.iter().zip(ids).enumerate() {
-        let ticket = prepare(&req.ticket, TicketId(id));
+        // Decided before the key is claimed: a refused follow-up leaves no key behind.
+        let recorded = match record(prepare(&req.ticket, TicketId(id)), req) {
+            Ok(r) => Recorded { request: i, ..r },
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
+        };
         if let Some((key, hash)) = &req.idempotency {
-            match claim_key(&mut tx, key, hash, &ticket).await? {
+            match claim_key(&mut tx, key, hash, &recorded.ticket).await? {
                 Claim::New => {}
                 Claim::Mismatch => {
                     results.push(Err(StoreError::IdempotencyMismatch));
@@ -117,7 +151,7 @@ async fn commit_batch(w: &Writer, requests: &[&IntakeRequest]) -> Result<Vec<Res
                 }
                 Claim::Earlier(earlier) => {
                     // The earlier request may sit in this very batch, not yet inserted.
-                    let twin = fresh.iter().find(|(_, t)| t.id == earlier).map(|(_, t)| t.clone());
+                    let twin = fresh.iter().find(|r| r.ticket.id == earlier).map(|r| r.ticket.clone());
                     let found = match twin {
                         Some(t) => Ok(t),
                         None => load(&mut tx, earlier).await,
@@ -127,42 +161,84 @@ async fn commit_batch(w: &Writer, requests: &[&IntakeRequest]) -> Result<Vec<Res
                 }
             }
         }
-        results.push(Ok(Intake { ticket: ticket.clone(), replayed: false }));
-        fresh.push((i, ticket));
+        results.push(Ok(Intake { ticket: recorded.ticket.clone(), replayed: false }));
+        fresh.push(recorded);
     }
-    let tickets: Vec<Ticket> = fresh.iter().map(|(_, t)| t.clone()).collect();
+    let tickets: Vec<Ticket> = fresh.iter().map(|r| r.ticket.clone()).collect();
     insert_tickets(&mut tx, &tickets).await?;
-    let events: Vec<Event> = fresh.iter().map(|(i, t)| created_event(t, requests[*i].actor.clone())).collect();
+    let events: Vec<Event> = fresh.iter().flat_map(|r| r.events.iter().cloned()).collect();
     insert_events(&mut tx, &events).await?;
     crate::search::index_new(&mut tx, w.backend, &tickets, &[]).await?;
-    let fed: Vec<(&Ticket, &Event)> = tickets.iter().zip(&events).collect();
+    let fed: Vec<(&Ticket, &Event)> = fresh.iter().filter_map(|r| r.events.last().map(|e| (&r.ticket, e))).collect();
     crate::live::record_rows(&mut tx, &fed).await?;
     let signatures: Vec<_> =
-        fresh.iter().filter_map(|(i, t)| requests[*i].signature.as_ref().map(|s| (t.id, s))).collect();
+        fresh.iter().filter_map(|r| requests[r.request].signature.as_ref().map(|s| (r.ticket.id, s))).collect();
     crate::clusters::insert_signatures(&mut tx, &signatures).await?;
     let mut deltas = CountDeltas::default();
     tickets.iter().for_each(|t| deltas.add(t, 1));
     deltas.flush(&mut tx).await?;
-    // The timers each new ticket starts (its SLA check) and the work it owes (routing),
-    // in the same transaction.
-    let mut ops: Vec<JobOp> = Vec::new();
-    for (((i, _), t), e) in fresh.iter().zip(&tickets).zip(&events) {
-        ops.extend(w.hooks.jobs_for(t, std::slice::from_ref(e)));
-        if !requests[*i].follow_up {
-            ops.extend(w.hooks.intake_jobs(t));
+    // What each new ticket owes (its SLA timer, its routing, its acknowledgement), in the
+    // same transaction.
+    let mut owed = Owed::default();
+    for r in &fresh {
+        let req = requests[r.request];
+        let change = Change {
+            before: None,
+            after: &r.ticket,
+            timeline: &r.events,
+            before_len: 0,
+            reply_to: req.reply_to.as_deref(),
+        };
+        let mut mine = w.hooks.effects.owed(&change);
+        if let Some(extra) = &req.extra {
+            mine.extend(extra(&r.ticket));
         }
+        // This task is the writer's, not the request's: the request's id comes with it.
+        for op in &mut mine.jobs {
+            if let crate::JobOp::Enqueue(job) = op {
+                if job.origin.is_none() {
+                    job.origin.clone_from(&req.origin);
+                }
+            }
+        }
+        if !req.attachments.is_empty() {
+            crate::inbound::link_attachments_on(&mut tx, &req.attachments, r.ticket.id).await?;
+        }
+        // Keys and results name their ticket: written per ticket.
+        let jobs = std::mem::take(&mut mine.jobs);
+        let deliveries = std::mem::take(&mut mine.deliveries);
+        write_owed(&mut tx, &r.ticket, &mine).await?;
+        owed.jobs.extend(jobs);
+        owed.deliveries.extend(deliveries);
     }
-    let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
-    // Targets a ticket meets or misses at intake (receipt → recording).
-    for (t, e) in tickets.iter().zip(&events) {
-        let stopped = w.hooks.completed_targets(t, t, std::slice::from_ref(e), 0);
-        crate::rollup::record_sla_results(&mut tx, t, &stopped).await?;
+    let earliest = crate::jobs::write_ops(&mut tx, &owed.jobs).await?;
+    for d in &owed.deliveries {
+        crate::outbox::insert_delivery(&mut tx, d, d_time(&fresh)).await?;
     }
     tx.commit().await?;
     if let Some(at) = earliest {
         w.hooks.signal_enqueued(at);
     }
+    if !owed.deliveries.is_empty() {
+        w.hooks.deliveries_queued();
+    }
     Ok(results)
+}
+
+/// The instant the batch's deliveries are queued at: its newest recording.
+fn d_time(fresh: &[Recorded]) -> loopdesk_core::Timestamp {
+    fresh.iter().map(|r| r.ticket.recorded_at).max().unwrap_or_else(chrono::Utc::now)
+}
+
+/// The ticket as recorded: created, then the system's follow-up commands applied.
+fn record(mut ticket: Ticket, req: &IntakeRequest) -> Result<Recorded, StoreError> {
+    let mut events = vec![created_event(&ticket, req.actor.clone())];
+    for cmd in &req.then {
+        let e = decide(&ticket, cmd.clone(), Actor::System, ticket.recorded_at)?;
+        apply(&mut ticket, &e);
+        events.push(e);
+    }
+    Ok(Recorded { request: 0, ticket, events })
 }
 
 fn prepare(draft: &Ticket, id: TicketId) -> Ticket {

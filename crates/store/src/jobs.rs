@@ -9,11 +9,11 @@
 //! due" and "when is the next one" with one seek.
 //!
 //! Jobs owed by a ticket change are written in the change's transaction
-//! ([`Store::change_with`], and the [`ChangeHook`] every change and intake consults).
+//! ([`Store::change_with`], and the [`crate::Effects`] every change and intake consults).
 
 use crate::sql::{from_ms, ms, values_rows};
-use crate::{Backend, Store, StoreError};
-use loopdesk_core::{Event, Ticket, Timestamp};
+use crate::{Backend, Reader, Store, StoreError};
+use loopdesk_core::Timestamp;
 use serde_json::Value;
 use sqlx::AnyConnection;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -61,12 +61,20 @@ pub struct NewJob {
     pub key: Option<String>,
     pub payload: Value,
     pub run_at: Timestamp,
+    /// The request that caused it (its request id), for reading logs together.
+    pub origin: Option<String>,
 }
 
 impl NewJob {
     /// A job with a dedup key.
     pub fn keyed(kind: &str, key: impl Into<String>, payload: Value, run_at: Timestamp) -> NewJob {
-        NewJob { kind: kind.to_string(), key: Some(key.into()), payload, run_at }
+        NewJob { kind: kind.to_string(), key: Some(key.into()), payload, run_at, origin: None }
+    }
+
+    /// The same job, caused by the request `origin`.
+    pub fn caused_by(mut self, origin: Option<String>) -> NewJob {
+        self.origin = origin;
+        self
     }
 }
 
@@ -94,32 +102,8 @@ pub struct Job {
     pub last_error: Option<String>,
     /// The worker holding the lease, or once done the one that ran it.
     pub worker: Option<String>,
-}
-
-/// Job writes a ticket's new state owes, computed inside the change's transaction. The
-/// server installs one ([`Store::set_change_hook`]) to keep each ticket's SLA timer in step.
-pub trait ChangeHook: Send + Sync + 'static {
-    /// `timeline` is the whole timeline, oldest first, including the events just added.
-    fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp>;
-
-    /// Further jobs a newly recorded ticket owes (the server's `route.ticket`), written in
-    /// the intake's transaction so that no crash can record a ticket without them.
-    fn intake_jobs(&self, _ticket: &Ticket) -> Vec<JobOp> {
-        Vec::new()
-    }
-
-    /// SLA target clocks this change stopped: `timeline[..before_len]` with `before` was the
-    /// ticket before it, `timeline` with `after` is the ticket now. Recorded as SLA results
-    /// for the dashboard's on-time rates. None by default.
-    fn completed_targets(
-        &self,
-        _before: &Ticket,
-        _after: &Ticket,
-        _timeline: &[Event],
-        _before_len: usize,
-    ) -> Vec<crate::CompletedTarget> {
-        Vec::new()
-    }
+    /// The request that caused the job, if one did.
+    pub origin: Option<String>,
 }
 
 /// Wakes a worker when a job is enqueued sooner than it planned to look.
@@ -153,14 +137,14 @@ impl JobSignal {
     }
 }
 
-const JOB_COLS: &str = "id, kind, dedup_key, payload, attempts, state, run_at, last_error, lease_owner";
+const JOB_COLS: &str = "id, kind, dedup_key, payload, attempts, state, run_at, last_error, lease_owner, origin";
 /// Rows per multi-row upsert.
 const ROWS_PER_INSERT: usize = 16;
 
-type JobRow = (i64, String, Option<String>, String, i64, String, i64, Option<String>, Option<String>);
+type JobRow = (i64, String, Option<String>, String, i64, String, i64, Option<String>, Option<String>, Option<String>);
 
 fn job_from(row: JobRow) -> Result<Job, StoreError> {
-    let (id, kind, key, payload, attempts, state, run_at, last_error, worker) = row;
+    let (id, kind, key, payload, attempts, state, run_at, last_error, worker, origin) = row;
     Ok(Job {
         id: JobId(id),
         kind,
@@ -171,6 +155,7 @@ fn job_from(row: JobRow) -> Result<Job, StoreError> {
         run_at: from_ms(run_at),
         last_error,
         worker,
+        origin,
     })
 }
 
@@ -204,10 +189,11 @@ pub(crate) async fn write_ops(conn: &mut AnyConnection, ops: &[JobOp]) -> Result
 
 async fn upsert(conn: &mut AnyConnection, jobs: &[&NewJob]) -> Result<(), StoreError> {
     let sql = format!(
-        "INSERT INTO jobs (kind, dedup_key, payload, run_at, state, created_at) VALUES {} \
+        "INSERT INTO jobs (kind, dedup_key, payload, run_at, state, created_at, origin) VALUES {} \
          ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL DO UPDATE SET \
-         kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at, attempts = 0, last_error = NULL",
-        values_rows(jobs.len(), 6)
+         kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at, attempts = 0, last_error = NULL, \
+         origin = excluded.origin",
+        values_rows(jobs.len(), 7)
     );
     // created_at is informational (never read by logic), so the wall clock is fine here.
     let created = ms(chrono::Utc::now());
@@ -219,7 +205,8 @@ async fn upsert(conn: &mut AnyConnection, jobs: &[&NewJob]) -> Result<(), StoreE
             .bind(serde_json::to_string(&j.payload)?)
             .bind(ms(j.run_at))
             .bind("pending")
-            .bind(created);
+            .bind(created)
+            .bind(j.origin.clone());
     }
     q.execute(&mut *conn).await?;
     Ok(())
@@ -305,18 +292,6 @@ impl Store {
         rows.into_iter().map(job_from).collect()
     }
 
-    /// The ids of up to `limit` pending jobs due at `now`, soonest first: a read-only seek
-    /// on the pending partial index (what a wake-up finds before claiming).
-    pub async fn due_ids(&self, now: Timestamp, limit: usize) -> Result<Vec<JobId>, StoreError> {
-        let rows: Vec<(i64,)> =
-            sqlx::query_as("SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $2")
-                .bind(ms(now))
-                .bind(limit as i64)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(id,)| JobId(id)).collect())
-    }
-
     /// Marks a claimed job done (keeping which worker ran it).
     pub async fn complete(&self, id: JobId) -> Result<(), StoreError> {
         sqlx::query("UPDATE jobs SET state = 'done' WHERE id = $1 AND state = 'running'")
@@ -360,6 +335,72 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes up to `limit` done jobs whose last lease ended before `before`.
+    pub async fn purge_done_jobs(&self, before: Timestamp, limit: usize) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "DELETE FROM jobs WHERE id IN \
+             (SELECT id FROM jobs WHERE state = 'done' AND run_at < $1 ORDER BY run_at LIMIT $2)",
+        )
+        .bind(ms(before))
+        .bind(limit as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// The signal a worker of this process sleeps on.
+    pub fn job_signal(&self) -> &JobSignal {
+        &self.hooks.signal
+    }
+
+    /// Rung when this process queued deliveries (the outbox worker waits on it).
+    pub fn outbox_bell(&self) -> &Notify {
+        &self.hooks.outbox
+    }
+
+    pub(crate) fn jobs_written(&self, earliest: Option<i64>) {
+        if let Some(at) = earliest {
+            self.hooks.signal_enqueued(at);
+        }
+    }
+}
+
+/// What a store shares with its intake writer: the application's effects and the worker
+/// signal.
+pub(crate) struct Hooks {
+    pub effects: std::sync::Arc<dyn crate::Effects>,
+    pub signal: JobSignal,
+    /// Rung when a change queued deliveries in the outbox.
+    pub outbox: Notify,
+}
+
+impl Hooks {
+    pub(crate) fn new(effects: std::sync::Arc<dyn crate::Effects>) -> Hooks {
+        Hooks { effects, signal: JobSignal::default(), outbox: Notify::new() }
+    }
+
+    pub(crate) fn deliveries_queued(&self) {
+        self.outbox.notify_one();
+    }
+
+    pub(crate) fn signal_enqueued(&self, run_at_ms: i64) {
+        self.signal.enqueued(run_at_ms);
+    }
+}
+
+impl Reader {
+    /// The ids of up to `limit` pending jobs due at `now`, soonest first: a read-only seek
+    /// on the pending partial index (what a wake-up finds before claiming).
+    pub async fn due_ids(&self, now: Timestamp, limit: usize) -> Result<Vec<JobId>, StoreError> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $2")
+                .bind(ms(now))
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| JobId(id)).collect())
+    }
+
     /// When the next job falls due (a pending one, or a lease running out): one round trip,
     /// two seeks on the partial indexes.
     pub async fn next_run_at(&self) -> Result<Option<Timestamp>, StoreError> {
@@ -389,83 +430,5 @@ impl Store {
         let rows: Vec<JobRow> =
             sqlx::query_as(&sql).bind(kind).bind(state.as_str()).bind(limit as i64).fetch_all(&self.pool).await?;
         rows.into_iter().map(job_from).collect()
-    }
-
-    /// Deletes up to `limit` done jobs whose last lease ended before `before`.
-    pub async fn purge_done_jobs(&self, before: Timestamp, limit: usize) -> Result<u64, StoreError> {
-        let r = sqlx::query(
-            "DELETE FROM jobs WHERE id IN \
-             (SELECT id FROM jobs WHERE state = 'done' AND run_at < $1 ORDER BY run_at LIMIT $2)",
-        )
-        .bind(ms(before))
-        .bind(limit as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected())
-    }
-
-    /// The signal a worker of this process sleeps on.
-    pub fn job_signal(&self) -> &JobSignal {
-        &self.hooks.signal
-    }
-
-    /// Installs the hook every ticket change and intake consults for the jobs it owes.
-    pub fn set_change_hook(&self, hook: std::sync::Arc<dyn ChangeHook>) {
-        if let Ok(mut slot) = self.hooks.change.write() {
-            *slot = Some(hook);
-        }
-    }
-
-    pub(crate) fn jobs_written(&self, earliest: Option<i64>) {
-        if let Some(at) = earliest {
-            self.hooks.signal_enqueued(at);
-        }
-    }
-}
-
-/// What a store shares with its intake writer: the change hook and the worker signal.
-#[derive(Default)]
-pub(crate) struct Hooks {
-    pub change: std::sync::RwLock<Option<std::sync::Arc<dyn ChangeHook>>>,
-    pub signal: JobSignal,
-}
-
-impl Hooks {
-    /// The installed change hook's job writes for a ticket.
-    pub(crate) fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp> {
-        match self.change.read().ok().and_then(|h| h.clone()) {
-            Some(hook) => hook.jobs_for(ticket, timeline),
-            None => Vec::new(),
-        }
-    }
-
-    /// The installed change hook's intake jobs for a new ticket.
-    pub(crate) fn intake_jobs(&self, ticket: &Ticket) -> Vec<JobOp> {
-        match self.change.read().ok().and_then(|h| h.clone()) {
-            Some(hook) => hook.intake_jobs(ticket),
-            None => Vec::new(),
-        }
-    }
-
-    /// The installed change hook's stopped SLA clocks (see [`ChangeHook::completed_targets`]).
-    pub(crate) fn completed_targets(
-        &self,
-        before: &Ticket,
-        after: &Ticket,
-        timeline: &[Event],
-        before_len: usize,
-    ) -> Vec<crate::CompletedTarget> {
-        match self.change.read().ok().and_then(|h| h.clone()) {
-            Some(hook) => hook.completed_targets(before, after, timeline, before_len),
-            None => Vec::new(),
-        }
-    }
-
-    pub(crate) fn has_change_hook(&self) -> bool {
-        self.change.read().is_ok_and(|h| h.is_some())
-    }
-
-    pub(crate) fn signal_enqueued(&self, run_at_ms: i64) {
-        self.signal.enqueued(run_at_ms);
     }
 }

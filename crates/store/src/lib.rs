@@ -11,6 +11,7 @@ mod console;
 mod counts;
 mod dashboard;
 mod documents;
+mod effects;
 mod error;
 mod group;
 mod import;
@@ -28,6 +29,7 @@ mod secrets;
 mod sql;
 mod surveys;
 mod sweep;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tickets;
 mod user_admin;
@@ -41,11 +43,12 @@ pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::{StateCounts, COUNT_CAP};
 pub use dashboard::{Dashboard, PriorityFigures, ProblemCount, TargetFigures};
 pub use documents::{Document, DocumentChange};
+pub use effects::{Change, Effects, ExtraEffects, KeyWrite, NoEffects, Owed};
 pub use error::StoreError;
 pub use group::ChannelWrite;
 pub use inbound::{Quarantined, StoredAttachment};
 pub use intake::{Intake, IntakeRequest};
-pub use jobs::{ChangeHook, Job, JobId, JobOp, JobSignal, JobState, NewJob};
+pub use jobs::{Job, JobId, JobOp, JobSignal, JobState, NewJob};
 pub use live::LiveChange;
 pub use outbox::{Delivery, DeliveryState, NewDelivery, Outcome};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
@@ -74,20 +77,38 @@ impl Default for StoreOptions {
     }
 }
 
-/// The database, shared by every handler and worker of a process.
+/// Read access to the database: every query and no write. Cheap to clone. The layers above
+/// the application get only this; every write goes through the application's use cases.
 #[derive(Clone)]
-pub struct Store {
+pub struct Reader {
     pool: AnyPool,
     backend: Backend,
+}
+
+/// The database, shared by every handler and worker of a process: reads (through
+/// [`Reader`], which it dereferences to) and writes.
+#[derive(Clone)]
+pub struct Store {
+    reader: Reader,
     intake: intake::IntakeHandle,
     group: group::GroupHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
     hooks: std::sync::Arc<jobs::Hooks>,
 }
 
+impl std::ops::Deref for Store {
+    type Target = Reader;
+
+    fn deref(&self) -> &Reader {
+        &self.reader
+    }
+}
+
 impl Store {
-    /// Connects to `url` (`sqlite://path` or `postgres://…`), without migrating.
-    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), without migrating. `effects`
+    /// says what every intake and change owes besides its own rows; they are written in the
+    /// change's transaction.
+    pub async fn connect(url: &str, options: StoreOptions, effects: std::sync::Arc<dyn Effects>) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare_url(url)?;
@@ -97,10 +118,10 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
             .connect(&url)
             .await?;
-        let hooks = std::sync::Arc::new(jobs::Hooks::default());
+        let hooks = std::sync::Arc::new(jobs::Hooks::new(effects));
         let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
         let group = group::GroupHandle::spawn(pool.clone());
-        Ok(Store { pool, backend, intake, group, ticket_locks: Default::default(), hooks })
+        Ok(Store { reader: Reader { pool, backend }, intake, group, ticket_locks: Default::default(), hooks })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -109,6 +130,18 @@ impl Store {
         Ok(())
     }
 
+    /// The read half, to hand to code that must not write.
+    pub fn reader(&self) -> &Reader {
+        &self.reader
+    }
+
+    /// Closes every connection after the intake writer has drained.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Reader {
     /// Which database this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -118,10 +151,5 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
-    }
-
-    /// Closes every connection after the intake writer has drained.
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }

@@ -4,7 +4,7 @@
 //! access checks need (department, assignee, collaborators), nothing personal.
 
 use crate::sql::{from_ms, ms, values_rows};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{DepartmentId, Event, Ticket, TicketId, Timestamp, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -78,6 +78,15 @@ pub(crate) async fn record_rows(conn: &mut AnyConnection, rows: &[(&Ticket, &Eve
 }
 
 impl Store {
+
+    /// Deletes feed rows of changes before `before`; returns how many.
+    pub async fn purge_live_changes(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM live_changes WHERE at < $1").bind(ms(before)).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+}
+
+impl Reader {
     /// The newest position of the live feed (0 when empty).
     pub async fn live_head(&self) -> Result<i64, StoreError> {
         let (head,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM live_changes")
@@ -97,11 +106,5 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(LiveChange::from).collect())
-    }
-
-    /// Deletes feed rows of changes before `before`; returns how many.
-    pub async fn purge_live_changes(&self, before: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM live_changes WHERE at < $1").bind(ms(before)).execute(&self.pool).await?;
-        Ok(done.rows_affected())
     }
 }

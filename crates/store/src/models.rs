@@ -1,7 +1,7 @@
 //! Versioned triage models and the corrections agents made, which are training examples.
 
 use crate::sql::ms;
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{Event, EventData, Timestamp};
 use std::collections::BTreeMap;
 
@@ -29,7 +29,9 @@ impl Store {
         .map_err(|e| StoreError::on_unique(e, "version"))?;
         Ok(version)
     }
+}
 
+impl Reader {
     /// The newest model of `kind` and its version.
     pub async fn latest_model(&self, kind: &str) -> Result<Option<(i64, String)>, StoreError> {
         Ok(sqlx::query_as("SELECT version, model FROM triage_models WHERE kind = $1 ORDER BY version DESC LIMIT 1")

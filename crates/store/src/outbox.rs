@@ -5,7 +5,7 @@
 //! is shown as such on the ticket.
 
 use crate::sql::{from_ms, ms};
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -233,7 +233,32 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         unsent(&mut conn, id, error, at).await
     }
+}
 
+/// Puts delivery `id` back for another attempt at `at`, or fails it when `at` is `None`.
+async fn unsent(conn: &mut AnyConnection, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
+    let error: String = error.chars().take(500).collect();
+    match at {
+        Some(at) => {
+            sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
+                .bind(ms(at))
+                .bind(error)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
+                .bind(error)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+        }
+    };
+    Ok(())
+}
+
+impl Reader {
     /// The deliveries of a ticket, oldest first.
     pub async fn ticket_deliveries(&self, ticket: TicketId) -> Result<Vec<Delivery>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE ticket_id = $1 ORDER BY id");
@@ -272,27 +297,4 @@ impl Store {
             sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE resends > 0").fetch_one(&self.pool).await?;
         Ok(n)
     }
-}
-
-/// Puts delivery `id` back for another attempt at `at`, or fails it when `at` is `None`.
-async fn unsent(conn: &mut AnyConnection, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
-    let error: String = error.chars().take(500).collect();
-    match at {
-        Some(at) => {
-            sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
-                .bind(ms(at))
-                .bind(error)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?
-        }
-        None => {
-            sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
-                .bind(error)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?
-        }
-    };
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! The queue: filtered, sorted, keyset-paginated lists of tickets.
 
 use crate::sql::{arguments, ms, Conditions, Value};
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, Reader, StoreError};
 use loopdesk_core::access::Visibility;
 use loopdesk_core::{Channel, DepartmentId, Priority, State, Ticket, Timestamp, UserId};
 use serde::Serialize;
@@ -246,53 +246,7 @@ impl TicketFilter {
     }
 }
 
-impl Store {
-    /// One page of the queue.
-    pub async fn list_tickets(
-        &self,
-        filter: &TicketFilter,
-        sort: Sort,
-        after: Option<Cursor>,
-        limit: usize,
-    ) -> Result<Page, StoreError> {
-        use crate::search::Plan;
-        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let mut plan = match text {
-            Some(t) => crate::search::plan(&self.pool, self.backend, t).await?,
-            None => Plan::Subquery,
-        };
-        if matches!(plan, Plan::FtsJoin(_)) && !self.keeps_many(filter).await? {
-            // Few tickets pass the other conditions: read those in one statement and check
-            // each against the word index, rather than walk the word's matches for them.
-            plan = Plan::Subquery;
-        }
-        let parts = if text.is_some() && self.backend == Backend::Sqlite && matches!(plan, Plan::Subquery) {
-            vec![filter.clone()]
-        } else if text.is_some() && sort == Sort::Priority && filter.priorities.len() != 1 {
-            // Read per priority, each in id order (the index gives ids in order, not priorities).
-            let mut f = filter.clone();
-            if f.priorities.is_empty() {
-                f.priorities = Priority::ALL.to_vec();
-            }
-            f.fan_out(sort)
-        } else {
-            filter.fan_out(sort)
-        };
-        let mut items = Vec::new();
-        for part in parts {
-            items.extend(self.list_part(&part, &plan, sort, after, limit + 1).await?);
-        }
-        items.sort_by_key(|t| sort_key(sort, t));
-        items.truncate(limit + 1);
-        let mut items: Vec<TicketSummary> = items.into_iter().map(|ticket| TicketSummary { ticket }).collect();
-        let next_cursor = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|s| Cursor { rank: s.ticket.priority.rank(), id: s.ticket.id.0 }.encode())
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
-    }
+impl Reader {
 
     /// Whether the filter without its text keeps at least 1 in [`WALK_WORDS_SHARE`] of all
     /// tickets, as far as the rollups tell (a filter they cannot answer counts as broad).
@@ -394,5 +348,54 @@ impl Store {
         let sql = format!("SELECT doc FROM {from}{} ORDER BY {order} LIMIT {take}", c.where_sql());
         let rows: Vec<(String,)> = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
         rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+    }
+}
+
+impl Reader {
+    /// One page of the queue.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        sort: Sort,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        use crate::search::Plan;
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let mut plan = match text {
+            Some(t) => crate::search::plan(&self.pool, self.backend, t).await?,
+            None => Plan::Subquery,
+        };
+        if matches!(plan, Plan::FtsJoin(_)) && !self.keeps_many(filter).await? {
+            // Few tickets pass the other conditions: read those in one statement and check
+            // each against the word index, rather than walk the word's matches for them.
+            plan = Plan::Subquery;
+        }
+        let parts = if text.is_some() && self.backend == Backend::Sqlite && matches!(plan, Plan::Subquery) {
+            vec![filter.clone()]
+        } else if text.is_some() && sort == Sort::Priority && filter.priorities.len() != 1 {
+            // Read per priority, each in id order (the index gives ids in order, not priorities).
+            let mut f = filter.clone();
+            if f.priorities.is_empty() {
+                f.priorities = Priority::ALL.to_vec();
+            }
+            f.fan_out(sort)
+        } else {
+            filter.fan_out(sort)
+        };
+        let mut items = Vec::new();
+        for part in parts {
+            items.extend(self.list_part(&part, &plan, sort, after, limit + 1).await?);
+        }
+        items.sort_by_key(|t| sort_key(sort, t));
+        items.truncate(limit + 1);
+        let mut items: Vec<TicketSummary> = items.into_iter().map(|ticket| TicketSummary { ticket }).collect();
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|s| Cursor { rank: s.ticket.priority.rank(), id: s.ticket.id.0 }.encode())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
     }
 }

@@ -5,7 +5,7 @@
 //! a direct computation over the tickets. SLA results are appended as clocks stop.
 
 use crate::sql::{ms, values_rows};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{Event, Ticket, TicketId, Timestamp};
 use sqlx::AnyConnection;
@@ -286,7 +286,9 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
 
+impl Reader {
     /// Up to `limit` tickets with ids above `after`, in id order, each with its timeline
     /// (two statements, for passes over every ticket).
     pub async fn tickets_with_timelines_after(

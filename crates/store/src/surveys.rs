@@ -1,7 +1,7 @@
 //! Follow-up surveys: which were sent, answered or left to expire, and the follow-up rate.
 
 use crate::sql::{from_ms, ms};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Serialize;
 
@@ -62,19 +62,6 @@ impl Store {
         Ok(())
     }
 
-    /// One survey, if it was sent.
-    pub async fn survey(&self, ticket: TicketId, round: i64) -> Result<Option<Survey>, StoreError> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT ticket_id, round, sent_at, expires_at, answered_at, rating, expired_at \
-             FROM surveys WHERE ticket_id = $1 AND round = $2",
-        )
-        .bind(ticket.0)
-        .bind(round)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(survey))
-    }
-
     /// Marks a survey answered; false when it was already answered or expired.
     pub async fn answer_survey(
         &self,
@@ -108,6 +95,21 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Reader {
+    /// One survey, if it was sent.
+    pub async fn survey(&self, ticket: TicketId, round: i64) -> Result<Option<Survey>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT ticket_id, round, sent_at, expires_at, answered_at, rating, expired_at \
+             FROM surveys WHERE ticket_id = $1 AND round = $2",
+        )
+        .bind(ticket.0)
+        .bind(round)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(survey))
     }
 
     /// Surveys sent from `from` to `to` (both included), and how many of them were answered

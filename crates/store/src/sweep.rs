@@ -1,10 +1,10 @@
 //! Walking open tickets in id order, a page at a time (keyset pagination on the primary
 //! key), for sweeps such as rescheduling every SLA timer after a calendar edit.
 
-use crate::{Store, StoreError};
+use crate::{Reader, StoreError};
 use loopdesk_core::TicketId;
 
-impl Store {
+impl Reader {
     /// Ids of open tickets (not closed, rejected or merged) above `after`, ascending.
     pub async fn open_ticket_ids(&self, after: TicketId, limit: usize) -> Result<Vec<TicketId>, StoreError> {
         let rows: Vec<(i64,)> = sqlx::query_as(

@@ -2,7 +2,7 @@
 //! `LOOPDESK_TEST_POSTGRES_URL` is set — a uniquely named PostgreSQL database that is
 //! dropped when the handle goes out of scope.
 
-use crate::{Backend, Store, StoreError, StoreOptions};
+use crate::{Backend, NoEffects, Store, StoreError, StoreOptions};
 use sqlx::{Connection, Executor};
 
 /// The environment variable naming the PostgreSQL server for tests.
@@ -48,9 +48,9 @@ impl TestDatabase {
         }
     }
 
-    /// A connected, migrated store on this database.
+    /// A connected, migrated store on this database, owing nothing besides its own rows.
     pub async fn store(&self) -> Result<Store, StoreError> {
-        let store = Store::connect(&self.url, StoreOptions::default()).await?;
+        let store = Store::connect(&self.url, StoreOptions::default(), std::sync::Arc::new(NoEffects)).await?;
         store.migrate().await?;
         Ok(store)
     }

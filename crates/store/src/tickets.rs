@@ -1,9 +1,9 @@
 //! Reading tickets and their timelines, and changing them through the domain's commands.
 
 use crate::counts::CountDeltas;
-use crate::jobs::JobOp;
+use crate::effects::{Change, Owed};
 use crate::sql::{ms, values_rows};
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::event::{apply, Event};
 use loopdesk_core::{DomainError, EventData, Ticket, TicketId};
 use sqlx::AnyConnection;
@@ -102,46 +102,36 @@ async fn timeline_on(conn: &mut AnyConnection, id: TicketId) -> Result<Vec<Event
     rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
 }
 
-/// What a change appends: events, and jobs of the caller's own.
+/// What a change appends: events, and what this change owes besides what every change
+/// owes (a notification only this use case calls for).
 #[derive(Debug, Clone, Default)]
 pub struct Decision {
     pub events: Vec<Event>,
-    pub jobs: Vec<JobOp>,
+    pub owed: Owed,
 }
 
 impl From<Vec<Event>> for Decision {
     fn from(events: Vec<Event>) -> Decision {
-        Decision { events, jobs: Vec::new() }
+        Decision { events, owed: Owed::default() }
     }
 }
 
 impl Store {
-    /// One ticket by id.
-    pub async fn ticket(&self, id: TicketId) -> Result<Ticket, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
-    }
-
-    /// The whole timeline of a ticket, oldest first.
-    pub async fn timeline(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        timeline_on(&mut conn, id).await
-    }
 
     /// Changes a ticket: `decide` sees the current ticket and returns the events to append
     /// (usually one, from `loopdesk_core::event::decide`). The row, the events, the counts
-    /// and the jobs the change owes (see [`crate::ChangeHook`]) are written in one
+    /// and what the change owes (see [`crate::Effects`]) are written in one
     /// transaction; if another writer changed the ticket in between, the decision is taken
     /// again on the fresh ticket.
     pub async fn change<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
     where
         F: FnMut(&Ticket) -> Result<Vec<Event>, DomainError>,
     {
-        self.change_with(id, |t| decide(t).map(|events| Decision { events, jobs: Vec::new() })).await
+        self.change_with(id, |t| decide(t).map(Decision::from)).await
     }
 
-    /// Like [`Store::change`], with jobs of the caller's own (a notification the change
-    /// owes, a follow-up timer) enqueued in the same transaction as the events.
+    /// Like [`Store::change`], with what the caller's own change owes (a notification only
+    /// it calls for, a follow-up timer) written in the same transaction as the events.
     pub async fn change_with<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
     where
         F: FnMut(&Ticket) -> Result<Decision, DomainError>,
@@ -207,17 +197,46 @@ impl Store {
         let mut deltas = CountDeltas::default();
         deltas.moved(before, after);
         deltas.flush(&mut tx).await?;
-        let mut ops = decision.jobs.clone();
-        if !events.is_empty() && self.hooks.has_change_hook() {
-            let timeline = timeline_on(&mut tx, after.id).await?;
-            ops.extend(self.hooks.jobs_for(after, &timeline));
-            let before_len = timeline.len().saturating_sub(events.len());
-            let stopped = self.hooks.completed_targets(before, after, &timeline, before_len);
-            crate::rollup::record_sla_results(&mut tx, after, &stopped).await?;
-        }
-        let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
+        let timeline = timeline_on(&mut tx, after.id).await?;
+        let before_len = timeline.len().saturating_sub(events.len());
+        let change = Change { before: Some(before), after, timeline: &timeline, before_len, reply_to: None };
+        // The caller's own first: a later job with the same key wins.
+        let mut owed = decision.owed.clone();
+        owed.extend(self.hooks.effects.owed(&change));
+        let earliest = write_owed(&mut tx, after, &owed).await?;
         tx.commit().await?;
         self.jobs_written(earliest);
+        if !owed.deliveries.is_empty() {
+            self.hooks.deliveries_queued();
+        }
         Ok(true)
     }
+}
+
+impl Reader {
+    /// One ticket by id.
+    pub async fn ticket(&self, id: TicketId) -> Result<Ticket, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id).await
+    }
+
+    /// The whole timeline of a ticket, oldest first.
+    pub async fn timeline(&self, id: TicketId) -> Result<Vec<Event>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        timeline_on(&mut conn, id).await
+    }
+}
+
+/// Writes what a change of `ticket` owes inside its transaction; returns the earliest run_at
+/// of the jobs it enqueued, for the worker signal.
+pub(crate) async fn write_owed(conn: &mut AnyConnection, ticket: &Ticket, owed: &Owed) -> Result<Option<i64>, StoreError> {
+    let earliest = crate::jobs::write_ops(conn, &owed.jobs).await?;
+    for d in &owed.deliveries {
+        crate::outbox::insert_delivery(conn, d, ticket.updated_at).await?;
+    }
+    for k in &owed.keys {
+        crate::group::set_key(conn, &k.key, ticket.id, k.value.as_deref(), ticket.updated_at).await?;
+    }
+    crate::rollup::record_sla_results(conn, ticket, &owed.sla_results).await?;
+    Ok(earliest)
 }

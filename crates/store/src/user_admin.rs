@@ -3,7 +3,7 @@
 //! Deactivating a user or resetting their password ends their sessions.
 
 use crate::sql::{from_ms, ms};
-use crate::{Store, StoreError, User};
+use crate::{Reader, Store, StoreError, User};
 use loopdesk_core::{DepartmentId, Role, Timestamp, UserId};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -151,7 +151,9 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
 
+impl Reader {
     /// Audit rows of one user (or of every user), newest first.
     pub async fn user_audit(&self, user: Option<UserId>, limit: usize) -> Result<Vec<UserAudit>, StoreError> {
         let cols = "id, user_id, changed_by, changed_at, action, detail";

@@ -1,7 +1,7 @@
 //! Saved queue views: a name and the queue's query string, per user.
 
 use crate::sql::ms;
-use crate::{Store, StoreError};
+use crate::{Reader, Store, StoreError};
 use loopdesk_core::{Timestamp, UserId};
 use serde::Serialize;
 
@@ -18,15 +18,6 @@ pub struct SavedView {
 }
 
 impl Store {
-    /// The user's views, by name.
-    pub async fn saved_views(&self, user: UserId) -> Result<Vec<SavedView>, StoreError> {
-        let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY name")
-                .bind(user.0)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(id, name, query)| SavedView { id, name, query }).collect())
-    }
 
     /// Saves (or replaces, by name) a view of the user.
     pub async fn save_view(&self, user: UserId, name: &str, query: &str, now: Timestamp) -> Result<(), StoreError> {
@@ -58,5 +49,17 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+impl Reader {
+    /// The user's views, by name.
+    pub async fn saved_views(&self, user: UserId) -> Result<Vec<SavedView>, StoreError> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY name")
+                .bind(user.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id, name, query)| SavedView { id, name, query }).collect())
     }
 }

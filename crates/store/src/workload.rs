@@ -1,12 +1,12 @@
 //! Agents' open work, for routing by load, and the tickets awaiting a supervisor.
 
-use crate::{Store, StoreError};
+use crate::{Reader, StoreError};
 use loopdesk_core::{Priority, State, Ticket, UserId};
 
 /// States that count as open work for the assignee.
 const OPEN: &str = "'assigned', 'in_progress', 'awaiting_customer', 'awaiting_approval', 'reopened'";
 
-impl Store {
+impl Reader {
     /// Open tickets per assignee and priority, for the given users.
     pub async fn open_load(&self, users: &[UserId]) -> Result<Vec<(UserId, Priority, u32)>, StoreError> {
         if users.is_empty() {

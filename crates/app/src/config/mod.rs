@@ -1,0 +1,190 @@
+//! Typed configuration: defaults → TOML file → `LOOPDESK_*` environment variables
+//! (`LOOPDESK_BIND`, `LOOPDESK_DATA`, `LOOPDESK_DATABASE_URL`, and `LOOPDESK_SECTION__KEY`
+//! for nested keys such as `LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE`).
+
+pub mod channels;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A secret whose `Debug` and `Display` never show it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Limits on what strangers can send.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Public feedback submissions per client per minute (burst allowed up to the same).
+    pub feedback_per_minute: u32,
+    /// Public tracking look-ups per client per minute.
+    pub track_per_minute: u32,
+    /// Login attempts per client per minute.
+    pub login_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 256 * 1024, feedback_per_minute: 10, track_per_minute: 20, login_per_minute: 10 }
+    }
+}
+
+/// When the triage engine picks up changes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TriageSettings {
+    /// Seconds between checks for rule or model versions saved by another node.
+    pub reload_seconds: u64,
+    /// Hours between automatic retrains of the category model when agents corrected
+    /// categories since the last one; 0 turns automatic retraining off.
+    pub retrain_hours: u64,
+}
+
+impl Default for TriageSettings {
+    fn default() -> Self {
+        TriageSettings { reload_seconds: 30, retrain_hours: 24 }
+    }
+}
+
+/// Everything `loopdesk serve` needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    /// Address the API and web UI listen on.
+    pub bind: SocketAddr,
+    /// Data directory (SQLite database, attachments).
+    pub data: PathBuf,
+    /// `postgres://…` to run on PostgreSQL; SQLite in `data` when absent.
+    pub database_url: Option<Secret>,
+    /// Separate listener for `/metrics`; served on the main listener when absent.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Trust `X-Forwarded-For` for client addresses (only behind your own proxy).
+    pub trust_proxy: bool,
+    /// Hours a login session lasts.
+    pub session_hours: i64,
+    /// Size and rate limits.
+    pub limits: Limits,
+    /// Routing, acknowledgement and survey settings.
+    pub workflow: crate::workflow::config::WorkflowConfig,
+    /// Rule reloads and retraining.
+    pub triage: TriageSettings,
+    /// E-mail, WeChat, webhooks and notifications.
+    pub channels: channels::ChannelsConfig,
+    /// The background job worker.
+    pub jobs: crate::jobs::JobsConfig,
+    /// Live updates of open console pages.
+    pub live: crate::live::LiveConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data: PathBuf::from("data"),
+            database_url: None,
+            metrics_bind: None,
+            trust_proxy: false,
+            session_hours: 12,
+            limits: Limits::default(),
+            workflow: Default::default(),
+            triage: TriageSettings::default(),
+            channels: Default::default(),
+            jobs: crate::jobs::JobsConfig::default(),
+            live: crate::live::LiveConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `loopdesk.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("loopdesk.toml")),
+        }
+        fig.merge(Env::prefixed("LOOPDESK_").split("__").ignore(&["config"])).extract().map_err(Box::new)
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.expose().is_empty() => url.expose().to_string(),
+            _ => format!("sqlite://{}", self.data.join("loopdesk.db").display()),
+        }
+    }
+
+    /// An example configuration file with every key and its default.
+    pub fn example_toml() -> String {
+        let mut out = String::from("# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n");
+        out.push_str("bind = \"127.0.0.1:8080\"\ndata = \"data\"\n# database_url = \"postgres://postgres@127.0.0.1:5432/loopdesk\"\n");
+        out.push_str("# metrics_bind = \"127.0.0.1:9090\"\ntrust_proxy = false\nsession_hours = 12\n\n[limits]\n");
+        let l = Limits::default();
+        out.push_str(&format!(
+            "max_body_bytes = {}\nfeedback_per_minute = {}\ntrack_per_minute = {}\nlogin_per_minute = {}\n",
+            l.max_body_bytes, l.feedback_per_minute, l.track_per_minute, l.login_per_minute
+        ));
+        let w = crate::workflow::config::WorkflowConfig::default();
+        out.push_str(&format!(
+            "\n[workflow]\nack_timeout_minutes = {}\nsurvey_delay_minutes = {}\nsurvey_window_hours = {}\n\
+             # survey_secret = \"…\"  (generated and kept in the database when absent)\npublic_url = \"{}\"\n",
+            w.ack_timeout_minutes, w.survey_delay_minutes, w.survey_window_hours, w.public_url
+        ));
+        let t = TriageSettings::default();
+        out.push_str(&format!(
+            "\n[triage]\nreload_seconds = {}\nretrain_hours = {}\n",
+            t.reload_seconds, t.retrain_hours
+        ));
+        let l = crate::live::LiveConfig::default();
+        out.push_str(&format!(
+            "\n[live]\npoll_ms = {}\nmax_streams_per_user = {}\nkeep_alive_seconds = {}\nmax_stream_seconds = {}\n",
+            l.poll_ms, l.max_streams_per_user, l.keep_alive_seconds, l.max_stream_seconds
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_to_the_defaults() {
+        let parsed: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(&Config::example_toml()))
+            .extract()
+            .unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = Config { database_url: Some(Secret::new("postgres://u:pw@h/db")), ..Config::default() };
+        assert!(!format!("{c:?}").contains("pw"));
+    }
+}

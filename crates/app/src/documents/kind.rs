@@ -1,0 +1,110 @@
+//! Which document: its stored name, who may read it, and its built-in default.
+
+use super::channel::RobotsDoc;
+use crate::sla::load::CalendarsDoc;
+use crate::triage::engine::RulePart;
+use crate::AppError;
+use loopdesk_channels::templates::TemplateSet;
+use loopdesk_core::access::Permission;
+use loopdesk_core::routing::{RoutingRules, Staffing};
+use loopdesk_core::sla::SlaPolicy;
+use serde_json::Value;
+
+/// A configuration document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    /// Which department and skills a ticket goes to.
+    RoutingRules,
+    /// Skills, duty calendars, leave and supervisors.
+    Staffing,
+    /// SLA targets per priority.
+    SlaPolicy,
+    /// Business calendars (working hours, holidays, make-up days).
+    Calendars,
+    /// Customer notification templates (zh-CN and en).
+    Templates,
+    /// Group robots and staff e-mail addresses for alerts.
+    Robots,
+    /// One channel's settings: `wechat`, `outbound` (the notification gateway) or a webhook
+    /// source.
+    Channel(ChannelName),
+    /// One part of the triage rules.
+    Triage(RulePart),
+}
+
+/// A channel's name: 1 to 64 letters, digits, `-` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChannelName(String);
+
+impl ChannelName {
+    /// Checks a name given by a client.
+    pub fn parse(name: &str) -> Result<ChannelName, AppError> {
+        let ok = (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+        if ok {
+            Ok(ChannelName(name.to_string()))
+        } else {
+            Err(AppError::invalid("name", "use 1 to 64 letters, digits, '-' or '_'"))
+        }
+    }
+
+    /// The WeChat official account.
+    pub fn wechat() -> ChannelName {
+        ChannelName("wechat".into())
+    }
+
+    /// The gateway that carries SMS/app/WeChat notifications.
+    pub fn outbound() -> ChannelName {
+        ChannelName("outbound".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl DocumentKind {
+    /// The name the document is stored under.
+    pub fn name(&self) -> String {
+        match self {
+            DocumentKind::RoutingRules => "routing_rules".into(),
+            DocumentKind::Staffing => "staffing".into(),
+            DocumentKind::SlaPolicy => "sla_policy".into(),
+            DocumentKind::Calendars => "calendars".into(),
+            DocumentKind::Templates => "templates".into(),
+            DocumentKind::Robots => "robots".into(),
+            DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
+            DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
+        }
+    }
+
+    /// Who may read it: the routing and triage rules are a supervisor's working knowledge;
+    /// the rest holds secrets or system settings.
+    pub fn read_permission(&self) -> Permission {
+        match self {
+            DocumentKind::RoutingRules | DocumentKind::Staffing | DocumentKind::Triage(_) => Permission::Supervise,
+            _ => Permission::Administer,
+        }
+    }
+
+    /// Whether a new version must say why (the triage rules decide every ticket's priority).
+    pub fn needs_comment(&self) -> bool {
+        matches!(self, DocumentKind::Triage(_))
+    }
+
+    /// What is in force while no version was saved.
+    pub fn defaults(&self) -> Result<Value, AppError> {
+        fn json<T: serde::Serialize>(v: T) -> Result<Value, AppError> {
+            Ok(serde_json::to_value(v)?)
+        }
+        match self {
+            DocumentKind::RoutingRules => json(RoutingRules::default()),
+            DocumentKind::Staffing => json(Staffing::default()),
+            DocumentKind::SlaPolicy => json(SlaPolicy::default()),
+            DocumentKind::Calendars => json(CalendarsDoc::defaults()),
+            DocumentKind::Templates => json(TemplateSet::builtin()),
+            DocumentKind::Robots => json(RobotsDoc::default()),
+            DocumentKind::Channel(_) => Ok(Value::Null),
+            DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Background jobs: one worker task per process runs the persisted job queue
+//! (`loopdesk_store::jobs`). It sleeps until the next job's `run_at` (at most
+//! [`JobsConfig::max_idle_seconds`]), or until this process enqueues something sooner
+//! (the store's [`loopdesk_store::JobSignal`]); then it claims a batch of due jobs with a
+//! lease and runs each. Several processes on one PostgreSQL share the queue: each job is
+//! claimed by exactly one of them.
+//!
+//! Each kind of job is a type implementing [`Job`]: its [`JobKind`], its key and its
+//! payload (the type itself, serialised), and `run`. The producer builds the value and
+//! [`op`] turns it into a queue write; the worker reads the payload back into the same type
+//! in [`dispatch`], so the two sides cannot disagree on a field. Adding a kind: a variant
+//! of [`JobKind`], a type implementing [`Job`], one arm in [`dispatch`]. A job must be
+//! idempotent: one whose worker died before completing it runs again when its lease runs
+//! out. Unknown kinds are retried with backoff (a newer node may know them), never dropped.
+//!
+//! # Tests
+//! Time comes from the injected clock. Tests start the server without the background
+//! worker, move the manual clock and call [`App::run_due_jobs`], which runs every job due
+//! at the clock's "now" — including jobs those jobs enqueue for "now" — before returning.
+
+pub mod notify;
+pub mod purge;
+pub mod sla;
+pub mod workflow;
+
+use crate::keys::Key;
+use crate::{App, AppError};
+use chrono::Duration;
+use loopdesk_core::Timestamp;
+use loopdesk_store::{JobOp, NewJob, StoreError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+loopdesk_core::named_enum! {
+    /// Every kind of background job, by the name stored in the queue.
+    JobKind {
+        /// A ticket's SLA timer (warnings, breaches, escalation).
+        SlaCheck = "sla.check",
+        /// Rescheduling every open ticket after a policy or calendar edit.
+        SlaRecompute = "sla.recompute",
+        /// Routing a new ticket.
+        RouteTicket = "route.ticket",
+        /// The assignee did not acknowledge in time.
+        AckTimeout = "assign.ack_timeout",
+        /// Sending the follow-up survey.
+        SurveySend = "survey.send",
+        /// The survey window closed.
+        SurveyExpire = "survey.expire",
+        /// Composing a customer notification into outbox deliveries.
+        NotifyCustomer = "notify.customer",
+        /// Composing a staff alert into outbox deliveries.
+        NotifyStaff = "notify.staff",
+        /// Deleting finished jobs.
+        Purge = "jobs.purge",
+        /// Downloading a picture a WeChat follower sent.
+        WechatMedia = "wechat.media",
+    }
+}
+
+/// One kind of job: the value is its payload.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + Sized {
+    /// The kind, stored with the job.
+    const KIND: JobKind;
+
+    /// At most one pending job holds a key: enqueueing it again replaces the payload and
+    /// due time.
+    fn key(&self) -> Key;
+
+    /// Does the work.
+    fn run(self, app: &App) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+/// The queue write that enqueues `job` due at `run_at` (or replaces the pending one with
+/// its key).
+pub fn op<J: Job>(job: &J, run_at: Timestamp) -> JobOp {
+    JobOp::Enqueue(new_job(job, run_at))
+}
+
+fn new_job<J: Job>(job: &J, run_at: Timestamp) -> NewJob {
+    // A payload type that cannot serialise is a bug caught by every test that enqueues it.
+    let payload = serde_json::to_value(job).unwrap_or(serde_json::Value::Null);
+    NewJob::keyed(J::KIND.as_str(), job.key().as_str(), payload, run_at).caused_by(crate::trace::request_id())
+}
+
+/// Enqueues `job` due now, on its own.
+pub async fn enqueue_now<J: Job>(app: &App, job: &J) -> Result<(), AppError> {
+    app.store.enqueue(new_job(job, app.now())).await?;
+    Ok(())
+}
+
+/// Settings of the job worker (`[jobs]` in the config file).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct JobsConfig {
+    /// Run the background worker in this process.
+    pub worker: bool,
+    /// Jobs claimed per round.
+    pub batch: usize,
+    /// How long a claim lasts before another worker may take the job over.
+    pub lease_seconds: i64,
+    /// Longest sleep between looks at the queue (jobs enqueued by other nodes).
+    pub max_idle_seconds: i64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig { worker: true, batch: 100, lease_seconds: 300, max_idle_seconds: 60 }
+    }
+}
+
+/// Why a job did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth another try later (database hiccup, channel down, unknown kind).
+    #[error("{0}")]
+    Retry(String),
+    /// Will never succeed (malformed payload): kept as failed, not retried.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> JobError {
+        match e {
+            StoreError::Corrupt(_) | StoreError::Domain(_) => JobError::Fatal(e.to_string()),
+            other => JobError::Retry(other.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for JobError {
+    fn from(e: AppError) -> JobError {
+        if e.is_transient() {
+            JobError::Retry(e.to_string())
+        } else {
+            JobError::Fatal(e.to_string())
+        }
+    }
+}
+
+/// Reads a stored job's payload back into its type and runs it.
+async fn run_as<J: Job>(app: &App, job: &loopdesk_store::Job) -> Result<(), JobError> {
+    let payload: J = serde_json::from_value(job.payload.clone())
+        .map_err(|e| JobError::Fatal(format!("not a {} payload: {e}", J::KIND)))?;
+    payload.run(app).await
+}
+
+/// Runs one job: the one place kinds are dispatched.
+async fn dispatch(app: &App, job: &loopdesk_store::Job) -> Result<(), JobError> {
+    let Some(kind) = JobKind::parse(&job.kind) else {
+        return Err(JobError::Retry(format!("no handler for job kind {:?} in this version", job.kind)));
+    };
+    match kind {
+        JobKind::SlaCheck => run_as::<sla::Check>(app, job).await,
+        JobKind::SlaRecompute => run_as::<sla::Recompute>(app, job).await,
+        JobKind::RouteTicket => run_as::<workflow::RouteTicket>(app, job).await,
+        JobKind::AckTimeout => run_as::<workflow::AckTimeout>(app, job).await,
+        JobKind::SurveySend => run_as::<workflow::SurveySend>(app, job).await,
+        JobKind::SurveyExpire => run_as::<workflow::SurveyExpire>(app, job).await,
+        JobKind::NotifyCustomer => run_as::<notify::NotifyCustomer>(app, job).await,
+        JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, job).await,
+        JobKind::Purge => run_as::<purge::Purge>(app, job).await,
+        JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, job).await,
+    }
+}
+
+/// Delay before retry number `attempts` (1, 2, …): 30 s doubling, at most an hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    (Duration::seconds(30) * (1 << exp)).min(Duration::hours(1))
+}
+
+/// A name for this worker in leases and logs: host, process id and a per-process number.
+fn worker_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{host}:{}:{n}", std::process::id())
+}
+
+/// Claims one batch due at `now` and runs it. Returns how many jobs were claimed.
+pub async fn run_batch(app: &App, now: Timestamp, worker: &str) -> Result<usize, StoreError> {
+    let cfg = &app.config.jobs;
+    let lease = Duration::seconds(cfg.lease_seconds.max(1));
+    let jobs = app.store.claim_due(now, cfg.batch.max(1), worker, lease).await?;
+    for job in &jobs {
+        // The job's span carries the request that caused it, when one did.
+        let span = tracing::info_span!("job", kind = %job.kind, id = job.id.0, attempt = job.attempts,
+            caused_by = job.origin.as_deref().unwrap_or("-"));
+        let outcome = dispatch(app, job).instrument(span.clone()).await;
+        finish(app, job, outcome).instrument(span).await?;
+    }
+    Ok(jobs.len())
+}
+
+async fn finish(app: &App, job: &loopdesk_store::Job, outcome: Result<(), JobError>) -> Result<(), StoreError> {
+    match outcome {
+        Ok(()) => app.store.complete(job.id).await,
+        Err(JobError::Retry(e)) => {
+            tracing::warn!(error = %e, "job will be retried");
+            app.store.retry(job.id, &e, app.now() + backoff(job.attempts)).await
+        }
+        Err(JobError::Fatal(e)) => {
+            tracing::error!(error = %e, "job failed");
+            app.store.fail(job.id, &e).await
+        }
+    }
+}
+
+impl App {
+    /// Runs every job due at the clock's current instant, including the ones they enqueue
+    /// for now, and returns how many ran. Deterministic: for tests with a manual clock.
+    pub async fn run_due_jobs(&self) -> Result<usize, StoreError> {
+        self.sla.refresh(self.read()).await?;
+        let worker = worker_id();
+        let mut total = 0;
+        loop {
+            let n = run_batch(self, self.now(), &worker).await?;
+            total += n;
+            if n == 0 {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// Spawns the worker; it stops when `stop` turns true.
+pub fn spawn(app: App, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(worker(app, stop))
+}
+
+async fn worker(app: App, mut stop: watch::Receiver<bool>) {
+    let id = worker_id();
+    let signal = app.store.job_signal();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = round(&app, &id).await {
+            // One failing round never stops the loop.
+            tracing::error!(error = %e, "job worker round failed");
+        }
+        let wait = match idle_time(&app).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the job queue");
+                Duration::seconds(5)
+            }
+        };
+        if wait <= Duration::zero() {
+            continue;
+        }
+        signal.sleeping_until(app.now() + wait);
+        tokio::select! {
+            _ = tokio::time::sleep(wait.to_std().unwrap_or_default()) => {}
+            _ = signal.notified() => {}
+            _ = stop.changed() => {}
+        }
+        signal.sleeping_until(Timestamp::MAX_UTC);
+    }
+}
+
+/// Refreshes the SLA configuration if another node changed it, then runs batches until
+/// nothing is due.
+async fn round(app: &App, id: &str) -> Result<(), StoreError> {
+    app.sla.refresh(app.read()).await?;
+    while run_batch(app, app.now(), id).await? >= app.config.jobs.batch.max(1) {}
+    Ok(())
+}
+
+/// How long to sleep: until the next job, capped.
+async fn idle_time(app: &App) -> Result<Duration, StoreError> {
+    let cap = Duration::seconds(app.config.jobs.max_idle_seconds.max(1));
+    Ok(match app.read().next_run_at().await? {
+        Some(at) => (at - app.now()).min(cap),
+        None => cap,
+    })
+}

@@ -1,0 +1,148 @@
+//! Customer notices: e-mail when the ticket has an address, else the outbound gateway
+//! (SMS/app/WeChat) when one is configured; with no way to reach the customer the delivery
+//! is recorded as failed, so the timeline says so.
+
+use super::{china_time, language, mask};
+use crate::config::channels::ChannelsConfig;
+use crate::documents::channel::GatewayDoc;
+use crate::keys::Key;
+use crate::outbound::{EmailPayload, HttpPayload};
+use crate::{App, AppError};
+use loopdesk_channels::email::{MessageIdIssuer, OutboundEmail};
+use loopdesk_channels::templates::{NotificationKind, TemplateSet, Vars};
+use loopdesk_core::{Ticket, TicketId, Timestamp};
+use loopdesk_store::NewDelivery;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// What to tell the customer of a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerNotice {
+    pub ticket_id: TicketId,
+    pub kind: NotificationKind,
+    #[serde(default)]
+    pub vars: Vars,
+}
+
+/// What composing a notice needs, all in memory: it also runs inside an intake's
+/// transaction (the acknowledgement).
+pub struct Composer<'a> {
+    pub config: &'a ChannelsConfig,
+    pub templates: &'a TemplateSet,
+    pub gateway: Option<&'a GatewayDoc>,
+    pub issuer: &'a MessageIdIssuer,
+    pub now: Timestamp,
+}
+
+impl Composer<'_> {
+    fn vars(&self, t: &Ticket, kind: NotificationKind, given: &Vars) -> Vars {
+        let cfg = self.config;
+        let mut vars = Vars::new();
+        vars.insert("tracking_no".into(), t.tracking_no.to_string());
+        vars.insert("company".into(), cfg.company.clone());
+        vars.insert("customer_name".into(), t.customer.name.clone().unwrap_or_default());
+        if let Some(url) = &cfg.public_url {
+            vars.insert("status_url".into(), format!("{}/track/{}", url.trim_end_matches('/'), t.tracking_no));
+        }
+        if kind == NotificationKind::Acknowledgement {
+            let hours = cfg.first_response_hours;
+            vars.insert("first_response_hours".into(), hours.to_string());
+            vars.insert("due".into(), china_time(t.received_at + chrono::Duration::hours(hours)));
+        }
+        vars.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+        vars
+    }
+
+    /// The delivery of `notice` about `t`, answering the customer's message `parent` when
+    /// it goes by e-mail.
+    pub fn delivery(
+        &self,
+        t: &Ticket,
+        notice: &CustomerNotice,
+        key: &Key,
+        parent: Option<String>,
+    ) -> Result<NewDelivery, AppError> {
+        let vars = self.vars(t, notice.kind, &notice.vars);
+        let rendered =
+            self.templates.render(notice.kind, language(t), &vars).map_err(|e| AppError::invalid("vars", e.to_string()))?;
+        let kind = notice.kind.as_str().to_string();
+        if let Some(email) = &t.customer.email {
+            let smtp = self.config.smtp.clone().unwrap_or_default();
+            let mail = OutboundEmail {
+                from: smtp.from,
+                to: email.as_str().to_string(),
+                reply_to: smtp.reply_to,
+                subject: rendered.subject,
+                text: rendered.text,
+                html: Some(rendered.html),
+                message_id: self.issuer.issue_random(t.id),
+                in_reply_to: parent.clone(),
+                references: parent.into_iter().collect(),
+                ticket: t.id,
+                automatic: true,
+                date: self.now,
+            };
+            return Ok(NewDelivery {
+                key: key.to_string(),
+                ticket_id: Some(t.id),
+                transport: "email".into(),
+                kind,
+                target: mask(email.as_str()),
+                payload: serde_json::to_value(EmailPayload { email: mail })?,
+                failed: None,
+            });
+        }
+        let contact = t.customer.phone.as_ref().map(|p| p.as_str().to_string()).or(t.customer.member_id.clone());
+        let body = json!({
+            "event": "loopdesk.notification",
+            "ticket_id": t.id.0,
+            "tracking_no": t.tracking_no.to_string(),
+            "channel": t.channel,
+            "kind": kind,
+            "phone": t.customer.phone.as_ref().map(|p| p.as_str()),
+            "member_id": t.customer.member_id,
+            "text": rendered.text,
+        });
+        let failed = match (self.gateway, &contact) {
+            (Some(_), Some(_)) => None,
+            (None, _) => Some("no e-mail address and no outbound gateway (channel:outbound) configured".to_string()),
+            (_, None) => Some("the customer left no contact".to_string()),
+        };
+        Ok(NewDelivery {
+            key: key.to_string(),
+            ticket_id: Some(t.id),
+            transport: "http".into(),
+            kind,
+            target: contact.as_deref().map(mask).unwrap_or_else(|| "-".into()),
+            payload: serde_json::to_value(HttpPayload::Gateway { body })?,
+            failed,
+        })
+    }
+}
+
+impl CustomerNotice {
+    /// A notice of `kind` with its variables.
+    pub fn new(ticket_id: TicketId, kind: NotificationKind, vars: Vec<(&str, String)>) -> CustomerNotice {
+        CustomerNotice { ticket_id, kind, vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect() }
+    }
+
+    /// Composes and queues the notice (once per `key`): the job's work.
+    pub async fn send(&self, app: &App, key: &Key) -> Result<(), AppError> {
+        let t = app.read().ticket(self.ticket_id).await?;
+        let parent = match &t.customer.email {
+            Some(_) => app.read().channel_key(Key::email_last(t.id).as_str()).await?.and_then(|(_, v)| v),
+            None => None,
+        };
+        let (templates, gateway) = (app.documents.templates(), app.documents.gateway());
+        let composer = Composer {
+            config: &app.config.channels,
+            templates: &templates,
+            gateway: gateway.as_deref(),
+            issuer: &app.outbound.issuer,
+            now: app.now(),
+        };
+        let delivery = composer.delivery(&t, self, key, parent)?;
+        app.store.add_deliveries(&[delivery], app.now()).await?;
+        Ok(())
+    }
+}

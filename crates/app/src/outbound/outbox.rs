@@ -1,0 +1,315 @@
+//! The outbox worker. Each delivery is claimed (app `sending`, attempt counted, lease
+//! set) and committed before anything is sent; after the send it is marked `sent`, or put
+//! back with exponential backoff, or failed. A crash between send and mark leaves the row
+//! `sending`; when its lease runs out it is sent again with the same Message-ID (e-mail) or
+//! `Idempotency-Key` (HTTP), so receivers can drop the copy, and the resend is counted and
+//! shown as in doubt.
+//!
+//! Keeping that window small: only as many rows are claimed as can start at once (a crash
+//! leaves at most twice the concurrency leased), sends run continuously (no batch barrier),
+//! and each outcome is committed as soon as the server answered — a single recorder task
+//! commits every outcome waiting at that moment in one transaction (group commit), so
+//! marks never queue behind each other's fsync and nothing is held back to fill a batch.
+//! SMTP itself cannot close the window between the server's 250 and our commit; the
+//! receiving mailbox closes it by dropping a second copy with the same Message-ID
+//! (scripts/setup-mail.sh, README "Exactly-once e-mail").
+
+use crate::config::channels::{Security, SmtpConfig};
+use crate::documents::channel::{GatewayDoc, RobotsDoc};
+use crate::documents::{load, ChannelName, DocumentKind};
+use crate::error::AppError;
+use crate::App;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use loopdesk_channels::email::{compose, OutboundEmail};
+use loopdesk_channels::robots::{self, Alert};
+use loopdesk_channels::OutboundRequest;
+use loopdesk_store::{Delivery, Outcome};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Outcomes committed together at most (one transaction).
+const MAX_GROUP: usize = 512;
+
+/// The SMTP client, pooled.
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// `host:port`, for messages.
+    server: String,
+    ca_file: Option<std::path::PathBuf>,
+}
+
+/// Why the SMTP client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpSetupError {
+    #[error(transparent)]
+    Ca(#[from] super::tls::TlsSetupError),
+    #[error("SMTP TLS parameters: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+}
+
+impl Smtp {
+    /// A pooled client for the configured server. With `ca_file`, the server's certificate
+    /// must be signed by that CA (the public roots are not used); without, by a public root.
+    pub fn new(cfg: &SmtpConfig) -> Result<Smtp, SmtpSetupError> {
+        let tls = || -> Result<TlsParameters, SmtpSetupError> {
+            let mut params = TlsParameters::builder(cfg.host.clone());
+            if let Some(path) = &cfg.ca_file {
+                let pem = super::tls::read_ca(path)?;
+                params = params.certificate_store(CertificateStore::None).add_root_certificate(
+                    Certificate::from_pem(&pem).map_err(|e| super::tls::TlsSetupError::Bad {
+                        path: path.display().to_string(),
+                        why: e.to_string(),
+                    })?,
+                );
+            }
+            Ok(params.build()?)
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host);
+        let builder = match cfg.security {
+            Security::None => builder,
+            Security::Starttls => builder.tls(Tls::Required(tls()?)),
+            Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
+        };
+        let mut builder = builder
+            .port(cfg.port)
+            .timeout(Some(Duration::from_secs(30)))
+            .pool_config(PoolConfig::new().max_size(cfg.pool_size.max(1)));
+        if let (Some(user), Some(password)) = (&cfg.username, &cfg.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
+        }
+        Ok(Smtp {
+            transport: builder.build(),
+            server: format!("{}:{}", cfg.host, cfg.port),
+            ca_file: cfg.ca_file.clone(),
+        })
+    }
+}
+
+/// What an e-mail delivery stores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailPayload {
+    pub email: OutboundEmail,
+}
+
+/// What an HTTP delivery stores; the request is built and signed at send time, so a retry
+/// carries a fresh timestamp.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HttpPayload {
+    /// A staff alert to the robot of that name in the `robots` document.
+    Robot { robot: String, alert: Alert },
+    /// A customer notification to the `channel:outbound` gateway.
+    Gateway { body: Value },
+}
+
+/// Why a send did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Worth another attempt later.
+    Transient(String),
+    /// Will never work (rejected address, bad configuration of the message).
+    Permanent(String),
+}
+
+/// Runs until the process ends: sends what is due, then sleeps until the next delivery is
+/// due or something new is queued.
+pub async fn worker(app: App) {
+    loop {
+        match run_due(&app).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox round failed"),
+        }
+        let wait = match app.store.next_delivery_at().await {
+            Ok(Some(at)) => (at - app.now()).to_std().unwrap_or(Duration::ZERO).min(Duration::from_secs(5)),
+            _ => Duration::from_secs(5),
+        };
+        let wait = wait.max(Duration::from_millis(20));
+        tokio::select! {
+            _ = app.store.outbox_bell().notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Sends every delivery due now, continuously, until none is left due; returns how many
+/// were attempted.
+pub async fn run_due(app: &App) -> Result<usize, AppError> {
+    let cfg = &app.config.channels;
+    let concurrency = cfg.outbox_concurrency.max(1);
+    let lease = chrono::Duration::seconds(cfg.outbox_lease_secs.max(1));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let recorder = tokio::spawn(record(app.clone(), rx));
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let mut total = 0;
+    let claimed = loop {
+        // Claim no more than can start next: the rest stays queued, not leased.
+        let batch = match app.store.claim_deliveries(app.now(), concurrency as i64, lease).await {
+            Ok(batch) if batch.is_empty() => break Ok(()),
+            Ok(batch) => batch,
+            Err(e) => break Err(e),
+        };
+        total += batch.len();
+        for d in batch {
+            if d.in_doubt {
+                tracing::info!(delivery = d.id, resends = d.resends, "resending an interrupted delivery (in doubt)");
+            }
+            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            let app = app.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let outcome = attempt(&app, &d).await;
+                let _ = tx.send((d.id, outcome));
+                drop(permit);
+            });
+        }
+    };
+    // Every send finished (each holds a permit until its outcome is handed over) …
+    let _ = permits.acquire_many(concurrency as u32).await;
+    drop(tx);
+    // … and every outcome committed.
+    if let Err(e) = recorder.await {
+        tracing::warn!(error = %e, "the outbox recorder stopped");
+    }
+    claimed?;
+    Ok(total)
+}
+
+/// Sends everything due until nothing is left (tests, benchmarks).
+pub async fn drain(app: &App) -> Result<usize, AppError> {
+    let mut total = 0;
+    loop {
+        let n = run_due(app).await?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+    }
+}
+
+/// Commits outcomes as they come: every outcome waiting when the previous commit ends goes
+/// into the next one.
+async fn record(app: App, mut rx: mpsc::UnboundedReceiver<(i64, Outcome)>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while rx.recv_many(&mut group, MAX_GROUP).await > 0 {
+        let mut tries = 0;
+        while let Err(e) = app.store.record_outcomes(&group, app.now()).await {
+            tries += 1;
+            tracing::warn!(deliveries = group.len(), error = %e, "could not record delivery outcomes");
+            if tries >= 5 {
+                // Left `sending`: resent (in doubt) when the lease runs out.
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50 << tries)).await;
+        }
+        group.clear();
+    }
+}
+
+/// Sends one delivery and says what became of it.
+async fn attempt(app: &App, d: &Delivery) -> Outcome {
+    let result = match d.transport.as_str() {
+        "email" => send_email(app, d).await,
+        "http" => send_http(app, d).await,
+        other => Err(Failure::Permanent(format!("unknown transport {other}"))),
+    };
+    let cfg = &app.config.channels;
+    match result {
+        Ok(()) => Outcome::Sent,
+        Err(Failure::Permanent(why)) => Outcome::Failed { error: why },
+        Err(Failure::Transient(why)) if d.attempts >= cfg.max_attempts => {
+            Outcome::Failed { error: format!("gave up after {} attempts: {why}", d.attempts) }
+        }
+        Err(Failure::Transient(why)) => {
+            Outcome::Retry { error: why, at: app.now() + backoff(cfg.retry_base_secs, d.attempts) }
+        }
+    }
+}
+
+/// Delay before attempt `attempts + 1`: base × 2^(attempts−1), at most an hour.
+pub fn backoff(base_secs: i64, attempts: i64) -> chrono::Duration {
+    let exp = attempts.clamp(1, 20) - 1;
+    chrono::Duration::seconds(base_secs.max(1).saturating_mul(1 << exp).min(3600))
+}
+
+async fn send_email(app: &App, d: &Delivery) -> Result<(), Failure> {
+    let payload: EmailPayload =
+        serde_json::from_value(d.payload.clone()).map_err(|e| Failure::Permanent(format!("bad payload: {e}")))?;
+    let smtp = app.outbound.smtp.as_ref().map_err(|why| Failure::Transient(why.clone()))?;
+    let message = compose(&payload.email).map_err(|e| Failure::Permanent(e.to_string()))?;
+    match smtp.transport.send(message).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
+        Err(e) => Err(Failure::Transient(super::tls::explain(&e, &smtp.server, smtp.ca_file.as_deref()))),
+    }
+}
+
+async fn build_request(app: &App, payload: HttpPayload) -> Result<OutboundRequest, Failure> {
+    let now = app.now();
+    let config = |e: AppError| Failure::Transient(format!("configuration: {e}"));
+    match payload {
+        HttpPayload::Robot { robot, alert } => {
+            let doc = load::<RobotsDoc>(app, &DocumentKind::Robots).await.map_err(config)?.unwrap_or_default();
+            let entry = doc
+                .robots
+                .iter()
+                .find(|r| r.name == robot)
+                .ok_or_else(|| Failure::Permanent(format!("robot {robot} is no longer configured")))?;
+            robots::build(&entry.robot, &alert, now).map_err(|e| Failure::Permanent(e.to_string()))
+        }
+        HttpPayload::Gateway { body } => {
+            let gw = load::<GatewayDoc>(app, &DocumentKind::Channel(ChannelName::outbound()))
+                .await
+                .map_err(config)?
+                .ok_or_else(|| Failure::Transient("no outbound gateway configured".into()))?;
+            Ok(loopdesk_channels::webhook::sign_request(&gw.secret, &gw.url, body.to_string().into_bytes(), now))
+        }
+    }
+}
+
+async fn send_http(app: &App, d: &Delivery) -> Result<(), Failure> {
+    let payload: HttpPayload =
+        serde_json::from_value(d.payload.clone()).map_err(|e| Failure::Permanent(format!("bad payload: {e}")))?;
+    let req = build_request(app, payload).await?;
+    let mut builder = app.outbound.http.post(&req.url).header("Idempotency-Key", &d.key);
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let resp = builder.body(req.body).send().await.map_err(|e| Failure::Transient(format!("{}", e.without_url())))?;
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        // WeCom and DingTalk answer {"errcode":0}, Feishu {"code":0}; anything else is an error.
+        let code = body.get("errcode").or_else(|| body.get("code")).and_then(Value::as_i64).unwrap_or(0);
+        return match code {
+            0 => Ok(()),
+            c => Err(Failure::Transient(format!("the receiver answered error code {c}"))),
+        };
+    }
+    let why = format!("HTTP {status}");
+    if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
+        Err(Failure::Permanent(why))
+    } else {
+        Err(Failure::Transient(why))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(30, 1).num_seconds(), 30);
+        assert_eq!(backoff(30, 2).num_seconds(), 60);
+        assert_eq!(backoff(30, 4).num_seconds(), 240);
+        assert_eq!(backoff(30, 30).num_seconds(), 3600);
+    }
+}

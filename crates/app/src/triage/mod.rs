@@ -1,0 +1,131 @@
+//! Triage at intake: what the feedback is about, whether it is real, whether it repeats a
+//! known problem, how urgent it is and why — written onto the ticket before it is recorded.
+
+use crate::error::AppError;
+use loopdesk_core::{Ticket, TicketId, TriageSummary, Urgency};
+use loopdesk_triage::{similarity, Analysis, Engine, Input, Relation, Signature, Verdict};
+use std::sync::{Arc, OnceLock};
+
+/// Band keys two signatures must share before their similarity is computed.
+const MIN_SHARED_BANDS: usize = 2;
+
+/// The engine with the embedded default rules and models, built once per process
+/// (building it loads the dictionary and models, ~0.2 s).
+pub fn default_engine() -> Result<Arc<Engine>, loopdesk_triage::TriageError> {
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
+    if let Some(e) = ENGINE.get() {
+        return Ok(e.clone());
+    }
+    let built = Arc::new(Engine::new()?);
+    Ok(ENGINE.get_or_init(|| built).clone())
+}
+
+fn label<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// How a new ticket relates to the problems already known.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterPlan {
+    /// The cluster it joins; `None`: it starts its own (id = its ticket id).
+    pub cluster_id: Option<i64>,
+    /// The same customer's open ticket it repeats, to be merged into.
+    pub duplicate_of: Option<TicketId>,
+    /// Customers in the cluster, this one included.
+    pub size: u32,
+}
+
+/// Analyses the text (no IO).
+pub fn analyze(engine: &Engine, ticket: &Ticket, stated_urgency: Option<Urgency>) -> Analysis {
+    engine.analyze(&Input {
+        text: &ticket.content,
+        subject: ticket.subject.as_deref(),
+        tier: ticket.customer.tier,
+        stated_urgency,
+        cluster_size: 1,
+    })
+}
+
+/// Finds the cluster through the indexed band keys: a few look-ups, not a scan.
+pub async fn plan_cluster(
+    app: &crate::App,
+    engine: &Engine,
+    a: &Analysis,
+    key: Option<&crate::Key>,
+) -> Result<ClusterPlan, AppError> {
+    let store = app.read();
+    let key = key.map(crate::Key::as_str);
+    let config = engine.config().cluster;
+    let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
+    for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS).await? {
+        let Ok(sig) = serde_json::from_str::<Signature>(&c.signature) else {
+            continue;
+        };
+        let sim = similarity(&a.signature, &sig);
+        let relation = config.relation(sim, key == Some(c.customer_key.as_str()));
+        let better = best.as_ref().is_none_or(|(s, r, _)| (rank(relation), sim) > (rank(*r), *s));
+        if relation != Relation::Unrelated && better {
+            best = Some((sim, relation, c));
+        }
+    }
+    let Some((_, relation, c)) = best else {
+        return Ok(ClusterPlan { size: 1, ..ClusterPlan::default() });
+    };
+    let mut duplicate_of = None;
+    if relation == Relation::Duplicate {
+        // A re-send is merged into the customer's open original; after it was closed, the
+        // customer is back with the same problem, which is a new ticket in the cluster.
+        let original = store.ticket(c.ticket_id).await?;
+        let target = match original.merged_into {
+            Some(into) => store.ticket(into).await?,
+            None => original,
+        };
+        if target.state.is_open() {
+            duplicate_of = Some(target.id);
+        }
+    }
+    let known = match key {
+        Some(k) => store.cluster_has_customer(c.cluster_id, k).await?,
+        None => false,
+    };
+    let size = store.cluster_size(c.cluster_id).await? + i64::from(!known);
+    Ok(ClusterPlan { cluster_id: Some(c.cluster_id), duplicate_of, size: u32::try_from(size).unwrap_or(u32::MAX) })
+}
+
+fn rank(r: Relation) -> u8 {
+    match r {
+        Relation::Duplicate => 2,
+        Relation::SameProblem => 1,
+        Relation::Unrelated => 0,
+    }
+}
+
+/// Records category, urgency, scope, priority with its reasons and the triage summary.
+/// Returns the rejection reason when moderation rejects the text.
+pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterPlan) -> Option<String> {
+    let decision = engine.reprioritize(a, ticket.customer.tier, plan.size);
+    ticket.category = Some(a.classification.category.clone());
+    ticket.subtags = a.classification.subtags.clone();
+    ticket.urgency = a.urgency;
+    ticket.impact_scope = engine.impact_scope(plan.size);
+    ticket.priority = decision.priority;
+    ticket.priority_reasons = decision.reasons.clone();
+    let moderation_reasons: Vec<String> = a.moderation.reasons.iter().map(|r| r.detail.clone()).collect();
+    ticket.triage = Some(TriageSummary {
+        language: label(&a.language),
+        confidence: a.classification.confidence,
+        needs_manual_triage: a.classification.needs_manual_triage,
+        signals: a.signals.fired.iter().map(|s| format!("{}: {}", label(&s.kind), s.words.join(" "))).collect(),
+        moderation: label(&a.moderation.verdict),
+        moderation_reasons: moderation_reasons.clone(),
+        rules_version: decision.rules_version,
+        cluster_id: plan.cluster_id,
+        cluster_size: plan.size,
+    });
+    (a.moderation.verdict == Verdict::Reject)
+        .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
+}
+
+
+pub mod engine;
+pub mod retrain;

@@ -1,0 +1,136 @@
+//! Routing new tickets, choosing agents by skills, duty, leave and load, and the
+//! acknowledgement timer that hands an unacknowledged ticket to the next agent.
+
+use super::effects::alert;
+use super::staffing as documents;
+use crate::error::AppError;
+use crate::notify::{Recipients, StaffAlert};
+use crate::tickets::change::commands;
+use crate::App;
+use loopdesk_core::calendar::Calendars;
+use loopdesk_core::event::Command;
+use loopdesk_core::routing::{choose_agent, AgentQuery, Load, Route, Staffing};
+use loopdesk_core::{Actor, DepartmentId, DomainError, Priority, State, TicketId, Timestamp, UserId};
+use loopdesk_store::Owed;
+use std::collections::BTreeMap;
+
+/// Open-ticket loads of the agents of `department`.
+async fn loads(
+    app: &App,
+    staffing: &Staffing,
+    department: DepartmentId,
+) -> Result<BTreeMap<UserId, Load>, AppError> {
+    let users: Vec<UserId> =
+        staffing.agents.iter().filter(|a| a.department_id == department).map(|a| a.user_id).collect();
+    let mut out = BTreeMap::new();
+    for (user, priority, n) in app.read().open_load(&users).await? {
+        out.entry(user).or_insert_with(Load::default).add(priority, n);
+    }
+    Ok(out)
+}
+
+/// The agent of `department` who should get a ticket needing `skills` now.
+pub async fn pick(
+    app: &App,
+    staffing: &Staffing,
+    calendars: &Calendars,
+    department: DepartmentId,
+    skills: &[String],
+    exclude: &[UserId],
+    now: Timestamp,
+) -> Result<Option<UserId>, AppError> {
+    let loads = loads(app, staffing, department).await?;
+    Ok(choose_agent(staffing, calendars, &loads, &AgentQuery { department, skills, now, exclude }))
+}
+
+/// Routes a new ticket by the rules: the owning department and its agent, an agent of each
+/// other involved department as collaborator, and for urgent tickets one alert to every
+/// involved department at once. Does nothing for tickets already routed or unmatched.
+pub async fn route(app: &App, id: TicketId) -> Result<Option<Route>, AppError> {
+    let ticket = app.read().ticket(id).await?;
+    if ticket.state != State::New {
+        return Ok(None);
+    }
+    let Some(route) = documents::routing_rules(app).await?.route(&ticket) else {
+        return Ok(None);
+    };
+    let staffing = documents::staffing(app).await?;
+    let cals = documents::calendars(app);
+    let now = app.now();
+    let owner = pick(app, &staffing, &cals, route.department, &route.skills, &[], now).await?;
+    let mut helpers: Vec<UserId> = Vec::new();
+    for d in &route.involved {
+        let exclude: Vec<UserId> = owner.iter().chain(helpers.iter()).copied().collect();
+        if let Some(u) = pick(app, &staffing, &cals, *d, &[], &exclude, now).await? {
+            helpers.push(u);
+        }
+    }
+    let reason = match &route.rule {
+        Some(r) => format!("routing rule \"{r}\""),
+        None => "no routing rule matched: fallback department".to_string(),
+    };
+    let departments: Vec<DepartmentId> = std::iter::once(route.department).chain(route.involved.clone()).collect();
+    let people: Vec<UserId> = owner.iter().chain(helpers.iter()).copied().collect();
+    let urgent = ticket.priority == Priority::Urgent;
+    let build = |t: &loopdesk_core::Ticket| {
+        if t.state != State::New {
+            return Err(DomainError::Moved("routed meanwhile"));
+        }
+        let assign =
+            Command::Assign { department_id: Some(route.department), assignee_id: owner, reason: Some(reason.clone()) };
+        Ok(std::iter::once(assign).chain(helpers.iter().map(|u| Command::AddCollaborator { user_id: *u })).collect())
+    };
+    let extra = |t: &loopdesk_core::Ticket, events: &[loopdesk_core::Event]| match (urgent, events.first()) {
+        (true, Some(e)) => {
+            let text = format!("URGENT ticket {}: every involved department is alerted", t.tracking_no);
+            let to = Recipients { users: people.clone(), departments: departments.clone(), supervisors: false };
+            Owed { jobs: vec![alert(t, StaffAlert::NewUrgent, to, text, e.seq, now)], ..Owed::default() }
+        }
+        _ => Owed::default(),
+    };
+    commands(app, id, Actor::System, build, extra).await?;
+    Ok(Some(route))
+}
+
+/// The acknowledgement timer went off: if `late` still has not acknowledged, the ticket
+/// goes to the next agent of the department (or back to the department's queue) and the
+/// supervisor is told.
+pub async fn ack_timeout(app: &App, id: TicketId, late: UserId) -> Result<(), AppError> {
+    let ticket = app.read().ticket(id).await?;
+    if ticket.state != State::Assigned || ticket.assignee_id != Some(late) {
+        return Ok(());
+    }
+    let Some(dept) = ticket.department_id else {
+        return Ok(());
+    };
+    let staffing = documents::staffing(app).await?;
+    let skills = documents::routing_rules(app)
+        .await?
+        .route(&ticket)
+        .filter(|r| r.department == dept)
+        .map(|r| r.skills)
+        .unwrap_or_default();
+    let cals = documents::calendars(app);
+    let now = app.now();
+    let next = pick(app, &staffing, &cals, dept, &skills, &[late], now).await?;
+    let late_name = app.read().user(late).await.map(|u| u.display_name).unwrap_or_else(|_| late.to_string());
+    let minutes = app.config.workflow.ack_timeout_minutes;
+    let reason = match next {
+        Some(_) => format!("not acknowledged within {minutes} minutes by {late_name}: reassigned"),
+        None => format!("not acknowledged within {minutes} minutes by {late_name}: back to the department queue"),
+    };
+    let build = |t: &loopdesk_core::Ticket| {
+        if t.state != State::Assigned || t.assignee_id != Some(late) {
+            return Err(DomainError::Moved("acknowledged meanwhile"));
+        }
+        Ok(vec![Command::Assign { department_id: Some(dept), assignee_id: next, reason: Some(reason.clone()) }])
+    };
+    let extra = |t: &loopdesk_core::Ticket, events: &[loopdesk_core::Event]| {
+        let seq = events.first().map_or(t.version, |e| e.seq);
+        let text = format!("ticket {} was not acknowledged in time by {late_name}", t.tracking_no);
+        let to = Recipients { departments: vec![dept], ..Recipients::supervisors() };
+        Owed { jobs: vec![alert(t, StaffAlert::AckOverdue, to, text, seq, now)], ..Owed::default() }
+    };
+    commands(app, id, Actor::System, build, extra).await?;
+    Ok(())
+}
