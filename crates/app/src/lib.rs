@@ -38,7 +38,7 @@ pub use keys::Key;
 pub mod read {
     pub use loopdesk_store::{
         AgentLoad, ApiToken, Backend, Cursor, Dashboard, Delivery, DeliveryState, Department, Document, FollowUpCounts,
-        LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo, Sort,
+        LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo, Sort, StoreError,
         StateCounts, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User, UserAudit,
         COUNT_CAP, OPEN_STATES,
     };
@@ -125,8 +125,9 @@ impl App {
         self.store.reader()
     }
 
-    /// The store itself, for test set-up.
-    #[cfg(feature = "testing")]
+    /// The store itself, for the maintenance tools and tests' set-up (feature
+    /// `direct-store`). Everything else writes through the use cases.
+    #[cfg(feature = "direct-store")]
     pub fn store(&self) -> &Store {
         &self.store
     }

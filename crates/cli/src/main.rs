@@ -9,8 +9,7 @@ mod users;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use loopdesk_server::clock::{Clock, SystemClock};
-use loopdesk_server::config::{Config, Secret};
+use loopdesk_app::{App, Clock, Config, Secret, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -107,23 +106,24 @@ async fn serve(mut config: Config, bind: Option<SocketAddr>, with_demo: bool) ->
         config.bind = bind;
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = loopdesk_server::App::build(config, clock.clone()).await?;
-    if let Some((user, password)) = loopdesk_server::bootstrap_admin(&app.state.store, clock.as_ref()).await? {
+    let server = loopdesk_server::Server::build(config, clock.clone()).await?;
+    let app = &server.state.app;
+    if let Some((user, password)) = loopdesk_app::accounts::bootstrap_admin(app).await? {
         println!("First start: created the administrator account.");
         println!("  username: {user}");
         println!("  password: {password}");
         println!("  (shown once; sign in and keep it safe)");
     }
-    if with_demo && app.state.store.count_by_state(&Default::default()).await?.total == 0 {
+    if with_demo && app.read().count_by_state(&Default::default()).await?.total == 0 {
         let options = demo::DemoOptions { tickets: 2000, seed: 20261124 };
-        let report = demo::run(&app.state.store, options, clock.now()).await?;
-        rollup::backfill_sla(&app.state.store).await?;
+        let report = demo::run(app.store(), options, clock.now()).await?;
+        rollup::backfill_sla(app.store()).await?;
         println!("{report}");
     }
-    let addr = app.local_addr()?;
+    let addr = server.local_addr()?;
     println!("Loopdesk is listening on http://{addr}  (API: http://{addr}/api/v1, docs: /api/v1/openapi.json)");
-    tracing::info!(%addr, backend = ?app.state.store.backend(), "listening");
-    app.serve(shutdown_signal()).await?;
+    tracing::info!(%addr, backend = ?app.read().backend(), "listening");
+    server.serve(shutdown_signal()).await?;
     Ok(())
 }
 
@@ -135,17 +135,16 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind, demo } => serve(config, bind, demo).await,
         Command::Migrate => {
-            loopdesk_server::open_store(&config).await?;
+            App::open(config, Arc::new(SystemClock)).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Demo { tickets, seed } => {
-            let store = loopdesk_server::open_store(&config).await?;
             // Imported open tickets get their SLA timers in the import's transaction.
-            loopdesk_server::sla::hook::install(&store, Arc::new(SystemClock)).await?;
-            let report = demo::run(&store, demo::DemoOptions { tickets, seed }, chrono::Utc::now()).await?;
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let report = demo::run(app.store(), demo::DemoOptions { tickets, seed }, chrono::Utc::now()).await?;
             // The demo writes finished timelines: record the SLA results their clocks reached.
-            rollup::backfill_sla(&store).await?;
+            rollup::backfill_sla(app.store()).await?;
             println!("{report}");
             Ok(())
         }

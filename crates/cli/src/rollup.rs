@@ -4,8 +4,9 @@
 
 use clap::Subcommand;
 use loopdesk_core::TicketId;
-use loopdesk_server::config::Config;
-use loopdesk_server::sla::SlaHandle;
+use loopdesk_app::sla::SlaHandle;
+use loopdesk_app::{App, Config, SystemClock};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Tickets per SLA backfill transaction.
@@ -24,10 +25,11 @@ pub enum RollupCommand {
 
 pub async fn run(command: RollupCommand, config: &Config) -> anyhow::Result<()> {
     let RollupCommand::Rebuild { sla } = command;
-    let store = loopdesk_server::open_store(config).await?;
+    let app = App::open(config.clone(), Arc::new(SystemClock)).await?;
+    let store = app.store();
     let started = Instant::now();
     if sla {
-        let seen = backfill_sla(&store).await?;
+        let seen = backfill_sla(store).await?;
         println!("SLA results recorded for {seen} tickets ({:.1} s)", started.elapsed().as_secs_f64());
     }
     store.rebuild_counts().await?;
@@ -52,7 +54,7 @@ pub async fn backfill_sla(store: &loopdesk_store::Store) -> anyhow::Result<usize
         after = last.id;
         let mut batch = Vec::with_capacity(tickets.len());
         for (t, timeline) in tickets {
-            let stopped = loopdesk_server::sla::hook::completed_targets(&cfg, &t, &t, &timeline, 0, now);
+            let stopped = loopdesk_app::sla::results::completed_targets(&cfg, None, &t, &timeline, 0, now);
             batch.push((t, stopped));
         }
         seen += batch.len();

@@ -1,10 +1,11 @@
 //! `loopdesk user add`.
 
 use clap::Subcommand;
+use loopdesk_app::accounts::{password, users::valid_username};
+use loopdesk_app::{App, Config, SystemClock};
 use loopdesk_core::{DepartmentId, Role};
-use loopdesk_server::auth::password;
-use loopdesk_server::config::Config;
 use loopdesk_store::NewUser;
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -29,11 +30,12 @@ pub enum UserCommand {
 pub async fn run(command: UserCommand, config: &Config) -> anyhow::Result<()> {
     let UserCommand::Add { username, role, name, department, password: given } = command;
     let role: Role = role.parse()?;
-    loopdesk_server::routes::admin::valid_username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let store = loopdesk_server::open_store(config).await?;
+    valid_username(&username)?;
+    let app = App::open(config.clone(), Arc::new(SystemClock)).await?;
+    let store = app.store();
     let generated = given.is_none();
     let pw = given.unwrap_or_else(password::generate);
-    let hash = password::hash(pw.clone()).await.map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let hash = password::hash(pw.clone()).await?;
     let new = NewUser {
         display_name: name.unwrap_or_else(|| username.clone()),
         username,

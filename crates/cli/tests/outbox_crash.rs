@@ -85,7 +85,7 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_notification_once() {
     };
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("loopdesk.db").display());
-    let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+    let store = Store::connect(&url, StoreOptions::default(), std::sync::Arc::new(loopdesk_store::NoEffects)).await.unwrap();
     store.migrate().await.unwrap();
     let user = format!("crash-{:08x}", rand::random::<u32>());
     let now = chrono::Utc::now();

@@ -8,11 +8,9 @@
 //! LOOPDESK_TEST_POSTGRES_URL is unset.
 
 use loopdesk_core::{Actor, Channel, Customer, EventData, Phone, Ticket, TicketId, Timestamp};
-use loopdesk_server::clock::{Clock, ManualClock};
-use loopdesk_server::config::{Config, Secret};
-use loopdesk_server::App;
+use loopdesk_app::{App, Config, ManualClock, Secret};
 use loopdesk_store::testing::{TestDatabase, POSTGRES_ENV};
-use loopdesk_store::{Backend, IntakeRequest, JobState, Store};
+use loopdesk_store::{Backend, IntakeRequest, JobState, NoEffects, Store};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Stdio;
@@ -42,7 +40,7 @@ async fn start(data: &Path, url: &str) -> Child {
 fn request(i: usize, at: Timestamp) -> IntakeRequest {
     let customer = Customer { phone: Some(Phone::parse(&format!("139{i:08}")).unwrap()), ..Customer::default() };
     let ticket = Ticket::draft(Channel::Web, format!("第{i}号反馈：积分兑换问题"), customer, at, at);
-    IntakeRequest { ticket, actor: Actor::Customer, idempotency: None, signature: None, follow_up: false }
+    IntakeRequest::new(ticket, Actor::Customer)
 }
 
 /// Records the tickets through a server instance (its SLA scheduler writes each ticket's
@@ -59,22 +57,22 @@ async fn seed(url: &str, n: usize) -> Vec<TicketId> {
     };
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.jobs.worker = false;
-    let app = App::build(config, Arc::new(clock.clone())).await.unwrap();
+    let app = App::open(config, Arc::new(clock.clone())).await.unwrap();
     // The administrator exists before the processes start (neither has to create it).
-    loopdesk_server::bootstrap_admin(&app.state.store, &clock as &dyn Clock).await.unwrap();
+    loopdesk_app::accounts::bootstrap_admin(&app).await.unwrap();
     let mut ids = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let mut set = tokio::task::JoinSet::new();
         for &i in chunk {
-            let s = app.state.store.clone();
+            let s = app.store().clone();
             set.spawn(async move { s.intake(request(i, t0)).await.unwrap().ticket.id });
         }
         while let Some(id) = set.join_next().await {
             ids.push(id.unwrap());
         }
     }
-    app.state.run_due_jobs().await.unwrap();
-    app.state.store.close().await;
+    app.run_due_jobs().await.unwrap();
+    app.close().await;
     ids
 }
 
@@ -170,7 +168,7 @@ async fn demo_import_schedules_the_sla_timers_of_open_tickets() {
         .expect("run loopdesk demo");
     assert!(status.success());
     let url = format!("sqlite://{}", data.path().join("loopdesk.db").display());
-    let store = Store::connect(&url, loopdesk_store::StoreOptions::default()).await.unwrap();
+    let store = Store::connect(&url, loopdesk_store::StoreOptions::default(), Arc::new(NoEffects)).await.unwrap();
     // No `sla.recompute` ran: the import itself wrote each open ticket's timer.
     assert!(store.job_by_key("sla.recompute").await.unwrap().is_none());
     let timers = store.jobs_of_kind("sla.check", JobState::Pending, 1000).await.unwrap();

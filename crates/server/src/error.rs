@@ -1,15 +1,21 @@
-//! The one place where errors become HTTP responses. Every error body is
-//! `{"code", "message", "field"?}`; 5xx log their cause and answer a generic message.
+//! The one place where errors become HTTP responses: the application's errors and the
+//! HTTP layer's own (a body that cannot be read, a method not allowed) map to one status,
+//! code and field each, used by the JSON API and the HTML pages alike. Every error body is
+//! `{"code", "message", "field"?}`; 5xx log their cause chain and answer a generic message.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use loopdesk_app::read::StoreError;
+use loopdesk_app::AppError;
 use loopdesk_core::DomainError;
-use loopdesk_store::StoreError;
 use serde::Serialize;
 
 /// An error answered to an API client.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// What a use case answered (each variant's status is in [`ApiError::parts`]).
+    #[error(transparent)]
+    App(AppError),
     /// 400: the request could not be read (malformed JSON, bad query string).
     #[error("{message}")]
     BadRequest { code: &'static str, message: String, field: Option<String> },
@@ -71,8 +77,10 @@ impl ApiError {
         ApiError::Invalid { code: "invalid_field", message: message.into(), field: Some(field.into()) }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, Option<&str>) {
+    /// The status, machine code and offending field of this error.
+    pub fn parts(&self) -> (StatusCode, &'static str, Option<&str>) {
         match self {
+            ApiError::App(e) => app_parts(e),
             ApiError::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, code, field.as_deref()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
@@ -92,15 +100,68 @@ impl ApiError {
     }
 }
 
+/// The HTTP meaning of each application error.
+fn app_parts(e: &AppError) -> (StatusCode, &'static str, Option<&str>) {
+    match e {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+        AppError::Unauthenticated { code, .. } => (StatusCode::UNAUTHORIZED, code, None),
+        AppError::Malformed { code, field, .. } => (StatusCode::BAD_REQUEST, code, field.as_deref()),
+        AppError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field.as_deref()),
+        AppError::TooLarge { field, .. } => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", Some(field)),
+        AppError::UnsupportedType { field, .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type", Some(field)),
+        AppError::Conflict { code, field, .. } => (StatusCode::CONFLICT, code, field.as_deref()),
+        AppError::StaleVersion { .. } => (StatusCode::CONFLICT, "stale_version", Some("expected_version")),
+        AppError::Gone(_) => (StatusCode::GONE, "gone", None),
+        AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
+        AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+    }
+}
+
+impl ApiError {
+    /// The message shown to the client: a 5xx never shows its cause.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::App(AppError::Internal(_)) | ApiError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Seconds to wait, for a rate-limited answer.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after } | ApiError::App(AppError::RateLimited { retry_after }) => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
+    }
+
+    /// Logs a server-side failure with its whole cause chain.
+    pub fn log(&self) {
+        let cause: &dyn std::error::Error = match self {
+            ApiError::App(e @ AppError::Internal(_)) => e,
+            ApiError::Internal(_) => self,
+            _ => return,
+        };
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        tracing::error!(cause = %chain, "request failed");
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "request failed");
-        }
+        self.log();
         let (status, code, field) = self.parts();
-        let body = Body { code, message: self.to_string(), field };
+        let body = Body { code, message: self.public_message(), field };
         let mut resp = (status, axum::Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after } = self {
+        if let Some(retry_after) = self.retry_after() {
             if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -109,43 +170,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError::App(e)
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        match e {
-            DomainError::IllegalTransition { state, action } => ApiError::Conflict {
-                code: "illegal_transition",
-                message: format!(
-                    "cannot {action} a ticket that is {state}; allowed now: {}",
-                    state.allowed_actions().iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-                field: None,
-            },
-            DomainError::Invalid { field, message } => ApiError::invalid(field, message),
-        }
+        ApiError::App(e.into())
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
-            StoreError::Conflict => ApiError::Conflict { code: "conflict", message: e.to_string(), field: None },
-            StoreError::IdempotencyMismatch => ApiError::Invalid {
-                code: "idempotency_key_reused",
-                message: e.to_string(),
-                field: Some("Idempotency-Key".into()),
-            },
-            StoreError::Duplicate { field } => {
-                ApiError::Conflict { code: "duplicate", message: e.to_string(), field: Some(field.into()) }
-            }
-            StoreError::StaleVersion { .. } => ApiError::Conflict {
-                code: "stale_version",
-                message: e.to_string(),
-                field: Some("expected_version".into()),
-            },
-            StoreError::Domain(d) => d.into(),
-            StoreError::WriterGone => ApiError::Unavailable,
-            other => ApiError::Internal(other.to_string()),
-        }
+        ApiError::App(e.into())
     }
 }

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use loopdesk_store::TicketFilter;
+use loopdesk_app::read::TicketFilter;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -47,7 +47,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 
 /// `GET /metrics` in the Prometheus text format.
 pub async fn render(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let counts = state.store.count_by_state(&TicketFilter::default()).await?;
+    let counts = state.read().count_by_state(&TicketFilter::default()).await?;
     for (s, n) in &counts.by_state {
         metrics::gauge!("loopdesk_tickets", "state" => *s).set(*n as f64);
     }

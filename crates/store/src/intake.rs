@@ -37,6 +37,23 @@ pub struct IntakeRequest {
     pub origin: Option<String>,
 }
 
+impl IntakeRequest {
+    /// A ticket recorded as it is, owing only what every intake owes.
+    pub fn new(ticket: Ticket, actor: Actor) -> IntakeRequest {
+        IntakeRequest {
+            ticket,
+            actor,
+            idempotency: None,
+            signature: None,
+            then: Vec::new(),
+            attachments: Vec::new(),
+            extra: None,
+            reply_to: None,
+            origin: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for IntakeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IntakeRequest")

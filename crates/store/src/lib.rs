@@ -24,6 +24,7 @@ mod models;
 mod outbox;
 mod queue;
 mod rollup;
+pub mod scratch;
 mod search;
 mod secrets;
 mod sql;

@@ -21,13 +21,7 @@ fn draft(text: &str, phone: &str) -> Ticket {
 }
 
 fn request(text: &str, phone: &str) -> IntakeRequest {
-    IntakeRequest {
-        ticket: draft(text, phone),
-        actor: Actor::Customer,
-        idempotency: None,
-        signature: None,
-        follow_up: false,
-    }
+    IntakeRequest::new(draft(text, phone), Actor::Customer)
 }
 
 fn agent() -> Actor {
@@ -455,29 +449,20 @@ async fn a_search_narrowed_to_a_rare_state_pages_through_every_match_in_priority
     .await;
 }
 
-/// A change hook that records a met `result` target whenever a ticket gets resolved.
+/// Effects that record a met `result` target whenever a ticket gets resolved.
 struct ResultHook;
 
-impl loopdesk_store::ChangeHook for ResultHook {
-    fn jobs_for(&self, _: &Ticket, _: &[loopdesk_core::Event]) -> Vec<loopdesk_store::JobOp> {
-        Vec::new()
-    }
-
-    fn completed_targets(
-        &self,
-        before: &Ticket,
-        after: &Ticket,
-        _: &[loopdesk_core::Event],
-        _: usize,
-    ) -> Vec<loopdesk_store::CompletedTarget> {
-        match after.resolved_at {
-            Some(at) if before.resolved_at != Some(at) => vec![loopdesk_store::CompletedTarget {
+impl loopdesk_store::Effects for ResultHook {
+    fn owed(&self, c: &loopdesk_store::Change<'_>) -> loopdesk_store::Owed {
+        let sla_results = match (c.before, c.after.resolved_at) {
+            (Some(before), Some(at)) if before.resolved_at != Some(at) => vec![loopdesk_store::CompletedTarget {
                 target: "result".into(),
                 stopped_at: at,
-                met: after.priority != Priority::Urgent,
+                met: c.after.priority != Priority::Urgent,
             }],
             _ => Vec::new(),
-        }
+        };
+        loopdesk_store::Owed { sla_results, ..Default::default() }
     }
 }
 
@@ -533,8 +518,7 @@ fn direct_dashboard(tickets: &[Ticket], from: Timestamp, to: Timestamp) -> loopd
 
 #[tokio::test]
 async fn dashboard_rollups_equal_a_direct_computation_after_changes_and_rebuild() {
-    each_backend(|store, _| async move {
-        store.set_change_hook(std::sync::Arc::new(ResultHook));
+    loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
         let solved = Outcome {
             kind: OutcomeKind::Solved,
             summary: "更换电源板".into(),

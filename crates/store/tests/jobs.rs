@@ -6,8 +6,10 @@ use loopdesk_core::event::{decide, Command};
 use loopdesk_core::{
     Actor, Channel, Customer, Event, EventData, Phone, State, Ticket, TicketId, Timestamp, TrackingNo, UserId,
 };
-use loopdesk_store::testing::each_backend;
-use loopdesk_store::{ChangeHook, Decision, IntakeRequest, JobOp, JobState, NewJob, Store, StoreOptions};
+use loopdesk_store::testing::{each_backend, each_backend_with};
+use loopdesk_store::{
+    Change, Decision, Effects, IntakeRequest, JobOp, JobState, NewJob, NoEffects, Owed, Store, StoreOptions,
+};
 use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ fn t0() -> Timestamp {
 }
 
 fn job(kind: &str, key: Option<&str>, n: i64, at: Timestamp) -> NewJob {
-    NewJob { kind: kind.into(), key: key.map(String::from), payload: json!({ "n": n }), run_at: at }
+    NewJob { kind: kind.into(), key: key.map(String::from), payload: json!({ "n": n }), run_at: at, origin: None }
 }
 
 #[tokio::test]
@@ -118,7 +120,7 @@ async fn concurrent_claimers_on_separate_connections_get_each_job_exactly_once()
         store.enqueue_all(&ops).await.unwrap();
         let mut handles = Vec::new();
         for w in 0..4 {
-            let other = Store::connect(&url, StoreOptions::default()).await.unwrap();
+            let other = Store::connect(&url, StoreOptions::default(), Arc::new(NoEffects)).await.unwrap();
             handles.push(tokio::spawn(async move {
                 let mut mine = Vec::new();
                 let worker = format!("w{w}");
@@ -148,54 +150,44 @@ async fn concurrent_claimers_on_separate_connections_get_each_job_exactly_once()
     .await;
 }
 
-/// Schedules one `timer` job per ticket at its last event + 1 h, cancelled once closed.
+/// Schedules one `timer` job per ticket at its last event + 1 h, cancelled once closed;
+/// a new ticket that is still new also owes a `route` job.
 struct TimerHook;
 
-impl ChangeHook for TimerHook {
-    fn jobs_for(&self, ticket: &Ticket, timeline: &[Event]) -> Vec<JobOp> {
-        let key = format!("timer:{}", ticket.id.0);
-        match timeline.last() {
-            Some(e) if ticket.state.is_open() => JobOp::Enqueue(NewJob::keyed(
-                "timer",
-                key,
-                json!({ "ticket_id": ticket.id.0, "events": timeline.len() }),
-                e.at + Duration::hours(1),
-            )),
-            _ => JobOp::Cancel { key },
+fn timer(ticket: &Ticket, timeline: &[Event]) -> JobOp {
+    let key = format!("timer:{}", ticket.id.0);
+    match timeline.last() {
+        Some(e) if ticket.state.is_open() => JobOp::Enqueue(NewJob::keyed(
+            "timer",
+            key,
+            json!({ "ticket_id": ticket.id.0, "events": timeline.len() }),
+            e.at + Duration::hours(1),
+        )),
+        _ => JobOp::Cancel { key },
+    }
+}
+
+impl Effects for TimerHook {
+    fn owed(&self, c: &Change<'_>) -> Owed {
+        let mut jobs = vec![timer(c.after, c.timeline)];
+        if c.before.is_none() && c.after.state == State::New {
+            let payload = json!({ "ticket_id": c.after.id.0 });
+            jobs.push(JobOp::Enqueue(NewJob::keyed("route", format!("route:{}", c.after.id.0), payload, c.after.recorded_at)));
         }
-        .into_vec()
+        Owed { jobs, ..Owed::default() }
     }
 
-    fn intake_jobs(&self, ticket: &Ticket) -> Vec<JobOp> {
-        let payload = json!({ "ticket_id": ticket.id.0 });
-        vec![JobOp::Enqueue(NewJob::keyed("route", format!("route:{}", ticket.id.0), payload, ticket.recorded_at))]
-    }
-}
-
-trait IntoVec {
-    fn into_vec(self) -> Vec<JobOp>;
-}
-
-impl IntoVec for JobOp {
-    fn into_vec(self) -> Vec<JobOp> {
-        vec![self]
+    fn imported(&self, ticket: &Ticket, timeline: &[Event]) -> Owed {
+        Owed { jobs: vec![timer(ticket, timeline)], ..Owed::default() }
     }
 }
 
 #[tokio::test]
 async fn intake_and_changes_write_the_jobs_they_owe_in_their_transaction() {
-    each_backend(|store, _| async move {
-        store.set_change_hook(Arc::new(TimerHook));
+    each_backend_with(Arc::new(TimerHook), |store, _| async move {
         let customer = Customer { phone: Some(Phone::parse("13800138000").unwrap()), ..Customer::default() };
         let draft = Ticket::draft(Channel::Web, "App 闪退".into(), customer, t0(), t0());
-        let req = IntakeRequest {
-            ticket: draft,
-            actor: Actor::Customer,
-            idempotency: None,
-            signature: None,
-            follow_up: false,
-        };
-        let t = store.intake(req).await.unwrap().ticket;
+        let t = store.intake(IntakeRequest::new(draft, Actor::Customer)).await.unwrap().ticket;
         let key = format!("timer:{}", t.id.0);
         let j = store.job_by_key(&key).await.unwrap().expect("intake scheduled the timer");
         assert_eq!((j.run_at, j.payload["events"].as_i64()), (t0() + Duration::hours(1), Some(1)));
@@ -206,7 +198,7 @@ async fn intake_and_changes_write_the_jobs_they_owe_in_their_transaction() {
             .change_with(t.id, |cur| {
                 let events = vec![decide(cur, Command::Note { body: "看一下".into() }, agent.clone(), later)?];
                 let jobs = vec![JobOp::Enqueue(job("notify.staff", Some("notify:x"), 9, later))];
-                Ok(Decision { events, jobs })
+                Ok(Decision { events, owed: Owed { jobs, ..Owed::default() } })
             })
             .await
             .unwrap();
@@ -229,32 +221,31 @@ fn draft(text: &str, phone: &str) -> Ticket {
 }
 
 #[tokio::test]
-async fn intake_writes_the_hooks_intake_jobs_in_its_transaction_unless_a_follow_up_comes() {
-    each_backend(|store, _| async move {
-        store.set_change_hook(Arc::new(TimerHook));
-        let req = |text: &str, phone: &str, follow_up: bool| IntakeRequest {
-            ticket: draft(text, phone),
-            actor: Actor::Customer,
-            idempotency: None,
-            signature: None,
-            follow_up,
-        };
-        let routed = store.intake(req("App 闪退", "13800138000", false)).await.unwrap().ticket;
-        let held = store.intake(req("加微信领红包", "13800138001", true)).await.unwrap().ticket;
-        let j =
-            store.job_by_key(&format!("route:{}", routed.id.0)).await.unwrap().expect("routing job with the ticket");
+async fn an_intake_and_its_follow_up_are_one_transaction_that_owes_what_the_final_ticket_owes() {
+    each_backend_with(Arc::new(TimerHook), |store, _| async move {
+        let routed = store.intake(IntakeRequest::new(draft("App 闪退", "13800138000"), Actor::Customer)).await.unwrap();
+        let mut spam = IntakeRequest::new(draft("加微信领红包", "13800138001"), Actor::Customer);
+        spam.then = vec![Command::Reject { reason: "automatic moderation: ad".into() }];
+        let held = store.intake(spam).await.unwrap().ticket;
+        let j = store
+            .job_by_key(&format!("route:{}", routed.ticket.id.0))
+            .await
+            .unwrap()
+            .expect("routing job with the ticket");
         assert_eq!((j.kind.as_str(), j.run_at), ("route", t0()));
+        // Recorded and rejected together: never routed, no timer, both events on its timeline.
+        assert_eq!(held.state, State::Rejected);
+        assert_eq!(store.timeline(held.id).await.unwrap().len(), 2);
         assert!(store.job_by_key(&format!("route:{}", held.id.0)).await.unwrap().is_none());
-        // Both got their timer.
-        assert!(store.job_by_key(&format!("timer:{}", held.id.0)).await.unwrap().is_some());
+        assert!(store.job_by_key(&format!("timer:{}", held.id.0)).await.unwrap().is_none());
+        assert!(store.job_by_key(&format!("timer:{}", routed.ticket.id.0)).await.unwrap().is_some());
     })
     .await;
 }
 
 #[tokio::test]
 async fn import_schedules_each_tickets_timers_in_its_transaction() {
-    each_backend(|store, _| async move {
-        store.set_change_hook(Arc::new(TimerHook));
+    each_backend_with(Arc::new(TimerHook), |store, _| async move {
         let ids = store.reserve_ticket_ids(2).await.unwrap();
         let batch: Vec<(Ticket, Vec<Event>)> = ids
             .iter()

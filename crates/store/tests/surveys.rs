@@ -41,13 +41,7 @@ async fn a_survey_is_answered_or_expires_once_and_counts_in_the_follow_up_rate()
 async fn assigned(store: &Store, priority: Priority, to: UserId) -> Ticket {
     let mut t = Ticket::draft(Channel::Web, "空调不制冷".into(), Customer::default(), t0(), t0());
     t.priority = priority;
-    let intake = store.intake(IntakeRequest {
-        ticket: t,
-        actor: Actor::Customer,
-        idempotency: None,
-        signature: None,
-        follow_up: false,
-    });
+    let intake = store.intake(IntakeRequest::new(t, Actor::Customer));
     let t = intake.await.unwrap().ticket;
     let assign = Command::Assign { department_id: Some(DepartmentId(1)), assignee_id: Some(to), reason: None };
     store.change(t.id, |cur| Ok(vec![decide(cur, assign.clone(), Actor::System, t0())?])).await.unwrap().0

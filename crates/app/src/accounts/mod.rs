@@ -5,6 +5,7 @@ pub mod departments;
 pub mod password;
 pub mod sessions;
 pub mod tokens;
+pub mod views;
 pub mod users;
 
 use crate::{App, AppError};

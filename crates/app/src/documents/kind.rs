@@ -25,6 +25,8 @@ pub enum DocumentKind {
     Templates,
     /// Group robots and staff e-mail addresses for alerts.
     Robots,
+    /// Standard replies agents insert (标准应答话术).
+    ReplyTemplates,
     /// One channel's settings: `wechat`, `outbound` (the notification gateway) or a webhook
     /// source.
     Channel(ChannelName),
@@ -63,6 +65,37 @@ impl ChannelName {
 }
 
 impl DocumentKind {
+    /// Every document with a fixed name, in the order an admin meets them.
+    pub const FIXED: [DocumentKind; 7] = [
+        DocumentKind::SlaPolicy,
+        DocumentKind::Calendars,
+        DocumentKind::RoutingRules,
+        DocumentKind::Staffing,
+        DocumentKind::Templates,
+        DocumentKind::ReplyTemplates,
+        DocumentKind::Robots,
+    ];
+
+    /// The document stored under `name`.
+    pub fn parse(name: &str) -> Option<DocumentKind> {
+        if let Some(part) = name.strip_prefix("triage.") {
+            return RulePart::parse(part).map(DocumentKind::Triage);
+        }
+        if let Some(channel) = name.strip_prefix("channel:") {
+            return ChannelName::parse(channel).ok().map(DocumentKind::Channel);
+        }
+        DocumentKind::FIXED.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Every document an admin can open, besides webhook sources named by their channel.
+    pub fn listed() -> Vec<DocumentKind> {
+        let mut all = DocumentKind::FIXED.to_vec();
+        all.push(DocumentKind::Channel(ChannelName::wechat()));
+        all.push(DocumentKind::Channel(ChannelName::outbound()));
+        all.extend(RulePart::ALL.iter().map(|p| DocumentKind::Triage(*p)));
+        all
+    }
+
     /// The name the document is stored under.
     pub fn name(&self) -> String {
         match self {
@@ -72,6 +105,7 @@ impl DocumentKind {
             DocumentKind::Calendars => "calendars".into(),
             DocumentKind::Templates => "templates".into(),
             DocumentKind::Robots => "robots".into(),
+            DocumentKind::ReplyTemplates => "reply_templates".into(),
             DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
         }
@@ -81,7 +115,10 @@ impl DocumentKind {
     /// the rest holds secrets or system settings.
     pub fn read_permission(&self) -> Permission {
         match self {
-            DocumentKind::RoutingRules | DocumentKind::Staffing | DocumentKind::Triage(_) => Permission::Supervise,
+            DocumentKind::RoutingRules
+            | DocumentKind::Staffing
+            | DocumentKind::Triage(_)
+            | DocumentKind::ReplyTemplates => Permission::Supervise,
             _ => Permission::Administer,
         }
     }
@@ -103,6 +140,7 @@ impl DocumentKind {
             DocumentKind::Calendars => json(CalendarsDoc::defaults()),
             DocumentKind::Templates => json(TemplateSet::builtin()),
             DocumentKind::Robots => json(RobotsDoc::default()),
+            DocumentKind::ReplyTemplates => Ok(super::reply_templates::defaults()),
             DocumentKind::Channel(_) => Ok(Value::Null),
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
         }

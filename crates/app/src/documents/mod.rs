@@ -8,6 +8,7 @@
 mod cache;
 pub mod channel;
 mod kind;
+pub mod reply_templates;
 mod validate;
 
 pub use cache::{maintain, Cache};

@@ -54,6 +54,9 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         DocumentKind::Robots => {
             let _: RobotsDoc = parse(body)?;
         }
+        DocumentKind::ReplyTemplates => {
+            super::reply_templates::validate(body)?;
+        }
         DocumentKind::Channel(name) => match name.as_str() {
             "wechat" => {
                 let doc: WechatDoc = parse(body)?;
@@ -102,7 +105,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
         DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) => {
             app.documents.refresh(app.read()).await?;
         }
-        DocumentKind::RoutingRules | DocumentKind::Staffing => {}
+        DocumentKind::RoutingRules | DocumentKind::Staffing | DocumentKind::ReplyTemplates => {}
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod change;
+pub mod customer;
 
 use crate::access::{require, visible};
 use crate::sla::SlaView;

@@ -115,9 +115,10 @@ pub struct BenchSession {
 impl BenchSession {
     /// Creates the admin directly in the store (in the busiest department, so the
     /// department tab is a real one), then starts the server and signs in.
-    pub async fn start(config: &loopdesk_server::config::Config) -> anyhow::Result<BenchSession> {
+    pub async fn start(config: &loopdesk_app::Config) -> anyhow::Result<BenchSession> {
         use loopdesk_store::{NewUser, Sort, TicketFilter};
-        let store = loopdesk_server::open_store(config).await?;
+        let app = loopdesk_app::App::open(config.clone(), std::sync::Arc::new(loopdesk_app::SystemClock)).await?;
+        let store = app.store();
         let load = store.team_load().await?;
         let busiest_agent = load.first().map(|l| l.user_id.0);
         let departments = store.departments().await?;
@@ -132,15 +133,13 @@ impl BenchSession {
             }
         }
         let username = format!("bench{}", std::process::id());
-        let pw = loopdesk_server::auth::password::generate();
+        let pw = loopdesk_app::accounts::password::generate();
         let new = NewUser {
             username: username.clone(),
             display_name: "bench".into(),
             role: loopdesk_core::Role::Admin,
             department_id: busiest_department,
-            password_hash: loopdesk_server::auth::password::hash(pw.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            password_hash: loopdesk_app::accounts::password::hash(pw.clone()).await?,
         };
         store.create_user(&new, chrono::Utc::now()).await?;
         let total = store.count_by_state(&TicketFilter::default()).await?.total;

@@ -4,8 +4,7 @@
 use super::child::{login, ServerProcess};
 use super::stats::{ms, Summary};
 use anyhow::Context;
-use loopdesk_store::testing::{TestDatabase, POSTGRES_ENV};
-use loopdesk_store::Backend;
+use loopdesk_store::scratch::ScratchDatabase;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,10 +20,7 @@ const TEXTS: &[&str] = &[
 pub async fn run(clients: &[usize], seconds: u64, postgres: Option<String>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = match postgres {
-        Some(url) => {
-            std::env::set_var(POSTGRES_ENV, url);
-            Some(TestDatabase::create(Backend::Postgres).await?)
-        }
+        Some(url) => Some(ScratchDatabase::postgres(&url).await?),
         None => None,
     };
     let server = ServerProcess::start(dir.path(), db.as_ref().map(|d| d.url.as_str()), true).await?;

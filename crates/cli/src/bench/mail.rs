@@ -4,12 +4,12 @@
 
 use anyhow::Context;
 use loopdesk_channels::email::{parse_email, EmailPolicy, OutboundEmail};
-use loopdesk_server::channels::config::{ImapConfig, Security, SmtpConfig};
-use loopdesk_server::channels::outbox::EmailPayload;
-use loopdesk_server::channels::{imap, outbox};
-use loopdesk_server::clock::SystemClock;
-use loopdesk_server::config::{Config, Secret};
-use loopdesk_server::App;
+use loopdesk_app::config::channels::{ImapConfig, Security, SmtpConfig};
+use loopdesk_app::inbound::imap;
+use loopdesk_app::outbound::{outbox, EmailPayload};
+use loopdesk_app::SystemClock;
+use loopdesk_app::{Config, Secret};
+use loopdesk_app::App;
 use loopdesk_store::NewDelivery;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,7 +74,7 @@ async fn app(data: &Path, smtp_port: u16) -> anyhow::Result<App> {
         ..SmtpConfig::default()
     });
     config.channels.outbox_concurrency = 32;
-    Ok(App::build(config, Arc::new(SystemClock)).await?)
+    Ok(App::open(config, Arc::new(SystemClock)).await?)
 }
 
 fn sample(i: usize, to: &str) -> Vec<u8> {
@@ -114,7 +114,7 @@ pub async fn ingest(messages: usize) -> anyhow::Result<()> {
         ..ImapConfig::default()
     };
     let start = Instant::now();
-    let report = imap::poll_once(&app.state, &cfg).await?;
+    let report = imap::poll_once(&app, &cfg).await?;
     let secs = start.elapsed().as_secs_f64();
     println!("mail-ingest: {messages} e-mails from IMAP into tickets (SQLite, triage, acknowledgement queued)");
     println!("  {report:?}");
@@ -139,7 +139,7 @@ pub async fn notify(count: usize) -> anyhow::Result<()> {
                 subject: format!("【示例】已收到您的反馈（编号 FB-{i}）"),
                 text: "我们已收到您的反馈，并已启动处理流程。".repeat(5),
                 html: Some("<p>我们已收到您的反馈，并已启动处理流程。</p>".repeat(5)),
-                message_id: app.state.channels.issuer.issue_random(loopdesk_core::TicketId(i as i64 + 1)),
+                message_id: app.outbound.issuer.issue_random(loopdesk_core::TicketId(i as i64 + 1)),
                 in_reply_to: None,
                 references: Vec::new(),
                 ticket: loopdesk_core::TicketId(i as i64 + 1),
@@ -157,14 +157,14 @@ pub async fn notify(count: usize) -> anyhow::Result<()> {
             }
         })
         .collect();
-    app.state.store.add_deliveries(&list, now).await?;
+    app.store().add_deliveries(&list, now).await?;
     let start = Instant::now();
-    let sent = outbox::drain(&app.state).await?;
+    let sent = outbox::drain(&app).await?;
     let secs = start.elapsed().as_secs_f64();
     println!(
         "notify: {count} notifications to Postfix on 127.0.0.1:{smtp_port} (SQLite outbox, claimed before and recorded after each send)"
     );
-    println!("  {:?}", app.state.store.delivery_counts().await?);
+    println!("  {:?}", app.read().delivery_counts().await?);
     println!("  {sent} delivered in {secs:.2} s = {:.0} notifications/s", sent as f64 / secs);
     let _ = imap_port;
     Ok(())

@@ -10,7 +10,7 @@ mod stats;
 mod timers;
 
 use clap::Subcommand;
-use loopdesk_server::config::Config;
+use loopdesk_app::Config;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {

@@ -5,7 +5,7 @@
 
 use super::child::BenchSession;
 use super::stats::{ms, Summary};
-use loopdesk_server::config::Config;
+use loopdesk_app::Config;
 use loopdesk_server::web::queue::TABS;
 
 /// Requests, in HTML, to anything that is not this server: `src=`, `<link href=`,

@@ -2,7 +2,7 @@
 
 use super::child::BenchSession;
 use super::stats::{ms, Summary};
-use loopdesk_server::config::Config;
+use loopdesk_app::Config;
 use std::time::Duration;
 
 const SHAPES: &[(&str, &str)] = &[

@@ -8,10 +8,10 @@
 use super::stats::{ms, Summary};
 use chrono::{Duration, TimeZone, Utc};
 use loopdesk_core::calendar::Calendar;
-use loopdesk_server::clock::SystemClock;
-use loopdesk_server::config::{Config, Secret};
-use loopdesk_server::App;
-use loopdesk_store::{JobOp, NewJob, Store, StoreOptions};
+use loopdesk_app::SystemClock;
+use loopdesk_app::{Config, Secret};
+use loopdesk_server::Server;
+use loopdesk_store::{JobOp, NewJob, NoEffects, Store, StoreOptions};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,7 +21,8 @@ pub async fn run(jobs: usize, wakeups: usize, idle_seconds: u64, database_url: O
     calendar_ops();
     let dir = tempfile::tempdir()?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("timers.db").display()));
-    let store = Store::connect(&url, StoreOptions::default()).await?;
+    // The queue alone: nothing here changes tickets.
+    let store = Store::connect(&url, StoreOptions::default(), Arc::new(NoEffects)).await?;
     println!("database: {:?}", store.backend());
     store.migrate().await?;
     if store.next_run_at().await?.is_some() {
@@ -129,7 +130,7 @@ async fn idle_cpu(url: &str, data: &std::path::Path, seconds: u64) -> anyhow::Re
         database_url: Some(Secret::new(url.to_string())),
         ..Config::default()
     };
-    let app = App::build(config, Arc::new(SystemClock)).await?;
+    let app = Server::build(config, Arc::new(SystemClock)).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.serve(async move {
         let _ = stopped.await;

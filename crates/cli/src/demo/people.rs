@@ -74,7 +74,7 @@ pub async fn ensure_staff(store: &Store, now: Timestamp) -> anyhow::Result<Staff
             Some(user) => user.id,
             None => {
                 if hash.is_none() {
-                    let h = loopdesk_server::auth::password::hash(DEMO_PASSWORD.to_string())
+                    let h = loopdesk_app::accounts::password::hash(DEMO_PASSWORD.to_string())
                         .await
                         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
                     hash = Some(h);

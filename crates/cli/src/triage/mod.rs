@@ -36,12 +36,12 @@ fn read(path: &Path) -> anyhow::Result<Vec<loopdesk_triage::eval::Example>> {
     parse_jsonl(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-pub async fn run(command: TriageCommand, config: &loopdesk_server::config::Config) -> anyhow::Result<()> {
+pub async fn run(command: TriageCommand, config: &loopdesk_app::Config) -> anyhow::Result<()> {
     let (train, data) = match command {
         TriageCommand::Eval { train, data } => (train, data),
         TriageCommand::Retrain => {
-            let store = loopdesk_server::open_store(config).await?;
-            let r = loopdesk_server::triage::retrain(&store, chrono::Utc::now()).await?;
+            let app = loopdesk_app::App::open(config.clone(), std::sync::Arc::new(loopdesk_app::SystemClock)).await?;
+            let r = loopdesk_app::triage::retrain::retrain(&app).await?;
             println!(
                 "category model version {} trained on {} examples ({} corrections by agents)",
                 r.version, r.examples, r.corrections

@@ -1,6 +1,5 @@
 //! Authentication (sessions and API tokens) and the extractors handlers use to require it.
 
-pub mod password;
 pub mod routes;
 
 use crate::error::ApiError;
@@ -9,17 +8,9 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use rand::RngCore;
 
 /// Name of the login session cookie.
 pub const SESSION_COOKIE: &str = "loopdesk_session";
-
-/// A fresh random secret (sessions, API tokens), hex-encoded.
-pub fn new_secret(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", hex::encode(bytes))
-}
 
 /// An authenticated caller. Rejects with 401 when there are no valid credentials.
 pub struct Auth(pub Principal);
@@ -30,19 +21,7 @@ pub struct MaybeAuth(pub Option<Principal>);
 impl Auth {
     /// 403 unless the caller holds `permission`.
     pub fn require(&self, permission: Permission) -> Result<&Principal, ApiError> {
-        if self.0.can(permission) {
-            Ok(&self.0)
-        } else {
-            Err(ApiError::Forbidden(format!("your role ({}) may not do this", role_label(&self.0))))
-        }
-    }
-}
-
-fn role_label(p: &Principal) -> &'static str {
-    if p.intake_only {
-        "intake token"
-    } else {
-        p.role.as_str()
+        Ok(loopdesk_app::access::require(&self.0, permission)?)
     }
 }
 
@@ -64,13 +43,13 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
     if parts.headers.contains_key(header::AUTHORIZATION) {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        return match state.store.principal_for_token(token).await? {
+        return match state.read().principal_for_token(token).await? {
             Some(p) => Ok(Some(p)),
             None => Err(ApiError::Unauthorized),
         };
     }
     if let Some(secret) = session_cookie(&parts.headers) {
-        if let Some(session) = state.store.session(&secret, state.now()).await? {
+        if let Some(session) = state.read().session(&secret, state.now()).await? {
             return Ok(Some(session.user.principal()));
         }
     }
@@ -90,15 +69,6 @@ impl FromRequestParts<AppState> for MaybeAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         authenticate(parts, state).await.map(MaybeAuth)
-    }
-}
-
-/// 403 unless `principal` holds `permission` (for optional-auth handlers).
-pub fn require(principal: &Principal, permission: Permission) -> Result<(), ApiError> {
-    if principal.can(permission) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!("your role ({}) may not do this", role_label(principal))))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/auth/login`, `/auth/logout`, `/auth/me`.
 
-use super::{new_secret, password, session_cookie, Auth, SESSION_COOKIE};
+use super::{session_cookie, Auth, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::extract::{ClientIp, Json};
 use crate::state::AppState;
@@ -9,7 +9,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use loopdesk_store::User;
+use loopdesk_app::accounts::sessions;
+use loopdesk_app::read::User;
 use serde::{Deserialize, Serialize};
 
 /// Routes of this module.
@@ -35,39 +36,25 @@ async fn login(
     ClientIp(ip): ClientIp,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
-    state.limits.login_by_ip.check(&ip.to_string(), state.now())?;
-    let found = state.store.user_for_login(body.username.trim()).await?;
-    let (user, stored) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
-        None => (None, None),
-    };
-    let user = match (password::verify(body.password, stored).await, user) {
-        (true, Some(u)) => u,
-        _ => {
-            return Err(ApiError::Invalid {
-                code: "bad_credentials",
-                message: "wrong username or password".into(),
-                field: None,
-            })
-        }
-    };
-    let secret = new_secret("");
-    let now = state.now();
-    let expires = now + chrono::Duration::hours(state.config.session_hours);
-    state.store.create_session(&secret, user.id, now, expires).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        state.config.session_hours * 3600
-    );
-    let mut resp = (StatusCode::OK, axum::Json(Me { user, expires_at: Some(expires) })).into_response();
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
+    let session = sessions::sign_in(&state, ip, &body.username, body.password).await?;
+    let mut resp = (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
+        .into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&session)?);
     Ok(resp)
+}
+
+/// The `Set-Cookie` value that holds a session.
+pub fn session_cookie_header(session: &sessions::Session) -> Result<HeaderValue, ApiError> {
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        session.secret, session.max_age
+    );
+    HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(secret) = session_cookie(&headers) {
-        state.store.delete_session(&secret).await?;
+        sessions::sign_out(&state, &secret).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
@@ -78,6 +65,6 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 }
 
 async fn me(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Me>, ApiError> {
-    let user = state.store.user(auth.0.user_id).await?;
+    let user = state.read().user(auth.0.user_id).await?;
     Ok(axum::Json(Me { user, expires_at: None }))
 }

@@ -21,8 +21,8 @@ const LIMIT: i64 = 500;
 
 async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Result<Json<Value>, ApiError> {
     let mut items = Vec::new();
-    for t in state.store.tickets_in_state(TicketState::AwaitingApproval, LIMIT).await? {
-        let timeline = state.store.timeline(t.id).await?;
+    for t in state.read().tickets_in_state(TicketState::AwaitingApproval, LIMIT).await? {
+        let timeline = state.read().timeline(t.id).await?;
         let request = timeline.iter().rev().find_map(|e| match &e.data {
             EventData::ApprovalRequested { plan, reasons } => Some((e, plan, reasons)),
             _ => None,

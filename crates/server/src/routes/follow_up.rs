@@ -39,7 +39,7 @@ async fn follow_up(
     if from >= to {
         return Err(ApiError::invalid("from", "must be before to"));
     }
-    let c = state.store.follow_up_counts(from, to).await?;
+    let c = state.read().follow_up_counts(from, to).await?;
     let rate = if c.surveyed > 0 { Some(c.answered as f64 / c.surveyed as f64) } else { None };
     Ok(Json(json!({
         "from": from, "to": to,

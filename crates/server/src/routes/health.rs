@@ -13,7 +13,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /readyz`: the database answers too.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.store.ping().await {
+    match state.read().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!(error = %e, "database not ready");

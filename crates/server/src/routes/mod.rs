@@ -2,14 +2,17 @@
 
 pub mod admin;
 pub mod approvals;
+pub mod calendars;
+pub mod documents;
 pub mod feedback;
 pub mod follow_up;
 pub mod health;
-pub mod routing;
+pub mod inbound;
+pub mod live;
 pub mod surveys;
 pub mod tickets;
 pub mod track;
-pub mod triage_rules;
+pub mod triage;
 pub mod users;
 
 use crate::error::ApiError;
@@ -24,22 +27,21 @@ use tower_http::timeout::TimeoutLayer;
 /// Everything under `/api/v1`.
 fn api(state: &AppState) -> Router<AppState> {
     Router::new()
-        .merge(crate::channels::router(state))
+        .merge(inbound::router(state))
         .route(
             "/feedback",
-            post(crate::channels::uploads::submit_feedback)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::channels::uploads::max_request_bytes())),
+            post(feedback::submit).layer(DefaultBodyLimit::max(feedback::multipart::max_request_bytes())),
         )
         .route("/track/{tracking_no}", get(track::track))
         .route("/openapi.json", get(openapi::document))
-        .route("/live", get(crate::live::stream))
+        .route("/live", get(live::stream))
         .merge(tickets::router())
         .merge(admin::router())
         .merge(users::router())
-        .merge(triage_rules::router())
-        .merge(crate::sla::admin::router())
+        .merge(documents::router())
+        .merge(calendars::router())
+        .merge(triage::router())
         .merge(auth::routes::router())
-        .merge(routing::router())
         .merge(approvals::router())
         .merge(surveys::router())
         .merge(follow_up::router())
@@ -66,6 +68,7 @@ pub fn router(state: AppState, with_metrics: bool) -> Router {
     app.fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .route_layer(axum::middleware::from_fn(crate::trace::request_span))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .with_state(state)

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::extract::{ClientIp, Json, Path};
 use crate::state::AppState;
-use crate::workflow::survey::{self, Answer};
+use loopdesk_app::workflow::survey::{self, Answer};
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
@@ -24,7 +24,7 @@ async fn show(
 ) -> Result<axum::Json<Value>, ApiError> {
     state.limits.survey_by_ip.check(&ip.to_string(), state.now())?;
     let (t, s) = survey::open_survey(&state, &token).await?;
-    let ticket = state.store.ticket(t.ticket_id).await?;
+    let ticket = state.read().ticket(t.ticket_id).await?;
     Ok(axum::Json(json!({
         "tracking_no": ticket.tracking_no,
         "subject": ticket.subject,

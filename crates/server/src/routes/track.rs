@@ -44,15 +44,15 @@ pub async fn track(
     }
     let tracking = TrackingNo::parse(&number).map_err(|e| ApiError::invalid("tracking_no", e.to_string()))?;
     state.limits.track_by_number.check(tracking.as_str(), now)?;
-    let ticket = match state.store.ticket(TicketId(tracking.ticket_id().0)).await {
+    let ticket = match state.read().ticket(TicketId(tracking.ticket_id().0)).await {
         Ok(t) => t,
-        Err(loopdesk_store::StoreError::NotFound { .. }) => return Err(not_found()),
+        Err(loopdesk_app::read::StoreError::NotFound { .. }) => return Err(not_found()),
         Err(e) => return Err(e.into()),
     };
     if ticket.tracking_no != tracking || !ticket.contact_matches(params.phone.as_deref(), params.email.as_deref()) {
         return Err(not_found());
     }
-    let timeline = state.store.timeline(ticket.id).await?;
+    let timeline = state.read().timeline(ticket.id).await?;
     Ok(Json(json!({
         "tracking_no": ticket.tracking_no,
         "state": ticket.state,

@@ -6,7 +6,6 @@
 use super::context::Staff;
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
-use crate::auth::password;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
@@ -15,86 +14,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use loopdesk_core::access::Permission;
+use loopdesk_app::accounts::users::{self, UserIn};
+use loopdesk_app::accounts::departments;
+use loopdesk_app::documents::{self, DocumentEdit, DocumentKind};
 use loopdesk_core::{DepartmentId, Role};
-use loopdesk_store::{DocumentChange, NewUser, StoreError};
 use serde_json::Value;
-
-/// The documents an admin edits, in menu order.
-pub const DOCUMENTS: [&str; 8] = [
-    "sla_policy",
-    "calendars",
-    "routing_rules",
-    "staffing",
-    "templates",
-    "reply_templates",
-    "triage_rules",
-    "channels",
-];
-
-/// The body of document `name`, if saved.
-pub async fn document_body(state: &AppState, name: &str) -> Option<Value> {
-    state.store.document(name).await.ok().flatten().map(|d| d.body)
-}
-
-/// Checks a document body before it is saved, with the owning module's types and
-/// validation (SLA policy and calendars: timers; routing and staffing: workflow; triage
-/// rules: triage; reply templates: here). Other documents must be JSON objects or arrays.
-pub async fn validate(state: &AppState, name: &str, body: &Value) -> Result<(), String> {
-    use loopdesk_core::routing::{RoutingRules, Staffing};
-    let departments: Vec<DepartmentId> =
-        state.store.departments().await.map_err(|e| e.to_string())?.into_iter().map(|d| d.id).collect();
-    let sla = state.sla.get();
-    match name {
-        "reply_templates" => super::replies::validate(body).map(|_| ()),
-        "calendars" => {
-            let mut set = loopdesk_core::calendar::Calendars::empty();
-            for spec in super::sla::calendar_specs(body)? {
-                set.insert(loopdesk_core::calendar::Calendar::new(spec).map_err(|e| e.to_string())?);
-            }
-            sla.policy.validate(&set).map_err(|e| e.to_string())
-        }
-        "sla_policy" => serde_json::from_value::<loopdesk_core::sla::SlaPolicy>(body.clone())
-            .map_err(|e| e.to_string())?
-            .validate(&sla.calendars)
-            .map_err(|e| e.to_string()),
-        "routing_rules" => serde_json::from_value::<RoutingRules>(body.clone())
-            .map_err(|e| e.to_string())?
-            .validate(&departments)
-            .map_err(|e| e.to_string()),
-        "staffing" => {
-            let users: Vec<loopdesk_core::UserId> =
-                state.store.users().await.map_err(|e| e.to_string())?.into_iter().map(|u| u.id).collect();
-            serde_json::from_value::<Staffing>(body.clone())
-                .map_err(|e| e.to_string())?
-                .validate(&sla.calendars, &departments, &users)
-                .map_err(|e| e.to_string())
-        }
-        _ => match name.strip_prefix("triage.").and_then(crate::triage_rules::RulePart::parse) {
-            Some(part) => {
-                let engine = (*state.triage.current()).clone();
-                part.apply(engine, body, 0).map(|_| ()).map_err(|e| e.to_string())
-            }
-            None if body.is_object() || body.is_array() => Ok(()),
-            None => Err("the document must be a JSON object or array".into()),
-        },
-    }
-}
-
-/// After a save: the SLA configuration is reloaded and every open ticket's timer
-/// recounted (as timers' own admin API does); triage picks up its rules.
-async fn after_save(state: &AppState, name: &str) -> Result<(), ApiError> {
-    match name {
-        "sla_policy" | "calendars" => {
-            state.sla.refresh(&state.store).await?;
-            state.store.enqueue(crate::jobs::sla::recompute_job(state.now())).await?;
-        }
-        _ if name.starts_with("triage.") => {
-            state.triage.reload_if_changed(&state.store).await?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
 
 fn admin_only(s: &Staff) -> Result<(), ApiError> {
     if s.can(Permission::Administer) {
@@ -135,23 +59,22 @@ struct AdminPage {
 pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<FlashQuery>) -> Response {
     let result = async {
         admin_only(&s)?;
-        let saved = state.store.document_names().await?;
-        let mut documents: Vec<DocRow> = DOCUMENTS
+        let saved = state.read().document_names().await?;
+        let version = |name: &str| saved.iter().find(|(x, _)| x == name).map_or(0, |x| x.1);
+        let mut documents: Vec<DocRow> = DocumentKind::listed()
             .iter()
-            .map(|n| DocRow {
-                name: n.to_string(),
-                version: saved.iter().find(|(x, _)| x == n).map(|x| x.1).unwrap_or(0),
-            })
+            .map(|k| DocRow { name: k.name(), version: version(&k.name()) })
             .collect();
+        // Saved documents not in the list: webhook sources.
         for (n, v) in &saved {
-            if !DOCUMENTS.contains(&n.as_str()) {
+            if DocumentKind::parse(n).is_some() && !documents.iter().any(|d| &d.name == n) {
                 documents.push(DocRow { name: n.clone(), version: *v });
             }
         }
         let departments: Vec<(i64, String)> =
-            state.store.departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
+            state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
         let users = state
-            .store
+            .read()
             .users()
             .await?
             .into_iter()
@@ -203,15 +126,8 @@ struct DocumentPage {
     calendar_names: Vec<String>,
 }
 
-fn valid_name(name: &str) -> Result<(), ApiError> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound("no such document".into()))
-    }
+fn kind(name: &str) -> Result<DocumentKind, ApiError> {
+    DocumentKind::parse(name).ok_or_else(|| ApiError::NotFound("no such document".into()))
 }
 
 /// `GET /console/admin/documents/{name}`.
@@ -223,27 +139,17 @@ pub async fn document(
 ) -> Response {
     let result = async {
         admin_only(&s)?;
-        valid_name(&name)?;
-        let doc = state.store.document(&name).await?;
-        let (version, body) = match doc {
-            Some(d) => (d.version, d.body),
-            None if name == "reply_templates" => (0, super::replies::defaults()),
-            None if name == "calendars" => (0, super::sla::default_calendars()),
-            None => match name.strip_prefix("triage.").and_then(crate::triage_rules::RulePart::parse) {
-                Some(part) => (0, part.defaults().unwrap_or_default()),
-                None => (0, Value::Object(Default::default())),
-            },
-        };
-        let history = state
-            .store
-            .document_history(&name, 50)
+        let kind = kind(&name)?;
+        let current = documents::current(&state, &s.principal, &kind).await?;
+        let (version, body) = (current.version, current.body);
+        let history = documents::history(&state, &s.principal, &kind, 50)
             .await?
             .into_iter()
             .map(|d| HistoryRow {
                 version: d.version,
-                changed_by: d.changed_by,
-                changed_at: s.t.date(&d.changed_at),
-                comment: d.comment,
+                changed_by: d.changed_by.unwrap_or_default(),
+                changed_at: d.changed_at.map(|at| s.t.date(&at)).unwrap_or_default(),
+                comment: d.comment.unwrap_or_default(),
             })
             .collect();
         let calendar_names = if name == "calendars" {
@@ -274,36 +180,20 @@ pub async fn save_document(State(state): State<AppState>, s: Staff, Path(name): 
     let page = format!("/console/admin/documents/{}", form::encode(&name));
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        admin_only(&s)?;
-        valid_name(&name)?;
+        let kind = kind(&name)?;
         let text = field(&p, "body").unwrap_or_default();
         let value: Value = serde_json::from_str(&text).map_err(|e| ApiError::BadRequest {
             code: "malformed_json",
             message: e.to_string(),
             field: Some("body".into()),
         })?;
-        validate(&state, &name, &value).await.map_err(|m| ApiError::Invalid {
-            code: "invalid_field",
-            message: m,
-            field: Some("body".into()),
-        })?;
-        let expected_version = field(&p, "version").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let comment = field(&p, "comment").unwrap_or_default();
-        let change = DocumentChange {
-            name: &name,
-            expected_version,
-            body: &value,
-            changed_by: &s.user.username,
-            comment: &comment,
-            now: state.now(),
+        let edit = DocumentEdit {
+            expected_version: field(&p, "version").and_then(|v| v.parse().ok()).unwrap_or(0),
+            body: value,
+            comment: field(&p, "comment").unwrap_or_default(),
         };
-        match state.store.put_document(change).await {
-            Ok(_) => after_save(&state, &name).await,
-            Err(StoreError::StaleVersion { .. }) => {
-                Err(ApiError::Conflict { code: "stale_version", message: String::new(), field: None })
-            }
-            Err(e) => Err(e.into()),
-        }
+        documents::save(&state, &s.principal, &kind, edit).await?;
+        Ok::<(), ApiError>(())
     }
     .await;
     match result {
@@ -317,21 +207,19 @@ pub async fn add_user(State(state): State<AppState>, s: Staff, body: Bytes) -> R
     let p = form::pairs(&body);
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        admin_only(&s)?;
         let username = field(&p, "username").ok_or_else(|| ApiError::invalid("username", "required"))?;
         let role = field(&p, "role")
             .as_deref()
             .and_then(Role::parse)
             .ok_or_else(|| ApiError::invalid("role", "choose a role"))?;
-        let new = NewUser {
+        let new = UserIn {
             display_name: field(&p, "display_name").unwrap_or_else(|| username.clone()),
             username,
             role,
             department_id: field(&p, "department_id").and_then(|d| d.parse().ok()).map(DepartmentId),
-            password_hash: password::hash(field(&p, "password").unwrap_or_default()).await?,
+            password: field(&p, "password").unwrap_or_default(),
         };
-        let user = state.store.create_user(&new, state.now()).await?;
-        crate::routes::admin::audit_created(&state, &s.user.username, &user).await?;
+        users::create(&state, &s.principal, new).await?;
         Ok::<(), ApiError>(())
     }
     .await;
@@ -346,11 +234,7 @@ pub async fn add_department(State(state): State<AppState>, s: Staff, body: Bytes
     let p = form::pairs(&body);
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        admin_only(&s)?;
-        let name = field(&p, "name")
-            .filter(|n| n.chars().count() <= 100)
-            .ok_or_else(|| ApiError::invalid("name", "1 to 100 characters"))?;
-        state.store.create_department(&name, state.now()).await?;
+        departments::create(&state, &s.principal, &field(&p, "name").unwrap_or_default()).await?;
         Ok::<(), ApiError>(())
     }
     .await;
@@ -375,35 +259,23 @@ pub async fn add_calendar_day(State(state): State<AppState>, s: Staff, body: Byt
         let kind = field(&p, "kind").as_deref().and_then(DayKind::parse).unwrap_or(DayKind::Holiday);
         let day_name = field(&p, "name").unwrap_or_else(|| date.to_string());
         let calendar = field(&p, "calendar").unwrap_or_else(|| loopdesk_core::calendar::DEFAULT_CALENDAR.into());
-        let current = state.store.document("calendars").await?;
-        let (version, doc) = match current {
-            Some(d) => (d.version, d.body),
-            None => (0, super::sla::default_calendars()),
-        };
-        let mut specs = super::sla::calendar_specs(&doc).map_err(|m| ApiError::invalid("calendars", m))?;
+        let current = documents::current(&state, &s.principal, &DocumentKind::Calendars).await?;
+        let mut specs = super::sla::calendar_specs(&current.body).map_err(|m| ApiError::invalid("calendars", m))?;
         let spec = specs
             .iter_mut()
             .find(|c| c.name == calendar)
             .ok_or_else(|| ApiError::invalid("calendar", "no such calendar"))?;
         spec.upsert_days([SpecialDay { date, kind, name: day_name.clone(), hours: None }]);
-        let value = serde_json::json!({ "calendars": specs });
-        validate(&state, "calendars", &value).await.map_err(|m| ApiError::invalid("date", m))?;
-        let comment = format!("{} {date} {kind} {day_name}", calendar);
-        let change = DocumentChange {
-            name: "calendars",
-            expected_version: version,
-            body: &value,
-            changed_by: &s.user.username,
-            comment: &comment,
-            now: state.now(),
+        let edit = DocumentEdit {
+            expected_version: current.version,
+            body: serde_json::json!({ "calendars": specs }),
+            comment: format!("{calendar} {date} {kind} {day_name}"),
         };
-        match state.store.put_document(change).await {
-            Ok(_) => after_save(&state, "calendars").await,
-            Err(StoreError::StaleVersion { .. }) => {
-                Err(ApiError::Conflict { code: "stale_version", message: String::new(), field: None })
-            }
-            Err(e) => Err(e.into()),
-        }
+        documents::save(&state, &s.principal, &DocumentKind::Calendars, edit).await.map_err(|e| match e {
+            loopdesk_app::AppError::Invalid { message, .. } => ApiError::invalid("date", message),
+            other => other.into(),
+        })?;
+        Ok::<(), ApiError>(())
     }
     .await;
     match result {

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use loopdesk_store::User;
+use loopdesk_app::read::User;
 use sha2::{Digest, Sha256};
 
 /// The value of cookie `name`, if sent.
@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for Staff {
         let Some(secret) = session_cookie(&parts.headers) else {
             return Err(StaffRejection::Login(here));
         };
-        let session = state.store.session(&secret, state.now()).await.map_err(|e| StaffRejection::Error(e.into()))?;
+        let session = state.read().session(&secret, state.now()).await.map_err(|e| StaffRejection::Error(e.into()))?;
         let Some(session) = session else {
             return Err(StaffRejection::Login(here));
         };

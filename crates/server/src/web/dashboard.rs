@@ -13,7 +13,7 @@ use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{TicketId, Timestamp};
-use loopdesk_store::Dashboard;
+use loopdesk_app::read::Dashboard;
 use serde::Deserialize;
 
 /// Query of the dashboard.
@@ -130,7 +130,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     };
     let now = state.now();
     let from = period_start(period, now, s.t.tz);
-    let d = state.store.dashboard(from, now + Duration::seconds(1)).await?;
+    let d = state.read().dashboard(from, now + Duration::seconds(1)).await?;
     let t = &s.t;
     let rows = d
         .per_priority
@@ -188,7 +188,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     );
     let mut problems = Vec::new();
     let ids: Vec<TicketId> = d.top_problems.iter().map(|p| TicketId(p.cluster_id)).collect();
-    let firsts = state.store.tickets_by_id(&ids).await?;
+    let firsts = state.read().tickets_by_id(&ids).await?;
     for p in &d.top_problems {
         let subject = firsts
             .iter()

@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(crate::channels::uploads::max_request_bytes())
+    axum::extract::DefaultBodyLimit::max(crate::routes::feedback::multipart::max_request_bytes())
 }
 
 /// The pages' routes (outside `/api/v1`; not part of the OpenAPI document).

@@ -6,7 +6,7 @@ use super::form::encode;
 use super::i18n::T;
 use crate::error::ApiError;
 use askama::Template;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use loopdesk_core::access::Permission;
 
@@ -127,21 +127,16 @@ pub fn back_with_error(path: &str, e: &ApiError) -> Response {
 }
 
 /// The code, field and (for validation errors) the original message of an error.
+/// The code, field and (for validation failures) detail a page shows for `e`: the same
+/// code and field the JSON API answers with ([`ApiError::parts`]).
 fn describe(e: &ApiError) -> (&'static str, Option<String>, Option<String>) {
-    match e {
-        ApiError::Invalid { code, field, message } => (code, field.clone(), Some(message.clone())),
-        ApiError::BadRequest { code, field, .. } => (code, field.clone(), None),
-        ApiError::Conflict { code, field, .. } => (code, field.clone(), None),
-        ApiError::Forbidden(m) if m == "csrf" => ("csrf", None, None),
-        ApiError::Forbidden(_) => ("forbidden", None, None),
-        ApiError::NotFound(_) => ("not_found", None, None),
-        ApiError::TooManyRequests { .. } => ("rate_limited", None, None),
-        ApiError::Unauthorized => ("unauthorized", None, None),
-        ApiError::PayloadTooLarge { .. } => ("payload_too_large", None, None),
-        ApiError::Unavailable => ("unavailable", None, None),
-        ApiError::Gone(_) => ("gone", None, None),
-        _ => ("internal", None, None),
+    if matches!(e, ApiError::Forbidden(m) if m == "csrf") {
+        return ("csrf", None, None);
     }
+    let (_, code, field) = e.parts();
+    let detail = matches!(e, ApiError::Invalid { .. } | ApiError::App(loopdesk_app::AppError::Invalid { .. }))
+        .then(|| e.public_message());
+    (code, field.map(str::to_string), detail)
 }
 
 /// A redirect to `path` with `?ok=<key>`.
@@ -158,13 +153,12 @@ struct ErrorPage {
 }
 
 /// An HTML error page in the reader's language with the error's status.
-pub fn error_page(layout_t: T, staff: Option<&Staff>, e: ApiError) -> Response {
-    let status = e.clone_status();
+pub fn error_page(layout_t: T, staff: Option<&Staff>, e: impl Into<ApiError>) -> Response {
+    let e: ApiError = e.into();
+    let (status, _, _) = e.parts();
     let (code, field, _) = describe(&e);
-    if status.is_server_error() {
-        // Logged (without personal data) like API errors are.
-        let _ = e.into_response();
-    }
+    // Logged (without personal data) like API errors are.
+    e.log();
     let mut message = layout_t.name("error", code);
     if let Some(f) = field {
         message = format!("{message}: {}", layout_t.name("field", f.rsplit('.').next().unwrap_or(&f)));
@@ -184,28 +178,3 @@ pub fn error_page(layout_t: T, staff: Option<&Staff>, e: ApiError) -> Response {
     resp
 }
 
-/// The HTTP status an [`ApiError`] answers with.
-trait StatusOf {
-    fn clone_status(&self) -> StatusCode;
-}
-
-impl StatusOf for ApiError {
-    fn clone_status(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType | ApiError::FileType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Gone(_) => StatusCode::GONE,
-        }
-    }
-}

@@ -5,23 +5,22 @@
 use super::context::Visitor;
 use super::form::{self, field};
 use super::page::{error_page, render, Layout};
-use crate::channels::uploads;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
-use crate::routes::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
+use crate::routes::feedback::multipart;
 use crate::state::AppState;
-use crate::workflow::survey::Answer;
+use loopdesk_app::intake::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
+use loopdesk_app::intake::uploads;
+use loopdesk_app::tickets::customer;
+use loopdesk_app::workflow::survey::Answer;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loopdesk_channels::email::InboundAttachment;
-use loopdesk_core::event::Command;
 use loopdesk_core::ticket::Rating;
-use loopdesk_core::{
-    Actor, Attachment, Event, EventData, Satisfaction, State as TicketState, Ticket, TicketId, TrackingNo,
-};
+use loopdesk_core::{Attachment, Event, EventData, State as TicketState, Ticket};
 use std::net::IpAddr;
 
 #[derive(Template)]
@@ -100,8 +99,8 @@ async fn read_form(
     state: &AppState,
     req: Request,
 ) -> Result<(Vec<(String, String)>, Vec<InboundAttachment>), ApiError> {
-    if uploads::is_multipart(req.headers()) {
-        let form = uploads::read_request(state, req).await?;
+    if multipart::is_multipart(req.headers()) {
+        let form = multipart::read_request(state, req).await?;
         let fields = form.fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
         return Ok((fields, form.files));
     }
@@ -129,9 +128,13 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
         return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into() });
     }
     let body = feedback_body(&p);
-    match uploads::accept(&state, None, ip, &HeaderMap::new(), body, &[], &files).await {
-        Ok((ticket, _)) => {
-            let timeline = state.store.timeline(ticket.id).await.unwrap_or_default();
+    let recorded = match feedback::admit(&state, None, ip, None, body, &[]) {
+        Ok(submission) => uploads::accept(&state, submission, &files).await.map_err(ApiError::from),
+        Err(e) => Err(e.into()),
+    };
+    match recorded.map(|r| r.ticket) {
+        Ok(ticket) => {
+            let timeline = state.read().timeline(ticket.id).await.unwrap_or_default();
             let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
             let layout = Layout::visitor(&v, "portal.thanks");
             render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
@@ -142,23 +145,17 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
 
 /// The translated message and status of a refused submission.
 fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
-    match e {
-        ApiError::Invalid { field: Some(f), .. } => {
+    let (status, code, field) = e.parts();
+    let text = match (code, field) {
+        ("invalid_field", Some(f)) => {
             let name = f.rsplit('.').next().unwrap_or(f);
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: {}", v.t.get("error.invalid_field"), v.t.name("field", name)),
-            )
+            format!("{}: {}", v.t.get("error.invalid_field"), v.t.name("field", name))
         }
-        ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, v.t.get("error.rate_limited").into()),
-        ApiError::FileTooLarge { message, .. } => {
-            (StatusCode::PAYLOAD_TOO_LARGE, format!("{}: {message}", v.t.get("error.file_too_large")))
-        }
-        ApiError::FileType { message, .. } => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("{}: {message}", v.t.get("error.file_type")))
-        }
-        _ => (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
-    }
+        ("rate_limited", _) => v.t.get("error.rate_limited").into(),
+        ("file_too_large", _) | ("file_type", _) => format!("{}: {}", v.t.get(&format!("error.{code}")), e.public_message()),
+        _ => return (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
+    };
+    (status, text)
 }
 
 #[derive(Template)]
@@ -220,31 +217,19 @@ struct Status {
     files: Vec<(i64, String, String)>,
 }
 
-/// Finds the ticket for a tracking number and contact; a wrong contact looks exactly like
-/// an unknown number. Rate-limited per client and per number.
+/// Finds the ticket for a tracking number and contact (see [`customer::locate`]).
 async fn find(state: &AppState, ip: IpAddr, number: &str, contact_value: &str) -> Result<Option<Ticket>, ApiError> {
-    let now = state.now();
-    state.limits.track_by_ip.check(&ip.to_string(), now)?;
-    let Ok(tracking) = TrackingNo::parse(number.trim()) else { return Ok(None) };
-    state.limits.track_by_number.check(tracking.as_str(), now)?;
-    let ticket = match state.store.ticket(TicketId(tracking.ticket_id().0)).await {
-        Ok(t) => t,
-        Err(loopdesk_store::StoreError::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let (phone, email) = contact(Some(contact_value.trim().to_string()));
-    let ok = ticket.tracking_no == tracking && ticket.contact_matches(phone.as_deref(), email.as_deref());
-    Ok(ok.then_some(ticket))
+    Ok(customer::locate(state, ip, number, contact_value).await?)
 }
 
 async fn status_page(state: &AppState, v: &Visitor, ticket: &Ticket, contact: String, flash: Option<&str>) -> Response {
-    let timeline = match state.store.timeline(ticket.id).await {
+    let timeline = match state.read().timeline(ticket.id).await {
         Ok(t) => t,
-        Err(e) => return error_page(v.t, None, e.into()),
+        Err(e) => return error_page(v.t, None, e),
     };
-    let files = match state.store.ticket_attachments(ticket.id).await {
+    let files = match state.read().ticket_attachments(ticket.id).await {
         Ok(list) => list.into_iter().map(|a| (a.id, a.name, size_text(a.size))).collect(),
-        Err(e) => return error_page(v.t, None, e.into()),
+        Err(e) => return error_page(v.t, None, e),
     };
     let mut layout = Layout::visitor(v, "portal.status");
     layout.flash = flash.map(|k| super::page::Flash { kind: "ok", text: v.t.get(k).to_string() });
@@ -302,22 +287,6 @@ pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vis
     }
 }
 
-/// Applies one customer command (through the workflow, so its effects follow) and shows
-/// the status page again.
-async fn customer_change(
-    state: &AppState,
-    v: &Visitor,
-    ticket: Ticket,
-    contact: String,
-    cmd: Command,
-    done: &str,
-) -> Response {
-    match crate::workflow::change(state, ticket.id, Actor::Customer, |_| Ok(vec![cmd.clone()])).await {
-        Ok((t, _)) => status_page(state, v, &t, contact, Some(done)).await,
-        Err(e) => error_page(v.t, None, e),
-    }
-}
-
 /// `POST /track/info`: the customer adds the information asked for, and files.
 pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, req: Request) -> Response {
     let (p, files) = match read_form(&state, req).await {
@@ -328,36 +297,10 @@ pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: 
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let mut text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
-    if text.trim().is_empty() && files.is_empty() {
-        return error_page(v.t, None, ApiError::invalid("body", "write a message or choose a file"));
-    }
-    let stored = match uploads::store(&state, None, &files).await {
-        Ok(s) => s,
-        Err(e) => return error_page(v.t, None, e),
-    };
-    for (_, a) in &stored {
-        text.push_str(&format!("\n[附件 / file: {} ({} bytes)]", a.name, a.size));
-    }
-    let text = text.trim().to_string();
-    let id = ticket.id;
-    match crate::workflow::change(&state, id, Actor::Customer, |_| {
-        Ok(vec![Command::ProvideInfo { body: text.clone() }])
-    })
-    .await
-    {
-        Ok((t, _)) => {
-            let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
-            if let Err(e) = state.store.link_attachments(&ids, t.id).await {
-                uploads::discard(&state, &stored).await;
-                return error_page(v.t, None, e.into());
-            }
-            status_page(&state, &v, &t, contact, Some("act.done")).await
-        }
-        Err(e) => {
-            uploads::discard(&state, &stored).await;
-            error_page(v.t, None, e)
-        }
+    let text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
+    match customer::add_info(&state, &ticket, &text, &files).await {
+        Ok(t) => status_page(&state, &v, &t, contact, Some("act.done")).await,
+        Err(e) => error_page(v.t, None, e),
     }
 }
 
@@ -372,7 +315,7 @@ pub async fn file(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visi
     let Some(id) = field(&p, "id").and_then(|i| i.parse::<i64>().ok()) else {
         return error_page(v.t, None, ApiError::invalid("id", "which file?"));
     };
-    match state.store.attachment(id).await {
+    match state.read().attachment(id).await {
         Ok((meta, bytes)) if meta.ticket_id == Some(ticket.id.0) => {
             let disposition = format!("attachment; filename=\"attachment-{}\"", meta.id);
             (
@@ -387,7 +330,7 @@ pub async fn file(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visi
                 .into_response()
         }
         Ok(_) => error_page(v.t, None, ApiError::NotFound("file not found".into())),
-        Err(e) => error_page(v.t, None, e.into()),
+        Err(e) => error_page(v.t, None, e),
     }
 }
 
@@ -406,16 +349,8 @@ pub async fn answer_survey(State(state): State<AppState>, ClientIp(ip): ClientIp
         score: field(&p, "score").and_then(|s| s.parse().ok()),
         comment: field(&p, "comment").map(|c| c.chars().take(2000).collect()),
     };
-    // The customer proved who they are with number and contact: answer the survey that
-    // went out for this resolution, as its link would; before it went out, record the
-    // answer on the ticket directly.
-    if let Some(token) = super::survey::token_for(&state, &ticket).await {
-        return match crate::workflow::survey::answer(&state, &token, answer).await {
-            Ok(t) => status_page(&state, &v, &t, contact, Some("portal.survey_thanks")).await,
-            Err(e) => error_page(v.t, None, e),
-        };
+    match customer::answer_survey(&state, &ticket, answer).await {
+        Ok(t) => status_page(&state, &v, &t, contact, Some("portal.survey_thanks")).await,
+        Err(e) => error_page(v.t, None, e),
     }
-    let satisfaction =
-        Satisfaction { rating: answer.rating, score: answer.score, comment: answer.comment, answered_at: state.now() };
-    customer_change(&state, &v, ticket, contact, Command::AnswerSurvey { satisfaction }, "portal.survey_thanks").await
 }

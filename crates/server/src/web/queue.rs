@@ -6,7 +6,6 @@
 use super::context::Staff;
 use super::form::{self, encode, field};
 use super::page::{back_with_error, error_page, render, FlashQuery, Layout};
-use super::ticket_actions::{run, ActionInput};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::routes::tickets::list::QueueParams;
@@ -16,8 +15,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use loopdesk_core::{Channel, Priority, State as TicketState, Ticket};
-use loopdesk_store::{Cursor, SavedView, Sort, TicketFilter, COUNT_CAP, OPEN_STATES};
+use loopdesk_app::tickets::actions::{perform, Action};
+use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Ticket, TicketId};
+use loopdesk_app::read::{Cursor, SavedView, Sort, TicketFilter, COUNT_CAP, OPEN_STATES};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -220,8 +220,8 @@ pub struct Names {
 impl Names {
     /// Loads both lists (small tables).
     pub async fn load(state: &AppState) -> Result<Names, ApiError> {
-        let departments = state.store.departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
-        let users = state.store.users().await?.into_iter().map(|u| (u.id.0, u.display_name)).collect();
+        let departments = state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
+        let users = state.read().users().await?.into_iter().map(|u| (u.id.0, u.display_name)).collect();
         Ok(Names { departments, users })
     }
 
@@ -262,7 +262,7 @@ fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
 
 /// Open tickets matching a tab's filter (from the per-state counts), as shown.
 async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<String, ApiError> {
-    let counts = state.store.count_by_state(filter).await?;
+    let counts = state.read().count_by_state(filter).await?;
     let n: i64 = match tab {
         "all" => counts.total,
         "approval" => counts.by_state.get("awaiting_approval").copied().unwrap_or(0),
@@ -288,17 +288,17 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     let names = Names::load(state).await?;
     let (rows, next_cursor) = if tab == "breaching" {
         // Soonest SLA alert first, from the SLA timers; only what the member may see.
-        let due = state.store.tickets_due_before(breaching_horizon(state), PAGE_SIZE as i64).await?;
+        let due = state.read().tickets_due_before(breaching_horizon(state), PAGE_SIZE as i64).await?;
         let rows = due.iter().filter(|(t, _)| s.principal.can_see(t)).map(|(t, _)| row(s, &names, t)).collect();
         (rows, None)
     } else {
-        let page = state.store.list_tickets(&filter, q.sort(), cursor, PAGE_SIZE).await?;
+        let page = state.read().list_tickets(&filter, q.sort(), cursor, PAGE_SIZE).await?;
         (page.items.iter().map(|x| row(s, &names, &x.ticket)).collect(), page.next_cursor)
     };
     let mut tabs = Vec::new();
     for key in TABS {
         if key == "breaching" {
-            let n = state.store.count_due_before(breaching_horizon(state)).await?;
+            let n = state.read().count_due_before(breaching_horizon(state)).await?;
             let shown = if n > COUNT_CAP { format!("{COUNT_CAP}+") } else { n.to_string() };
             tabs.push(Tab { key, count: Some(shown) });
             continue;
@@ -311,7 +311,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     // A text search is not counted: a common word can match much of the database.
     let counts_total = match filter.text {
         Some(_) => rows_len_marker(),
-        None => state.store.count_by_state(&filter).await?.total,
+        None => state.read().count_by_state(&filter).await?.total,
     };
     let fq = FlashQuery {
         ok: q.flash.ok.clone(),
@@ -339,7 +339,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         categories: CATEGORIES.to_vec(),
         channels: Channel::ALL.iter().map(|x| x.as_str()).collect(),
         departments: names.departments.iter().map(|(k, v)| (*k, v.clone())).collect(),
-        views: state.store.saved_views(s.principal.user_id).await?,
+        views: state.read().saved_views(s.principal.user_id).await?,
         counts_total,
     })
 }
@@ -354,18 +354,18 @@ pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Respo
     }
     let action = field(&p, "bulk_action").unwrap_or_default();
     let input = match action.as_str() {
-        "assign_me" => ActionInput::AssignMe,
+        "assign_me" => Action::AssignToMe,
         "transfer" => match field(&p, "department_id").and_then(|d| d.parse().ok()) {
-            Some(d) => ActionInput::Transfer(d),
+            Some(d) => Action::Assign { department_id: Some(DepartmentId(d)), assignee_id: None, reason: None },
             None => return back_with_error(&back, &ApiError::invalid("department_id", "choose a department")),
         },
-        "reject" => ActionInput::Reject(field(&p, "reason").unwrap_or_default()),
+        "reject" => Action::Reject { reason: field(&p, "reason").unwrap_or_default() },
         _ => return back_with_error(&back, &ApiError::invalid("bulk_action", "choose an action")),
     };
     let ids: Vec<i64> = form::all(&p, "ids").iter().filter_map(|i| i.parse().ok()).take(200).collect();
     let (mut ok, mut failed) = (0, 0);
     for id in ids {
-        match run(&state, &s, id, &input).await {
+        match perform(&state, &s.principal, TicketId(id), input.clone()).await {
             Ok(_) => ok += 1,
             Err(_) => failed += 1,
         }

@@ -3,7 +3,7 @@
 //! promises.
 
 use crate::state::AppState;
-use loopdesk_core::calendar::{CalendarSpec, Calendars};
+use loopdesk_core::calendar::CalendarSpec;
 use loopdesk_core::sla::{Clock, ClockState, TargetKind};
 use loopdesk_core::{Event, Ticket, Timestamp};
 use serde_json::Value;
@@ -14,16 +14,10 @@ pub fn calendar_specs(body: &Value) -> Result<Vec<CalendarSpec>, String> {
     serde_json::from_value(list.clone()).map_err(|e| e.to_string())
 }
 
-/// The built-in calendars as a document body (what an admin starts editing from).
-pub fn default_calendars() -> Value {
-    let specs: Vec<CalendarSpec> = Calendars::default().iter().map(|c| c.spec().clone()).collect();
-    serde_json::json!({ "calendars": specs })
-}
-
 /// Every applicable clock of `ticket` as of now.
 pub async fn clocks(state: &AppState, ticket: &Ticket, timeline: &[Event]) -> Vec<Clock> {
-    let _ = state.sla.refresh(&state.store).await;
-    crate::sla::clocks(&state.sla.get(), ticket, timeline, state.now())
+    let _ = state.sla.refresh(state.read()).await;
+    loopdesk_app::sla::clocks(&state.sla.get(), ticket, timeline, state.now())
         .into_iter()
         .filter(|c| !matches!(c.state, ClockState::NotApplicable))
         .collect()

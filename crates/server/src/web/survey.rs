@@ -1,20 +1,19 @@
 //! The follow-up survey page behind the signed link workflow sends (`/survey/{token}`):
 //! the question in the customer's language, answered once. Answers go through
-//! `crate::workflow::survey`, like `POST /api/v1/surveys/{token}`.
+//! `loopdesk_app::workflow::survey`, like `POST /api/v1/surveys/{token}`.
 
 use super::context::Visitor;
 use super::form::{self, field};
 use super::page::{error_page, render, Layout};
 use crate::extract::{ClientIp, Path};
 use crate::state::AppState;
-use crate::workflow::survey::{self, Answer};
-use crate::workflow::token::{self, SurveyToken};
+use loopdesk_app::workflow::survey::{self, Answer};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use loopdesk_core::ticket::Rating;
-use loopdesk_core::{State as TicketState, Ticket};
+
 
 #[derive(Template)]
 #[template(path = "portal/survey.html")]
@@ -25,22 +24,6 @@ struct SurveyPage {
     subject: String,
     outcome: Option<String>,
     done: bool,
-}
-
-/// A link for the survey of `ticket`'s current resolution, if that survey went out and is
-/// still open (for a customer who identified themselves on the tracking page).
-pub async fn token_for(state: &AppState, ticket: &Ticket) -> Option<String> {
-    if ticket.state != TicketState::Resolved {
-        return None;
-    }
-    let round = ticket.resolved_at?.timestamp_millis();
-    let s = state.store.survey(ticket.id, round).await.ok()??;
-    if s.answered_at.is_some() || s.expired_at.is_some() {
-        return None;
-    }
-    let key = survey::signing_key(state).await.ok()?;
-    let expires_at = state.now() + chrono::Duration::hours(1);
-    Some(token::sign(&key, &SurveyToken { ticket_id: ticket.id, round, expires_at }))
 }
 
 /// `GET /survey/{token}`.
@@ -57,9 +40,9 @@ pub async fn page(
         Ok(x) => x,
         Err(e) => return error_page(v.t, None, e),
     };
-    let ticket = match state.store.ticket(t.ticket_id).await {
+    let ticket = match state.read().ticket(t.ticket_id).await {
         Ok(x) => x,
-        Err(e) => return error_page(v.t, None, e.into()),
+        Err(e) => return error_page(v.t, None, e),
     };
     render(&SurveyPage {
         layout: Layout::visitor(&v, "portal.survey_title"),

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::Response;
 use loopdesk_core::access::Permission;
 use loopdesk_core::{EventData, Role, State as TicketState};
-use loopdesk_store::{Sort, TicketFilter};
+use loopdesk_app::read::{Sort, TicketFilter};
 
 /// One member of the team.
 pub struct Member {
@@ -67,11 +67,11 @@ async fn build(state: &AppState, s: &Staff) -> Result<TeamPage, ApiError> {
     if !s.can(Permission::Supervise) {
         return Err(ApiError::Forbidden("supervise".into()));
     }
-    let load = state.store.team_load().await?;
-    let departments = state.store.departments().await?;
-    let staffing = super::admin::document_body(state, "staffing").await;
+    let load = state.read().team_load().await?;
+    let departments = state.read().departments().await?;
+    let staffing = state.read().document("staffing").await.ok().flatten().map(|d| d.body);
     let members = state
-        .store
+        .read()
         .users()
         .await?
         .into_iter()
@@ -93,7 +93,7 @@ async fn build(state: &AppState, s: &Staff) -> Result<TeamPage, ApiError> {
         })
         .collect();
     let filter = TicketFilter { states: vec![TicketState::AwaitingApproval], ..Default::default() };
-    let page = state.store.list_tickets(&filter, Sort::Oldest, None, 50).await?;
+    let page = state.read().list_tickets(&filter, Sort::Oldest, None, 50).await?;
     let approvals = page
         .items
         .iter()
@@ -107,7 +107,7 @@ async fn build(state: &AppState, s: &Staff) -> Result<TeamPage, ApiError> {
         .collect();
     let since = state.now() - chrono::Duration::days(30);
     let mut escalations = Vec::new();
-    for e in state.store.recent_events("escalated", since, 30).await? {
+    for e in state.read().recent_events("escalated", since, 30).await? {
         let text = match &e.data {
             EventData::Escalated { reason, .. } => reason.clone(),
             _ => String::new(),

@@ -8,7 +8,7 @@ use super::queue::{Names, CATEGORIES};
 use super::replies::{self, ReplyTemplate};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
-use crate::routes::tickets::show::visible;
+use loopdesk_app::access::visible;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -212,13 +212,13 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
     if !s.can(Permission::Read) {
         return Err(ApiError::Forbidden("read".into()));
     }
-    let t = visible(state, &s.principal, id).await?;
-    let timeline = state.store.timeline(t.id).await?;
+    let t = visible(state, &s.principal, loopdesk_core::TicketId(id)).await?;
+    let timeline = state.read().timeline(t.id).await?;
     let names = Names::load(state).await?;
     let cluster_id = t.triage.as_ref().and_then(|x| x.cluster_id).unwrap_or(t.id.0);
-    let cluster_size = state.store.cluster_size(cluster_id).await.unwrap_or(0);
+    let cluster_size = state.read().cluster_size(cluster_id).await.unwrap_or(0);
     let siblings = state
-        .store
+        .read()
         .cluster_siblings(cluster_id, t.id, 10)
         .await?
         .into_iter()
@@ -266,7 +266,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
     // Files recorded with the ticket, then those added later (portal uploads, WeChat pictures).
     let mut attachments: Vec<(String, String)> =
         t.attachments.iter().map(|a| (a.name.clone(), a.location.clone())).collect();
-    for a in state.store.ticket_attachments(t.id).await.unwrap_or_default() {
+    for a in state.read().ticket_attachments(t.id).await.unwrap_or_default() {
         let location = format!("/api/v1/attachments/{}", a.id);
         if !attachments.iter().any(|(_, l)| *l == location) {
             attachments.push((a.name, location));

@@ -1,174 +1,105 @@
-//! `POST /console/tickets/{id}/{action}`: the ticket page's forms. Each runs the JSON API's
-//! handler for that action (same validation, permissions and transaction), then goes back
-//! to the ticket page with the outcome (post/redirect/get).
+//! `POST /console/tickets/{id}/{action}`: the ticket page's forms. Each form is read into
+//! the same [`Action`] the JSON API builds and performed by the same use case (same
+//! validation, permissions and transaction), then the page is shown again with the outcome
+//! (post/redirect/get).
 
 use super::context::Staff;
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error};
-use crate::auth::{Auth, Supervisor, Worker};
 use crate::error::ApiError;
-use crate::extract::{Json, Path};
-use crate::routes::tickets::actions as api;
-use crate::routes::tickets::show::visible;
+use crate::extract::Path;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{NaiveDateTime, TimeZone};
-use loopdesk_core::access::Permission;
-use loopdesk_core::event::Command;
-use loopdesk_core::{Actor, TicketId};
-use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use loopdesk_app::tickets::actions::{perform, Action};
+use loopdesk_core::approval::ApprovalReason;
+use loopdesk_core::{DepartmentId, Outcome, OutcomeKind, Priority, TicketId, UserId};
 
-/// A change the console asks for.
-#[derive(Debug, Clone)]
-pub enum ActionInput {
-    AssignMe,
-    Transfer(i64),
-    Reject(String),
-    /// Any other action: its API name and JSON body.
-    Api(String, Value),
-    Extend {
-        target: String,
-        until: chrono::DateTime<chrono::Utc>,
-        reason: String,
-    },
+type Pairs = [(String, String)];
+
+fn text(p: &Pairs, name: &str) -> String {
+    field(p, name).unwrap_or_default()
 }
 
-fn body<T: DeserializeOwned>(v: &Value) -> Result<T, ApiError> {
-    crate::extract::parse_json(v.to_string().as_bytes())
+fn id<T>(p: &Pairs, name: &str, make: fn(i64) -> T) -> Option<T> {
+    field(p, name).and_then(|v| v.parse::<i64>().ok()).map(make)
 }
 
-/// Runs `input` on ticket `id` as the signed-in member.
-pub async fn run(state: &AppState, s: &Staff, id: i64, input: &ActionInput) -> Result<(), ApiError> {
-    let st = || State(state.clone());
-    let worker = || Worker(Auth(s.principal.clone()));
-    let me = s.principal.user_id.0;
-    match input {
-        ActionInput::AssignMe => {
-            let t = visible(state, &s.principal, id).await?;
-            let b = json!({ "department_id": t.department_id.map(|d| d.0).or(s.principal.department_id.map(|d| d.0)), "assignee_id": me });
-            let _ = api::assign(st(), worker(), Path(id), Json(body(&b)?)).await?;
-        }
-        ActionInput::Transfer(d) => {
-            let _ = api::assign(st(), worker(), Path(id), Json(body(&json!({ "department_id": d }))?)).await?;
-        }
-        ActionInput::Reject(reason) => {
-            let _ = api::reject(st(), worker(), Path(id), Json(body(&json!({ "body": reason }))?)).await?;
-        }
-        ActionInput::Extend { target, until, reason } => {
-            let p = &s.principal;
-            if !p.can(Permission::Work) {
-                return Err(ApiError::Forbidden("work".into()));
-            }
-            visible(state, p, id).await?;
-            let actor = Actor::User { id: p.user_id, name: p.name.clone() };
-            let cmd = Command::Extend { target: target.clone(), until: *until, reason: reason.clone() };
-            crate::workflow::change(state, TicketId(id), actor, |_| Ok(vec![cmd.clone()])).await?;
-        }
-        ActionInput::Api(name, b) => api_action(state, s, id, name, b).await?,
-    }
-    Ok(())
+fn required<T>(v: Option<T>, name: &str, message: &str) -> Result<T, ApiError> {
+    v.ok_or_else(|| ApiError::invalid(name.to_string(), message.to_string()))
 }
 
-async fn api_action(state: &AppState, s: &Staff, id: i64, name: &str, b: &Value) -> Result<(), ApiError> {
-    let st = || State(state.clone());
-    let w = || Worker(Auth(s.principal.clone()));
-    let p = || Path(id);
-    match name {
-        "assign" => drop(api::assign(st(), w(), p(), Json(body(b)?)).await?),
-        "acknowledge" => drop(api::acknowledge(st(), w(), p()).await?),
-        "reply" => drop(api::reply(st(), w(), p(), Json(body(b)?)).await?),
-        "note" => drop(api::note(st(), w(), p(), Json(body(b)?)).await?),
-        "request-info" => drop(api::request_info(st(), w(), p(), Json(body(b)?)).await?),
-        "request-approval" => {
-            drop(crate::routes::tickets::workflow::request_approval(st(), w(), p(), Json(body(b)?)).await?)
+/// Turns a ticket-page form into the action it asks for.
+fn input(s: &Staff, action: &str, p: &Pairs) -> Result<Action, ApiError> {
+    Ok(match action {
+        "assign-me" => Action::AssignToMe,
+        "assign" => Action::Assign {
+            department_id: id(p, "department_id", DepartmentId),
+            assignee_id: id(p, "assignee_id", UserId),
+            reason: field(p, "reason"),
+        },
+        "transfer" => Action::Transfer {
+            department_id: required(id(p, "department_id", DepartmentId), "department_id", "choose a department")?,
+            assignee_id: id(p, "assignee_id", UserId),
+            reason: field(p, "reason").or_else(|| field(p, "body")).unwrap_or_default(),
+        },
+        "message" if field(p, "kind").as_deref() == Some("note") => Action::Note { body: text(p, "body") },
+        "message" | "reply" => Action::Reply { body: text(p, "body") },
+        "note" => Action::Note { body: text(p, "body") },
+        "request-info" => Action::RequestInfo { message: text(p, "body") },
+        "request-approval" => Action::RequestApproval {
+            plan: field(p, "plan").unwrap_or_else(|| text(p, "body")),
+            reasons: p
+                .iter()
+                .filter(|(k, _)| k == "reasons")
+                .filter_map(|(_, r)| serde_json::from_value::<ApprovalReason>(serde_json::Value::String(r.clone())).ok())
+                .collect(),
+        },
+        "reopen" => Action::Reopen { reason: text(p, "body") },
+        "reject" => Action::Reject { reason: text(p, "body") },
+        "escalate" => Action::Escalate { reason: text(p, "body") },
+        "acknowledge" => Action::Acknowledge,
+        "close" => Action::Close,
+        "decide-approval" => Action::DecideApproval {
+            approved: field(p, "approved").as_deref() == Some("true"),
+            comment: field(p, "comment"),
+        },
+        "resolve" => Action::Resolve(Outcome {
+            kind: required(field(p, "kind").as_deref().and_then(OutcomeKind::parse), "kind", "choose the outcome")?,
+            summary: text(p, "summary"),
+            unresolved: field(p, "unresolved"),
+            reason: field(p, "reason"),
+            alternative: field(p, "alternative"),
+        }),
+        "restore" => Action::Restore { reason: field(p, "reason") },
+        "merge" => Action::Merge { into: required(id(p, "into", TicketId), "into", "give the ticket to merge into")? },
+        "recategorize" => Action::Recategorize {
+            category: field(p, "category"),
+            subtags: text(p, "subtags").split([',', '，']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+        },
+        "reprioritize" => Action::Reprioritize {
+            priority: required(field(p, "priority").as_deref().and_then(Priority::parse), "priority", "choose a priority")?,
+            reason: text(p, "reason"),
+        },
+        "collaborators" => {
+            Action::AddCollaborator { user_id: required(id(p, "user_id", UserId), "user_id", "choose a person")? }
         }
-        "transfer" => drop(crate::routes::tickets::workflow::transfer(st(), w(), p(), Json(body(b)?)).await?),
-        "decide-approval" => {
-            if !s.principal.can(Permission::Supervise) {
-                return Err(ApiError::Forbidden("supervise".into()));
-            }
-            let sup = Supervisor(Auth(s.principal.clone()));
-            drop(api::decide_approval(st(), sup, p(), Json(body(b)?)).await?)
-        }
-        "resolve" => drop(api::resolve(st(), w(), p(), Json(body(b)?)).await?),
-        "close" => drop(api::close(st(), w(), p()).await?),
-        "reopen" => drop(api::reopen(st(), w(), p(), Json(body(b)?)).await?),
-        "reject" => drop(api::reject(st(), w(), p(), Json(body(b)?)).await?),
-        "restore" => drop(api::restore(st(), w(), p(), Json(body(b)?)).await?),
-        "merge" => drop(api::merge(st(), w(), p(), Json(body(b)?)).await?),
-        "escalate" => drop(api::escalate(st(), w(), p(), Json(body(b)?)).await?),
-        "recategorize" => drop(api::recategorize(st(), w(), p(), Json(body(b)?)).await?),
-        "reprioritize" => drop(api::reprioritize(st(), w(), p(), Json(body(b)?)).await?),
-        "collaborators" => drop(api::add_collaborator(st(), w(), p(), Json(body(b)?)).await?),
-        _ => return Err(ApiError::NotFound("no such action".into())),
-    }
-    Ok(())
-}
-
-fn opt(p: &[(String, String)], name: &str) -> Value {
-    field(p, name).map(Value::String).unwrap_or(Value::Null)
-}
-
-fn id_field(p: &[(String, String)], name: &str) -> Value {
-    field(p, name).and_then(|v| v.parse::<i64>().ok()).map(Value::from).unwrap_or(Value::Null)
-}
-
-/// Turns a ticket-page form into the action to run.
-fn input(s: &Staff, action: &str, p: &[(String, String)]) -> Result<ActionInput, ApiError> {
-    let text = |name: &str| Value::String(field(p, name).unwrap_or_default());
-    let api = |b: Value| Ok(ActionInput::Api(action.to_string(), b));
-    match action {
-        "assign-me" => Ok(ActionInput::AssignMe),
-        "assign" => api(
-            json!({ "department_id": id_field(p, "department_id"), "assignee_id": id_field(p, "assignee_id"), "reason": opt(p, "reason") }),
-        ),
-        "message" => {
-            let kind = if field(p, "kind").as_deref() == Some("note") { "note" } else { "reply" };
-            Ok(ActionInput::Api(kind.into(), json!({ "body": text("body") })))
-        }
-        "reply" | "note" | "request-info" | "request-approval" | "reopen" | "reject" | "escalate" => {
-            api(json!({ "body": text("body") }))
-        }
-        "acknowledge" | "close" => api(json!({})),
-        "decide-approval" => {
-            api(json!({ "approved": field(p, "approved").as_deref() == Some("true"), "comment": opt(p, "comment") }))
-        }
-        "resolve" => api(json!({
-            "kind": field(p, "kind").unwrap_or_default(), "summary": text("summary"),
-            "unresolved": opt(p, "unresolved"), "reason": opt(p, "reason"), "alternative": opt(p, "alternative"),
-        })),
-        "restore" => api(json!({ "reason": opt(p, "reason") })),
-        "merge" => api(json!({ "into": id_field(p, "into") })),
-        "recategorize" => {
-            let subtags: Vec<String> = field(p, "subtags")
-                .unwrap_or_default()
-                .split([',', '，'])
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect();
-            api(json!({ "category": opt(p, "category"), "subtags": subtags }))
-        }
-        "reprioritize" => {
-            api(json!({ "priority": field(p, "priority").unwrap_or_default(), "reason": text("reason") }))
-        }
-        "collaborators" => api(json!({ "user_id": id_field(p, "user_id") })),
         "extend" => {
             let until = field(p, "until")
                 .and_then(|u| NaiveDateTime::parse_from_str(&u, "%Y-%m-%dT%H:%M").ok())
                 .and_then(|n| s.t.tz.from_local_datetime(&n).earliest())
                 .map(|d| d.with_timezone(&chrono::Utc))
                 .ok_or_else(|| ApiError::invalid("until", "give the new due time"))?;
-            Ok(ActionInput::Extend {
+            Action::Extend {
                 target: field(p, "target").unwrap_or_else(|| "result".into()),
                 until,
-                reason: field(p, "reason").unwrap_or_default(),
-            })
+                reason: text(p, "reason"),
+            }
         }
-        _ => Err(ApiError::NotFound("no such action".into())),
-    }
+        _ => return Err(ApiError::NotFound("no such action".into())),
+    })
 }
 
 /// `POST /console/tickets/{id}/{action}`.
@@ -183,8 +114,9 @@ pub async fn act(
     let back = form::local_path(field(&p, "back").as_deref(), &page).to_string();
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        let i = input(&s, &action, &p)?;
-        run(&state, &s, id, &i).await
+        let action = input(&s, &action, &p)?;
+        perform(&state, &s.principal, TicketId(id), action).await?;
+        Ok::<(), ApiError>(())
     }
     .await;
     match result {

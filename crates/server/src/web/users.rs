@@ -7,7 +7,7 @@ use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
-use crate::routes::users::{self, UserEdit};
+use loopdesk_app::accounts::users::{self, UserEdit};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -65,9 +65,9 @@ async fn build(
     admin_only(s)?;
     let d = users::detail(state, UserId(id)).await?;
     let departments: Vec<(i64, String)> =
-        state.store.departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
+        state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
     let audit = state
-        .store
+        .read()
         .user_audit(Some(UserId(id)), 100)
         .await?
         .into_iter()
@@ -160,9 +160,9 @@ pub async fn act(
         form::check_csrf(&p, &s.csrf)?;
         admin_only(&s)?;
         match action.as_str() {
-            "deactivate" => users::set_active(&state, &s.principal, UserId(id), false).await.map(|_| None),
-            "reactivate" => users::set_active(&state, &s.principal, UserId(id), true).await.map(|_| None),
-            "reset-password" => users::new_password(&state, &s.principal, UserId(id)).await.map(Some),
+            "deactivate" => Ok(users::set_active(&state, &s.principal, UserId(id), false).await.map(|_| None)?),
+            "reactivate" => Ok(users::set_active(&state, &s.principal, UserId(id), true).await.map(|_| None)?),
+            "reset-password" => Ok(users::new_password(&state, &s.principal, UserId(id)).await.map(Some)?),
             _ => Err(ApiError::NotFound("no such action".into())),
         }
     }

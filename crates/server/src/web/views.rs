@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
+use loopdesk_app::accounts::views;
 
 /// `POST /console/views`: `name` and `query` (the queue's query string).
 pub async fn save(State(state): State<AppState>, s: Staff, body: Bytes) -> Response {
@@ -17,14 +18,8 @@ pub async fn save(State(state): State<AppState>, s: Staff, body: Bytes) -> Respo
     let back = format!("/console?{query}");
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        let name = field(&p, "name")
-            .filter(|n| n.chars().count() <= 60)
-            .ok_or_else(|| ApiError::invalid("name", "1 to 60 characters"))?;
-        if query.len() > 1000 {
-            return Err(ApiError::invalid("query", "too long"));
-        }
-        state.store.save_view(s.principal.user_id, &name, &query, state.now()).await?;
-        Ok(())
+        views::save(&state, &s.principal, &field(&p, "name").unwrap_or_default(), &query).await?;
+        Ok::<(), ApiError>(())
     }
     .await;
     match result {
@@ -38,7 +33,7 @@ pub async fn delete(State(state): State<AppState>, s: Staff, Path(id): Path<i64>
     let p = form::pairs(&body);
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
-        state.store.delete_view(s.principal.user_id, id).await?;
+        views::delete(&state, &s.principal, id).await?;
         Ok::<(), ApiError>(())
     }
     .await;

@@ -1,8 +1,7 @@
-//! `POST /tickets/{id}/<action>`: every change goes through the lifecycle and the
-//! timeline (`loopdesk_core::event::decide`) and is stored with its events in one
-//! transaction.
+//! `POST /tickets/{id}/<action>`: each endpoint reads its body into one
+//! [`Action`](loopdesk_app::tickets::actions::Action) and performs it; the lifecycle decides,
+//! and the change is stored with its events and everything it owes in one transaction.
 
-use super::show::visible;
 use super::view;
 use crate::auth::{Auth, Supervisor, Worker};
 use crate::error::ApiError;
@@ -10,27 +9,35 @@ use crate::extract::{Json, Path};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json as JsonOut;
-use loopdesk_core::access::Permission;
-use loopdesk_core::event::{CloseReason, Command};
-use loopdesk_core::{Actor, DepartmentId, DomainError, Outcome, Principal, Priority, Role, Ticket, TicketId, UserId};
+use loopdesk_app::tickets::actions::{perform, route_now, Action};
+use loopdesk_app::tickets::{detail, survey_status as survey_of};
+use loopdesk_core::approval::ApprovalReason;
+use loopdesk_core::{DepartmentId, Outcome, Priority, TicketId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 type Reply = Result<JsonOut<Value>, ApiError>;
 
-/// Applies the commands `build` derives from the current ticket, as the caller.
-async fn perform<F>(state: &AppState, auth: &Auth, id: i64, permission: Permission, build: F) -> Reply
-where
-    F: Fn(&Ticket) -> Result<Vec<Command>, DomainError>,
-{
-    let p = auth.require(permission)?;
-    visible(state, p, id).await?;
-    let actor = Actor::User { id: p.user_id, name: p.name.clone() };
-    // The workflow writes the jobs the change owes (alerts, timers, survey) with it.
-    let (ticket, events) = crate::workflow::change(state, TicketId(id), actor, build).await?;
+/// Performs `action` and answers with the ticket and the events appended.
+async fn act(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
+    let done = perform(state, &auth.0, TicketId(id), action).await?;
     Ok(JsonOut(json!({
-        "ticket": view::ticket(&ticket, p),
-        "events": events.iter().map(view::event).collect::<Vec<_>>(),
+        "ticket": view::ticket(&done.ticket, &auth.0),
+        "events": done.events.iter().map(view::event).collect::<Vec<_>>(),
+    })))
+}
+
+/// Performs `action` and answers with the ticket and its whole timeline.
+async fn act_detailed(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
+    perform(state, &auth.0, TicketId(id), action).await?;
+    timeline(state, auth, id).await
+}
+
+async fn timeline(state: &AppState, auth: &Auth, id: i64) -> Reply {
+    let d = detail(state, &auth.0, TicketId(id)).await?;
+    Ok(JsonOut(json!({
+        "ticket": view::ticket(&d.ticket, &auth.0),
+        "timeline": d.timeline.iter().map(view::event).collect::<Vec<_>>(),
     })))
 }
 
@@ -39,68 +46,22 @@ where
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
     #[serde(default)]
-    department_id: Option<i64>,
+    department_id: Option<DepartmentId>,
     #[serde(default)]
-    assignee_id: Option<i64>,
+    assignee_id: Option<UserId>,
     #[serde(default)]
     reason: Option<String>,
 }
 
-async fn check_assignment(state: &AppState, p: &Principal, body: &AssignIn) -> Result<(), ApiError> {
-    if let Some(d) = body.department_id {
-        if !state.store.departments().await?.iter().any(|dep| dep.id == DepartmentId(d)) {
-            return Err(ApiError::invalid("department_id", "no such department"));
-        }
-    }
-    if let Some(u) = body.assignee_id {
-        let user = state.store.user(UserId(u)).await.map_err(|_| ApiError::invalid("assignee_id", "no such user"))?;
-        if !user.active || user.role == Role::Viewer {
-            return Err(ApiError::invalid("assignee_id", "this user cannot work on tickets"));
-        }
-    }
-    // Agents route within their own department or to themselves; supervisors anywhere.
-    if !p.can(Permission::Supervise) {
-        let own_dept = body.department_id.is_none() || body.department_id.map(DepartmentId) == p.department_id;
-        let own_user = body.assignee_id.is_none_or(|u| u == p.user_id.0 || own_dept);
-        if !(own_dept && own_user) {
-            return Err(ApiError::Forbidden("agents assign within their own department; ask a supervisor".into()));
-        }
-    }
-    Ok(())
-}
-
 /// `POST /tickets/{id}/assign`.
-pub async fn assign(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(body): Json<AssignIn>,
-) -> Reply {
-    check_assignment(&state, auth.require(Permission::Work)?, &body).await?;
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Assign {
-            department_id: body.department_id.map(DepartmentId),
-            assignee_id: body.assignee_id.map(UserId),
-            reason: body.reason.clone(),
-        }])
-    })
-    .await
+pub async fn assign(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<AssignIn>) -> Reply {
+    act(&s, &a, id, Action::Assign { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason }).await
 }
 
 /// `POST /tickets/{id}/acknowledge`: the assignee accepts; an unowned ticket becomes the
 /// caller's.
-pub async fn acknowledge(State(state): State<AppState>, Worker(auth): Worker, Path(id): Path<i64>) -> Reply {
-    let me = auth.0.user_id;
-    let supervisor = auth.0.can(Permission::Supervise);
-    perform(&state, &auth, id, Permission::Work, |t| match t.assignee_id {
-        Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
-        Some(_) => Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge")),
-        None => Ok(vec![
-            Command::Assign { department_id: t.department_id, assignee_id: Some(me), reason: None },
-            Command::Acknowledge,
-        ]),
-    })
-    .await
+pub async fn acknowledge(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+    act(&s, &a, id, Action::Acknowledge).await
 }
 
 /// A body with one text field.
@@ -112,42 +73,42 @@ pub struct TextIn {
 }
 
 macro_rules! text_action {
-    ($(#[$doc:meta])* $name:ident, $perm:expr, $cmd:expr) => {
+    ($(#[$doc:meta])* $name:ident, $make:expr) => {
         $(#[$doc])*
-        pub async fn $name(State(state): State<AppState>, Worker(auth): Worker, Path(id): Path<i64>, Json(body): Json<TextIn>) -> Reply {
-            let make: fn(String) -> Command = $cmd;
-            perform(&state, &auth, id, $perm, |_| Ok(vec![make(body.body.clone())])).await
+        pub async fn $name(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<TextIn>) -> Reply {
+            let make: fn(String) -> Action = $make;
+            act(&s, &a, id, make(b.body)).await
         }
     };
 }
 
 text_action!(
     /// `POST /tickets/{id}/reply`: public reply to the customer.
-    reply, Permission::Work, |body| Command::Reply { body }
+    reply, |body| Action::Reply { body }
 );
 text_action!(
     /// `POST /tickets/{id}/note`: internal note.
-    note, Permission::Work, |body| Command::Note { body }
+    note, |body| Action::Note { body }
 );
 text_action!(
     /// `POST /tickets/{id}/request-info`: ask the customer; the clock pauses.
-    request_info, Permission::Work, |message| Command::RequestInfo { message }
+    request_info, |message| Action::RequestInfo { message }
 );
 text_action!(
     /// `POST /tickets/{id}/provide-info`: the customer's answer, recorded by staff.
-    provide_info, Permission::Work, |body| Command::ProvideInfo { body }
+    provide_info, |body| Action::ProvideInfo { body }
 );
 text_action!(
     /// `POST /tickets/{id}/reopen`.
-    reopen, Permission::Work, |reason| Command::Reopen { reason }
+    reopen, |reason| Action::Reopen { reason }
 );
 text_action!(
     /// `POST /tickets/{id}/reject`: spam, abuse, irrelevant or out of scope.
-    reject, Permission::Work, |reason| Command::Reject { reason }
+    reject, |reason| Action::Reject { reason }
 );
 text_action!(
     /// `POST /tickets/{id}/escalate`: hand to a supervisor.
-    escalate, Permission::Work, |reason| Command::Escalate { reason, to: None }
+    escalate, |reason| Action::Escalate { reason }
 );
 
 /// Body of `decide-approval`.
@@ -161,30 +122,22 @@ pub struct DecisionIn {
 
 /// `POST /tickets/{id}/decide-approval`: a supervisor approves or refuses the plan.
 pub async fn decide_approval(
-    State(state): State<AppState>,
-    Supervisor(auth): Supervisor,
+    State(s): State<AppState>,
+    Supervisor(a): Supervisor,
     Path(id): Path<i64>,
     Json(b): Json<DecisionIn>,
 ) -> Reply {
-    perform(&state, &auth, id, Permission::Supervise, |_| {
-        Ok(vec![Command::DecideApproval { approved: b.approved, comment: b.comment.clone() }])
-    })
-    .await
+    act(&s, &a, id, Action::DecideApproval { approved: b.approved, comment: b.comment }).await
 }
 
 /// `POST /tickets/{id}/resolve` with the outcome.
-pub async fn resolve(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(outcome): Json<Outcome>,
-) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Resolve { outcome: outcome.clone() }])).await
+pub async fn resolve(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(o): Json<Outcome>) -> Reply {
+    act(&s, &a, id, Action::Resolve(o)).await
 }
 
 /// `POST /tickets/{id}/close` (staff close; surveys close on their own).
-pub async fn close(State(state): State<AppState>, Worker(auth): Worker, Path(id): Path<i64>) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Close { reason: CloseReason::Manual }])).await
+pub async fn close(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+    act(&s, &a, id, Action::Close).await
 }
 
 /// Body of `restore`.
@@ -196,45 +149,20 @@ pub struct RestoreIn {
 }
 
 /// `POST /tickets/{id}/restore`: a person brings back a rejected ticket.
-pub async fn restore(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(b): Json<RestoreIn>,
-) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Restore { reason: b.reason.clone() }])).await
+pub async fn restore(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<RestoreIn>) -> Reply {
+    act(&s, &a, id, Action::Restore { reason: b.reason }).await
 }
 
 /// Body of `merge`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MergeIn {
-    into: i64,
+    into: TicketId,
 }
 
 /// `POST /tickets/{id}/merge`: a duplicate of the same customer's other ticket.
-pub async fn merge(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(b): Json<MergeIn>,
-) -> Reply {
-    let p = auth.require(Permission::Work)?;
-    let source = visible(&state, p, id).await?;
-    let target = visible(&state, p, b.into).await.map_err(|_| ApiError::invalid("into", "no such ticket"))?;
-    if target.merged_into.is_some() {
-        return Err(ApiError::invalid("into", "that ticket was itself merged; merge into the one it points to"));
-    }
-    let c = (&source.customer, &target.customer);
-    let same_customer =
-        (c.0.phone.is_some() && c.0.phone == c.1.phone) || (c.0.email.is_some() && c.0.email == c.1.email);
-    if !same_customer {
-        return Err(ApiError::invalid(
-            "into",
-            "only tickets of the same customer (same phone or e-mail) can be merged",
-        ));
-    }
-    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::Merge { into: TicketId(b.into) }])).await
+pub async fn merge(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<MergeIn>) -> Reply {
+    act(&s, &a, id, Action::Merge { into: b.into }).await
 }
 
 /// Body of `recategorize`.
@@ -247,19 +175,8 @@ pub struct CategoryIn {
 }
 
 /// `POST /tickets/{id}/recategorize`: a correction (also a training example for triage).
-pub async fn recategorize(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(b): Json<CategoryIn>,
-) -> Reply {
-    if b.category.as_deref().is_some_and(|c| c.is_empty() || c.len() > 64) || b.subtags.len() > 20 {
-        return Err(ApiError::invalid("category", "must be 1 to 64 characters, with at most 20 sub-tags"));
-    }
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Recategorize { category: b.category.clone(), subtags: b.subtags.clone() }])
-    })
-    .await
+pub async fn recategorize(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<CategoryIn>) -> Reply {
+    act(&s, &a, id, Action::Recategorize { category: b.category, subtags: b.subtags }).await
 }
 
 /// Body of `reprioritize`.
@@ -271,33 +188,74 @@ pub struct PriorityIn {
 }
 
 /// `POST /tickets/{id}/reprioritize` with the person's reason.
-pub async fn reprioritize(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
-    Path(id): Path<i64>,
-    Json(b): Json<PriorityIn>,
-) -> Reply {
-    perform(&state, &auth, id, Permission::Work, |_| {
-        Ok(vec![Command::Reprioritize { priority: b.priority, reason: b.reason.clone() }])
-    })
-    .await
+pub async fn reprioritize(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<PriorityIn>) -> Reply {
+    act(&s, &a, id, Action::Reprioritize { priority: b.priority, reason: b.reason }).await
 }
 
 /// Body of `collaborators`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorIn {
-    user_id: i64,
+    user_id: UserId,
 }
 
 /// `POST /tickets/{id}/collaborators`: share the ticket with someone from another team.
 pub async fn add_collaborator(
-    State(state): State<AppState>,
-    Worker(auth): Worker,
+    State(s): State<AppState>,
+    Worker(a): Worker,
     Path(id): Path<i64>,
     Json(b): Json<CollaboratorIn>,
 ) -> Reply {
-    state.store.user(UserId(b.user_id)).await.map_err(|_| ApiError::invalid("user_id", "no such user"))?;
-    perform(&state, &auth, id, Permission::Work, |_| Ok(vec![Command::AddCollaborator { user_id: UserId(b.user_id) }]))
-        .await
+    act(&s, &a, id, Action::AddCollaborator { user_id: b.user_id }).await
+}
+
+/// `POST /tickets/{id}/route`: route a new ticket by the rules now (intake does it through
+/// the `route.ticket` job).
+pub async fn route(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+    route_now(&s, &a.0, TicketId(id)).await?;
+    timeline(&s, &a, id).await
+}
+
+/// Body of `transfer`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferIn {
+    department_id: DepartmentId,
+    #[serde(default)]
+    assignee_id: Option<UserId>,
+    reason: String,
+}
+
+/// `POST /tickets/{id}/transfer`: hand the ticket to another department (and agent), with
+/// the reason on the timeline. Without an assignee, the department's next agent is chosen.
+pub async fn transfer(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<TransferIn>) -> Reply {
+    let action = Action::Transfer { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason };
+    act_detailed(&s, &a, id, action).await
+}
+
+/// Body of `request-approval`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalIn {
+    plan: String,
+    /// Why approval is needed: cost, policy_exception, other_departments.
+    reasons: Vec<ApprovalReason>,
+}
+
+/// `POST /tickets/{id}/request-approval`: the plan involves cost, a policy exception or
+/// other departments, so a supervisor must approve it (SLA target `approval`).
+pub async fn request_approval(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<ApprovalIn>,
+) -> Reply {
+    act_detailed(&s, &a, id, Action::RequestApproval { plan: b.plan, reasons: b.reasons }).await
+}
+
+/// `GET /tickets/{id}/survey`: the latest survey of the ticket, with its link (staff may
+/// read it out to a customer on the phone).
+pub async fn survey_status(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+    let (survey, url) = survey_of(&s, &a.0, TicketId(id)).await?;
+    Ok(JsonOut(json!({ "survey": survey, "survey_url": url })))
 }

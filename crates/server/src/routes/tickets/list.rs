@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use loopdesk_core::access::Permission;
 use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Timestamp, UserId};
-use loopdesk_store::{Cursor, Sort, StateCounts, TicketFilter};
+use loopdesk_app::read::{Cursor, Sort, StateCounts, TicketFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -144,7 +144,7 @@ pub async fn queue(
         })?),
     };
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let page = state.store.list_tickets(&filter, sort, cursor, limit).await?;
+    let page = state.read().list_tickets(&filter, sort, cursor, limit).await?;
     let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
     Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
 }
@@ -157,5 +157,5 @@ pub async fn counts(
 ) -> Result<Json<StateCounts>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
-    Ok(Json(state.store.count_by_state(&filter).await?))
+    Ok(Json(state.read().count_by_state(&filter).await?))
 }

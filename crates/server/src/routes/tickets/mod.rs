@@ -4,7 +4,6 @@ pub mod actions;
 pub mod list;
 pub mod show;
 pub mod view;
-pub mod workflow;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -23,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/note", post(a::note))
         .route("/tickets/{id}/request-info", post(a::request_info))
         .route("/tickets/{id}/provide-info", post(a::provide_info))
-        .route("/tickets/{id}/request-approval", post(workflow::request_approval))
+        .route("/tickets/{id}/request-approval", post(a::request_approval))
         .route("/tickets/{id}/decide-approval", post(a::decide_approval))
         .route("/tickets/{id}/resolve", post(a::resolve))
         .route("/tickets/{id}/close", post(a::close))
@@ -35,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/recategorize", post(a::recategorize))
         .route("/tickets/{id}/reprioritize", post(a::reprioritize))
         .route("/tickets/{id}/collaborators", post(a::add_collaborator))
-        .route("/tickets/{id}/route", post(workflow::route))
-        .route("/tickets/{id}/transfer", post(workflow::transfer))
-        .route("/tickets/{id}/survey", get(workflow::survey_status))
+        .route("/tickets/{id}/route", post(a::route))
+        .route("/tickets/{id}/transfer", post(a::transfer))
+        .route("/tickets/{id}/survey", get(a::survey_status))
 }

@@ -1,0 +1,83 @@
+//! What a customer may do on their own ticket once they proved who they are with the
+//! tracking number and the contact they left (the portal's status page): read it, add the
+//! information asked for (with files), answer the survey.
+
+use super::change::run;
+use crate::intake::uploads;
+use crate::workflow::survey::{self, Answer};
+use crate::workflow::token::{self, SurveyToken};
+use crate::{App, AppError};
+use loopdesk_channels::email::InboundAttachment;
+use loopdesk_core::event::Command;
+use loopdesk_core::{Actor, Satisfaction, State, Ticket, TrackingNo};
+use loopdesk_store::StoreError;
+use std::net::IpAddr;
+
+/// The ticket for a tracking number and contact (a phone number or an e-mail address); a
+/// wrong contact looks exactly like an unknown number. Guessing is rate-limited per client
+/// and, much more tightly, per number.
+pub async fn locate(app: &App, client: IpAddr, number: &str, contact: &str) -> Result<Option<Ticket>, AppError> {
+    let now = app.now();
+    app.limits.track_by_ip.check(&client.to_string(), now)?;
+    let Ok(tracking) = TrackingNo::parse(number.trim()) else { return Ok(None) };
+    app.limits.track_by_number.check(tracking.as_str(), now)?;
+    let ticket = match app.read().ticket(tracking.ticket_id()).await {
+        Ok(t) => t,
+        Err(StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let contact = contact.trim();
+    let (phone, email) = if contact.contains('@') { (None, Some(contact)) } else { (Some(contact), None) };
+    let ok = ticket.tracking_no == tracking && ticket.contact_matches(phone, email);
+    Ok(ok.then_some(ticket))
+}
+
+/// The customer adds what was asked for, with files (stored with the ticket; removed again
+/// if the answer is refused).
+pub async fn add_info(app: &App, ticket: &Ticket, text: &str, files: &[InboundAttachment]) -> Result<Ticket, AppError> {
+    if text.trim().is_empty() && files.is_empty() {
+        return Err(AppError::invalid("body", "write a message or choose a file"));
+    }
+    let stored = uploads::store(app, Some(ticket.id), files).await?;
+    let mut body = text.trim().to_string();
+    for (_, a) in &stored {
+        body.push_str(&format!("\n[附件 / file: {} ({} bytes)]", a.name, a.size));
+    }
+    let body = body.trim().to_string();
+    match run(app, ticket.id, Actor::Customer, |_| Ok(vec![Command::ProvideInfo { body: body.clone() }])).await {
+        Ok((t, _)) => Ok(t),
+        Err(e) => {
+            uploads::discard(app, &stored).await;
+            Err(e)
+        }
+    }
+}
+
+/// A link for the survey of `ticket`'s current resolution, if that survey went out and is
+/// still open.
+pub async fn survey_token(app: &App, ticket: &Ticket) -> Result<Option<String>, AppError> {
+    if ticket.state != State::Resolved {
+        return Ok(None);
+    }
+    let Some(round) = ticket.resolved_at.map(|t| t.timestamp_millis()) else { return Ok(None) };
+    let Some(s) = app.read().survey(ticket.id, round).await? else { return Ok(None) };
+    if s.answered_at.is_some() || s.expired_at.is_some() {
+        return Ok(None);
+    }
+    let key = survey::signing_key(app).await?;
+    let expires_at = app.now() + chrono::Duration::hours(1);
+    Ok(Some(token::sign(&key, &SurveyToken { ticket_id: ticket.id, round, expires_at })))
+}
+
+/// The customer rates the result: the survey that went out for this resolution is answered
+/// as its link would; before it went out, the answer is recorded on the ticket directly.
+pub async fn answer_survey(app: &App, ticket: &Ticket, answer: Answer) -> Result<Ticket, AppError> {
+    if let Some(token) = survey_token(app, ticket).await? {
+        return survey::answer(app, &token, answer).await;
+    }
+    let satisfaction =
+        Satisfaction { rating: answer.rating, score: answer.score, comment: answer.comment, answered_at: app.now() };
+    let (t, _) = run(app, ticket.id, Actor::Customer, |_| Ok(vec![Command::AnswerSurvey { satisfaction: satisfaction.clone() }]))
+        .await?;
+    Ok(t)
+}

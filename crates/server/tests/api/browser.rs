@@ -1,0 +1,106 @@
+//! The portal and the console in a real headless Chromium (playwright-core, driven by
+//! `tests/browser/e2e.mjs`) against the real server: a customer submits and gets a
+//! tracking number; an agent finds it in the queue, replies and resolves it; the customer
+//! tracks it and answers the survey; a supervisor sees it on the dashboard; an admin adds
+//! a holiday and the ticket's due times move. Chinese and English are both used.
+//! Screenshots land in `target/screenshots`.
+//!
+//! Needs `scripts/setup-browser.sh` (chromium + playwright-core); `scripts/test` runs it
+//! and sets LOOPDESK_TEST_BROWSER=1. Without it this test says so and passes.
+
+use crate::common;
+
+use common::TestApp;
+use loopdesk_core::{State, TicketId, TrackingNo};
+use loopdesk_app::Config;
+use loopdesk_store::Backend;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn ready() -> Result<(), String> {
+    if std::env::var("LOOPDESK_TEST_BROWSER").as_deref() != Ok("1") {
+        return Err("LOOPDESK_TEST_BROWSER is not 1 (run scripts/setup-browser.sh, or use scripts/test)".into());
+    }
+    if !workspace().join("tests/browser/node_modules/playwright-core").is_dir() {
+        return Err("tests/browser/node_modules/playwright-core is missing".into());
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn customer_agent_supervisor_admin_in_a_real_browser() {
+    if let Err(why) = ready() {
+        eprintln!("SKIPPED browser end-to-end test: {why}");
+        return;
+    }
+    let mut config = Config::default();
+    config.limits.feedback_per_minute = 100;
+    let app = TestApp::start(Backend::Sqlite, config).await;
+    let shots = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = tokio::process::Command::new("node")
+        .arg(workspace().join("tests/browser/e2e.mjs"))
+        .current_dir(workspace().join("tests/browser"))
+        .env("BASE_URL", &app.base)
+        .env("PASSWORD", common::PASSWORD)
+        .env("SCREENSHOTS", &shots)
+        // Wednesday of the test week (the clock starts Monday 2026-11-02, 09:30 in Shanghai).
+        .env("HOLIDAY", "2026-11-04")
+        .output()
+        .await
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stdout.lines().last().unwrap_or("");
+    let out: Value =
+        serde_json::from_str(last).unwrap_or_else(|_| panic!("no result from the browser\n{stdout}\n{stderr}"));
+    assert!(output.status.success() && out.get("error").is_none(), "browser run failed: {out}\n{stderr}");
+
+    // The customer got a valid tracking number and a first-response promise.
+    let number = TrackingNo::parse(out["tracking_no"].as_str().unwrap()).expect("a valid tracking number");
+    assert!(out["expected"].as_str().unwrap().starts_with("2026-"), "{out}");
+    // The agent (English) resolved it; the customer (Chinese) saw it and was satisfied.
+    assert_eq!(out["agent_state"], "Resolved");
+    assert_eq!(out["customer_state"], "已处理");
+    assert!(out["public_timeline"].as_str().unwrap().contains(number.as_str()), "the reply used the template");
+    assert_eq!(out["after_survey_state"], "已关闭");
+    let t = app.store.ticket(TicketId(number.ticket_id().0)).await.unwrap();
+    assert_eq!(t.state, State::Closed);
+    assert_eq!(t.satisfaction.as_ref().map(|s| s.score), Some(Some(5)));
+    assert_eq!(
+        t.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["dock.png"],
+        "uploaded on the portal"
+    );
+    assert!(out["portal_files"].as_str().unwrap_or_default().contains("dock.png"), "{out}");
+    assert!(t.first_response_at.is_some() && t.resolved_at.is_some());
+    // The supervisor's dashboard (Chinese) counts both tickets, the resolution and the answer.
+    assert_eq!(out["dashboard_title"], "数据看板");
+    assert_eq!(out["kpi_volume"], "2");
+    assert_eq!(out["kpi_resolved"], "1");
+    assert_eq!(out["kpi_satisfaction"], "100.0%");
+    // The admin's holiday is a new audited version, and the open ticket's due times moved.
+    let history = app.store.document_history("calendars", 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].changed_by, "admin");
+    assert!(out["calendar_history"].as_str().unwrap().contains("2026-11-04"));
+    assert_ne!(out["due_before"], out["due_after"], "{out}");
+    // Another user's message appeared on the open ticket page without a reload.
+    assert_eq!(out["live_update"], true, "{out}");
+    // Nothing was fetched from anywhere but the server.
+    assert_eq!(out["external_requests"], serde_json::json!([]));
+    for shot in [
+        "portal-phone.png",
+        "portal-thanks-phone.png",
+        "portal-status-phone.png",
+        "queue.png",
+        "ticket.png",
+        "dashboard.png",
+    ] {
+        assert!(shots.join(shot).metadata().map(|m| m.len() > 5_000).unwrap_or(false), "screenshot {shot}");
+    }
+}

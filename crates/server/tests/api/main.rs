@@ -1,0 +1,25 @@
+//! The server's integration tests: the real server over HTTP on SQLite and PostgreSQL, in
+//! one test binary (one link of the server instead of one per file).
+
+mod common;
+mod mailbox;
+
+mod access;
+mod browser;
+mod channels_inbound;
+mod channels_mail;
+mod channels_mail_tls;
+mod clusters;
+mod errors;
+mod lifecycle;
+mod live;
+mod retrain;
+mod sla;
+mod timers;
+mod triage;
+mod triage_rules;
+mod uploads;
+mod users;
+mod web;
+mod wechat_media;
+mod workflow;
