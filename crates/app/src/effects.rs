@@ -73,14 +73,8 @@ impl Effects for AppEffects {
         let cfg = self.sla.get();
         let t = change.after;
         let mut owed = Owed::default();
-        owed.sla_results = crate::sla::results::completed_targets(
-            &cfg,
-            change.before,
-            t,
-            change.timeline,
-            change.before_len,
-            now,
-        );
+        owed.sla_results =
+            crate::sla::results::completed_targets(&cfg, change.before, t, change.timeline, change.before_len, now);
         if change.before.is_none() {
             self.recorded(t, change.reply_to, now, &mut owed);
         }

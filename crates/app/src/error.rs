@@ -83,7 +83,9 @@ impl From<DomainError> for AppError {
                 field: None,
             },
             DomainError::Invalid { field, message } => AppError::invalid(field, message),
-            DomainError::Moved(why) => AppError::conflict("ticket_moved", format!("the ticket changed meanwhile: {why}")),
+            DomainError::Moved(why) => {
+                AppError::conflict("ticket_moved", format!("the ticket changed meanwhile: {why}"))
+            }
         }
     }
 }

@@ -38,8 +38,8 @@ pub use keys::Key;
 pub mod read {
     pub use loopdesk_store::{
         AgentLoad, ApiToken, Backend, Cursor, Dashboard, Delivery, DeliveryState, Department, Document, FollowUpCounts,
-        LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo, Sort, StoreError,
-        StateCounts, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User, UserAudit,
+        LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo, Sort,
+        StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User, UserAudit,
         COUNT_CAP, OPEN_STATES,
     };
 }

@@ -3,9 +3,9 @@
 //! tickets written before results were recorded.
 
 use clap::Subcommand;
-use loopdesk_core::TicketId;
 use loopdesk_app::sla::SlaHandle;
 use loopdesk_app::{App, Config, SystemClock};
+use loopdesk_core::TicketId;
 use std::sync::Arc;
 use std::time::Instant;
 

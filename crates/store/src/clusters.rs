@@ -21,7 +21,6 @@ pub struct Candidate {
     pub shared_bands: usize,
 }
 
-
 /// A ticket's near-duplicate signature, recorded with the ticket in the intake transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureRecord {

@@ -23,7 +23,6 @@ pub struct AgentLoad {
     pub awaiting_approval: i64,
 }
 
-
 /// Job kind of a ticket's SLA timer (owned by the timers module; its key is `sla:<id>`).
 const SLA_CHECK: &str = "sla.check";
 

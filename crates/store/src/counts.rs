@@ -145,7 +145,6 @@ impl StateCounts {
 }
 
 impl Store {
-
     /// Rebuilds the rollup from the tickets table (after a bulk import or to repair).
     pub async fn rebuild_counts(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;

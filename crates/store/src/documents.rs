@@ -47,7 +47,6 @@ fn document((name, version, body, changed_by, changed_at, comment): Row) -> Resu
 const COLUMNS: &str = "name, version, body, changed_by, changed_at, comment";
 
 impl Store {
-
     /// Saves a new version of a document; returns it. Fails with
     /// [`StoreError::StaleVersion`] when somebody saved another version meanwhile.
     pub async fn put_document(&self, change: DocumentChange<'_>) -> Result<Document, StoreError> {

@@ -29,7 +29,6 @@ pub struct StoredAttachment {
 }
 
 impl Store {
-
     /// Records `key` for `ticket` unless present; true when this call recorded it.
     pub async fn claim_channel_key(&self, key: &str, ticket: TicketId, now: Timestamp) -> Result<bool, StoreError> {
         let r = sqlx::query(
@@ -235,7 +234,11 @@ pub(crate) async fn link_attachments_on(
     ticket: TicketId,
 ) -> Result<(), StoreError> {
     for id in ids {
-        sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE id = $2").bind(ticket.0).bind(id).execute(&mut *conn).await?;
+        sqlx::query("UPDATE attachments SET ticket_id = $1 WHERE id = $2")
+            .bind(ticket.0)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

@@ -109,7 +109,11 @@ impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), without migrating. `effects`
     /// says what every intake and change owes besides its own rows; they are written in the
     /// change's transaction.
-    pub async fn connect(url: &str, options: StoreOptions, effects: std::sync::Arc<dyn Effects>) -> Result<Store, StoreError> {
+    pub async fn connect(
+        url: &str,
+        options: StoreOptions,
+        effects: std::sync::Arc<dyn Effects>,
+    ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare_url(url)?;

@@ -78,7 +78,6 @@ pub(crate) async fn record_rows(conn: &mut AnyConnection, rows: &[(&Ticket, &Eve
 }
 
 impl Store {
-
     /// Deletes feed rows of changes before `before`; returns how many.
     pub async fn purge_live_changes(&self, before: Timestamp) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM live_changes WHERE at < $1").bind(ms(before)).execute(&self.pool).await?;

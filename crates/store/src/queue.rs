@@ -247,7 +247,6 @@ impl TicketFilter {
 }
 
 impl Reader {
-
     /// Whether the filter without its text keeps at least 1 in [`WALK_WORDS_SHARE`] of all
     /// tickets, as far as the rollups tell (a filter they cannot answer counts as broad).
     async fn keeps_many(&self, filter: &TicketFilter) -> Result<bool, StoreError> {

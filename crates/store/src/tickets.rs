@@ -117,7 +117,6 @@ impl From<Vec<Event>> for Decision {
 }
 
 impl Store {
-
     /// Changes a ticket: `decide` sees the current ticket and returns the events to append
     /// (usually one, from `loopdesk_core::event::decide`). The row, the events, the counts
     /// and what the change owes (see [`crate::Effects`]) are written in one
@@ -229,7 +228,11 @@ impl Reader {
 
 /// Writes what a change of `ticket` owes inside its transaction; returns the earliest run_at
 /// of the jobs it enqueued, for the worker signal.
-pub(crate) async fn write_owed(conn: &mut AnyConnection, ticket: &Ticket, owed: &Owed) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn write_owed(
+    conn: &mut AnyConnection,
+    ticket: &Ticket,
+    owed: &Owed,
+) -> Result<Option<i64>, StoreError> {
     let earliest = crate::jobs::write_ops(conn, &owed.jobs).await?;
     for d in &owed.deliveries {
         crate::outbox::insert_delivery(conn, d, ticket.updated_at).await?;

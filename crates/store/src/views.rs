@@ -18,7 +18,6 @@ pub struct SavedView {
 }
 
 impl Store {
-
     /// Saves (or replaces, by name) a view of the user.
     pub async fn save_view(&self, user: UserId, name: &str, query: &str, now: Timestamp) -> Result<(), StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM saved_views WHERE user_id = $1")

@@ -172,7 +172,12 @@ impl Effects for TimerHook {
         let mut jobs = vec![timer(c.after, c.timeline)];
         if c.before.is_none() && c.after.state == State::New {
             let payload = json!({ "ticket_id": c.after.id.0 });
-            jobs.push(JobOp::Enqueue(NewJob::keyed("route", format!("route:{}", c.after.id.0), payload, c.after.recorded_at)));
+            jobs.push(JobOp::Enqueue(NewJob::keyed(
+                "route",
+                format!("route:{}", c.after.id.0),
+                payload,
+                c.after.recorded_at,
+            )));
         }
         Owed { jobs, ..Owed::default() }
     }

@@ -5,8 +5,8 @@ pub mod departments;
 pub mod password;
 pub mod sessions;
 pub mod tokens;
-pub mod views;
 pub mod users;
+pub mod views;
 
 use crate::{App, AppError};
 use loopdesk_core::Role;

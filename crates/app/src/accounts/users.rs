@@ -260,4 +260,3 @@ pub async fn new_password(app: &App, by: &Principal, id: UserId) -> Result<Strin
     app.store.reset_user_password(id, &hash, &who(app, by).await?, app.now()).await.map_err(not_found)?;
     Ok(pw)
 }
-

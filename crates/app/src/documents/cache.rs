@@ -53,7 +53,8 @@ impl Cache {
     pub async fn refresh(&self, read: &Reader) -> Result<(), StoreError> {
         let names = read.document_names().await?;
         let version = |kind: DocumentKind| names.iter().find(|(n, _)| *n == kind.name()).map_or(0, |(_, v)| *v);
-        let versions = (version(DocumentKind::Templates), version(DocumentKind::Channel(super::kind::ChannelName::outbound())));
+        let versions =
+            (version(DocumentKind::Templates), version(DocumentKind::Channel(super::kind::ChannelName::outbound())));
         let mut next = self.get();
         if next.templates.is_some() && next.versions == versions {
             return Ok(());

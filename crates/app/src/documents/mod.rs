@@ -78,14 +78,24 @@ pub async fn current(app: &App, who: &Principal, kind: &DocumentKind) -> Result<
 }
 
 /// Saved versions, newest first.
-pub async fn history(app: &App, who: &Principal, kind: &DocumentKind, limit: u32) -> Result<Vec<DocumentView>, AppError> {
+pub async fn history(
+    app: &App,
+    who: &Principal,
+    kind: &DocumentKind,
+    limit: u32,
+) -> Result<Vec<DocumentView>, AppError> {
     require(who, kind.read_permission())?;
     let docs = app.read().document_history(&kind.name(), limit.clamp(1, MAX_HISTORY)).await?;
     Ok(docs.into_iter().map(DocumentView::from).collect())
 }
 
 /// Validates and saves a new version (admins only), then puts it in force.
-pub async fn save(app: &App, who: &Principal, kind: &DocumentKind, edit: DocumentEdit) -> Result<DocumentView, AppError> {
+pub async fn save(
+    app: &App,
+    who: &Principal,
+    kind: &DocumentKind,
+    edit: DocumentEdit,
+) -> Result<DocumentView, AppError> {
     require(who, loopdesk_core::access::Permission::Administer)?;
     let comment = edit.comment.trim();
     if comment.chars().count() > MAX_COMMENT {
@@ -95,11 +105,13 @@ pub async fn save(app: &App, who: &Principal, kind: &DocumentKind, edit: Documen
         return Err(AppError::invalid("comment", "say in 1 to 500 characters why the rules change"));
     }
     let body = validate::checked(app, kind, &edit).await?;
+    // Versions name who saved them by username: stable, unlike display names.
+    let by = app.read().user(who.user_id).await?.username;
     let change = DocumentChange {
         name: &kind.name(),
         expected_version: edit.expected_version,
         body: &body,
-        changed_by: &who.name,
+        changed_by: &by,
         comment,
         now: app.now(),
     };

@@ -45,4 +45,3 @@ pub fn validate(body: &serde_json::Value) -> Result<ReplyTemplates, AppError> {
     }
     Ok(t)
 }
-

@@ -85,10 +85,7 @@ async fn thread_of(app: &App, mail: &InboundEmail) -> Result<Option<TicketId>, A
 
 /// The customer's latest message, which our next message answers.
 fn parent_key(ticket: TicketId, mail: &InboundEmail) -> Vec<KeyWrite> {
-    mail.message_id
-        .iter()
-        .map(|id| KeyWrite { key: Key::email_last(ticket).into(), value: Some(id.clone()) })
-        .collect()
+    mail.message_id.iter().map(|id| KeyWrite { key: Key::email_last(ticket).into(), value: Some(id.clone()) }).collect()
 }
 
 /// A message answering one of our notifications, or quoting the ticket from the
@@ -150,7 +147,9 @@ async fn opened(app: &App, mail: &InboundEmail, email: Email, key: &Key) -> Resu
     let (message_key, message_id) = (key.clone(), mail.message_id.clone());
     new.extra = Some(Arc::new(move |t: &Ticket| {
         let mut keys = vec![KeyWrite { key: message_key.clone().into(), value: None }];
-        keys.extend(message_id.iter().map(|id| KeyWrite { key: Key::email_last(t.id).into(), value: Some(id.clone()) }));
+        keys.extend(
+            message_id.iter().map(|id| KeyWrite { key: Key::email_last(t.id).into(), value: Some(id.clone()) }),
+        );
         Owed { keys, ..Owed::default() }
     }));
     let recorded = intake::record(app, new).await?;
@@ -161,11 +160,7 @@ async fn opened(app: &App, mail: &InboundEmail, email: Email, key: &Key) -> Resu
     Ok(Ingested::Opened { ticket_id: t.id.0, tracking_no: t.tracking_no.to_string() })
 }
 
-async fn store_attachments(
-    app: &App,
-    mail: &InboundEmail,
-    ticket: Option<TicketId>,
-) -> Result<Vec<i64>, AppError> {
+async fn store_attachments(app: &App, mail: &InboundEmail, ticket: Option<TicketId>) -> Result<Vec<i64>, AppError> {
     let mut ids = Vec::with_capacity(mail.attachments.len());
     for a in &mail.attachments {
         ids.push(app.store.add_attachment(ticket, &a.name, &a.content_type, &a.bytes, app.now()).await?);

@@ -2,8 +2,8 @@
 //! UID, kept in the database, so a restart neither skips nor repeats), takes them in
 //! concurrently, and advances the position only past messages taken in.
 
-use crate::config::channels::{ImapConfig, Security};
 use super::email::{ingest, Ingested};
+use crate::config::channels::{ImapConfig, Security};
 use crate::App;
 use futures::{StreamExt, TryStreamExt};
 use std::time::Duration;
@@ -67,7 +67,8 @@ async fn tls_connect(
     cfg: &ImapConfig,
     tcp: TcpStream,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
-    let config = crate::outbound::tls::client_config(cfg.ca_file.as_deref()).map_err(|e| ImapError::Tls(e.to_string()))?;
+    let config =
+        crate::outbound::tls::client_config(cfg.ca_file.as_deref()).map_err(|e| ImapError::Tls(e.to_string()))?;
     let name = rustls::pki_types::ServerName::try_from(cfg.host.clone()).map_err(|e| ImapError::Tls(e.to_string()))?;
     tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| {
         let server = format!("{}:{}", cfg.host, cfg.port);

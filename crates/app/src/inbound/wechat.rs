@@ -57,7 +57,8 @@ pub async fn receive(app: &App, msg: &WechatMessage) -> Result<Option<String>, A
     if let Some((ticket, _)) = app.read().channel_key(thread_key.as_str()).await? {
         let t = app.read().ticket(ticket).await?;
         if is_open(&t) {
-            let owed = Owed { keys: vec![seen], jobs: picture(msg, t.id, now).into_iter().collect(), ..Owed::default() };
+            let owed =
+                Owed { keys: vec![seen], jobs: picture(msg, t.id, now).into_iter().collect(), ..Owed::default() };
             let t = append_customer_message(app, t.id, &text, owed).await?;
             return Ok(Some(format!("已收到您的补充说明，反馈编号 {}。", t.tracking_no)));
         }

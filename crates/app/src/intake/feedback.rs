@@ -9,7 +9,8 @@ use crate::keys::Key;
 use crate::{App, AppError};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{
-    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, ProductInfo, Ticket, Timestamp, Urgency,
+    Actor, Attachment, Channel, Customer, CustomerTier, Email, Phone, Principal, ProductInfo, Ticket, Timestamp,
+    Urgency,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -187,7 +188,11 @@ pub fn draft(body: FeedbackIn, principal: Option<&Principal>, now: Timestamp) ->
 }
 
 /// The scoped idempotency key of a submission and a hash of its body.
-fn idempotency(key: Option<&str>, principal: Option<&Principal>, body: &[u8]) -> Result<Option<(Key, String)>, AppError> {
+fn idempotency(
+    key: Option<&str>,
+    principal: Option<&Principal>,
+    body: &[u8],
+) -> Result<Option<(Key, String)>, AppError> {
     let Some(raw) = key else {
         return Ok(None);
     };

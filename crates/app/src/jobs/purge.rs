@@ -25,7 +25,8 @@ async fn next(app: &App, after: Duration) -> Result<(), AppError> {
 
 /// Enqueues the purge unless one is already waiting (called at start-up).
 pub async fn ensure(app: &App) -> Result<(), AppError> {
-    let waiting = app.read().job_by_key(Key::jobs_purge().as_str()).await?.is_some_and(|j| j.state == JobState::Pending);
+    let waiting =
+        app.read().job_by_key(Key::jobs_purge().as_str()).await?.is_some_and(|j| j.state == JobState::Pending);
     if !waiting {
         next(app, Duration::hours(1)).await?;
     }

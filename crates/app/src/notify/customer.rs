@@ -63,8 +63,10 @@ impl Composer<'_> {
         parent: Option<String>,
     ) -> Result<NewDelivery, AppError> {
         let vars = self.vars(t, notice.kind, &notice.vars);
-        let rendered =
-            self.templates.render(notice.kind, language(t), &vars).map_err(|e| AppError::invalid("vars", e.to_string()))?;
+        let rendered = self
+            .templates
+            .render(notice.kind, language(t), &vars)
+            .map_err(|e| AppError::invalid("vars", e.to_string()))?;
         let kind = notice.kind.as_str().to_string();
         if let Some(email) = &t.customer.email {
             let smtp = self.config.smtp.clone().unwrap_or_default();

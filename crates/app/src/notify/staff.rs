@@ -135,7 +135,8 @@ impl StaffNotice {
         let kind = format!("alert.{}", self.alert);
         let ticket_id = ticket.as_ref().map(|t| t.id);
         let mut list = Vec::new();
-        for r in doc.robots.iter().filter(|r| r.alerts.is_empty() || r.alerts.iter().any(|a| a == self.alert.as_str())) {
+        for r in doc.robots.iter().filter(|r| r.alerts.is_empty() || r.alerts.iter().any(|a| a == self.alert.as_str()))
+        {
             let payload = HttpPayload::Robot { robot: r.name.clone(), alert: alert.clone() };
             list.push(NewDelivery {
                 key: key.robot_delivery(&r.name).to_string(),

@@ -1,4 +1,4 @@
-//! The outbox worker. Each delivery is claimed (app `sending`, attempt counted, lease
+//! The outbox worker. Each delivery is claimed (state `sending`, attempt counted, lease
 //! set) and committed before anything is sent; after the send it is marked `sent`, or put
 //! back with exponential backoff, or failed. A crash between send and mark leaves the row
 //! `sending`; when its lease runs out it is sent again with the same Message-ID (e-mail) or

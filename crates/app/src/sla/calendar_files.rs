@@ -31,7 +31,10 @@ async fn in_force(app: &App, who: &Principal) -> Result<(CalendarsDoc, i64), App
 }
 
 fn find<'a>(cals: &'a mut CalendarsDoc, name: &str) -> Result<&'a mut CalendarSpec, AppError> {
-    cals.calendars.iter_mut().find(|c| c.name == name).ok_or_else(|| AppError::NotFound(format!("no calendar {name:?}")))
+    cals.calendars
+        .iter_mut()
+        .find(|c| c.name == name)
+        .ok_or_else(|| AppError::NotFound(format!("no calendar {name:?}")))
 }
 
 /// Exports calendar `name`'s listed days.

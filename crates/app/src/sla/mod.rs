@@ -23,7 +23,6 @@ use loopdesk_store::{JobOp, Reader, StoreError};
 use serde::Serialize;
 use std::sync::{Arc, RwLock};
 
-
 /// The SLA configuration in effect.
 #[derive(Debug, Clone, Default)]
 pub struct SlaConfig {
@@ -69,7 +68,7 @@ impl SlaHandle {
 pub struct SlaView {
     pub target: TargetKind,
     pub calendar: String,
-    pub app: ClockState,
+    pub state: ClockState,
     pub started_at: Option<Timestamp>,
     pub due: Option<Timestamp>,
     pub warn_at: Option<Timestamp>,
@@ -85,7 +84,7 @@ impl From<&Clock> for SlaView {
         SlaView {
             target: c.target,
             calendar: c.calendar.clone(),
-            app: c.state,
+            state: c.state,
             started_at: c.started_at,
             due: c.due_at,
             warn_at: c.warn_at,

@@ -17,45 +17,89 @@ use loopdesk_core::{
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Give it to a department and/or an agent.
-    Assign { department_id: Option<DepartmentId>, assignee_id: Option<UserId>, reason: Option<String> },
+    Assign {
+        department_id: Option<DepartmentId>,
+        assignee_id: Option<UserId>,
+        reason: Option<String>,
+    },
     /// The assignee accepts it; an unowned ticket becomes the caller's.
     Acknowledge,
     /// Take it: the caller becomes the assignee, in the ticket's department (or their own).
     AssignToMe,
     /// A public reply to the customer.
-    Reply { body: String },
+    Reply {
+        body: String,
+    },
     /// An internal note.
-    Note { body: String },
+    Note {
+        body: String,
+    },
     /// Ask the customer; the resolution clock pauses.
-    RequestInfo { message: String },
+    RequestInfo {
+        message: String,
+    },
     /// The customer's answer, recorded by staff.
-    ProvideInfo { body: String },
+    ProvideInfo {
+        body: String,
+    },
     /// A plan needing a supervisor's approval.
-    RequestApproval { plan: String, reasons: Vec<ApprovalReason> },
+    RequestApproval {
+        plan: String,
+        reasons: Vec<ApprovalReason>,
+    },
     /// A supervisor approves or refuses the plan.
-    DecideApproval { approved: bool, comment: Option<String> },
+    DecideApproval {
+        approved: bool,
+        comment: Option<String>,
+    },
     /// The outcome, told to the customer.
     Resolve(Outcome),
     /// Staff close (surveys close on their own).
     Close,
-    Reopen { reason: String },
+    Reopen {
+        reason: String,
+    },
     /// Spam, abuse, irrelevant or out of scope.
-    Reject { reason: String },
+    Reject {
+        reason: String,
+    },
     /// A person brings back a rejected ticket.
-    Restore { reason: Option<String> },
+    Restore {
+        reason: Option<String>,
+    },
     /// A duplicate of the same customer's other ticket.
-    Merge { into: TicketId },
+    Merge {
+        into: TicketId,
+    },
     /// Hand to a supervisor.
-    Escalate { reason: String },
+    Escalate {
+        reason: String,
+    },
     /// A correction of the category (also a training example for triage).
-    Recategorize { category: Option<String>, subtags: Vec<String> },
-    Reprioritize { priority: Priority, reason: String },
+    Recategorize {
+        category: Option<String>,
+        subtags: Vec<String>,
+    },
+    Reprioritize {
+        priority: Priority,
+        reason: String,
+    },
     /// Share it with someone from another team.
-    AddCollaborator { user_id: UserId },
+    AddCollaborator {
+        user_id: UserId,
+    },
     /// Hand it to another department (and agent, else the department's next agent).
-    Transfer { department_id: DepartmentId, assignee_id: Option<UserId>, reason: String },
+    Transfer {
+        department_id: DepartmentId,
+        assignee_id: Option<UserId>,
+        reason: String,
+    },
     /// A later due time for an SLA target, with the reason the customer is told.
-    Extend { target: String, until: Timestamp, reason: String },
+    Extend {
+        target: String,
+        until: Timestamp,
+        reason: String,
+    },
 }
 
 impl Action {
@@ -107,7 +151,9 @@ async fn commands_for(app: &App, p: &Principal, current: &Ticket, action: Action
             let (me, supervisor) = (p.user_id, p.can(Permission::Supervise));
             Box::new(move |t: &Ticket| match t.assignee_id {
                 Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
-                Some(_) => Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge")),
+                Some(_) => {
+                    Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge"))
+                }
                 None => Ok(vec![
                     Command::Assign { department_id: t.department_id, assignee_id: Some(me), reason: None },
                     Command::Acknowledge,
@@ -191,7 +237,10 @@ async fn check_merge(app: &App, p: &Principal, source: &Ticket, into: TicketId) 
     let same_customer =
         (c.0.phone.is_some() && c.0.phone == c.1.phone) || (c.0.email.is_some() && c.0.email == c.1.email);
     if !same_customer {
-        return Err(AppError::invalid("into", "only tickets of the same customer (same phone or e-mail) can be merged"));
+        return Err(AppError::invalid(
+            "into",
+            "only tickets of the same customer (same phone or e-mail) can be merged",
+        ));
     }
     Ok(())
 }

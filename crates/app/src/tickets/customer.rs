@@ -77,7 +77,9 @@ pub async fn answer_survey(app: &App, ticket: &Ticket, answer: Answer) -> Result
     }
     let satisfaction =
         Satisfaction { rating: answer.rating, score: answer.score, comment: answer.comment, answered_at: app.now() };
-    let (t, _) = run(app, ticket.id, Actor::Customer, |_| Ok(vec![Command::AnswerSurvey { satisfaction: satisfaction.clone() }]))
-        .await?;
+    let (t, _) = run(app, ticket.id, Actor::Customer, |_| {
+        Ok(vec![Command::AnswerSurvey { satisfaction: satisfaction.clone() }])
+    })
+    .await?;
     Ok(t)
 }

@@ -5,8 +5,8 @@
 
 use crate::documents::DocumentKind;
 use crate::error::AppError;
-use crate::App;
 use crate::triage::default_engine;
+use crate::App;
 use loopdesk_store::Reader;
 use loopdesk_triage::moderation::ModerationLists;
 use loopdesk_triage::signals::SignalLists;

@@ -126,6 +126,5 @@ pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterP
         .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
 }
 
-
 pub mod engine;
 pub mod retrain;

@@ -15,11 +15,7 @@ use loopdesk_store::Owed;
 use std::collections::BTreeMap;
 
 /// Open-ticket loads of the agents of `department`.
-async fn loads(
-    app: &App,
-    staffing: &Staffing,
-    department: DepartmentId,
-) -> Result<BTreeMap<UserId, Load>, AppError> {
+async fn loads(app: &App, staffing: &Staffing, department: DepartmentId) -> Result<BTreeMap<UserId, Load>, AppError> {
     let users: Vec<UserId> =
         staffing.agents.iter().filter(|a| a.department_id == department).map(|a| a.user_id).collect();
     let mut out = BTreeMap::new();

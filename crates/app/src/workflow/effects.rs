@@ -4,8 +4,8 @@
 //! sends twice: every notice's key names the ticket, the kind and the event.
 
 use crate::jobs::notify::{NotifyCustomer, NotifyStaff};
-use crate::jobs::workflow::{AckTimeout, SurveySend};
 use crate::jobs::op;
+use crate::jobs::workflow::{AckTimeout, SurveySend};
 use crate::keys::Key;
 use crate::notify::{china_time, Recipients, StaffAlert};
 use loopdesk_channels::templates::NotificationKind;
@@ -36,14 +36,21 @@ pub fn owed_by(t: &Ticket, e: &Event, timing: Timing) -> Vec<JobOp> {
     match &e.data {
         EventData::Assigned { department_id, assignee_id: Some(a), .. } => {
             let text = format!("ticket {} is yours; acknowledge it", t.tracking_no);
-            let to = Recipients { users: vec![*a], departments: department_id.iter().copied().collect(), supervisors: false };
+            let to = Recipients {
+                users: vec![*a],
+                departments: department_id.iter().copied().collect(),
+                supervisors: false,
+            };
             let timer = AckTimeout { ticket_id: t.id, assignee_id: *a, assigned_seq: e.seq };
             vec![alert(t, StaffAlert::Assigned, to, text, e.seq, now), op(&timer, now + timing.ack_timeout)]
         }
         EventData::Assigned { department_id: Some(d), assignee_id: None, .. } => {
             let text = format!("ticket {} waits for an agent of your department", t.tracking_no);
             let to = Recipients { departments: vec![*d], ..Recipients::default() };
-            vec![alert(t, StaffAlert::Assigned, to, text, e.seq, now), JobOp::Cancel { key: Key::ack_timer(t.id).into() }]
+            vec![
+                alert(t, StaffAlert::Assigned, to, text, e.seq, now),
+                JobOp::Cancel { key: Key::ack_timer(t.id).into() },
+            ]
         }
         EventData::Acknowledged => vec![JobOp::Cancel { key: Key::ack_timer(t.id).into() }],
         EventData::CollaboratorAdded { user_id } => {
@@ -60,8 +67,11 @@ pub fn owed_by(t: &Ticket, e: &Event, timing: Timing) -> Vec<JobOp> {
             let kind = NotificationKind::for_outcome(outcome.kind);
             // Template variables are text; the fields an outcome kind has not are left out.
             let mut vars = vec![("summary", outcome.summary.clone())];
-            let optional =
-                [("unresolved", &outcome.unresolved), ("reason", &outcome.reason), ("alternative", &outcome.alternative)];
+            let optional = [
+                ("unresolved", &outcome.unresolved),
+                ("reason", &outcome.reason),
+                ("alternative", &outcome.alternative),
+            ];
             vars.extend(optional.into_iter().filter_map(|(name, v)| v.clone().map(|v| (name, v))));
             let key = Key::notice(t.id, kind.as_str(), e.seq);
             let survey = SurveySend { ticket_id: t.id, round: e.at.timestamp_millis() };
@@ -83,4 +93,3 @@ pub fn owed_by(t: &Ticket, e: &Event, timing: Timing) -> Vec<JobOp> {
         _ => vec![],
     }
 }
-

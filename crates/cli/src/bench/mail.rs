@@ -3,13 +3,13 @@
 //! per second to a real SMTP server (scripts/setup-mail.sh provides both on loopback).
 
 use anyhow::Context;
-use loopdesk_channels::email::{parse_email, EmailPolicy, OutboundEmail};
 use loopdesk_app::config::channels::{ImapConfig, Security, SmtpConfig};
 use loopdesk_app::inbound::imap;
 use loopdesk_app::outbound::{outbox, EmailPayload};
+use loopdesk_app::App;
 use loopdesk_app::SystemClock;
 use loopdesk_app::{Config, Secret};
-use loopdesk_app::App;
+use loopdesk_channels::email::{parse_email, EmailPolicy, OutboundEmail};
 use loopdesk_store::NewDelivery;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -7,9 +7,9 @@
 
 use super::stats::{ms, Summary};
 use chrono::{Duration, TimeZone, Utc};
-use loopdesk_core::calendar::Calendar;
 use loopdesk_app::SystemClock;
 use loopdesk_app::{Config, Secret};
+use loopdesk_core::calendar::Calendar;
 use loopdesk_server::Server;
 use loopdesk_store::{JobOp, NewJob, NoEffects, Store, StoreOptions};
 use serde_json::json;

@@ -37,18 +37,17 @@ async fn login(
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
     let session = sessions::sign_in(&state, ip, &body.username, body.password).await?;
-    let mut resp = (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
-        .into_response();
+    let mut resp =
+        (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
+            .into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&session)?);
     Ok(resp)
 }
 
 /// The `Set-Cookie` value that holds a session.
 pub fn session_cookie_header(session: &sessions::Session) -> Result<HeaderValue, ApiError> {
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        session.secret, session.max_age
-    );
+    let cookie =
+        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", session.secret, session.max_age);
     HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
 }
 

@@ -48,8 +48,7 @@ async fn import(
     body: &str,
     format: Format,
 ) -> Result<axum::Json<Imported>, ApiError> {
-    let done =
-        calendar_files::import(state, &auth.0 .0, name, format, body, q.expected_version, q.comment).await?;
+    let done = calendar_files::import(state, &auth.0 .0, name, format, body, q.expected_version, q.comment).await?;
     Ok(axum::Json(done))
 }
 

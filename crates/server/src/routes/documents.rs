@@ -15,7 +15,7 @@
 //! | `/admin/channels/{name}` | a channel's settings |
 //! | `/triage/rules/{part}` | a part of the triage rules |
 
-use crate::auth::Auth;
+use crate::auth::{Admin, Auth};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -56,20 +56,31 @@ async fn show(state: &AppState, auth: &Auth, kind: DocumentKind) -> Result<axum:
     Ok(axum::Json(documents::current(state, &auth.0, &kind).await?))
 }
 
-async fn save(state: &AppState, auth: &Auth, kind: DocumentKind, b: DocumentIn) -> Result<axum::Json<DocumentView>, ApiError> {
+async fn save(
+    state: &AppState,
+    auth: &Auth,
+    kind: DocumentKind,
+    b: DocumentIn,
+) -> Result<axum::Json<DocumentView>, ApiError> {
     let edit = DocumentEdit { expected_version: b.expected_version, body: b.body, comment: b.comment };
     Ok(axum::Json(documents::save(state, &auth.0, &kind, edit).await?))
 }
 
-async fn history(state: &AppState, auth: &Auth, kind: DocumentKind, q: HistoryQuery) -> Result<axum::Json<History>, ApiError> {
+async fn history(
+    state: &AppState,
+    auth: &Auth,
+    kind: DocumentKind,
+    q: HistoryQuery,
+) -> Result<axum::Json<History>, ApiError> {
     let items = documents::history(state, &auth.0, &kind, q.limit.unwrap_or(50)).await?;
     Ok(axum::Json(History { items }))
 }
 
 /// The three methods of a document at a fixed path.
 fn at(kind: fn() -> DocumentKind) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
+    // Only admins save: the extractor refuses others before the body is read.
     let one = get(move |State(s): State<AppState>, auth: Auth| async move { show(&s, &auth, kind()).await }).put(
-        move |State(s): State<AppState>, auth: Auth, Json(b): Json<DocumentIn>| async move {
+        move |State(s): State<AppState>, Admin(auth): Admin, Json(b): Json<DocumentIn>| async move {
             save(&s, &auth, kind(), b).await
         },
     );
@@ -84,19 +95,23 @@ fn channel(name: String) -> Result<DocumentKind, ApiError> {
 }
 
 fn triage_part(name: String) -> Result<DocumentKind, ApiError> {
-    RulePart::parse(&name)
-        .map(DocumentKind::Triage)
-        .ok_or_else(|| loopdesk_app::AppError::invalid("part", format!("no such rule set; use one of {}", RulePart::names())).into())
+    RulePart::parse(&name).map(DocumentKind::Triage).ok_or_else(|| {
+        loopdesk_app::AppError::invalid("part", format!("no such rule set; use one of {}", RulePart::names())).into()
+    })
 }
 
 /// The three methods of a document named by a path parameter.
 fn named(kind: fn(String) -> Result<DocumentKind, ApiError>) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
-    let one = get(move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>| async move {
-        show(&s, &auth, kind(name)?).await
-    })
-    .put(move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>, Json(b): Json<DocumentIn>| async move {
-        save(&s, &auth, kind(name)?, b).await
-    });
+    let one =
+        get(move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>| async move {
+            show(&s, &auth, kind(name)?).await
+        })
+        .put(
+            move |State(s): State<AppState>,
+                  Admin(auth): Admin,
+                  Path(name): Path<String>,
+                  Json(b): Json<DocumentIn>| async move { save(&s, &auth, kind(name)?, b).await },
+        );
     let hist = get(
         move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>, Query(q): Query<HistoryQuery>| async move {
             history(&s, &auth, kind(name)?, q).await

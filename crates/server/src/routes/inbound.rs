@@ -84,8 +84,11 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
 
 /// WeChat always sends these parameters; anything else is answered as an API error.
 fn wechat_query(raw: Option<String>) -> Result<CallbackQuery, ApiError> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::BadRequest { code: "bad_query", message: format!("query string: {e}"), field: None })
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).map_err(|e| ApiError::BadRequest {
+        code: "bad_query",
+        message: format!("query string: {e}"),
+        field: None,
+    })
 }
 
 /// WeChat expects plain text, so its refusals are plain text too.
@@ -109,7 +112,11 @@ async fn wechat_verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -
 }
 
 /// `POST /api/v1/inbound/wechat`: a pushed message, answered with a passive reply.
-async fn wechat_receive(State(state): State<AppState>, RawQuery(raw): RawQuery, body: Bytes) -> Result<Response, ApiError> {
+async fn wechat_receive(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let q = wechat_query(raw)?;
     let account = wechat::account(&state).await?;
     let now = state.now();

@@ -4,10 +4,10 @@
 use crate::error::ApiError;
 use crate::extract::{ClientIp, Json, Path};
 use crate::state::AppState;
-use loopdesk_app::workflow::survey::{self, Answer};
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
+use loopdesk_app::workflow::survey::{self, Answer};
 use loopdesk_core::ticket::Rating;
 use serde::Deserialize;
 use serde_json::{json, Value};

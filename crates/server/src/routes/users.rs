@@ -32,11 +32,19 @@ async fn update(
     Ok(axum::Json(users::apply_edit(&state, &auth.0, UserId(id), b).await?))
 }
 
-async fn deactivate(State(state): State<AppState>, Admin(auth): Admin, Path(id): Path<i64>) -> Result<axum::Json<User>, ApiError> {
+async fn deactivate(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<User>, ApiError> {
     Ok(axum::Json(users::set_active(&state, &auth.0, UserId(id), false).await?))
 }
 
-async fn reactivate(State(state): State<AppState>, Admin(auth): Admin, Path(id): Path<i64>) -> Result<axum::Json<User>, ApiError> {
+async fn reactivate(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<User>, ApiError> {
     Ok(axum::Json(users::set_active(&state, &auth.0, UserId(id), true).await?))
 }
 

@@ -13,10 +13,10 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use loopdesk_core::access::Permission;
-use loopdesk_app::accounts::users::{self, UserIn};
 use loopdesk_app::accounts::departments;
+use loopdesk_app::accounts::users::{self, UserIn};
 use loopdesk_app::documents::{self, DocumentEdit, DocumentKind};
+use loopdesk_core::access::Permission;
 use loopdesk_core::{DepartmentId, Role};
 use serde_json::Value;
 
@@ -61,10 +61,8 @@ pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<Fla
         admin_only(&s)?;
         let saved = state.read().document_names().await?;
         let version = |name: &str| saved.iter().find(|(x, _)| x == name).map_or(0, |x| x.1);
-        let mut documents: Vec<DocRow> = DocumentKind::listed()
-            .iter()
-            .map(|k| DocRow { name: k.name(), version: version(&k.name()) })
-            .collect();
+        let mut documents: Vec<DocRow> =
+            DocumentKind::listed().iter().map(|k| DocRow { name: k.name(), version: version(&k.name()) }).collect();
         // Saved documents not in the list: webhook sources.
         for (n, v) in &saved {
             if DocumentKind::parse(n).is_some() && !documents.iter().any(|d| &d.name == n) {

@@ -9,9 +9,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use loopdesk_app::read::User;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use loopdesk_app::read::User;
 use sha2::{Digest, Sha256};
 
 /// The value of cookie `name`, if sent.

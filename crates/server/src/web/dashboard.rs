@@ -11,9 +11,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
+use loopdesk_app::read::Dashboard;
 use loopdesk_core::access::Permission;
 use loopdesk_core::{TicketId, Timestamp};
-use loopdesk_app::read::Dashboard;
 use serde::Deserialize;
 
 /// Query of the dashboard.

@@ -177,4 +177,3 @@ pub fn error_page(layout_t: T, staff: Option<&Staff>, e: impl Into<ApiError>) ->
     *resp.status_mut() = status;
     resp
 }
-

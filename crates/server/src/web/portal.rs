@@ -9,15 +9,15 @@ use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::routes::feedback::multipart;
 use crate::state::AppState;
-use loopdesk_app::intake::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
-use loopdesk_app::intake::uploads;
-use loopdesk_app::tickets::customer;
-use loopdesk_app::workflow::survey::Answer;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use loopdesk_app::intake::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
+use loopdesk_app::intake::uploads;
+use loopdesk_app::tickets::customer;
+use loopdesk_app::workflow::survey::Answer;
 use loopdesk_channels::email::InboundAttachment;
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{Attachment, Event, EventData, State as TicketState, Ticket};
@@ -152,7 +152,9 @@ fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
             format!("{}: {}", v.t.get("error.invalid_field"), v.t.name("field", name))
         }
         ("rate_limited", _) => v.t.get("error.rate_limited").into(),
-        ("file_too_large", _) | ("file_type", _) => format!("{}: {}", v.t.get(&format!("error.{code}")), e.public_message()),
+        ("file_too_large", _) | ("file_type", _) => {
+            format!("{}: {}", v.t.get(&format!("error.{code}")), e.public_message())
+        }
         _ => return (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
     };
     (status, text)

@@ -3,9 +3,9 @@
 
 use super::i18n::Lang;
 use crate::state::AppState;
-use loopdesk_core::Ticket;
 use loopdesk_app::documents::reply_templates::{defaults, validate};
 use loopdesk_app::documents::DocumentKind;
+use loopdesk_core::Ticket;
 
 /// One template in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq)]

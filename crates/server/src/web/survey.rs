@@ -7,13 +7,12 @@ use super::form::{self, field};
 use super::page::{error_page, render, Layout};
 use crate::extract::{ClientIp, Path};
 use crate::state::AppState;
-use loopdesk_app::workflow::survey::{self, Answer};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
+use loopdesk_app::workflow::survey::{self, Answer};
 use loopdesk_core::ticket::Rating;
-
 
 #[derive(Template)]
 #[template(path = "portal/survey.html")]

@@ -8,9 +8,9 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use loopdesk_app::read::{Sort, TicketFilter};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{EventData, Role, State as TicketState};
-use loopdesk_app::read::{Sort, TicketFilter};
 
 /// One member of the team.
 pub struct Member {

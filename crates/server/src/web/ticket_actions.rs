@@ -54,7 +54,9 @@ fn input(s: &Staff, action: &str, p: &Pairs) -> Result<Action, ApiError> {
             reasons: p
                 .iter()
                 .filter(|(k, _)| k == "reasons")
-                .filter_map(|(_, r)| serde_json::from_value::<ApprovalReason>(serde_json::Value::String(r.clone())).ok())
+                .filter_map(|(_, r)| {
+                    serde_json::from_value::<ApprovalReason>(serde_json::Value::String(r.clone())).ok()
+                })
                 .collect(),
         },
         "reopen" => Action::Reopen { reason: text(p, "body") },
@@ -77,10 +79,18 @@ fn input(s: &Staff, action: &str, p: &Pairs) -> Result<Action, ApiError> {
         "merge" => Action::Merge { into: required(id(p, "into", TicketId), "into", "give the ticket to merge into")? },
         "recategorize" => Action::Recategorize {
             category: field(p, "category"),
-            subtags: text(p, "subtags").split([',', '，']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+            subtags: text(p, "subtags")
+                .split([',', '，'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
         },
         "reprioritize" => Action::Reprioritize {
-            priority: required(field(p, "priority").as_deref().and_then(Priority::parse), "priority", "choose a priority")?,
+            priority: required(
+                field(p, "priority").as_deref().and_then(Priority::parse),
+                "priority",
+                "choose a priority",
+            )?,
             reason: text(p, "reason"),
         },
         "collaborators" => {

@@ -7,12 +7,12 @@ use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
-use loopdesk_app::accounts::users::{self, UserEdit};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
+use loopdesk_app::accounts::users::{self, UserEdit};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{Role, UserId};
 

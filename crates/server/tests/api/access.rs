@@ -151,7 +151,7 @@ async fn sessions_log_in_and_out() {
     let bad = app
         .raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "agent", "password": "wrong password"})))
         .await;
-    assert_eq!((bad.status, bad.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_credentials")));
+    assert_eq!((bad.status, bad.body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("bad_credentials")));
     let me = app.as_role("agent", Method::GET, "/api/v1/auth/me", None).await;
     assert_eq!(me.body["user"]["username"], "agent");
     let cookie = app.cookies["agent"].clone();

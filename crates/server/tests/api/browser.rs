@@ -11,8 +11,8 @@
 use crate::common;
 
 use common::TestApp;
-use loopdesk_core::{State, TicketId, TrackingNo};
 use loopdesk_app::Config;
+use loopdesk_core::{State, TicketId, TrackingNo};
 use loopdesk_store::Backend;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ fn ready() -> Result<(), String> {
 #[tokio::test]
 async fn customer_agent_supervisor_admin_in_a_real_browser() {
     if let Err(why) = ready() {
-        eprintln!("SKIPPED browser end-to-end test: {why}");
+        common::skip(&format!("browser end-to-end test: {why}"));
         return;
     }
     let mut config = Config::default();

@@ -10,8 +10,8 @@ use crate::mailbox;
 
 use base64::Engine;
 use common::TestApp;
-use loopdesk_app::{inbound::imap, outbound::outbox};
 use loopdesk_app::Config;
+use loopdesk_app::{inbound::imap, outbound::outbox};
 use loopdesk_store::Backend;
 use mail_parser::MessageParser;
 use serde_json::{json, Value};

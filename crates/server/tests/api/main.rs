@@ -3,6 +3,7 @@
 
 mod common;
 mod mailbox;
+mod openapi;
 
 mod access;
 mod browser;

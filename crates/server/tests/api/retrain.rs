@@ -4,9 +4,9 @@
 use crate::common;
 
 use common::TestApp;
-use loopdesk_app::Config;
-use loopdesk_app::triage::retrain;
 use loopdesk_app::triage::engine::load_engine;
+use loopdesk_app::triage::retrain;
+use loopdesk_app::Config;
 use loopdesk_store::Backend;
 use loopdesk_triage::Input;
 use reqwest::Method;

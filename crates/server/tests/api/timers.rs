@@ -6,9 +6,9 @@ use crate::common;
 
 use chrono::{TimeZone, Utc};
 use common::t0;
-use loopdesk_core::{Actor, Channel, Customer, EventData, Phone, Ticket, TicketId, Timestamp};
 use loopdesk_app::ManualClock;
 use loopdesk_app::{Config, Secret};
+use loopdesk_core::{Actor, Channel, Customer, EventData, Phone, Ticket, TicketId, Timestamp};
 use loopdesk_server::Server;
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{Backend, IntakeRequest, Store};

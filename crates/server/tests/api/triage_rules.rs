@@ -5,8 +5,8 @@ use crate::common;
 
 use chrono::Duration;
 use common::{feedback, TestApp};
-use loopdesk_app::Config;
 use loopdesk_app::triage::engine::{load_engine, upkeep};
+use loopdesk_app::Config;
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_triage::{Input, SignalKind};
 use reqwest::Method;
@@ -41,7 +41,7 @@ async fn an_edited_signal_list_takes_effect_at_once_and_is_versioned() {
         assert_eq!(put("agent", 0, body.clone()).await.status, 403);
         let saved = put("admin", 0, body.clone()).await;
         assert_eq!(saved.status, 200, "{}", saved.body);
-        assert_eq!((saved.body["version"].as_i64(), saved.body["changed_by"].as_str()), (Some(1), Some("admin 用户")));
+        assert_eq!((saved.body["version"].as_i64(), saved.body["changed_by"].as_str()), (Some(1), Some("admin")));
 
         let after = app.submit(feedback(FORMALDEHYDE, "13800002222")).await;
         assert_eq!(after["priority"], "urgent", "{after}");
@@ -61,8 +61,8 @@ async fn an_edited_signal_list_takes_effect_at_once_and_is_versioned() {
             stale.body
         );
         let history = app.as_role("supervisor", Method::GET, "/api/v1/triage/rules/signals/history", None).await;
-        assert_eq!(history.body["versions"].as_array().unwrap().len(), 1, "{}", history.body);
-        assert_eq!(history.body["versions"][0]["comment"], "家具甲醛超标按安全隐患处理");
+        assert_eq!(history.body["items"].as_array().unwrap().len(), 1, "{}", history.body);
+        assert_eq!(history.body["items"][0]["comment"], "家具甲醛超标按安全隐患处理");
     }
 }
 

@@ -4,9 +4,9 @@
 use crate::common;
 
 use common::{feedback, TestApp, PASSWORD};
-use loopdesk_core::{Actor, Channel, Customer, Phone, Ticket};
 use loopdesk_app::Clock;
 use loopdesk_app::Config;
+use loopdesk_core::{Actor, Channel, Customer, Phone, Ticket};
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{IntakeRequest, Job, JobState};
 use reqwest::{Method, StatusCode};
@@ -217,7 +217,7 @@ async fn routing_documents_are_validated_versioned_and_audited() {
             app.as_role("admin", Method::PUT, path, Some(json!({"expected_version": 1, "body": {"rules": []}}))).await;
         assert_eq!((stale.status, stale.body["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
         let history = app.get(&format!("{path}/history")).await;
-        assert_eq!(history.body.as_array().unwrap().len(), 2, "{}", history.body);
+        assert_eq!(history.body["items"].as_array().unwrap().len(), 2, "{}", history.body);
         // Agents may not read or change them.
         assert_eq!(app.as_role("agent", Method::GET, path, None).await.status, StatusCode::FORBIDDEN);
         let staffing = app
@@ -290,7 +290,8 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         assert_eq!(ack_clock["started_at"], "2026-11-02T01:46:00Z");
         let overdue = alerts(&app, id, "ack_overdue").await;
         assert_eq!(overdue.len(), 1);
-        assert_eq!(overdue[0]["user_ids"], json!([supervisor]));
+        // Sent to whoever supervises the department when the alert goes out.
+        assert_eq!((overdue[0]["supervisors"].as_bool(), &overdue[0]["department_ids"]), (Some(true), &json!([d1])));
         let p = |a: &str| format!("/api/v1/tickets/{id}/{a}");
         let late = app.as_role("agent", Method::POST, &p("acknowledge"), Some(json!({}))).await;
         assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY, "the late agent no longer owns it");
@@ -305,7 +306,16 @@ async fn urgent_ticket_through_the_whole_closed_loop() {
         let plan = post_as(&app, &backup_cookie, &p("request-approval"),
             json!({"plan": "更换整机并补偿200元", "reasons": ["cost", "other_departments"]})).await;
         assert_eq!(plan.body["ticket"]["state"], "awaiting_approval", "{}", plan.body);
-        assert_eq!(alerts(&app, id, "approval_requested").await[0]["user_ids"], json!([supervisor]));
+        // The alert goes to whoever supervises the department when it is sent: here the
+        // staffing document's supervisor, by the address the robots document gives.
+        assert_eq!(alerts(&app, id, "approval_requested").await[0]["supervisors"], true);
+        put_doc(&app, "/api/v1/admin/robots", json!({"user_emails": {supervisor.to_string(): "boss@loopdesk.test"}})).await;
+        app.run_due_jobs().await;
+        let deliveries = app.get(&format!("/api/v1/tickets/{id}/deliveries")).await.body;
+        let to_boss = deliveries["deliveries"].as_array().unwrap().iter().any(|d| {
+            d["kind"] == "alert.approval_requested" && d["target"] == "bo***@loopdesk.test"
+        });
+        assert!(to_boss, "{deliveries}");
         let pending = app.as_role("supervisor", Method::GET, "/api/v1/approvals", None).await;
         let item = &pending.body["items"][0];
         assert_eq!((item["ticket_id"].as_i64(), item["reasons"].clone()), (Some(id), json!(["cost", "other_departments"])));

@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
 }
 
-async fn list_users(State(state): State<AppState>, Supervisor(auth): Supervisor) -> Result<axum::Json<Vec<User>>, ApiError> {
+async fn list_users(
+    State(state): State<AppState>,
+    Supervisor(auth): Supervisor,
+) -> Result<axum::Json<Vec<User>>, ApiError> {
     Ok(axum::Json(users::list(&state, &auth.0).await?))
 }
 
@@ -81,11 +84,17 @@ async fn create_token(
     let t = issued.token;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({ "token": issued.secret, "id": t.id, "name": t.name, "user_id": t.user_id, "intake_only": t.intake_only })),
+        axum::Json(
+            json!({ "token": issued.secret, "id": t.id, "name": t.name, "user_id": t.user_id, "intake_only": t.intake_only }),
+        ),
     ))
 }
 
-async fn revoke_token(State(state): State<AppState>, Admin(auth): Admin, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    Admin(auth): Admin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     tokens::revoke(&state, &auth.0, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -30,8 +30,11 @@ impl UploadForm {
 
 fn unreadable(e: MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge { field: "attachments".into(), message: format!("the upload is too large: {}", e.body_text()) }
-            .into()
+        AppError::TooLarge {
+            field: "attachments".into(),
+            message: format!("the upload is too large: {}", e.body_text()),
+        }
+        .into()
     } else {
         ApiError::BadRequest { code: "unreadable_body", message: e.body_text(), field: None }
     }
@@ -89,7 +92,9 @@ pub async fn read(mut form: Multipart) -> Result<UploadForm, ApiError> {
         let field = format!("attachments[{index}]");
         let file = policy.accept(&shown, &declared, bytes).map_err(|r| -> ApiError {
             match r {
-                Refusal::TooLarge { .. } => AppError::TooLarge { field: field.clone(), message: format!("{shown}: {r}") },
+                Refusal::TooLarge { .. } => {
+                    AppError::TooLarge { field: field.clone(), message: format!("{shown}: {r}") }
+                }
                 _ => AppError::UnsupportedType { field: field.clone(), message: format!("{shown}: {r}") },
             }
             .into()

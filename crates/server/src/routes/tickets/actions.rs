@@ -12,7 +12,7 @@ use axum::Json as JsonOut;
 use loopdesk_app::tickets::actions::{perform, route_now, Action};
 use loopdesk_app::tickets::{detail, survey_status as survey_of};
 use loopdesk_core::approval::ApprovalReason;
-use loopdesk_core::{DepartmentId, Outcome, Priority, TicketId, UserId};
+use loopdesk_core::{DepartmentId, Outcome, Priority, TicketId, Timestamp, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -27,10 +27,15 @@ async fn act(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
     })))
 }
 
-/// Performs `action` and answers with the ticket and its whole timeline.
+/// Performs `action` and answers with the ticket and its whole timeline (the caller may no
+/// longer see it afterwards: a transfer to another department).
 async fn act_detailed(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
-    perform(state, &auth.0, TicketId(id), action).await?;
-    timeline(state, auth, id).await
+    let done = perform(state, &auth.0, TicketId(id), action).await?;
+    let timeline = state.read().timeline(done.ticket.id).await?;
+    Ok(JsonOut(json!({
+        "ticket": view::ticket(&done.ticket, &auth.0),
+        "timeline": timeline.iter().map(view::event).collect::<Vec<_>>(),
+    })))
 }
 
 async fn timeline(state: &AppState, auth: &Auth, id: i64) -> Reply {
@@ -54,8 +59,14 @@ pub struct AssignIn {
 }
 
 /// `POST /tickets/{id}/assign`.
-pub async fn assign(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<AssignIn>) -> Reply {
-    act(&s, &a, id, Action::Assign { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason }).await
+pub async fn assign(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<AssignIn>,
+) -> Reply {
+    act(&s, &a, id, Action::Assign { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason })
+        .await
 }
 
 /// `POST /tickets/{id}/acknowledge`: the assignee accepts; an unowned ticket becomes the
@@ -131,7 +142,12 @@ pub async fn decide_approval(
 }
 
 /// `POST /tickets/{id}/resolve` with the outcome.
-pub async fn resolve(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(o): Json<Outcome>) -> Reply {
+pub async fn resolve(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(o): Json<Outcome>,
+) -> Reply {
     act(&s, &a, id, Action::Resolve(o)).await
 }
 
@@ -149,7 +165,12 @@ pub struct RestoreIn {
 }
 
 /// `POST /tickets/{id}/restore`: a person brings back a rejected ticket.
-pub async fn restore(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<RestoreIn>) -> Reply {
+pub async fn restore(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<RestoreIn>,
+) -> Reply {
     act(&s, &a, id, Action::Restore { reason: b.reason }).await
 }
 
@@ -175,7 +196,12 @@ pub struct CategoryIn {
 }
 
 /// `POST /tickets/{id}/recategorize`: a correction (also a training example for triage).
-pub async fn recategorize(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<CategoryIn>) -> Reply {
+pub async fn recategorize(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<CategoryIn>,
+) -> Reply {
     act(&s, &a, id, Action::Recategorize { category: b.category, subtags: b.subtags }).await
 }
 
@@ -188,7 +214,12 @@ pub struct PriorityIn {
 }
 
 /// `POST /tickets/{id}/reprioritize` with the person's reason.
-pub async fn reprioritize(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<PriorityIn>) -> Reply {
+pub async fn reprioritize(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<PriorityIn>,
+) -> Reply {
     act(&s, &a, id, Action::Reprioritize { priority: b.priority, reason: b.reason }).await
 }
 
@@ -216,6 +247,28 @@ pub async fn route(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<
     timeline(&s, &a, id).await
 }
 
+/// Body of `extend`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendIn {
+    /// The SLA target: `first_response`, `plan` or `result`.
+    target: String,
+    /// The new due time.
+    until: Timestamp,
+    /// Why; the customer is told with the new date.
+    reason: String,
+}
+
+/// `POST /tickets/{id}/extend`: a later due time for one SLA target, told to the customer.
+pub async fn extend(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<ExtendIn>,
+) -> Reply {
+    act(&s, &a, id, Action::Extend { target: b.target, until: b.until, reason: b.reason }).await
+}
+
 /// Body of `transfer`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,7 +281,12 @@ pub struct TransferIn {
 
 /// `POST /tickets/{id}/transfer`: hand the ticket to another department (and agent), with
 /// the reason on the timeline. Without an assignee, the department's next agent is chosen.
-pub async fn transfer(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<TransferIn>) -> Reply {
+pub async fn transfer(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+    Json(b): Json<TransferIn>,
+) -> Reply {
     let action = Action::Transfer { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason };
     act_detailed(&s, &a, id, action).await
 }

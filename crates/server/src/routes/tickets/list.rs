@@ -7,9 +7,9 @@ use crate::extract::Query;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
+use loopdesk_app::read::{Cursor, Sort, StateCounts, TicketFilter};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Timestamp, UserId};
-use loopdesk_app::read::{Cursor, Sort, StateCounts, TicketFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -36,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/collaborators", post(a::add_collaborator))
         .route("/tickets/{id}/route", post(a::route))
         .route("/tickets/{id}/transfer", post(a::transfer))
+        .route("/tickets/{id}/extend", post(a::extend))
         .route("/tickets/{id}/survey", get(a::survey_status))
 }

@@ -20,7 +20,9 @@ pub fn ports(test: &str) -> Option<(u16, u16)> {
         Some((s.trim().parse().ok()?, i.trim().parse().ok()?))
     });
     if parsed.is_none() {
-        eprintln!("SKIPPED {test}: LOOPDESK_TEST_MAIL is not set (run scripts/setup-mail.sh; scripts/test does)");
+        crate::common::skip(&format!(
+            "{test}: LOOPDESK_TEST_MAIL is not set (run scripts/setup-mail.sh; scripts/test does)"
+        ));
     }
     parsed
 }
@@ -128,7 +130,9 @@ pub fn tls_ports(test: &str) -> Option<TlsPorts> {
         Some(TlsPorts { starttls, smtps, imaps, ca, other_ca })
     });
     if parsed.is_none() {
-        eprintln!("SKIPPED {test}: LOOPDESK_TEST_MAIL_TLS is not set (run scripts/setup-mail.sh; scripts/test does)");
+        crate::common::skip(&format!(
+            "{test}: LOOPDESK_TEST_MAIL_TLS is not set (run scripts/setup-mail.sh; scripts/test does)"
+        ));
     }
     parsed
 }
