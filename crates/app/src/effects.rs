@@ -72,9 +72,9 @@ impl Effects for AppEffects {
         let now = self.clock.now();
         let cfg = self.sla.get();
         let t = change.after;
-        let mut owed = Owed::default();
-        owed.sla_results =
+        let sla_results =
             crate::sla::results::completed_targets(&cfg, change.before, t, change.timeline, change.before_len, now);
+        let mut owed = Owed { sla_results, ..Owed::default() };
         if change.before.is_none() {
             self.recorded(t, change.reply_to, now, &mut owed);
         }

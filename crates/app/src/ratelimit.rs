@@ -54,24 +54,6 @@ impl RateLimiter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{Duration, Utc};
-
-    #[test]
-    fn allows_a_burst_then_refills() {
-        let rl = RateLimiter::new(3);
-        let t = Utc::now();
-        for _ in 0..3 {
-            rl.check("1.2.3.4", t).unwrap();
-        }
-        assert!(matches!(rl.check("1.2.3.4", t), Err(AppError::RateLimited { retry_after: 20 })));
-        rl.check("5.6.7.8", t).unwrap();
-        rl.check("1.2.3.4", t + Duration::seconds(20)).unwrap();
-    }
-}
-
 /// The rate limiters of the doors strangers can reach.
 pub struct Limiters {
     pub feedback_by_ip: RateLimiter,
@@ -96,5 +78,23 @@ impl Limiters {
             login_by_ip: RateLimiter::new(l.login_per_minute),
             survey_by_ip: RateLimiter::new(l.track_per_minute),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn allows_a_burst_then_refills() {
+        let rl = RateLimiter::new(3);
+        let t = Utc::now();
+        for _ in 0..3 {
+            rl.check("1.2.3.4", t).unwrap();
+        }
+        assert!(matches!(rl.check("1.2.3.4", t), Err(AppError::RateLimited { retry_after: 20 })));
+        rl.check("5.6.7.8", t).unwrap();
+        rl.check("1.2.3.4", t + Duration::seconds(20)).unwrap();
     }
 }

@@ -76,8 +76,11 @@ async fn history(
     Ok(axum::Json(History { items }))
 }
 
+/// Which document a route serves (a function, as routes are built once and called often).
+type Kind = fn() -> DocumentKind;
+
 /// The three methods of a document at a fixed path.
-fn at(kind: fn() -> DocumentKind) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
+fn at(kind: Kind) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
     // Only admins save: the extractor refuses others before the body is read.
     let one = get(move |State(s): State<AppState>, auth: Auth| async move { show(&s, &auth, kind()).await }).put(
         move |State(s): State<AppState>, Admin(auth): Admin, Json(b): Json<DocumentIn>| async move {
@@ -123,7 +126,7 @@ fn named(kind: fn(String) -> Result<DocumentKind, ApiError>) -> (MethodRouter<Ap
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     let mut r = Router::new();
-    let fixed: [(&str, fn() -> DocumentKind); 6] = [
+    let fixed: [(&str, Kind); 6] = [
         ("/admin/routing-rules", || DocumentKind::RoutingRules),
         ("/admin/staffing", || DocumentKind::Staffing),
         ("/admin/sla-policy", || DocumentKind::SlaPolicy),

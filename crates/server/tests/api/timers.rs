@@ -72,7 +72,7 @@ async fn a_restart_keeps_every_timer() {
     let db = TestDatabase::create(Backend::Sqlite).await.unwrap();
     let clock = ManualClock::new(t0());
     let app = Server::build(config(&db.url, false), Arc::new(clock.clone())).await.unwrap();
-    let ids = intake(&app.state.app.store(), 20).await;
+    let ids = intake(app.state.app.store(), 20).await;
     app.state.app.store().close().await;
     drop(app);
 
@@ -80,6 +80,6 @@ async fn a_restart_keeps_every_timer() {
     let app = Server::build(config(&db.url, false), Arc::new(clock.clone())).await.unwrap();
     assert!(app.state.run_due_jobs().await.unwrap() >= ids.len());
     for id in ids {
-        assert_eq!(fired(&app.state.app.store(), id).await, (1, 1, 1), "ticket {id:?}");
+        assert_eq!(fired(app.state.app.store(), id).await, (1, 1, 1), "ticket {id:?}");
     }
 }
