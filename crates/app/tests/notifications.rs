@@ -66,21 +66,11 @@ fn every_customer_notification_in_both_languages() {
         ..ChannelsConfig::default()
     };
     let issuer = MessageIdIssuer::new("support.example.com", b"snapshot-key");
-    let kinds = [
-        NotificationKind::Acknowledgement,
-        NotificationKind::ProgressUpdate,
-        NotificationKind::InformationRequest,
-        NotificationKind::ExtensionNotice,
-        NotificationKind::ResultSolved,
-        NotificationKind::ResultPartiallySolved,
-        NotificationKind::ResultUnable,
-        NotificationKind::Survey,
-    ];
     for chinese in [true, false] {
         let t = ticket(chinese);
         let composer =
             Composer { config: &config, templates: &templates, gateway: None, issuer: &issuer, now: t.received_at };
-        for kind in kinds {
+        for kind in NotificationKind::ALL {
             let notice = CustomerNotice::new(t.id, kind, vars(kind));
             let d = composer.delivery(&t, &notice, &Key::acknowledgement(t.id), None).unwrap();
             let mail = &d.payload["email"];

@@ -53,6 +53,18 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    /// Every kind, in the order of a ticket's life.
+    pub const ALL: [NotificationKind; 8] = [
+        NotificationKind::Acknowledgement,
+        NotificationKind::ProgressUpdate,
+        NotificationKind::InformationRequest,
+        NotificationKind::ExtensionNotice,
+        NotificationKind::ResultSolved,
+        NotificationKind::ResultPartiallySolved,
+        NotificationKind::ResultUnable,
+        NotificationKind::Survey,
+    ];
+
     /// The snake-case name, as stored in delivery rows and keys.
     pub fn as_str(self) -> &'static str {
         use NotificationKind::*;

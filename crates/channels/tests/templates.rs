@@ -3,16 +3,7 @@
 use loopdesk_channels::templates::{vars, Lang, NotificationKind, TemplateError, TemplateSet, Vars, COMMON_VARIABLES};
 use loopdesk_core::OutcomeKind;
 
-const KINDS: [NotificationKind; 8] = [
-    NotificationKind::Acknowledgement,
-    NotificationKind::ProgressUpdate,
-    NotificationKind::InformationRequest,
-    NotificationKind::ExtensionNotice,
-    NotificationKind::ResultSolved,
-    NotificationKind::ResultPartiallySolved,
-    NotificationKind::ResultUnable,
-    NotificationKind::Survey,
-];
+const KINDS: [NotificationKind; 8] = NotificationKind::ALL;
 
 fn all_vars(kind: NotificationKind) -> Vars {
     let mut v = vars([

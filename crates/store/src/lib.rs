@@ -56,7 +56,7 @@ pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
 pub use rollup::{intake_on_time, CompletedTarget};
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
-pub use user_admin::{UserAudit, UserChange};
+pub use user_admin::{AuditEntry, UserAudit, UserChange};
 pub use views::SavedView;
 
 use sqlx::any::AnyPoolOptions;

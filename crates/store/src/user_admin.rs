@@ -31,20 +31,23 @@ pub struct UserAudit {
     pub detail: Value,
 }
 
-async fn audit(
-    conn: &mut AnyConnection,
-    user: UserId,
-    by: &str,
-    now: Timestamp,
-    action: &str,
-    detail: &Value,
-) -> Result<(), StoreError> {
+/// One audit row: who changed which user, when, how.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEntry<'a> {
+    pub user: UserId,
+    pub by: &'a str,
+    pub at: Timestamp,
+    pub action: &'a str,
+    pub detail: &'a Value,
+}
+
+async fn audit(conn: &mut AnyConnection, e: AuditEntry<'_>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO user_audit (user_id, changed_by, changed_at, action, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user.0)
-        .bind(by)
-        .bind(ms(now))
-        .bind(action)
-        .bind(serde_json::to_string(detail)?)
+        .bind(e.user.0)
+        .bind(e.by)
+        .bind(ms(e.at))
+        .bind(e.action)
+        .bind(serde_json::to_string(e.detail)?)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -53,16 +56,9 @@ async fn audit(
 impl Store {
     /// Records an audit row for a change made elsewhere (creation, skills in the staffing
     /// document).
-    pub async fn audit_user(
-        &self,
-        user: UserId,
-        by: &str,
-        now: Timestamp,
-        action: &str,
-        detail: &Value,
-    ) -> Result<(), StoreError> {
+    pub async fn audit_user(&self, entry: AuditEntry<'_>) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        audit(&mut conn, user, by, now, action, detail).await
+        audit(&mut conn, entry).await
     }
 
     /// Applies `change`; audits the fields that actually changed. Returns the user after.
@@ -98,7 +94,7 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, id, by, now, "updated", &Value::Object(detail)).await?;
+        audit(&mut tx, AuditEntry { user: id, by, at: now, action: "updated", detail: &Value::Object(detail) }).await?;
         tx.commit().await?;
         self.user(id).await
     }
@@ -126,7 +122,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
         }
         let action = if active { "reactivated" } else { "deactivated" };
-        audit(&mut tx, id, by, now, action, &json!({})).await?;
+        audit(&mut tx, AuditEntry { user: id, by, at: now, action, detail: &json!({}) }).await?;
         tx.commit().await?;
         self.user(id).await
     }
@@ -147,7 +143,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
-        audit(&mut tx, id, by, now, "password_reset", &json!({})).await?;
+        audit(&mut tx, AuditEntry { user: id, by, at: now, action: "password_reset", detail: &json!({}) }).await?;
         tx.commit().await?;
         Ok(())
     }

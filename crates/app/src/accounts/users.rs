@@ -9,7 +9,7 @@ use crate::{App, AppError};
 use loopdesk_core::access::{Permission, Principal};
 use loopdesk_core::routing::{AgentProfile, Staffing};
 use loopdesk_core::{DepartmentId, Role, UserId};
-use loopdesk_store::{NewUser, StoreError, User, UserAudit, UserChange};
+use loopdesk_store::{AuditEntry, NewUser, StoreError, User, UserAudit, UserChange};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
@@ -57,7 +57,8 @@ pub async fn create(app: &App, by: &Principal, b: UserIn) -> Result<User, AppErr
     let user = app.store.create_user(&new, app.now()).await?;
     let by_name = who(app, by).await?;
     let detail = json!({"username": user.username, "role": user.role.as_str(), "department_id": user.department_id.map(|d| d.0)});
-    app.store.audit_user(user.id, &by_name, app.now(), "created", &detail).await?;
+    let entry = AuditEntry { user: user.id, by: &by_name, at: app.now(), action: "created", detail: &detail };
+    app.store.audit_user(entry).await?;
     Ok(user)
 }
 
@@ -234,7 +235,8 @@ pub async fn apply_edit(app: &App, by: &Principal, id: UserId, edit: UserEdit) -
         let after = staffing.agents.iter().find(|a| a.user_id == id).map(|a| a.skills.clone()).unwrap_or_default();
         if after != before.skills {
             let detail = json!({ "skills": [before.skills, after] });
-            app.store.audit_user(id, &by_name, app.now(), "skills", &detail).await?;
+            let entry = AuditEntry { user: id, by: &by_name, at: app.now(), action: "skills", detail: &detail };
+            app.store.audit_user(entry).await?;
         }
     }
     detail(app, id).await

@@ -22,16 +22,19 @@ const MAX_ATTACHMENTS: usize = 10;
 const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
 const MAX_IDEMPOTENCY_KEY: usize = 200;
 
-/// The submitted customer block.
+/// The submitted customer block, as typed: blank fields count as absent.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomerIn {
-    pub name: Option<String>,
+    /// Submitting anonymously: no name is kept.
     pub anonymous: bool,
+    /// A phone number or an e-mail address is needed to reply, unless anonymous.
     pub phone: Option<String>,
     pub email: Option<String>,
+    pub name: Option<String>,
     pub address: Option<String>,
     pub member_id: Option<String>,
+    /// Only staff and channels may set it; the public form's is ignored.
     pub tier: Option<CustomerTier>,
 }
 

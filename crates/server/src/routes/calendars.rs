@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use loopdesk_app::sla::calendar_files::{self, Format, Imported};
 use serde::Deserialize;
@@ -17,8 +17,22 @@ use serde::Deserialize;
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/calendars/{name}/days.csv", get(get_csv).put(put_csv))
-        .route("/admin/calendars/{name}/days.ics", get(get_ical).put(put_ical))
+        .route("/admin/calendars/{name}/days.csv", days(Format::Csv))
+        .route("/admin/calendars/{name}/days.ics", days(Format::Ical))
+}
+
+/// Export (`GET`) and import (`PUT`) of a calendar's days in `format`.
+fn days(format: Format) -> MethodRouter<AppState> {
+    get(move |State(s): State<AppState>, auth: Admin, Path(name): Path<String>| async move {
+        export(&s, &auth, &name, format).await
+    })
+    .put(
+        move |State(s): State<AppState>,
+              auth: Admin,
+              Path(name): Path<String>,
+              Query(q): Query<ImportQuery>,
+              body: String| async move { import(&s, &auth, &name, q, &body, format).await },
+    )
 }
 
 /// Query of an import.
@@ -50,32 +64,4 @@ async fn import(
 ) -> Result<axum::Json<Imported>, ApiError> {
     let done = calendar_files::import(state, &auth.0 .0, name, format, body, q.expected_version, q.comment).await?;
     Ok(axum::Json(done))
-}
-
-async fn get_csv(State(state): State<AppState>, auth: Admin, Path(name): Path<String>) -> Result<Response, ApiError> {
-    export(&state, &auth, &name, Format::Csv).await
-}
-
-async fn get_ical(State(state): State<AppState>, auth: Admin, Path(name): Path<String>) -> Result<Response, ApiError> {
-    export(&state, &auth, &name, Format::Ical).await
-}
-
-async fn put_csv(
-    State(state): State<AppState>,
-    auth: Admin,
-    Path(name): Path<String>,
-    Query(q): Query<ImportQuery>,
-    body: String,
-) -> Result<axum::Json<Imported>, ApiError> {
-    import(&state, &auth, &name, q, &body, Format::Csv).await
-}
-
-async fn put_ical(
-    State(state): State<AppState>,
-    auth: Admin,
-    Path(name): Path<String>,
-    Query(q): Query<ImportQuery>,
-    body: String,
-) -> Result<axum::Json<Imported>, ApiError> {
-    import(&state, &auth, &name, q, &body, Format::Ical).await
 }

@@ -185,26 +185,17 @@ struct QueuePage {
     is_first: bool,
     states: Vec<&'static str>,
     priorities: Vec<&'static str>,
-    categories: Vec<&'static str>,
+    categories: Vec<String>,
     channels: Vec<&'static str>,
     departments: Vec<(i64, String)>,
     views: Vec<SavedView>,
     counts_total: i64,
 }
 
-/// Category machine names known to the catalogue (the taxonomy's defaults).
-pub const CATEGORIES: [&str; 10] = [
-    "technical",
-    "feature_request",
-    "ux",
-    "payment",
-    "product_quality",
-    "service_complaint",
-    "logistics",
-    "inquiry",
-    "suggestion",
-    "other",
-];
+/// The category machine names of the taxonomy in force, in its order.
+pub fn categories(state: &AppState) -> Vec<String> {
+    state.triage.current().taxonomy().categories.iter().map(|c| c.id.clone()).collect()
+}
 
 fn snippet(t: &Ticket) -> String {
     let s: String = t.content.chars().take(80).collect();
@@ -336,7 +327,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         q,
         states: TicketState::ALL.iter().map(|x| x.as_str()).collect(),
         priorities: Priority::ALL.iter().map(|x| x.as_str()).collect(),
-        categories: CATEGORIES.to_vec(),
+        categories: categories(state),
         channels: Channel::ALL.iter().map(|x| x.as_str()).collect(),
         departments: names.departments.iter().map(|(k, v)| (*k, v.clone())).collect(),
         views: state.read().saved_views(s.principal.user_id).await?,

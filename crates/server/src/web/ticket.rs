@@ -4,7 +4,7 @@
 
 use super::context::Staff;
 use super::page::{error_page, render, FlashQuery, Layout};
-use super::queue::{Names, CATEGORIES};
+use super::queue::{categories, Names};
 use super::replies::{self, ReplyTemplate};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
@@ -81,7 +81,7 @@ struct TicketPage {
     assignee: String,
     departments: Vec<(i64, String)>,
     users: Vec<(i64, String)>,
-    categories: Vec<&'static str>,
+    categories: Vec<String>,
     priorities: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     reply_text: String,
@@ -309,7 +309,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
             .unwrap_or_else(|| s.t.get("ticket.unassigned").into()),
         departments,
         users,
-        categories: CATEGORIES.to_vec(),
+        categories: categories(state),
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         templates,
         reply_text,
