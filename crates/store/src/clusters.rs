@@ -1,8 +1,8 @@
 //! Problem clusters: near-duplicate signatures indexed by band key, and the distinct
 //! customers of each cluster (its size, the frequency signal).
 
-use crate::sql::{arguments, Value};
-use crate::{Reader, StoreError};
+use crate::sql::{arguments, rows_per_statement, values_rows_for, Value};
+use crate::{Backend, Reader, StoreError};
 use loopdesk_core::TicketId;
 
 /// How many of the newest tickets per band key are considered: enough to find the
@@ -19,6 +19,10 @@ pub struct Candidate {
     pub signature: String,
     /// Band keys shared with the query.
     pub shared_bands: usize,
+    /// Distinct customers in its cluster so far.
+    pub cluster_size: i64,
+    /// Whether the asking customer is one of them.
+    pub customer_known: bool,
 }
 
 /// A ticket's near-duplicate signature, recorded with the ticket in the intake transaction.
@@ -37,6 +41,7 @@ pub struct SignatureRecord {
 /// `conn`, a few multi-row statements for the whole batch.
 pub(crate) async fn insert_signatures(
     conn: &mut sqlx::AnyConnection,
+    backend: Backend,
     records: &[(TicketId, &SignatureRecord)],
 ) -> Result<(), StoreError> {
     let keyed: Vec<(TicketId, i64, String, &SignatureRecord)> = records
@@ -45,55 +50,75 @@ pub(crate) async fn insert_signatures(
             (*t, r.cluster_id.unwrap_or(t.0), r.customer_key.clone().unwrap_or_else(|| format!("anon:{t}")), *r)
         })
         .collect();
-    for chunk in keyed.chunks(16) {
+    for chunk in keyed.chunks(rows_per_statement(backend, 4)) {
         let sql = format!(
             "INSERT INTO ticket_signatures (ticket_id, cluster_id, customer_key, signature) VALUES {} \
              ON CONFLICT (ticket_id) DO NOTHING",
-            crate::sql::values_rows(chunk.len(), 4)
+            values_rows_for(backend, chunk.len(), 4)
         );
-        let values: Vec<Value> = chunk
-            .iter()
-            .flat_map(|(t, c, k, r)| {
-                [Value::Int(t.0), Value::Int(*c), Value::Text(k.clone()), Value::Text(r.signature.clone())]
-            })
-            .collect();
-        sqlx::query_with(&sql, arguments(&values)?).execute(&mut *conn).await?;
+        let mut q = sqlx::query(&sql);
+        for (t, c, k, r) in chunk {
+            q = q.bind(t.0).bind(*c).bind(k.as_str()).bind(r.signature.as_str());
+        }
+        q.execute(&mut *conn).await?;
     }
     let bands: Vec<(i64, i64)> =
         keyed.iter().flat_map(|(t, _, _, r)| r.band_keys.iter().map(move |k| (*k, t.0))).collect();
-    for chunk in bands.chunks(32) {
+    for chunk in bands.chunks(rows_per_statement(backend, 2)) {
         let sql = format!(
             "INSERT INTO ticket_bands (band_key, ticket_id) VALUES {} ON CONFLICT DO NOTHING",
-            crate::sql::values_rows(chunk.len(), 2)
+            values_rows_for(backend, chunk.len(), 2)
         );
-        let values: Vec<Value> = chunk.iter().flat_map(|(k, t)| [Value::Int(*k), Value::Int(*t)]).collect();
-        sqlx::query_with(&sql, arguments(&values)?).execute(&mut *conn).await?;
-    }
-    // Membership one by one: whether a customer is new to a cluster decides its size.
-    for (_, cluster, key, _) in &keyed {
-        let joined = sqlx::query(
-            "INSERT INTO cluster_customers (cluster_id, customer_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(*cluster)
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
-        if joined.rows_affected() == 1 {
-            sqlx::query(
-                "INSERT INTO problem_clusters (id, customers) VALUES ($1, 1) \
-                 ON CONFLICT (id) DO UPDATE SET customers = problem_clusters.customers + 1",
-            )
-            .bind(*cluster)
-            .execute(&mut *conn)
-            .await?;
+        let mut q = sqlx::query(&sql);
+        for (k, t) in chunk {
+            q = q.bind(*k).bind(*t);
         }
+        q.execute(&mut *conn).await?;
+    }
+    // Whether a customer is new to a cluster decides its size: the rows the membership
+    // insert answers are the new ones.
+    let mut members: Vec<(i64, &str)> = keyed.iter().map(|(_, c, k, _)| (*c, k.as_str())).collect();
+    members.sort_unstable();
+    members.dedup();
+    let mut joined: std::collections::BTreeMap<i64, i64> = Default::default();
+    for chunk in members.chunks(rows_per_statement(backend, 2)) {
+        let sql = format!(
+            "INSERT INTO cluster_customers (cluster_id, customer_key) VALUES {} ON CONFLICT DO NOTHING RETURNING cluster_id",
+            values_rows_for(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        for (c, k) in chunk {
+            q = q.bind(*c).bind(*k);
+        }
+        for (c,) in q.fetch_all(&mut *conn).await? {
+            *joined.entry(c).or_default() += 1;
+        }
+    }
+    let grown: Vec<(i64, i64)> = joined.into_iter().collect();
+    for chunk in grown.chunks(rows_per_statement(backend, 2)) {
+        let sql = format!(
+            "INSERT INTO problem_clusters (id, customers) VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET customers = problem_clusters.customers + excluded.customers",
+            values_rows_for(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (c, n) in chunk {
+            q = q.bind(*c).bind(*n);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 impl Reader {
-    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key.
-    pub async fn cluster_candidates(&self, band_keys: &[i64], min_shared: usize) -> Result<Vec<Candidate>, StoreError> {
+    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key, each with
+    /// its cluster's size and whether `customer_key` is in that cluster: one query.
+    pub async fn cluster_candidates(
+        &self,
+        band_keys: &[i64],
+        min_shared: usize,
+        customer_key: Option<&str>,
+    ) -> Result<Vec<Candidate>, StoreError> {
         if band_keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -105,24 +130,34 @@ impl Reader {
                 )
             })
             .collect();
+        let customer = band_keys.len() + 1;
         let sql = format!(
-            "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT) \
+            "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT), \
+             CAST(COALESCE(MAX(p.customers), 0) AS BIGINT), \
+             CAST(COALESCE(MAX(CASE WHEN m.cluster_id IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) \
              FROM ({}) hits JOIN ticket_signatures s ON s.ticket_id = hits.ticket_id \
+             LEFT JOIN problem_clusters p ON p.id = s.cluster_id \
+             LEFT JOIN cluster_customers m ON m.cluster_id = s.cluster_id AND m.customer_key = ${customer} \
              GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature",
             parts.join(" UNION ALL ")
         );
-        let values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
-        let rows: Vec<(i64, i64, String, String, i64)> =
-            sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
+        let mut values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
+        // Anonymous customers never match: a key no customer has (keys are `phone:…`,
+        // `email:…` or `anon:<ticket>`).
+        values.push(Value::Text(customer_key.unwrap_or("none:").to_string()));
+        type Row = (i64, i64, String, String, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .filter(|r| r.4 as usize >= min_shared)
-            .map(|(t, c, k, s, n)| Candidate {
+            .map(|(t, c, k, s, n, size, known)| Candidate {
                 ticket_id: TicketId(t),
                 cluster_id: c,
                 customer_key: k,
                 signature: s,
                 shared_bands: n as usize,
+                cluster_size: size,
+                customer_known: known != 0,
             })
             .collect())
     }

@@ -121,7 +121,10 @@ async fn apply(conn: &mut AnyConnection, w: &ChannelWrite, now: Timestamp) -> Re
         .execute(&mut *conn)
         .await?,
         ChannelWrite::SetKey { key, ticket, value } => set_key(conn, key, *ticket, value.as_deref(), now).await?,
-        ChannelWrite::Delivery(d) => crate::outbox::insert_delivery(conn, d, now).await?,
+        ChannelWrite::Delivery(d) => {
+            // One row: either backend's placeholders do.
+            return Ok(crate::outbox::insert_deliveries(conn, crate::Backend::Postgres, &[(d, now)]).await? == 1);
+        }
     };
     Ok(r.rows_affected() == 1)
 }
@@ -145,4 +148,40 @@ pub(crate) async fn set_key(
     .bind(ms(now))
     .execute(&mut *conn)
     .await?)
+}
+
+/// A channel key pointed at a ticket, as a batch writes it.
+pub(crate) struct KeyRow<'a> {
+    pub key: &'a str,
+    pub ticket: TicketId,
+    pub value: Option<&'a str>,
+    pub at: Timestamp,
+}
+
+/// Points each key at its ticket (replacing what was there), many rows per statement. A
+/// key named twice keeps its last row (one statement may not touch a row twice).
+pub(crate) async fn set_keys(
+    conn: &mut AnyConnection,
+    backend: crate::Backend,
+    rows: &[KeyRow<'_>],
+) -> Result<(), StoreError> {
+    let mut last: Vec<&KeyRow<'_>> = Vec::with_capacity(rows.len());
+    for r in rows {
+        last.retain(|x| x.key != r.key);
+        last.push(r);
+    }
+    for chunk in last.chunks(crate::sql::rows_per_statement(backend, 4)) {
+        let sql = format!(
+            "INSERT INTO channel_keys (key, ticket_id, value, updated_at) VALUES {} \
+             ON CONFLICT (key) DO UPDATE SET ticket_id = excluded.ticket_id, value = excluded.value, \
+             updated_at = excluded.updated_at",
+            crate::sql::values_rows_for(backend, chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r.key).bind(r.ticket.0).bind(r.value.map(str::to_string)).bind(ms(r.at));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@
 
 use crate::counts::CountDeltas;
 use crate::jobs::JobOp;
-use crate::tickets::{insert_events, insert_tickets};
+use crate::tickets::{insert_events, insert_tickets, EventRow, TicketRow};
 use crate::{Store, StoreError};
 use loopdesk_core::{Event, EventData, Ticket};
 
@@ -30,9 +30,11 @@ impl Store {
         let mut ops: Vec<JobOp> = Vec::new();
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             let tickets: Vec<Ticket> = chunk.iter().map(|(t, _)| t.clone()).collect();
-            insert_tickets(&mut tx, &tickets).await?;
+            let rows = tickets.iter().map(TicketRow::of).collect::<Result<Vec<_>, _>>()?;
+            insert_tickets(&mut tx, self.backend, &rows).await?;
             let events: Vec<Event> = chunk.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
-            insert_events(&mut tx, &events).await?;
+            let rows = events.iter().map(EventRow::of).collect::<Result<Vec<_>, _>>()?;
+            insert_events(&mut tx, self.backend, &rows).await?;
             crate::search::index_new(&mut tx, self.backend, &tickets, &events).await?;
             for t in &tickets {
                 deltas.add(t, 1);

@@ -294,10 +294,20 @@ impl Store {
 
     /// Marks a claimed job done (keeping which worker ran it).
     pub async fn complete(&self, id: JobId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET state = 'done' WHERE id = $1 AND state = 'running'")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+        self.complete_all(&[id]).await
+    }
+
+    /// Marks claimed jobs done, one statement for all of them.
+    pub async fn complete_all(&self, ids: &[JobId]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("UPDATE jobs SET state = 'done' WHERE state = 'running' AND id IN ({})", list.join(", "));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.0);
+            }
+            q.execute(&self.pool).await?;
+        }
         Ok(())
     }
 

@@ -92,6 +92,7 @@ pub struct Reader {
 pub struct Store {
     reader: Reader,
     intake: intake::IntakeHandle,
+    ids: std::sync::Arc<intake::IdBlocks>,
     group: group::GroupHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
     hooks: std::sync::Arc<jobs::Hooks>,
@@ -126,7 +127,14 @@ impl Store {
         let hooks = std::sync::Arc::new(jobs::Hooks::new(effects));
         let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
         let group = group::GroupHandle::spawn(pool.clone());
-        Ok(Store { reader: Reader { pool, backend }, intake, group, ticket_locks: Default::default(), hooks })
+        Ok(Store {
+            reader: Reader { pool, backend },
+            intake,
+            ids: Default::default(),
+            group,
+            ticket_locks: Default::default(),
+            hooks,
+        })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -3,8 +3,8 @@
 //! PostgreSQL all hear every change). Rows carry the ticket id, the event kind and what
 //! access checks need (department, assignee, collaborators), nothing personal.
 
-use crate::sql::{from_ms, ms, values_rows};
-use crate::{Reader, Store, StoreError};
+use crate::sql::{from_ms, ms, rows_per_statement, values_rows_for};
+use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::{DepartmentId, Event, Ticket, TicketId, Timestamp, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -47,18 +47,27 @@ impl From<Row> for LiveChange {
 }
 
 /// Appends the feed rows of `events`, applied to give `after`.
-pub(crate) async fn record(conn: &mut AnyConnection, after: &Ticket, events: &[Event]) -> Result<(), StoreError> {
+pub(crate) async fn record(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    after: &Ticket,
+    events: &[Event],
+) -> Result<(), StoreError> {
     let rows: Vec<(&Ticket, &Event)> = events.iter().map(|e| (after, e)).collect();
-    record_rows(conn, &rows).await
+    record_rows(conn, backend, &rows).await
 }
 
-/// Appends one feed row per (ticket after the change, event), a few rows per statement.
-pub(crate) async fn record_rows(conn: &mut AnyConnection, rows: &[(&Ticket, &Event)]) -> Result<(), StoreError> {
-    for chunk in rows.chunks(16) {
+/// Appends one feed row per (ticket after the change, event), many rows per statement.
+pub(crate) async fn record_rows(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[(&Ticket, &Event)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(rows_per_statement(backend, 7)) {
         let sql = format!(
             "INSERT INTO live_changes (ticket_id, kind, version, department_id, assignee_id, collaborators, at) \
              VALUES {}",
-            values_rows(chunk.len(), 7)
+            values_rows_for(backend, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for (t, e) in chunk {

@@ -99,29 +99,39 @@ pub struct Delivery {
     pub sent_at: Option<Timestamp>,
 }
 
-/// Inserts one delivery on `conn` unless its key exists.
-pub(crate) async fn insert_delivery(
+/// Columns a new delivery fills.
+const DELIVERY_COLS: &str = "key, ticket_id, transport, kind, target, payload, state, next_at, last_error, created_at";
+const DELIVERY_NCOLS: usize = 10;
+
+/// Inserts deliveries (each with the instant it is queued at) unless their key exists;
+/// returns how many were added.
+pub(crate) async fn insert_deliveries(
     conn: &mut sqlx::AnyConnection,
-    d: &NewDelivery,
-    now: Timestamp,
-) -> Result<sqlx::any::AnyQueryResult, StoreError> {
-    let state = if d.failed.is_some() { DeliveryState::Failed } else { DeliveryState::Queued };
-    Ok(sqlx::query(
-        "INSERT INTO deliveries (key, ticket_id, transport, kind, target, payload, state, next_at, \
-         last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&d.key)
-    .bind(d.ticket_id.map(|t| t.0))
-    .bind(&d.transport)
-    .bind(&d.kind)
-    .bind(&d.target)
-    .bind(d.payload.to_string())
-    .bind(state.as_str())
-    .bind(ms(now))
-    .bind(d.failed.clone())
-    .bind(ms(now))
-    .execute(conn)
-    .await?)
+    backend: Backend,
+    rows: &[(&NewDelivery, Timestamp)],
+) -> Result<u64, StoreError> {
+    let mut added = 0;
+    for chunk in rows.chunks(crate::sql::rows_per_statement(backend, DELIVERY_NCOLS)) {
+        let values = crate::sql::values_rows_for(backend, chunk.len(), DELIVERY_NCOLS);
+        let sql = format!("INSERT INTO deliveries ({DELIVERY_COLS}) VALUES {values} ON CONFLICT (key) DO NOTHING");
+        let mut q = sqlx::query(&sql);
+        for (d, now) in chunk {
+            let state = if d.failed.is_some() { DeliveryState::Failed } else { DeliveryState::Queued };
+            q = q
+                .bind(d.key.as_str())
+                .bind(d.ticket_id.map(|t| t.0))
+                .bind(d.transport.as_str())
+                .bind(d.kind.as_str())
+                .bind(d.target.as_str())
+                .bind(d.payload.to_string())
+                .bind(state.as_str())
+                .bind(ms(*now))
+                .bind(d.failed.clone())
+                .bind(ms(*now));
+        }
+        added += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(added)
 }
 
 type Row =

@@ -5,7 +5,7 @@
 //! a direct computation over the tickets. SLA results are appended as clocks stop.
 
 use crate::sql::{ms, values_rows};
-use crate::{Reader, Store, StoreError};
+use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{Event, Ticket, TicketId, Timestamp};
 use sqlx::AnyConnection;
@@ -176,38 +176,51 @@ impl Table {
     }
 }
 
-/// Records stopped SLA clocks of `ticket` and rolls them up (a result already recorded
-/// is not counted twice).
+/// Records stopped SLA clocks (each with its ticket) and rolls them up: one multi-row
+/// insert that answers which rows are new, then one upsert per (hour, priority, target) —
+/// a result already recorded is not counted twice.
 pub(crate) async fn record_sla_results(
     conn: &mut AnyConnection,
-    ticket: &Ticket,
-    results: &[CompletedTarget],
+    backend: Backend,
+    results: &[(&Ticket, &CompletedTarget)],
 ) -> Result<(), sqlx::Error> {
-    for r in results {
-        let inserted = sqlx::query(
-            "INSERT INTO sla_results (ticket_id, target, stopped_at, priority_rank, met) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(ticket.id.0)
-        .bind(r.target.as_str())
-        .bind(ms(r.stopped_at))
-        .bind(ticket.priority.rank())
-        .bind(i64::from(r.met))
-        .execute(&mut *conn)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            continue;
+    let mut rollup: std::collections::BTreeMap<(i64, i64, String), (i64, i64)> = Default::default();
+    for chunk in results.chunks(crate::sql::rows_per_statement(backend, 5)) {
+        let sql = format!(
+            "INSERT INTO sla_results (ticket_id, target, stopped_at, priority_rank, met) VALUES {} \
+             ON CONFLICT DO NOTHING RETURNING ticket_id, target, stopped_at",
+            crate::sql::values_rows_for(backend, chunk.len(), 5)
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, i64)>(&sql);
+        for (t, r) in chunk {
+            q = q
+                .bind(t.id.0)
+                .bind(r.target.as_str())
+                .bind(ms(r.stopped_at))
+                .bind(t.priority.rank())
+                .bind(i64::from(r.met));
         }
+        for (ticket, target, stopped) in q.fetch_all(&mut *conn).await? {
+            let found =
+                chunk.iter().find(|(t, r)| t.id.0 == ticket && r.target == target && ms(r.stopped_at) == stopped);
+            if let Some((t, r)) = found {
+                let row = rollup.entry((hour_of(r.stopped_at), t.priority.rank(), target)).or_default();
+                row.0 += i64::from(r.met);
+                row.1 += i64::from(!r.met);
+            }
+        }
+    }
+    for ((hour, rank, target), (met, breached)) in rollup {
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (hour, priority_rank, target) DO UPDATE SET met = dashboard_sla.met + excluded.met, \
              breached = dashboard_sla.breached + excluded.breached",
         )
-        .bind(hour_of(r.stopped_at))
-        .bind(ticket.priority.rank())
-        .bind(r.target.as_str())
-        .bind(i64::from(r.met))
-        .bind(i64::from(!r.met))
+        .bind(hour)
+        .bind(rank)
+        .bind(target)
+        .bind(met)
+        .bind(breached)
         .execute(&mut *conn)
         .await?;
     }

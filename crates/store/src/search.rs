@@ -37,7 +37,7 @@ fn words_of<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// The words a ticket is found by when it is recorded.
-fn ticket_words(t: &Ticket) -> String {
+pub(crate) fn ticket_words(t: &Ticket) -> String {
     words_of(t.subject.as_deref().into_iter().chain(std::iter::once(t.content.as_str())))
 }
 
@@ -75,6 +75,37 @@ pub(crate) async fn index_new(
         })
         .collect();
     write_rows(conn, backend, &rows).await
+}
+
+/// Writes the index rows of tickets that have none yet (their words worked out before).
+pub(crate) async fn index_fresh(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[(i64, &str)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(crate::sql::rows_per_statement(backend, 2)) {
+        let sql = match backend {
+            Backend::Sqlite => format!(
+                "INSERT INTO ticket_search (rowid, words) VALUES {}",
+                crate::sql::values_rows_for(backend, chunk.len(), 2)
+            ),
+            Backend::Postgres => {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("(${}, to_tsvector('simple', ${}))", 2 * i + 1, 2 * i + 2))
+                    .collect();
+                format!(
+                    "INSERT INTO ticket_search (ticket_id, words) VALUES {} ON CONFLICT (ticket_id) DO NOTHING",
+                    values.join(", ")
+                )
+            }
+        };
+        let mut q = sqlx::query(&sql);
+        for (id, words) in chunk {
+            q = q.bind(*id).bind(*words);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Upserts index rows.

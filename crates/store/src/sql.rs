@@ -1,5 +1,6 @@
 //! Small helpers for portable SQL: instants as milliseconds and dynamically bound values.
 
+use crate::Backend;
 use chrono::{TimeZone, Utc};
 use loopdesk_core::Timestamp;
 use sqlx::any::AnyArguments;
@@ -64,6 +65,30 @@ pub(crate) fn arguments<'q>(values: &[Value]) -> Result<AnyArguments<'q>, sqlx::
     Ok(args)
 }
 
+/// Placeholders for a multi-row statement of `rows` × `cols` whose only parameters they
+/// are. SQLite gets anonymous `?` placeholders, bound in order: with `$n` it looks every
+/// parameter's name up in a list, which grows with the square of the statement's size and
+/// forced small statements.
+pub(crate) fn values_rows_for(backend: Backend, rows: usize, cols: usize) -> String {
+    match backend {
+        Backend::Postgres => values_rows(rows, cols),
+        Backend::Sqlite => {
+            let row = format!("({})", vec!["?"; cols].join(", "));
+            vec![row; rows].join(", ")
+        }
+    }
+}
+
+/// Rows per multi-row statement for `cols` columns: as many as keep a statement under
+/// SQLite's and PostgreSQL's parameter limits with room to spare.
+pub(crate) fn rows_per_statement(backend: Backend, cols: usize) -> usize {
+    let budget = match backend {
+        Backend::Sqlite => 4_000,
+        Backend::Postgres => 16_000,
+    };
+    (budget / cols.max(1)).clamp(1, 500)
+}
+
 /// `(…), (…)` with consecutive placeholders for a multi-row insert of `rows` × `cols`.
 pub(crate) fn values_rows(rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
@@ -90,6 +115,8 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_order() {
         assert_eq!(values_rows(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_rows_for(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(values_rows_for(Backend::Postgres, 1, 2), "($1, $2)");
         let mut c = Conditions::default();
         let a = c.arg(Value::Int(1));
         c.push(format!("x = {a}"));

@@ -2,8 +2,8 @@
 
 use crate::counts::CountDeltas;
 use crate::effects::{Change, Owed};
-use crate::sql::{ms, values_rows};
-use crate::{Reader, Store, StoreError};
+use crate::sql::{ms, rows_per_statement, values_rows_for};
+use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::event::{apply, Event};
 use loopdesk_core::{DomainError, EventData, Ticket, TicketId};
 use sqlx::AnyConnection;
@@ -14,9 +14,6 @@ const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, categ
 const TICKET_NCOLS: usize = 18;
 const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
 const EVENT_NCOLS: usize = 6;
-/// Rows per multi-row INSERT. Small on purpose: SQLite resolves `$n` parameters by name,
-/// which grows with the square of a statement's parameter count.
-const ROWS_PER_INSERT: usize = 16;
 /// How often a change is retried when another writer got there first.
 const MAX_ATTEMPTS: usize = 5;
 
@@ -25,63 +22,88 @@ pub(crate) fn needs_triage(t: &Ticket) -> i64 {
     i64::from(t.triage.as_ref().is_some_and(|x| x.needs_manual_triage))
 }
 
-/// Inserts tickets, a few rows per statement.
-pub(crate) async fn insert_tickets(conn: &mut AnyConnection, tickets: &[Ticket]) -> Result<(), StoreError> {
-    for chunk in tickets.chunks(ROWS_PER_INSERT) {
-        insert_ticket_rows(conn, chunk).await?;
+/// A ticket and its stored JSON document, serialised before the write (in the caller's
+/// task, for intake, so the single writer only writes).
+pub(crate) struct TicketRow<'a> {
+    pub ticket: &'a Ticket,
+    pub doc: String,
+}
+
+impl<'a> TicketRow<'a> {
+    pub(crate) fn of(ticket: &'a Ticket) -> Result<TicketRow<'a>, StoreError> {
+        Ok(TicketRow { ticket, doc: serde_json::to_string(ticket)? })
+    }
+}
+
+/// An event and its stored JSON document.
+pub(crate) struct EventRow<'a> {
+    pub event: &'a Event,
+    pub doc: String,
+}
+
+impl<'a> EventRow<'a> {
+    pub(crate) fn of(event: &'a Event) -> Result<EventRow<'a>, StoreError> {
+        Ok(EventRow { event, doc: serde_json::to_string(event)? })
+    }
+}
+
+/// Inserts tickets, many rows per statement.
+pub(crate) async fn insert_tickets(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[TicketRow<'_>],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(rows_per_statement(backend, TICKET_NCOLS)) {
+        let values = values_rows_for(backend, chunk.len(), TICKET_NCOLS);
+        let sql = format!("INSERT INTO tickets ({TICKET_COLS}) VALUES {values}");
+        let mut q = sqlx::query(&sql);
+        for TicketRow { ticket: t, doc } in chunk {
+            q = q
+                .bind(t.id.0)
+                .bind(t.tracking_no.to_string())
+                .bind(t.state.as_str())
+                .bind(t.priority.rank())
+                .bind(t.channel.as_str())
+                .bind(t.category.clone().unwrap_or_default())
+                .bind(t.department_id.map(|d| d.0))
+                .bind(t.assignee_id.map(|u| u.0))
+                .bind(t.customer.phone.as_ref().map(|p| p.as_str().to_string()))
+                .bind(t.customer.email.as_ref().map(|e| e.as_str().to_lowercase()))
+                .bind(t.subject.clone())
+                .bind(t.content.clone())
+                .bind(ms(t.received_at))
+                .bind(ms(t.recorded_at))
+                .bind(ms(t.updated_at))
+                .bind(t.version)
+                .bind(doc.as_str())
+                .bind(needs_triage(t));
+        }
+        q.execute(&mut *conn).await.map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
     }
     Ok(())
 }
 
-async fn insert_ticket_rows(conn: &mut AnyConnection, tickets: &[Ticket]) -> Result<(), StoreError> {
-    let sql = format!("INSERT INTO tickets ({TICKET_COLS}) VALUES {}", values_rows(tickets.len(), TICKET_NCOLS));
-    let mut q = sqlx::query(&sql);
-    for t in tickets {
-        q = q
-            .bind(t.id.0)
-            .bind(t.tracking_no.to_string())
-            .bind(t.state.as_str())
-            .bind(t.priority.rank())
-            .bind(t.channel.as_str())
-            .bind(t.category.clone().unwrap_or_default())
-            .bind(t.department_id.map(|d| d.0))
-            .bind(t.assignee_id.map(|u| u.0))
-            .bind(t.customer.phone.as_ref().map(|p| p.as_str().to_string()))
-            .bind(t.customer.email.as_ref().map(|e| e.as_str().to_lowercase()))
-            .bind(t.subject.clone())
-            .bind(t.content.clone())
-            .bind(ms(t.received_at))
-            .bind(ms(t.recorded_at))
-            .bind(ms(t.updated_at))
-            .bind(t.version)
-            .bind(serde_json::to_string(t)?)
-            .bind(needs_triage(t));
+/// Appends events, many rows per statement.
+pub(crate) async fn insert_events(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[EventRow<'_>],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(rows_per_statement(backend, EVENT_NCOLS)) {
+        let sql =
+            format!("INSERT INTO events ({EVENT_COLS}) VALUES {}", values_rows_for(backend, chunk.len(), EVENT_NCOLS));
+        let mut q = sqlx::query(&sql);
+        for EventRow { event: e, doc } in chunk {
+            q = q
+                .bind(e.ticket_id.0)
+                .bind(e.seq)
+                .bind(ms(e.at))
+                .bind(e.data.kind())
+                .bind(i64::from(e.data.is_public()))
+                .bind(doc.as_str());
+        }
+        q.execute(&mut *conn).await?;
     }
-    q.execute(&mut *conn).await.map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
-    Ok(())
-}
-
-/// Appends events, a few rows per statement.
-pub(crate) async fn insert_events(conn: &mut AnyConnection, events: &[Event]) -> Result<(), StoreError> {
-    for chunk in events.chunks(ROWS_PER_INSERT * 2) {
-        insert_event_rows(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-async fn insert_event_rows(conn: &mut AnyConnection, events: &[Event]) -> Result<(), StoreError> {
-    let sql = format!("INSERT INTO events ({EVENT_COLS}) VALUES {}", values_rows(events.len(), EVENT_NCOLS));
-    let mut q = sqlx::query(&sql);
-    for e in events {
-        q = q
-            .bind(e.ticket_id.0)
-            .bind(e.seq)
-            .bind(ms(e.at))
-            .bind(e.data.kind())
-            .bind(i64::from(e.data.is_public()))
-            .bind(serde_json::to_string(e)?);
-    }
-    q.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -179,9 +201,10 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Ok(false);
         }
-        insert_events(&mut tx, events).await?;
+        let rows = events.iter().map(EventRow::of).collect::<Result<Vec<_>, _>>()?;
+        insert_events(&mut tx, self.backend, &rows).await?;
         crate::search::index_change(&mut tx, self.backend, after, events).await?;
-        crate::live::record(&mut tx, after, events).await?;
+        crate::live::record(&mut tx, self.backend, after, events).await?;
         for e in events {
             if let EventData::CollaboratorAdded { user_id } = e.data {
                 sqlx::query(
@@ -202,7 +225,7 @@ impl Store {
         // The caller's own first: a later job with the same key wins.
         let mut owed = decision.owed.clone();
         owed.extend(self.hooks.effects.owed(&change));
-        let earliest = write_owed(&mut tx, after, &owed).await?;
+        let earliest = write_owed(&mut tx, self.backend, after, &owed).await?;
         tx.commit().await?;
         self.jobs_written(earliest);
         if !owed.deliveries.is_empty() {
@@ -230,16 +253,38 @@ impl Reader {
 /// of the jobs it enqueued, for the worker signal.
 pub(crate) async fn write_owed(
     conn: &mut AnyConnection,
+    backend: Backend,
     ticket: &Ticket,
     owed: &Owed,
 ) -> Result<Option<i64>, StoreError> {
-    let earliest = crate::jobs::write_ops(conn, &owed.jobs).await?;
-    for d in &owed.deliveries {
-        crate::outbox::insert_delivery(conn, d, ticket.updated_at).await?;
-    }
-    for k in &owed.keys {
-        crate::group::set_key(conn, &k.key, ticket.id, k.value.as_deref(), ticket.updated_at).await?;
-    }
-    crate::rollup::record_sla_results(conn, ticket, &owed.sla_results).await?;
+    write_owed_many(conn, backend, &[(ticket, owed)]).await
+}
+
+/// Writes what several changes owe, a few multi-row statements for all of them.
+pub(crate) async fn write_owed_many(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    owed: &[(&Ticket, &Owed)],
+) -> Result<Option<i64>, StoreError> {
+    let jobs: Vec<crate::JobOp> = owed.iter().flat_map(|(_, o)| o.jobs.iter().cloned()).collect();
+    let earliest = crate::jobs::write_ops(conn, &jobs).await?;
+    let deliveries: Vec<(&crate::NewDelivery, loopdesk_core::Timestamp)> =
+        owed.iter().flat_map(|(t, o)| o.deliveries.iter().map(|d| (d, t.updated_at))).collect();
+    crate::outbox::insert_deliveries(conn, backend, &deliveries).await?;
+    let keys: Vec<crate::group::KeyRow<'_>> = owed
+        .iter()
+        .flat_map(|(t, o)| {
+            o.keys.iter().map(|k| crate::group::KeyRow {
+                key: &k.key,
+                ticket: t.id,
+                value: k.value.as_deref(),
+                at: t.updated_at,
+            })
+        })
+        .collect();
+    crate::group::set_keys(conn, backend, &keys).await?;
+    let results: Vec<(&Ticket, &crate::CompletedTarget)> =
+        owed.iter().flat_map(|(t, o)| o.sla_results.iter().map(move |r| (*t, r))).collect();
+    crate::rollup::record_sla_results(conn, backend, &results).await?;
     Ok(earliest)
 }

@@ -71,6 +71,28 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + Sized {
 
     /// Does the work.
     fn run(self, app: &App) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// Whether jobs of this kind claimed together run together ([`Job::run_many`]), for
+    /// kinds that do much better in bulk (one transaction for many tickets).
+    const IN_BULK: bool = false;
+
+    /// Does the work of several jobs of this kind, one outcome each, in order (used when
+    /// [`Job::IN_BULK`]).
+    fn run_many(jobs: Vec<Self>, app: &App) -> impl Future<Output = Vec<Result<(), JobError>>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                out.push(job.run(app).await);
+            }
+            out
+        }
+    }
+}
+
+/// A span for one stored job: its kind, id and attempt, and the request that caused it.
+fn job_span(job: &loopdesk_store::Job) -> tracing::Span {
+    tracing::info_span!("job", kind = %job.kind, id = job.id.0, attempt = job.attempts,
+        caused_by = job.origin.as_deref().unwrap_or("-"))
 }
 
 /// The queue write that enqueues `job` due at `run_at` (or replaces the pending one with
@@ -141,29 +163,54 @@ impl From<AppError> for JobError {
     }
 }
 
-/// Reads a stored job's payload back into its type and runs it.
-async fn run_as<J: Job>(app: &App, job: &loopdesk_store::Job) -> Result<(), JobError> {
-    let payload: J = serde_json::from_value(job.payload.clone())
-        .map_err(|e| JobError::Fatal(format!("not a {} payload: {e}", J::KIND)))?;
-    payload.run(app).await
+/// Reads stored jobs' payloads back into their type and runs them together; a payload
+/// that does not read fails its own job only.
+async fn run_as<J: Job>(app: &App, jobs: &[&loopdesk_store::Job]) -> Vec<Result<(), JobError>> {
+    let mut out: Vec<Option<Result<(), JobError>>> = Vec::with_capacity(jobs.len());
+    let mut readable = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match serde_json::from_value::<J>(job.payload.clone()) {
+            Ok(payload) => {
+                readable.push(payload);
+                out.push(None);
+            }
+            Err(e) => out.push(Some(Err(JobError::Fatal(format!("not a {} payload: {e}", J::KIND))))),
+        }
+    }
+    let ran = if J::IN_BULK {
+        let span = tracing::info_span!("jobs", kind = %J::KIND, count = readable.len());
+        J::run_many(readable, app).instrument(span).await
+    } else {
+        let spans = jobs.iter().zip(&out).filter(|(_, o)| o.is_none()).map(|(j, _)| job_span(j));
+        let mut ran = Vec::with_capacity(readable.len());
+        for (payload, span) in readable.into_iter().zip(spans) {
+            ran.push(payload.run(app).instrument(span).await);
+        }
+        ran
+    };
+    let mut ran = ran.into_iter();
+    out.into_iter()
+        .map(|o| o.unwrap_or_else(|| ran.next().unwrap_or(Err(JobError::Retry("no outcome".into())))))
+        .collect()
 }
 
-/// Runs one job: the one place kinds are dispatched.
-async fn dispatch(app: &App, job: &loopdesk_store::Job) -> Result<(), JobError> {
-    let Some(kind) = JobKind::parse(&job.kind) else {
-        return Err(JobError::Retry(format!("no handler for job kind {:?} in this version", job.kind)));
+/// Runs jobs of one kind: the one place kinds are dispatched.
+async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<Result<(), JobError>> {
+    let Some(kind) = JobKind::parse(kind) else {
+        let why = format!("no handler for job kind {kind:?} in this version");
+        return jobs.iter().map(|_| Err(JobError::Retry(why.clone()))).collect();
     };
     match kind {
-        JobKind::SlaCheck => run_as::<sla::Check>(app, job).await,
-        JobKind::SlaRecompute => run_as::<sla::Recompute>(app, job).await,
-        JobKind::RouteTicket => run_as::<workflow::RouteTicket>(app, job).await,
-        JobKind::AckTimeout => run_as::<workflow::AckTimeout>(app, job).await,
-        JobKind::SurveySend => run_as::<workflow::SurveySend>(app, job).await,
-        JobKind::SurveyExpire => run_as::<workflow::SurveyExpire>(app, job).await,
-        JobKind::NotifyCustomer => run_as::<notify::NotifyCustomer>(app, job).await,
-        JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, job).await,
-        JobKind::Purge => run_as::<purge::Purge>(app, job).await,
-        JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, job).await,
+        JobKind::SlaCheck => run_as::<sla::Check>(app, jobs).await,
+        JobKind::SlaRecompute => run_as::<sla::Recompute>(app, jobs).await,
+        JobKind::RouteTicket => run_as::<workflow::RouteTicket>(app, jobs).await,
+        JobKind::AckTimeout => run_as::<workflow::AckTimeout>(app, jobs).await,
+        JobKind::SurveySend => run_as::<workflow::SurveySend>(app, jobs).await,
+        JobKind::SurveyExpire => run_as::<workflow::SurveyExpire>(app, jobs).await,
+        JobKind::NotifyCustomer => run_as::<notify::NotifyCustomer>(app, jobs).await,
+        JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, jobs).await,
+        JobKind::Purge => run_as::<purge::Purge>(app, jobs).await,
+        JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, jobs).await,
     }
 }
 
@@ -181,30 +228,36 @@ fn worker_id() -> String {
     format!("{host}:{}:{n}", std::process::id())
 }
 
-/// Claims one batch due at `now` and runs it. Returns how many jobs were claimed.
+/// Claims one batch due at `now` and runs it in the order claimed (due time, then age),
+/// consecutive jobs of one kind together; the ones that succeed are marked done in one
+/// statement. Returns how many jobs were claimed.
 pub async fn run_batch(app: &App, now: Timestamp, worker: &str) -> Result<usize, StoreError> {
     let cfg = &app.config.jobs;
     let lease = Duration::seconds(cfg.lease_seconds.max(1));
     let jobs = app.store.claim_due(now, cfg.batch.max(1), worker, lease).await?;
-    for job in &jobs {
-        // The job's span carries the request that caused it, when one did.
-        let span = tracing::info_span!("job", kind = %job.kind, id = job.id.0, attempt = job.attempts,
-            caused_by = job.origin.as_deref().unwrap_or("-"));
-        let outcome = dispatch(app, job).instrument(span.clone()).await;
-        finish(app, job, outcome).instrument(span).await?;
+    let mut done = Vec::with_capacity(jobs.len());
+    for run in jobs.chunk_by(|a, b| a.kind == b.kind) {
+        let group: Vec<&loopdesk_store::Job> = run.iter().collect();
+        let outcomes = dispatch(app, &run[0].kind, &group).await;
+        for (job, outcome) in group.iter().zip(outcomes) {
+            match outcome {
+                Ok(()) => done.push(job.id),
+                Err(e) => failed(app, job, e).instrument(job_span(job)).await?,
+            }
+        }
     }
+    app.store.complete_all(&done).await?;
     Ok(jobs.len())
 }
 
-async fn finish(app: &App, job: &loopdesk_store::Job, outcome: Result<(), JobError>) -> Result<(), StoreError> {
-    match outcome {
-        Ok(()) => app.store.complete(job.id).await,
-        Err(JobError::Retry(e)) => {
-            tracing::warn!(error = %e, "job will be retried");
+async fn failed(app: &App, job: &loopdesk_store::Job, error: JobError) -> Result<(), StoreError> {
+    match error {
+        JobError::Retry(e) => {
+            tracing::warn!(id = job.id.0, attempts = job.attempts, error = %e, "job will be retried");
             app.store.retry(job.id, &e, app.now() + backoff(job.attempts)).await
         }
-        Err(JobError::Fatal(e)) => {
-            tracing::error!(error = %e, "job failed");
+        JobError::Fatal(e) => {
+            tracing::error!(id = job.id.0, error = %e, "job failed");
             app.store.fail(job.id, &e).await
         }
     }

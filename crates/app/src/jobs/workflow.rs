@@ -25,6 +25,8 @@ pub struct RouteTicket {
 
 impl Job for RouteTicket {
     const KIND: JobKind = JobKind::RouteTicket;
+    // Every intake owes one: claimed together, they share one read of the rules.
+    const IN_BULK: bool = true;
 
     fn key(&self) -> Key {
         Key::route(self.ticket_id)
@@ -32,6 +34,11 @@ impl Job for RouteTicket {
 
     async fn run(self, app: &App) -> Result<(), JobError> {
         moot(assignment::route(app, self.ticket_id).await.map(|_| ()))
+    }
+
+    async fn run_many(jobs: Vec<Self>, app: &App) -> Vec<Result<(), JobError>> {
+        let ids: Vec<TicketId> = jobs.iter().map(|j| j.ticket_id).collect();
+        assignment::route_many(app, &ids).await.into_iter().map(|r| r.map_err(JobError::from)).collect()
     }
 }
 

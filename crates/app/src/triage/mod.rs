@@ -57,7 +57,7 @@ pub async fn plan_cluster(
     let key = key.map(crate::Key::as_str);
     let config = engine.config().cluster;
     let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
-    for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS).await? {
+    for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS, key).await? {
         let Ok(sig) = serde_json::from_str::<Signature>(&c.signature) else {
             continue;
         };
@@ -84,11 +84,7 @@ pub async fn plan_cluster(
             duplicate_of = Some(target.id);
         }
     }
-    let known = match key {
-        Some(k) => store.cluster_has_customer(c.cluster_id, k).await?,
-        None => false,
-    };
-    let size = store.cluster_size(c.cluster_id).await? + i64::from(!known);
+    let size = c.cluster_size + i64::from(!c.customer_known);
     Ok(ClusterPlan { cluster_id: Some(c.cluster_id), duplicate_of, size: u32::try_from(size).unwrap_or(u32::MAX) })
 }
 

@@ -88,6 +88,28 @@ pub async fn route(app: &App, id: TicketId) -> Result<Option<Route>, AppError> {
     Ok(Some(route))
 }
 
+/// Routes the new tickets of several `route.ticket` jobs claimed together. With no rule
+/// and no fallback department nothing can be routed: one read of the rules answers them
+/// all; otherwise each is routed as [`route`] does.
+pub async fn route_many(app: &App, ids: &[TicketId]) -> Vec<Result<(), AppError>> {
+    match documents::routing_rules(app).await {
+        Ok(rules) if rules.rules.is_empty() && rules.fallback_department.is_none() => {
+            return ids.iter().map(|_| Ok(())).collect();
+        }
+        Ok(_) => {}
+        Err(e) => return ids.iter().map(|_| Err(AppError::internal(e.to_string()))).collect(),
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(match route(app, *id).await {
+            // A ticket routed meanwhile (by a person, or an earlier attempt) is done.
+            Err(AppError::Conflict { code: "ticket_moved", .. }) => Ok(()),
+            other => other.map(|_| ()),
+        });
+    }
+    out
+}
+
 /// The acknowledgement timer went off: if `late` still has not acknowledged, the ticket
 /// goes to the next agent of the department (or back to the department's queue) and the
 /// supervisor is told.

@@ -65,7 +65,11 @@ where
 
 impl TestApp {
     /// Starts the server on `backend` with `config` (bind and database are overridden).
+    /// Logs go to the test's output when `LOOPDESK_LOG` is set (e.g. `LOOPDESK_LOG=warn`).
     pub async fn start(backend: Backend, mut config: Config) -> TestApp {
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("LOOPDESK_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
         let db = TestDatabase::create(backend).await.expect("test database");
         let dir = tempfile::tempdir().expect("tempdir").keep();
         config.bind = "127.0.0.1:0".parse().unwrap();
