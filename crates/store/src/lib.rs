@@ -6,6 +6,7 @@
 
 mod accounts;
 mod backend;
+mod changes;
 mod clusters;
 mod console;
 mod counts;
@@ -28,6 +29,7 @@ pub mod scratch;
 mod search;
 mod secrets;
 mod sql;
+pub mod stage;
 mod surveys;
 mod sweep;
 #[cfg(any(test, feature = "testing"))]
@@ -39,6 +41,7 @@ mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
+pub use changes::Changed;
 pub use clusters::{Candidate, SignatureRecord};
 pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::{StateCounts, COUNT_CAP};
