@@ -176,9 +176,10 @@ async fn sigkill_under_load_keeps_every_acknowledged_ticket_and_what_it_owes() {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
-                    let word = format!("批次{c}号{i}");
+                    // One search word that only this ticket has.
+                    let word = format!("zk{c}q{i:05}");
                     let body = json!({
-                        "content": format!("热水器打不着火，{word}，请尽快上门维修"),
+                        "content": format!("热水器打不着火，工单 {word}，请尽快上门维修"),
                         "customer": {"phone": format!("139{c:02}{i:06}")},
                     });
                     let Ok(r) = http.post(format!("{base}/api/v1/feedback")).json(&body).send().await else { break };
