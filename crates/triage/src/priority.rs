@@ -2,6 +2,7 @@
 //! impact scope, customer tier and cluster size into a priority plus the reasons that fired.
 
 use crate::error::TriageError;
+use crate::priority_model::ModelVote;
 use crate::signals::{urgency_rank, Intent, SignalKind, Signals};
 use loopdesk_core::{CustomerTier, ImpactScope, Priority, Urgency};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,9 @@ pub struct Facts<'a> {
     pub tier: CustomerTier,
     /// Customers in the problem cluster (1 when alone).
     pub cluster_size: u32,
+    /// The learned priority model's vote, when a model is loaded: it replaces the
+    /// category's base priority and the `lower` rules (it has learned when to lower).
+    pub model: Option<ModelVote>,
 }
 
 /// The result: priority, and why.
@@ -153,10 +157,21 @@ impl PriorityRules {
 
     /// Decides the priority of a ticket.
     pub fn decide(&self, f: &Facts<'_>) -> PriorityDecision {
-        let mut priority = self.base.get(f.category).copied().unwrap_or(self.default);
-        let mut reasons = vec![format!("{priority}: category {}", f.category)];
+        let (mut priority, mut reasons) = match f.model {
+            Some(vote) => (
+                vote.priority,
+                vec![format!(
+                    "{}: learned from labelled feedback (probability {:.2}), category {}",
+                    vote.priority, vote.probability, f.category
+                )],
+            ),
+            None => {
+                let base = self.base.get(f.category).copied().unwrap_or(self.default);
+                (base, vec![format!("{base}: category {}", f.category)])
+            }
+        };
         let mut rules_fired = Vec::new();
-        let lowers = self.rules.iter().filter(|r| r.lower);
+        let lowers = self.rules.iter().filter(|r| r.lower && f.model.is_none());
         let sets = self.rules.iter().filter(|r| r.set.is_some());
         let raises = self.rules.iter().filter(|r| r.raise);
         for rule in lowers.chain(sets).chain(raises) {
@@ -221,6 +236,7 @@ mod tests {
             scope,
             tier,
             cluster_size: cluster,
+            model: None,
         })
     }
 

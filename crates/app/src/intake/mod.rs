@@ -76,7 +76,7 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
         None => Some(SignatureRecord {
             cluster_id: plan.cluster_id,
             customer_key: key.map(String::from),
-            signature: serde_json::to_string(&analysis.signature)?,
+            signature: serde_json::to_string(&analysis.fingerprint())?,
             band_keys: analysis.band_keys.clone(),
         }),
     };

@@ -157,7 +157,7 @@ fn stated_urgency_lifts_a_low_category() {
 fn feature_cache_merges_word_pairs_like_a_full_extraction() {
     let norm = normalize("快递三天没到 物流也不更新 the parcel is late", DEFAULT_MAX_CHARS);
     let words = engine().segmenter().words(&norm);
-    let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new() };
+    let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts: Vec::new() };
     let with_pairs = FeatureConfig { word_bigrams: true, ..FeatureConfig::default() };
     let merged = cache.get(&with_pairs).to_vec();
     assert_eq!(merged, count_features(features(&words, &norm.text, &with_pairs)));
