@@ -45,6 +45,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         set.feedback.retain(|e| !items.iter().any(|it| it.text == e.text));
     }
     let mut engine = Engine::trained(&set)?;
+    if let Some(w) = args.iter().position(|a| a == "--rule-weight").and_then(|i| args.get(i + 1)) {
+        let mut cfg = engine.config().classify;
+        cfg.rule_weight = w.parse()?;
+        engine = engine.clone().with_classifier(engine.taxonomy().clone(), engine.category_model().cloned(), cfg)?;
+    }
     if args.iter().any(|a| a == "--rules-only") {
         engine = engine.with_priority_model(None);
     }

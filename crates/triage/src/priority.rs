@@ -29,6 +29,9 @@ pub enum Condition {
     ClusterAtLeast(u32),
     /// The detected intent.
     Intent(Intent),
+    /// The learned priority model gives urgent or high at least this probability
+    /// (never holds without a model).
+    ModelSeriousAtLeast(f32),
     /// All of these hold.
     All(Vec<Condition>),
     /// Any of these holds.
@@ -53,7 +56,8 @@ pub struct Rule {
     /// Lower one step from the category's base (applied before `set` and `raise`).
     #[serde(default)]
     pub lower: bool,
-    /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}` are filled in.
+    /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}`, `{serious}`
+    /// (the model's probability of urgent or high) are filled in.
     pub reason: String,
 }
 
@@ -125,6 +129,7 @@ impl Condition {
             Condition::ScopeAtLeast(s) => scope_rank(f.scope) >= scope_rank(*s),
             Condition::ClusterAtLeast(n) => f.cluster_size >= *n,
             Condition::Intent(i) => f.signals.intent == *i,
+            Condition::ModelSeriousAtLeast(p) => f.model.is_some_and(|m| m.serious >= *p),
             Condition::All(cs) => {
                 let mut local = Vec::new();
                 let ok = cs.iter().all(|c| c.holds(f, &mut local));
@@ -209,6 +214,7 @@ fn fill(template: &str, f: &Facts<'_>, words: &[String]) -> String {
         .replace("{cluster_size}", &f.cluster_size.to_string())
         .replace("{tier}", f.tier.as_str())
         .replace("{category}", f.category)
+        .replace("{serious}", &format!("{:.2}", f.model.map_or(0.0, |m| m.serious)))
 }
 
 #[cfg(test)]

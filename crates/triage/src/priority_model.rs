@@ -68,7 +68,10 @@ impl PriorityModel {
             })
             .collect();
         let labels: Vec<&str> = examples.iter().map(|e| e.priority.as_str()).collect();
-        let cfg = TrainConfig { features: Self::feature_config(), ..TrainConfig::default() };
+        // A stronger penalty than the category model's: priorities are noisier labels, and
+        // a calmer model leaves room for the "possibly serious" floor (cross-validated
+        // inside the training half).
+        let cfg = TrainConfig { features: Self::feature_config(), l2: 1e-2, ..TrainConfig::default() };
         Ok(PriorityModel { model: TextModel::train_features(&docs, &labels, &cfg)? })
     }
 

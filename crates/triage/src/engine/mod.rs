@@ -64,10 +64,7 @@ impl Engine {
     pub fn trained(set: &TrainingSet) -> Result<Engine, TriageError> {
         let segmenter = Segmenter::new();
         let concepts = Concepts::defaults()?;
-        let base = TrainConfig {
-            features: FeatureConfig { concepts: true, ..FeatureConfig::default() },
-            ..TrainConfig::default()
-        };
+        let base = model_config();
         let feats = |text: &str, cfg: &FeatureConfig| model_features(&segmenter, &concepts, text, cfg);
         let (model, _) = train_tuned_with(&set.category_pairs(), &base, &feats)?;
         let spam = train_plain(&set.spam_pairs(), &base, &feats)?;
@@ -232,10 +229,7 @@ impl Engine {
     /// Trains a category model from `(text, label)` pairs with this engine's segmenter
     /// (settings chosen on a validation slice of the examples, see [`train_tuned`]).
     pub fn train_category_model(&self, examples: &[(&str, &str)]) -> Result<TextModel, TriageError> {
-        let base = TrainConfig {
-            features: FeatureConfig { concepts: true, ..FeatureConfig::default() },
-            ..TrainConfig::default()
-        };
+        let base = model_config();
         let feats = |text: &str, cfg: &FeatureConfig| model_features(&self.segmenter, &self.concepts, text, cfg);
         Ok(train_tuned_with(examples, &base, &feats)?.0)
     }
@@ -349,6 +343,12 @@ impl Engine {
     pub fn impact_scope(&self, cluster_size: u32) -> ImpactScope {
         self.config.cluster.impact_scope(cluster_size)
     }
+}
+
+/// Settings of the category and spam models: concepts as features (a stronger penalty
+/// did not help in cross-validation inside the training half, `devscore --exclude`).
+fn model_config() -> TrainConfig {
+    TrainConfig { features: FeatureConfig { concepts: true, ..FeatureConfig::default() }, ..TrainConfig::default() }
 }
 
 /// A model's features of a raw text: the segmenter's, plus concepts when asked.
