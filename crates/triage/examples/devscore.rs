@@ -207,6 +207,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    if args.iter().any(|a| a == "--pairs") {
+        // For each threshold: same-cluster pairs above it, and other pairs above it.
+        for t in [0.3f32, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7] {
+            let (mut same, mut other, mut same_all) = (0, 0, 0);
+            for i in 0..items.len() {
+                for j in i + 1..items.len() {
+                    if rejected(&analyses[i]) || rejected(&analyses[j]) {
+                        continue;
+                    }
+                    let (sim, _) = config.relate(&prints[i], &prints[j], false);
+                    let gold = items[i].cluster.is_some() && items[i].cluster == items[j].cluster;
+                    same_all += usize::from(gold);
+                    if sim >= t {
+                        if gold {
+                            same += 1;
+                        } else {
+                            other += 1;
+                            if t == 0.5 {
+                                println!("  false pair {sim:.2}: {} | {}", items[i].text, items[j].text);
+                            }
+                        }
+                    }
+                }
+            }
+            println!("t={t}: same-cluster pairs {same}/{same_all}, other pairs {other}");
+        }
+    }
     if args.iter().any(|a| a == "--spam") {
         let mut rows: Vec<(String, bool, &str)> = items
             .iter()

@@ -25,7 +25,7 @@ pub struct ClusterConfig {
 }
 
 fn default_problem_similarity() -> f32 {
-    0.5
+    0.55
 }
 
 impl Default for ClusterConfig {

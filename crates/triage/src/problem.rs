@@ -20,6 +20,9 @@ const CATEGORY_WEIGHT: f32 = 1.5;
 /// Concepts at least this telling make look-up keys.
 const KEY_MIN_WEIGHT: f32 = 2.0;
 
+/// Telling concepts two reports must share to be one problem (the same as a look-up key).
+const MIN_SHARED_TELLING: usize = 2;
+
 /// At most this many concepts (the most telling) make keys: 28 pairs.
 const KEY_CONCEPTS: usize = 8;
 
@@ -39,31 +42,37 @@ impl ProblemSignature {
         self.0.iter().map(|(_, w)| f32::from(*w)).sum()
     }
 
-    /// Weight of the concepts both share.
-    fn shared(&self, other: &ProblemSignature) -> f32 {
-        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    /// Weight of the concepts both share, and how many of them are telling.
+    fn shared(&self, other: &ProblemSignature) -> (f32, usize) {
+        let (mut i, mut j, mut sum, mut telling) = (0, 0, 0.0, 0);
         while i < self.0.len() && j < other.0.len() {
             match self.0[i].0.cmp(&other.0[j].0) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    sum += f32::from(self.0[i].1.min(other.0[j].1));
+                    let w = self.0[i].1.min(other.0[j].1);
+                    sum += f32::from(w);
+                    telling += usize::from(f32::from(w) >= KEY_MIN_WEIGHT * 10.0);
                     i += 1;
                     j += 1;
                 }
             }
         }
-        sum
+        (sum, telling)
     }
 
     /// How likely the two describe one problem, 0–1: the shared weight over the mean of
-    /// the two totals (Dice), so a long report that adds details is not pushed away.
+    /// the two totals (Dice), so a long report that adds details is not pushed away; 0
+    /// unless they share at least [`MIN_SHARED_TELLING`] telling concepts (one product or
+    /// one symptom alone is not a problem: "the button is too small" and "the city button
+    /// is oddly placed" are not one).
     pub fn similarity(&self, other: &ProblemSignature) -> f32 {
         let total = self.mass() + other.mass();
-        if total <= 0.0 {
+        let (shared, telling) = self.shared(other);
+        if total <= 0.0 || telling < MIN_SHARED_TELLING {
             return 0.0;
         }
-        2.0 * self.shared(other) / total
+        2.0 * shared / total
     }
 
     /// Look-up keys: every pair of the most telling concepts (a pair is specific enough
