@@ -16,8 +16,8 @@
 //! assert_eq!(a.classification.category, "product_quality");
 //! assert!(a.signals.has(SignalKind::Safety));
 //! assert_eq!(a.priority.priority, Priority::Urgent);
-//! assert!(a.priority.reasons.iter().any(|r| r == "urgent: safety word 漏电 电了一下"));
-//! assert_eq!(a.band_keys.len(), 32); // store these to find the problem's cluster
+//! assert!(a.priority.reasons.iter().any(|r| r.ends_with("urgent: safety word 漏电 电了一下")));
+//! assert!(!a.band_keys.is_empty()); // store these to find the problem's cluster
 //! ```
 //!
 //! Everything an admin may edit is data: [`Taxonomy`], [`signals::SignalLists`],

@@ -338,7 +338,7 @@ mod tests {
         let m = Moderator::new(ModerationLists::defaults().unwrap()).unwrap();
         let norm = normalize("Dear friend, I have a business proposal for you", DEFAULT_MAX_CHARS);
         assert_eq!(m.check(&norm, false, Some(0.5)).verdict, Verdict::Accept);
-        assert_eq!(m.check(&norm, false, Some(0.95)).verdict, Verdict::Flag);
+        assert_eq!(m.check(&norm, false, Some(0.8)).verdict, Verdict::Flag);
         assert_eq!(m.check(&norm, false, Some(0.999)).verdict, Verdict::Reject);
     }
 

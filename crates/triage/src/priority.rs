@@ -322,6 +322,7 @@ mod tests {
             scope: ImpactScope::Single,
             tier: CustomerTier::Standard,
             cluster_size: 1,
+            model: None,
         });
         assert_eq!((d.priority, d.rules_version), (Priority::Medium, 2));
         let bad = r#"{"version":1,"default":"low","max_raised":"high","rules":[{"id":"x","when":{"cluster_at_least":2},"reason":"r"}]}"#;

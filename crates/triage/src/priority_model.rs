@@ -8,7 +8,7 @@ use crate::error::TriageError;
 use crate::hash::hash_str;
 use crate::model::{argmax, merge_counts, TextModel, TrainConfig};
 use crate::segment::FeatureConfig;
-use crate::signals::Signals;
+use crate::signals::{SignalKind, Signals};
 use crate::vector::count_features;
 use loopdesk_core::Priority;
 use serde::{Deserialize, Serialize};
@@ -35,8 +35,13 @@ const EXTRA_SEED: u8 = 21;
 
 /// Features beyond the text: each signal that fired, the intent and the category.
 fn extra_features(signals: &Signals, category: &str) -> Vec<(u32, u32)> {
-    let mut ids: Vec<u32> =
-        signals.fired.iter().map(|s| hash_str(EXTRA_SEED, &format!("signal:{:?}", s.kind)) as u32).collect();
+    // The stated tier is left out: the `vip_stated` rule raises for it, once.
+    let mut ids: Vec<u32> = signals
+        .fired
+        .iter()
+        .filter(|s| s.kind != SignalKind::StatedTier)
+        .map(|s| hash_str(EXTRA_SEED, &format!("signal:{:?}", s.kind)) as u32)
+        .collect();
     ids.push(hash_str(EXTRA_SEED, &format!("intent:{:?}", signals.intent)) as u32);
     ids.push(hash_str(EXTRA_SEED, &format!("category:{category}")) as u32);
     // Weighted like several words: one signal should count as much as a telling phrase.

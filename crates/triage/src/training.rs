@@ -4,6 +4,7 @@
 //! `scripts/split_feedback_dev.py`), and hand-written spam with look-alike real feedback.
 
 use crate::error::TriageError;
+use loopdesk_core::Priority;
 use serde::Deserialize;
 
 /// The team's hand-labelled feedback (`{"text","label","priority"}`).
@@ -30,6 +31,25 @@ pub struct Labelled {
     /// Spam (ads, scams, phishing).
     #[serde(default)]
     pub spam: bool,
+    /// The rule behind the priority label, when the file has it (`raised one level by
+    /// customer tier: …`, `safety hazard: …`).
+    #[serde(default)]
+    pub why: Option<String>,
+}
+
+/// The `why` of a label raised for the tier the text states: the rules raise for that
+/// (`vip_stated`), so the model learns the priority before the raise.
+const TIER_RAISE: &str = "raised one level by customer tier";
+
+impl Labelled {
+    /// The priority the text earns before any tier raise.
+    pub fn base_priority(&self) -> Option<Priority> {
+        let labelled = Priority::parse(self.priority.as_deref()?)?;
+        match self.why.as_deref() {
+            Some(why) if why.starts_with(TIER_RAISE) => Priority::from_rank(labelled.rank() + 1).or(Some(labelled)),
+            _ => Some(labelled),
+        }
+    }
 }
 
 /// Everything the default models are trained on.

@@ -21,7 +21,7 @@ use crate::signals::{max_urgency, SignalDetector, SignalLists, Signals};
 use crate::taxonomy::Taxonomy;
 use crate::training::TrainingSet;
 use crate::tune::train_tuned_with;
-use loopdesk_core::{CustomerTier, ImpactScope, Priority};
+use loopdesk_core::{CustomerTier, ImpactScope};
 use std::sync::Arc;
 
 pub use crate::training::FEEDBACK_LABELLED_JSONL;
@@ -98,7 +98,7 @@ impl Engine {
             .iter()
             .filter(|e| !e.spam)
             .filter_map(|e| {
-                let priority = Priority::parse(e.priority.as_deref()?)?;
+                let priority = e.base_priority()?;
                 let (counts, signals) = self.counts_and_signals(&e.text);
                 Some(PriorityExample { counts, signals, category: &e.category, priority })
             })
