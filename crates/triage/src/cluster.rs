@@ -25,7 +25,7 @@ pub struct ClusterConfig {
 }
 
 fn default_problem_similarity() -> f32 {
-    0.55
+    0.5
 }
 
 impl Default for ClusterConfig {

@@ -22,6 +22,26 @@ pub struct Found {
     pub weight: f32,
 }
 
+impl Found {
+    /// Whether it names what went wrong (a symptom, an error code).
+    pub fn is_symptom(&self) -> bool {
+        is_symptom_key(self.key)
+    }
+}
+
+/// Symptom keys are odd, other keys even: the kind travels with the stored key.
+pub fn is_symptom_key(key: u32) -> bool {
+    key & 1 == 1
+}
+
+fn with_kind(key: u32, symptom: bool) -> u32 {
+    if symptom {
+        key | 1
+    } else {
+        key & !1
+    }
+}
+
 /// Compiled concepts.
 #[derive(Debug, Clone)]
 pub struct Concepts {
@@ -47,7 +67,7 @@ impl Concepts {
 
     /// Parses `id weight: term, term, …` lines (`#` starts a comment).
     pub fn parse(text: &str) -> Result<Concepts, TriageError> {
-        let (mut ids, mut weights, mut lists) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ids, mut weights, mut lists, mut symptoms) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -58,11 +78,17 @@ impl Concepts {
             let mut head = head.split_whitespace();
             let id = head.next().ok_or_else(bad)?;
             let weight: f32 = head.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
+            let symptom = match head.next() {
+                None => false,
+                Some("symptom") => true,
+                Some(_) => return Err(bad()),
+            };
             ids.push(id.to_string());
+            symptoms.push(symptom);
             weights.push(weight);
             lists.push(terms.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>());
         }
-        let keys = ids.iter().map(|id| concept_key(id)).collect();
+        let keys = ids.iter().zip(&symptoms).map(|(id, s)| with_kind(concept_key(id), *s)).collect();
         Ok(Concepts { ids, keys, weights, lexicon: Lexicon::new(&lists)? })
     }
 
@@ -84,7 +110,9 @@ impl Concepts {
             .iter()
             .map(|h| Found { key: self.keys[h.list], weight: self.weights[h.list] })
             .collect();
-        out.extend(codes(text).map(|c| Found { key: concept_key(&format!("code:{c}")), weight: CODE_WEIGHT }));
+        out.extend(
+            codes(text).map(|c| Found { key: with_kind(concept_key(&format!("code:{c}")), true), weight: CODE_WEIGHT }),
+        );
         out.sort_by_key(|f| f.key);
         out.dedup_by_key(|f| f.key);
         out
@@ -137,7 +165,7 @@ mod tests {
         let c = Concepts::defaults().unwrap();
         let a = c.find(&normalize("洗衣机一直显示E21", 100).text);
         let b = c.find(&normalize("washer shows e21 after update", 100).text);
-        let code = concept_key("code:e21");
+        let code = concept_key("code:e21") | 1;
         assert!(a.iter().any(|f| f.key == code) && b.iter().any(|f| f.key == code));
     }
 

@@ -4,7 +4,7 @@
 //! common stay apart. Candidates are found by keys made of *pairs* of telling concepts
 //! (one database look-up per key), then scored by weighted overlap.
 
-use crate::concepts::{concept_key, Found};
+use crate::concepts::{concept_key, is_symptom_key, Found};
 use crate::hash::mix64;
 use crate::minhash::Signature;
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,8 @@ const CATEGORY_WEIGHT: f32 = 1.5;
 /// Concepts at least this telling make look-up keys.
 const KEY_MIN_WEIGHT: f32 = 2.0;
 
-/// Telling concepts two reports must share to be one problem (the same as a look-up key).
-const MIN_SHARED_TELLING: usize = 2;
+/// Weight of the telling concepts two reports must share to be one problem.
+const MIN_SHARED_TELLING: f32 = 4.0;
 
 /// At most this many concepts (the most telling) make keys: 28 pairs.
 const KEY_CONCEPTS: usize = 8;
@@ -31,7 +31,7 @@ impl ProblemSignature {
     pub fn new(found: &[Found], category: &str) -> ProblemSignature {
         let mut v: Vec<(u32, u8)> =
             found.iter().map(|f| (f.key, (f.weight * 10.0).round().clamp(1.0, 255.0) as u8)).collect();
-        v.push((concept_key(&format!("category:{category}")), (CATEGORY_WEIGHT * 10.0) as u8));
+        v.push((concept_key(&format!("category:{category}")) & !1, (CATEGORY_WEIGHT * 10.0) as u8));
         v.sort_unstable();
         v.dedup_by_key(|(k, _)| *k);
         ProblemSignature(v)
@@ -42,9 +42,15 @@ impl ProblemSignature {
         self.0.iter().map(|(_, w)| f32::from(*w)).sum()
     }
 
-    /// Weight of the concepts both share, and how many of them are telling.
-    fn shared(&self, other: &ProblemSignature) -> (f32, usize) {
-        let (mut i, mut j, mut sum, mut telling) = (0, 0, 0.0, 0);
+    /// Whether it names a symptom.
+    fn has_symptom(&self) -> bool {
+        self.0.iter().any(|(k, _)| is_symptom_key(*k))
+    }
+
+    /// Weight of the concepts both share, of the telling ones among them, and whether a
+    /// symptom is among them.
+    fn shared(&self, other: &ProblemSignature) -> (f32, f32, bool) {
+        let (mut i, mut j, mut sum, mut telling, mut symptom) = (0, 0, 0.0, 0.0, false);
         while i < self.0.len() && j < other.0.len() {
             match self.0[i].0.cmp(&other.0[j].0) {
                 std::cmp::Ordering::Less => i += 1,
@@ -52,38 +58,47 @@ impl ProblemSignature {
                 std::cmp::Ordering::Equal => {
                     let w = self.0[i].1.min(other.0[j].1);
                     sum += f32::from(w);
-                    telling += usize::from(f32::from(w) >= KEY_MIN_WEIGHT * 10.0);
+                    symptom |= is_symptom_key(self.0[i].0);
+                    if f32::from(w) >= KEY_MIN_WEIGHT * 10.0 {
+                        telling += f32::from(w) / 10.0;
+                    }
                     i += 1;
                     j += 1;
                 }
             }
         }
-        (sum, telling)
+        (sum, telling, symptom)
     }
 
     /// How likely the two describe one problem, 0–1: the shared weight over the mean of
     /// the two totals (Dice), so a long report that adds details is not pushed away; 0
-    /// unless they share at least [`MIN_SHARED_TELLING`] telling concepts (one product or
-    /// one symptom alone is not a problem: "the button is too small" and "the city button
-    /// is oddly placed" are not one).
+    /// unless the telling concepts they share weigh [`MIN_SHARED_TELLING`]: two ordinary
+    /// ones or one very specific one (a dark mode, an error code). One ordinary product or
+    /// symptom alone is not a problem: "the button is too small" and "the city button is
+    /// oddly placed" are not one. When both name a symptom, they must share one.
     pub fn similarity(&self, other: &ProblemSignature) -> f32 {
         let total = self.mass() + other.mass();
-        let (shared, telling) = self.shared(other);
-        if total <= 0.0 || telling < MIN_SHARED_TELLING {
+        let (shared, telling, shared_symptom) = self.shared(other);
+        // Each names what went wrong, and not the same thing: two problems.
+        let different_symptoms = self.has_symptom() && other.has_symptom() && !shared_symptom;
+        if total <= 0.0 || telling < MIN_SHARED_TELLING || different_symptoms {
             return 0.0;
         }
         2.0 * shared / total
     }
 
     /// Look-up keys: every pair of the most telling concepts (a pair is specific enough
-    /// for a database index to stay selective at millions of tickets), and each code alone.
+    /// for a database index to stay selective at millions of tickets), and each concept
+    /// specific enough on its own (an error code, a dark mode) alone.
     pub fn keys(&self) -> Vec<i64> {
+        let singles = self.0.iter().filter(|(_, w)| f32::from(*w) >= MIN_SHARED_TELLING * 10.0);
+        let singles: Vec<i64> = singles.map(|(k, _)| mix64(0x7369_6e67 ^ u64::from(*k)) as i64).collect();
         let mut telling: Vec<(u32, u8)> =
             self.0.iter().copied().filter(|(_, w)| f32::from(*w) >= KEY_MIN_WEIGHT * 10.0).collect();
         telling.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         telling.truncate(KEY_CONCEPTS);
         telling.sort_unstable();
-        let mut keys = Vec::with_capacity(telling.len() * (telling.len().saturating_sub(1)) / 2);
+        let mut keys = singles;
         for (i, a) in telling.iter().enumerate() {
             for b in &telling[i + 1..] {
                 keys.push(mix64(0x7072_6f62 ^ (u64::from(a.0) << 32 | u64::from(b.0))) as i64);
