@@ -144,7 +144,39 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// Cluster sizes at which this condition can change (`cluster_at_least` values).
+    fn cluster_sizes(&self, out: &mut Vec<u32>) {
+        match self {
+            Condition::ClusterAtLeast(n) => out.push(*n),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.cluster_sizes(out)),
+            Condition::Not(c) => c.cluster_sizes(out),
+            _ => {}
+        }
+    }
+
+    /// Whether it looks at impact scope.
+    fn uses_scope(&self) -> bool {
+        match self {
+            Condition::ScopeAtLeast(_) => true,
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(Condition::uses_scope),
+            Condition::Not(c) => c.uses_scope(),
+            _ => false,
+        }
+    }
+}
+
 impl PriorityRules {
+    /// Cluster sizes at which a rule can start to fire, and whether any rule looks at
+    /// impact scope: a growing cluster needs its members re-prioritised only there.
+    pub fn cluster_sizes(&self) -> (Vec<u32>, bool) {
+        let mut out = Vec::new();
+        self.rules.iter().for_each(|r| r.when.cluster_sizes(&mut out));
+        out.sort_unstable();
+        out.dedup();
+        (out, self.rules.iter().any(|r| r.when.uses_scope()))
+    }
+
     /// The embedded defaults (DESIGN.md "Priority").
     pub fn defaults() -> Result<PriorityRules, TriageError> {
         PriorityRules::from_json(DEFAULT_PRIORITY_RULES_JSON)

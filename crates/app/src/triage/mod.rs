@@ -123,5 +123,6 @@ pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterP
         .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
 }
 
+pub mod cluster;
 pub mod engine;
 pub mod retrain;

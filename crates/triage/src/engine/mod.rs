@@ -251,10 +251,13 @@ impl Engine {
         let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
         let [signal_hits, keyword_hits, moderation_hits] = self.split_hits(&norm.text);
         let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
-        let classification = match self.classifier.model() {
+        let mut classification = match self.classifier.model() {
             Some(m) => self.classifier.classify_hits(&keyword_hits, cache.get(m.feature_config())),
             None => self.classifier.classify_hits(&keyword_hits, &[]),
         };
+        // Nothing in the text says what it is about (no concept, no keyword): whatever the
+        // model guessed, a person decides.
+        classification.needs_manual_triage |= found.is_empty() && classification.rule_hits.is_empty();
         let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
         let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
         let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
@@ -268,12 +271,10 @@ impl Engine {
             .and_then(|m| m.vote(cache.get(&PriorityModel::feature_config()), &signals, &classification.category));
         let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
         let problem = ProblemSignature::new(&found, &classification.category);
-        // Reports with telling concepts are found by concept pairs; the rest only as
-        // near-copies.
-        let band_keys = match problem.is_empty() {
-            false => problem.keys(),
-            true => self.minhasher.band_keys(&signature),
-        };
+        // Near-copies (a customer's re-send) are found by the MinHash bands, reports of
+        // the same problem in other words by concept pairs.
+        let mut band_keys = self.minhasher.band_keys(&signature);
+        band_keys.extend(problem.keys());
         let cluster_size = input.cluster_size.max(1);
         let impact_scope = self.config.cluster.impact_scope(cluster_size);
         let priority = self.rules.decide(&Facts {
@@ -336,6 +337,14 @@ impl Engine {
             cluster_size,
             model: analysis.priority_vote,
         })
+    }
+
+    /// Whether a cluster reaching `size` customers can change its members' priority (a
+    /// rule's `cluster_at_least`, or an impact-scope step a rule looks at).
+    pub fn cluster_size_matters(&self, size: u32) -> bool {
+        let (sizes, scope) = self.rules.cluster_sizes();
+        let cluster = self.config.cluster;
+        sizes.contains(&size) || (scope && (size == cluster.scope_some || size == cluster.scope_all))
     }
 
     /// Impact scope of a cluster of this size.
