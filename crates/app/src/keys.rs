@@ -39,6 +39,11 @@ impl Key {
         Key(format!("route:{ticket}"))
     }
 
+    /// Re-prioritising a problem cluster's open members once it reached `size` customers.
+    pub fn cluster_raise(cluster_id: i64, size: u32) -> Key {
+        Key(format!("cluster.raise:{cluster_id}:{size}"))
+    }
+
     /// A ticket's acknowledgement timer.
     pub fn ack_timer(ticket: TicketId) -> Key {
         Key(format!("ack:{ticket}"))

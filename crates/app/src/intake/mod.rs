@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod uploads;
 
 use crate::error::AppError;
+use crate::jobs::workflow::RaiseCluster;
 use crate::keys::Key;
 use crate::App;
 use loopdesk_core::event::Command;
@@ -99,19 +100,32 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
         signature,
         then,
         attachments: new.attachments,
-        extra: new.extra,
+        extra: with_cluster_raise(app, &engine, &plan, rejected, new.extra),
         reply_to: new.reply_to,
         origin: crate::trace::request_id(),
     };
     let intake = app.store.intake(request).await?;
-    // The cluster grew: its earlier open members may now deserve more. After the commit,
-    // so a failure here never loses the new ticket (the next member's growth step, or a
-    // person, catches up).
-    if let (Some(cluster_id), false, false) = (plan.cluster_id, intake.replayed, rejected) {
-        let raised = crate::triage::cluster::raise_open_members(app, &engine, cluster_id, plan.size, intake.ticket.id);
-        if let Err(e) = raised.await {
-            tracing::warn!(error = %e, cluster_id, "re-prioritising the cluster failed");
-        }
-    }
     Ok(Recorded { ticket: intake.ticket, replayed: intake.replayed })
+}
+
+/// The intake's extra effects, plus — when the ticket grows its problem cluster to a size
+/// a priority rule looks at — the job that raises the cluster's earlier open members. Owed
+/// in the intake transaction and done right after, not in the request.
+fn with_cluster_raise(
+    app: &App,
+    engine: &loopdesk_triage::Engine,
+    plan: &crate::triage::ClusterPlan,
+    rejected: bool,
+    extra: Option<ExtraEffects>,
+) -> Option<ExtraEffects> {
+    let cluster_id = match plan.cluster_id {
+        Some(c) if !rejected && engine.cluster_size_matters(plan.size) => c,
+        _ => return extra,
+    };
+    let (size, now) = (plan.size, app.now());
+    Some(std::sync::Arc::new(move |t: &Ticket| {
+        let mut owed = extra.as_ref().map(|f| f(t)).unwrap_or_default();
+        owed.jobs.push(crate::jobs::op(&RaiseCluster { cluster_id, size, newest: t.id }, now));
+        owed
+    }))
 }

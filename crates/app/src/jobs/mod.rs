@@ -43,6 +43,8 @@ loopdesk_core::named_enum! {
         SlaRecompute = "sla.recompute",
         /// Routing a new ticket.
         RouteTicket = "route.ticket",
+        /// Raising a grown problem cluster's open members.
+        RaiseCluster = "cluster.raise",
         /// The assignee did not acknowledge in time.
         AckTimeout = "assign.ack_timeout",
         /// Sending the follow-up survey.
@@ -204,6 +206,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::SlaCheck => run_as::<sla::Check>(app, jobs).await,
         JobKind::SlaRecompute => run_as::<sla::Recompute>(app, jobs).await,
         JobKind::RouteTicket => run_as::<workflow::RouteTicket>(app, jobs).await,
+        JobKind::RaiseCluster => run_as::<workflow::RaiseCluster>(app, jobs).await,
         JobKind::AckTimeout => run_as::<workflow::AckTimeout>(app, jobs).await,
         JobKind::SurveySend => run_as::<workflow::SurveySend>(app, jobs).await,
         JobKind::SurveyExpire => run_as::<workflow::SurveyExpire>(app, jobs).await,

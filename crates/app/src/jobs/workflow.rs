@@ -42,6 +42,32 @@ impl Job for RouteTicket {
     }
 }
 
+/// A problem cluster grew to a size a priority rule looks at: its open members are
+/// triaged again at that size. Owed by the intake that made it grow, in its transaction,
+/// so a crash right after the 201 delays the raise but never skips it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaiseCluster {
+    pub cluster_id: i64,
+    /// Customers in the cluster with the new ticket.
+    pub size: u32,
+    /// The ticket that made it grow (already triaged at this size).
+    pub newest: TicketId,
+}
+
+impl Job for RaiseCluster {
+    const KIND: JobKind = JobKind::RaiseCluster;
+
+    fn key(&self) -> Key {
+        Key::cluster_raise(self.cluster_id, self.size)
+    }
+
+    async fn run(self, app: &App) -> Result<(), JobError> {
+        let engine = app.triage.current();
+        crate::triage::cluster::raise_open_members(app, &engine, self.cluster_id, self.size, self.newest).await?;
+        Ok(())
+    }
+}
+
 /// The assignee has not acknowledged in time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AckTimeout {
