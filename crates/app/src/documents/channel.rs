@@ -36,6 +36,10 @@ pub struct WechatDoc {
     pub app_id: String,
     #[serde(default)]
     pub encoding_aes_key: Option<String>,
+    /// With a key: also accept plaintext messages (WeChat's compatible mode, 兼容模式).
+    /// Off (the default) is safe mode: plaintext is refused.
+    #[serde(default)]
+    pub compatible_mode: bool,
     #[serde(default = "default_skew")]
     pub max_skew_secs: i64,
     /// The account's AppSecret, for WeChat's API (downloading pictures customers send);

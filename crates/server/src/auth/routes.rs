@@ -40,15 +40,34 @@ async fn login(
     let mut resp =
         (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
             .into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&session)?);
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&state, &session)?);
     Ok(resp)
 }
 
-/// The `Set-Cookie` value that holds a session.
-pub fn session_cookie_header(session: &sessions::Session) -> Result<HeaderValue, ApiError> {
-    let cookie =
-        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", session.secret, session.max_age);
+/// `; Secure` when browsers reach the site over HTTPS (configured), else nothing.
+fn secure(state: &AppState) -> &'static str {
+    if state.config.served_over_tls() {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The `Set-Cookie` value that holds a session (`Secure` when served over TLS).
+pub fn session_cookie_header(state: &AppState, session: &sessions::Session) -> Result<HeaderValue, ApiError> {
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session.secret,
+        session.max_age,
+        secure(state)
+    );
     HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The `Set-Cookie` value that ends the session cookie.
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(state));
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("loopdesk_session=; Path=/; Max-Age=0"))
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -56,10 +75,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         sessions::sign_out(&state, &secret).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("loopdesk_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie(&state));
     Ok(resp)
 }
 

@@ -15,6 +15,7 @@ mod errors;
 mod lifecycle;
 mod live;
 mod retrain;
+mod security;
 mod sla;
 mod timers;
 mod triage;
