@@ -31,11 +31,13 @@ pub const MAX_COMMENT: usize = 500;
 
 /// One version of a document as the API shows it; version 0 is the built-in default.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentView {
     pub name: String,
     pub version: i64,
     pub body: Value,
     pub changed_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub changed_at: Option<Timestamp>,
     pub comment: Option<String>,
 }
