@@ -47,7 +47,7 @@ pub async fn export_csv(
 
 /// `PUT /admin/calendars/{name}/days.csv`: replaces the listed days from a CSV file.
 #[utoipa::path(put, path = "/admin/calendars/{name}/days.csv", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar"), ImportQuery),
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content((String = "text/csv"), (String = "text/plain"))),
     responses((status = 200, body = Imported), crate::openapi::Errors))]
 pub async fn import_csv(
     State(s): State<AppState>,
@@ -72,7 +72,7 @@ pub async fn export_ics(
 
 /// `PUT /admin/calendars/{name}/days.ics`: replaces the listed days from an iCalendar file.
 #[utoipa::path(put, path = "/admin/calendars/{name}/days.ics", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar"), ImportQuery),
-    request_body(content = String, content_type = "text/calendar"),
+    request_body(content((String = "text/calendar"), (String = "text/plain"))),
     responses((status = 200, body = Imported), crate::openapi::Errors))]
 pub async fn import_ics(
     State(s): State<AppState>,

@@ -57,7 +57,7 @@ fn bearer_ok(headers: &HeaderMap, expected: Option<&str>) -> bool {
 
 /// `POST /api/v1/inbound/email`: a raw RFC 822 message, with `Authorization: Bearer <token>`.
 #[utoipa::path(post, path = "/inbound/email", tag = "channels", security(("inbound_token" = [])), params(SourceQuery),
-    request_body(content = Vec<u8>, content_type = "message/rfc822"),
+    request_body(content((String = "message/rfc822"), (String = "text/plain")), description = "The raw message (any content type is read as bytes)"),
     responses(
         (status = 201, description = "A ticket was opened", body = Ingested),
         (status = 202, description = "Quarantined with its reason", body = Ingested),

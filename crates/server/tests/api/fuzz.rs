@@ -11,7 +11,7 @@
 use crate::common::{self, feedback, TestApp};
 use loopdesk_app::Config;
 use loopdesk_store::Backend;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -33,6 +33,11 @@ fn read_report(text: &str) -> Run {
     let mut run = Run::default();
     for line in text.lines() {
         let Ok(event) = serde_json::from_str::<Value>(line) else { continue };
+        // Errors of schemathesis itself (an operation it could not test) count as failures.
+        if let Some((kind, error)) = event.as_object().and_then(|o| o.iter().find(|(k, _)| k.contains("Error"))) {
+            run.failures.push(format!("{kind}: {}", error.to_string().chars().take(2000).collect::<String>()));
+            continue;
+        }
         let Some(finished) = event.get("ScenarioFinished") else { continue };
         let label = finished["recorder"]["label"].as_str().unwrap_or_default().to_string();
         let interactions = finished["recorder"]["interactions"].as_object().map_or(0, |i| i.len());
@@ -70,11 +75,14 @@ async fn the_api_holds_to_its_document_under_generated_requests() {
     let app = TestApp::start(Backend::Sqlite, config).await;
     app.submit(feedback("洗衣机漏水，地面全是水", "13800138000")).await;
     let schema = format!("{}/api/v1/openapi.json", app.base);
-    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    // LOOPDESK_FUZZ_REPORTS keeps the NDJSON reports in that folder.
+    let dir = std::env::var_os("LOOPDESK_FUZZ_REPORTS").map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
     let (mut requests, mut operations, mut failures) = (0, BTreeSet::new(), Vec::new());
     // Anonymous first; the admin last (it may deactivate others or reset passwords).
     for role in ["anonymous", "viewer", "agent", "supervisor", "admin"] {
-        let report = dir.path().join(format!("{role}.ndjson"));
+        let report = dir.join(format!("{role}.ndjson"));
         let mut cmd = tokio::process::Command::new(&st);
         cmd.arg("run")
             .arg(&schema)
@@ -86,9 +94,13 @@ async fn the_api_holds_to_its_document_under_generated_requests() {
             .arg(&report)
             .env("SCHEMATHESIS_HOOKS", "")
             .kill_on_drop(true);
-        if let Some(cookie) = app.cookies.get(role) {
-            // Signing out would end the session the rest of the run uses.
-            cmd.args(["-H", &format!("Cookie: {cookie}"), "--exclude-path", "/auth/logout"]);
+        if let Some(user_id) = app.user_ids.get(role) {
+            // An API token of the role's user: schemathesis sends it on every request (a
+            // session could be ended by the run itself, by a sign-out or password reset).
+            let token = app.post("/api/v1/tokens", json!({"name": format!("fuzz-{role}"), "user_id": user_id})).await;
+            assert_eq!(token.status, reqwest::StatusCode::CREATED, "{}", token.body);
+            let secret = token.body["token"].as_str().unwrap().to_string();
+            cmd.args(["-H", &format!("Authorization: Bearer {secret}")]);
         }
         let out = cmd.output().await.expect("run schemathesis");
         let text = std::fs::read_to_string(&report).unwrap_or_default();
