@@ -1,11 +1,18 @@
 //! An acknowledged feedback is never lost: the real `loopdesk serve` process is killed with
-//! SIGKILL right after answering 201s, restarted on the same database, and every ticket
-//! it acknowledged is there. Runs on SQLite, and on PostgreSQL when configured.
+//! SIGKILL right after answering 201s — and, in the second test, in the middle of a load with
+//! requests in flight — restarted on the same database, and every ticket it acknowledged is
+//! there with everything it owes: its SLA timer and route job, its search entry, its cluster,
+//! and the route itself once the restarted server has run the job. Runs on SQLite, and on
+//! PostgreSQL when configured.
 
 use loopdesk_store::testing::TestDatabase;
+use loopdesk_store::{NoEffects, Store, StoreOptions};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -20,7 +27,10 @@ async fn start(data: &Path, db_url: Option<&str>) -> Server {
     cmd.arg("--data").arg(data).args(["serve", "--bind", "127.0.0.1:0"]);
     cmd.env("LOOPDESK_LOG", "warn").env_remove("LOOPDESK_DATABASE_URL");
     // 40 submits from one address: lift the per-client limit (also exercises env config).
-    cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "1000");
+    cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "100000");
+    // Jobs the killed process had claimed fall due again when their lease ends (5 minutes by
+    // default); a short lease lets the restarted process take them over within the test.
+    cmd.env("LOOPDESK_JOBS__LEASE_SECONDS", "3");
     if let Some(url) = db_url {
         cmd.env("LOOPDESK_DATABASE_URL", url);
     }
@@ -104,5 +114,136 @@ async fn sigkill_right_after_201_loses_nothing() {
             .await
             .unwrap();
         assert_eq!(counts["total"], 40);
+    }
+}
+
+/// Signs in as the first administrator; returns the session cookie.
+async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> String {
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+async fn get(http: &reqwest::Client, url: String, cookie: &str) -> (u16, Value) {
+    let r = http.get(url).header("cookie", cookie).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn sigkill_under_load_keeps_every_acknowledged_ticket_and_what_it_owes() {
+    for backend in TestDatabase::backends() {
+        let db = TestDatabase::create(backend).await.unwrap();
+        let url = (backend == loopdesk_store::Backend::Postgres).then(|| db.url.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = start(dir.path(), url.as_deref()).await;
+        let password = server.password.clone().expect("first start prints the admin password");
+        let http = reqwest::Client::new();
+        let cookie = sign_in(&http, &server.base, &password).await;
+
+        // A department and a fallback route, so every new ticket owes a route.
+        let dept: Value = http
+            .post(format!("{}/api/v1/departments", server.base))
+            .header("cookie", &cookie)
+            .json(&json!({"name": "售后服务部"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let rules = json!({"expected_version": 0, "body": {"rules": [], "fallback_department": dept["id"]}});
+        let r = http
+            .put(format!("{}/api/v1/admin/routing-rules", server.base))
+            .header("cookie", &cookie)
+            .json(&rules)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+
+        // 8 clients submit back to back; the server is killed while they are still sending.
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for c in 0..8 {
+            let (http, base, stop) = (http.clone(), server.base.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut acknowledged = Vec::new();
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    // One search word that only this ticket has.
+                    let word = format!("zk{c}q{i:05}");
+                    let body = json!({
+                        "content": format!("热水器打不着火，工单 {word}，请尽快上门维修"),
+                        "customer": {"phone": format!("139{c:02}{i:06}")},
+                    });
+                    let Ok(r) = http.post(format!("{base}/api/v1/feedback")).json(&body).send().await else { break };
+                    if r.status() != 201 {
+                        continue;
+                    }
+                    let Ok(v) = r.json::<Value>().await else { break };
+                    acknowledged.push((
+                        v["id"].as_i64().unwrap(),
+                        v["tracking_no"].as_str().unwrap().to_string(),
+                        word,
+                    ));
+                }
+                acknowledged
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        server.child.start_kill().unwrap(); // SIGKILL with requests in flight.
+        server.child.wait().await.unwrap();
+        stop.store(true, Ordering::Relaxed);
+        let mut acknowledged = Vec::new();
+        for t in tasks {
+            acknowledged.extend(t.await.unwrap());
+        }
+        assert!(acknowledged.len() >= 8, "the load acknowledged only {} tickets", acknowledged.len());
+
+        // What each acknowledged ticket owes is stored with it: its SLA timer and route job.
+        let store_url = url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("loopdesk.db").display()));
+        let store = Store::connect(&store_url, StoreOptions::default(), Arc::new(NoEffects)).await.unwrap();
+        for (id, _, _) in &acknowledged {
+            for key in [format!("sla:{id}"), format!("route:{id}")] {
+                assert!(store.job_by_key(&key).await.unwrap().is_some(), "job {key} lost after SIGKILL on {backend:?}");
+            }
+        }
+        drop(store);
+
+        let server = start(dir.path(), url.as_deref()).await;
+        let cookie = sign_in(&http, &server.base, &password).await;
+        for (id, tracking, word) in &acknowledged {
+            let (status, v) = get(&http, format!("{}/api/v1/tickets/{id}", server.base), &cookie).await;
+            assert_eq!(status, 200, "ticket {id} lost after SIGKILL on {backend:?}");
+            assert_eq!(v["ticket"]["tracking_no"], tracking.as_str());
+            // A ticket alone in its cluster has no cluster id; its size says it was clustered.
+            assert!(v["ticket"]["triage"]["cluster_size"].as_u64() >= Some(1), "ticket {id} not clustered: {v}");
+            let (_, found) = get(&http, format!("{}/api/v1/tickets?q={word}", server.base), &cookie).await;
+            let ids: Vec<i64> =
+                found["items"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_i64()).collect();
+            assert!(ids.contains(id), "ticket {id} not found by its word {word} on {backend:?}: {found}");
+        }
+        // The restarted server runs the route jobs the killed one left.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (id, _, _) in &acknowledged {
+            loop {
+                let (_, v) = get(&http, format!("{}/api/v1/tickets/{id}", server.base), &cookie).await;
+                if v["ticket"]["state"] != "new" {
+                    assert!(v["ticket"]["department_id"].as_i64().is_some(), "ticket {id} left new unrouted: {v}");
+                    break;
+                }
+                assert!(Instant::now() < deadline, "ticket {id} never routed after restart on {backend:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        let (_, counts) = get(&http, format!("{}/api/v1/tickets/counts", server.base), &cookie).await;
+        // Requests in flight at the kill may have committed without their 201 reaching us.
+        assert!(counts["total"].as_u64().unwrap() >= acknowledged.len() as u64, "{counts}");
     }
 }

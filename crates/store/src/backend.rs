@@ -7,6 +7,13 @@ use sqlx::{AnyConnection, Executor};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// What a pooled connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Read,
+    Write,
+}
+
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,14 +45,20 @@ impl Backend {
     }
 
     /// Per-connection settings. SQLite: WAL, and `synchronous=FULL` so a commit is on disk
-    /// before it returns — an intake is acknowledged only once it would survive power loss.
-    pub(crate) async fn configure(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    /// before it returns — an intake is acknowledged only once it would survive power loss;
+    /// read connections refuse writes, so nothing writes past the one writer.
+    pub(crate) async fn configure(self, conn: &mut AnyConnection, role: Role) -> Result<(), sqlx::Error> {
         if self == Backend::Sqlite {
-            conn.execute("PRAGMA journal_mode = WAL").await?;
+            if role == Role::Write {
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+            }
             conn.execute("PRAGMA synchronous = FULL").await?;
             conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA foreign_keys = ON").await?;
             conn.execute("PRAGMA cache_size = -16000").await?;
+            if role == Role::Read {
+                conn.execute("PRAGMA query_only = ON").await?;
+            }
         }
         Ok(())
     }

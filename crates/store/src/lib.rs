@@ -6,6 +6,7 @@
 
 mod accounts;
 mod backend;
+mod changes;
 mod clusters;
 mod console;
 mod counts;
@@ -29,6 +30,7 @@ pub mod scratch;
 mod search;
 mod secrets;
 mod sql;
+pub mod stage;
 mod surveys;
 mod sweep;
 #[cfg(any(test, feature = "testing"))]
@@ -40,6 +42,7 @@ mod workload;
 
 pub use accounts::{ApiToken, Department, NewUser, SessionInfo, User};
 pub use backend::Backend;
+pub use changes::Changed;
 pub use clusters::{Candidate, SignatureRecord};
 pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::{StateCounts, COUNT_CAP};
@@ -93,6 +96,11 @@ pub struct Reader {
 #[derive(Clone)]
 pub struct Store {
     reader: Reader,
+    /// Where every write goes (the store's own methods see this `pool`, the reader's
+    /// methods theirs). SQLite has one writer at a time: a pool of one connection makes
+    /// writers queue in order in the pool instead of polling the file lock with growing
+    /// sleeps (`busy_timeout`), which under load cost seconds. PostgreSQL shares one pool.
+    pool: AnyPool,
     intake: intake::IntakeHandle,
     ids: std::sync::Arc<intake::IdBlocks>,
     group: group::GroupHandle,
@@ -120,17 +128,30 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare_url(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn).await }))
-            .connect(&url)
-            .await?;
+        let pool = |connections: u32, role: backend::Role| {
+            AnyPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn, role).await }))
+                .connect(&url)
+        };
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                // The writer first: it creates the file and switches it to WAL.
+                let write = pool(1, backend::Role::Write).await?;
+                (pool(options.max_connections, backend::Role::Read).await?, write)
+            }
+            Backend::Postgres => {
+                let both = pool(options.max_connections, backend::Role::Write).await?;
+                (both.clone(), both)
+            }
+        };
         let hooks = std::sync::Arc::new(jobs::Hooks::new(effects));
-        let intake = intake::IntakeHandle::spawn(pool.clone(), backend, options.max_batch, hooks.clone());
-        let group = group::GroupHandle::spawn(pool.clone());
+        let intake = intake::IntakeHandle::spawn(write.clone(), backend, options.max_batch, hooks.clone());
+        let group = group::GroupHandle::spawn(write.clone());
         Ok(Store {
-            reader: Reader { pool, backend },
+            reader: Reader { pool: read, backend },
+            pool: write,
             intake,
             ids: Default::default(),
             group,

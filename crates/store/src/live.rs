@@ -46,17 +46,6 @@ impl From<Row> for LiveChange {
     }
 }
 
-/// Appends the feed rows of `events`, applied to give `after`.
-pub(crate) async fn record(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    after: &Ticket,
-    events: &[Event],
-) -> Result<(), StoreError> {
-    let rows: Vec<(&Ticket, &Event)> = events.iter().map(|e| (after, e)).collect();
-    record_rows(conn, backend, &rows).await
-}
-
 /// Appends one feed row per (ticket after the change, event), many rows per statement.
 pub(crate) async fn record_rows(
     conn: &mut AnyConnection,

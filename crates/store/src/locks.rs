@@ -18,8 +18,25 @@ impl Default for Striped {
 }
 
 impl Striped {
+    fn stripe(id: TicketId) -> usize {
+        (id.0.unsigned_abs() as usize) % STRIPES
+    }
+
     /// Waits for this ticket's turn.
     pub(crate) async fn lock(&self, id: TicketId) -> MutexGuard<'_, ()> {
-        self.stripes[(id.0.unsigned_abs() as usize) % STRIPES].lock().await
+        self.stripes[Self::stripe(id)].lock().await
+    }
+
+    /// Waits for the turn of every one of these tickets: their stripes once each, always
+    /// in the same order, so two callers never wait for each other in a circle.
+    pub(crate) async fn lock_many(&self, ids: &[TicketId]) -> Vec<MutexGuard<'_, ()>> {
+        let mut stripes: Vec<usize> = ids.iter().map(|id| Self::stripe(*id)).collect();
+        stripes.sort_unstable();
+        stripes.dedup();
+        let mut guards = Vec::with_capacity(stripes.len());
+        for s in stripes {
+            guards.push(self.stripes[s].lock().await);
+        }
+        guards
     }
 }

@@ -1,11 +1,10 @@
 //! Reading tickets and their timelines, and changing them through the domain's commands.
 
-use crate::counts::CountDeltas;
-use crate::effects::{Change, Owed};
+use crate::effects::Owed;
 use crate::sql::{ms, rows_per_statement, values_rows_for};
-use crate::{Backend, Reader, Store, StoreError};
-use loopdesk_core::event::{apply, Event};
-use loopdesk_core::{DomainError, EventData, Ticket, TicketId};
+use crate::{Backend, Reader, StoreError};
+use loopdesk_core::event::Event;
+use loopdesk_core::{Ticket, TicketId};
 use sqlx::AnyConnection;
 
 /// Columns of `tickets`, in insert order.
@@ -14,8 +13,6 @@ const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, categ
 const TICKET_NCOLS: usize = 18;
 const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
 const EVENT_NCOLS: usize = 6;
-/// How often a change is retried when another writer got there first.
-const MAX_ATTEMPTS: usize = 5;
 
 /// 1 while the ticket waits for a person to choose its category.
 pub(crate) fn needs_triage(t: &Ticket) -> i64 {
@@ -138,103 +135,6 @@ impl From<Vec<Event>> for Decision {
     }
 }
 
-impl Store {
-    /// Changes a ticket: `decide` sees the current ticket and returns the events to append
-    /// (usually one, from `loopdesk_core::event::decide`). The row, the events, the counts
-    /// and what the change owes (see [`crate::Effects`]) are written in one
-    /// transaction; if another writer changed the ticket in between, the decision is taken
-    /// again on the fresh ticket.
-    pub async fn change<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
-    where
-        F: FnMut(&Ticket) -> Result<Vec<Event>, DomainError>,
-    {
-        self.change_with(id, |t| decide(t).map(Decision::from)).await
-    }
-
-    /// Like [`Store::change`], with what the caller's own change owes (a notification only
-    /// it calls for, a follow-up timer) written in the same transaction as the events.
-    pub async fn change_with<F>(&self, id: TicketId, mut decide: F) -> Result<(Ticket, Vec<Event>), StoreError>
-    where
-        F: FnMut(&Ticket) -> Result<Decision, DomainError>,
-    {
-        // Changes to one ticket from this process take turns; other nodes are caught by the
-        // version check below and retried.
-        let _turn = self.ticket_locks.lock(id).await;
-        for _ in 0..MAX_ATTEMPTS {
-            let before = self.ticket(id).await?;
-            let decision = decide(&before)?;
-            let mut after = before.clone();
-            for e in &decision.events {
-                apply(&mut after, e);
-            }
-            if self.try_write_change(&before, &after, &decision).await? {
-                return Ok((after, decision.events));
-            }
-        }
-        Err(StoreError::Conflict)
-    }
-
-    /// Writes a decided change unless the ticket moved on meanwhile (returns false then).
-    async fn try_write_change(&self, before: &Ticket, after: &Ticket, decision: &Decision) -> Result<bool, StoreError> {
-        let events = &decision.events;
-        let mut tx = self.pool.begin().await?;
-        // The version check makes this optimistic: the first statement is the write, so
-        // SQLite takes its write lock here and never has to upgrade a read snapshot.
-        let updated = sqlx::query(
-            "UPDATE tickets SET state = $1, priority_rank = $2, category = $3, department_id = $4, \
-             assignee_id = $5, updated_at = $6, version = $7, doc = $8, needs_triage = $9 \
-             WHERE id = $10 AND version = $11",
-        )
-        .bind(after.state.as_str())
-        .bind(after.priority.rank())
-        .bind(after.category.clone().unwrap_or_default())
-        .bind(after.department_id.map(|d| d.0))
-        .bind(after.assignee_id.map(|u| u.0))
-        .bind(ms(after.updated_at))
-        .bind(after.version)
-        .bind(serde_json::to_string(after)?)
-        .bind(needs_triage(after))
-        .bind(after.id.0)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let rows = events.iter().map(EventRow::of).collect::<Result<Vec<_>, _>>()?;
-        insert_events(&mut tx, self.backend, &rows).await?;
-        crate::search::index_change(&mut tx, self.backend, after, events).await?;
-        crate::live::record(&mut tx, self.backend, after, events).await?;
-        for e in events {
-            if let EventData::CollaboratorAdded { user_id } = e.data {
-                sqlx::query(
-                    "INSERT INTO ticket_collaborators (ticket_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(after.id.0)
-                .bind(user_id.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let mut deltas = CountDeltas::default();
-        deltas.moved(before, after);
-        deltas.flush(&mut tx).await?;
-        let timeline = timeline_on(&mut tx, after.id).await?;
-        let before_len = timeline.len().saturating_sub(events.len());
-        let change = Change { before: Some(before), after, timeline: &timeline, before_len, reply_to: None };
-        // The caller's own first: a later job with the same key wins.
-        let mut owed = decision.owed.clone();
-        owed.extend(self.hooks.effects.owed(&change));
-        let earliest = write_owed(&mut tx, self.backend, after, &owed).await?;
-        tx.commit().await?;
-        self.jobs_written(earliest);
-        if !owed.deliveries.is_empty() {
-            self.hooks.deliveries_queued();
-        }
-        Ok(true)
-    }
-}
-
 impl Reader {
     /// One ticket by id.
     pub async fn ticket(&self, id: TicketId) -> Result<Ticket, StoreError> {
@@ -247,17 +147,6 @@ impl Reader {
         let mut conn = self.pool.acquire().await?;
         timeline_on(&mut conn, id).await
     }
-}
-
-/// Writes what a change of `ticket` owes inside its transaction; returns the earliest run_at
-/// of the jobs it enqueued, for the worker signal.
-pub(crate) async fn write_owed(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    ticket: &Ticket,
-    owed: &Owed,
-) -> Result<Option<i64>, StoreError> {
-    write_owed_many(conn, backend, &[(ticket, owed)]).await
 }
 
 /// Writes what several changes owe, a few multi-row statements for all of them.

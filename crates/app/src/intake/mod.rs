@@ -13,7 +13,7 @@ use crate::keys::Key;
 use crate::App;
 use loopdesk_core::event::Command;
 use loopdesk_core::{Actor, Ticket, Urgency};
-use loopdesk_store::{ExtraEffects, IntakeRequest, SignatureRecord};
+use loopdesk_store::{stage, ExtraEffects, IntakeRequest, SignatureRecord};
 
 /// A ticket ready to be recorded, and how it came.
 #[derive(Clone)]
@@ -66,9 +66,12 @@ pub struct Recorded {
 pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
     let mut ticket = new.ticket;
     let engine = app.triage.current();
+    let start = std::time::Instant::now();
     let analysis = crate::triage::analyze(&engine, &ticket, new.stated_urgency);
+    let start = stage::done("triage", start);
     let key = Key::customer(&ticket);
     let plan = crate::triage::plan_cluster(app, &engine, &analysis, key.as_ref()).await?;
+    stage::done("cluster", start);
     let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
     // Spam is not indexed for clustering: it is no customer's problem.
     let signature = match rejection {

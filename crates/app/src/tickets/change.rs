@@ -18,6 +18,15 @@ where
     Ok(app.store.change_with(id, decide).await?)
 }
 
+/// Changes several tickets in one transaction, each as `decide` says (see
+/// [`loopdesk_store::Store::change_many`]): background work on many tickets at once.
+pub async fn change_many<D>(app: &App, ids: &[TicketId], decide: D) -> Result<Vec<loopdesk_store::Changed>, AppError>
+where
+    D: FnMut(&Ticket) -> Result<Decision, DomainError>,
+{
+    Ok(app.store.change_many(ids, decide).await?)
+}
+
 /// Applies the commands `build` derives from the current ticket as `actor`, with what
 /// `extra` adds to what the change owes.
 pub async fn commands<B, X>(

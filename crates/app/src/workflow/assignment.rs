@@ -5,13 +5,13 @@ use super::effects::alert;
 use super::staffing as documents;
 use crate::error::AppError;
 use crate::notify::{Recipients, StaffAlert};
-use crate::tickets::change::commands;
+use crate::tickets::change::{change_many, commands};
 use crate::App;
 use loopdesk_core::calendar::Calendars;
 use loopdesk_core::event::Command;
 use loopdesk_core::routing::{choose_agent, AgentQuery, Load, Route, Staffing};
 use loopdesk_core::{Actor, DepartmentId, DomainError, Priority, State, TicketId, Timestamp, UserId};
-use loopdesk_store::Owed;
+use loopdesk_store::{Decision, Owed};
 use std::collections::BTreeMap;
 
 /// Open-ticket loads of the agents of `department`.
@@ -88,26 +88,125 @@ pub async fn route(app: &App, id: TicketId) -> Result<Option<Route>, AppError> {
     Ok(Some(route))
 }
 
-/// Routes the new tickets of several `route.ticket` jobs claimed together. With no rule
-/// and no fallback department nothing can be routed: one read of the rules answers them
-/// all; otherwise each is routed as [`route`] does.
-pub async fn route_many(app: &App, ids: &[TicketId]) -> Vec<Result<(), AppError>> {
-    match documents::routing_rules(app).await {
-        Ok(rules) if rules.rules.is_empty() && rules.fallback_department.is_none() => {
-            return ids.iter().map(|_| Ok(())).collect();
+/// Where one ticket of a bulk routing goes, decided before the change.
+struct Plan {
+    route: Route,
+    owner: Option<UserId>,
+    helpers: Vec<UserId>,
+}
+
+impl Plan {
+    fn reason(&self) -> String {
+        match &self.route.rule {
+            Some(r) => format!("routing rule \"{r}\""),
+            None => "no routing rule matched: fallback department".to_string(),
         }
-        Ok(_) => {}
-        Err(e) => return ids.iter().map(|_| Err(AppError::internal(e.to_string()))).collect(),
     }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(match route(app, *id).await {
-            // A ticket routed meanwhile (by a person, or an earlier attempt) is done.
-            Err(AppError::Conflict { code: "ticket_moved", .. }) => Ok(()),
-            other => other.map(|_| ()),
-        });
+
+    fn commands(&self) -> Vec<Command> {
+        let assign = Command::Assign {
+            department_id: Some(self.route.department),
+            assignee_id: self.owner,
+            reason: Some(self.reason()),
+        };
+        std::iter::once(assign).chain(self.helpers.iter().map(|u| Command::AddCollaborator { user_id: *u })).collect()
     }
-    out
+
+    /// For an urgent ticket: every involved department alerted at once.
+    fn alerts(&self, t: &loopdesk_core::Ticket, events: &[loopdesk_core::Event], now: Timestamp) -> Owed {
+        let Some(e) = events.first().filter(|_| t.priority == Priority::Urgent) else {
+            return Owed::default();
+        };
+        let departments = std::iter::once(self.route.department).chain(self.route.involved.clone()).collect();
+        let users = self.owner.iter().chain(self.helpers.iter()).copied().collect();
+        let text = format!("URGENT ticket {}: every involved department is alerted", t.tracking_no);
+        let to = Recipients { users, departments, supervisors: false };
+        Owed { jobs: vec![alert(t, StaffAlert::NewUrgent, to, text, e.seq, now)], ..Owed::default() }
+    }
+}
+
+/// Routes the new tickets of several `route.ticket` jobs claimed together, as [`route`]
+/// does each: the rules, the staffing and the agents' loads are read once (each choice adds
+/// to the load the next one sees), and every assignment is written in one transaction.
+pub async fn route_many(app: &App, ids: &[TicketId]) -> Vec<Result<(), AppError>> {
+    match plan_routes(app, ids).await {
+        Ok(plans) => apply_routes(app, ids, plans).await,
+        Err(e) => ids.iter().map(|_| Err(AppError::internal(e.to_string()))).collect(),
+    }
+}
+
+async fn plan_routes(app: &App, ids: &[TicketId]) -> Result<BTreeMap<TicketId, Plan>, AppError> {
+    let rules = documents::routing_rules(app).await?;
+    if rules.rules.is_empty() && rules.fallback_department.is_none() {
+        return Ok(BTreeMap::new());
+    }
+    let staffing = documents::staffing(app).await?;
+    let cals = documents::calendars(app);
+    let now = app.now();
+    let agents: Vec<UserId> = staffing.agents.iter().map(|a| a.user_id).collect();
+    let mut loads: BTreeMap<UserId, Load> = BTreeMap::new();
+    for (user, priority, n) in app.read().open_load(&agents).await? {
+        loads.entry(user).or_default().add(priority, n);
+    }
+    let mut plans = BTreeMap::new();
+    for t in app.read().tickets_by_id(ids).await? {
+        let Some(route) = rules.route(&t).filter(|_| t.state == State::New) else { continue };
+        let pick = |dept: DepartmentId, skills: &[String], exclude: &[UserId], loads: &BTreeMap<UserId, Load>| {
+            choose_agent(&staffing, &cals, loads, &AgentQuery { department: dept, skills, now, exclude })
+        };
+        let owner = pick(route.department, &route.skills, &[], &loads);
+        let mut helpers: Vec<UserId> = Vec::new();
+        for d in &route.involved {
+            let exclude: Vec<UserId> = owner.iter().chain(helpers.iter()).copied().collect();
+            if let Some(u) = pick(*d, &[], &exclude, &loads) {
+                helpers.push(u);
+            }
+        }
+        for u in owner.iter().chain(helpers.iter()) {
+            loads.entry(*u).or_default().add(t.priority, 1);
+        }
+        plans.insert(t.id, Plan { route, owner, helpers });
+    }
+    Ok(plans)
+}
+
+async fn apply_routes(app: &App, ids: &[TicketId], plans: BTreeMap<TicketId, Plan>) -> Vec<Result<(), AppError>> {
+    let planned: Vec<TicketId> = ids.iter().copied().filter(|id| plans.contains_key(id)).collect();
+    let now = app.now();
+    let changed = change_many(app, &planned, |t| {
+        let plan = plans.get(&t.id).ok_or(DomainError::Moved("no route"))?;
+        if t.state != State::New {
+            return Err(DomainError::Moved("routed meanwhile"));
+        }
+        let mut after = t.clone();
+        let mut events = Vec::new();
+        for cmd in plan.commands() {
+            let e = loopdesk_core::event::decide(&after, cmd, Actor::System, now)?;
+            loopdesk_core::event::apply(&mut after, &e);
+            events.push(e);
+        }
+        let owed = plan.alerts(&after, &events, now);
+        Ok(Decision { events, owed })
+    })
+    .await;
+    let outcomes: BTreeMap<TicketId, Result<(), AppError>> = match changed {
+        Ok(list) => planned
+            .iter()
+            .copied()
+            .zip(list.into_iter().map(|r| match r {
+                // Routed meanwhile (by a person, or an earlier attempt): nothing left to do.
+                Err(loopdesk_store::StoreError::Domain(DomainError::Moved(_))) => Ok(()),
+                other => other.map(|_| ()).map_err(AppError::from),
+            }))
+            .collect(),
+        Err(e) => {
+            let why = e.to_string();
+            planned.iter().map(|id| (*id, Err(AppError::internal(why.clone())))).collect()
+        }
+    };
+    // Tickets no rule matched (or no longer new) need nothing.
+    let mut outcomes = outcomes;
+    ids.iter().map(|id| outcomes.remove(id).unwrap_or(Ok(()))).collect()
 }
 
 /// The acknowledgement timer went off: if `late` still has not acknowledged, the ticket

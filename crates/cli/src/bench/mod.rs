@@ -4,6 +4,7 @@
 mod child;
 mod intake;
 mod mail;
+mod mix;
 mod pages;
 mod queue;
 mod stats;
@@ -25,6 +26,16 @@ pub enum BenchCommand {
         /// Run on a fresh database on this PostgreSQL server instead of SQLite.
         #[arg(long)]
         postgres: Option<String>,
+        /// What the clients send: a realistic mix, or four fixed texts (every ticket joins
+        /// one of four growing clusters).
+        #[arg(long, value_enum, default_value = "realistic")]
+        mix: mix::MixKind,
+        /// Also print the server's time per stage of an intake.
+        #[arg(long)]
+        breakdown: bool,
+        /// Follow every Nth acknowledged ticket until its route lands (0: none).
+        #[arg(long, default_value_t = 50)]
+        lag_every: u64,
     },
     /// Queue, counts and ticket-page latency and server memory on an existing database
     /// (fill it first with `loopdesk demo --tickets 1000000`).
@@ -81,9 +92,9 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Intake { clients, seconds, postgres } => {
-            let counts: Vec<usize> = clients.split(',').map(|c| c.trim().parse()).collect::<Result<_, _>>()?;
-            intake::run(&counts, seconds, postgres).await
+        BenchCommand::Intake { clients, seconds, postgres, mix, breakdown, lag_every } => {
+            let clients: Vec<usize> = clients.split(',').map(|c| c.trim().parse()).collect::<Result<_, _>>()?;
+            intake::run(intake::Options { clients, seconds, postgres, mix, breakdown, lag_every }).await
         }
         BenchCommand::Queue { requests, database_url } => {
             queue::run(crate::with_database(config, database_url), requests).await

@@ -6,6 +6,7 @@
 use super::prepare::Prepared;
 use super::{Intake, Writer};
 use crate::counts::CountDeltas;
+use crate::stage::done;
 use crate::tickets::{insert_events, insert_tickets, load, write_owed_many, EventRow, TicketRow};
 use crate::StoreError;
 use loopdesk_core::{Event, Ticket, TicketId};
@@ -13,7 +14,9 @@ use sqlx::AnyConnection;
 
 /// Commits a batch; the outer error fails the whole transaction, inner ones one request.
 pub(super) async fn commit(w: &Writer, batch: &[&Prepared]) -> Result<Vec<Result<Intake, StoreError>>, StoreError> {
+    let start = std::time::Instant::now();
     let mut tx = w.pool.begin().await?;
+    let start = done("begin", start);
     let mut results = Vec::with_capacity(batch.len());
     let mut fresh: Vec<&Prepared> = Vec::with_capacity(batch.len());
     for p in batch {
@@ -39,8 +42,11 @@ pub(super) async fn commit(w: &Writer, batch: &[&Prepared]) -> Result<Vec<Result
         results.push(Ok(Intake { ticket: p.ticket.clone(), replayed: false }));
         fresh.push(p);
     }
+    done("idempotency", start);
     let earliest = write_fresh(w, &mut tx, &fresh).await?;
+    let start = std::time::Instant::now();
     tx.commit().await?;
+    done("commit", start);
     if let Some(at) = earliest {
         w.hooks.signal_enqueued(at);
     }
@@ -53,28 +59,37 @@ pub(super) async fn commit(w: &Writer, batch: &[&Prepared]) -> Result<Vec<Result
 /// Every row of the batch's new tickets; returns the earliest due time of the jobs written.
 async fn write_fresh(w: &Writer, tx: &mut AnyConnection, fresh: &[&Prepared]) -> Result<Option<i64>, StoreError> {
     let b = w.backend;
+    let start = std::time::Instant::now();
     let tickets: Vec<TicketRow<'_>> =
         fresh.iter().map(|p| TicketRow { ticket: &p.ticket, doc: p.ticket_doc.clone() }).collect();
     insert_tickets(tx, b, &tickets).await?;
+    let start = done("tickets", start);
     let events: Vec<EventRow<'_>> = fresh
         .iter()
         .flat_map(|p| p.events.iter().zip(&p.event_docs).map(|(event, doc)| EventRow { event, doc: doc.clone() }))
         .collect();
     insert_events(tx, b, &events).await?;
+    let start = done("events", start);
     let words: Vec<(i64, &str)> = fresh.iter().map(|p| (p.ticket.id.0, p.words.as_str())).collect();
     crate::search::index_fresh(tx, b, &words).await?;
+    let start = done("search", start);
     let fed: Vec<(&Ticket, &Event)> = fresh.iter().filter_map(|p| p.events.last().map(|e| (&p.ticket, e))).collect();
     crate::live::record_rows(tx, b, &fed).await?;
+    let start = done("live", start);
     let signatures: Vec<_> = fresh.iter().filter_map(|p| p.signature.as_ref().map(|s| (p.ticket.id, s))).collect();
     crate::clusters::insert_signatures(tx, b, &signatures).await?;
+    let start = done("signatures", start);
     let mut deltas = CountDeltas::default();
     fresh.iter().for_each(|p| deltas.add(&p.ticket, 1));
     deltas.flush(tx).await?;
+    let start = done("counts", start);
     for p in fresh.iter().filter(|p| !p.attachments.is_empty()) {
         crate::inbound::link_attachments_on(tx, &p.attachments, p.ticket.id).await?;
     }
     let owed: Vec<_> = fresh.iter().map(|p| (&p.ticket, &p.owed)).collect();
-    write_owed_many(tx, b, &owed).await
+    let earliest = write_owed_many(tx, b, &owed).await?;
+    done("owed", start);
+    Ok(earliest)
 }
 
 enum Claim {

@@ -86,6 +86,8 @@ type Reply = oneshot::Sender<Result<Intake, StoreError>>;
 struct Pending {
     prepared: Prepared,
     reply: Reply,
+    /// When it was handed to the writer (for the time it waits for its batch).
+    queued: std::time::Instant,
 }
 
 /// Sends requests to the writer task.
@@ -105,11 +107,15 @@ impl IntakeHandle {
 impl Store {
     /// Records a new ticket durably and returns it with its id and tracking number.
     pub async fn intake(&self, request: IntakeRequest) -> Result<Intake, StoreError> {
+        let start = std::time::Instant::now();
         let id = self.ids.next(&self.pool, self.backend).await?;
         let prepared = prepare::prepare(request, loopdesk_core::TicketId(id), self.hooks.effects.as_ref())?;
+        let start = crate::stage::done("prepare", start);
         let (reply, answer) = oneshot::channel();
-        self.intake.tx.send(Pending { prepared, reply }).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        self.intake.tx.send(Pending { prepared, reply, queued: start }).await.map_err(|_| StoreError::WriterGone)?;
+        let done = answer.await.map_err(|_| StoreError::WriterGone)?;
+        crate::stage::done("written", start);
+        done
     }
 }
 
@@ -124,6 +130,10 @@ async fn writer(w: Writer, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {
     let mut batch = Vec::with_capacity(max_batch);
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let pendings = std::mem::take(&mut batch);
+        for p in &pendings {
+            crate::stage::done("queued", p.queued);
+        }
+        metrics::histogram!("loopdesk_intake_batch_size").record(pendings.len() as f64);
         let prepared: Vec<&Prepared> = pendings.iter().map(|p| &p.prepared).collect();
         match commit::commit(&w, &prepared).await {
             Ok(results) => {
