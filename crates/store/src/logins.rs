@@ -5,6 +5,9 @@ use crate::sql::{from_ms, ms};
 use crate::{Store, StoreError};
 use loopdesk_core::Timestamp;
 
+/// Hours after which a name's failures are forgotten.
+pub const FAILURE_WINDOW_HOURS: i64 = 24;
+
 /// The failures recorded for a name after one more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginFailures {
@@ -27,14 +30,21 @@ impl Store {
     }
 
     /// Counts one more failure for `username` at `now`; `lock_for` turns the new count into
-    /// how long the name is locked (zero: not locked). One statement per step, so two nodes
-    /// counting at once both count.
+    /// how long the name is locked (zero: not locked). Failures count as consecutive while
+    /// each comes within [`FAILURE_WINDOW_HOURS`] of the one before; names idle longer than
+    /// that are forgotten. One statement per step, so two nodes counting at once both count.
     pub async fn login_failed(
         &self,
         username: &str,
         now: Timestamp,
         lock_for: impl Fn(i64) -> chrono::Duration,
     ) -> Result<LoginFailures, StoreError> {
+        let stale = ms(now - chrono::Duration::hours(FAILURE_WINDOW_HOURS));
+        sqlx::query("DELETE FROM login_failures WHERE last_failed_at < $1 AND locked_until < $2")
+            .bind(stale)
+            .bind(ms(now))
+            .execute(&self.pool)
+            .await?;
         let (failures,): (i64,) = sqlx::query_as(
             "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, 1, $2, 0) \
              ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $2 \

@@ -114,10 +114,10 @@ fn refused(e: &WechatError) -> Response {
 
 /// `GET /api/v1/inbound/wechat`: URL verification, answers `echostr`.
 #[utoipa::path(get, path = "/inbound/wechat", tag = "channels", operation_id = "wechat_verify", security(()), params(
-        ("signature" = Option<String>, Query, description = "sha1 of the sorted token, timestamp and nonce"),
+        ("signature" = String, Query, description = "sha1 of the sorted token, timestamp and nonce"),
         ("timestamp" = String, Query, description = "Unix seconds, within the replay window"),
         ("nonce" = String, Query),
-        ("echostr" = Option<String>, Query, description = "URL verification only: echoed back"),
+        ("echostr" = String, Query, description = "Echoed back when the signature is right"),
         ("openid" = Option<String>, Query),
         ("encrypt_type" = Option<String>, Query, description = "`aes` for encrypted messages (required in safe mode)"),
         ("msg_signature" = Option<String>, Query, description = "Signature over the encrypted message")
@@ -141,7 +141,6 @@ pub async fn wechat_verify(State(state): State<AppState>, RawQuery(raw): RawQuer
         ("signature" = Option<String>, Query, description = "sha1 of the sorted token, timestamp and nonce"),
         ("timestamp" = String, Query, description = "Unix seconds, within the replay window"),
         ("nonce" = String, Query),
-        ("echostr" = Option<String>, Query, description = "URL verification only: echoed back"),
         ("openid" = Option<String>, Query),
         ("encrypt_type" = Option<String>, Query, description = "`aes` for encrypted messages (required in safe mode)"),
         ("msg_signature" = Option<String>, Query, description = "Signature over the encrypted message")

@@ -142,6 +142,13 @@ async fn finding_3_an_account_is_locked_after_failures_with_backoff_and_audit() 
         assert_eq!(locks.len(), 2, "{}", audit.body);
         assert_eq!(locks[0]["changed_by"], "system");
         assert!(locks.iter().any(|r| r["detail"]["failures"] == 5));
+        // Failures a day apart (sessions have expired by then) are not consecutive: the count starts again.
+        for _ in 0..before - 1 {
+            assert_eq!(api_login(&app, "agent", "wrong password!", None).await, StatusCode::UNAUTHORIZED);
+        }
+        app.clock.advance(chrono::Duration::hours(25));
+        assert_eq!(api_login(&app, "agent", "wrong password!", None).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(api_login(&app, "agent", PASSWORD, None).await, StatusCode::OK);
     })
     .await;
 }

@@ -7,3 +7,4 @@ CREATE TABLE login_failures (
     last_failed_at BIGINT NOT NULL,
     locked_until BIGINT NOT NULL
 );
+CREATE INDEX login_failures_last ON login_failures (last_failed_at);
