@@ -32,6 +32,7 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError 
 /// What a rule matches on; an empty list matches anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Match {
     pub categories: Vec<String>,
     /// Any of the ticket's sub-tags.
@@ -69,6 +70,7 @@ impl Match {
 /// collaborate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRule {
     pub name: String,
     #[serde(default)]
@@ -82,6 +84,7 @@ pub struct RoutingRule {
 /// The ordered rules; the first match wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRules {
     pub rules: Vec<RoutingRule>,
     /// Owner when no rule matches; the ticket waits unrouted when absent.

@@ -22,23 +22,25 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
+use loopdesk_app::documents::channel::{GatewayDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
 use loopdesk_app::triage::engine::RulePart;
+use loopdesk_core::routing::RoutingRules;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Body of a `PUT`: the new document and the version it was based on.
+/// Body of a `PUT`: the new document and the version it was based on. The server reads
+/// `body` as JSON and checks it into the document's type (`B`, which the document shows).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentIn {
+pub struct DocumentIn<B = Value> {
     /// The version the edit started from; 0 when none was saved yet.
     #[schema(minimum = 0)]
     pub expected_version: i64,
     /// The document itself, checked into its typed form before it is saved (an error
     /// names the field inside it, `body.rules[2].departments`). Secrets written back as
     /// `********` or left out keep their saved values.
-    #[schema(value_type = Object)]
-    pub body: Value,
+    pub body: B,
     /// Why it changes (required for the triage rules), at most 500 characters.
     #[serde(default)]
     #[schema(max_length = 500)]
@@ -89,7 +91,7 @@ async fn history(
 /// The three operations of a document at a fixed path, as named handlers (each documents
 /// itself). Only admins save: the extractor refuses others before the body is read.
 macro_rules! fixed_document {
-    ($module:ident, $path:literal, $history:literal, $name:literal, $kind:expr) => {
+    ($module:ident, $path:literal, $history:literal, $name:literal, $body:ident, $kind:expr) => {
         pub mod $module {
             use super::*;
 
@@ -102,7 +104,7 @@ macro_rules! fixed_document {
 
             #[doc = concat!("`PUT ", $path, "`: a new version of the ", $name, " (admins; 409 `stale_version`).")]
             #[utoipa::path(put, path = $path, tag = "documents", operation_id = concat!("put_", $name),
-                request_body = DocumentIn, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+                request_body = DocumentIn<$body>, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
             pub async fn save(
                 State(s): State<AppState>,
                 Admin(auth): Admin,
@@ -125,18 +127,72 @@ macro_rules! fixed_document {
     };
 }
 
+// Documents whose body type has a schema name it; the others are any JSON object until
+// their types derive one too.
+type AnyObject = Value;
+
 fixed_document!(
     routing_rules,
     "/admin/routing-rules",
     "/admin/routing-rules/history",
     "routing_rules",
+    RoutingRules,
     DocumentKind::RoutingRules
 );
-fixed_document!(staffing, "/admin/staffing", "/admin/staffing/history", "staffing", DocumentKind::Staffing);
-fixed_document!(sla_policy, "/admin/sla-policy", "/admin/sla-policy/history", "sla_policy", DocumentKind::SlaPolicy);
-fixed_document!(calendars, "/admin/calendars", "/admin/calendars/history", "calendars", DocumentKind::Calendars);
-fixed_document!(templates, "/admin/templates", "/admin/templates/history", "templates", DocumentKind::Templates);
-fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", DocumentKind::Robots);
+fixed_document!(staffing, "/admin/staffing", "/admin/staffing/history", "staffing", AnyObject, DocumentKind::Staffing);
+fixed_document!(
+    sla_policy,
+    "/admin/sla-policy",
+    "/admin/sla-policy/history",
+    "sla_policy",
+    AnyObject,
+    DocumentKind::SlaPolicy
+);
+fixed_document!(
+    calendars,
+    "/admin/calendars",
+    "/admin/calendars/history",
+    "calendars",
+    AnyObject,
+    DocumentKind::Calendars
+);
+fixed_document!(
+    templates,
+    "/admin/templates",
+    "/admin/templates/history",
+    "templates",
+    AnyObject,
+    DocumentKind::Templates
+);
+fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", AnyObject, DocumentKind::Robots);
+
+/// A channel's settings: the `wechat` document, the `outbound` gateway, or a webhook
+/// source's (any other name).
+pub struct ChannelSettings;
+
+impl utoipa::PartialSchema for ChannelSettings {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Ref};
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("WechatDoc"))
+            .item(Ref::from_schema_name("GatewayDoc"))
+            .item(Ref::from_schema_name("WebhookDoc"))
+            .description(Some("By the channel's name: wechat, outbound, or a webhook source"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ChannelSettings {
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        out.push(("WechatDoc".into(), WechatDoc::schema()));
+        out.push(("GatewayDoc".into(), GatewayDoc::schema()));
+        out.push(("WebhookDoc".into(), WebhookDoc::schema()));
+        <WechatDoc as utoipa::ToSchema>::schemas(out);
+        <GatewayDoc as utoipa::ToSchema>::schemas(out);
+        <WebhookDoc as utoipa::ToSchema>::schemas(out);
+    }
+}
 
 fn channel(name: &str) -> Result<DocumentKind, ApiError> {
     Ok(DocumentKind::Channel(ChannelName::parse(name)?))
@@ -163,7 +219,7 @@ pub async fn show_channel(
 /// `PUT /admin/channels/{name}`: new settings for a channel, validated (admins).
 #[utoipa::path(put, path = "/admin/channels/{name}", tag = "documents",
     params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source")),
-    request_body = DocumentIn, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+    request_body = DocumentIn<ChannelSettings>, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn save_channel(
     State(s): State<AppState>,
     Admin(auth): Admin,
