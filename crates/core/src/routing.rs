@@ -153,14 +153,18 @@ impl RoutingRules {
 /// A period an agent is away, `from` inclusive, `until` exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Leave {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub until: Timestamp,
 }
 
 /// One agent's profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentProfile {
     pub user_id: UserId,
     pub department_id: DepartmentId,
@@ -183,6 +187,7 @@ impl AgentProfile {
 /// A department's duty calendar and supervisor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentStaffing {
     pub department_id: DepartmentId,
     #[serde(default = "default_calendar")]
@@ -199,6 +204,7 @@ fn default_calendar() -> String {
 /// Who works where and when (the `staffing` document).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Staffing {
     #[serde(default)]
     pub departments: Vec<DepartmentStaffing>,

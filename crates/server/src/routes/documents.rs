@@ -25,7 +25,8 @@ use axum::Router;
 use loopdesk_app::documents::channel::{GatewayDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
 use loopdesk_app::triage::engine::RulePart;
-use loopdesk_core::routing::RoutingRules;
+use loopdesk_core::routing::{RoutingRules, Staffing};
+use loopdesk_core::sla::SlaPolicy;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -139,13 +140,13 @@ fixed_document!(
     RoutingRules,
     DocumentKind::RoutingRules
 );
-fixed_document!(staffing, "/admin/staffing", "/admin/staffing/history", "staffing", AnyObject, DocumentKind::Staffing);
+fixed_document!(staffing, "/admin/staffing", "/admin/staffing/history", "staffing", Staffing, DocumentKind::Staffing);
 fixed_document!(
     sla_policy,
     "/admin/sla-policy",
     "/admin/sla-policy/history",
     "sla_policy",
-    AnyObject,
+    SlaPolicy,
     DocumentKind::SlaPolicy
 );
 fixed_document!(
