@@ -24,6 +24,7 @@ use axum::routing::get;
 use axum::Router;
 use loopdesk_app::documents::channel::{GatewayDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
+use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::triage::engine::RulePart;
 use loopdesk_core::routing::{RoutingRules, Staffing};
 use loopdesk_core::sla::SlaPolicy;
@@ -154,7 +155,7 @@ fixed_document!(
     "/admin/calendars",
     "/admin/calendars/history",
     "calendars",
-    AnyObject,
+    CalendarsDoc,
     DocumentKind::Calendars
 );
 fixed_document!(
