@@ -55,10 +55,15 @@ impl Backend {
             conn.execute("PRAGMA synchronous = FULL").await?;
             conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA foreign_keys = ON").await?;
-            conn.execute("PRAGMA cache_size = -16000").await?;
-            if role == Role::Read {
-                conn.execute("PRAGMA query_only = ON").await?;
-            }
+            // Page cache per connection: the writer's holds the pages every intake touches;
+            // readers share the file through the OS cache, so theirs stay small (memory).
+            match role {
+                Role::Write => conn.execute("PRAGMA cache_size = -16000").await?,
+                Role::Read => {
+                    conn.execute("PRAGMA cache_size = -4000").await?;
+                    conn.execute("PRAGMA query_only = ON").await?
+                }
+            };
         }
         Ok(())
     }

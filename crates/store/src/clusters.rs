@@ -138,7 +138,8 @@ impl Reader {
              FROM ({}) hits JOIN ticket_signatures s ON s.ticket_id = hits.ticket_id \
              LEFT JOIN problem_clusters p ON p.id = s.cluster_id \
              LEFT JOIN cluster_customers m ON m.cluster_id = s.cluster_id AND m.customer_key = ${customer} \
-             GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature",
+             GROUP BY s.ticket_id, s.cluster_id, s.customer_key, s.signature \
+             HAVING COUNT(*) >= {min_shared}",
             parts.join(" UNION ALL ")
         );
         let mut values: Vec<Value> = band_keys.iter().map(|k| Value::Int(*k)).collect();
@@ -147,9 +148,10 @@ impl Reader {
         values.push(Value::Text(customer_key.unwrap_or("none:").to_string()));
         type Row = (i64, i64, String, String, i64, i64, i64);
         let rows: Vec<Row> = sqlx::query_as_with(&sql, arguments(&values)?).fetch_all(&self.pool).await?;
+        // Only tickets sharing enough bands come back: each row crosses to this thread and
+        // its signature is parsed, so the filter belongs in the query.
         Ok(rows
             .into_iter()
-            .filter(|r| r.4 as usize >= min_shared)
             .map(|(t, c, k, s, n, size, known)| Candidate {
                 ticket_id: TicketId(t),
                 cluster_id: c,

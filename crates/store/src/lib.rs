@@ -132,6 +132,10 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(connections)
                 .acquire_timeout(Duration::from_secs(30))
+                // A ping before every use costs a round trip per query (for SQLite a hand-off
+                // to the connection's thread and back); a broken connection fails its query
+                // anyway, and the pool replaces it.
+                .test_before_acquire(false)
                 .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn, role).await }))
                 .connect(&url)
         };

@@ -123,7 +123,10 @@ pub enum Failure {
 pub async fn worker(app: App) {
     loop {
         match run_due(&app).await {
-            Ok(n) if n > 0 => continue,
+            Ok(n) if n > 0 => {
+                tokio::time::sleep(GATHER).await;
+                continue;
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "outbox round failed"),
         }
@@ -136,8 +139,15 @@ pub async fn worker(app: App) {
             _ = app.store.outbox_bell().notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
+        // Under load deliveries are queued one intake batch at a time; gathering them a
+        // moment makes one claim and one outcome commit for many (each commit holds SQLite's
+        // one write lock through an fsync).
+        tokio::time::sleep(GATHER).await;
     }
 }
+
+/// How long a woken outbox waits before claiming.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// Sends every delivery due now, continuously, until none is left due; returns how many
 /// were attempted.

@@ -50,8 +50,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         options.seconds
     );
     println!(
-        "{:>8} {:>10} {:>8} {:>8} {:>8} {:>7} {:>14} {:>9}",
-        "clients", "tickets/s", "p50 ms", "p99 ms", "max ms", "errors", "route lag p99", "rss MiB"
+        "{:>8} {:>10} {:>8} {:>8} {:>8} {:>7} {:>14} {:>9} {:>13}",
+        "clients", "tickets/s", "p50 ms", "p99 ms", "max ms", "errors", "route lag p99", "rss MiB", "cpu ms/ticket"
     );
     let lags = Lags::new(staff.clone());
     for &n in &options.clients {
@@ -59,12 +59,18 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         warm.run(Duration::from_secs(1)).await?;
         lags.clear();
         let step = Load { lags: (options.lag_every > 0).then_some((&lags, options.lag_every)), ..warm };
+        let cpu_before = server.cpu_seconds();
         let (count, errors, mut lat, elapsed) = step.run(Duration::from_secs(options.seconds)).await?;
+        // Server CPU per ticket: what the machine pays for one, whatever else runs beside it.
+        let cpu = match (cpu_before, server.cpu_seconds()) {
+            (Some(a), Some(b)) if count > 0 => format!("{:.2}", (b - a) * 1000.0 / count as f64),
+            _ => "?".into(),
+        };
         let route_lag = lags.finish().await;
         let s = Summary::of(&mut lat);
         let rss = server.memory_mib().map(|(rss, _)| format!("{rss:.0}")).unwrap_or_else(|| "?".into());
         println!(
-            "{n:>8} {:>10.0} {:>8} {:>8} {:>8} {errors:>7} {route_lag:>14} {rss:>9}",
+            "{n:>8} {:>10.0} {:>8} {:>8} {:>8} {errors:>7} {route_lag:>14} {rss:>9} {cpu:>13}",
             count as f64 / elapsed.as_secs_f64(),
             ms(s.p50),
             ms(s.p99),
@@ -164,7 +170,8 @@ impl Lags {
                         return Some(acked.elapsed());
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+                // Coarse enough that following tickets does not load the server being measured.
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             None
         });

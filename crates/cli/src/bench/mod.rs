@@ -34,7 +34,7 @@ pub enum BenchCommand {
         #[arg(long)]
         breakdown: bool,
         /// Follow every Nth acknowledged ticket until its route lands (0: none).
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 200)]
         lag_every: u64,
     },
     /// Queue, counts and ticket-page latency and server memory on an existing database

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use tokio::sync::Mutex;
 
 /// Ids reserved per block.
-const BLOCK: usize = 256;
+const BLOCK: usize = 1024;
 
 /// A process's reserved ids.
 #[derive(Default)]
