@@ -93,6 +93,8 @@ async fn the_api_holds_to_its_document_under_generated_requests() {
             .arg("--report-ndjson-path")
             .arg(&report)
             .env("SCHEMATHESIS_HOOKS", "")
+            // Its cache goes with the reports, not into the source tree.
+            .current_dir(&dir)
             .kill_on_drop(true);
         if let Some(user_id) = app.user_ids.get(role) {
             // An API token of the role's user: schemathesis sends it on every request (a
