@@ -184,7 +184,7 @@ impl Store {
             owed.push((&d.after, mine));
         }
         crate::live::record_rows(&mut tx, self.backend, &fed).await?;
-        deltas.flush(&mut tx).await?;
+        deltas.flush(&mut tx, self.backend).await?;
         let owed_refs: Vec<_> = owed.iter().map(|(t, o)| (*t, o)).collect();
         let earliest = write_owed_many(&mut tx, self.backend, &owed_refs).await?;
         tx.commit().await?;

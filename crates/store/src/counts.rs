@@ -2,15 +2,16 @@
 //! the same transaction as every ticket change (together with the dashboard's rollups).
 
 use crate::queue::TicketFilter;
+use crate::rollup::{Key, Table};
 use crate::sql::{arguments, Conditions};
-use crate::{Reader, Store, StoreError};
+use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::{State, Ticket};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The rollup key of a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct CountKey {
     state: &'static str,
     priority_rank: i64,
@@ -32,7 +33,7 @@ impl CountKey {
 }
 
 /// The owner rollup key of a ticket (0 for no assignee or department).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct OwnerKey {
     state: &'static str,
     assignee_id: i64,
@@ -54,8 +55,9 @@ impl OwnerKey {
 /// Changes to the rollups accumulated during one transaction.
 #[derive(Debug, Default)]
 pub(crate) struct CountDeltas {
-    dimensions: HashMap<CountKey, i64>,
-    owners: HashMap<OwnerKey, i64>,
+    /// Ordered, so rows are locked in the same order by every transaction.
+    dimensions: BTreeMap<CountKey, i64>,
+    owners: BTreeMap<OwnerKey, i64>,
     dashboard: crate::rollup::DashboardDeltas,
 }
 
@@ -79,39 +81,35 @@ impl CountDeltas {
         }
     }
 
-    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        self.dashboard.flush(&mut *conn).await?;
-        for (k, n) in self.owners.into_iter().filter(|(_, n)| *n != 0) {
-            sqlx::query(
-                "INSERT INTO ticket_owner_counts (state, assignee_id, department_id, needs_triage, n) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (state, assignee_id, department_id, needs_triage) \
-                 DO UPDATE SET n = ticket_owner_counts.n + excluded.n",
-            )
-            .bind(k.state)
-            .bind(k.assignee_id)
-            .bind(k.department_id)
-            .bind(k.needs_triage)
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
-        }
-        for (k, n) in self.dimensions.into_iter().filter(|(_, n)| *n != 0) {
-            sqlx::query(
-                "INSERT INTO ticket_counts (state, priority_rank, channel, category, department_id, n) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (state, priority_rank, channel, category, department_id) \
-                 DO UPDATE SET n = ticket_counts.n + excluded.n",
-            )
-            .bind(k.state)
-            .bind(k.priority_rank)
-            .bind(k.channel)
-            .bind(k.category)
-            .bind(k.department_id)
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
-        }
+    pub(crate) async fn flush(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+        const OWNERS: Table = Table {
+            name: "ticket_owner_counts",
+            keys: &["state", "assignee_id", "department_id", "needs_triage"],
+            counts: &["n"],
+        };
+        const DIMENSIONS: Table = Table {
+            name: "ticket_counts",
+            keys: &["state", "priority_rank", "channel", "category", "department_id"],
+            counts: &["n"],
+        };
+        self.dashboard.flush(&mut *conn, backend).await?;
+        let rows = self.owners.iter().map(|(k, n)| {
+            let keys =
+                vec![Key::Text(k.state), Key::Int(k.assignee_id), Key::Int(k.department_id), Key::Int(k.needs_triage)];
+            (keys, vec![*n])
+        });
+        OWNERS.add_all(conn, backend, rows.collect()).await?;
+        let rows = self.dimensions.iter().map(|(k, n)| {
+            let keys = vec![
+                Key::Text(k.state),
+                Key::Int(k.priority_rank),
+                Key::Text(k.channel),
+                Key::Text(&k.category),
+                Key::Int(k.department_id),
+            ];
+            (keys, vec![*n])
+        });
+        DIMENSIONS.add_all(conn, backend, rows.collect()).await?;
         Ok(())
     }
 }

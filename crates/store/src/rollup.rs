@@ -4,12 +4,12 @@
 //! contribution and adds its new one in the same transaction, so the rollup always equals
 //! a direct computation over the tickets. SLA results are appended as clocks stop.
 
-use crate::sql::{ms, values_rows};
+use crate::sql::{ms, rows_per_statement, values_rows, values_rows_for};
 use crate::{Backend, Reader, Store, StoreError};
 use loopdesk_core::ticket::Rating;
 use loopdesk_core::{Event, Ticket, TicketId, Timestamp};
 use sqlx::AnyConnection;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One rollup bucket.
 pub(crate) const HOUR_MS: i64 = 3_600_000;
@@ -40,16 +40,18 @@ pub struct CompletedTarget {
     pub met: bool,
 }
 
-/// Rollup changes accumulated during one transaction.
+/// Rollup changes accumulated during one transaction. Ordered maps: rows are written in
+/// key order, so concurrent transactions lock them in the same order (PostgreSQL otherwise
+/// detects deadlocks between an intake batch and a routing batch touching the same hours).
 #[derive(Debug, Default)]
 pub(crate) struct DashboardDeltas {
-    channels: HashMap<(i64, &'static str), [i64; 2]>,
-    categories: HashMap<(i64, String), i64>,
+    channels: BTreeMap<(i64, &'static str), [i64; 2]>,
+    categories: BTreeMap<(i64, String), i64>,
     /// first responses, their wait, resolutions, their handling time.
-    priorities: HashMap<(i64, i64), [i64; 4]>,
+    priorities: BTreeMap<(i64, i64), [i64; 4]>,
     /// answered, satisfied, neutral, unsatisfied, scored, score sum.
-    surveys: HashMap<i64, [i64; 6]>,
-    problems: HashMap<(i64, i64), i64>,
+    surveys: BTreeMap<i64, [i64; 6]>,
+    problems: BTreeMap<(i64, i64), i64>,
 }
 
 fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
@@ -96,7 +98,7 @@ impl DashboardDeltas {
         self.add(after, 1);
     }
 
-    pub(crate) async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub(crate) async fn flush(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
         const CHANNEL: Table =
             Table { name: "dashboard_channels", keys: &["hour", "channel"], counts: &["n", "intake_on_time"] };
         const CATEGORY: Table = Table { name: "dashboard_categories", keys: &["hour", "category"], counts: &["n"] };
@@ -111,67 +113,76 @@ impl DashboardDeltas {
             counts: &["answered", "satisfied", "neutral", "unsatisfied", "scored", "score_sum"],
         };
         const PROBLEM: Table = Table { name: "dashboard_problems", keys: &["hour", "cluster_id"], counts: &["n"] };
-        for ((hour, channel), v) in self.channels {
-            CHANNEL.add(conn, &[Key::Int(hour), Key::Text(channel)], &v).await?;
-        }
-        for ((hour, category), n) in &self.categories {
-            CATEGORY.add(conn, &[Key::Int(*hour), Key::Text(category)], &[*n]).await?;
-        }
-        for ((hour, rank), v) in self.priorities {
-            PRIORITY.add(conn, &[Key::Int(hour), Key::Int(rank)], &v).await?;
-        }
-        for (hour, v) in self.surveys {
-            SURVEY.add(conn, &[Key::Int(hour)], &v).await?;
-        }
-        for ((hour, cluster), n) in self.problems {
-            PROBLEM.add(conn, &[Key::Int(hour), Key::Int(cluster)], &[n]).await?;
-        }
+        let rows = self.channels.iter().map(|((h, c), v)| (vec![Key::Int(*h), Key::Text(c)], v.to_vec()));
+        CHANNEL.add_all(conn, backend, rows.collect()).await?;
+        let rows = self.categories.iter().map(|((h, c), n)| (vec![Key::Int(*h), Key::Text(c)], vec![*n]));
+        CATEGORY.add_all(conn, backend, rows.collect()).await?;
+        let rows = self.priorities.iter().map(|((h, r), v)| (vec![Key::Int(*h), Key::Int(*r)], v.to_vec()));
+        PRIORITY.add_all(conn, backend, rows.collect()).await?;
+        let rows = self.surveys.iter().map(|(h, v)| (vec![Key::Int(*h)], v.to_vec()));
+        SURVEY.add_all(conn, backend, rows.collect()).await?;
+        let rows = self.problems.iter().map(|((h, c), n)| (vec![Key::Int(*h), Key::Int(*c)], vec![*n]));
+        PROBLEM.add_all(conn, backend, rows.collect()).await?;
         Ok(())
     }
 }
 
 /// A rollup table: rows keyed by `keys` holding the sums `counts`.
-struct Table {
-    name: &'static str,
-    keys: &'static [&'static str],
-    counts: &'static [&'static str],
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub counts: &'static [&'static str],
 }
 
 /// One key column's value.
-enum Key<'a> {
+pub(crate) enum Key<'a> {
     Int(i64),
     Text(&'a str),
 }
 
+/// A row's key values and the deltas to add to its sums.
+pub(crate) type DeltaRow<'a> = (Vec<Key<'a>>, Vec<i64>);
+
 impl Table {
-    /// Adds `deltas` to the row of `keys`, creating it; all-zero deltas write nothing.
-    async fn add(&self, conn: &mut AnyConnection, keys: &[Key<'_>], deltas: &[i64]) -> Result<(), sqlx::Error> {
-        if deltas.iter().all(|d| *d == 0) {
+    /// Adds each row's deltas to the row of its keys, creating it; all-zero deltas write
+    /// nothing. Multi-row upserts in the order given (callers give key order, see
+    /// [`DashboardDeltas`]); keys are distinct, as one statement may touch a row only once.
+    pub(crate) async fn add_all(
+        &self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+        rows: Vec<DeltaRow<'_>>,
+    ) -> Result<(), sqlx::Error> {
+        let rows: Vec<DeltaRow<'_>> = rows.into_iter().filter(|(_, d)| d.iter().any(|x| *x != 0)).collect();
+        if rows.is_empty() {
             return Ok(());
         }
         let columns: Vec<&str> = self.keys.iter().chain(self.counts).copied().collect();
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
         let sums: Vec<String> =
             self.counts.iter().map(|c| format!("{c} = {t}.{c} + excluded.{c}", t = self.name)).collect();
-        let sql = format!(
-            "INSERT INTO {t} ({cols}) VALUES ({vals}) ON CONFLICT ({keys}) DO UPDATE SET {sums}",
-            t = self.name,
-            cols = columns.join(", "),
-            vals = placeholders.join(", "),
-            keys = self.keys.join(", "),
-            sums = sums.join(", "),
-        );
-        let mut q = sqlx::query(&sql);
-        for k in keys {
-            q = match k {
-                Key::Int(v) => q.bind(*v),
-                Key::Text(v) => q.bind(v.to_string()),
-            };
+        for chunk in rows.chunks(rows_per_statement(backend, columns.len())) {
+            let sql = format!(
+                "INSERT INTO {t} ({cols}) VALUES {vals} ON CONFLICT ({keys}) DO UPDATE SET {sums}",
+                t = self.name,
+                cols = columns.join(", "),
+                vals = values_rows_for(backend, chunk.len(), columns.len()),
+                keys = self.keys.join(", "),
+                sums = sums.join(", "),
+            );
+            let mut q = sqlx::query(&sql);
+            for (keys, deltas) in chunk {
+                for k in keys {
+                    q = match k {
+                        Key::Int(v) => q.bind(*v),
+                        Key::Text(v) => q.bind(v.to_string()),
+                    };
+                }
+                for d in deltas {
+                    q = q.bind(*d);
+                }
+            }
+            q.execute(&mut *conn).await?;
         }
-        for d in deltas {
-            q = q.bind(*d);
-        }
-        q.execute(&mut *conn).await?;
         Ok(())
     }
 }
@@ -261,7 +272,7 @@ impl Store {
         ] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
-        deltas.flush(&mut tx).await?;
+        deltas.flush(&mut tx, self.backend).await?;
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) \
              SELECT stopped_at / 3600000, priority_rank, target, CAST(SUM(met) AS BIGINT), \

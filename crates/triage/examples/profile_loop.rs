@@ -1,5 +1,6 @@
 //! Runs `Engine::analyze` over the labelled texts joined into 50–500 character pieces, for
-//! profiling (`perf record`). Prints µs per item.
+//! profiling (`perf record`). Prints µs per item. `NO_SPAM`, `NO_PRIO`, `NO_TONE` leave a
+//! model out, to see what each costs.
 
 use loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL;
 use loopdesk_triage::eval::parse_jsonl;
@@ -25,6 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut engine = Engine::new()?;
     println!("Engine::new: {:?}", started.elapsed());
+    if std::env::var("NO_SPAM").is_ok() {
+        engine = engine.with_spam_model(None);
+    }
+    if std::env::var("NO_PRIO").is_ok() {
+        engine = engine.with_priority_model(None);
+    }
     if std::env::var("NO_TONE").is_ok() {
         engine = engine.with_sentiment(None);
     }

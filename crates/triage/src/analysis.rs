@@ -6,6 +6,8 @@ use crate::minhash::{MinHashConfig, Signature};
 use crate::moderation::Moderation;
 use crate::normalize::{Entity, DEFAULT_MAX_CHARS};
 use crate::priority::PriorityDecision;
+use crate::priority_model::ModelVote;
+use crate::problem::{Fingerprint, ProblemSignature};
 use crate::segment::Language;
 use crate::signals::Signals;
 use loopdesk_core::{CustomerTier, ImpactScope, Urgency};
@@ -82,10 +84,24 @@ pub struct Analysis {
     pub urgency: Urgency,
     /// MinHash signature of the content words.
     pub signature: Signature,
-    /// LSH band keys to store and look up (empty when the text has no content words).
+    /// Weighted concepts: what the report is about, in any language.
+    #[serde(default)]
+    pub problem: ProblemSignature,
+    /// Keys to store and look up: concept pairs, or MinHash bands when the text has no
+    /// telling concept (empty when the text has no content words).
     pub band_keys: Vec<i64>,
     /// Impact scope for the given cluster size.
     pub impact_scope: ImpactScope,
+    /// What the learned priority model said (kept so a re-prioritisation reads it again).
+    #[serde(default)]
+    pub priority_vote: Option<ModelVote>,
     /// Priority and the reasons that fired.
     pub priority: PriorityDecision,
+}
+
+impl Analysis {
+    /// What is stored for clustering.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint { minhash: self.signature.clone(), problem: self.problem.clone() }
+    }
 }

@@ -3,6 +3,7 @@
 //! in a database table).
 
 use crate::minhash::{band_keys, similarity, Signature};
+use crate::problem::Fingerprint;
 use loopdesk_core::ImpactScope;
 use serde::{Deserialize, Serialize};
 
@@ -17,11 +18,25 @@ pub struct ClusterConfig {
     pub scope_some: u32,
     /// Cluster size from which the scope is "all users".
     pub scope_all: u32,
+    /// Problem-signature similarity from which reports of different customers (or of one,
+    /// in other words) are one problem.
+    #[serde(default = "default_problem_similarity")]
+    pub problem_similarity: f32,
+}
+
+fn default_problem_similarity() -> f32 {
+    0.5
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { duplicate_similarity: 0.8, cluster_similarity: 0.4, scope_some: 3, scope_all: 50 }
+        ClusterConfig {
+            duplicate_similarity: 0.8,
+            cluster_similarity: 0.4,
+            scope_some: 3,
+            scope_all: 50,
+            problem_similarity: default_problem_similarity(),
+        }
     }
 }
 
@@ -47,6 +62,22 @@ impl ClusterConfig {
         } else {
             Relation::Unrelated
         }
+    }
+
+    /// How a new ticket relates to an earlier one, and the similarity that decided:
+    /// a same-customer near-copy is a duplicate; otherwise shared concepts decide, and
+    /// texts without telling concepts fall back to near-copy similarity.
+    pub fn relate(&self, new: &Fingerprint, earlier: &Fingerprint, same_customer: bool) -> (f32, Relation) {
+        let near = similarity(&new.minhash, &earlier.minhash);
+        if same_customer && near >= self.duplicate_similarity {
+            return (near, Relation::Duplicate);
+        }
+        if !new.problem.is_empty() && !earlier.problem.is_empty() {
+            let p = new.problem.similarity(&earlier.problem);
+            let relation = if p >= self.problem_similarity { Relation::SameProblem } else { Relation::Unrelated };
+            return (p, relation);
+        }
+        (near, self.relation(near, false))
     }
 
     /// Impact scope of a problem reported by `cluster_size` customers.

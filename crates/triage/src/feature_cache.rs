@@ -9,6 +9,20 @@ pub(crate) struct FeatureCache<'a> {
     pub(crate) words: &'a [&'a str],
     pub(crate) text: &'a str,
     pub(crate) made: Vec<(FeatureConfig, Vec<(u32, u32)>)>,
+    /// Concept features of the text (see [`concept_features`]).
+    pub(crate) concepts: Vec<u32>,
+}
+
+/// Model features of the concepts found (each counted twice: a concept stands for a
+/// phrase in any language, worth more than one character pair).
+pub(crate) fn concept_features(found: &[crate::concepts::Found]) -> Vec<u32> {
+    found
+        .iter()
+        .flat_map(|f| {
+            let id = crate::hash::mix64(u64::from(f.key) ^ 0xC0C0_0000_0000) as u32;
+            [id, id]
+        })
+        .collect()
 }
 
 impl FeatureCache<'_> {
@@ -26,6 +40,10 @@ impl FeatureCache<'_> {
 
     /// Word pairs are added to the counts without pairs when those exist already.
     fn make(&mut self, cfg: &FeatureConfig) -> Vec<(u32, u32)> {
+        if cfg.concepts {
+            let base = self.get(&FeatureConfig { concepts: false, ..*cfg }).to_vec();
+            return merge_counts(&base, &count_features(self.concepts.clone()));
+        }
         let without_pairs = FeatureConfig { word_bigrams: false, ..*cfg };
         if !cfg.word_bigrams {
             return count_features(features(self.words, self.text, cfg));

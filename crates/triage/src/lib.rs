@@ -16,8 +16,8 @@
 //! assert_eq!(a.classification.category, "product_quality");
 //! assert!(a.signals.has(SignalKind::Safety));
 //! assert_eq!(a.priority.priority, Priority::Urgent);
-//! assert!(a.priority.reasons.iter().any(|r| r == "urgent: safety word 漏电 电了一下"));
-//! assert_eq!(a.band_keys.len(), 32); // store these to find the problem's cluster
+//! assert!(a.priority.reasons.iter().any(|r| r.ends_with("urgent: safety word 漏电 电了一下")));
+//! assert!(!a.band_keys.is_empty()); // store these to find the problem's cluster
 //! ```
 //!
 //! Everything an admin may edit is data: [`Taxonomy`], [`signals::SignalLists`],
@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod classify;
 pub mod cluster;
+pub mod concepts;
 pub mod engine;
 pub mod error;
 pub mod eval;
@@ -38,21 +39,28 @@ pub mod model;
 pub mod moderation;
 pub mod normalize;
 pub mod priority;
+pub mod priority_model;
+pub mod problem;
 pub mod segment;
 pub mod signals;
 pub mod taxonomy;
+pub mod training;
 pub mod tune;
 pub mod vector;
 
 pub use analysis::{Analysis, EngineConfig, Input};
 pub use classify::{Classification, ClassifyConfig};
 pub use cluster::{BandIndex, ClusterConfig, Neighbour, Relation};
+pub use concepts::Concepts;
 pub use engine::Engine;
 pub use error::TriageError;
 pub use minhash::{similarity, MinHashConfig, Signature};
 pub use model::{TextModel, TrainConfig};
 pub use moderation::{Moderation, Verdict};
 pub use priority::{PriorityDecision, PriorityRules};
+pub use priority_model::{ModelVote, PriorityModel};
+pub use problem::{Fingerprint, ProblemSignature};
 pub use segment::{Language, Segmenter};
 pub use signals::{Intent, SignalKind, Signals};
 pub use taxonomy::Taxonomy;
+pub use training::TrainingSet;

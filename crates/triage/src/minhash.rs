@@ -27,7 +27,7 @@ impl Default for MinHashConfig {
 }
 
 /// A MinHash signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Signature(pub Vec<u32>);
 
 impl Signature {

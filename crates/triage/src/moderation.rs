@@ -34,6 +34,10 @@ pub struct ModerationLists {
     pub gibberish_min_distinct_ratio: f32,
 }
 
+/// How much lower the spam model's probability may be when list words, links or contacts
+/// back it up.
+const SPAM_EVIDENCE_MARGIN: f32 = 0.15;
+
 fn default_spam_reject_probability() -> f32 {
     0.99
 }
@@ -165,6 +169,8 @@ impl Moderator {
             }
         }
         let [spam, abuse, off_topic] = found;
+        let evidence = !spam.is_empty()
+            || norm.entities.iter().any(|e| matches!(e.kind, EntityKind::Url | EntityKind::Phone | EntityKind::Email));
         if !spam.is_empty() {
             let links = norm.entities.iter().filter(|e| e.kind == EntityKind::Url).count();
             let contacts =
@@ -176,7 +182,10 @@ impl Moderator {
             reasons.push(reason(ReasonKind::Spam, detail, spam));
         }
         if let Some(p) = spam_probability.filter(|p| *p >= self.lists.spam_flag_probability) {
-            reject |= p >= self.lists.spam_reject_probability;
+            // With other evidence (a list word, a link, a contact) a little less certainty
+            // is enough; a person still sees every flagged one.
+            reject |= p >= self.lists.spam_reject_probability
+                || (evidence && p >= self.lists.spam_reject_probability - SPAM_EVIDENCE_MARGIN);
             let detail = format!("spam model: probability {p:.3}");
             reasons.push(reason(ReasonKind::Spam, detail, vec![]));
         }
@@ -329,7 +338,7 @@ mod tests {
         let m = Moderator::new(ModerationLists::defaults().unwrap()).unwrap();
         let norm = normalize("Dear friend, I have a business proposal for you", DEFAULT_MAX_CHARS);
         assert_eq!(m.check(&norm, false, Some(0.5)).verdict, Verdict::Accept);
-        assert_eq!(m.check(&norm, false, Some(0.95)).verdict, Verdict::Flag);
+        assert_eq!(m.check(&norm, false, Some(0.8)).verdict, Verdict::Flag);
         assert_eq!(m.check(&norm, false, Some(0.999)).verdict, Verdict::Reject);
     }
 

@@ -2,6 +2,7 @@
 //! impact scope, customer tier and cluster size into a priority plus the reasons that fired.
 
 use crate::error::TriageError;
+use crate::priority_model::ModelVote;
 use crate::signals::{urgency_rank, Intent, SignalKind, Signals};
 use loopdesk_core::{CustomerTier, ImpactScope, Priority, Urgency};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,9 @@ pub enum Condition {
     ClusterAtLeast(u32),
     /// The detected intent.
     Intent(Intent),
+    /// The learned priority model gives urgent or high at least this probability
+    /// (never holds without a model).
+    ModelSeriousAtLeast(f32),
     /// All of these hold.
     All(Vec<Condition>),
     /// Any of these holds.
@@ -52,7 +56,8 @@ pub struct Rule {
     /// Lower one step from the category's base (applied before `set` and `raise`).
     #[serde(default)]
     pub lower: bool,
-    /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}` are filled in.
+    /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}`, `{serious}`
+    /// (the model's probability of urgent or high) are filled in.
     pub reason: String,
 }
 
@@ -87,6 +92,9 @@ pub struct Facts<'a> {
     pub tier: CustomerTier,
     /// Customers in the problem cluster (1 when alone).
     pub cluster_size: u32,
+    /// The learned priority model's vote, when a model is loaded: it replaces the
+    /// category's base priority and the `lower` rules (it has learned when to lower).
+    pub model: Option<ModelVote>,
 }
 
 /// The result: priority, and why.
@@ -121,6 +129,7 @@ impl Condition {
             Condition::ScopeAtLeast(s) => scope_rank(f.scope) >= scope_rank(*s),
             Condition::ClusterAtLeast(n) => f.cluster_size >= *n,
             Condition::Intent(i) => f.signals.intent == *i,
+            Condition::ModelSeriousAtLeast(p) => f.model.is_some_and(|m| m.serious >= *p),
             Condition::All(cs) => {
                 let mut local = Vec::new();
                 let ok = cs.iter().all(|c| c.holds(f, &mut local));
@@ -135,7 +144,39 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// Cluster sizes at which this condition can change (`cluster_at_least` values).
+    fn cluster_sizes(&self, out: &mut Vec<u32>) {
+        match self {
+            Condition::ClusterAtLeast(n) => out.push(*n),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.cluster_sizes(out)),
+            Condition::Not(c) => c.cluster_sizes(out),
+            _ => {}
+        }
+    }
+
+    /// Whether it looks at impact scope.
+    fn uses_scope(&self) -> bool {
+        match self {
+            Condition::ScopeAtLeast(_) => true,
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(Condition::uses_scope),
+            Condition::Not(c) => c.uses_scope(),
+            _ => false,
+        }
+    }
+}
+
 impl PriorityRules {
+    /// Cluster sizes at which a rule can start to fire, and whether any rule looks at
+    /// impact scope: a growing cluster needs its members re-prioritised only there.
+    pub fn cluster_sizes(&self) -> (Vec<u32>, bool) {
+        let mut out = Vec::new();
+        self.rules.iter().for_each(|r| r.when.cluster_sizes(&mut out));
+        out.sort_unstable();
+        out.dedup();
+        (out, self.rules.iter().any(|r| r.when.uses_scope()))
+    }
+
     /// The embedded defaults (DESIGN.md "Priority").
     pub fn defaults() -> Result<PriorityRules, TriageError> {
         PriorityRules::from_json(DEFAULT_PRIORITY_RULES_JSON)
@@ -153,10 +194,21 @@ impl PriorityRules {
 
     /// Decides the priority of a ticket.
     pub fn decide(&self, f: &Facts<'_>) -> PriorityDecision {
-        let mut priority = self.base.get(f.category).copied().unwrap_or(self.default);
-        let mut reasons = vec![format!("{priority}: category {}", f.category)];
+        let (mut priority, mut reasons) = match f.model {
+            Some(vote) => (
+                vote.priority,
+                vec![format!(
+                    "{}: learned from labelled feedback (probability {:.2}), category {}",
+                    vote.priority, vote.probability, f.category
+                )],
+            ),
+            None => {
+                let base = self.base.get(f.category).copied().unwrap_or(self.default);
+                (base, vec![format!("{base}: category {}", f.category)])
+            }
+        };
         let mut rules_fired = Vec::new();
-        let lowers = self.rules.iter().filter(|r| r.lower);
+        let lowers = self.rules.iter().filter(|r| r.lower && f.model.is_none());
         let sets = self.rules.iter().filter(|r| r.set.is_some());
         let raises = self.rules.iter().filter(|r| r.raise);
         for rule in lowers.chain(sets).chain(raises) {
@@ -194,6 +246,7 @@ fn fill(template: &str, f: &Facts<'_>, words: &[String]) -> String {
         .replace("{cluster_size}", &f.cluster_size.to_string())
         .replace("{tier}", f.tier.as_str())
         .replace("{category}", f.category)
+        .replace("{serious}", &format!("{:.2}", f.model.map_or(0.0, |m| m.serious)))
 }
 
 #[cfg(test)]
@@ -221,6 +274,7 @@ mod tests {
             scope,
             tier,
             cluster_size: cluster,
+            model: None,
         })
     }
 
@@ -300,6 +354,7 @@ mod tests {
             scope: ImpactScope::Single,
             tier: CustomerTier::Standard,
             cluster_size: 1,
+            model: None,
         });
         assert_eq!((d.priority, d.rules_version), (Priority::Medium, 2));
         let bad = r#"{"version":1,"default":"low","max_raised":"high","rules":[{"id":"x","when":{"cluster_at_least":2},"reason":"r"}]}"#;

@@ -57,11 +57,15 @@ pub struct FeatureConfig {
     pub char_bigrams: bool,
     /// Adjacent word pairs.
     pub word_bigrams: bool,
+    /// Concepts of the bilingual lexicon (added by the engine, which holds the lexicon;
+    /// [`features`] alone does not add them).
+    #[serde(default)]
+    pub concepts: bool,
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { words: true, char_unigrams: true, char_bigrams: true, word_bigrams: false }
+        FeatureConfig { words: true, char_unigrams: true, char_bigrams: true, word_bigrams: false, concepts: false }
     }
 }
 

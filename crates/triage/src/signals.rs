@@ -34,11 +34,13 @@ pub enum SignalKind {
     MoneyLost,
     /// Mild dissatisfaction (有点, 一般般, "not a big deal").
     Mild,
+    /// The text says the customer is a VIP or key account (the record may not know yet).
+    StatedTier,
 }
 
 impl SignalKind {
     /// Every kind, in list order.
-    pub const ALL: [SignalKind; 10] = [
+    pub const ALL: [SignalKind; 11] = [
         SignalKind::Safety,
         SignalKind::Privacy,
         SignalKind::PublicOutcry,
@@ -49,6 +51,7 @@ impl SignalKind {
         SignalKind::Complaint,
         SignalKind::MoneyLost,
         SignalKind::Mild,
+        SignalKind::StatedTier,
     ];
 }
 
@@ -79,6 +82,9 @@ pub struct SignalLists {
     /// Mild-dissatisfaction phrasing.
     #[serde(default)]
     pub mild: Vec<String>,
+    /// Words saying the customer is a VIP or key account.
+    #[serde(default)]
+    pub stated_tier: Vec<String>,
     /// Phrases that cancel any hit inside them: negations (没有漏电) and look-alikes
     /// (充电到 is not 电到).
     #[serde(default)]
@@ -97,7 +103,7 @@ impl SignalLists {
     }
 
     /// Lists in [`SignalKind::ALL`] order, then the exclusions.
-    fn in_kind_order(&self) -> [&Vec<String>; 11] {
+    fn in_kind_order(&self) -> [&Vec<String>; 12] {
         [
             &self.safety,
             &self.privacy,
@@ -109,6 +115,7 @@ impl SignalLists {
             &self.complaint,
             &self.money_lost,
             &self.mild,
+            &self.stated_tier,
             &self.exclude,
         ]
     }

@@ -6,7 +6,7 @@ use crate::error::TriageError;
 use crate::eval::score;
 use crate::hash::hash_str;
 use crate::model::{argmax, text_features, TextModel, TrainConfig};
-use crate::segment::Segmenter;
+use crate::segment::{FeatureConfig, Segmenter};
 
 /// Fewer validation examples than this (fewer than about 500 examples in all): too noisy to
 /// choose by, so the base settings are used.
@@ -33,6 +33,15 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
     examples: &[(T, L)],
     base: &TrainConfig,
 ) -> Result<(TextModel, TrainConfig), TriageError> {
+    train_tuned_with(examples, base, &|text: &str, cfg: &FeatureConfig| text_features(seg, text, cfg))
+}
+
+/// Like [`train_tuned`], with the features made by `feats` (the engine adds concepts).
+pub fn train_tuned_with<T: AsRef<str>, L: AsRef<str>>(
+    examples: &[(T, L)],
+    base: &TrainConfig,
+    feats: &dyn Fn(&str, &FeatureConfig) -> Vec<u32>,
+) -> Result<(TextModel, TrainConfig), TriageError> {
     let is_validation = |t: &str| hash_str(11, t).is_multiple_of(5);
     let mut val: Vec<&(T, L)> = Vec::new();
     let mut fit: Vec<&(T, L)> = Vec::new();
@@ -48,7 +57,7 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
         let mut best_f1 = f64::MIN;
         let gold: Vec<&str> = val.iter().map(|(_, l)| l.as_ref()).collect();
         for cfg in candidates(base) {
-            let docs: Vec<Vec<u32>> = fit.iter().map(|(t, _)| text_features(seg, t.as_ref(), &cfg.features)).collect();
+            let docs: Vec<Vec<u32>> = fit.iter().map(|(t, _)| feats(t.as_ref(), &cfg.features)).collect();
             let labels: Vec<&str> = fit.iter().map(|(_, l)| l.as_ref()).collect();
             let Ok(model) = TextModel::train_features(&docs, &labels, &cfg) else {
                 continue;
@@ -56,7 +65,7 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
             let predicted: Vec<&str> = val
                 .iter()
                 .map(|(t, _)| {
-                    let probs = model.predict_features(&text_features(seg, t.as_ref(), &cfg.features));
+                    let probs = model.predict_features(&feats(t.as_ref(), &cfg.features));
                     model.labels()[argmax(&probs).0].as_str()
                 })
                 .collect();
@@ -67,8 +76,9 @@ pub fn train_tuned<T: AsRef<str>, L: AsRef<str>>(
             }
         }
     }
-    let model = TextModel::train(seg, examples, &best)?;
-    Ok((model, best))
+    let docs: Vec<Vec<u32>> = examples.iter().map(|(t, _)| feats(t.as_ref(), &best.features)).collect();
+    let labels: Vec<&str> = examples.iter().map(|(_, l)| l.as_ref()).collect();
+    Ok((TextModel::train_features(&docs, &labels, &best)?, best))
 }
 
 #[cfg(test)]

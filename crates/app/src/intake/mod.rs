@@ -73,13 +73,14 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
     let plan = crate::triage::plan_cluster(app, &engine, &analysis, key.as_ref()).await?;
     stage::done("cluster", start);
     let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
+    let rejected = rejection.is_some();
     // Spam is not indexed for clustering: it is no customer's problem.
     let signature = match rejection {
         Some(_) => None,
         None => Some(SignatureRecord {
             cluster_id: plan.cluster_id,
             customer_key: key.map(String::from),
-            signature: serde_json::to_string(&analysis.signature)?,
+            signature: serde_json::to_string(&analysis.fingerprint())?,
             band_keys: analysis.band_keys.clone(),
         }),
     };
@@ -103,5 +104,14 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
         origin: crate::trace::request_id(),
     };
     let intake = app.store.intake(request).await?;
+    // The cluster grew: its earlier open members may now deserve more. After the commit,
+    // so a failure here never loses the new ticket (the next member's growth step, or a
+    // person, catches up).
+    if let (Some(cluster_id), false, false) = (plan.cluster_id, intake.replayed, rejected) {
+        let raised = crate::triage::cluster::raise_open_members(app, &engine, cluster_id, plan.size, intake.ticket.id);
+        if let Err(e) = raised.await {
+            tracing::warn!(error = %e, cluster_id, "re-prioritising the cluster failed");
+        }
+    }
     Ok(Recorded { ticket: intake.ticket, replayed: intake.replayed })
 }

@@ -3,11 +3,12 @@
 
 use crate::error::AppError;
 use loopdesk_core::{Ticket, TicketId, TriageSummary, Urgency};
-use loopdesk_triage::{similarity, Analysis, Engine, Input, Relation, Signature, Verdict};
+use loopdesk_triage::{Analysis, Engine, Fingerprint, Input, Relation, Verdict};
 use std::sync::{Arc, OnceLock};
 
-/// Band keys two signatures must share before their similarity is computed.
-const MIN_SHARED_BANDS: usize = 2;
+/// Keys two tickets must share before their similarity is computed: one concept pair is
+/// already specific (see `loopdesk_triage::problem`), and every candidate is scored.
+const MIN_SHARED_BANDS: usize = 1;
 
 /// The engine with the embedded default rules and models, built once per process
 /// (building it loads the dictionary and models, ~0.2 s).
@@ -57,12 +58,12 @@ pub async fn plan_cluster(
     let key = key.map(crate::Key::as_str);
     let config = engine.config().cluster;
     let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
+    let print = a.fingerprint();
     for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS, key).await? {
-        let Ok(sig) = serde_json::from_str::<Signature>(&c.signature) else {
+        let Some(earlier) = Fingerprint::from_stored(&c.signature) else {
             continue;
         };
-        let sim = similarity(&a.signature, &sig);
-        let relation = config.relation(sim, key == Some(c.customer_key.as_str()));
+        let (sim, relation) = config.relate(&print, &earlier, key == Some(c.customer_key.as_str()));
         let better = best.as_ref().is_none_or(|(s, r, _)| (rank(relation), sim) > (rank(*r), *s));
         if relation != Relation::Unrelated && better {
             best = Some((sim, relation, c));
@@ -122,5 +123,6 @@ pub fn write(engine: &Engine, ticket: &mut Ticket, a: &Analysis, plan: &ClusterP
         .then(|| format!("automatic moderation: {}", moderation_reasons.join("; ")))
 }
 
+pub mod cluster;
 pub mod engine;
 pub mod retrain;

@@ -17,11 +17,12 @@ pub struct Retrained {
 pub async fn retrain(app: &App) -> Result<Retrained, AppError> {
     let engine = default_engine().map_err(|e| AppError::internal(e.to_string()))?;
     let corrections = app.read().category_corrections().await?;
-    let base = loopdesk_triage::eval::parse_jsonl(loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL)
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    // The shipped labelled sets (the team's examples and the training half of the
+    // development set), plus the corrections.
+    let base = loopdesk_triage::TrainingSet::embedded().map_err(|e| AppError::internal(e.to_string()))?;
     let n_corrections = corrections.len();
     let trained = tokio::task::spawn_blocking(move || {
-        let mut pairs: Vec<(&str, &str)> = base.iter().map(|e| (e.text.as_str(), e.label.as_str())).collect();
+        let mut pairs: Vec<(&str, &str)> = base.category_pairs();
         pairs.extend(corrections.iter().map(|(t, c)| (t.as_str(), c.as_str())));
         let examples = pairs.len();
         engine.train_category_model(&pairs).and_then(|m| m.to_json()).map(|json| (json, examples))

@@ -69,6 +69,14 @@ async fn fifty_customers_one_problem_one_cluster_with_rising_scope_and_priority(
             answers[49]["priority"]
         );
         assert!(answers[49]["priority_reasons"].to_string().contains("50"), "{}", answers[49]["priority_reasons"]);
+        // The earlier members were raised as the cluster grew, with the reason on record.
+        let first_now = app.get(&format!("/api/v1/tickets/{first}")).await.body["ticket"].clone();
+        assert!(rank(&first_now) < rank(&answers[0]), "first report raised: {}", first_now["priority"]);
+        assert!(
+            first_now["priority_reasons"].to_string().contains("problem cluster grew"),
+            "{}",
+            first_now["priority_reasons"]
+        );
 
         // The same customer sending it again is merged into their open original.
         let again = report(&app, &format!("{}{}", OPENINGS[0], CORES[0]), "13912340000").await;

@@ -81,7 +81,7 @@ async fn write_fresh(w: &Writer, tx: &mut AnyConnection, fresh: &[&Prepared]) ->
     let start = done("signatures", start);
     let mut deltas = CountDeltas::default();
     fresh.iter().for_each(|p| deltas.add(&p.ticket, 1));
-    deltas.flush(tx).await?;
+    deltas.flush(tx, b).await?;
     let start = done("counts", start);
     for p in fresh.iter().filter(|p| !p.attachments.is_empty()) {
         crate::inbound::link_attachments_on(tx, &p.attachments, p.ticket.id).await?;

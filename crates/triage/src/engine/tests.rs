@@ -25,7 +25,8 @@ fn safety_complaint_in_chinese() {
     assert_eq!(a.language, Language::Zh);
     assert_eq!(a.classification.category, "product_quality");
     assert_eq!(a.priority.priority, Priority::Urgent);
-    assert_eq!(a.priority.reasons[1], "urgent: safety word 漏电 电了一下");
+    // The learned model may already say urgent; the safety rule fires either way.
+    assert!(a.priority.reasons[1].ends_with("urgent: safety word 漏电 电了一下"), "{:?}", a.priority.reasons);
     assert_eq!(a.urgency, Urgency::High);
     assert_eq!(a.moderation.verdict, Verdict::Accept);
 }
@@ -134,8 +135,10 @@ fn every_default_rule_fires_on_real_sentences() {
         ("杯子颜色和图片有一点色差，不是大问题", Standard, 1, Priority::Low, "mild"),
         ("The mug's colour is slightly different from the photo, not a big deal", Standard, 1, Priority::Low, "mild"),
     ];
+    // The rules on their own (the learned model replaces the category base and `lower`).
+    let rules_only = engine().clone().with_priority_model(None);
     for (text, tier, cluster, priority, rule) in cases {
-        let a = engine().analyze(&Input { tier: *tier, cluster_size: *cluster, ..Input::new(text) });
+        let a = rules_only.analyze(&Input { tier: *tier, cluster_size: *cluster, ..Input::new(text) });
         assert!(
             a.priority.rules_fired.iter().any(|r| r == rule),
             "{text}: {rule} did not fire: {:?}",
@@ -157,7 +160,7 @@ fn stated_urgency_lifts_a_low_category() {
 fn feature_cache_merges_word_pairs_like_a_full_extraction() {
     let norm = normalize("快递三天没到 物流也不更新 the parcel is late", DEFAULT_MAX_CHARS);
     let words = engine().segmenter().words(&norm);
-    let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new() };
+    let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts: Vec::new() };
     let with_pairs = FeatureConfig { word_bigrams: true, ..FeatureConfig::default() };
     let merged = cache.get(&with_pairs).to_vec();
     assert_eq!(merged, count_features(features(&words, &norm.text, &with_pairs)));
@@ -239,7 +242,7 @@ proptest::proptest! {
     fn any_text_gets_a_clear_outcome(text in "\\PC{0,300}") {
         let a = engine().analyze(&Input::new(&text));
         proptest::prop_assert!((0.0..=1.0001).contains(&a.classification.confidence));
-        proptest::prop_assert!(a.band_keys.is_empty() || a.band_keys.len() == 32);
+        proptest::prop_assert!(a.band_keys.len() <= 32 + 36);
         proptest::prop_assert!(!a.priority.reasons.is_empty());
     }
 
