@@ -107,6 +107,7 @@ impl App {
         documents.refresh(&store).await?;
         let triage = triage::engine::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;
+        accounts::password::warm_up().await;
         Ok(App {
             store,
             limits: Arc::new(ratelimit::Limiters::from_config(&config)),

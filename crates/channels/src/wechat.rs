@@ -26,6 +26,10 @@ pub struct WechatAccount {
     pub app_id: String,
     /// The EncodingAESKey; `None` for plaintext mode.
     pub aes_key: Option<EncodingAesKey>,
+    /// Compatible mode (兼容模式): with a key, plaintext messages are accepted as well. Off
+    /// means safe mode (安全模式) when a key is set: plaintext is refused, so nobody who
+    /// learned the Token alone can inject messages.
+    pub compatible_mode: bool,
     /// How far a request's timestamp may be from now, in seconds (replay window).
     pub max_skew_secs: i64,
 }
@@ -92,6 +96,9 @@ pub enum WechatError {
     /// The decrypted AppID is not ours.
     #[error("message was encrypted for another AppID")]
     WrongAppId,
+    /// A plaintext message while the account is in safe mode.
+    #[error("plaintext messages are refused in safe mode; send it encrypted (encrypt_type=aes)")]
+    PlaintextRefused,
     /// The body is not the XML WeChat sends.
     #[error("malformed XML: {0}")]
     Xml(String),
@@ -109,11 +116,15 @@ impl WechatAccount {
         q.echostr.clone().ok_or(WechatError::MissingParameter("echostr"))
     }
 
-    /// Verifies and opens a POSTed message, plaintext or encrypted.
+    /// Verifies and opens a POSTed message: encrypted whenever a key is set (safe mode),
+    /// plaintext only without a key or in compatible mode.
     pub fn open(&self, q: &CallbackQuery, body: &[u8], now: Timestamp) -> Result<Inbound, WechatError> {
         self.check_time(&q.timestamp, now)?;
         let xml = std::str::from_utf8(body).map_err(|_| WechatError::Xml("not UTF-8".into()))?;
         if q.encrypt_type.as_deref() != Some("aes") {
+            if self.aes_key.is_some() && !self.compatible_mode {
+                return Err(WechatError::PlaintextRefused);
+            }
             let signature = q.signature.as_deref().ok_or(WechatError::MissingParameter("signature"))?;
             signature::verify(signature, &[&self.token, &q.timestamp, &q.nonce])?;
             let message = message::parse(xml)?;

@@ -32,6 +32,7 @@ fn account() -> WechatAccount {
         app_id: APP_ID.into(),
         aes_key: Some(EncodingAesKey::parse(AES_KEY).unwrap()),
         max_skew_secs: 300,
+        compatible_mode: true,
     }
 }
 
@@ -171,4 +172,15 @@ fn cdata_terminators_in_reply_content_are_split() {
     let inbound = account().open(&query(), TEXT_XML.as_bytes(), now()).unwrap();
     let reply = account().reply_text(&inbound, "a]]>b", now(), "n").unwrap();
     assert!(reply.contains("<Content><![CDATA[a]]]]><![CDATA[>b]]></Content>"), "{reply}");
+}
+
+#[test]
+fn safe_mode_refuses_plaintext_and_compatible_mode_takes_it() {
+    let xml = TEXT_XML;
+    let safe = WechatAccount { compatible_mode: false, ..account() };
+    assert_eq!(safe.open(&query(), xml.as_bytes(), now()), Err(WechatError::PlaintextRefused));
+    let plaintext_mode = WechatAccount { aes_key: None, compatible_mode: false, ..account() };
+    assert!(plaintext_mode.open(&query(), xml.as_bytes(), now()).is_ok());
+    assert!(account().open(&query(), xml.as_bytes(), now()).is_ok());
+    assert!(safe.open(&safe_query(), safe_body().as_bytes(), now()).is_ok());
 }

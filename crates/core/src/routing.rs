@@ -32,6 +32,7 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError 
 /// What a rule matches on; an empty list matches anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Match {
     pub categories: Vec<String>,
     /// Any of the ticket's sub-tags.
@@ -69,6 +70,7 @@ impl Match {
 /// collaborate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRule {
     pub name: String,
     #[serde(default)]
@@ -82,6 +84,7 @@ pub struct RoutingRule {
 /// The ordered rules; the first match wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingRules {
     pub rules: Vec<RoutingRule>,
     /// Owner when no rule matches; the ticket waits unrouted when absent.
@@ -150,14 +153,18 @@ impl RoutingRules {
 /// A period an agent is away, `from` inclusive, `until` exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Leave {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub until: Timestamp,
 }
 
 /// One agent's profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentProfile {
     pub user_id: UserId,
     pub department_id: DepartmentId,
@@ -180,6 +187,7 @@ impl AgentProfile {
 /// A department's duty calendar and supervisor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentStaffing {
     pub department_id: DepartmentId,
     #[serde(default = "default_calendar")]
@@ -196,6 +204,7 @@ fn default_calendar() -> String {
 /// Who works where and when (the `staffing` document).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Staffing {
     #[serde(default)]
     pub departments: Vec<DepartmentStaffing>,

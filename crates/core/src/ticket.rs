@@ -40,6 +40,7 @@ pub struct ProductInfo {
 
 /// Metadata of a file that came with the feedback; the bytes live in attachment storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
@@ -63,6 +64,7 @@ crate::named_enum!(
 
 /// The result told to the customer. Which fields are required depends on the kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     pub kind: OutcomeKind,
     /// What was done (solved), what was solved (partially), or the finding (unable).

@@ -96,26 +96,21 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
     }
 }
 
-/// The caller's address: the socket peer, or `X-Forwarded-For` when the proxy is trusted.
+/// The caller's address: the socket peer, or — behind trusted proxies — the rightmost
+/// `X-Forwarded-For` entry not written by one of them ([`TrustedProxies`]), never an entry
+/// the client could choose.
+///
+/// [`TrustedProxies`]: loopdesk_app::config::proxy::TrustedProxies
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|ip| ip.trim().parse().ok());
-            if let Some(ip) = forwarded {
-                return Ok(ClientIp(ip));
-            }
-        }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientIp(peer.unwrap_or(IpAddr::from([127, 0, 0, 1]))))
+        let peer = peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(ClientIp(state.proxies.client_address(peer, forwarded)))
     }
 }
 

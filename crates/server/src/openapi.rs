@@ -1,455 +1,258 @@
-//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`. [`OPERATIONS`] lists every
-//! operation; a test checks that the router serves exactly these.
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the code: each
+//! handler carries its own `#[utoipa::path]` (method, path, parameters, body, statuses and
+//! content types), and every schema is derived from the type the handler reads or writes
+//! (`ToSchema`, with serde's renames, defaults and `deny_unknown_fields` →
+//! `additionalProperties: false`). A field, parameter, status or content type cannot differ
+//! from what the server does without the code changing; the snapshot test shows each change.
 
+use crate::routes;
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Document;
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
-/// Who may call an operation.
+/// Every error answer: a machine code, a message for people, and the offending field when
+/// there is one (`customer.phone`, `body.rules[2].departments`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Stable machine code: `invalid_field`, `not_found`, `rate_limited`, `stale_version`, …
+    pub code: String,
+    pub message: String,
+    /// The request field the error is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The error statuses any operation may answer, each with the one error body.
+#[derive(IntoResponses)]
+pub enum Errors {
+    /// Unreadable request: malformed JSON, a bad query string or path parameter.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorBody),
+    /// No valid credentials (also a wrong username or password: `bad_credentials`).
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Signed in, but the role may not do this.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Nothing there, or not visible to the caller.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Conflicts with the current state (an illegal transition, `stale_version`).
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The link has expired.
+    #[response(status = 410)]
+    Gone(ErrorBody),
+    /// The body (or one file) is too large.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// Not JSON (or a file type not accepted).
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
+    /// Well-formed but invalid; `field` names the field.
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+    /// Too many requests; `Retry-After` says when to try again.
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+    /// Starting or shutting down.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// Declares the session cookie and bearer token, and makes them the default.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "inbound_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("channels.inbound_email_token, for the mail provider's push"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+        let staff = [
+            utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new()),
+            utoipa::openapi::security::SecurityRequirement::new("session", Vec::<String>::new()),
+        ];
+        doc.security = Some(staff.to_vec());
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Loopdesk API",
+        description = "Closed-loop customer feedback center. Every error is {code, message, field?} (schema Error)."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    paths(
+        routes::feedback::submit,
+        routes::track::track,
+        routes::surveys::show,
+        routes::surveys::submit,
+        document,
+        crate::auth::routes::login,
+        crate::auth::routes::logout,
+        crate::auth::routes::me,
+        routes::tickets::list::queue,
+        routes::tickets::list::counts,
+        routes::tickets::show::show,
+        routes::live::stream,
+        routes::tickets::actions::assign,
+        routes::tickets::actions::acknowledge,
+        routes::tickets::actions::reply,
+        routes::tickets::actions::note,
+        routes::tickets::actions::request_info,
+        routes::tickets::actions::provide_info,
+        routes::tickets::actions::request_approval,
+        routes::tickets::actions::decide_approval,
+        routes::tickets::actions::resolve,
+        routes::tickets::actions::close,
+        routes::tickets::actions::reopen,
+        routes::tickets::actions::reject,
+        routes::tickets::actions::restore,
+        routes::tickets::actions::merge,
+        routes::tickets::actions::escalate,
+        routes::tickets::actions::recategorize,
+        routes::tickets::actions::reprioritize,
+        routes::tickets::actions::add_collaborator,
+        routes::tickets::actions::route,
+        routes::tickets::actions::transfer,
+        routes::tickets::actions::extend,
+        routes::tickets::actions::survey_status,
+        routes::admin::channels::deliveries,
+        routes::approvals::pending,
+        routes::follow_up::follow_up,
+        routes::admin::list_users,
+        routes::admin::create_user,
+        routes::admin::list_departments,
+        routes::admin::create_department,
+        routes::admin::create_token,
+        routes::admin::revoke_token,
+        routes::users::update,
+        routes::users::deactivate,
+        routes::users::reactivate,
+        routes::users::reset_password,
+        routes::users::audit,
+        routes::documents::routing_rules::show,
+        routes::documents::routing_rules::save,
+        routes::documents::routing_rules::history,
+        routes::documents::staffing::show,
+        routes::documents::staffing::save,
+        routes::documents::staffing::history,
+        routes::documents::sla_policy::show,
+        routes::documents::sla_policy::save,
+        routes::documents::sla_policy::history,
+        routes::documents::calendars::show,
+        routes::documents::calendars::save,
+        routes::documents::calendars::history,
+        routes::documents::templates::show,
+        routes::documents::templates::save,
+        routes::documents::templates::history,
+        routes::documents::robots::show,
+        routes::documents::robots::save,
+        routes::documents::robots::history,
+        routes::documents::show_channel,
+        routes::documents::save_channel,
+        routes::documents::channel_history,
+        routes::calendars::export_csv,
+        routes::calendars::import_csv,
+        routes::calendars::export_ics,
+        routes::calendars::import_ics,
+        routes::triage::list,
+        routes::triage::retrain,
+        routes::documents::show_rules,
+        routes::documents::save_rules,
+        routes::documents::rules_history,
+        routes::admin::channels::quarantine,
+        routes::admin::channels::quarantine_raw,
+        routes::admin::channels::attachment,
+        routes::inbound::email,
+        routes::inbound::wechat_verify,
+        routes::inbound::wechat_receive,
+        routes::inbound::webhook,
+    ),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "feedback", description = "Public intake, tracking and surveys"),
+        (name = "auth", description = "Sessions"),
+        (name = "tickets", description = "The queue, tickets and their actions"),
+        (name = "users", description = "Staff, departments, API tokens"),
+        (name = "documents", description = "Versioned configuration documents"),
+        (name = "triage", description = "Triage rules and the category model"),
+        (name = "channels", description = "Inbound channels, quarantine, attachments"),
+        (name = "meta", description = "This document")
+    )
+)]
+struct ApiDoc;
+
+/// The document.
+pub fn build() -> Document {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+/// Who may call an operation, as the document says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
+    /// No credentials needed.
     Public,
     /// Public, or with a token for channel integrations.
     PublicOrToken,
+    /// A session or token.
     Staff,
 }
 
-/// One documented operation: method, path, summary, access, request schema, response schema.
+/// One documented operation.
+#[derive(Debug, Clone)]
 pub struct Operation {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub summary: &'static str,
+    pub method: String,
+    pub path: String,
     pub access: Access,
-    pub request: Option<&'static str>,
-    pub response: &'static str,
 }
 
-const fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    access: Access,
-    request: Option<&'static str>,
-    response: &'static str,
-) -> Operation {
-    Operation { method, path, summary, access, request, response }
-}
-
-use Access::{Public, PublicOrToken, Staff};
-
-/// Every operation of the API.
-pub const OPERATIONS: &[Operation] = &[
-    op(
-        "post",
-        "/feedback",
-        "Submit feedback (public form, or a channel/staff with a token)",
-        PublicOrToken,
-        Some("FeedbackIn"),
-        "FeedbackOut",
-    ),
-    op(
-        "get",
-        "/track/{tracking_no}",
-        "Public status of a feedback, given the contact left with it",
-        Public,
-        None,
-        "TrackOut",
-    ),
-    op("get", "/openapi.json", "This document", Public, None, "Object"),
-    op("post", "/auth/login", "Sign in; sets the session cookie", Public, Some("LoginIn"), "Me"),
-    op("post", "/auth/logout", "Sign out", Public, None, "Empty"),
-    op("get", "/auth/me", "The signed-in user", Staff, None, "Me"),
-    op("get", "/tickets", "The queue: filters, sort, cursor pagination", Staff, None, "QueuePage"),
-    op("get", "/tickets/counts", "Tickets per state for the same filters", Staff, None, "StateCounts"),
-    op("get", "/tickets/{id}", "One ticket with its timeline", Staff, None, "TicketDetail"),
-    op("post", "/tickets/{id}/assign", "Assign, reassign or transfer", Staff, Some("AssignIn"), "ActionOut"),
-    op(
-        "post",
-        "/tickets/{id}/extend",
-        "A later due time for one SLA target, told to the customer",
-        Staff,
-        Some("Object"),
-        "ActionOut",
-    ),
-    op("post", "/tickets/{id}/acknowledge", "Accept an assigned ticket", Staff, None, "ActionOut"),
-    op("post", "/tickets/{id}/reply", "Public reply to the customer", Staff, Some("TextIn"), "ActionOut"),
-    op("post", "/tickets/{id}/note", "Internal note", Staff, Some("TextIn"), "ActionOut"),
-    op("post", "/tickets/{id}/request-info", "Ask the customer for information", Staff, Some("TextIn"), "ActionOut"),
-    op("post", "/tickets/{id}/provide-info", "Record the customer's answer", Staff, Some("TextIn"), "ActionOut"),
-    op(
-        "post",
-        "/tickets/{id}/request-approval",
-        "Submit the plan for approval",
-        Staff,
-        Some("ApprovalIn"),
-        "TicketDetail",
-    ),
-    op(
-        "post",
-        "/tickets/{id}/decide-approval",
-        "Approve or refuse the plan (supervisor)",
-        Staff,
-        Some("DecisionIn"),
-        "ActionOut",
-    ),
-    op("post", "/tickets/{id}/resolve", "Resolve with an outcome", Staff, Some("Outcome"), "ActionOut"),
-    op("post", "/tickets/{id}/close", "Close", Staff, None, "ActionOut"),
-    op("post", "/tickets/{id}/reopen", "Reopen with a reason", Staff, Some("TextIn"), "ActionOut"),
-    op(
-        "post",
-        "/tickets/{id}/reject",
-        "Reject as spam/abuse/irrelevant with a reason",
-        Staff,
-        Some("TextIn"),
-        "ActionOut",
-    ),
-    op("post", "/tickets/{id}/restore", "Restore a rejected ticket", Staff, Some("RestoreIn"), "ActionOut"),
-    op(
-        "post",
-        "/tickets/{id}/merge",
-        "Merge into another ticket of the same customer",
-        Staff,
-        Some("MergeIn"),
-        "ActionOut",
-    ),
-    op("post", "/tickets/{id}/escalate", "Escalate to a supervisor", Staff, Some("TextIn"), "ActionOut"),
-    op("post", "/tickets/{id}/recategorize", "Correct the category", Staff, Some("CategoryIn"), "ActionOut"),
-    op(
-        "post",
-        "/tickets/{id}/reprioritize",
-        "Change the priority with a reason",
-        Staff,
-        Some("PriorityIn"),
-        "ActionOut",
-    ),
-    op("post", "/tickets/{id}/collaborators", "Add a collaborator", Staff, Some("CollaboratorIn"), "ActionOut"),
-    op(
-        "get",
-        "/live",
-        "Server-sent events: which visible ticket changed (`ticket` events with ticket_id, kind, version)",
-        Staff,
-        None,
-        "LiveChange",
-    ),
-    op("get", "/users", "Staff users (supervisor)", Staff, None, "Users"),
-    op("post", "/users", "Create a user (admin)", Staff, Some("UserIn"), "User"),
-    op(
-        "post",
-        "/users/{id}",
-        "Change a user's display name, role, department or skills (admin; audited)",
-        Staff,
-        Some("UserEditIn"),
-        "User",
-    ),
-    op("post", "/users/{id}/deactivate", "Deactivate: no sign-in, sessions ended (admin)", Staff, None, "User"),
-    op("post", "/users/{id}/reactivate", "Reactivate a user (admin)", Staff, None, "User"),
-    op(
-        "post",
-        "/users/{id}/reset-password",
-        "New generated password, shown once; sessions ended (admin)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op("get", "/users/{id}/audit", "Who changed this user, what and when (admin)", Staff, None, "Object"),
-    op("get", "/departments", "Departments", Staff, None, "Departments"),
-    op("post", "/departments", "Create a department (admin)", Staff, Some("DepartmentIn"), "Department"),
-    op("post", "/tokens", "Create an API token (admin); the secret is shown once", Staff, Some("TokenIn"), "TokenOut"),
-    op("delete", "/tokens/{id}", "Revoke an API token (admin)", Staff, None, "Empty"),
-    op("post", "/tickets/{id}/route", "Route a new ticket by the routing rules now", Staff, None, "TicketDetail"),
-    op(
-        "post",
-        "/tickets/{id}/transfer",
-        "Transfer to another department with a reason",
-        Staff,
-        Some("TransferIn"),
-        "TicketDetail",
-    ),
-    op("get", "/tickets/{id}/survey", "The latest follow-up survey and its link", Staff, None, "Object"),
-    op("get", "/approvals", "Plans waiting for approval, with due times (supervisor)", Staff, None, "Object"),
-    op("get", "/admin/routing-rules", "Routing rules in effect (supervisor)", Staff, None, "ConfigDocument"),
-    op(
-        "put",
-        "/admin/routing-rules",
-        "Replace the routing rules (admin)",
-        Staff,
-        Some("ConfigDocumentIn"),
-        "ConfigDocument",
-    ),
-    op("get", "/admin/routing-rules/history", "Earlier versions of the routing rules", Staff, None, "Object"),
-    op(
-        "get",
-        "/admin/staffing",
-        "Skills, duty calendars, leave, supervisors (supervisor)",
-        Staff,
-        None,
-        "ConfigDocument",
-    ),
-    op("put", "/admin/staffing", "Replace the staffing (admin)", Staff, Some("ConfigDocumentIn"), "ConfigDocument"),
-    op("get", "/admin/staffing/history", "Earlier versions of the staffing", Staff, None, "Object"),
-    op("get", "/surveys/{token}", "The follow-up survey behind a signed link", Public, None, "Object"),
-    op("post", "/surveys/{token}", "Answer the survey once", Public, Some("SurveyAnswerIn"), "Object"),
-    op("get", "/stats/follow-up", "Follow-up rate: surveys answered over surveys sent", Staff, None, "Object"),
-    op("get", "/triage/rules", "Triage rule sets and their versions (supervisor)", Staff, None, "Object"),
-    op("get", "/triage/rules/{part}", "A triage rule set in effect (supervisor)", Staff, None, "RulesDoc"),
-    op(
-        "put",
-        "/triage/rules/{part}",
-        "Save a new version of a triage rule set (admin)",
-        Staff,
-        Some("RulesIn"),
-        "RulesDoc",
-    ),
-    op(
-        "get",
-        "/triage/rules/{part}/history",
-        "Versions of a triage rule set, newest first (supervisor)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op("post", "/triage/retrain", "Retrain the category model with agents' corrections (admin)", Staff, None, "Object"),
-    // SLA policy and business calendars (admin; timers helper).
-    op("get", "/admin/sla-policy", "The SLA policy in effect (admin)", Staff, None, "Object"),
-    op("put", "/admin/sla-policy", "Replace the SLA policy (admin, expected_version)", Staff, Some("Object"), "Object"),
-    op("get", "/admin/sla-policy/history", "Saved versions of the SLA policy (admin)", Staff, None, "Object"),
-    op("get", "/admin/calendars", "The business calendars in effect (admin)", Staff, None, "Object"),
-    op("put", "/admin/calendars", "Replace the calendars (admin, expected_version)", Staff, Some("Object"), "Object"),
-    op("get", "/admin/calendars/history", "Saved versions of the calendars (admin)", Staff, None, "Object"),
-    op("get", "/admin/calendars/{name}/days.csv", "A calendar's listed days as CSV (admin)", Staff, None, "Object"),
-    op("put", "/admin/calendars/{name}/days.csv", "Import days from CSV (admin)", Staff, Some("Object"), "Object"),
-    op(
-        "get",
-        "/admin/calendars/{name}/days.ics",
-        "A calendar's listed days as iCalendar (admin)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op(
-        "put",
-        "/admin/calendars/{name}/days.ics",
-        "Import days from iCalendar (admin)",
-        Staff,
-        Some("Object"),
-        "Object",
-    ),
-    op(
-        "post",
-        "/inbound/email",
-        "Raw RFC 822 message from a mail provider (Bearer token)",
-        PublicOrToken,
-        None,
-        "Object",
-    ),
-    op("get", "/inbound/wechat", "WeChat official account URL verification (echostr)", Public, None, "Object"),
-    op("post", "/inbound/wechat", "WeChat official account message (XML, plaintext or AES)", Public, None, "Object"),
-    op("post", "/inbound/webhook/{source}", "Signed JSON from a configured source", Public, None, "Object"),
-    op("get", "/admin/templates", "Notification templates in effect (admin)", Staff, None, "Object"),
-    op(
-        "put",
-        "/admin/templates",
-        "Replace the notification templates, validated (admin)",
-        Staff,
-        Some("Object"),
-        "Object",
-    ),
-    op(
-        "get",
-        "/admin/templates/history",
-        "Saved versions of the notification templates (admin)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op("get", "/admin/robots", "Staff alert robots and addresses (admin)", Staff, None, "Object"),
-    op("put", "/admin/robots", "Replace the robots document (admin)", Staff, Some("Object"), "Object"),
-    op("get", "/admin/robots/history", "Saved versions of the robots document (admin)", Staff, None, "Object"),
-    op(
-        "get",
-        "/admin/channels/{name}/history",
-        "Saved versions of a channel's settings (admin)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op(
-        "get",
-        "/admin/channels/{name}",
-        "A channel's settings: wechat, outbound or a webhook source (admin)",
-        Staff,
-        None,
-        "Object",
-    ),
-    op(
-        "put",
-        "/admin/channels/{name}",
-        "Replace a channel's settings, validated (admin)",
-        Staff,
-        Some("Object"),
-        "Object",
-    ),
-    op("get", "/admin/quarantine", "Inbound messages that could not be taken in (admin)", Staff, None, "Object"),
-    op("get", "/admin/quarantine/{id}/raw", "A quarantined message as received (admin)", Staff, None, "Object"),
-    op("get", "/attachments/{id}", "A stored attachment of a visible ticket", Staff, None, "Object"),
-    op("get", "/tickets/{id}/deliveries", "The ticket's notifications and their delivery state", Staff, None, "Object"),
-];
-
-fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
-    let p: Map<String, Value> = props.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    json!({ "type": "object", "properties": p, "required": required })
-}
-
-fn s() -> Value {
-    json!({ "type": "string" })
-}
-
-fn enum_of(values: &[&'static str]) -> Value {
-    json!({ "type": "string", "enum": values })
-}
-
-fn names(all: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
-    all.collect()
-}
-
-fn schemas() -> Value {
-    use loopdesk_core::*;
-    let states = names(State::ALL.iter().map(|x| x.as_str()));
-    let channels = names(Channel::ALL.iter().map(|x| x.as_str()));
-    let priorities = names(Priority::ALL.iter().map(|x| x.as_str()));
-    let text_in = obj(&[("body", s())], &["body"]);
-    json!({
-        "Error": obj(&[("code", s()), ("message", s()), ("field", s())], &["code", "message"]),
-        "FeedbackIn": obj(&[
-            ("content", json!({"type": "string", "maxLength": 10000})),
-            ("subject", s()),
-            ("channel", enum_of(&channels)),
-            ("customer", obj(&[("name", s()), ("anonymous", json!({"type": "boolean"})), ("phone", s()), ("email", s()),
-                ("address", s()), ("member_id", s()), ("tier", enum_of(&["standard", "vip", "key_account"]))], &[])),
-            ("product", obj(&[("product", s()), ("model", s()), ("serial_no", s()), ("service", s()), ("order_no", s()),
-                ("occurred_at", json!({"type": "string", "format": "date-time"}))], &[])),
-            ("attachments", json!({"type": "array", "maxItems": 10, "items": obj(&[("name", s()), ("content_type", s()),
-                ("size", json!({"type": "integer"})), ("location", s()), ("description", s())], &["name", "content_type", "size", "location"])})),
-            ("received_at", json!({"type": "string", "format": "date-time"})),
-            ("urgency", enum_of(&["high", "medium", "low"])),
-        ], &["content"]),
-        "FeedbackOut": obj(&[("id", json!({"type": "integer"})), ("tracking_no", s()), ("state", enum_of(&states)),
-            ("priority", enum_of(&priorities)), ("category", s()), ("channel", enum_of(&channels)),
-            ("received_at", s()), ("recorded_at", s()), ("track_url", s())], &["id", "tracking_no", "state"]),
-        "TrackOut": obj(&[("tracking_no", s()), ("state", enum_of(&states)), ("received_at", s()), ("updated_at", s()),
-            ("timeline", json!({"type": "array", "items": {"type": "object"}}))], &["tracking_no", "state"]),
-        "LoginIn": obj(&[("username", s()), ("password", s())], &["username", "password"]),
-        "Me": obj(&[("user", json!({"$ref": "#/components/schemas/User"}))], &["user"]),
-        "Ticket": obj(&[("id", json!({"type": "integer"})), ("tracking_no", s()), ("state", enum_of(&states)),
-            ("priority", enum_of(&priorities)), ("priority_reasons", json!({"type": "array", "items": s()})),
-            ("channel", enum_of(&channels)), ("content", s()), ("customer", json!({"type": "object"}))], &["id", "state"]),
-        "QueuePage": obj(&[("items", json!({"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}})), ("next_cursor", s())], &["items"]),
-        "StateCounts": obj(&[("by_state", json!({"type": "object", "additionalProperties": {"type": "integer"}})), ("total", json!({"type": "integer"}))], &["by_state", "total"]),
-        "TicketDetail": obj(&[("ticket", json!({"$ref": "#/components/schemas/Ticket"})), ("timeline", json!({"type": "array", "items": {"type": "object"}})),
-            ("allowed_actions", json!({"type": "array", "items": s()}))], &["ticket", "timeline"]),
-        "ActionOut": obj(&[("ticket", json!({"$ref": "#/components/schemas/Ticket"})), ("events", json!({"type": "array", "items": {"type": "object"}}))], &["ticket", "events"]),
-        "AssignIn": obj(&[("department_id", json!({"type": "integer"})), ("assignee_id", json!({"type": "integer"})), ("reason", s())], &[]),
-        "TextIn": text_in,
-        "ApprovalIn": obj(&[("plan", s()), ("reasons", json!({"type": "array", "minItems": 1, "items": enum_of(&["cost", "policy_exception", "other_departments"])}))], &["plan", "reasons"]),
-        "TransferIn": obj(&[("department_id", json!({"type": "integer"})), ("assignee_id", json!({"type": "integer"})), ("reason", s())], &["department_id", "reason"]),
-        "ConfigDocument": obj(&[("name", s()), ("version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["name", "version", "body"]),
-        "ConfigDocumentIn": obj(&[("expected_version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("comment", s())], &["expected_version", "body"]),
-        "SurveyAnswerIn": obj(&[("satisfaction", enum_of(&["satisfied", "neutral", "unsatisfied"])), ("score", json!({"type": "integer", "minimum": 1, "maximum": 5})), ("comment", json!({"type": "string", "maxLength": 2000}))], &["satisfaction"]),
-        "DecisionIn": obj(&[("approved", json!({"type": "boolean"})), ("comment", s())], &["approved"]),
-        "Outcome": obj(&[("kind", enum_of(&["solved", "partially_solved", "unable"])), ("summary", s()), ("unresolved", s()),
-            ("reason", s()), ("alternative", s())], &["kind", "summary"]),
-        "RestoreIn": obj(&[("reason", s())], &[]),
-        "MergeIn": obj(&[("into", json!({"type": "integer"}))], &["into"]),
-        "CategoryIn": obj(&[("category", s()), ("subtags", json!({"type": "array", "items": s()}))], &[]),
-        "PriorityIn": obj(&[("priority", enum_of(&priorities)), ("reason", s())], &["priority", "reason"]),
-        "CollaboratorIn": obj(&[("user_id", json!({"type": "integer"}))], &["user_id"]),
-        "User": obj(&[("id", json!({"type": "integer"})), ("username", s()), ("display_name", s()),
-            ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])), ("department_id", json!({"type": "integer"}))], &["id", "username", "role"]),
-        "Users": json!({"type": "array", "items": {"$ref": "#/components/schemas/User"}}),
-        "UserIn": obj(&[("username", s()), ("display_name", s()), ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])),
-            ("department_id", json!({"type": "integer"})), ("password", json!({"type": "string", "minLength": 10}))], &["username", "display_name", "role", "password"]),
-        "UserEditIn": obj(&[("display_name", s()), ("role", enum_of(&["admin", "supervisor", "agent", "viewer"])),
-            ("department_id", json!({"type": ["integer", "null"]})), ("skills", json!({"type": "array", "items": s(), "maxItems": 20}))], &[]),
-        "Department": obj(&[("id", json!({"type": "integer"})), ("name", s())], &["id", "name"]),
-        "Departments": json!({"type": "array", "items": {"$ref": "#/components/schemas/Department"}}),
-        "DepartmentIn": obj(&[("name", s())], &["name"]),
-        "TokenIn": obj(&[("name", s()), ("user_id", json!({"type": "integer"})), ("intake_only", json!({"type": "boolean"}))], &["name"]),
-        "TokenOut": obj(&[("token", s()), ("id", json!({"type": "integer"})), ("name", s())], &["token", "id"]),
-        "RulesIn": obj(&[("expected_version", json!({"type": "integer"})), ("body", json!({"type": "object"})), ("comment", s())],
-            &["expected_version", "body", "comment"]),
-        "RulesDoc": obj(&[("part", enum_of(&["taxonomy", "signals", "moderation", "priority-rules"])), ("version", json!({"type": "integer"})),
-            ("body", json!({"type": "object"})), ("changed_by", s()), ("changed_at", s()), ("comment", s())], &["part", "version", "body"]),
-        "LiveChange": obj(&[("ticket_id", json!({"type": "integer"})), ("kind", s()), ("version", json!({"type": "integer"}))], &["ticket_id", "kind", "version"]),
-        "Object": json!({"type": "object"}),
-        "Empty": json!({}),
-    })
-}
-
-fn operation(o: &Operation) -> Value {
-    let mut v = json!({
-        "summary": o.summary,
-        "responses": {
-            "2XX": { "description": "success", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{}", o.response) } } } },
-            "4XX": { "description": "client error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-        },
-    });
-    let mut params = Vec::new();
-    for name in ["id", "tracking_no", "token", "name"] {
-        if o.path.contains(&format!("{{{name}}}")) {
-            params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+/// Every operation of the document, with who may call it (for the access test).
+pub fn operations() -> Vec<Operation> {
+    let doc = serde_json::to_value(build()).unwrap_or_default();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let anonymous = |r: &serde_json::Value| r.as_object().is_some_and(|o| o.is_empty());
+            let session = |r: &serde_json::Value| r.get("session").is_some();
+            let access = match op.get("security").and_then(|s| s.as_array()) {
+                None => Access::Staff,
+                Some(list) if list.iter().all(anonymous) => Access::Public,
+                Some(list) if list.iter().any(anonymous) => Access::PublicOrToken,
+                Some(list) if list.iter().any(session) => Access::Staff,
+                Some(_) => Access::PublicOrToken,
+            };
+            out.push(Operation { method: method.clone(), path: path.clone(), access });
         }
     }
-    if o.method == "post" && o.path == "/feedback" {
-        params.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 } }));
-    }
-    v["parameters"] = json!(params);
-    if let Some(req) = o.request {
-        v["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{req}") } } } });
-    }
-    if o.method == "post" && o.path == "/feedback" {
-        // With files: the same JSON in a `feedback` part, files in `attachment` parts
-        // (413/415 name the refused file as `attachments[i]`).
-        v["requestBody"]["content"]["multipart/form-data"] = json!({ "schema": {
-            "type": "object",
-            "required": ["feedback"],
-            "properties": {
-                "feedback": { "type": "string", "contentMediaType": "application/json", "description": "FeedbackIn as JSON" },
-                "attachment": { "type": "array", "items": { "type": "string", "format": "binary" } }
-            }
-        } });
-    }
-    match o.access {
-        Access::Public => v["security"] = json!([]),
-        Access::PublicOrToken => v["security"] = json!([{}, { "token": [] }]),
-        Access::Staff => {}
-    }
-    v
+    out
 }
 
-/// Builds the document.
-pub fn build() -> Value {
-    let mut paths = Map::new();
-    for o in OPERATIONS {
-        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
-        entry[o.method] = operation(o);
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": { "title": "Loopdesk API", "version": env!("CARGO_PKG_VERSION"),
-            "description": "Closed-loop customer feedback center. Every error is {code, message, field?}." },
-        "servers": [{ "url": "/api/v1" }],
-        "paths": paths,
-        "components": {
-            "schemas": schemas(),
-            "securitySchemes": {
-                "token": { "type": "http", "scheme": "bearer" },
-                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
-            },
-        },
-        "security": [{ "token": [] }, { "session": [] }],
-    })
-}
-
-/// `GET /api/v1/openapi.json`.
-pub async fn document() -> Json<Value> {
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+pub async fn document() -> Json<Document> {
     Json(build())
 }

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 /// A department.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     pub id: DepartmentId,
     pub name: String,
@@ -16,6 +17,7 @@ pub struct Department {
 
 /// A staff user (never carries the password hash out of the store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -58,6 +60,7 @@ pub struct SessionInfo {
 
 /// An API token's metadata (the secret itself is shown once, at creation).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,

@@ -119,6 +119,7 @@ pub const COUNT_CAP: i64 = 10_000;
 
 /// Number of tickets in each state (every state present, zeros included) and the total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StateCounts {
     pub by_state: BTreeMap<&'static str, i64>,
     pub total: i64,

@@ -20,10 +20,12 @@ pub struct UserChange {
 
 /// One audited change to a user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserAudit {
     pub id: i64,
     pub user_id: UserId,
     pub changed_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub changed_at: Timestamp,
     /// `created`, `updated`, `skills`, `deactivated`, `reactivated`, `password_reset`.
     pub action: String,

@@ -4,7 +4,7 @@
 use super::{new_secret, password};
 use crate::{App, AppError};
 use loopdesk_core::{Principal, Timestamp};
-use loopdesk_store::User;
+use loopdesk_store::{AuditEntry, User};
 use std::net::IpAddr;
 
 /// A started session: the secret the client keeps (as a cookie) and when it ends.
@@ -18,28 +18,76 @@ pub struct Session {
 }
 
 /// Checks the credentials and starts a session; wrong ones are [`AppError::Unauthenticated`]
-/// with code `bad_credentials`, whatever was wrong.
+/// with code `bad_credentials`, whatever was wrong. Two limits come first: attempts per
+/// client address, and consecutive failures per account name (the name is then locked for
+/// a time that doubles with each further failure; the lock is audited on the account).
 pub async fn sign_in(app: &App, client: IpAddr, username: &str, password: String) -> Result<Session, AppError> {
-    app.limits.login_by_ip.check(&client.to_string(), app.now())?;
-    let (user, stored) = match app.read().user_for_login(username.trim()).await? {
+    let now = app.now();
+    app.limits.login_by_ip.check(&client.to_string(), now)?;
+    let name = username.trim();
+    let key = lock_key(name);
+    if let Some(until) = app.store.login_locked_until(&key, now).await? {
+        let retry_after = (until - now).num_seconds().max(1) as u64;
+        return Err(AppError::RateLimited { retry_after });
+    }
+    let (user, stored) = match app.read().user_for_login(name).await? {
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
     let user = match (password::verify(password, stored).await, user) {
         (true, Some(u)) if u.active => u,
-        _ => {
+        (_, user) => {
+            failed(app, &key, user.as_ref(), client).await?;
             return Err(AppError::Unauthenticated {
                 code: "bad_credentials",
                 message: "wrong username or password".into(),
-            })
+            });
         }
     };
+    app.store.login_succeeded(&key).await?;
     let secret = new_secret("");
-    let now = app.now();
     let hours = app.config.session_hours;
     let expires_at = now + chrono::Duration::hours(hours);
     app.store.create_session(&secret, user.id, now, expires_at).await?;
     Ok(Session { user, secret, expires_at, max_age: hours * 3600 })
+}
+
+/// The per-account limit's key: the name as typed, case folded, bounded.
+fn lock_key(name: &str) -> String {
+    name.to_lowercase().chars().take(100).collect()
+}
+
+/// How long a name is locked after `failures` consecutive failures.
+pub fn lock_duration(limits: &crate::config::Limits, failures: i64) -> chrono::Duration {
+    let before = i64::from(limits.login_failures_before_lock.max(1));
+    if failures < before {
+        return chrono::Duration::zero();
+    }
+    let doublings = (failures - before).min(16) as u32;
+    let seconds = limits.login_lock_seconds.max(1).saturating_mul(1 << doublings).min(3600);
+    chrono::Duration::seconds(seconds as i64)
+}
+
+/// Counts a failure; when it locks the name, audits the lock on the account (if there is
+/// one) and logs it.
+async fn failed(app: &App, key: &str, user: Option<&User>, client: IpAddr) -> Result<(), AppError> {
+    let now = app.now();
+    let limits = &app.config.limits;
+    let f = app.store.login_failed(key, now, |n| lock_duration(limits, n)).await?;
+    if f.locked_until <= now {
+        return Ok(());
+    }
+    tracing::warn!(failures = f.failures, until = %f.locked_until, "login locked after repeated failures");
+    if let Some(u) = user {
+        let detail = serde_json::json!({
+            "failures": f.failures,
+            "locked_until": f.locked_until,
+            "client": client.to_string(),
+        });
+        let entry = AuditEntry { user: u.id, by: "system", at: now, action: "login_locked", detail: &detail };
+        app.store.audit_user(entry).await?;
+    }
+    Ok(())
 }
 
 /// Ends the session held by `secret`.
@@ -50,4 +98,18 @@ pub async fn sign_out(app: &App, secret: &str) -> Result<(), AppError> {
 /// Who holds `secret`, if it is a live session.
 pub async fn session_principal(app: &App, secret: &str) -> Result<Option<(Principal, User)>, AppError> {
     Ok(app.read().session(secret, app.now()).await?.map(|s| (s.user.principal(), s.user)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_double_from_the_threshold_up_to_an_hour() {
+        let limits = crate::config::Limits::default();
+        let secs = |n| lock_duration(&limits, n).num_seconds();
+        assert_eq!((secs(1), secs(4)), (0, 0));
+        assert_eq!((secs(5), secs(6), secs(7)), (30, 60, 120));
+        assert_eq!(secs(40), 3600);
+    }
 }

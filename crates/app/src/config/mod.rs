@@ -3,6 +3,7 @@
 //! for nested keys such as `LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE`).
 
 pub mod channels;
+pub mod proxy;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -46,11 +47,23 @@ pub struct Limits {
     pub track_per_minute: u32,
     /// Login attempts per client per minute.
     pub login_per_minute: u32,
+    /// Consecutive failed sign-ins to one account name before it is locked.
+    pub login_failures_before_lock: u32,
+    /// How long the first lock lasts, in seconds; each further failure doubles it, up to
+    /// an hour.
+    pub login_lock_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 256 * 1024, feedback_per_minute: 10, track_per_minute: 20, login_per_minute: 10 }
+        Limits {
+            max_body_bytes: 256 * 1024,
+            feedback_per_minute: 10,
+            track_per_minute: 20,
+            login_per_minute: 10,
+            login_failures_before_lock: 5,
+            login_lock_seconds: 30,
+        }
     }
 }
 
@@ -83,8 +96,10 @@ pub struct Config {
     pub database_url: Option<Secret>,
     /// Separate listener for `/metrics`; served on the main listener when absent.
     pub metrics_bind: Option<SocketAddr>,
-    /// Trust `X-Forwarded-For` for client addresses (only behind your own proxy).
+    /// Older spelling of `proxy.hops = 1`: one reverse proxy of ours in front.
     pub trust_proxy: bool,
+    /// Reverse proxies in front: which `X-Forwarded-For` entries are believed, TLS.
+    pub proxy: proxy::ProxyConfig,
     /// Hours a login session lasts.
     pub session_hours: i64,
     /// Size and rate limits.
@@ -109,6 +124,7 @@ impl Default for Config {
             database_url: None,
             metrics_bind: None,
             trust_proxy: false,
+            proxy: proxy::ProxyConfig::default(),
             session_hours: 12,
             limits: Limits::default(),
             workflow: Default::default(),
@@ -139,15 +155,41 @@ impl Config {
         }
     }
 
+    /// The proxies in effect (`trust_proxy = true` counts as one hop).
+    pub fn proxies(&self) -> proxy::ProxyConfig {
+        let mut p = self.proxy.clone();
+        if self.trust_proxy && p.hops == 0 {
+            p.hops = 1;
+        }
+        p
+    }
+
+    /// Whether browsers reach the site over HTTPS (through a TLS proxy, or a public URL
+    /// that says so): session cookies are then `Secure`.
+    pub fn served_over_tls(&self) -> bool {
+        self.proxy.tls || self.workflow.public_url.starts_with("https://")
+    }
+
     /// An example configuration file with every key and its default.
     pub fn example_toml() -> String {
         let mut out = String::from("# loopdesk.toml — every key is optional; LOOPDESK_* variables override.\n");
         out.push_str("bind = \"127.0.0.1:8080\"\ndata = \"data\"\n# database_url = \"postgres://postgres@127.0.0.1:5432/loopdesk\"\n");
-        out.push_str("# metrics_bind = \"127.0.0.1:9090\"\ntrust_proxy = false\nsession_hours = 12\n\n[limits]\n");
+        out.push_str("# metrics_bind = \"127.0.0.1:9090\"\ntrust_proxy = false\nsession_hours = 12\n");
+        out.push_str(
+            "\n[proxy]\n# reverse proxies in front that append to X-Forwarded-For (0: the peer is the client)\nhops = 0\n\
+             # or their addresses / CIDR ranges, e.g. [\"10.0.0.0/8\"] (takes precedence over hops)\ntrusted = []\n\
+             # the proxy serves HTTPS: session cookies get Secure\ntls = false\n\n[limits]\n",
+        );
         let l = Limits::default();
         out.push_str(&format!(
-            "max_body_bytes = {}\nfeedback_per_minute = {}\ntrack_per_minute = {}\nlogin_per_minute = {}\n",
-            l.max_body_bytes, l.feedback_per_minute, l.track_per_minute, l.login_per_minute
+            "max_body_bytes = {}\nfeedback_per_minute = {}\ntrack_per_minute = {}\nlogin_per_minute = {}\n\
+             login_failures_before_lock = {}\nlogin_lock_seconds = {}\n",
+            l.max_body_bytes,
+            l.feedback_per_minute,
+            l.track_per_minute,
+            l.login_per_minute,
+            l.login_failures_before_lock,
+            l.login_lock_seconds
         ));
         let w = crate::workflow::config::WorkflowConfig::default();
         out.push_str(&format!(

@@ -31,11 +31,16 @@ pub struct RobotsDoc {
 /// The `channel:wechat` document.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WechatDoc {
     pub token: String,
     pub app_id: String,
     #[serde(default)]
     pub encoding_aes_key: Option<String>,
+    /// With a key: also accept plaintext messages (WeChat's compatible mode, 兼容模式).
+    /// Off (the default) is safe mode: plaintext is refused.
+    #[serde(default)]
+    pub compatible_mode: bool,
     #[serde(default = "default_skew")]
     pub max_skew_secs: i64,
     /// The account's AppSecret, for WeChat's API (downloading pictures customers send);
@@ -54,12 +59,15 @@ fn default_skew() -> i64 {
 /// A `channel:<source>` webhook document.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookDoc {
     pub secret: String,
     #[serde(default)]
     pub previous_secret: Option<String>,
     #[serde(default = "default_skew")]
     pub tolerance_secs: i64,
+    /// How the source's JSON maps onto feedback fields (JSON pointers).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub mapping: FieldMapping,
     /// The channel tickets from this source are recorded under.
     #[serde(default = "default_channel")]
@@ -73,6 +81,7 @@ fn default_channel() -> Channel {
 /// The `channel:outbound` document: the gateway that carries SMS/app/WeChat notifications.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatewayDoc {
     pub url: String,
     pub secret: String,

@@ -9,6 +9,7 @@ mod cache;
 pub mod channel;
 mod kind;
 pub mod reply_templates;
+pub mod secrets;
 mod validate;
 
 pub use cache::{maintain, Cache};
@@ -30,11 +31,13 @@ pub const MAX_COMMENT: usize = 500;
 
 /// One version of a document as the API shows it; version 0 is the built-in default.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentView {
     pub name: String,
     pub version: i64,
     pub body: Value,
     pub changed_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub changed_at: Option<Timestamp>,
     pub comment: Option<String>,
 }
@@ -65,7 +68,7 @@ pub struct DocumentEdit {
 pub async fn current(app: &App, who: &Principal, kind: &DocumentKind) -> Result<DocumentView, AppError> {
     require(who, kind.read_permission())?;
     Ok(match app.read().document(&kind.name()).await? {
-        Some(doc) => doc.into(),
+        Some(doc) => shown(kind, doc),
         None => DocumentView {
             name: kind.name(),
             version: 0,
@@ -86,17 +89,27 @@ pub async fn history(
 ) -> Result<Vec<DocumentView>, AppError> {
     require(who, kind.read_permission())?;
     let docs = app.read().document_history(&kind.name(), limit.clamp(1, MAX_HISTORY)).await?;
-    Ok(docs.into_iter().map(DocumentView::from).collect())
+    Ok(docs.into_iter().map(|d| shown(kind, d)).collect())
 }
 
-/// Validates and saves a new version (admins only), then puts it in force.
+/// A saved version as shown: secrets masked ([`secrets`]).
+fn shown(kind: &DocumentKind, doc: Document) -> DocumentView {
+    let mut view = DocumentView::from(doc);
+    view.body = secrets::masked(kind, view.body);
+    view
+}
+
+/// Validates and saves a new version (admins only), then puts it in force. Secrets written
+/// back masked or left out keep their saved values.
 pub async fn save(
     app: &App,
     who: &Principal,
     kind: &DocumentKind,
-    edit: DocumentEdit,
+    mut edit: DocumentEdit,
 ) -> Result<DocumentView, AppError> {
     require(who, loopdesk_core::access::Permission::Administer)?;
+    let saved = app.read().document(&kind.name()).await?.map(|d| d.body);
+    edit.body = secrets::restored(kind, edit.body, saved.as_ref());
     let comment = edit.comment.trim();
     if comment.chars().count() > MAX_COMMENT {
         return Err(AppError::invalid("comment", format!("must be at most {MAX_COMMENT} characters")));
@@ -117,7 +130,7 @@ pub async fn save(
     };
     let doc = app.store.put_document(change).await?;
     validate::in_force(app, kind).await?;
-    Ok(doc.into())
+    Ok(shown(kind, doc))
 }
 
 /// The saved document `kind` as `T`; `None` when it was never saved.

@@ -18,6 +18,7 @@ use std::sync::Arc;
 /// What happened to one inbound message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Ingested {
     /// A new ticket was opened (and acknowledged).
     Opened { ticket_id: i64, tracking_no: String },

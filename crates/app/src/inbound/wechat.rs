@@ -24,7 +24,13 @@ pub async fn account(app: &App) -> Result<WechatAccount, AppError> {
         Some(k) => Some(EncodingAesKey::parse(k).map_err(|e| AppError::internal(e.to_string()))?),
         None => None,
     };
-    Ok(WechatAccount { token: doc.token, app_id: doc.app_id, aes_key, max_skew_secs: doc.max_skew_secs })
+    Ok(WechatAccount {
+        token: doc.token,
+        app_id: doc.app_id,
+        aes_key,
+        max_skew_secs: doc.max_skew_secs,
+        compatible_mode: doc.compatible_mode,
+    })
 }
 
 fn words(msg: &WechatMessage) -> Option<String> {

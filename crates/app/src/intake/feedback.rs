@@ -25,14 +25,20 @@ const MAX_IDEMPOTENCY_KEY: usize = 200;
 /// The submitted customer block, as typed: blank fields count as absent.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerIn {
     /// Submitting anonymously: no name is kept.
     pub anonymous: bool,
     /// A phone number or an e-mail address is needed to reply, unless anonymous.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub member_id: Option<String>,
     /// Only staff and channels may set it; the public form's is ignored.
     pub tier: Option<CustomerTier>,
@@ -41,21 +47,31 @@ pub struct CustomerIn {
 /// The submitted product block.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductIn {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub product: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub model: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub serial_no: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub service: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub order_no: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub occurred_at: Option<Timestamp>,
 }
 
 /// The body of `POST /feedback`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackIn {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
     pub content: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub subject: Option<String>,
     #[serde(default)]
     pub channel: Option<Channel>,
@@ -64,9 +80,11 @@ pub struct FeedbackIn {
     #[serde(default)]
     pub product: ProductIn,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub attachments: Vec<Attachment>,
     /// When the customer gave the feedback (staff entry and channels only).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub received_at: Option<Timestamp>,
     #[serde(default)]
     pub urgency: Option<Urgency>,

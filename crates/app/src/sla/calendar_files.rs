@@ -51,6 +51,7 @@ pub async fn export(app: &App, who: &Principal, name: &str, format: Format) -> R
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Imported {
     /// The calendars document's new version.
     pub version: i64,

@@ -14,6 +14,7 @@ const CALENDAR_VERSIONS: u32 = 100;
 /// The body of the `calendars` document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarsDoc {
     pub calendars: Vec<CalendarSpec>,
 }

@@ -16,7 +16,9 @@ crate::named_enum!(
 
 /// A dated exception to the weekly hours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecialDay {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     pub kind: DayKind,
     /// The holiday it belongs to, e.g. "春节" (a make-up day carries its holiday's name).

@@ -17,6 +17,20 @@ pub struct Span {
     end: u16,
 }
 
+/// `"HH:MM-HH:MM"` in the calendar's local time.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Span {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Span {}
+
 impl Span {
     /// A span from `start` to `end` minutes after local midnight (end ≤ 1440, start < end).
     pub fn new(start: u16, end: u16) -> Result<Span, CalendarError> {
@@ -108,6 +122,7 @@ pub(crate) fn format_spans(spans: &[Span]) -> String {
 /// Working hours of each weekday; an empty list is a day off (weekend).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekHours {
     pub mon: Vec<Span>,
     pub tue: Vec<Span>,

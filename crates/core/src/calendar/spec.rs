@@ -14,6 +14,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 /// A business calendar as data: zone, weekly hours, standard day and dated exceptions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarSpec {
     /// Name that SLA targets refer to, e.g. "default" or "24x7".
     pub name: String,

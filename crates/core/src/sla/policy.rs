@@ -39,6 +39,7 @@ crate::named_enum!(
 /// An amount of working time on the target's calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Budget {
     WorkingMinutes(u32),
     WorkingHours(u32),
@@ -59,6 +60,7 @@ impl Budget {
 
 /// One deadline: how much working time, counted on which calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     pub budget: Budget,
     pub calendar: String,
@@ -73,6 +75,7 @@ impl Target {
 
 /// The targets of one priority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorityTargets {
     pub acknowledge: Target,
     pub first_response: Target,
@@ -84,6 +87,7 @@ pub struct PriorityTargets {
 
 /// Targets per priority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ByPriority {
     pub urgent: PriorityTargets,
     pub high: PriorityTargets,
@@ -93,6 +97,7 @@ pub struct ByPriority {
 
 /// Intake timeliness targets by how the feedback came in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeTargets {
     /// Typed in by staff ([`Channel::is_staff_entered`]): 30 min by default.
     pub staff_entered: Target,
@@ -103,6 +108,7 @@ pub struct IntakeTargets {
 /// Replacement targets for tickets matching every condition given (absent = any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyOverride {
     pub priority: Option<Priority>,
     pub category: Option<String>,
@@ -143,6 +149,7 @@ fn default_warn_percent() -> u8 {
 
 /// A versionable SLA policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaPolicy {
     /// A warning fires when this share of a target's working time is used (default 80).
     #[serde(default = "default_warn_percent")]

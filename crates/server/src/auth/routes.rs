@@ -3,6 +3,7 @@
 use super::{session_cookie, Auth, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::extract::{ClientIp, Json};
+use crate::openapi::Errors;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -18,20 +19,30 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout)).route("/auth/me", get(me))
 }
 
-#[derive(Deserialize)]
+/// Body of `POST /auth/login`.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub struct Login {
+    #[schema(min_length = 1, max_length = 200)]
     username: String,
+    #[schema(min_length = 1, max_length = 1000)]
     password: String,
 }
 
-#[derive(Serialize)]
-struct Me {
+/// The signed-in user (and, at sign-in, when the session ends).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
     user: User,
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<loopdesk_core::Timestamp>,
 }
 
-async fn login(
+/// `POST /api/v1/auth/login`: checks the credentials and sets the session cookie. A wrong
+/// name or password is 401 `bad_credentials`; too many attempts (per address or per
+/// account) are 429 with `Retry-After`.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = Login,
+    responses((status = 200, description = "Signed in; `Set-Cookie` holds the session", body = Me), Errors))]
+pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(body): Json<Login>,
@@ -40,30 +51,51 @@ async fn login(
     let mut resp =
         (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
             .into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&session)?);
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&state, &session)?);
     Ok(resp)
 }
 
-/// The `Set-Cookie` value that holds a session.
-pub fn session_cookie_header(session: &sessions::Session) -> Result<HeaderValue, ApiError> {
-    let cookie =
-        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", session.secret, session.max_age);
+/// `; Secure` when browsers reach the site over HTTPS (configured), else nothing.
+fn secure(state: &AppState) -> &'static str {
+    if state.config.served_over_tls() {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The `Set-Cookie` value that holds a session (`Secure` when served over TLS).
+pub fn session_cookie_header(state: &AppState, session: &sessions::Session) -> Result<HeaderValue, ApiError> {
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session.secret,
+        session.max_age,
+        secure(state)
+    );
     HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+/// The `Set-Cookie` value that ends the session cookie.
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(state));
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("loopdesk_session=; Path=/; Max-Age=0"))
+}
+
+/// `POST /api/v1/auth/logout`: ends the session (if any) and clears the cookie.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(()),
+    responses((status = 204, description = "Signed out; the cookie is cleared"), Errors))]
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(secret) = session_cookie(&headers) {
         sessions::sign_out(&state, &secret).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("loopdesk_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie(&state));
     Ok(resp)
 }
 
-async fn me(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Me>, ApiError> {
+/// `GET /api/v1/auth/me`: the caller.
+#[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me), Errors))]
+pub async fn me(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Me>, ApiError> {
     let user = state.read().user(auth.0.user_id).await?;
     Ok(axum::Json(Me { user, expires_at: None }))
 }

@@ -19,7 +19,18 @@ pub fn router() -> Router<AppState> {
 /// Most approvals listed at once.
 const LIMIT: i64 = 500;
 
-async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Result<Json<Value>, ApiError> {
+/// Plans waiting for approval.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Pending {
+    /// `{ticket_id, tracking_no, priority, department_id, requested_by, requested_at, plan,
+    /// reasons, due_at, sla}` each.
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Value>,
+}
+
+/// `GET /api/v1/approvals`: plans waiting for a supervisor, oldest first, with due times.
+#[utoipa::path(get, path = "/approvals", tag = "tickets", responses((status = 200, body = Pending), crate::openapi::Errors))]
+pub async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Result<Json<Pending>, ApiError> {
     let mut items = Vec::new();
     for t in state.read().tickets_in_state(TicketState::AwaitingApproval, LIMIT).await? {
         let timeline = state.read().timeline(t.id).await?;
@@ -42,5 +53,5 @@ async fn pending(State(state): State<AppState>, Supervisor(_): Supervisor) -> Re
             "sla": clock,
         }));
     }
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Pending { items }))
 }

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
+use axum::routing::get;
 use axum::Router;
 use loopdesk_app::sla::calendar_files::{self, Format, Imported};
 use serde::Deserialize;
@@ -17,31 +17,71 @@ use serde::Deserialize;
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/calendars/{name}/days.csv", days(Format::Csv))
-        .route("/admin/calendars/{name}/days.ics", days(Format::Ical))
-}
-
-/// Export (`GET`) and import (`PUT`) of a calendar's days in `format`.
-fn days(format: Format) -> MethodRouter<AppState> {
-    get(move |State(s): State<AppState>, auth: Admin, Path(name): Path<String>| async move {
-        export(&s, &auth, &name, format).await
-    })
-    .put(
-        move |State(s): State<AppState>,
-              auth: Admin,
-              Path(name): Path<String>,
-              Query(q): Query<ImportQuery>,
-              body: String| async move { import(&s, &auth, &name, q, &body, format).await },
-    )
+        .route("/admin/calendars/{name}/days.csv", get(export_csv).put(import_csv))
+        .route("/admin/calendars/{name}/days.ics", get(export_ics).put(import_ics))
 }
 
 /// Query of an import.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// The calendars document's version the file was based on.
+    #[param(minimum = 0)]
     pub expected_version: i64,
     #[serde(default)]
+    #[param(max_length = 500)]
     pub comment: Option<String>,
+}
+
+/// `GET /admin/calendars/{name}/days.csv`: the listed days as CSV; the ETag is the version.
+#[utoipa::path(get, path = "/admin/calendars/{name}/days.csv", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar")),
+    responses((status = 200, description = "`date,kind,name` rows", body = String, content_type = "text/csv"), crate::openapi::Errors))]
+pub async fn export_csv(
+    State(s): State<AppState>,
+    auth: Admin,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    export(&s, &auth, &name, Format::Csv).await
+}
+
+/// `PUT /admin/calendars/{name}/days.csv`: replaces the listed days from a CSV file.
+#[utoipa::path(put, path = "/admin/calendars/{name}/days.csv", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar"), ImportQuery),
+    request_body(content((String = "text/csv"), (String = "text/plain"))),
+    responses((status = 200, body = Imported), crate::openapi::Errors))]
+pub async fn import_csv(
+    State(s): State<AppState>,
+    auth: Admin,
+    Path(name): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: String,
+) -> Result<axum::Json<Imported>, ApiError> {
+    import(&s, &auth, &name, q, &body, Format::Csv).await
+}
+
+/// `GET /admin/calendars/{name}/days.ics`: the listed days as iCalendar.
+#[utoipa::path(get, path = "/admin/calendars/{name}/days.ics", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar")),
+    responses((status = 200, description = "VEVENTs, one per day", body = String, content_type = "text/calendar"), crate::openapi::Errors))]
+pub async fn export_ics(
+    State(s): State<AppState>,
+    auth: Admin,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    export(&s, &auth, &name, Format::Ical).await
+}
+
+/// `PUT /admin/calendars/{name}/days.ics`: replaces the listed days from an iCalendar file.
+#[utoipa::path(put, path = "/admin/calendars/{name}/days.ics", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar"), ImportQuery),
+    request_body(content((String = "text/calendar"), (String = "text/plain"))),
+    responses((status = 200, body = Imported), crate::openapi::Errors))]
+pub async fn import_ics(
+    State(s): State<AppState>,
+    auth: Admin,
+    Path(name): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: String,
+) -> Result<axum::Json<Imported>, ApiError> {
+    import(&s, &auth, &name, q, &body, Format::Ical).await
 }
 
 async fn export(state: &AppState, auth: &Admin, name: &str, format: Format) -> Result<Response, ApiError> {

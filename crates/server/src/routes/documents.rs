@@ -20,34 +20,48 @@ use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::routing::{get, MethodRouter};
+use axum::routing::get;
 use axum::Router;
+use loopdesk_app::documents::channel::{GatewayDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
+use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::triage::engine::RulePart;
+use loopdesk_core::routing::{RoutingRules, Staffing};
+use loopdesk_core::sla::SlaPolicy;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Body of a `PUT`: the new document and the version it was based on.
-#[derive(Debug, Deserialize)]
+/// Body of a `PUT`: the new document and the version it was based on. The server reads
+/// `body` as JSON and checks it into the document's type (`B`, which the document shows).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentIn {
+pub struct DocumentIn<B = Value> {
     /// The version the edit started from; 0 when none was saved yet.
+    #[schema(minimum = 0)]
     pub expected_version: i64,
-    pub body: Value,
+    /// The document itself, checked into its typed form before it is saved (an error
+    /// names the field inside it, `body.rules[2].departments`). Secrets written back as
+    /// `********` or left out keep their saved values.
+    pub body: B,
+    /// Why it changes (required for the triage rules), at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub comment: String,
 }
 
 /// Query of `/history`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// 1 to 500 (default 50).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 /// The versions of a document, newest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct History {
     pub items: Vec<DocumentView>,
 }
@@ -76,70 +90,214 @@ async fn history(
     Ok(axum::Json(History { items }))
 }
 
-/// Which document a route serves (a function, as routes are built once and called often).
-type Kind = fn() -> DocumentKind;
+/// The three operations of a document at a fixed path, as named handlers (each documents
+/// itself). Only admins save: the extractor refuses others before the body is read.
+macro_rules! fixed_document {
+    ($module:ident, $path:literal, $history:literal, $name:literal, $body:ident, $kind:expr) => {
+        pub mod $module {
+            use super::*;
 
-/// The three methods of a document at a fixed path.
-fn at(kind: Kind) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
-    // Only admins save: the extractor refuses others before the body is read.
-    let one = get(move |State(s): State<AppState>, auth: Auth| async move { show(&s, &auth, kind()).await }).put(
-        move |State(s): State<AppState>, Admin(auth): Admin, Json(b): Json<DocumentIn>| async move {
-            save(&s, &auth, kind(), b).await
-        },
-    );
-    let hist = get(move |State(s): State<AppState>, auth: Auth, Query(q): Query<HistoryQuery>| async move {
-        history(&s, &auth, kind(), q).await
-    });
-    (one, hist)
+            #[doc = concat!("`GET ", $path, "`: the ", $name, " in force (version 0: the built-in defaults).")]
+            #[utoipa::path(get, path = $path, tag = "documents", operation_id = concat!("get_", $name),
+                responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+            pub async fn show(State(s): State<AppState>, auth: Auth) -> Result<axum::Json<DocumentView>, ApiError> {
+                super::show(&s, &auth, $kind).await
+            }
+
+            #[doc = concat!("`PUT ", $path, "`: a new version of the ", $name, " (admins; 409 `stale_version`).")]
+            #[utoipa::path(put, path = $path, tag = "documents", operation_id = concat!("put_", $name),
+                request_body = DocumentIn<$body>, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+            pub async fn save(
+                State(s): State<AppState>,
+                Admin(auth): Admin,
+                Json(b): Json<DocumentIn>,
+            ) -> Result<axum::Json<DocumentView>, ApiError> {
+                super::save(&s, &auth, $kind, b).await
+            }
+
+            #[doc = concat!("`GET ", $history, "`: saved versions of the ", $name, ", newest first.")]
+            #[utoipa::path(get, path = $history, tag = "documents", operation_id = concat!("history_", $name),
+                params(HistoryQuery), responses((status = 200, body = History), crate::openapi::Errors))]
+            pub async fn history(
+                State(s): State<AppState>,
+                auth: Auth,
+                Query(q): Query<HistoryQuery>,
+            ) -> Result<axum::Json<History>, ApiError> {
+                super::history(&s, &auth, $kind, q).await
+            }
+        }
+    };
 }
 
-fn channel(name: String) -> Result<DocumentKind, ApiError> {
-    Ok(DocumentKind::Channel(ChannelName::parse(&name)?))
+// Documents whose body type has a schema name it; the others are any JSON object until
+// their types derive one too.
+type AnyObject = Value;
+
+fixed_document!(
+    routing_rules,
+    "/admin/routing-rules",
+    "/admin/routing-rules/history",
+    "routing_rules",
+    RoutingRules,
+    DocumentKind::RoutingRules
+);
+fixed_document!(staffing, "/admin/staffing", "/admin/staffing/history", "staffing", Staffing, DocumentKind::Staffing);
+fixed_document!(
+    sla_policy,
+    "/admin/sla-policy",
+    "/admin/sla-policy/history",
+    "sla_policy",
+    SlaPolicy,
+    DocumentKind::SlaPolicy
+);
+fixed_document!(
+    calendars,
+    "/admin/calendars",
+    "/admin/calendars/history",
+    "calendars",
+    CalendarsDoc,
+    DocumentKind::Calendars
+);
+fixed_document!(
+    templates,
+    "/admin/templates",
+    "/admin/templates/history",
+    "templates",
+    AnyObject,
+    DocumentKind::Templates
+);
+fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", AnyObject, DocumentKind::Robots);
+
+/// A channel's settings: the `wechat` document, the `outbound` gateway, or a webhook
+/// source's (any other name).
+pub struct ChannelSettings;
+
+impl utoipa::PartialSchema for ChannelSettings {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Ref};
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("WechatDoc"))
+            .item(Ref::from_schema_name("GatewayDoc"))
+            .item(Ref::from_schema_name("WebhookDoc"))
+            .description(Some("By the channel's name: wechat, outbound, or a webhook source"))
+            .into()
+    }
 }
 
-fn triage_part(name: String) -> Result<DocumentKind, ApiError> {
-    RulePart::parse(&name).map(DocumentKind::Triage).ok_or_else(|| {
+impl utoipa::ToSchema for ChannelSettings {
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        out.push(("WechatDoc".into(), WechatDoc::schema()));
+        out.push(("GatewayDoc".into(), GatewayDoc::schema()));
+        out.push(("WebhookDoc".into(), WebhookDoc::schema()));
+        <WechatDoc as utoipa::ToSchema>::schemas(out);
+        <GatewayDoc as utoipa::ToSchema>::schemas(out);
+        <WebhookDoc as utoipa::ToSchema>::schemas(out);
+    }
+}
+
+fn channel(name: &str) -> Result<DocumentKind, ApiError> {
+    Ok(DocumentKind::Channel(ChannelName::parse(name)?))
+}
+
+fn triage_part(name: &str) -> Result<DocumentKind, ApiError> {
+    RulePart::parse(name).map(DocumentKind::Triage).ok_or_else(|| {
         loopdesk_app::AppError::invalid("part", format!("no such rule set; use one of {}", RulePart::names())).into()
     })
 }
 
-/// The three methods of a document named by a path parameter.
-fn named(kind: fn(String) -> Result<DocumentKind, ApiError>) -> (MethodRouter<AppState>, MethodRouter<AppState>) {
-    let one =
-        get(move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>| async move {
-            show(&s, &auth, kind(name)?).await
-        })
-        .put(
-            move |State(s): State<AppState>,
-                  Admin(auth): Admin,
-                  Path(name): Path<String>,
-                  Json(b): Json<DocumentIn>| async move { save(&s, &auth, kind(name)?, b).await },
-        );
-    let hist = get(
-        move |State(s): State<AppState>, auth: Auth, Path(name): Path<String>, Query(q): Query<HistoryQuery>| async move {
-            history(&s, &auth, kind(name)?, q).await
-        },
-    );
-    (one, hist)
+/// `GET /admin/channels/{name}`: a channel's settings, secrets masked (admins).
+#[utoipa::path(get, path = "/admin/channels/{name}", tag = "documents",
+    params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source")),
+    responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+pub async fn show_channel(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    show(&s, &auth, channel(&name)?).await
+}
+
+/// `PUT /admin/channels/{name}`: new settings for a channel, validated (admins).
+#[utoipa::path(put, path = "/admin/channels/{name}", tag = "documents",
+    params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source")),
+    request_body = DocumentIn<ChannelSettings>, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+pub async fn save_channel(
+    State(s): State<AppState>,
+    Admin(auth): Admin,
+    Path(name): Path<String>,
+    Json(b): Json<DocumentIn>,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    save(&s, &auth, channel(&name)?, b).await
+}
+
+/// `GET /admin/channels/{name}/history`: saved versions of a channel's settings.
+#[utoipa::path(get, path = "/admin/channels/{name}/history", tag = "documents",
+    params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source"), HistoryQuery),
+    responses((status = 200, body = History), crate::openapi::Errors))]
+pub async fn channel_history(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<axum::Json<History>, ApiError> {
+    history(&s, &auth, channel(&name)?, q).await
+}
+
+/// `GET /triage/rules/{part}`: a triage rule set in force (supervisors).
+#[utoipa::path(get, path = "/triage/rules/{part}", tag = "triage",
+    params(("part" = RulePart, Path, description = "The rule set")), responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+pub async fn show_rules(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(part): Path<String>,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    show(&s, &auth, triage_part(&part)?).await
+}
+
+/// `PUT /triage/rules/{part}`: a new version of a triage rule set, with a comment (admins).
+#[utoipa::path(put, path = "/triage/rules/{part}", tag = "triage",
+    params(("part" = RulePart, Path, description = "The rule set")), request_body = DocumentIn,
+    responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+pub async fn save_rules(
+    State(s): State<AppState>,
+    Admin(auth): Admin,
+    Path(part): Path<String>,
+    Json(b): Json<DocumentIn>,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    save(&s, &auth, triage_part(&part)?, b).await
+}
+
+/// `GET /triage/rules/{part}/history`: versions of a triage rule set, newest first.
+#[utoipa::path(get, path = "/triage/rules/{part}/history", tag = "triage",
+    params(("part" = RulePart, Path, description = "The rule set"), HistoryQuery), responses((status = 200, body = History), crate::openapi::Errors))]
+pub async fn rules_history(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(part): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<axum::Json<History>, ApiError> {
+    history(&s, &auth, triage_part(&part)?, q).await
 }
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    let mut r = Router::new();
-    let fixed: [(&str, Kind); 6] = [
-        ("/admin/routing-rules", || DocumentKind::RoutingRules),
-        ("/admin/staffing", || DocumentKind::Staffing),
-        ("/admin/sla-policy", || DocumentKind::SlaPolicy),
-        ("/admin/calendars", || DocumentKind::Calendars),
-        ("/admin/templates", || DocumentKind::Templates),
-        ("/admin/robots", || DocumentKind::Robots),
-    ];
-    for (path, kind) in fixed {
-        let (one, hist) = at(kind);
-        r = r.route(path, one).route(&format!("{path}/history"), hist);
+    macro_rules! routes {
+        ($r:expr, $($module:ident: $path:literal),+) => {
+            $r$(.route($path, get($module::show).put($module::save)).route(concat!($path, "/history"), get($module::history)))+
+        };
     }
-    let (one, hist) = named(channel);
-    r = r.route("/admin/channels/{name}", one).route("/admin/channels/{name}/history", hist);
-    let (one, hist) = named(triage_part);
-    r.route("/triage/rules/{part}", one).route("/triage/rules/{part}/history", hist)
+    let r = routes!(
+        Router::new(),
+        routing_rules: "/admin/routing-rules",
+        staffing: "/admin/staffing",
+        sla_policy: "/admin/sla-policy",
+        calendars: "/admin/calendars",
+        templates: "/admin/templates",
+        robots: "/admin/robots"
+    );
+    r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
+        .route("/admin/channels/{name}/history", get(channel_history))
+        .route("/triage/rules/{part}", get(show_rules).put(save_rules))
+        .route("/triage/rules/{part}/history", get(rules_history))
 }

@@ -5,9 +5,10 @@
 
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::extract::Query;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,7 +17,6 @@ use loopdesk_app::inbound::email::{ingest, Ingested};
 use loopdesk_app::inbound::{webhook, wechat};
 use loopdesk_channels::wechat::{CallbackQuery, WechatError};
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// Routes of this module (under `/api/v1`).
@@ -29,9 +29,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// Query of `POST /inbound/email`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SourceQuery {
+    /// Which mailbox or provider (letters, digits, `-_.`; others are dropped).
     #[serde(default)]
+    #[param(max_length = 64)]
     pub source: Option<String>,
 }
 
@@ -52,7 +56,14 @@ fn bearer_ok(headers: &HeaderMap, expected: Option<&str>) -> bool {
 }
 
 /// `POST /api/v1/inbound/email`: a raw RFC 822 message, with `Authorization: Bearer <token>`.
-async fn email(
+#[utoipa::path(post, path = "/inbound/email", tag = "channels", security(("inbound_token" = [])), params(SourceQuery),
+    request_body(content((String = "message/rfc822"), (String = "text/plain")), description = "The raw message (any content type is read as bytes)"),
+    responses(
+        (status = 201, description = "A ticket was opened", body = Ingested),
+        (status = 202, description = "Quarantined with its reason", body = Ingested),
+        (status = 200, description = "Threaded into a ticket, or a duplicate", body = Ingested),
+        crate::openapi::Errors))]
+pub async fn email(
     State(state): State<AppState>,
     Query(q): Query<SourceQuery>,
     headers: HeaderMap,
@@ -102,7 +113,20 @@ fn refused(e: &WechatError) -> Response {
 }
 
 /// `GET /api/v1/inbound/wechat`: URL verification, answers `echostr`.
-async fn wechat_verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/inbound/wechat", tag = "channels", operation_id = "wechat_verify", security(()), params(
+        ("signature" = String, Query, description = "sha1 of the sorted token, timestamp and nonce"),
+        ("timestamp" = String, Query, description = "Unix seconds, within the replay window"),
+        ("nonce" = String, Query),
+        ("echostr" = String, Query, description = "Echoed back when the signature is right"),
+        ("openid" = Option<String>, Query),
+        ("encrypt_type" = Option<String>, Query, description = "`aes` for encrypted messages (required in safe mode)"),
+        ("msg_signature" = Option<String>, Query, description = "Signature over the encrypted message")
+    ),
+    responses(
+        (status = 200, description = "`echostr`", body = String, content_type = "text/plain"),
+        (status = 401, description = "Bad signature or stale timestamp", body = String, content_type = "text/plain"),
+        crate::openapi::Errors))]
+pub async fn wechat_verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let q = wechat_query(raw)?;
     let account = wechat::account(&state).await?;
     Ok(match account.verify_url(&q, state.now()) {
@@ -111,8 +135,26 @@ async fn wechat_verify(State(state): State<AppState>, RawQuery(raw): RawQuery) -
     })
 }
 
-/// `POST /api/v1/inbound/wechat`: a pushed message, answered with a passive reply.
-async fn wechat_receive(
+/// `POST /api/v1/inbound/wechat`: a pushed message (XML; encrypted in safe mode, plaintext
+/// only without a key or in compatible mode), answered with a passive reply.
+#[utoipa::path(post, path = "/inbound/wechat", tag = "channels", operation_id = "wechat_receive", security(()), params(
+        ("signature" = Option<String>, Query, description = "sha1 of the sorted token, timestamp and nonce"),
+        ("timestamp" = String, Query, description = "Unix seconds, within the replay window"),
+        ("nonce" = String, Query),
+        ("openid" = Option<String>, Query),
+        ("encrypt_type" = Option<String>, Query, description = "`aes` for encrypted messages (required in safe mode)"),
+        ("msg_signature" = Option<String>, Query, description = "Signature over the encrypted message")
+    ),
+    request_body(content = String, content_type = "application/xml"),
+    responses(
+        (status = 200, description = "The passive reply, or `success`", content(
+            (String = "application/xml"), (String = "text/plain"))),
+        (status = 400, description = "Refused: plaintext in safe mode, undecryptable, hostile XML", content(
+            (String = "text/plain"), (crate::openapi::ErrorBody = "application/json"))),
+        (status = 401, description = "Bad signature or stale timestamp", body = String, content_type = "text/plain"),
+        (status = 500, description = "Not taken in now; WeChat retries", body = String, content_type = "text/plain"),
+        crate::openapi::Errors))]
+pub async fn wechat_receive(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     body: Bytes,
@@ -140,9 +182,27 @@ async fn wechat_receive(
     })
 }
 
+/// A record taken in from a webhook.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WebhookOut {
+    id: i64,
+    tracking_no: String,
+    /// The source's own id of the record.
+    external_id: Option<String>,
+    /// Delivered before: the same ticket is answered.
+    replayed: bool,
+}
+
 /// `POST /api/v1/inbound/webhook/{source}`: 201 with the new ticket, 200 for a record
 /// delivered before; 401 for a bad signature, 409 for a replayed one.
-async fn webhook(
+#[utoipa::path(post, path = "/inbound/webhook/{source}", tag = "channels", security(()),
+    params(("source" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "The configured source (`channel:<source>` document)")),
+    request_body(content = Object, description = "Signed JSON (the source's own shape, mapped by its document)"),
+    responses(
+        (status = 201, description = "A ticket was opened", body = WebhookOut),
+        (status = 200, description = "Delivered before", body = WebhookOut),
+        crate::openapi::Errors))]
+pub async fn webhook(
     State(state): State<AppState>,
     Path(source): Path<String>,
     headers: HeaderMap,
@@ -151,11 +211,11 @@ async fn webhook(
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let got = webhook::receive(&state, &source, header, &body).await?;
     let status = if got.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let out = json!({
-        "id": got.ticket.id.0,
-        "tracking_no": got.ticket.tracking_no.to_string(),
-        "external_id": got.external_id,
-        "replayed": got.replayed,
-    });
+    let out = WebhookOut {
+        id: got.ticket.id.0,
+        tracking_no: got.ticket.tracking_no.to_string(),
+        external_id: got.external_id,
+        replayed: got.replayed,
+    };
     Ok((status, Json(out)).into_response())
 }

@@ -13,7 +13,26 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// `GET /api/v1/live`.
+/// One server-sent event of `/live`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LiveEvent {
+    /// `ready` (first), `ticket` (a visible ticket changed), `resync` (the stream fell
+    /// behind: reload what the page shows).
+    #[schema(pattern = "^(ready|ticket|resync)$")]
+    event: String,
+    /// JSON: `{}`, or for `ticket` `{ticket_id, kind, version, …}`.
+    data: String,
+    /// The change id, on `ticket` events.
+    id: Option<String>,
+}
+
+/// `GET /api/v1/live`: a server-sent event stream — `ready` first, then `ticket` events
+/// (`{ticket_id, kind, version}`, id = change id) for tickets the caller may see, `resync`
+/// when the stream fell behind. Ends after `live.max_stream_seconds`; 429 over the
+/// per-user stream limit.
+#[utoipa::path(get, path = "/live", tag = "tickets",
+    responses((status = 200, description = "The event stream", body = LiveEvent, content_type = "text/event-stream"), crate::openapi::Errors))]
 pub async fn stream(
     State(state): State<AppState>,
     auth: Auth,

@@ -11,7 +11,6 @@ use axum::Router;
 use loopdesk_app::accounts::users::{self, UserDetail, UserEdit};
 use loopdesk_app::read::{User, UserAudit};
 use loopdesk_core::UserId;
-use serde_json::json;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -23,7 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/audit", get(audit))
 }
 
-async fn update(
+/// `POST /api/v1/users/{id}`: change name, role, department or skills (admins; audited).
+#[utoipa::path(post, path = "/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")), request_body = UserEdit, responses((status = 200, body = UserDetail), crate::openapi::Errors))]
+pub async fn update(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,
@@ -32,7 +33,9 @@ async fn update(
     Ok(axum::Json(users::apply_edit(&state, &auth.0, UserId(id), b).await?))
 }
 
-async fn deactivate(
+/// `POST /api/v1/users/{id}/deactivate`: no sign-in, sessions ended.
+#[utoipa::path(post, path = "/users/{id}/deactivate", tag = "users", params(("id" = i64, Path, description = "User id")), responses((status = 200, body = User), crate::openapi::Errors))]
+pub async fn deactivate(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,
@@ -40,7 +43,9 @@ async fn deactivate(
     Ok(axum::Json(users::set_active(&state, &auth.0, UserId(id), false).await?))
 }
 
-async fn reactivate(
+/// `POST /api/v1/users/{id}/reactivate`.
+#[utoipa::path(post, path = "/users/{id}/reactivate", tag = "users", params(("id" = i64, Path, description = "User id")), responses((status = 200, body = User), crate::openapi::Errors))]
+pub async fn reactivate(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,
@@ -48,16 +53,26 @@ async fn reactivate(
     Ok(axum::Json(users::set_active(&state, &auth.0, UserId(id), true).await?))
 }
 
-async fn reset_password(
+/// A generated password, shown once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct NewPassword {
+    password: String,
+}
+
+/// `POST /api/v1/users/{id}/reset-password`: a new generated password; sessions ended.
+#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = i64, Path, description = "User id")), responses((status = 200, body = NewPassword), crate::openapi::Errors))]
+pub async fn reset_password(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let pw = users::new_password(&state, &auth.0, UserId(id)).await?;
-    Ok(axum::Json(json!({ "password": pw })))
+) -> Result<axum::Json<NewPassword>, ApiError> {
+    let password = users::new_password(&state, &auth.0, UserId(id)).await?;
+    Ok(axum::Json(NewPassword { password }))
 }
 
-async fn audit(
+/// `GET /api/v1/users/{id}/audit`: who changed this user, what and when (newest first).
+#[utoipa::path(get, path = "/users/{id}/audit", tag = "users", params(("id" = i64, Path, description = "User id")), responses((status = 200, body = Vec<UserAudit>), crate::openapi::Errors))]
+pub async fn audit(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,

@@ -1,10 +1,10 @@
 //! The stylesheet and script, embedded in the binary, and the language switch.
 
-use super::form::local_path;
+use super::form::{local_path, redirect};
 use super::i18n::{Lang, LANG_COOKIE};
 use crate::extract::{Path, Query};
 use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 const CSS: &str = include_str!("../../assets/app.css");
@@ -40,7 +40,7 @@ pub struct Back {
 /// `GET /lang/{code}?back=/path`: remembers the language for a year and goes back.
 pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Zh);
-    let mut resp = Redirect::to(local_path(q.back.as_deref(), "/")).into_response();
+    let mut resp = redirect(&local_path(q.back.as_deref(), "/"));
     let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(header::SET_COOKIE, v);

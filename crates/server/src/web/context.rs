@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use loopdesk_app::read::User;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
@@ -84,7 +84,7 @@ impl IntoResponse for StaffRejection {
         match self {
             StaffRejection::Login(back) => {
                 let target = format!("/console/login?back={}", super::form::encode(&back));
-                Redirect::to(&target).into_response()
+                super::form::redirect(&target)
             }
             StaffRejection::Error(e) => e.into_response(),
         }

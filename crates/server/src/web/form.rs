@@ -3,6 +3,8 @@
 
 use crate::error::ApiError;
 use axum::body::Bytes;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 /// Name of the hidden CSRF field of every console form.
@@ -45,12 +47,45 @@ pub fn encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// `back` if it is a path on this site, else `fallback` (no open redirects).
-pub fn local_path<'a>(back: Option<&'a str>, fallback: &'a str) -> &'a str {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b,
-        _ => fallback,
+/// `back` if it is a path on this site, else `fallback`: the one check every redirect
+/// target taken from a request goes through (no open redirects, no header that cannot be
+/// written).
+///
+/// Accepted: a single leading `/` followed by anything but a second `/` or `\`, made only
+/// of URL path and query characters. Control characters (TAB and LF included, which
+/// browsers drop before resolving, turning `/<TAB>/evil.example` into
+/// `//evil.example`), whitespace and `\` anywhere refuse the whole value; other printable
+/// characters outside that set (non-ASCII text, `<`, `"`, …) and `%` not followed by two
+/// hex digits are percent-encoded, so the answer is always a valid `Location`.
+pub fn local_path(back: Option<&str>, fallback: &str) -> String {
+    back.and_then(strict_local_path).unwrap_or_else(|| fallback.to_string())
+}
+
+fn strict_local_path(raw: &str) -> Option<String> {
+    let rest = raw.strip_prefix('/')?;
+    if rest.starts_with(['/', '\\']) || raw.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return None;
     }
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped_ok = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) || escaped_ok {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
+}
+
+/// A `303 See Other` to `target`, a path built by this server or passed through
+/// [`local_path`]; a value that still cannot be a header falls back to `/` instead of a 500.
+pub fn redirect(target: &str) -> Response {
+    let location = HeaderValue::from_str(target).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 #[cfg(test)]
@@ -59,10 +94,37 @@ mod tests {
 
     #[test]
     fn only_local_redirects() {
-        assert_eq!(local_path(Some("/console?x=1"), "/"), "/console?x=1");
-        assert_eq!(local_path(Some("//evil.example"), "/"), "/");
-        assert_eq!(local_path(Some("https://evil.example"), "/"), "/");
-        assert_eq!(local_path(Some("/\\evil"), "/"), "/");
+        assert_eq!(local_path(Some("/console?x=1&y=%2F"), "/"), "/console?x=1&y=%2F");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            "/ /evil.example",
+            "/\u{0}",
+            "/\u{85}/evil",
+            "/\u{3000}/evil",
+            "/a\\b",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(local_path(Some(evil), "/"), "/", "{evil:?}");
+        }
+        assert_eq!(local_path(None, "/console"), "/console");
+    }
+
+    #[test]
+    fn other_characters_are_percent_encoded() {
+        assert_eq!(local_path(Some("/track?q=工单"), "/"), "/track?q=%E5%B7%A5%E5%8D%95");
+        assert_eq!(local_path(Some("/a\"<b>%zz%4"), "/"), "/a%22%3Cb%3E%25zz%254");
+        for ok in ["/console?x=1", "/track?q=工单", "/a\"<b>%zz#x"] {
+            let path = local_path(Some(ok), "/");
+            assert!(HeaderValue::from_str(&path).is_ok(), "{path}");
+            assert!(path.bytes().all(|b| b.is_ascii_graphic()), "{path}");
+        }
     }
 
     #[test]

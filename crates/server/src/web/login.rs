@@ -4,7 +4,7 @@
 use super::context::{csrf_token, Visitor};
 use super::form::{self, local_path};
 use super::page::{render, Layout};
-use crate::auth::routes::session_cookie_header;
+use crate::auth::routes::{clear_session_cookie, session_cookie_header};
 use crate::auth::session_cookie;
 use crate::error::ApiError;
 use crate::extract::{ClientIp, Query};
@@ -12,8 +12,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use loopdesk_app::accounts::sessions;
 use loopdesk_app::AppError;
 use serde::Deserialize;
@@ -35,7 +35,7 @@ pub struct LoginQuery {
 
 /// `GET /console/login`.
 pub async fn page(v: Visitor, Query(q): Query<LoginQuery>) -> Response {
-    let back = local_path(q.back.as_deref(), "/console").to_string();
+    let back = local_path(q.back.as_deref(), "/console");
     render(&LoginPage { layout: Layout::visitor(&v, "login.title"), back, failed: false, username: String::new() })
 }
 
@@ -55,7 +55,7 @@ pub async fn submit(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let f: LoginForm = form::parse(&body)?;
-    let back = local_path(f.back.as_deref(), "/console").to_string();
+    let back = local_path(f.back.as_deref(), "/console");
     let session = match sessions::sign_in(&state, ip, &f.username, f.password).await {
         Ok(session) => session,
         Err(AppError::Unauthenticated { .. }) => {
@@ -67,8 +67,8 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut resp = Redirect::to(&back).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&session)?);
+    let mut resp = form::redirect(&back);
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&state, &session)?);
     Ok(resp)
 }
 
@@ -78,10 +78,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Byt
         form::check_csrf(&form::pairs(&body), &csrf_token(&secret))?;
         sessions::sign_out(&state, &secret).await?;
     }
-    let mut resp = Redirect::to("/console/login").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("loopdesk_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    let mut resp = form::redirect("/console/login");
+    resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie(&state));
     Ok(resp)
 }

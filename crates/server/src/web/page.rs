@@ -7,7 +7,7 @@ use super::i18n::T;
 use crate::error::ApiError;
 use askama::Template;
 use axum::http::{header, HeaderValue};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use loopdesk_core::access::Permission;
 
 /// What the navigation shows about the signed-in member.
@@ -123,7 +123,7 @@ pub fn back_with_error(path: &str, e: &ApiError) -> Response {
     if let Some(d) = detail {
         url.push_str(&format!("&detail={}", encode(&d)));
     }
-    Redirect::to(&url).into_response()
+    super::form::redirect(&url)
 }
 
 /// The code, field and (for validation errors) the original message of an error.
@@ -142,7 +142,7 @@ fn describe(e: &ApiError) -> (&'static str, Option<String>, Option<String>) {
 /// A redirect to `path` with `?ok=<key>`.
 pub fn back_ok(path: &str, key: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}ok={key}")).into_response()
+    super::form::redirect(&format!("{path}{sep}ok={key}"))
 }
 
 #[derive(Template)]

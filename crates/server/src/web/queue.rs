@@ -14,7 +14,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use loopdesk_app::read::{Cursor, SavedView, Sort, TicketFilter, COUNT_CAP, OPEN_STATES};
 use loopdesk_app::tickets::actions::{perform, Action};
 use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Ticket, TicketId};
@@ -339,7 +339,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
 /// checks as a single change, and the page says how many succeeded.
 pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Response {
     let p = form::pairs(&body);
-    let back = form::local_path(field(&p, "back").as_deref(), "/console").to_string();
+    let back = form::local_path(field(&p, "back").as_deref(), "/console");
     if let Err(e) = form::check_csrf(&p, &s.csrf) {
         return back_with_error(&back, &e);
     }
@@ -362,5 +362,5 @@ pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Respo
         }
     }
     let sep = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{sep}ok=bulk&n={ok}-{failed}")).into_response()
+    form::redirect(&format!("{back}{sep}ok=bulk&n={ok}-{failed}"))
 }

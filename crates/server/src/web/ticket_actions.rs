@@ -121,7 +121,7 @@ pub async fn act(
 ) -> Response {
     let p = form::pairs(&b);
     let page = format!("/console/tickets/{id}");
-    let back = form::local_path(field(&p, "back").as_deref(), &page).to_string();
+    let back = form::local_path(field(&p, "back").as_deref(), &page);
     let result = async {
         form::check_csrf(&p, &s.csrf)?;
         let action = input(&s, &action, &p)?;

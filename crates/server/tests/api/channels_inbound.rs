@@ -48,7 +48,9 @@ fn field(xml: &str, name: &str) -> String {
 #[tokio::test]
 async fn wechat_plaintext_and_safe_mode() {
     each_backend(|app| async move {
-        put_doc(&app, "/api/v1/admin/channels/wechat", json!({"token": TOKEN, "app_id": APP_ID, "encoding_aes_key": AES_KEY})).await;
+        // Compatible mode: plaintext and encrypted messages both (safe mode refuses plaintext).
+        let doc = json!({"token": TOKEN, "app_id": APP_ID, "encoding_aes_key": AES_KEY, "compatible_mode": true});
+        put_doc(&app, "/api/v1/admin/channels/wechat", doc).await;
         let ts = app.clock.now().timestamp().to_string();
         let nonce = "1320562132";
         let sig = signature(&[TOKEN, &ts, nonce]);

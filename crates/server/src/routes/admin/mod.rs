@@ -16,7 +16,6 @@ use loopdesk_app::accounts::{departments, tokens, users};
 use loopdesk_app::read::{Department, User};
 use loopdesk_core::UserId;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -28,14 +27,18 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
 }
 
-async fn list_users(
+/// `GET /api/v1/users`: staff users (supervisors and admins).
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<User>), crate::openapi::Errors))]
+pub async fn list_users(
     State(state): State<AppState>,
     Supervisor(auth): Supervisor,
 ) -> Result<axum::Json<Vec<User>>, ApiError> {
     Ok(axum::Json(users::list(&state, &auth.0).await?))
 }
 
-async fn create_user(
+/// `POST /api/v1/users`: a new staff user (admins).
+#[utoipa::path(post, path = "/users", tag = "users", request_body = UserIn, responses((status = 201, body = User), crate::openapi::Errors))]
+pub async fn create_user(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Json(b): Json<UserIn>,
@@ -43,18 +46,26 @@ async fn create_user(
     Ok((StatusCode::CREATED, axum::Json(users::create(&state, &auth.0, b).await?)))
 }
 
-async fn list_departments(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<Vec<Department>>, ApiError> {
+/// `GET /api/v1/departments`.
+#[utoipa::path(get, path = "/departments", tag = "users", responses((status = 200, body = Vec<Department>), crate::openapi::Errors))]
+pub async fn list_departments(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<axum::Json<Vec<Department>>, ApiError> {
     Ok(axum::Json(departments::list(&state, &auth.0).await?))
 }
 
 /// Body of `POST /departments`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DepartmentIn {
+pub struct DepartmentIn {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
 }
 
-async fn create_department(
+/// `POST /api/v1/departments` (admins).
+#[utoipa::path(post, path = "/departments", tag = "users", request_body = DepartmentIn, responses((status = 201, body = Department), crate::openapi::Errors))]
+pub async fn create_department(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Json(b): Json<DepartmentIn>,
@@ -63,9 +74,10 @@ async fn create_department(
 }
 
 /// Body of `POST /tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TokenIn {
+pub struct TokenIn {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// The user the token acts as (default: the caller).
     #[serde(default)]
@@ -75,22 +87,33 @@ struct TokenIn {
     intake_only: bool,
 }
 
-async fn create_token(
+/// A new API token: its secret, shown this once, and its metadata.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TokenOut {
+    /// The bearer secret; only its hash is kept.
+    token: String,
+    id: i64,
+    name: String,
+    user_id: UserId,
+    intake_only: bool,
+}
+
+/// `POST /api/v1/tokens` (admins).
+#[utoipa::path(post, path = "/tokens", tag = "users", request_body = TokenIn, responses((status = 201, body = TokenOut), crate::openapi::Errors))]
+pub async fn create_token(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Json(b): Json<TokenIn>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+) -> Result<(StatusCode, axum::Json<TokenOut>), ApiError> {
     let issued = tokens::issue(&state, &auth.0, &b.name, b.user_id, b.intake_only).await?;
     let t = issued.token;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(
-            json!({ "token": issued.secret, "id": t.id, "name": t.name, "user_id": t.user_id, "intake_only": t.intake_only }),
-        ),
-    ))
+    let out = TokenOut { token: issued.secret, id: t.id, name: t.name, user_id: t.user_id, intake_only: t.intake_only };
+    Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
-async fn revoke_token(
+/// `DELETE /api/v1/tokens/{id}` (admins).
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "users", params(("id" = i64, Path, description = "Token id")), responses((status = 204, description = "Revoked"), crate::openapi::Errors))]
+pub async fn revoke_token(
     State(state): State<AppState>,
     Admin(auth): Admin,
     Path(id): Path<i64>,

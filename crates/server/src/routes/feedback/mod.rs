@@ -8,6 +8,7 @@ pub mod multipart;
 use crate::auth::MaybeAuth;
 use crate::error::ApiError;
 use crate::extract::{parse_json, ClientIp, JsonWithBytes};
+use crate::openapi::Errors;
 use crate::state::AppState;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -18,10 +19,11 @@ use loopdesk_core::{Channel, Priority, State as TicketState, Ticket, Timestamp};
 use serde::Serialize;
 
 /// The answer to a successful intake.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedbackOut {
     pub id: i64,
     /// What triage found: confidence, signals, moderation.
+    #[schema(value_type = Option<Object>)]
     pub triage: Option<loopdesk_core::TriageSummary>,
     pub priority_reasons: Vec<String>,
     pub impact_scope: loopdesk_core::ImpactScope,
@@ -34,7 +36,9 @@ pub struct FeedbackOut {
     pub priority: Priority,
     pub category: Option<String>,
     pub channel: Channel,
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub recorded_at: Timestamp,
     /// Where the customer can follow the ticket (add `?phone=` or `?email=`).
     pub track_url: String,
@@ -48,7 +52,29 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     }
 }
 
-/// `POST /api/v1/feedback`.
+/// With files: the same JSON in a `feedback` part, files in `attachment` parts (413 and 415
+/// name the refused file as `attachments[i]`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FeedbackForm {
+    /// The [`FeedbackIn`] body as JSON text.
+    #[schema(content_media_type = "application/json")]
+    feedback: String,
+    /// Files (also accepted as `attachments` or `file`).
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    attachment: Vec<Vec<u8>>,
+}
+
+/// `POST /api/v1/feedback`: the public form (no credentials), or a channel or staff member
+/// with a token or session (who may also set `channel` and `received_at`). The same
+/// `Idempotency-Key` with the same body answers the same ticket.
+#[utoipa::path(post, path = "/feedback", tag = "feedback", security((), ("token" = []), ("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 200, description = "Repeat-safe submission key")),
+    request_body(content((FeedbackIn = "application/json"), (FeedbackForm = "multipart/form-data"))),
+    responses(
+        (status = 201, description = "Recorded; `Location` is the ticket", body = FeedbackOut,
+            headers(("location" = String, description = "The ticket's API path"))),
+        Errors))]
 pub async fn submit(
     State(state): State<AppState>,
     MaybeAuth(principal): MaybeAuth,

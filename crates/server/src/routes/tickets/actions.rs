@@ -13,41 +13,68 @@ use loopdesk_app::tickets::actions::{perform, route_now, Action};
 use loopdesk_app::tickets::{detail, survey_status as survey_of};
 use loopdesk_core::approval::ApprovalReason;
 use loopdesk_core::{DepartmentId, Outcome, Priority, TicketId, Timestamp, UserId};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-type Reply = Result<JsonOut<Value>, ApiError>;
+type Reply = Result<JsonOut<ActionOut>, ApiError>;
+type Detailed = Result<JsonOut<TicketTimeline>, ApiError>;
+
+/// A ticket after an action (as the caller may see it) and the events the action appended.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActionOut {
+    #[schema(value_type = Object)]
+    ticket: Value,
+    #[schema(value_type = Vec<Object>)]
+    events: Vec<Value>,
+}
+
+/// A ticket and its whole timeline.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TicketTimeline {
+    #[schema(value_type = Object)]
+    ticket: Value,
+    #[schema(value_type = Vec<Object>)]
+    timeline: Vec<Value>,
+}
+
+/// The latest follow-up survey of a ticket and its link.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SurveyStatus {
+    #[schema(value_type = Object)]
+    survey: loopdesk_app::read::Survey,
+    survey_url: String,
+}
 
 /// Performs `action` and answers with the ticket and the events appended.
 async fn act(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
     let done = perform(state, &auth.0, TicketId(id), action).await?;
-    Ok(JsonOut(json!({
-        "ticket": view::ticket(&done.ticket, &auth.0),
-        "events": done.events.iter().map(view::event).collect::<Vec<_>>(),
-    })))
+    Ok(JsonOut(ActionOut {
+        ticket: view::ticket(&done.ticket, &auth.0),
+        events: done.events.iter().map(view::event).collect(),
+    }))
 }
 
 /// Performs `action` and answers with the ticket and its whole timeline (the caller may no
 /// longer see it afterwards: a transfer to another department).
-async fn act_detailed(state: &AppState, auth: &Auth, id: i64, action: Action) -> Reply {
+async fn act_detailed(state: &AppState, auth: &Auth, id: i64, action: Action) -> Detailed {
     let done = perform(state, &auth.0, TicketId(id), action).await?;
     let timeline = state.read().timeline(done.ticket.id).await?;
-    Ok(JsonOut(json!({
-        "ticket": view::ticket(&done.ticket, &auth.0),
-        "timeline": timeline.iter().map(view::event).collect::<Vec<_>>(),
-    })))
+    Ok(JsonOut(TicketTimeline {
+        ticket: view::ticket(&done.ticket, &auth.0),
+        timeline: timeline.iter().map(view::event).collect(),
+    }))
 }
 
-async fn timeline(state: &AppState, auth: &Auth, id: i64) -> Reply {
+async fn timeline(state: &AppState, auth: &Auth, id: i64) -> Detailed {
     let d = detail(state, &auth.0, TicketId(id)).await?;
-    Ok(JsonOut(json!({
-        "ticket": view::ticket(&d.ticket, &auth.0),
-        "timeline": d.timeline.iter().map(view::event).collect::<Vec<_>>(),
-    })))
+    Ok(JsonOut(TicketTimeline {
+        ticket: view::ticket(&d.ticket, &auth.0),
+        timeline: d.timeline.iter().map(view::event).collect(),
+    }))
 }
 
 /// Body of `assign`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
     #[serde(default)]
@@ -59,6 +86,8 @@ pub struct AssignIn {
 }
 
 /// `POST /tickets/{id}/assign`.
+#[utoipa::path(post, path = "/tickets/{id}/assign", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = AssignIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn assign(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -71,12 +100,14 @@ pub async fn assign(
 
 /// `POST /tickets/{id}/acknowledge`: the assignee accepts; an unowned ticket becomes the
 /// caller's.
+#[utoipa::path(post, path = "/tickets/{id}/acknowledge", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn acknowledge(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
     act(&s, &a, id, Action::Acknowledge).await
 }
 
 /// A body with one text field.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextIn {
     #[serde(alias = "message", alias = "reason", alias = "plan")]
@@ -84,8 +115,10 @@ pub struct TextIn {
 }
 
 macro_rules! text_action {
-    ($(#[$doc:meta])* $name:ident, $make:expr) => {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $make:expr) => {
         $(#[$doc])*
+        #[utoipa::path(post, path = $path, tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+            request_body = TextIn, responses((status = 200, body = ActionOut), crate::openapi::Errors))]
         pub async fn $name(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<TextIn>) -> Reply {
             let make: fn(String) -> Action = $make;
             act(&s, &a, id, make(b.body)).await
@@ -95,35 +128,35 @@ macro_rules! text_action {
 
 text_action!(
     /// `POST /tickets/{id}/reply`: public reply to the customer.
-    reply, |body| Action::Reply { body }
+    reply, "/tickets/{id}/reply", |body| Action::Reply { body }
 );
 text_action!(
     /// `POST /tickets/{id}/note`: internal note.
-    note, |body| Action::Note { body }
+    note, "/tickets/{id}/note", |body| Action::Note { body }
 );
 text_action!(
     /// `POST /tickets/{id}/request-info`: ask the customer; the clock pauses.
-    request_info, |message| Action::RequestInfo { message }
+    request_info, "/tickets/{id}/request-info", |message| Action::RequestInfo { message }
 );
 text_action!(
     /// `POST /tickets/{id}/provide-info`: the customer's answer, recorded by staff.
-    provide_info, |body| Action::ProvideInfo { body }
+    provide_info, "/tickets/{id}/provide-info", |body| Action::ProvideInfo { body }
 );
 text_action!(
     /// `POST /tickets/{id}/reopen`.
-    reopen, |reason| Action::Reopen { reason }
+    reopen, "/tickets/{id}/reopen", |reason| Action::Reopen { reason }
 );
 text_action!(
     /// `POST /tickets/{id}/reject`: spam, abuse, irrelevant or out of scope.
-    reject, |reason| Action::Reject { reason }
+    reject, "/tickets/{id}/reject", |reason| Action::Reject { reason }
 );
 text_action!(
     /// `POST /tickets/{id}/escalate`: hand to a supervisor.
-    escalate, |reason| Action::Escalate { reason }
+    escalate, "/tickets/{id}/escalate", |reason| Action::Escalate { reason }
 );
 
 /// Body of `decide-approval`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionIn {
     approved: bool,
@@ -132,6 +165,8 @@ pub struct DecisionIn {
 }
 
 /// `POST /tickets/{id}/decide-approval`: a supervisor approves or refuses the plan.
+#[utoipa::path(post, path = "/tickets/{id}/decide-approval", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = DecisionIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn decide_approval(
     State(s): State<AppState>,
     Supervisor(a): Supervisor,
@@ -142,6 +177,8 @@ pub async fn decide_approval(
 }
 
 /// `POST /tickets/{id}/resolve` with the outcome.
+#[utoipa::path(post, path = "/tickets/{id}/resolve", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = Outcome,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn resolve(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -152,12 +189,14 @@ pub async fn resolve(
 }
 
 /// `POST /tickets/{id}/close` (staff close; surveys close on their own).
+#[utoipa::path(post, path = "/tickets/{id}/close", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn close(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
     act(&s, &a, id, Action::Close).await
 }
 
 /// Body of `restore`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreIn {
     #[serde(default)]
@@ -165,6 +204,8 @@ pub struct RestoreIn {
 }
 
 /// `POST /tickets/{id}/restore`: a person brings back a rejected ticket.
+#[utoipa::path(post, path = "/tickets/{id}/restore", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = RestoreIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn restore(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -175,19 +216,21 @@ pub async fn restore(
 }
 
 /// Body of `merge`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MergeIn {
     into: TicketId,
 }
 
 /// `POST /tickets/{id}/merge`: a duplicate of the same customer's other ticket.
+#[utoipa::path(post, path = "/tickets/{id}/merge", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = MergeIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn merge(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>, Json(b): Json<MergeIn>) -> Reply {
     act(&s, &a, id, Action::Merge { into: b.into }).await
 }
 
 /// Body of `recategorize`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryIn {
     category: Option<String>,
@@ -196,6 +239,8 @@ pub struct CategoryIn {
 }
 
 /// `POST /tickets/{id}/recategorize`: a correction (also a training example for triage).
+#[utoipa::path(post, path = "/tickets/{id}/recategorize", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = CategoryIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn recategorize(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -206,7 +251,7 @@ pub async fn recategorize(
 }
 
 /// Body of `reprioritize`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriorityIn {
     priority: Priority,
@@ -214,6 +259,8 @@ pub struct PriorityIn {
 }
 
 /// `POST /tickets/{id}/reprioritize` with the person's reason.
+#[utoipa::path(post, path = "/tickets/{id}/reprioritize", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = PriorityIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn reprioritize(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -224,13 +271,15 @@ pub async fn reprioritize(
 }
 
 /// Body of `collaborators`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorIn {
     user_id: UserId,
 }
 
 /// `POST /tickets/{id}/collaborators`: share the ticket with someone from another team.
+#[utoipa::path(post, path = "/tickets/{id}/collaborators", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = CollaboratorIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn add_collaborator(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -242,24 +291,30 @@ pub async fn add_collaborator(
 
 /// `POST /tickets/{id}/route`: route a new ticket by the rules now (intake does it through
 /// the `route.ticket` job).
-pub async fn route(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+#[utoipa::path(post, path = "/tickets/{id}/route", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, body = TicketTimeline), crate::openapi::Errors))]
+pub async fn route(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Detailed {
     route_now(&s, &a.0, TicketId(id)).await?;
     timeline(&s, &a, id).await
 }
 
 /// Body of `extend`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendIn {
     /// The SLA target: `first_response`, `plan` or `result`.
+    #[schema(pattern = "^(first_response|plan|result)$")]
     target: String,
     /// The new due time.
+    #[schema(value_type = String, format = DateTime)]
     until: Timestamp,
     /// Why; the customer is told with the new date.
     reason: String,
 }
 
 /// `POST /tickets/{id}/extend`: a later due time for one SLA target, told to the customer.
+#[utoipa::path(post, path = "/tickets/{id}/extend", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = ExtendIn,
+    responses((status = 200, body = ActionOut), crate::openapi::Errors))]
 pub async fn extend(
     State(s): State<AppState>,
     Worker(a): Worker,
@@ -270,7 +325,7 @@ pub async fn extend(
 }
 
 /// Body of `transfer`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferIn {
     department_id: DepartmentId,
@@ -281,18 +336,20 @@ pub struct TransferIn {
 
 /// `POST /tickets/{id}/transfer`: hand the ticket to another department (and agent), with
 /// the reason on the timeline. Without an assignee, the department's next agent is chosen.
+#[utoipa::path(post, path = "/tickets/{id}/transfer", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = TransferIn,
+    responses((status = 200, body = TicketTimeline), crate::openapi::Errors))]
 pub async fn transfer(
     State(s): State<AppState>,
     Worker(a): Worker,
     Path(id): Path<i64>,
     Json(b): Json<TransferIn>,
-) -> Reply {
+) -> Detailed {
     let action = Action::Transfer { department_id: b.department_id, assignee_id: b.assignee_id, reason: b.reason };
     act_detailed(&s, &a, id, action).await
 }
 
 /// Body of `request-approval`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalIn {
     plan: String,
@@ -302,18 +359,26 @@ pub struct ApprovalIn {
 
 /// `POST /tickets/{id}/request-approval`: the plan involves cost, a policy exception or
 /// other departments, so a supervisor must approve it (SLA target `approval`).
+#[utoipa::path(post, path = "/tickets/{id}/request-approval", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")), request_body = ApprovalIn,
+    responses((status = 200, body = TicketTimeline), crate::openapi::Errors))]
 pub async fn request_approval(
     State(s): State<AppState>,
     Worker(a): Worker,
     Path(id): Path<i64>,
     Json(b): Json<ApprovalIn>,
-) -> Reply {
+) -> Detailed {
     act_detailed(&s, &a, id, Action::RequestApproval { plan: b.plan, reasons: b.reasons }).await
 }
 
 /// `GET /tickets/{id}/survey`: the latest survey of the ticket, with its link (staff may
 /// read it out to a customer on the phone).
-pub async fn survey_status(State(s): State<AppState>, Worker(a): Worker, Path(id): Path<i64>) -> Reply {
+#[utoipa::path(get, path = "/tickets/{id}/survey", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, body = SurveyStatus), crate::openapi::Errors))]
+pub async fn survey_status(
+    State(s): State<AppState>,
+    Worker(a): Worker,
+    Path(id): Path<i64>,
+) -> Result<JsonOut<SurveyStatus>, ApiError> {
     let (survey, url) = survey_of(&s, &a.0, TicketId(id)).await?;
-    Ok(JsonOut(json!({ "survey": survey, "survey_url": url })))
+    Ok(JsonOut(SurveyStatus { survey, survey_url: url }))
 }

@@ -10,33 +10,59 @@ use axum::Json;
 use loopdesk_app::read::{Cursor, Sort, StateCounts, TicketFilter};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Timestamp, UserId};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 
 /// Query parameters of the queue. Lists are comma-separated.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
+    /// States, comma-separated (`new,assigned`).
     state: Option<String>,
+    /// Priorities, comma-separated (`urgent,high`).
     priority: Option<String>,
+    /// Categories, comma-separated.
     category: Option<String>,
+    /// Channels, comma-separated.
     channel: Option<String>,
     /// A department id, or `none`.
+    #[param(pattern = r"^([0-9]+|none)$")]
     department: Option<String>,
     /// A user id, `me`, or `none`.
+    #[param(pattern = r"^([0-9]+|me|none)$")]
     assignee: Option<String>,
+    #[param(value_type = Option<String>, format = DateTime)]
     created_from: Option<Timestamp>,
+    #[param(value_type = Option<String>, format = DateTime)]
     created_to: Option<Timestamp>,
     /// Text the subject or content contains.
+    #[param(max_length = 200)]
     q: Option<String>,
     /// `manual`: only tickets waiting for a person to choose the category (人工辅助分派).
+    #[param(pattern = "^manual$")]
     triage: Option<String>,
+    /// `-created` (default), `created` or `priority`.
+    #[param(pattern = "^(-created|created|priority)$")]
     sort: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
+}
+
+/// One page of the queue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuePage {
+    /// Tickets as the caller may see them.
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Value>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    next_cursor: Option<String>,
 }
 
 fn list<T>(
@@ -119,12 +145,14 @@ impl QueueParams {
     }
 }
 
-/// `GET /api/v1/tickets`.
+/// `GET /api/v1/tickets`: the queue, filtered, sorted, a page at a time.
+#[utoipa::path(get, path = "/tickets", tag = "tickets", params(QueueParams),
+    responses((status = 200, body = QueuePage), crate::openapi::Errors))]
 pub async fn queue(
     State(state): State<AppState>,
     auth: Auth,
     Query(params): Query<QueueParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<QueuePage>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
     let sort = match params.sort.as_deref() {
@@ -146,10 +174,12 @@ pub async fn queue(
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let page = state.read().list_tickets(&filter, sort, cursor, limit).await?;
     let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
-    Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
+    Ok(Json(QueuePage { items, next_cursor: page.next_cursor }))
 }
 
 /// `GET /api/v1/tickets/counts`: per-state counts for the same filters (state ignored).
+#[utoipa::path(get, path = "/tickets/counts", tag = "tickets", params(QueueParams),
+    responses((status = 200, body = StateCounts), crate::openapi::Errors))]
 pub async fn counts(
     State(state): State<AppState>,
     auth: Auth,

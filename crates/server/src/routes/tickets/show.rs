@@ -9,17 +9,42 @@ use axum::extract::State;
 use axum::Json;
 use loopdesk_app::tickets::detail;
 use loopdesk_core::TicketId;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One ticket as its page shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TicketDetail {
+    /// The ticket as the caller may see it (personal data masked for some roles).
+    #[schema(value_type = Object)]
+    ticket: Value,
+    /// Every event, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    timeline: Vec<Value>,
+    /// Actions the ticket's state allows next.
+    allowed_actions: Vec<&'static str>,
+    /// Notifications to the customer and their delivery state.
+    #[schema(value_type = Vec<Object>)]
+    deliveries: Vec<loopdesk_app::read::Delivery>,
+    /// The SLA clocks.
+    #[schema(value_type = Vec<Object>)]
+    sla: Vec<loopdesk_app::sla::SlaView>,
+}
 
 /// `GET /api/v1/tickets/{id}`.
-pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, body = TicketDetail), crate::openapi::Errors))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<TicketDetail>, ApiError> {
     let d = detail(&state, &auth.0, TicketId(id)).await?;
-    let allowed: Vec<&str> = d.ticket.state.allowed_actions().iter().map(|a| a.as_str()).collect();
-    Ok(Json(json!({
-        "ticket": view::ticket(&d.ticket, &auth.0),
-        "timeline": d.timeline.iter().map(view::event).collect::<Vec<_>>(),
-        "allowed_actions": allowed,
-        "deliveries": d.deliveries,
-        "sla": d.sla,
-    })))
+    Ok(Json(TicketDetail {
+        ticket: view::ticket(&d.ticket, &auth.0),
+        timeline: d.timeline.iter().map(view::event).collect(),
+        allowed_actions: d.ticket.state.allowed_actions().iter().map(|a| a.as_str()).collect(),
+        deliveries: d.deliveries,
+        sla: d.sla,
+    }))
 }
