@@ -85,34 +85,13 @@ async fn sigkill_right_after_201_loses_nothing() {
 
         let server = start(dir.path(), url.as_deref()).await;
         assert!(server.password.is_none(), "the admin must not be recreated on restart");
-        let login = http
-            .post(format!("{}/api/v1/auth/login", server.base))
-            .json(&json!({"username": "admin", "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(login.status(), 200);
-        let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let cookie = sign_in(&http, &server.base, &password).await;
         for (id, tracking) in &acknowledged {
-            let r = http
-                .get(format!("{}/api/v1/tickets/{id}", server.base))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "ticket {id} lost after SIGKILL on {backend:?}");
-            let v: Value = r.json().await.unwrap();
+            let (status, v) = get(&http, format!("{}/api/v1/tickets/{id}", server.base), &cookie).await;
+            assert_eq!(status, 200, "ticket {id} lost after SIGKILL on {backend:?}");
             assert_eq!(v["ticket"]["tracking_no"], tracking.as_str());
         }
-        let counts: Value = http
-            .get(format!("{}/api/v1/tickets/counts", server.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, counts) = get(&http, format!("{}/api/v1/tickets/counts", server.base), &cookie).await;
         assert_eq!(counts["total"], 40);
     }
 }
