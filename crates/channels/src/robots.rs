@@ -69,6 +69,7 @@ pub struct Link {
 /// A configured robot: where it lives, its secret, and the message format to use.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Robot {
     /// `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`; the key is the secret.
     Wecom {

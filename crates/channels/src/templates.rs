@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Languages notifications are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     /// Simplified Chinese.
     #[serde(rename = "zh-CN")]
@@ -33,6 +34,7 @@ impl Lang {
 /// The notifications a customer receives over a ticket's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum NotificationKind {
     /// Received, tracking number, expected first-response time.
     Acknowledgement,
@@ -111,6 +113,7 @@ pub const COMMON_VARIABLES: &[&str] = &["customer_name", "tracking_no", "company
 
 /// One notification in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
     /// Which notification this is.
     pub kind: NotificationKind,
@@ -171,6 +174,7 @@ impl TemplateError {
 
 /// All templates; each kind should exist in each language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateSet {
     /// The templates, in any order.
     #[serde(rename = "template")]

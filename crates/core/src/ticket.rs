@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 
 /// Who gave the feedback (seed 003 二(二)2). Anonymous customers are recorded as such.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     pub name: Option<String>,
     pub anonymous: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<Phone>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub email: Option<Email>,
     pub address: Option<String>,
     pub member_id: Option<String>,
@@ -28,6 +31,7 @@ impl Default for CustomerTier {
 
 /// What the feedback is about: product/service and order (seed 003).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductInfo {
     pub product: Option<String>,
     pub model: Option<String>,
@@ -35,6 +39,7 @@ pub struct ProductInfo {
     pub service: Option<String>,
     pub order_no: Option<String>,
     /// When the problem happened, as the customer says.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -113,17 +118,20 @@ crate::named_enum!(
 
 /// A survey answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Satisfaction {
     pub rating: Rating,
     /// Optional 1–5 score.
     pub score: Option<u8>,
     pub comment: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub answered_at: Timestamp,
 }
 
 /// What triage found at intake, kept so a person sees why the ticket was classified and
 /// prioritised as it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TriageSummary {
     /// `zh`, `en`, `mixed` or `unknown`.
     pub language: String,
@@ -150,8 +158,10 @@ pub struct TriageSummary {
 /// One customer's submission and everything done about it. The current row is always what
 /// replaying its timeline gives ([`crate::event::replay`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     pub id: TicketId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub tracking_no: TrackingNo,
     pub state: State,
     pub channel: Channel,
@@ -162,8 +172,10 @@ pub struct Ticket {
     pub attachments: Vec<Attachment>,
     pub product: ProductInfo,
     /// When the customer gave the feedback.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub received_at: Timestamp,
     /// When it entered the system.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
     pub category: Option<String>,
     pub subtags: Vec<String>,
@@ -179,9 +191,13 @@ pub struct Ticket {
     pub satisfaction: Option<Satisfaction>,
     pub reject_reason: Option<String>,
     pub merged_into: Option<TicketId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub first_response_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub resolved_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Number of events applied; the next event's sequence number.
     pub version: i64,

@@ -34,8 +34,17 @@ fn body_error(e: BytesRejection, limit: usize) -> ApiError {
     }
 }
 
-/// Parses JSON bytes into `T`, naming the offending field on failure.
+/// Parses JSON bytes into `T`, naming the offending field on failure. Every body of the API
+/// is an object: serde would also read a struct from an array of its fields in order
+/// (`[null, null]`), which no client means, so an array is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::Invalid {
+            code: "invalid_field",
+            message: "the body must be a JSON object, not an array".into(),
+            field: None,
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -74,6 +83,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let JsonWithBytes(value, _) = JsonWithBytes::from_request(req, state).await?;
         Ok(Json(value))
+    }
+}
+
+/// A page size from a query: absent is `default`, outside `1..=max` is refused (as the
+/// API document says) rather than quietly clamped.
+pub fn limit<T: Copy + PartialOrd + From<u8> + std::fmt::Display>(
+    value: Option<T>,
+    default: T,
+    max: T,
+) -> Result<T, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) if v >= T::from(1) && v <= max => Ok(v),
+        Some(_) => Err(ApiError::BadRequest {
+            code: "invalid_query",
+            message: format!("limit must be from 1 to {max}"),
+            field: Some("limit".into()),
+        }),
     }
 }
 

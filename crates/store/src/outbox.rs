@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeliveryState {
     /// Waiting for its turn (first try or a retry after backoff).
     Queued,
@@ -75,6 +76,7 @@ pub struct NewDelivery {
 
 /// A delivery as stored.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub id: i64,
     pub key: String,
@@ -93,9 +95,12 @@ pub struct Delivery {
     /// first copy too, and drops it only if it deduplicates by Message-ID /
     /// Idempotency-Key.
     pub in_doubt: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub next_at: Timestamp,
     pub last_error: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub sent_at: Option<Timestamp>,
 }
 

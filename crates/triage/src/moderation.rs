@@ -13,6 +13,7 @@ pub const DEFAULT_MODERATION_JSON: &str = include_str!("../data/moderation.json"
 
 /// Editable moderation lists and thresholds; a versioned record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModerationLists {
     /// Version of this record.
     pub version: u32,

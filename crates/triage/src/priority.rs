@@ -14,6 +14,7 @@ pub const DEFAULT_PRIORITY_RULES_JSON: &str = include_str!("../data/priority-rul
 /// A condition on the facts of a ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Condition {
     /// A signal fired.
     Signal(SignalKind),
@@ -33,15 +34,19 @@ pub enum Condition {
     /// (never holds without a model).
     ModelSeriousAtLeast(f32),
     /// All of these hold.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     All(Vec<Condition>),
     /// Any of these holds.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     Any(Vec<Condition>),
     /// This does not hold.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     Not(Box<Condition>),
 }
 
 /// One rule: when its condition holds, it sets a floor or raises by one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rule {
     /// Stable id, recorded on the ticket.
     pub id: String,
@@ -63,6 +68,7 @@ pub struct Rule {
 
 /// A versioned rule set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorityRules {
     /// Version recorded with each decision.
     pub version: u32,

@@ -13,6 +13,7 @@ pub const DEFAULT_SIGNALS_JSON: &str = include_str!("../data/signals.json");
 /// A kind of signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SignalKind {
     /// 漏电, 起火, 冒烟, 发热, 爆炸 … electric shock, fire, smoke.
     Safety,
@@ -57,6 +58,7 @@ impl SignalKind {
 
 /// The editable word lists, one per kind; a versioned record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignalLists {
     /// Version of this record.
     pub version: u32,
@@ -124,6 +126,7 @@ impl SignalLists {
 /// Whether the text mostly asks, complains, or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Intent {
     /// Asks for information (咨询).
     Inquiry,

@@ -9,6 +9,7 @@ pub const DEFAULT_TAXONOMY_JSON: &str = include_str!("../data/taxonomy.json");
 
 /// A sub-tag of a category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubTag {
     /// Machine name, unique within the category.
     pub id: String,
@@ -21,6 +22,7 @@ pub struct SubTag {
 
 /// A top-level category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     /// Machine name, unique.
     pub id: String,
@@ -39,6 +41,7 @@ pub struct Category {
 
 /// The whole taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taxonomy {
     /// Version of this record.
     pub version: u32,

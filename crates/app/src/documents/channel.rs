@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// A robot with its name and the alerts it receives (all when empty).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RobotEntry {
     pub name: String,
     #[serde(default)]
@@ -20,6 +21,7 @@ pub struct RobotEntry {
 /// The `robots` document: group robots, and staff e-mail addresses for alerts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RobotsDoc {
     pub robots: Vec<RobotEntry>,
     /// User id → e-mail address.

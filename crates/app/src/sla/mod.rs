@@ -65,12 +65,16 @@ impl SlaHandle {
 
 /// One target's clock as the API shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaView {
     pub target: TargetKind,
     pub calendar: String,
     pub state: ClockState,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub started_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub warn_at: Option<Timestamp>,
     /// Working minutes left (negative when overdue).
     pub remaining_working_minutes: i64,

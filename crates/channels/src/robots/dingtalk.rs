@@ -16,6 +16,7 @@ const CONTENT_MAX: usize = 18_000;
 /// DingTalk message types used for alerts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DingtalkFormat {
     /// `msgtype: text`.
     Text,

@@ -15,6 +15,7 @@ const CONTENT_MAX: usize = 16_000;
 /// Feishu message types used for alerts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FeishuFormat {
     /// `msg_type: text`.
     Text,

@@ -13,6 +13,7 @@ const MARKDOWN_MAX: usize = 4096;
 /// WeCom message types used for alerts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WecomFormat {
     /// `msgtype: text`, with mention lists.
     Text,

@@ -6,13 +6,16 @@ use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use loopdesk_app::sla::calendar_files::{self, Format, Imported};
+use loopdesk_app::AppError;
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -54,7 +57,7 @@ pub async fn import_csv(
     auth: Admin,
     Path(name): Path<String>,
     Query(q): Query<ImportQuery>,
-    body: String,
+    body: Bytes,
 ) -> Result<axum::Json<Imported>, ApiError> {
     import(&s, &auth, &name, q, &body, Format::Csv).await
 }
@@ -79,7 +82,7 @@ pub async fn import_ics(
     auth: Admin,
     Path(name): Path<String>,
     Query(q): Query<ImportQuery>,
-    body: String,
+    body: Bytes,
 ) -> Result<axum::Json<Imported>, ApiError> {
     import(&s, &auth, &name, q, &body, Format::Ical).await
 }
@@ -94,14 +97,30 @@ async fn export(state: &AppState, auth: &Admin, name: &str, format: Format) -> R
         .into_response())
 }
 
+/// The text of an uploaded file: UTF-8 (a byte-order mark is dropped), or GB18030, which is
+/// what Excel on a Chinese Windows writes when it saves CSV. Anything else is refused with
+/// an error naming the body rather than read as mojibake.
+fn file_text(bytes: &[u8]) -> Result<Cow<'_, str>, ApiError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(AppError::invalid("body", "the file is neither UTF-8 nor GB18030 (GBK) text").into());
+    }
+    Ok(text)
+}
+
 async fn import(
     state: &AppState,
     auth: &Admin,
     name: &str,
     q: ImportQuery,
-    body: &str,
+    body: &[u8],
     format: Format,
 ) -> Result<axum::Json<Imported>, ApiError> {
-    let done = calendar_files::import(state, &auth.0 .0, name, format, body, q.expected_version, q.comment).await?;
+    let text = file_text(body)?;
+    let done = calendar_files::import(state, &auth.0 .0, name, format, &text, q.expected_version, q.comment).await?;
     Ok(axum::Json(done))
 }

@@ -22,12 +22,16 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use loopdesk_app::documents::channel::{GatewayDoc, WebhookDoc, WechatDoc};
+use loopdesk_app::documents::channel::{GatewayDoc, RobotsDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
 use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::triage::engine::RulePart;
+use loopdesk_channels::templates::TemplateSet;
 use loopdesk_core::routing::{RoutingRules, Staffing};
 use loopdesk_core::sla::SlaPolicy;
+use loopdesk_triage::moderation::ModerationLists;
+use loopdesk_triage::signals::SignalLists;
+use loopdesk_triage::{PriorityRules, Taxonomy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -86,7 +90,7 @@ async fn history(
     kind: DocumentKind,
     q: HistoryQuery,
 ) -> Result<axum::Json<History>, ApiError> {
-    let items = documents::history(state, &auth.0, &kind, q.limit.unwrap_or(50)).await?;
+    let items = documents::history(state, &auth.0, &kind, crate::extract::limit(q.limit, 50, 500)?).await?;
     Ok(axum::Json(History { items }))
 }
 
@@ -129,10 +133,6 @@ macro_rules! fixed_document {
     };
 }
 
-// Documents whose body type has a schema name it; the others are any JSON object until
-// their types derive one too.
-type AnyObject = Value;
-
 fixed_document!(
     routing_rules,
     "/admin/routing-rules",
@@ -163,10 +163,10 @@ fixed_document!(
     "/admin/templates",
     "/admin/templates/history",
     "templates",
-    AnyObject,
+    TemplateSet,
     DocumentKind::Templates
 );
-fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", AnyObject, DocumentKind::Robots);
+fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", RobotsDoc, DocumentKind::Robots);
 
 /// A channel's settings: the `wechat` document, the `outbound` gateway, or a webhook
 /// source's (any other name).
@@ -193,6 +193,37 @@ impl utoipa::ToSchema for ChannelSettings {
         <WechatDoc as utoipa::ToSchema>::schemas(out);
         <GatewayDoc as utoipa::ToSchema>::schemas(out);
         <WebhookDoc as utoipa::ToSchema>::schemas(out);
+    }
+}
+
+/// A triage rule set: by `{part}`, the taxonomy, the signal lists, the moderation lists or
+/// the priority rules.
+pub struct RuleSet;
+
+impl utoipa::PartialSchema for RuleSet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Ref};
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("Taxonomy"))
+            .item(Ref::from_schema_name("SignalLists"))
+            .item(Ref::from_schema_name("ModerationLists"))
+            .item(Ref::from_schema_name("PriorityRules"))
+            .description(Some("By the part: taxonomy, signals, moderation or priority-rules"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RuleSet {
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        out.push(("Taxonomy".into(), Taxonomy::schema()));
+        out.push(("SignalLists".into(), SignalLists::schema()));
+        out.push(("ModerationLists".into(), ModerationLists::schema()));
+        out.push(("PriorityRules".into(), PriorityRules::schema()));
+        <Taxonomy as utoipa::ToSchema>::schemas(out);
+        <SignalLists as utoipa::ToSchema>::schemas(out);
+        <ModerationLists as utoipa::ToSchema>::schemas(out);
+        <PriorityRules as utoipa::ToSchema>::schemas(out);
     }
 }
 
@@ -257,7 +288,7 @@ pub async fn show_rules(
 
 /// `PUT /triage/rules/{part}`: a new version of a triage rule set, with a comment (admins).
 #[utoipa::path(put, path = "/triage/rules/{part}", tag = "triage",
-    params(("part" = RulePart, Path, description = "The rule set")), request_body = DocumentIn,
+    params(("part" = RulePart, Path, description = "The rule set")), request_body = DocumentIn<RuleSet>,
     responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn save_rules(
     State(s): State<AppState>,

@@ -60,6 +60,26 @@ async fn malformed_wrong_types_missing_fields_and_unknown_fields() {
         assert_eq!(a.body["field"].as_str(), expected, "{body}: {}", a.body);
         assert_eq!(a.body["code"], "invalid_field");
     }
+    // serde reads a struct from an array of its fields; the API does not.
+    let array = app
+        .as_role("admin", Method::POST, &format!("/api/v1/users/{}", app.user_ids["agent"]), Some(json!([null, null])))
+        .await;
+    assert_error(&array, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", None);
+    assert_error(
+        &post_raw(&app, p, "application/json", " [\"x\"]").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        None,
+    );
+    // Page sizes outside what the document allows are refused, not clamped.
+    for path in
+        ["/api/v1/tickets?limit=0", "/api/v1/tickets/counts?limit=201", "/api/v1/admin/sla-policy/history?limit=0"]
+    {
+        let a = app.as_role("admin", Method::GET, path, None).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("limit"));
+    }
+    let a = app.as_role("admin", Method::GET, "/api/v1/tickets/counts?sort=colour", None).await;
+    assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("sort"));
     // Anonymous feedback needs no contact.
     let anon = app
         .raw(Method::POST, p, None, Some(json!({"content": "匿名建议：增加夜间模式", "customer": {"anonymous": true}})))

@@ -211,6 +211,34 @@ async fn an_admin_holiday_moves_the_due_time_of_an_open_ticket() {
 }
 
 #[tokio::test]
+async fn a_calendar_file_saved_by_chinese_excel_is_read_and_bytes_that_are_no_text_are_refused() {
+    let app = TestApp::start(loopdesk_store::Backend::Sqlite, Config::default()).await;
+    let put = |version: i64, body: Vec<u8>| {
+        let url = format!("{}/api/v1/admin/calendars/default/days.csv?expected_version={version}", app.base);
+        let req = app.http.put(url).header("cookie", app.cookies["admin"].clone());
+        req.header("content-type", "text/csv").body(body)
+    };
+    // Excel on a Chinese Windows saves CSV in GBK (GB18030).
+    let (gbk, _, _) = encoding_rs::GB18030.encode("date,kind,name\n2026-11-03,holiday,公司周年庆\n");
+    let a = common::answer(put(0, gbk.into_owned()).send().await.unwrap()).await;
+    assert_eq!((a.status, a.body["imported"].as_i64()), (StatusCode::OK, Some(1)), "{}", a.body);
+    let exported = app.get("/api/v1/admin/calendars/default/days.csv").await;
+    assert!(exported.body.as_str().unwrap().contains("2026-11-03,holiday,公司周年庆"), "{}", exported.body);
+
+    // Bytes that are neither UTF-8 nor GB18030: a JSON error naming the body, nothing saved.
+    let bad = common::answer(put(1, vec![b'd', 0xff, 0xfe, 0x80, b'\n']).send().await.unwrap()).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(
+        (bad.body["code"].as_str(), bad.body["field"].as_str()),
+        (Some("invalid_field"), Some("body")),
+        "{}",
+        bad.body
+    );
+    let history = app.get("/api/v1/admin/calendars/history").await;
+    assert_eq!(history.body["items"].as_array().map(Vec::len), Some(1), "the refused file saved nothing");
+}
+
+#[tokio::test]
 async fn a_policy_may_return_a_breached_ticket_to_the_department_queue() {
     each_backend(|app| async move {
         let current = app.get("/api/v1/admin/sla-policy").await;

@@ -61,7 +61,7 @@ pub async fn quarantine(
     Query(q): Query<LimitQuery>,
 ) -> Result<axum::Json<QuarantineList>, ApiError> {
     auth.require(Permission::Administer)?;
-    let items = state.read().quarantined(q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let items = state.read().quarantined(crate::extract::limit(q.limit, 100, 1000)?).await?;
     Ok(axum::Json(QuarantineList { items }))
 }
 

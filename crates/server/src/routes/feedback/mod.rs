@@ -23,7 +23,6 @@ use serde::Serialize;
 pub struct FeedbackOut {
     pub id: i64,
     /// What triage found: confidence, signals, moderation.
-    #[schema(value_type = Option<Object>)]
     pub triage: Option<loopdesk_core::TriageSummary>,
     pub priority_reasons: Vec<String>,
     pub impact_scope: loopdesk_core::ImpactScope,

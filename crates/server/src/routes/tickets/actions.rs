@@ -22,7 +22,7 @@ type Detailed = Result<JsonOut<TicketTimeline>, ApiError>;
 /// A ticket after an action (as the caller may see it) and the events the action appended.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ActionOut {
-    #[schema(value_type = Object)]
+    #[schema(value_type = loopdesk_core::Ticket)]
     ticket: Value,
     #[schema(value_type = Vec<Object>)]
     events: Vec<Value>,
@@ -31,7 +31,7 @@ pub struct ActionOut {
 /// A ticket and its whole timeline.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TicketTimeline {
-    #[schema(value_type = Object)]
+    #[schema(value_type = loopdesk_core::Ticket)]
     ticket: Value,
     #[schema(value_type = Vec<Object>)]
     timeline: Vec<Value>,

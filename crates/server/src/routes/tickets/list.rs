@@ -59,7 +59,7 @@ pub struct QueueParams {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueuePage {
     /// Tickets as the caller may see them.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<loopdesk_core::Ticket>)]
     items: Vec<Value>,
     /// Pass as `cursor` for the next page; absent on the last.
     next_cursor: Option<String>,
@@ -98,6 +98,18 @@ fn id_or_none(field: &'static str, raw: &str, me: Option<i64>) -> Result<Option<
 }
 
 impl QueueParams {
+    /// The order asked for; the default when none is.
+    fn sort(&self) -> Result<Sort, ApiError> {
+        match self.sort.as_deref() {
+            None => Ok(Sort::default()),
+            Some(s) => Sort::parse(s).ok_or_else(|| ApiError::BadRequest {
+                code: "invalid_query",
+                message: "sort must be one of -created, created, priority".into(),
+                field: Some("sort".into()),
+            }),
+        }
+    }
+
     /// The store filter these parameters describe, limited to what `auth` may see.
     pub fn filter(&self, auth: &Auth) -> Result<TicketFilter, ApiError> {
         let me = Some(auth.0.user_id.0);
@@ -155,14 +167,7 @@ pub async fn queue(
 ) -> Result<Json<QueuePage>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
-    let sort = match params.sort.as_deref() {
-        None => Sort::default(),
-        Some(s) => Sort::parse(s).ok_or_else(|| ApiError::BadRequest {
-            code: "invalid_query",
-            message: "sort must be one of -created, created, priority".into(),
-            field: Some("sort".into()),
-        })?,
-    };
+    let sort = params.sort()?;
     let cursor = match params.cursor.as_deref() {
         None => None,
         Some(c) => Some(Cursor::decode(c).ok_or_else(|| ApiError::BadRequest {
@@ -171,7 +176,7 @@ pub async fn queue(
             field: Some("cursor".into()),
         })?),
     };
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let limit = crate::extract::limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let page = state.read().list_tickets(&filter, sort, cursor, limit).await?;
     let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
     Ok(Json(QueuePage { items, next_cursor: page.next_cursor }))
@@ -187,5 +192,8 @@ pub async fn counts(
 ) -> Result<Json<StateCounts>, ApiError> {
     auth.require(Permission::Read)?;
     let filter = params.filter(&auth)?;
+    // Counts neither sort nor page, but what the queue would refuse is refused here too.
+    params.sort()?;
+    crate::extract::limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     Ok(Json(state.read().count_by_state(&filter).await?))
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     /// The ticket as the caller may see it (personal data masked for some roles).
-    #[schema(value_type = Object)]
+    #[schema(value_type = loopdesk_core::Ticket)]
     ticket: Value,
     /// Every event, oldest first.
     #[schema(value_type = Vec<Object>)]
@@ -24,10 +24,8 @@ pub struct TicketDetail {
     /// Actions the ticket's state allows next.
     allowed_actions: Vec<&'static str>,
     /// Notifications to the customer and their delivery state.
-    #[schema(value_type = Vec<Object>)]
     deliveries: Vec<loopdesk_app::read::Delivery>,
     /// The SLA clocks.
-    #[schema(value_type = Vec<Object>)]
     sla: Vec<loopdesk_app::sla::SlaView>,
 }
 
