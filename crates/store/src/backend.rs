@@ -12,6 +12,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 pub(crate) enum Role {
     Read,
     Write,
+    /// SQLite's checkpointer ([`crate::checkpoint`]).
+    Checkpoint,
 }
 
 /// Which database engine a store talks to.
@@ -58,7 +60,12 @@ impl Backend {
             // Page cache per connection: the writer's holds the pages every intake touches;
             // readers share the file through the OS cache, so theirs stay small (memory).
             match role {
-                Role::Write => conn.execute("PRAGMA cache_size = -16000").await?,
+                Role::Write => {
+                    conn.execute("PRAGMA cache_size = -16000").await?;
+                    // Checkpoints are the checkpointer's, not the commits' (`checkpoint`).
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?
+                }
+                Role::Checkpoint => conn.execute("PRAGMA cache_size = -1000").await?,
                 Role::Read => {
                     conn.execute("PRAGMA cache_size = -4000").await?;
                     conn.execute("PRAGMA query_only = ON").await?

@@ -150,7 +150,9 @@ impl Store {
         if batch.is_empty() {
             return Ok(true);
         }
+        let start = std::time::Instant::now();
         let mut tx = self.pool.begin().await?;
+        let start = crate::stage::done("change.begin", start);
         // The version checks come first: on SQLite the first statement is a write, so the
         // transaction takes the write lock at once and never upgrades a read snapshot.
         for d in batch {
@@ -158,6 +160,7 @@ impl Store {
                 return Ok(false);
             }
         }
+        let start = crate::stage::done("change.tickets", start);
         let events: Vec<&Event> = batch.iter().flat_map(|d| d.decision.events.iter()).collect();
         let rows = events.iter().map(|e| EventRow::of(e)).collect::<Result<Vec<_>, _>>()?;
         insert_events(&mut tx, self.backend, &rows).await?;
@@ -187,7 +190,9 @@ impl Store {
         deltas.flush(&mut tx, self.backend).await?;
         let owed_refs: Vec<_> = owed.iter().map(|(t, o)| (*t, o)).collect();
         let earliest = write_owed_many(&mut tx, self.backend, &owed_refs).await?;
+        let start = crate::stage::done("change.rest", start);
         tx.commit().await?;
+        crate::stage::done("change.commit", start);
         self.jobs_written(earliest);
         if owed.iter().any(|(_, o)| !o.deliveries.is_empty()) {
             self.hooks.deliveries_queued();

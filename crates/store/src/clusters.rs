@@ -111,18 +111,19 @@ pub(crate) async fn insert_signatures(
 }
 
 impl Reader {
-    /// Tickets sharing at least `min_shared` of `band_keys`, newest few per key, each with
-    /// its cluster's size and whether `customer_key` is in that cluster: one query.
+    /// Tickets sharing at least `min_shared` of `band_keys` (newest few per key), and the
+    /// customer's own newest few reports (each counting as one shared key), each with its
+    /// cluster's size and whether `customer_key` is in that cluster: one query.
     pub async fn cluster_candidates(
         &self,
         band_keys: &[i64],
         min_shared: usize,
         customer_key: Option<&str>,
     ) -> Result<Vec<Candidate>, StoreError> {
-        if band_keys.is_empty() {
+        if band_keys.is_empty() && customer_key.is_none() {
             return Ok(Vec::new());
         }
-        let parts: Vec<String> = (1..=band_keys.len())
+        let mut parts: Vec<String> = (1..=band_keys.len())
             .map(|i| {
                 format!(
                     "SELECT * FROM (SELECT ticket_id FROM ticket_bands WHERE band_key = ${i} \
@@ -131,6 +132,12 @@ impl Reader {
             })
             .collect();
         let customer = band_keys.len() + 1;
+        if customer_key.is_some() {
+            parts.push(format!(
+                "SELECT * FROM (SELECT ticket_id FROM ticket_signatures WHERE customer_key = ${customer} \
+                 ORDER BY ticket_id DESC LIMIT {PER_BAND}) own"
+            ));
+        }
         let sql = format!(
             "SELECT s.ticket_id, s.cluster_id, s.customer_key, s.signature, CAST(COUNT(*) AS BIGINT), \
              CAST(COALESCE(MAX(p.customers), 0) AS BIGINT), \

@@ -7,6 +7,7 @@
 mod accounts;
 mod backend;
 mod changes;
+mod checkpoint;
 mod clusters;
 mod console;
 mod counts;
@@ -106,6 +107,8 @@ pub struct Store {
     group: group::GroupHandle,
     ticket_locks: std::sync::Arc<locks::Striped>,
     hooks: std::sync::Arc<jobs::Hooks>,
+    /// SQLite's checkpointer connection ([`checkpoint`]).
+    checkpointer: Option<AnyPool>,
 }
 
 impl std::ops::Deref for Store {
@@ -139,15 +142,17 @@ impl Store {
                 .after_connect(move |conn, _meta| Box::pin(async move { backend.configure(conn, role).await }))
                 .connect(&url)
         };
-        let (read, write) = match backend {
+        let (read, write, checkpointer) = match backend {
             Backend::Sqlite => {
                 // The writer first: it creates the file and switches it to WAL.
                 let write = pool(1, backend::Role::Write).await?;
-                (pool(options.max_connections, backend::Role::Read).await?, write)
+                let checkpointer = pool(1, backend::Role::Checkpoint).await?;
+                checkpoint::spawn(checkpointer.clone());
+                (pool(options.max_connections, backend::Role::Read).await?, write, Some(checkpointer))
             }
             Backend::Postgres => {
                 let both = pool(options.max_connections, backend::Role::Write).await?;
-                (both.clone(), both)
+                (both.clone(), both, None)
             }
         };
         let hooks = std::sync::Arc::new(jobs::Hooks::new(effects));
@@ -161,6 +166,7 @@ impl Store {
             group,
             ticket_locks: Default::default(),
             hooks,
+            checkpointer,
         })
     }
 
@@ -178,6 +184,9 @@ impl Store {
     /// Closes every connection after the intake writer has drained.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(c) = &self.checkpointer {
+            c.close().await;
+        }
     }
 }
 

@@ -82,7 +82,7 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
             cluster_id: plan.cluster_id,
             customer_key: key.map(String::from),
             signature: serde_json::to_string(&analysis.fingerprint())?,
-            band_keys: analysis.band_keys.clone(),
+            band_keys: crate::triage::cluster_keys(&analysis),
         }),
     };
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can

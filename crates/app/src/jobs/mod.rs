@@ -27,7 +27,7 @@ use crate::keys::Key;
 use crate::{App, AppError};
 use chrono::Duration;
 use loopdesk_core::Timestamp;
-use loopdesk_store::{JobOp, NewJob, StoreError};
+use loopdesk_store::{stage, JobOp, NewJob, StoreError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -237,11 +237,16 @@ fn worker_id() -> String {
 pub async fn run_batch(app: &App, now: Timestamp, worker: &str) -> Result<usize, StoreError> {
     let cfg = &app.config.jobs;
     let lease = Duration::seconds(cfg.lease_seconds.max(1));
+    let start = std::time::Instant::now();
     let jobs = app.store.claim_due(now, cfg.batch.max(1), worker, lease).await?;
+    let mut start = stage::done("jobs.claim", start);
+    metrics::histogram!("loopdesk_job_batch_size").record(jobs.len() as f64);
     let mut done = Vec::with_capacity(jobs.len());
     for run in jobs.chunk_by(|a, b| a.kind == b.kind) {
         let group: Vec<&loopdesk_store::Job> = run.iter().collect();
         let outcomes = dispatch(app, &run[0].kind, &group).await;
+        // Per kind, one sample per group of jobs run together.
+        start = stage::done(JobKind::parse(&run[0].kind).map_or("jobs.unknown", |k| k.as_str()), start);
         for (job, outcome) in group.iter().zip(outcomes) {
             match outcome {
                 Ok(()) => done.push(job.id),
@@ -250,6 +255,7 @@ pub async fn run_batch(app: &App, now: Timestamp, worker: &str) -> Result<usize,
         }
     }
     app.store.complete_all(&done).await?;
+    stage::done("jobs.complete", start);
     Ok(jobs.len())
 }
 

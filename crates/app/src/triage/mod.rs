@@ -59,7 +59,7 @@ pub async fn plan_cluster(
     let config = engine.config().cluster;
     let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
     let print = a.fingerprint();
-    for c in store.cluster_candidates(&a.band_keys, MIN_SHARED_BANDS, key).await? {
+    for c in store.cluster_candidates(&cluster_keys(a), MIN_SHARED_BANDS, key).await? {
         let Some(earlier) = Fingerprint::from_stored(&c.signature) else {
             continue;
         };
@@ -88,6 +88,28 @@ pub async fn plan_cluster(
     let size = c.cluster_size + i64::from(!c.customer_known);
     Ok(ClusterPlan { cluster_id: Some(c.cluster_id), duplicate_of, size: u32::try_from(size).unwrap_or(u32::MAX) })
 }
+
+/// The keys a ticket is indexed and looked up by for clustering. A report with telling
+/// concepts is found by its concept pairs, whatever its words and language; only one
+/// without them falls back to MinHash bands (word overlap), and to half of them. A
+/// customer's own re-sends are found by the customer
+/// ([`loopdesk_store::Reader::cluster_candidates`]), not by bands. Every key is a random
+/// insert into the band index, rewriting a page of it at each commit: one to three keys
+/// instead of all 32 bands is most of what keeps intake's writes small.
+pub fn cluster_keys(a: &Analysis) -> Vec<i64> {
+    let concepts = a.problem.keys();
+    if concepts.is_empty() {
+        // Without concepts `band_keys` holds only the MinHash bands, two hashes each.
+        // Sixteen still find a pair at the clustering similarity (Jaccard 0.4) 94% of the
+        // time and at 0.5 99% (1 − (1 − J²)¹⁶).
+        a.band_keys.iter().copied().take(FALLBACK_BANDS).collect()
+    } else {
+        concepts
+    }
+}
+
+/// MinHash bands a report without concepts is indexed and looked up by.
+const FALLBACK_BANDS: usize = 16;
 
 fn rank(r: Relation) -> u8 {
     match r {

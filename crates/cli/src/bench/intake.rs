@@ -290,6 +290,15 @@ fn breakdown(metrics: &str) -> String {
         "owed",
         "commit",
         "written",
+        // What intake owes, done by the job worker right after (one sample per batch).
+        "jobs.claim",
+        "route.ticket",
+        "change.begin",
+        "change.tickets",
+        "change.rest",
+        "change.commit",
+        "cluster.raise",
+        "jobs.complete",
     ];
     let value = |stage: &str, suffix: &str, quantile: Option<&str>| -> Option<f64> {
         metrics.lines().find_map(|line| {
