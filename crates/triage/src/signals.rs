@@ -36,11 +36,13 @@ pub enum SignalKind {
     Mild,
     /// The text says the customer is a VIP or key account (the record may not know yet).
     StatedTier,
+    /// Many customers, users or sites hit at once (所有门店, 十几户, "lots of us").
+    ManyAffected,
 }
 
 impl SignalKind {
     /// Every kind, in list order.
-    pub const ALL: [SignalKind; 11] = [
+    pub const ALL: [SignalKind; 12] = [
         SignalKind::Safety,
         SignalKind::Privacy,
         SignalKind::PublicOutcry,
@@ -52,6 +54,7 @@ impl SignalKind {
         SignalKind::MoneyLost,
         SignalKind::Mild,
         SignalKind::StatedTier,
+        SignalKind::ManyAffected,
     ];
 }
 
@@ -85,6 +88,9 @@ pub struct SignalLists {
     /// Words saying the customer is a VIP or key account.
     #[serde(default)]
     pub stated_tier: Vec<String>,
+    /// Words saying many customers, users or sites are hit.
+    #[serde(default)]
+    pub many_affected: Vec<String>,
     /// Phrases that cancel any hit inside them: negations (没有漏电) and look-alikes
     /// (充电到 is not 电到).
     #[serde(default)]
@@ -103,7 +109,7 @@ impl SignalLists {
     }
 
     /// Lists in [`SignalKind::ALL`] order, then the exclusions.
-    fn in_kind_order(&self) -> [&Vec<String>; 12] {
+    fn in_kind_order(&self) -> [&Vec<String>; 13] {
         [
             &self.safety,
             &self.privacy,
@@ -116,6 +122,7 @@ impl SignalLists {
             &self.money_lost,
             &self.mild,
             &self.stated_tier,
+            &self.many_affected,
             &self.exclude,
         ]
     }
@@ -209,6 +216,10 @@ impl SignalDetector {
                 continue;
             };
             if excluded.iter().any(|&(s, e)| s <= hit.start && hit.end <= e) {
+                continue;
+            }
+            // "打不着火" is a heater that will not ignite, "no smoke" no hazard.
+            if kind == SignalKind::Safety && crate::negation::negated(text, hit.start) {
                 continue;
             }
             match fired.iter_mut().find(|s| s.kind == kind) {
@@ -341,6 +352,12 @@ mod tests {
         assert!(!detect("Firewall settings are confusing").has(SignalKind::Safety));
         // A real hazard next to a negation still counts.
         assert!(detect("插座没有漏电，但是插头冒烟了").has(SignalKind::Safety));
+        // Negated hazards in any wording: a heater that will not ignite is not on fire.
+        assert!(!detect("热水器打不着火，洗不了澡").has(SignalKind::Safety));
+        assert!(!detect("燃气灶点不着火").has(SignalKind::Safety));
+        assert!(!detect("The heater smells a bit but there is no smoke").has(SignalKind::Safety));
+        assert!(detect("这个充电器会不会起火？用的时候很烫").has(SignalKind::Safety));
+        assert!(detect("热水器打不着火，后来闻到煤气味").has(SignalKind::Safety));
     }
 
     #[test]

@@ -73,6 +73,28 @@ fn spam_of_the_usual_kinds_is_rejected() {
 }
 
 #[test]
+fn rejected_spam_is_other_and_low_whatever_it_claims() {
+    // A phishing text full of urgent words must not land in an agent's urgent queue.
+    let text = "【紧急通知】您的账户存在异常，请立即点击 http://t.cn/A6abcd 验证身份，否则24小时内冻结，加微信 kf8899";
+    let a = engine().analyze(&Input::new(text));
+    assert_eq!(a.moderation.verdict, Verdict::Reject, "{:?}", a.moderation);
+    assert_eq!(a.classification.category, "other");
+    assert_eq!(a.priority.priority, Priority::Low, "{:?}", a.priority);
+    assert_eq!(a.priority.rules_fired, ["moderation_rejected"]);
+    let later = engine().reprioritize(&a, CustomerTier::Vip, 30);
+    assert_eq!(later.priority, Priority::Low);
+}
+
+#[test]
+fn a_heater_that_will_not_ignite_is_not_on_fire() {
+    let a = engine().analyze(&Input::new("热水器打不着火，一直洗不了热水澡"));
+    assert_ne!(a.priority.priority, Priority::Urgent, "{:?}", a.priority);
+    assert!(a.signals.words(loopdesk_triage::SignalKind::Safety).is_empty(), "{:?}", a.signals);
+    let real = engine().analyze(&Input::new("热水器点火的时候突然着火了，墙都熏黑了"));
+    assert_eq!(real.priority.priority, Priority::Urgent, "{:?}", real.priority);
+}
+
+#[test]
 fn customers_reporting_scams_are_not_rejected() {
     for text in [
         "有人冒充你们的客服打电话，让我下载软件退款，我没理他，你们提醒一下其他客户",

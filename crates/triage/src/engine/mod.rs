@@ -10,7 +10,7 @@ use crate::feature_cache::{concept_features, label_probability, FeatureCache};
 use crate::lexicon::{Hit, Lexicon};
 use crate::minhash::{MinHashConfig, MinHasher};
 use crate::model::{TextModel, TrainConfig};
-use crate::moderation::{ModerationLists, Moderator};
+use crate::moderation::{Moderation, ModerationLists, Moderator, Verdict};
 use crate::normalize::normalize;
 use crate::priority::{Facts, PriorityDecision, PriorityRules};
 use crate::priority_model::{ModelVote, PriorityExample, PriorityModel};
@@ -20,7 +20,7 @@ use crate::segment::{features, FeatureConfig};
 use crate::signals::{max_urgency, SignalDetector, SignalLists, Signals};
 use crate::taxonomy::Taxonomy;
 use crate::training::TrainingSet;
-use loopdesk_core::{CustomerTier, ImpactScope};
+use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::Arc;
 
 pub use crate::training::FEEDBACK_LABELLED_JSONL;
@@ -261,6 +261,11 @@ impl Engine {
         let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
         let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
         let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
+        if moderation.verdict == Verdict::Reject {
+            // Spam and junk are not feedback about anything: "other" until a person
+            // restores it (the model's guess stays first among the alternatives).
+            classification.set_category(&self.classifier.taxonomy().fallback);
+        }
         let urgency = match input.stated_urgency {
             Some(stated) => max_urgency(stated, signals.detected_urgency),
             None => signals.detected_urgency,
@@ -277,15 +282,18 @@ impl Engine {
         band_keys.extend(problem.keys());
         let cluster_size = input.cluster_size.max(1);
         let impact_scope = self.config.cluster.impact_scope(cluster_size);
-        let priority = self.rules.decide(&Facts {
-            category: &classification.category,
-            signals: &signals,
-            urgency,
-            scope: impact_scope,
-            tier: input.tier,
-            cluster_size,
-            model: priority_vote,
-        });
+        let priority = match moderation.verdict {
+            Verdict::Reject => self.rejected_priority(&moderation),
+            _ => self.rules.decide(&Facts {
+                category: &classification.category,
+                signals: &signals,
+                urgency,
+                scope: impact_scope,
+                tier: input.tier,
+                cluster_size,
+                model: priority_vote,
+            }),
+        };
         Analysis {
             language: detect_language(&norm.text),
             tokens: words.len(),
@@ -327,6 +335,9 @@ impl Engine {
 
     /// Recomputes priority for a new cluster size or tier (e.g. when a cluster grows).
     pub fn reprioritize(&self, analysis: &Analysis, tier: CustomerTier, cluster_size: u32) -> PriorityDecision {
+        if analysis.moderation.verdict == Verdict::Reject {
+            return self.rejected_priority(&analysis.moderation);
+        }
         let cluster_size = cluster_size.max(1);
         self.rules.decide(&Facts {
             category: &analysis.classification.category,
@@ -337,6 +348,18 @@ impl Engine {
             cluster_size,
             model: analysis.priority_vote,
         })
+    }
+
+    /// A rejected text waits for nobody: low, whatever alarming words a scam put in it
+    /// ("your account will be frozen, act now"); restoring it triages it again.
+    fn rejected_priority(&self, moderation: &Moderation) -> PriorityDecision {
+        let why: Vec<&str> = moderation.reasons.iter().map(|r| r.detail.as_str()).collect();
+        PriorityDecision {
+            priority: Priority::Low,
+            reasons: vec![format!("low: rejected by moderation ({})", why.join("; "))],
+            rules_fired: vec!["moderation_rejected".into()],
+            rules_version: self.rules.version,
+        }
     }
 
     /// Whether a cluster reaching `size` customers can change its members' priority (a

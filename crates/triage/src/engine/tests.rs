@@ -26,7 +26,7 @@ fn safety_complaint_in_chinese() {
     assert_eq!(a.classification.category, "product_quality");
     assert_eq!(a.priority.priority, Priority::Urgent);
     // The learned model may already say urgent; the safety rule fires either way.
-    assert!(a.priority.reasons[1].ends_with("urgent: safety word 漏电 电了一下"), "{:?}", a.priority.reasons);
+    assert!(a.priority.reasons[1].contains("urgent: safety word 漏电"), "{:?}", a.priority.reasons);
     assert_eq!(a.urgency, Urgency::High);
     assert_eq!(a.moderation.verdict, Verdict::Accept);
 }
