@@ -361,6 +361,19 @@ mod tests {
     }
 
     #[test]
+    fn many_affected_and_insults() {
+        assert!(detect("我们小区已经有十几户都遇到一样的问题").has(SignalKind::ManyAffected));
+        assert!(
+            detect("Since the update lots of us in the owners group see the same thing").has(SignalKind::ManyAffected)
+        );
+        assert!(!detect("希望后台能批量修改价格").has(SignalKind::ManyAffected));
+        // An insulting customer is a very upset one; with a deadline that is high.
+        let s = detect("Your couriers are useless morons. Escalate this now!");
+        assert!(s.has(SignalKind::Anger) && s.has(SignalKind::Immediate));
+        assert!(!detect("爸妈的手机也想绑定").has(SignalKind::Anger));
+    }
+
+    #[test]
     fn tone_model_turns_shouting_into_anger() {
         let d = SignalDetector::new(&SignalLists::defaults().unwrap()).unwrap();
         let s = d.detect("东西到了!!! 和描述不一样!!!", Some(0.97));
