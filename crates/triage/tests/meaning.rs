@@ -23,7 +23,11 @@ fn shares_a_key(a: &str, b: &str) -> bool {
     x.band_keys.iter().any(|k| y.band_keys.contains(k))
 }
 
-const PARAPHRASES: [(&str, &str); 6] = [
+const PARAPHRASES: [(&str, &str); 7] = [
+    (
+        "约好今天上午维修师傅上门，等了一上午人没来，电话也不接",
+        "The technician never showed up for my repair appointment and doesn't answer his phone",
+    ),
     (
         "导出的CSV文件用Excel打开，中文全变成乱码了",
         "Exported CSV opens in Excel with all the Chinese turned into garbled characters",
@@ -35,7 +39,13 @@ const PARAPHRASES: [(&str, &str); 6] = [
     ("转账显示成功了，可是对方说钱没到账", "The transfer says successful but the payee never received the money"),
 ];
 
-const DIFFERENT: [(&str, &str); 4] = [
+const DIFFERENT: [(&str, &str); 6] = [
+    // One home visit, two problems: a fee without a fix, a late installer.
+    ("维修师傅上门收了检测费，问题没修好就走了", "安装师傅上门迟到了两个小时，也没提前通知"),
+    (
+        "The installer brought the wrong bracket and left",
+        "Let me upload a video when booking a repair visit so the technician brings the parts",
+    ),
     ("导出的CSV文件用Excel打开，中文全变成乱码了", "登录时短信验证码一直收不到，试了好多次"),
     ("请增加深色模式，晚上用太刺眼了", "Please add an option to export my order history"),
     ("App的按钮太小了，很容易点错", "切换城市的按钮位置有点奇怪"),
