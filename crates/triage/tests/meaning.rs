@@ -23,7 +23,9 @@ fn shares_a_key(a: &str, b: &str) -> bool {
     x.band_keys.iter().any(|k| y.band_keys.contains(k))
 }
 
-const PARAPHRASES: [(&str, &str); 7] = [
+const PARAPHRASES: [(&str, &str); 9] = [
+    ("新买的冰箱不制冷，冷藏室一点都不凉", "The new fridge stopped cooling, nothing in it is cold"),
+    ("热水器打不着火，没有热水", "The water heater won't ignite, no hot water at all"),
     (
         "约好今天上午维修师傅上门，等了一上午人没来，电话也不接",
         "The technician never showed up for my repair appointment and doesn't answer his phone",
@@ -39,7 +41,9 @@ const PARAPHRASES: [(&str, &str); 7] = [
     ("转账显示成功了，可是对方说钱没到账", "The transfer says successful but the payee never received the money"),
 ];
 
-const DIFFERENT: [(&str, &str); 6] = [
+const DIFFERENT: [(&str, &str); 8] = [
+    ("洗衣机脱水的时候噪音特别大", "洗衣机底部漏水，地上全是水"),
+    ("智能门锁连不上wifi，一直离线", "智能门锁的电池耗电太快，一周就没电"),
     // One home visit, two problems: a fee without a fix, a late installer.
     ("维修师傅上门收了检测费，问题没修好就走了", "安装师傅上门迟到了两个小时，也没提前通知"),
     (
