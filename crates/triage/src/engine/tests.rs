@@ -259,3 +259,14 @@ proptest::proptest! {
         proptest::prop_assert_eq!(masked.chars().count(), text.chars().count());
     }
 }
+
+#[test]
+fn a_new_concept_lexicon_is_scanned_with_the_other_lists() {
+    let engine = Engine::new().unwrap();
+    let text = "about the zorblax, once more";
+    assert!(engine.analyze(&Input::new(text)).problem.is_empty());
+    let concepts = Concepts::parse("zorblax 3.0: zorblax*, 佐布拉克斯").unwrap();
+    let engine = engine.with_concepts(concepts);
+    assert!(!engine.analyze(&Input::new(text)).problem.is_empty());
+    assert!(!engine.analyze(&Input::new("关于佐布拉克斯")).problem.is_empty());
+}
