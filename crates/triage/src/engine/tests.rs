@@ -270,3 +270,12 @@ fn a_new_concept_lexicon_is_scanned_with_the_other_lists() {
     assert!(!engine.analyze(&Input::new(text)).problem.is_empty());
     assert!(!engine.analyze(&Input::new("关于佐布拉克斯")).problem.is_empty());
 }
+
+#[test]
+fn mentioning_support_is_no_service_complaint_keyword() {
+    // Customers say whom they asked; what went wrong decides the category.
+    let a = analyze("客服说退款已经处理了，但是一周了银行卡还没收到退款");
+    assert!(!a.classification.rule_hits.iter().any(|h| h.starts_with("service_complaint:")), "{:?}", a.classification);
+    let rude = analyze("客服态度很差，问什么都敷衍");
+    assert!(rude.classification.rule_hits.iter().any(|h| h.starts_with("service_complaint:")));
+}
