@@ -257,7 +257,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *cats.entry((it.category.as_str(), a.classification.category.as_str())).or_default() += 1;
         }
         let mut rows: Vec<_> = cats.into_iter().collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
         println!("category mistakes (labelled -> scored): {rows:?}");
     }
     println!("priority confusion (labelled -> scored): {conf:?}");
