@@ -23,7 +23,12 @@ fn shares_a_key(a: &str, b: &str) -> bool {
     x.band_keys.iter().any(|k| y.band_keys.contains(k))
 }
 
-const PARAPHRASES: [(&str, &str); 9] = [
+const PARAPHRASES: [(&str, &str); 11] = [
+    (
+        "客服热线一直打不进，忙音，等了半小时也没人接",
+        "Called your support number and was on hold for 40 minutes, nobody picks up",
+    ),
+    ("退货寄回去十天了，退款还没到账", "I sent the item back ten days ago and my refund still hasn't arrived"),
     ("新买的冰箱不制冷，冷藏室一点都不凉", "The new fridge stopped cooling, nothing in it is cold"),
     ("热水器打不着火，没有热水", "The water heater won't ignite, no hot water at all"),
     (
