@@ -300,10 +300,18 @@ impl Engine {
             Some(stated) => max_urgency(stated, signals.detected_urgency),
             None => signals.detected_urgency,
         };
-        let priority_vote: Option<ModelVote> = self
-            .priority_model
-            .as_ref()
-            .and_then(|m| m.vote(cache.get(&PriorityModel::feature_config()), &signals, &classification.category));
+        let priority_vote: Option<ModelVote> = self.priority_model.as_ref().and_then(|m| {
+            let counts = cache.get(&PriorityModel::feature_config());
+            let vote = m.vote(counts, &signals, &classification.category)?;
+            // An unsure category never lowers the priority: the runner-up's vote counts
+            // when it is more serious.
+            let runner_up = classification.alternatives.first().filter(|_| classification.needs_manual_triage);
+            let other = runner_up.and_then(|(c, _)| m.vote(counts, &signals, c));
+            Some(match other {
+                Some(o) if o.priority.rank() < vote.priority.rank() => o,
+                _ => vote,
+            })
+        });
         let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
         let problem = ProblemSignature::new(&found, &classification.category);
         // Near-copies (a customer's re-send) are found by the MinHash bands, reports of

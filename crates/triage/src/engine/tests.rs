@@ -279,3 +279,31 @@ fn mentioning_support_is_no_service_complaint_keyword() {
     let rude = analyze("客服态度很差，问什么都敷衍");
     assert!(rude.classification.rule_hits.iter().any(|h| h.starts_with("service_complaint:")));
 }
+
+#[test]
+fn an_unsure_category_never_lowers_the_learned_vote() {
+    let e = engine();
+    let mut checked = 0;
+    for text in [
+        "上次那个事情还没弄好",
+        "东西有问题，你们看着办",
+        "The thing from last week still isn't sorted",
+        "出了点状况，麻烦联系我",
+    ] {
+        let a = analyze(text);
+        let c = &a.classification;
+        let (Some(model), Some((alt, _))) = (&e.priority_model, c.alternatives.first()) else {
+            continue;
+        };
+        if !c.needs_manual_triage {
+            continue;
+        }
+        let (counts, signals) = e.counts_and_signals(text);
+        let best = model.vote(&counts, &signals, &c.category).unwrap();
+        let other = model.vote(&counts, &signals, alt).unwrap();
+        let vote = a.priority_vote.unwrap();
+        assert!(vote.priority.rank() <= best.priority.rank().min(other.priority.rank()), "{text}: {vote:?}");
+        checked += 1;
+    }
+    assert!(checked > 0, "no unsure text");
+}
