@@ -353,9 +353,14 @@ mod tests {
         let mod_ = Moderator::new(ModerationLists::defaults().unwrap()).unwrap();
         assert_eq!(mod_.mask_abuse("爸妈的手机"), "爸妈的手机");
         // Everyday insults beyond the oldest list words are flagged.
-        for text in
-            ["你们技术部都是饭桶吗", "送货的是不是瞎，送错楼", "Your couriers are useless morons", "incompetent clowns"]
-        {
+        for text in [
+            "你们技术部都是饭桶吗",
+            "送货的是不是瞎，送错楼",
+            "Your couriers are useless morons",
+            "incompetent clowns",
+            "什么破公司，沙雕客服",
+            "This is bullshit service",
+        ] {
             assert!(kinds(&check(text, true)).contains(&ReasonKind::Abuse), "{text}");
         }
     }
