@@ -141,6 +141,18 @@ fn serious_reports_are_never_low() {
 }
 
 #[test]
+fn outages_and_leaks_affecting_many_are_urgent() {
+    for text in [
+        "Checkout is down for everyone since 9am, the site returns 503 on every request",
+        "改一下链接里的编号就能看到其他客户的订单和手机号，任何人都能看",
+        "Anyone can open other users' invoices by changing the ID in the link",
+    ] {
+        let a = engine().analyze(&Input::new(text));
+        assert_eq!(a.priority.priority, Priority::Urgent, "{text}: {:?}", a.priority);
+    }
+}
+
+#[test]
 fn a_stated_vip_is_raised_one_level() {
     let plain = engine().analyze(&Input::new("请问年费套餐能不能改成月付？"));
     let vip = engine().analyze(&Input::new("我是你们的钻石会员，请问年费套餐能不能改成月付？"));
