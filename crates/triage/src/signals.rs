@@ -361,6 +361,15 @@ mod tests {
     }
 
     #[test]
+    fn takeovers_data_loss_and_calm_words() {
+        assert!(detect("我的账号在陌生设备上登录了，收货地址也被改了，我根本没操作过").has(SignalKind::Privacy));
+        assert!(detect("The editor wiped everything I typed, 3 hours of work gone").has(SignalKind::CoreFailure));
+        // "Not urgent" says the opposite of urgent.
+        assert!(!detect("Your invoices still show the old logo. Not urgent.").has(SignalKind::Immediate));
+        assert!(!detect("发票抬头有个错字，不着急，有空改一下").has(SignalKind::Immediate));
+    }
+
+    #[test]
     fn many_affected_and_insults() {
         assert!(detect("我们小区已经有十几户都遇到一样的问题").has(SignalKind::ManyAffected));
         assert!(
