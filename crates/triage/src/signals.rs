@@ -333,6 +333,9 @@ mod tests {
         assert_eq!(detect("How do I change my delivery address?").intent, Intent::Inquiry);
         assert_eq!(detect("退款申请一周了还没到账，太慢了").intent, Intent::Complaint);
         assert_eq!(detect("界面很漂亮，点赞").intent, Intent::Feedback);
+        // Mis-selling is a complaint even in calm, formal words.
+        assert_eq!(detect("业务员以不实说法推销延保，我已咨询律师").intent, Intent::Complaint);
+        assert_eq!(detect("The sales rep lied about the contract terms").intent, Intent::Complaint);
         assert_eq!(detect("请问会员积分怎么兑换？").detected_urgency, Urgency::Low);
     }
 
