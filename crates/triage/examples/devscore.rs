@@ -4,7 +4,7 @@
 //! test the intake uses. For iterating on the pure crate; the API figures come from
 //! `../shared/tools/triage-score`.
 //!
-//! `cargo run --release -p loopdesk-triage --example devscore -- FILE.jsonl [--verbose] [--exclude]`
+//! `cargo run --release -p loopdesk-triage --example devscore -- FILE.jsonl [--verbose] [--exclude] [--confusion]`
 
 use loopdesk_core::{CustomerTier, Priority};
 use loopdesk_triage::{Engine, Fingerprint, Input, Relation, TrainingSet, Verdict};
@@ -249,6 +249,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (r, spam, text) in rows {
             println!("{} [{r}] {}", if spam { "SPAM" } else { "ham " }, text.chars().take(70).collect::<String>());
         }
+    }
+    if args.iter().any(|a| a == "--confusion") {
+        // Category mistakes as counts only (safe to print for the held-out half).
+        let mut cats: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (it, a) in items.iter().zip(&analyses).filter(|(it, a)| it.category != a.classification.category) {
+            *cats.entry((it.category.as_str(), a.classification.category.as_str())).or_default() += 1;
+        }
+        let mut rows: Vec<_> = cats.into_iter().collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        println!("category mistakes (labelled -> scored): {rows:?}");
     }
     println!("priority confusion (labelled -> scored): {conf:?}");
     println!(

@@ -39,6 +39,21 @@ pub struct Classification {
     pub alternatives: Vec<(String, f32)>,
 }
 
+impl Classification {
+    /// Puts `category` first (e.g. the fallback for a rejected text); the category it
+    /// replaces becomes the first alternative.
+    pub fn set_category(&mut self, category: &str) {
+        if self.category == category {
+            return;
+        }
+        let replaced = std::mem::replace(&mut self.category, category.to_string());
+        self.alternatives.retain(|(c, _)| c != category);
+        self.alternatives.insert(0, (replaced, self.confidence));
+        self.alternatives.truncate(2);
+        self.subtags.clear();
+    }
+}
+
 /// Rules and model compiled against one taxonomy.
 #[derive(Debug, Clone)]
 pub struct Classifier {

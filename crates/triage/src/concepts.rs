@@ -5,7 +5,7 @@
 
 use crate::error::TriageError;
 use crate::hash::hash_str;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Hit, Lexicon};
 
 /// The default lexicon, embedded.
 pub const DEFAULT_CONCEPTS: &str = include_str!("../data/concepts.txt");
@@ -104,11 +104,20 @@ impl Concepts {
 
     /// The concepts and codes in a normalised text, each once, sorted by key.
     pub fn find(&self, text: &str) -> Vec<Found> {
-        let mut out: Vec<Found> = self
-            .lexicon
-            .find(text)
+        self.find_hits(&self.lexicon.find(text), text)
+    }
+
+    /// The compiled terms, one list per concept (the engine scans them with its other
+    /// lists in one pass).
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Like [`Concepts::find`], from hits of [`Concepts::lexicon`] found in `text`.
+    pub fn find_hits(&self, hits: &[Hit<'_>], text: &str) -> Vec<Found> {
+        let mut out: Vec<Found> = hits
             .iter()
-            .map(|h| Found { key: self.keys[h.list], weight: self.weights[h.list] })
+            .filter_map(|h| Some(Found { key: *self.keys.get(h.list)?, weight: *self.weights.get(h.list)? }))
             .collect();
         out.extend(
             codes(text).map(|c| Found { key: with_kind(concept_key(&format!("code:{c}")), true), weight: CODE_WEIGHT }),

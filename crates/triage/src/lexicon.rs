@@ -76,13 +76,16 @@ impl Lexicon {
                 }
             }
         }
+        // A contiguous NFA rather than a DFA: with thousands of bilingual needles the DFA's
+        // tables miss the cache on every byte of an overlapping scan (profile_loop: the
+        // scans took 20% of the analysis as a DFA, 15% as a contiguous NFA).
         let automaton = if needles.is_empty() {
             None
         } else {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&needles)
                     .map_err(|e| TriageError::Config(format!("word lists: {e}")))?,
             )

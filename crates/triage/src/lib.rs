@@ -16,7 +16,7 @@
 //! assert_eq!(a.classification.category, "product_quality");
 //! assert!(a.signals.has(SignalKind::Safety));
 //! assert_eq!(a.priority.priority, Priority::Urgent);
-//! assert!(a.priority.reasons.iter().any(|r| r.ends_with("urgent: safety word 漏电 电了一下")));
+//! assert!(a.priority.reasons.iter().any(|r| r.ends_with("urgent: safety word 漏电 被电 电了一下")));
 //! assert!(!a.band_keys.is_empty()); // store these to find the problem's cluster
 //! ```
 //!
@@ -37,6 +37,7 @@ pub mod lexicon;
 pub mod minhash;
 pub mod model;
 pub mod moderation;
+mod negation;
 pub mod normalize;
 pub mod priority;
 pub mod priority_model;

@@ -48,6 +48,9 @@ fn extra_features(signals: &Signals, category: &str) -> Vec<(u32, u32)> {
     count_features(ids).into_iter().map(|(id, n)| (id, n * 3)).collect()
 }
 
+/// Signals without one of which the model's vote is never urgent.
+const URGENT_SIGNALS: [SignalKind; 3] = [SignalKind::Safety, SignalKind::Privacy, SignalKind::ManyAffected];
+
 /// One training example: the text's counted features, its signals and category, and the
 /// labelled priority.
 pub struct PriorityExample<'a> {
@@ -85,7 +88,12 @@ impl PriorityModel {
         let probs = self.model.predict_counts(&merge_counts(counts, &extra_features(signals, category)));
         let (best, probability) = argmax(&probs);
         let labels = self.model.labels();
-        let priority = Priority::parse(labels.get(best)?)?;
+        let mut priority = Priority::parse(labels.get(best)?)?;
+        // Urgent is for hazards, outages and leaks: without a signal of one, the words
+        // alone ("打不着火" shares characters with "着火") say at most high.
+        if priority == Priority::Urgent && !URGENT_SIGNALS.iter().any(|k| signals.has(*k)) {
+            priority = Priority::High;
+        }
         let serious = labels
             .iter()
             .zip(&probs)

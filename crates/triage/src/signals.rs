@@ -37,11 +37,13 @@ pub enum SignalKind {
     Mild,
     /// The text says the customer is a VIP or key account (the record may not know yet).
     StatedTier,
+    /// Many customers, users or sites hit at once (所有门店, 十几户, "lots of us").
+    ManyAffected,
 }
 
 impl SignalKind {
     /// Every kind, in list order.
-    pub const ALL: [SignalKind; 11] = [
+    pub const ALL: [SignalKind; 12] = [
         SignalKind::Safety,
         SignalKind::Privacy,
         SignalKind::PublicOutcry,
@@ -53,6 +55,7 @@ impl SignalKind {
         SignalKind::MoneyLost,
         SignalKind::Mild,
         SignalKind::StatedTier,
+        SignalKind::ManyAffected,
     ];
 }
 
@@ -87,6 +90,9 @@ pub struct SignalLists {
     /// Words saying the customer is a VIP or key account.
     #[serde(default)]
     pub stated_tier: Vec<String>,
+    /// Words saying many customers, users or sites are hit.
+    #[serde(default)]
+    pub many_affected: Vec<String>,
     /// Phrases that cancel any hit inside them: negations (没有漏电) and look-alikes
     /// (充电到 is not 电到).
     #[serde(default)]
@@ -105,7 +111,7 @@ impl SignalLists {
     }
 
     /// Lists in [`SignalKind::ALL`] order, then the exclusions.
-    fn in_kind_order(&self) -> [&Vec<String>; 12] {
+    fn in_kind_order(&self) -> [&Vec<String>; 13] {
         [
             &self.safety,
             &self.privacy,
@@ -118,6 +124,7 @@ impl SignalLists {
             &self.money_lost,
             &self.mild,
             &self.stated_tier,
+            &self.many_affected,
             &self.exclude,
         ]
     }
@@ -212,6 +219,10 @@ impl SignalDetector {
                 continue;
             };
             if excluded.iter().any(|&(s, e)| s <= hit.start && hit.end <= e) {
+                continue;
+            }
+            // "打不着火" is a heater that will not ignite, "no smoke" no hazard.
+            if kind == SignalKind::Safety && crate::negation::negated(text, hit.start) {
                 continue;
             }
             match fired.iter_mut().find(|s| s.kind == kind) {
@@ -325,6 +336,9 @@ mod tests {
         assert_eq!(detect("How do I change my delivery address?").intent, Intent::Inquiry);
         assert_eq!(detect("退款申请一周了还没到账，太慢了").intent, Intent::Complaint);
         assert_eq!(detect("界面很漂亮，点赞").intent, Intent::Feedback);
+        // Mis-selling is a complaint even in calm, formal words.
+        assert_eq!(detect("业务员以不实说法推销延保，我已咨询律师").intent, Intent::Complaint);
+        assert_eq!(detect("The sales rep lied about the contract terms").intent, Intent::Complaint);
         assert_eq!(detect("请问会员积分怎么兑换？").detected_urgency, Urgency::Low);
     }
 
@@ -344,6 +358,34 @@ mod tests {
         assert!(!detect("Firewall settings are confusing").has(SignalKind::Safety));
         // A real hazard next to a negation still counts.
         assert!(detect("插座没有漏电，但是插头冒烟了").has(SignalKind::Safety));
+        // Negated hazards in any wording: a heater that will not ignite is not on fire.
+        assert!(!detect("热水器打不着火，洗不了澡").has(SignalKind::Safety));
+        assert!(!detect("燃气灶点不着火").has(SignalKind::Safety));
+        assert!(!detect("The heater smells a bit but there is no smoke").has(SignalKind::Safety));
+        assert!(detect("这个充电器会不会起火？用的时候很烫").has(SignalKind::Safety));
+        assert!(detect("热水器打不着火，后来闻到煤气味").has(SignalKind::Safety));
+    }
+
+    #[test]
+    fn takeovers_data_loss_and_calm_words() {
+        assert!(detect("我的账号在陌生设备上登录了，收货地址也被改了，我根本没操作过").has(SignalKind::Privacy));
+        assert!(detect("The editor wiped everything I typed, 3 hours of work gone").has(SignalKind::CoreFailure));
+        // "Not urgent" says the opposite of urgent.
+        assert!(!detect("Your invoices still show the old logo. Not urgent.").has(SignalKind::Immediate));
+        assert!(!detect("发票抬头有个错字，不着急，有空改一下").has(SignalKind::Immediate));
+    }
+
+    #[test]
+    fn many_affected_and_insults() {
+        assert!(detect("我们小区已经有十几户都遇到一样的问题").has(SignalKind::ManyAffected));
+        assert!(
+            detect("Since the update lots of us in the owners group see the same thing").has(SignalKind::ManyAffected)
+        );
+        assert!(!detect("希望后台能批量修改价格").has(SignalKind::ManyAffected));
+        // An insulting customer is a very upset one; with a deadline that is high.
+        let s = detect("Your couriers are useless morons. Escalate this now!");
+        assert!(s.has(SignalKind::Anger) && s.has(SignalKind::Immediate));
+        assert!(!detect("爸妈的手机也想绑定").has(SignalKind::Anger));
     }
 
     #[test]

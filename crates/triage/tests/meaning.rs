@@ -23,7 +23,18 @@ fn shares_a_key(a: &str, b: &str) -> bool {
     x.band_keys.iter().any(|k| y.band_keys.contains(k))
 }
 
-const PARAPHRASES: [(&str, &str); 6] = [
+const PARAPHRASES: [(&str, &str); 11] = [
+    (
+        "客服热线一直打不进，忙音，等了半小时也没人接",
+        "Called your support number and was on hold for 40 minutes, nobody picks up",
+    ),
+    ("退货寄回去十天了，退款还没到账", "I sent the item back ten days ago and my refund still hasn't arrived"),
+    ("新买的冰箱不制冷，冷藏室一点都不凉", "The new fridge stopped cooling, nothing in it is cold"),
+    ("热水器打不着火，没有热水", "The water heater won't ignite, no hot water at all"),
+    (
+        "约好今天上午维修师傅上门，等了一上午人没来，电话也不接",
+        "The technician never showed up for my repair appointment and doesn't answer his phone",
+    ),
     (
         "导出的CSV文件用Excel打开，中文全变成乱码了",
         "Exported CSV opens in Excel with all the Chinese turned into garbled characters",
@@ -35,7 +46,15 @@ const PARAPHRASES: [(&str, &str); 6] = [
     ("转账显示成功了，可是对方说钱没到账", "The transfer says successful but the payee never received the money"),
 ];
 
-const DIFFERENT: [(&str, &str); 4] = [
+const DIFFERENT: [(&str, &str); 8] = [
+    ("洗衣机脱水的时候噪音特别大", "洗衣机底部漏水，地上全是水"),
+    ("智能门锁连不上wifi，一直离线", "智能门锁的电池耗电太快，一周就没电"),
+    // One home visit, two problems: a fee without a fix, a late installer.
+    ("维修师傅上门收了检测费，问题没修好就走了", "安装师傅上门迟到了两个小时，也没提前通知"),
+    (
+        "The installer brought the wrong bracket and left",
+        "Let me upload a video when booking a repair visit so the technician brings the parts",
+    ),
     ("导出的CSV文件用Excel打开，中文全变成乱码了", "登录时短信验证码一直收不到，试了好多次"),
     ("请增加深色模式，晚上用太刺眼了", "Please add an option to export my order history"),
     ("App的按钮太小了，很容易点错", "切换城市的按钮位置有点奇怪"),
@@ -73,6 +92,28 @@ fn spam_of_the_usual_kinds_is_rejected() {
 }
 
 #[test]
+fn rejected_spam_is_other_and_low_whatever_it_claims() {
+    // A phishing text full of urgent words must not land in an agent's urgent queue.
+    let text = "【紧急通知】您的账户存在异常，请立即点击 http://t.cn/A6abcd 验证身份，否则24小时内冻结，加微信 kf8899";
+    let a = engine().analyze(&Input::new(text));
+    assert_eq!(a.moderation.verdict, Verdict::Reject, "{:?}", a.moderation);
+    assert_eq!(a.classification.category, "other");
+    assert_eq!(a.priority.priority, Priority::Low, "{:?}", a.priority);
+    assert_eq!(a.priority.rules_fired, ["moderation_rejected"]);
+    let later = engine().reprioritize(&a, CustomerTier::Vip, 30);
+    assert_eq!(later.priority, Priority::Low);
+}
+
+#[test]
+fn a_heater_that_will_not_ignite_is_not_on_fire() {
+    let a = engine().analyze(&Input::new("热水器打不着火，一直洗不了热水澡"));
+    assert_ne!(a.priority.priority, Priority::Urgent, "{:?}", a.priority);
+    assert!(a.signals.words(loopdesk_triage::SignalKind::Safety).is_empty(), "{:?}", a.signals);
+    let real = engine().analyze(&Input::new("热水器点火的时候突然着火了，墙都熏黑了"));
+    assert_eq!(real.priority.priority, Priority::Urgent, "{:?}", real.priority);
+}
+
+#[test]
 fn customers_reporting_scams_are_not_rejected() {
     for text in [
         "有人冒充你们的客服打电话，让我下载软件退款，我没理他，你们提醒一下其他客户",
@@ -96,6 +137,18 @@ fn serious_reports_are_never_low() {
     ] {
         let a = engine().analyze(&Input::new(text));
         assert!(a.priority.priority.rank() <= Priority::Medium.rank(), "{text}: {:?}", a.priority);
+    }
+}
+
+#[test]
+fn outages_and_leaks_affecting_many_are_urgent() {
+    for text in [
+        "Checkout is down for everyone since 9am, the site returns 503 on every request",
+        "改一下链接里的编号就能看到其他客户的订单和手机号，任何人都能看",
+        "Anyone can open other users' invoices by changing the ID in the link",
+    ] {
+        let a = engine().analyze(&Input::new(text));
+        assert_eq!(a.priority.priority, Priority::Urgent, "{text}: {:?}", a.priority);
     }
 }
 

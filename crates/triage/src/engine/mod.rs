@@ -10,7 +10,7 @@ use crate::feature_cache::{concept_features, label_probability, FeatureCache};
 use crate::lexicon::{Hit, Lexicon};
 use crate::minhash::{MinHashConfig, MinHasher};
 use crate::model::{TextModel, TrainConfig};
-use crate::moderation::{ModerationLists, Moderator};
+use crate::moderation::{Moderation, ModerationLists, Moderator, Verdict};
 use crate::normalize::normalize;
 use crate::priority::{Facts, PriorityDecision, PriorityRules};
 use crate::priority_model::{ModelVote, PriorityExample, PriorityModel};
@@ -20,7 +20,7 @@ use crate::segment::{features, FeatureConfig};
 use crate::signals::{max_urgency, SignalDetector, SignalLists, Signals};
 use crate::taxonomy::Taxonomy;
 use crate::training::TrainingSet;
-use loopdesk_core::{CustomerTier, ImpactScope};
+use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::Arc;
 
 pub use crate::training::FEEDBACK_LABELLED_JSONL;
@@ -44,10 +44,13 @@ pub struct Engine {
     /// The bilingual concept lexicon (problem signatures).
     concepts: Concepts,
     rules: PriorityRules,
-    /// Signal, keyword and moderation lists in one automaton: one scan per text.
+    /// Signal, keyword, moderation and concept lists in one automaton: one scan per text.
     scan: Lexicon,
-    /// Where the keyword and moderation lists start in `scan`.
-    scan_offsets: [usize; 2],
+    /// Where the keyword, moderation and concept lists start in `scan`.
+    scan_offsets: [usize; 3],
+    /// Whether `scan` holds the concepts in use (if a new lexicon could not be joined,
+    /// concepts are found by a scan of their own).
+    concepts_scanned: bool,
 }
 
 impl Engine {
@@ -82,7 +85,8 @@ impl Engine {
             segmenter: Arc::new(segmenter),
             config,
             scan: Lexicon::new::<&str>(&[])?,
-            scan_offsets: [0, 0],
+            scan_offsets: [0, 0, 0],
+            concepts_scanned: false,
         };
         let mut engine = engine.rescan()?;
         engine.priority_model = Some(engine.train_priority_model(set)?);
@@ -109,10 +113,10 @@ impl Engine {
     fn counts_and_signals(&self, text: &str) -> (Vec<(u32, u32)>, Signals) {
         let norm = normalize(text, self.config.max_chars);
         let words = self.segmenter.words(&norm);
-        let concepts = concept_features(&self.concepts.find(&norm.text));
+        let [signal_hits, _, _, concept_hits] = self.split_hits(&norm.text);
+        let concepts = concept_features(&self.find_concepts(&concept_hits, &norm.text));
         let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts };
         let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
-        let [signal_hits, _, _] = self.split_hits(&norm.text);
         let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
         (cache.get(&PriorityModel::feature_config()).to_vec(), signals)
     }
@@ -120,6 +124,14 @@ impl Engine {
     /// Replaces the concept lexicon.
     pub fn with_concepts(mut self, concepts: Concepts) -> Engine {
         self.concepts = concepts;
+        match self.joint_scan() {
+            Ok((scan, offsets)) => {
+                self.scan = scan;
+                self.scan_offsets = offsets;
+                self.concepts_scanned = true;
+            }
+            Err(_) => self.concepts_scanned = false,
+        }
         self
     }
 
@@ -136,11 +148,29 @@ impl Engine {
 
     /// Rebuilds the joint automaton after a list changed.
     fn rescan(mut self) -> Result<Engine, TriageError> {
-        let (scan, offsets) =
-            Lexicon::joint(&[self.signals.lexicon(), self.classifier.lexicon(), self.moderator.lexicon()])?;
+        let (scan, offsets) = self.joint_scan()?;
         self.scan = scan;
-        self.scan_offsets = [offsets[1], offsets[2]];
+        self.scan_offsets = offsets;
+        self.concepts_scanned = true;
         Ok(self)
+    }
+
+    /// The joint automaton of every list, and where the keyword, moderation and concept
+    /// lists start in it.
+    fn joint_scan(&self) -> Result<(Lexicon, [usize; 3]), TriageError> {
+        let parts =
+            [self.signals.lexicon(), self.classifier.lexicon(), self.moderator.lexicon(), self.concepts.lexicon()];
+        let (scan, offsets) = Lexicon::joint(&parts)?;
+        Ok((scan, [offsets[1], offsets[2], offsets[3]]))
+    }
+
+    /// Concepts of a normalised text, from its concept hits when the joint scan has them.
+    fn find_concepts(&self, hits: &[Hit<'_>], text: &str) -> Vec<crate::concepts::Found> {
+        if self.concepts_scanned {
+            self.concepts.find_hits(hits, text)
+        } else {
+            self.concepts.find(text)
+        }
     }
 
     /// Replaces the taxonomy and/or category model (e.g. a version from the database).
@@ -245,11 +275,11 @@ impl Engine {
         };
         let norm = normalize(raw, self.config.max_chars);
         let words = self.segmenter.words(&norm);
-        let found = self.concepts.find(&norm.text);
+        let [signal_hits, keyword_hits, moderation_hits, concept_hits] = self.split_hits(&norm.text);
+        let found = self.find_concepts(&concept_hits, &norm.text);
         let mut cache =
             FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts: concept_features(&found) };
         let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
-        let [signal_hits, keyword_hits, moderation_hits] = self.split_hits(&norm.text);
         let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
         let mut classification = match self.classifier.model() {
             Some(m) => self.classifier.classify_hits(&keyword_hits, cache.get(m.feature_config())),
@@ -261,14 +291,27 @@ impl Engine {
         let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
         let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
         let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
+        if moderation.verdict == Verdict::Reject {
+            // Spam and junk are not feedback about anything: "other" until a person
+            // restores it (the model's guess stays first among the alternatives).
+            classification.set_category(&self.classifier.taxonomy().fallback);
+        }
         let urgency = match input.stated_urgency {
             Some(stated) => max_urgency(stated, signals.detected_urgency),
             None => signals.detected_urgency,
         };
-        let priority_vote: Option<ModelVote> = self
-            .priority_model
-            .as_ref()
-            .and_then(|m| m.vote(cache.get(&PriorityModel::feature_config()), &signals, &classification.category));
+        let priority_vote: Option<ModelVote> = self.priority_model.as_ref().and_then(|m| {
+            let counts = cache.get(&PriorityModel::feature_config());
+            let vote = m.vote(counts, &signals, &classification.category)?;
+            // An unsure category never lowers the priority: the runner-up's vote counts
+            // when it is more serious.
+            let runner_up = classification.alternatives.first().filter(|_| classification.needs_manual_triage);
+            let other = runner_up.and_then(|(c, _)| m.vote(counts, &signals, c));
+            Some(match other {
+                Some(o) if o.priority.rank() < vote.priority.rank() => o,
+                _ => vote,
+            })
+        });
         let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
         let problem = ProblemSignature::new(&found, &classification.category);
         // Near-copies (a customer's re-send) are found by the MinHash bands, reports of
@@ -277,15 +320,18 @@ impl Engine {
         band_keys.extend(problem.keys());
         let cluster_size = input.cluster_size.max(1);
         let impact_scope = self.config.cluster.impact_scope(cluster_size);
-        let priority = self.rules.decide(&Facts {
-            category: &classification.category,
-            signals: &signals,
-            urgency,
-            scope: impact_scope,
-            tier: input.tier,
-            cluster_size,
-            model: priority_vote,
-        });
+        let priority = match moderation.verdict {
+            Verdict::Reject => self.rejected_priority(&moderation),
+            _ => self.rules.decide(&Facts {
+                category: &classification.category,
+                signals: &signals,
+                urgency,
+                scope: impact_scope,
+                tier: input.tier,
+                cluster_size,
+                model: priority_vote,
+            }),
+        };
         Analysis {
             language: detect_language(&norm.text),
             tokens: words.len(),
@@ -307,11 +353,14 @@ impl Engine {
 
     /// One scan of `text`, hits handed to signals, keywords and moderation with their own
     /// list numbers.
-    fn split_hits<'a>(&'a self, text: &str) -> [Vec<Hit<'a>>; 3] {
-        let [keywords_at, moderation_at] = self.scan_offsets;
-        let mut parts: [Vec<Hit<'a>>; 3] = Default::default();
+    fn split_hits<'a>(&'a self, text: &str) -> [Vec<Hit<'a>>; 4] {
+        let [keywords_at, moderation_at, concepts_at] = self.scan_offsets;
+        let mut parts: [Vec<Hit<'a>>; 4] = Default::default();
         for mut hit in self.scan.find(text) {
-            let part = if hit.list >= moderation_at {
+            let part = if hit.list >= concepts_at {
+                hit.list -= concepts_at;
+                3
+            } else if hit.list >= moderation_at {
                 hit.list -= moderation_at;
                 2
             } else if hit.list >= keywords_at {
@@ -327,6 +376,9 @@ impl Engine {
 
     /// Recomputes priority for a new cluster size or tier (e.g. when a cluster grows).
     pub fn reprioritize(&self, analysis: &Analysis, tier: CustomerTier, cluster_size: u32) -> PriorityDecision {
+        if analysis.moderation.verdict == Verdict::Reject {
+            return self.rejected_priority(&analysis.moderation);
+        }
         let cluster_size = cluster_size.max(1);
         self.rules.decide(&Facts {
             category: &analysis.classification.category,
@@ -337,6 +389,18 @@ impl Engine {
             cluster_size,
             model: analysis.priority_vote,
         })
+    }
+
+    /// A rejected text waits for nobody: low, whatever alarming words a scam put in it
+    /// ("your account will be frozen, act now"); restoring it triages it again.
+    fn rejected_priority(&self, moderation: &Moderation) -> PriorityDecision {
+        let why: Vec<&str> = moderation.reasons.iter().map(|r| r.detail.as_str()).collect();
+        PriorityDecision {
+            priority: Priority::Low,
+            reasons: vec![format!("low: rejected by moderation ({})", why.join("; "))],
+            rules_fired: vec!["moderation_rejected".into()],
+            rules_version: self.rules.version,
+        }
     }
 
     /// Whether a cluster reaching `size` customers can change its members' priority (a
