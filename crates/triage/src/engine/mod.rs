@@ -288,7 +288,9 @@ impl Engine {
         // Nothing in the text says what it is about (no concept, no keyword): whatever the
         // model guessed, a person decides.
         classification.needs_manual_triage |= found.is_empty() && classification.rule_hits.is_empty();
-        let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty();
+        // A product or symptom the lexicon knows is a topic too: a genuine sentence pasted
+        // many times repeats few characters but is no gibberish.
+        let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty() || !found.is_empty();
         let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
         let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
         if moderation.verdict == Verdict::Reject {
