@@ -67,7 +67,7 @@ impl Backend {
                 }
                 Role::Checkpoint => conn.execute("PRAGMA cache_size = -1000").await?,
                 Role::Read => {
-                    conn.execute("PRAGMA cache_size = -4000").await?;
+                    conn.execute("PRAGMA cache_size = -2000").await?;
                     conn.execute("PRAGMA query_only = ON").await?
                 }
             };

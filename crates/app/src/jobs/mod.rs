@@ -131,7 +131,11 @@ pub struct JobsConfig {
 
 impl Default for JobsConfig {
     fn default() -> Self {
-        JobsConfig { worker: true, batch: 100, lease_seconds: 300, max_idle_seconds: 60 }
+        // 250 a round: under full intake load (every ticket owes a routing job) smaller
+        // rounds spend more on claiming and completing than on the work, and routing falls
+        // seconds behind; larger ones hold the one SQLite writer long enough to show in
+        // intake's p99 (measured with `loopdesk bench intake --breakdown`).
+        JobsConfig { worker: true, batch: 250, lease_seconds: 300, max_idle_seconds: 60 }
     }
 }
 
@@ -231,15 +235,26 @@ fn worker_id() -> String {
     format!("{host}:{}:{n}", std::process::id())
 }
 
-/// Claims one batch due at `now` and runs it in the order claimed (due time, then age),
-/// consecutive jobs of one kind together; the ones that succeed are marked done in one
-/// statement. Returns how many jobs were claimed.
+/// Claims one batch due at `now` and runs it kind by kind (kinds in the order they first
+/// appear, each kind's jobs in the order claimed: due time, then age), the jobs of one kind
+/// together; the ones that succeed are marked done in one statement. Returns how many jobs
+/// were claimed.
 pub async fn run_batch(app: &App, now: Timestamp, worker: &str) -> Result<usize, StoreError> {
     let cfg = &app.config.jobs;
     let lease = Duration::seconds(cfg.lease_seconds.max(1));
     let start = std::time::Instant::now();
-    let jobs = app.store.claim_due(now, cfg.batch.max(1), worker, lease).await?;
+    let mut jobs = app.store.claim_due(now, cfg.batch.max(1), worker, lease).await?;
     let mut start = stage::done("jobs.claim", start);
+    // Every job claimed is due; kinds interleave (a route, a cluster raise, a route …), and
+    // each run of one kind is a transaction of its own. Kinds are brought together, in the
+    // order they first appear, each keeping its jobs' order: one transaction per kind.
+    let mut kinds: Vec<String> = Vec::new();
+    for job in &jobs {
+        if !kinds.contains(&job.kind) {
+            kinds.push(job.kind.clone());
+        }
+    }
+    jobs.sort_by_key(|j| kinds.iter().position(|k| *k == j.kind));
     metrics::histogram!("loopdesk_job_batch_size").record(jobs.len() as f64);
     let mut done = Vec::with_capacity(jobs.len());
     for run in jobs.chunk_by(|a, b| a.kind == b.kind) {
