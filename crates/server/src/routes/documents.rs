@@ -168,64 +168,48 @@ fixed_document!(
 );
 fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", RobotsDoc, DocumentKind::Robots);
 
-/// A channel's settings: the `wechat` document, the `outbound` gateway, or a webhook
-/// source's (any other name).
-pub struct ChannelSettings;
+/// A body that is one of several document types, chosen by the path (`oneOf` of their
+/// schemas, each registered under its own name).
+macro_rules! one_of_documents {
+    ($(#[$doc:meta])* $name:ident, $description:literal, [$($member:ident),+]) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl utoipa::PartialSchema for ChannelSettings {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{OneOfBuilder, Ref};
-        OneOfBuilder::new()
-            .item(Ref::from_schema_name("WechatDoc"))
-            .item(Ref::from_schema_name("GatewayDoc"))
-            .item(Ref::from_schema_name("WebhookDoc"))
-            .description(Some("By the channel's name: wechat, outbound, or a webhook source"))
-            .into()
-    }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::OneOfBuilder::new()
+                    $(.item(utoipa::openapi::schema::Ref::from_schema_name(stringify!($member))))+
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(
+                    out.push((stringify!($member).into(), <$member as utoipa::PartialSchema>::schema()));
+                    <$member as utoipa::ToSchema>::schemas(out);
+                )+
+            }
+        }
+    };
 }
 
-impl utoipa::ToSchema for ChannelSettings {
-    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-        use utoipa::PartialSchema;
-        out.push(("WechatDoc".into(), WechatDoc::schema()));
-        out.push(("GatewayDoc".into(), GatewayDoc::schema()));
-        out.push(("WebhookDoc".into(), WebhookDoc::schema()));
-        <WechatDoc as utoipa::ToSchema>::schemas(out);
-        <GatewayDoc as utoipa::ToSchema>::schemas(out);
-        <WebhookDoc as utoipa::ToSchema>::schemas(out);
-    }
-}
+one_of_documents!(
+    /// A channel's settings: the `wechat` document, the `outbound` gateway, or a webhook
+    /// source's (any other name).
+    ChannelSettings,
+    "By the channel's name: wechat, outbound, or a webhook source",
+    [WechatDoc, GatewayDoc, WebhookDoc]
+);
 
-/// A triage rule set: by `{part}`, the taxonomy, the signal lists, the moderation lists or
-/// the priority rules.
-pub struct RuleSet;
-
-impl utoipa::PartialSchema for RuleSet {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{OneOfBuilder, Ref};
-        OneOfBuilder::new()
-            .item(Ref::from_schema_name("Taxonomy"))
-            .item(Ref::from_schema_name("SignalLists"))
-            .item(Ref::from_schema_name("ModerationLists"))
-            .item(Ref::from_schema_name("PriorityRules"))
-            .description(Some("By the part: taxonomy, signals, moderation or priority-rules"))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for RuleSet {
-    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-        use utoipa::PartialSchema;
-        out.push(("Taxonomy".into(), Taxonomy::schema()));
-        out.push(("SignalLists".into(), SignalLists::schema()));
-        out.push(("ModerationLists".into(), ModerationLists::schema()));
-        out.push(("PriorityRules".into(), PriorityRules::schema()));
-        <Taxonomy as utoipa::ToSchema>::schemas(out);
-        <SignalLists as utoipa::ToSchema>::schemas(out);
-        <ModerationLists as utoipa::ToSchema>::schemas(out);
-        <PriorityRules as utoipa::ToSchema>::schemas(out);
-    }
-}
+one_of_documents!(
+    /// A triage rule set: by `{part}`, the taxonomy, the signal lists, the moderation lists
+    /// or the priority rules.
+    RuleSet,
+    "By the part: taxonomy, signals, moderation or priority-rules",
+    [Taxonomy, SignalLists, ModerationLists, PriorityRules]
+);
 
 fn channel(name: &str) -> Result<DocumentKind, ApiError> {
     Ok(DocumentKind::Channel(ChannelName::parse(name)?))

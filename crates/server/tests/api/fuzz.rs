@@ -97,7 +97,9 @@ async fn the_api_holds_to_its_document_under_generated_requests() {
             .args(["--url", &format!("{}/api/v1", app.base)])
             .args(["--checks", &checks])
             .args(["--mode", &mode, "--max-examples", &examples.to_string(), "--seed", "13"])
-            .args(["--request-timeout", "10", "--workers", "2", "--no-color", "--report", "ndjson"])
+            // One worker: with two threads, CPython 3.11's compiler now and then raises a spurious
+            // "AST constructor recursion depth mismatch" inside schemathesis (python/cpython#106905).
+            .args(["--request-timeout", "10", "--workers", "1", "--no-color", "--report", "ndjson"])
             .arg("--report-ndjson-path")
             .arg(&report)
             .env("SCHEMATHESIS_HOOKS", "")
