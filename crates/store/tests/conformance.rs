@@ -161,6 +161,34 @@ async fn concurrent_changes_to_one_ticket_all_land_in_order() {
 }
 
 #[tokio::test]
+async fn a_batch_of_changes_lands_whole_in_one_statement_per_table() {
+    each_backend(|store, _| async move {
+        let mut ids = Vec::new();
+        for i in 0..40 {
+            ids.push(
+                store.intake(request(&format!("批量修改 {i}"), &format!("1380013{i:04}"))).await.unwrap().ticket.id,
+            );
+        }
+        // One of them moved on before the batch: the batch decides on its current state.
+        let first = Command::Note { body: "先到".into() };
+        store.change(ids[0], |t| Ok(vec![decide(t, first.clone(), agent(), t0())?])).await.unwrap();
+        let changed = store
+            .change_many(&ids, |t| Ok(vec![decide(t, Command::Note { body: "批量".into() }, agent(), t0())?].into()))
+            .await
+            .unwrap();
+        assert!(changed.iter().all(Result::is_ok));
+        for id in &ids {
+            let t = store.ticket(*id).await.unwrap();
+            let timeline = store.timeline(*id).await.unwrap();
+            assert_eq!(t, replay(&timeline).unwrap(), "the row is its replayed timeline");
+            assert_eq!(timeline.last().map(|e| e.data.kind()), Some("noted"));
+        }
+        assert_eq!(store.timeline(ids[0]).await.unwrap().len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn queue_filters_sorts_paginates_and_counts() {
     each_backend(|store, _| async move {
         for i in 0..30 {
