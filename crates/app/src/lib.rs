@@ -37,10 +37,10 @@ pub use keys::Key;
 /// The read side of the store, for adapters (queries and their types).
 pub mod read {
     pub use loopdesk_store::{
-        AgentLoad, ApiToken, Backend, Cursor, Dashboard, Delivery, DeliveryState, Department, Document, FollowUpCounts,
-        LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo, Sort,
-        StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User, UserAudit,
-        COUNT_CAP, OPEN_STATES,
+        rate, AgentLoad, ApiToken, Backend, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
+        FollowUpCounts, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo,
+        Sort, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User,
+        UserAudit, COUNT_CAP, OPEN_STATES,
     };
 }
 

@@ -26,6 +26,20 @@ pub struct PriorityFigures {
     pub on_time_of: i64,
 }
 
+impl PriorityFigures {
+    /// Share of the completed result targets that were met (0–1), `None` when none
+    /// completed: the one definition of "on time" that the dashboard's tile, table and
+    /// chart all show.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        rate(self.on_time, self.on_time_of)
+    }
+}
+
+/// `n` of `of` as a share (0–1); `None` for none of none.
+pub fn rate(n: i64, of: i64) -> Option<f64> {
+    (of > 0).then(|| n as f64 / of as f64)
+}
+
 /// Met and breached SLA results of one target in the period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TargetFigures {

@@ -47,7 +47,7 @@ pub use changes::Changed;
 pub use clusters::{Candidate, SignatureRecord};
 pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::{StateCounts, COUNT_CAP};
-pub use dashboard::{Dashboard, PriorityFigures, ProblemCount, TargetFigures};
+pub use dashboard::{rate, Dashboard, PriorityFigures, ProblemCount, TargetFigures};
 pub use documents::{Document, DocumentChange};
 pub use effects::{Change, Effects, ExtraEffects, KeyWrite, NoEffects, Owed};
 pub use error::StoreError;

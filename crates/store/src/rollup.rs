@@ -87,8 +87,11 @@ impl DashboardDeltas {
             ];
             add_to(self.surveys.entry(hour_of(s.answered_at)).or_default(), row, by);
         }
-        if let Some(cluster) = t.triage.as_ref().and_then(|x| x.cluster_id) {
-            *self.problems.entry((recorded, cluster)).or_default() += by;
+        // A ticket that started its cluster names none (the cluster is named after it), but
+        // it is one of the cluster's reports all the same: without it a problem reported twice
+        // counted once, and "top problems" (more than one report) stayed empty.
+        if let Some(triage) = &t.triage {
+            *self.problems.entry((recorded, triage.cluster_id.unwrap_or(t.id.0))).or_default() += by;
         }
     }
 

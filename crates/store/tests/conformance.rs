@@ -5,7 +5,8 @@ use chrono::{Duration, TimeZone, Utc};
 use loopdesk_core::event::{decide, replay, Command};
 use loopdesk_core::ticket::OutcomeKind;
 use loopdesk_core::{
-    Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp, UserId,
+    Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp,
+    TriageSummary, UserId,
 };
 use loopdesk_store::testing::each_backend;
 use loopdesk_store::{CompletedTarget, DocumentChange, IntakeRequest, NewUser, Sort, StoreError, TicketFilter};
@@ -184,6 +185,29 @@ async fn a_batch_of_changes_lands_whole_in_one_statement_per_table() {
             assert_eq!(timeline.last().map(|e| e.data.kind()), Some("noted"));
         }
         assert_eq!(store.timeline(ids[0]).await.unwrap().len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn top_problems_count_every_report_including_the_one_that_started_the_cluster() {
+    each_backend(|store, _| async move {
+        let triaged = |text: &str, phone: &str, cluster: Option<i64>| {
+            let mut t = draft(text, phone);
+            t.triage = Some(TriageSummary { cluster_id: cluster, ..TriageSummary::default() });
+            IntakeRequest::new(t, Actor::Customer)
+        };
+        let first = store.intake(triaged("洗衣机漏水", "13800138001", None)).await.unwrap().ticket.id;
+        store.intake(triaged("洗衣机又漏水了", "13800138002", Some(first.0))).await.unwrap();
+        store.intake(triaged("洗衣机底部漏水", "13800138003", Some(first.0))).await.unwrap();
+        store.intake(triaged("发票开错了", "13800138004", None)).await.unwrap();
+        let d = store.dashboard(t0() - Duration::hours(1), t0() + Duration::hours(1)).await.unwrap();
+        let top: Vec<(i64, i64)> = d.top_problems.iter().map(|p| (p.cluster_id, p.tickets)).collect();
+        assert_eq!(top, vec![(first.0, 3)], "a single report is no top problem");
+        // A rebuild from the tickets gives the same.
+        store.rebuild_dashboard().await.unwrap();
+        let again = store.dashboard(t0() - Duration::hours(1), t0() + Duration::hours(1)).await.unwrap();
+        assert_eq!(again.top_problems, d.top_problems);
     })
     .await;
 }

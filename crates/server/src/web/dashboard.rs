@@ -1,7 +1,7 @@
 //! The supervisor dashboard: the seed's KPIs for today, this week or this month (in the
 //! reader's time zone), computed by the store's SQL aggregates, with SVG charts.
 
-use super::charts::{bars, Bar};
+use super::charts::{bars, percent_bars, Bar};
 use super::context::Staff;
 use super::page::{error_page, render, Layout};
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
-use loopdesk_app::read::Dashboard;
+use loopdesk_app::read::{rate, Dashboard};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{TicketId, Timestamp};
 use serde::Deserialize;
@@ -73,11 +73,12 @@ pub fn period_start(period: &str, now: Timestamp, tz: chrono_tz::Tz) -> Timestam
 }
 
 fn pct(n: i64, d: i64) -> String {
-    if d == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}%", n as f64 * 100.0 / d as f64)
-    }
+    share(rate(n, d))
+}
+
+/// A share as the dashboard writes it (`—` for none of none).
+fn share(r: Option<f64>) -> String {
+    r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 
 fn hours(ms: i64, n: i64) -> String {
@@ -140,7 +141,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             first_response: hours(p.first_response_avg_ms, p.first_responses),
             resolved: p.resolved,
             handling: hours(p.handling_avg_ms, p.resolved),
-            on_time: pct(p.on_time, p.on_time_of),
+            on_time: share(p.on_time_rate()),
         })
         .collect();
     let mut by_channel: Vec<(&String, &i64)> = d.by_channel.iter().collect();
@@ -165,17 +166,15 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             })
             .collect(),
     );
-    let on_time_chart = bars(
+    // The same rate as the table beside it and the tile above, on a 0–100% axis.
+    let on_time_chart = percent_bars(
         t.get("dash.on_time"),
         d.per_priority
             .iter()
-            .map(|p| {
-                let v = if p.resolved > 0 { p.on_time as f64 * 100.0 / p.resolved as f64 } else { 0.0 };
-                Bar {
-                    label: t.name("priority", p.priority.map(|x| x.as_str()).unwrap_or("")),
-                    value: v,
-                    text: pct(p.on_time, p.resolved),
-                }
+            .map(|p| Bar {
+                label: t.name("priority", p.priority.map(|x| x.as_str()).unwrap_or("")),
+                value: p.on_time_rate().unwrap_or(0.0) * 100.0,
+                text: share(p.on_time_rate()),
             })
             .collect(),
     );
