@@ -11,9 +11,12 @@ use super::people::Staff;
 use super::replies;
 use super::text::{self, pick, pick_ref, Lang};
 use super::timing::Period;
-use loopdesk_core::{Actor, Channel, Customer, CustomerTier, Event, State, Ticket, TicketId, Timestamp, TrackingNo};
+use loopdesk_core::{
+    Actor, Channel, Customer, CustomerTier, Event, State, Ticket, TicketId, Timestamp, TrackingNo, TriageSummary,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
 
 /// How many earlier tickets a duplicate may point back to.
 const RECENT: usize = 64;
@@ -50,7 +53,12 @@ pub struct Generator {
     recent: Vec<Original>,
     /// Tickets per language, in `Lang` order.
     langs: [usize; 4],
+    /// Problem clusters so far: the ticket that started each and how many reported it.
+    clusters: HashMap<ClusterKey, (TicketId, u32)>,
 }
+
+/// What makes reports one problem in the demo: category, sub-tag and device, in one week.
+type ClusterKey = (usize, usize, Option<usize>, i64);
 
 impl Generator {
     /// A generator of `total` tickets received over the `days` before `now`.
@@ -64,6 +72,7 @@ impl Generator {
             index: 0,
             recent: Vec::with_capacity(RECENT),
             langs: [0; 4],
+            clusters: HashMap::new(),
         }
     }
 
@@ -157,6 +166,7 @@ impl Generator {
             t.attachments.push(draft::attachment(rng, id.0, received));
         }
         draft::triage(&mut t, rng, &topic, &cues);
+        self.cluster(&mut t, &topic);
         if state != State::Merged {
             self.remember(&t, topic);
         }
@@ -203,6 +213,25 @@ impl Generator {
         let mut walk = Walk::start(&mut self.rng, &self.staff, fill, self.now, draft, actor, topic);
         walk_to(&mut walk, state, shortcut)?;
         Ok(walk.finish())
+    }
+
+    /// Puts the ticket in its problem cluster as intake would have (the triage summary that
+    /// names it), so the dashboard's top problems and the cluster figures have something to
+    /// show: reports of one sub-topic in one week share the cluster of the first of them.
+    fn cluster(&mut self, t: &mut Ticket, topic: &Topic) {
+        let week = t.recorded_at.timestamp().div_euclid(7 * 86_400);
+        let (first, size) =
+            self.clusters.entry((topic.category, topic.subtag, topic.device, week)).or_insert((t.id, 0));
+        *size += 1;
+        t.triage = Some(TriageSummary {
+            language: if topic.lang.is_en() { "en" } else { "zh" }.into(),
+            confidence: 0.9,
+            moderation: "accept".into(),
+            rules_version: 1,
+            cluster_id: (*first != t.id).then_some(first.0),
+            cluster_size: *size,
+            ..TriageSummary::default()
+        });
     }
 
     fn remember(&mut self, t: &Ticket, topic: Topic) {

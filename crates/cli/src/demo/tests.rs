@@ -62,6 +62,19 @@ async fn generates_everything(store: &Store) {
         assert_eq!(&replay(&timeline).unwrap(), t, "ticket {}", t.id);
     }
     assert!(tickets.iter().all(|t| t.updated_at <= now() && t.recorded_at >= t.received_at));
+
+    // Reports of one problem share a cluster named after an earlier ticket of it, so the
+    // dashboard has top problems to show.
+    let joined: Vec<(TicketId, i64)> =
+        tickets.iter().filter_map(|t| t.triage.as_ref()?.cluster_id.map(|c| (t.id, c))).collect();
+    assert!(joined.len() >= N / 50, "{} of {N} joined a cluster", joined.len());
+    for (id, cluster) in &joined {
+        let first = tickets.iter().find(|t| t.id.0 == *cluster).unwrap();
+        assert!(first.triage.as_ref().is_some_and(|x| x.cluster_id.is_none()), "{cluster} started its cluster");
+        assert!(first.id < *id && first.category == tickets[(id.0 - 1) as usize].category);
+    }
+    let d = store.dashboard(now() - chrono::Duration::days(400), now()).await.unwrap();
+    assert!(!d.top_problems.is_empty(), "the demo has top problems");
 }
 
 #[tokio::test]
