@@ -1,6 +1,7 @@
-//! Time spent in each stage of an intake, as Prometheus summaries
-//! (`loopdesk_intake_stage_seconds{stage="…"}`), so the cost of every step — and the next
-//! regression — is visible (`loopdesk bench intake --breakdown` reads them).
+//! Time spent in each stage of an intake, and in each step of the job worker that does what
+//! intakes owe (claim, each kind's run, the change transaction, completion), as Prometheus
+//! summaries (`loopdesk_intake_stage_seconds{stage="…"}`), so the cost of every step — and
+//! the next regression — is visible (`loopdesk bench intake --breakdown` reads them).
 
 use std::time::Instant;
 
