@@ -113,6 +113,7 @@ impl Modify for Security {
         crate::auth::routes::me,
         routes::tickets::list::queue,
         routes::tickets::list::counts,
+        routes::tickets::export::csv,
         routes::tickets::show::show,
         routes::live::stream,
         routes::tickets::actions::assign,

@@ -12,6 +12,7 @@ mod channels_mail;
 mod channels_mail_tls;
 mod clusters;
 mod errors;
+mod export;
 mod fuzz;
 mod lifecycle;
 mod live;

@@ -98,8 +98,13 @@ fn id_or_none(field: &'static str, raw: &str, me: Option<i64>) -> Result<Option<
 }
 
 impl QueueParams {
+    /// The page size asked for, within bounds.
+    pub fn page_size(&self) -> Result<usize, ApiError> {
+        crate::extract::limit(self.limit, DEFAULT_LIMIT, MAX_LIMIT)
+    }
+
     /// The order asked for; the default when none is.
-    fn sort(&self) -> Result<Sort, ApiError> {
+    pub fn sort(&self) -> Result<Sort, ApiError> {
         match self.sort.as_deref() {
             None => Ok(Sort::default()),
             Some(s) => Sort::parse(s).ok_or_else(|| ApiError::BadRequest {
@@ -176,7 +181,7 @@ pub async fn queue(
             field: Some("cursor".into()),
         })?),
     };
-    let limit = crate::extract::limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = params.page_size()?;
     let page = state.read().list_tickets(&filter, sort, cursor, limit).await?;
     let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
     Ok(Json(QueuePage { items, next_cursor: page.next_cursor }))
@@ -194,6 +199,6 @@ pub async fn counts(
     let filter = params.filter(&auth)?;
     // Counts neither sort nor page, but what the queue would refuse is refused here too.
     params.sort()?;
-    crate::extract::limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    params.page_size()?;
     Ok(Json(state.read().count_by_state(&filter).await?))
 }

@@ -1,6 +1,7 @@
 //! Ticket routes: the queue, one ticket, and the actions on it.
 
 pub mod actions;
+pub mod export;
 pub mod list;
 pub mod show;
 pub mod view;
@@ -15,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list::queue))
         .route("/tickets/counts", get(list::counts))
+        .route("/tickets/export.csv", get(export::csv))
         .route("/tickets/{id}", get(show::show))
         .route("/tickets/{id}/assign", post(a::assign))
         .route("/tickets/{id}/acknowledge", post(a::acknowledge))
