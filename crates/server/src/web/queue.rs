@@ -76,6 +76,33 @@ impl QueueQuery {
 
     /// The API parameters of `tab` plus this page's filters.
     fn params(&self, tab: &str, staff: &Staff) -> Result<QueueParams, ApiError> {
+        serde_json::from_value(Value::Object(self.api_query(tab, staff))).map_err(|e| ApiError::BadRequest {
+            code: "invalid_query",
+            message: e.to_string(),
+            field: None,
+        })
+    }
+
+    /// The CSV export of what this page lists, in its order: the API's export with the same
+    /// parameters. None for the tab of tickets about to breach, which the API cannot filter.
+    fn export_link(&self, tab: &str, staff: &Staff) -> Option<String> {
+        if tab == "breaching" {
+            return None;
+        }
+        let sort = match self.sort() {
+            Sort::Newest => "-created",
+            Sort::Oldest => "created",
+            Sort::Priority => "priority",
+        };
+        let query = self.api_query(tab, staff);
+        let pairs = query.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)));
+        let query =
+            form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).append_pair("sort", sort).finish();
+        Some(format!("/api/v1/tickets/export.csv?{query}"))
+    }
+
+    /// The API's query parameters (as JSON values) of `tab` plus this page's filters.
+    fn api_query(&self, tab: &str, staff: &Staff) -> Map<String, Value> {
         let mut m = Map::new();
         let open: Vec<&str> = OPEN_STATES.iter().map(|s| s.as_str()).collect();
         let open = open.join(",");
@@ -116,11 +143,7 @@ impl QueueQuery {
                 m.insert(k.into(), json!(v));
             }
         }
-        serde_json::from_value(Value::Object(m)).map_err(|e| ApiError::BadRequest {
-            code: "invalid_query",
-            message: e.to_string(),
-            field: None,
-        })
+        m
     }
 
     fn sort(&self) -> Sort {
@@ -181,6 +204,8 @@ struct QueuePage {
     rows: Vec<Row>,
     q: QueueQuery,
     canonical: String,
+    /// Where the CSV of this list is downloaded, if it can be.
+    export: Option<String>,
     next: Option<String>,
     is_first: bool,
     states: Vec<&'static str>,
@@ -319,6 +344,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         layout,
         csrf: s.csrf.clone(),
         canonical: q.canonical(),
+        export: q.export_link(&tab, s),
         tab,
         tabs,
         rows,

@@ -184,7 +184,15 @@ async fn dashboard_and_admin(app: TestApp) {
     let sup = login(&app, "supervisor").await;
     let saved = post(&app, "/console/views", &sup, &[("_csrf", "x"), ("name", "v"), ("query", "view=all")]).await;
     assert!(saved.location.contains("error=csrf"));
-    let queue = get(&app, "/console?view=all", &sup, "zh").await;
+    let queue = get(&app, "/console?view=all&q=%E7%A9%BA%E8%B0%83", &sup, "zh").await;
+    // The list downloads as CSV, with the page's filters, through the same session.
+    let at = queue.body.find("id=\"export-csv\"").expect("a CSV download link");
+    let href = queue.body[..at].rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    assert!(href.starts_with("/api/v1/tickets/export.csv?") && href.contains("q=%E7%A9%BA%E8%B0%83"), "{href}");
+    let csv = get(&app, &href, &sup, "zh").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("空调不制冷") && csv.body.lines().count() == 2, "{}", csv.body);
+    assert!(queue.body.contains("下载 CSV"));
     let token = csrf(&queue.body);
     let saved = post(
         &app,
