@@ -71,7 +71,9 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
     let analysis = crate::triage::analyze(&engine, &ticket, new.stated_urgency);
     let start = stage::done("triage", start);
     let key = Key::customer(&ticket);
-    let plan = crate::triage::plan_cluster(app, &engine, &analysis, key.as_ref()).await?;
+    // Looked up by and, unless the ticket is spam, indexed under the same keys.
+    let cluster_keys = crate::triage::cluster_keys(&analysis);
+    let plan = crate::triage::plan_cluster(app, &engine, &analysis, &cluster_keys, key.as_ref()).await?;
     stage::done("cluster", start);
     let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
     let rejected = rejection.is_some();
@@ -82,7 +84,7 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
             cluster_id: plan.cluster_id,
             customer_key: key.map(String::from),
             signature: serde_json::to_string(&analysis.fingerprint())?,
-            band_keys: crate::triage::cluster_keys(&analysis),
+            band_keys: cluster_keys,
         }),
     };
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can

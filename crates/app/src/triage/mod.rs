@@ -47,11 +47,13 @@ pub fn analyze(engine: &Engine, ticket: &Ticket, stated_urgency: Option<Urgency>
     })
 }
 
-/// Finds the cluster through the indexed band keys: a few look-ups, not a scan.
+/// Finds the cluster through the indexed keys (`cluster_keys` of `a`): a few look-ups, not
+/// a scan.
 pub async fn plan_cluster(
     app: &crate::App,
     engine: &Engine,
     a: &Analysis,
+    cluster_keys: &[i64],
     key: Option<&crate::Key>,
 ) -> Result<ClusterPlan, AppError> {
     let store = app.read();
@@ -59,7 +61,7 @@ pub async fn plan_cluster(
     let config = engine.config().cluster;
     let mut best: Option<(f32, Relation, loopdesk_store::Candidate)> = None;
     let print = a.fingerprint();
-    for c in store.cluster_candidates(&cluster_keys(a), MIN_SHARED_BANDS, key).await? {
+    for c in store.cluster_candidates(cluster_keys, MIN_SHARED_BANDS, key).await? {
         let Some(earlier) = Fingerprint::from_stored(&c.signature) else {
             continue;
         };
