@@ -39,12 +39,16 @@ impl AppEffects {
         }
     }
 
-    /// A new ticket that was not rejected or merged at once is routed and acknowledged.
-    fn recorded(&self, t: &Ticket, reply_to: Option<&str>, now: Timestamp, owed: &mut Owed) {
-        if t.state != State::New {
+    /// A new ticket that was not rejected or merged at once is acknowledged, and routed
+    /// by a job unless intake routed it.
+    fn recorded(&self, t: &Ticket, change: &Change<'_>, now: Timestamp, owed: &mut Owed) {
+        if matches!(t.state, State::Rejected | State::Merged) {
             return;
         }
-        owed.jobs.push(op(&RouteTicket { ticket_id: t.id }, now));
+        if t.state == State::New && !change.routed {
+            owed.jobs.push(op(&RouteTicket { ticket_id: t.id }, now));
+        }
+        let reply_to = change.reply_to;
         let notice = CustomerNotice::new(t.id, NotificationKind::Acknowledgement, Vec::new());
         let key = Key::acknowledgement(t.id);
         let (templates, gateway) = (self.documents.templates(), self.documents.gateway());
@@ -76,7 +80,7 @@ impl Effects for AppEffects {
             crate::sla::results::completed_targets(&cfg, change.before, t, change.timeline, change.before_len, now);
         let mut owed = Owed { sla_results, ..Owed::default() };
         if change.before.is_none() {
-            self.recorded(t, change.reply_to, now, &mut owed);
+            self.recorded(t, change, now, &mut owed);
         }
         let timing = self.timing(now);
         for e in change.events() {

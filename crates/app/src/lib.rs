@@ -80,6 +80,8 @@ pub struct App {
     pub documents: Arc<documents::Cache>,
     /// Open live-update streams of this node.
     pub live: Arc<live::LiveHub>,
+    /// Routing rules, staffing and loads in memory, for routing at intake.
+    pub router: Arc<workflow::router::Router>,
 }
 
 impl App {
@@ -118,6 +120,7 @@ impl App {
             outbound,
             sla,
             documents,
+            router: Arc::default(),
         })
     }
 

@@ -179,6 +179,7 @@ impl Store {
                 timeline: &timeline,
                 before_len: d.timeline.len(),
                 reply_to: None,
+                routed: false,
             };
             // The caller's own first: a later job with the same key wins.
             let mut mine = d.decision.owed.clone();

@@ -23,6 +23,9 @@ pub struct Change<'a> {
     pub before_len: usize,
     /// For a ticket being recorded: the customer's message our first answer replies to.
     pub reply_to: Option<&'a str>,
+    /// For a ticket being recorded: its routing was decided before it was recorded (and is
+    /// among its events), so no routing is owed.
+    pub routed: bool,
 }
 
 impl<'a> Change<'a> {
@@ -91,5 +94,6 @@ impl Effects for NoEffects {
 }
 
 /// What one intake owes besides what every change owes (its acknowledgement, the keys of
-/// the message it came from), computed from the recorded ticket inside the transaction.
-pub type ExtraEffects = Arc<dyn Fn(&Ticket) -> Owed + Send + Sync>;
+/// the message it came from), computed from the recorded ticket and its events inside the
+/// transaction.
+pub type ExtraEffects = Arc<dyn Fn(&Ticket, &[Event]) -> Owed + Send + Sync>;

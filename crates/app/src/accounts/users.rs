@@ -59,6 +59,8 @@ pub async fn create(app: &App, by: &Principal, b: UserIn) -> Result<User, AppErr
         password_hash: password::hash(b.password).await?,
     };
     let user = app.store.create_user(&new, app.now()).await?;
+    // An agent with a department takes tickets from now on.
+    app.router.invalidate();
     let by_name = who(app, by).await?;
     let detail = json!({"username": user.username, "role": user.role.as_str(), "department_id": user.department_id.map(|d| d.0)});
     let entry = AuditEntry { user: user.id, by: &by_name, at: app.now(), action: "created", detail: &detail };
@@ -193,6 +195,7 @@ pub async fn apply_edit(app: &App, by: &Principal, id: UserId, edit: UserEdit) -
     let change = UserChange { display_name, role: edit.role, department_id };
     let by_name = who(app, by).await?;
     let user = app.store.update_user(id, &change, &by_name, app.now()).await.map_err(not_found)?;
+    app.router.invalidate();
     // Skills (and the department of an agent the staffing lists) live in the staffing
     // document: a new version, validated like any other save.
     let (mut staffing, version) = stored_staffing(app).await?;
@@ -254,7 +257,9 @@ pub async fn set_active(app: &App, by: &Principal, id: UserId, active: bool) -> 
     if by.user_id == id && !active {
         return Err(self_change("active", "deactivate"));
     }
-    app.store.set_user_active(id, active, &who(app, by).await?, app.now()).await.map_err(not_found)
+    let user = app.store.set_user_active(id, active, &who(app, by).await?, app.now()).await.map_err(not_found)?;
+    app.router.invalidate();
+    Ok(user)
 }
 
 /// Gives a user a new generated password; returns it (shown once, never stored in clear).

@@ -105,7 +105,8 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
         DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) => {
             app.documents.refresh(app.read()).await?;
         }
-        DocumentKind::RoutingRules | DocumentKind::Staffing | DocumentKind::ReplyTemplates => {}
+        DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
+        DocumentKind::ReplyTemplates => {}
     }
     Ok(())
 }

@@ -146,7 +146,7 @@ async fn opened(app: &App, mail: &InboundEmail, email: Email, key: &Key) -> Resu
     new.notes = rejected_note(mail).into_iter().collect();
     new.reply_to = mail.message_id.clone();
     let (message_key, message_id) = (key.clone(), mail.message_id.clone());
-    new.extra = Some(Arc::new(move |t: &Ticket| {
+    new.extra = Some(Arc::new(move |t: &Ticket, _: &[loopdesk_core::Event]| {
         let mut keys = vec![KeyWrite { key: message_key.clone().into(), value: None }];
         keys.extend(
             message_id.iter().map(|id| KeyWrite { key: Key::email_last(t.id).into(), value: Some(id.clone()) }),

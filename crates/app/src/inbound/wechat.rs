@@ -73,7 +73,7 @@ pub async fn receive(app: &App, msg: &WechatMessage) -> Result<Option<String>, A
     let mut new = NewTicket::new(Ticket::draft(Channel::Wechat, text, customer, now, now), Actor::Customer);
     new.idempotency = Some((dedupe, "wechat".into()));
     let message = msg.clone();
-    new.extra = Some(Arc::new(move |t: &Ticket| Owed {
+    new.extra = Some(Arc::new(move |t: &Ticket, _: &[loopdesk_core::Event]| Owed {
         keys: vec![seen.clone(), KeyWrite { key: thread_key.clone().into(), value: None }],
         jobs: picture(&message, t.id, now).into_iter().collect(),
         ..Owed::default()

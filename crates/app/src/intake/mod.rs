@@ -11,9 +11,10 @@ pub mod uploads;
 use crate::error::AppError;
 use crate::jobs::workflow::RaiseCluster;
 use crate::keys::Key;
+use crate::workflow::assignment::Plan;
 use crate::App;
 use loopdesk_core::event::Command;
-use loopdesk_core::{Actor, Ticket, Urgency};
+use loopdesk_core::{Actor, Event, EventData, Ticket, Urgency};
 use loopdesk_store::{stage, ExtraEffects, IntakeRequest, SignatureRecord};
 
 /// A ticket ready to be recorded, and how it came.
@@ -74,7 +75,7 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
     // Looked up by and, unless the ticket is spam, indexed under the same keys.
     let cluster_keys = crate::triage::cluster_keys(&analysis);
     let plan = crate::triage::plan_cluster(app, &engine, &analysis, &cluster_keys, key.as_ref()).await?;
-    stage::done("cluster", start);
+    let start = stage::done("cluster", start);
     let rejection = crate::triage::write(&engine, &mut ticket, &analysis, &plan);
     let rejected = rejection.is_some();
     // Spam is not indexed for clustering: it is no customer's problem.
@@ -90,11 +91,25 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
     // Spam is recorded, then rejected with its reasons: nothing is lost and a person can
     // restore it; a same-customer re-send is merged. Both in the same transaction.
     let mut then: Vec<Command> = new.notes.into_iter().map(|body| Command::Note { body }).collect();
+    let mut extra = with_cluster_raise(app, &engine, &plan, rejected, new.extra);
+    let mut routed = false;
     match (rejection, plan.duplicate_of) {
         (Some(reason), _) => then.push(Command::Reject { reason }),
         (None, Some(into)) => then.push(Command::Merge { into }),
-        (None, None) => {}
+        // Routed here, in the intake transaction, when the router can read what it needs;
+        // otherwise by the job the intake then owes.
+        (None, None) => match app.router.plan(app, &ticket, app.now()).await {
+            Ok(route) => {
+                routed = true;
+                if let Some(route) = route {
+                    then.extend(route.commands());
+                    extra = with_route_alerts(app, route, extra);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "routing at intake failed; left to the routing job"),
+        },
     }
+    let start = stage::done("route", start);
     let request = IntakeRequest {
         ticket,
         actor: new.actor,
@@ -102,11 +117,13 @@ pub async fn record(app: &App, new: NewTicket) -> Result<Recorded, AppError> {
         signature,
         then,
         attachments: new.attachments,
-        extra: with_cluster_raise(app, &engine, &plan, rejected, new.extra),
+        extra,
         reply_to: new.reply_to,
         origin: crate::trace::request_id(),
+        routed,
     };
     let intake = app.store.intake(request).await?;
+    stage::done("store", start);
     Ok(Recorded { ticket: intake.ticket, replayed: intake.replayed })
 }
 
@@ -125,9 +142,21 @@ fn with_cluster_raise(
         _ => return extra,
     };
     let (size, now) = (plan.size, app.now());
-    Some(std::sync::Arc::new(move |t: &Ticket| {
-        let mut owed = extra.as_ref().map(|f| f(t)).unwrap_or_default();
+    Some(std::sync::Arc::new(move |t: &Ticket, events: &[Event]| {
+        let mut owed = extra.as_ref().map(|f| f(t, events)).unwrap_or_default();
         owed.jobs.push(crate::jobs::op(&RaiseCluster { cluster_id, size, newest: t.id }, now));
+        owed
+    }))
+}
+
+/// The intake's extra effects, plus what routing it owes: for an urgent ticket, the alert
+/// to every department involved.
+fn with_route_alerts(app: &App, route: Plan, extra: Option<ExtraEffects>) -> Option<ExtraEffects> {
+    let now = app.now();
+    Some(std::sync::Arc::new(move |t: &Ticket, events: &[Event]| {
+        let mut owed = extra.as_ref().map(|f| f(t, events)).unwrap_or_default();
+        let assigned = events.iter().position(|e| matches!(e.data, EventData::Assigned { .. }));
+        owed.extend(route.alerts(t, &events[assigned.unwrap_or(events.len())..], now));
         owed
     }))
 }

@@ -9,7 +9,7 @@ use crate::tickets::change::{change_many, commands};
 use crate::App;
 use loopdesk_core::calendar::Calendars;
 use loopdesk_core::event::Command;
-use loopdesk_core::routing::{choose_agent, AgentQuery, Load, Route, Staffing};
+use loopdesk_core::routing::{choose_agent, AgentQuery, Load, Route, RoutingRules, Staffing};
 use loopdesk_core::{Actor, DepartmentId, DomainError, Priority, State, TicketId, Timestamp, UserId};
 use loopdesk_store::{Decision, Owed};
 use std::collections::BTreeMap;
@@ -23,6 +23,16 @@ async fn loads(app: &App, staffing: &Staffing, department: DepartmentId) -> Resu
         out.entry(user).or_insert_with(Load::default).add(priority, n);
     }
     Ok(out)
+}
+
+/// Open-ticket loads of every agent the staffing lists.
+pub(crate) async fn all_loads(app: &App, staffing: &Staffing) -> Result<BTreeMap<UserId, Load>, AppError> {
+    let agents: Vec<UserId> = staffing.agents.iter().map(|a| a.user_id).collect();
+    let mut loads: BTreeMap<UserId, Load> = BTreeMap::new();
+    for (user, priority, n) in app.read().open_load(&agents).await? {
+        loads.entry(user).or_default().add(priority, n);
+    }
+    Ok(loads)
 }
 
 /// The agent of `department` who should get a ticket needing `skills` now.
@@ -88,11 +98,40 @@ pub async fn route(app: &App, id: TicketId) -> Result<Option<Route>, AppError> {
     Ok(Some(route))
 }
 
-/// Where one ticket of a bulk routing goes, decided before the change.
-struct Plan {
+/// Where one new ticket goes, decided before the change that assigns it.
+pub(crate) struct Plan {
     route: Route,
     owner: Option<UserId>,
     helpers: Vec<UserId>,
+}
+
+/// Plans ticket `t` by `rules`: the owning department's agent and one agent of each other
+/// involved department, by skills, duty, leave and `loads` — which then carry the ticket, so
+/// the next plan sees it. `None` when no rule (nor a fallback) matches or `t` is not new.
+pub(crate) fn plan_one(
+    rules: &RoutingRules,
+    staffing: &Staffing,
+    cals: &Calendars,
+    loads: &mut BTreeMap<UserId, Load>,
+    t: &loopdesk_core::Ticket,
+    now: Timestamp,
+) -> Option<Plan> {
+    let route = rules.route(t).filter(|_| t.state == State::New)?;
+    let pick = |dept: DepartmentId, skills: &[String], exclude: &[UserId], loads: &BTreeMap<UserId, Load>| {
+        choose_agent(staffing, cals, loads, &AgentQuery { department: dept, skills, now, exclude })
+    };
+    let owner = pick(route.department, &route.skills, &[], loads);
+    let mut helpers: Vec<UserId> = Vec::new();
+    for d in &route.involved {
+        let exclude: Vec<UserId> = owner.iter().chain(helpers.iter()).copied().collect();
+        if let Some(u) = pick(*d, &[], &exclude, loads) {
+            helpers.push(u);
+        }
+    }
+    for u in owner.iter().chain(helpers.iter()) {
+        loads.entry(*u).or_default().add(t.priority, 1);
+    }
+    Some(Plan { route, owner, helpers })
 }
 
 impl Plan {
@@ -103,7 +142,7 @@ impl Plan {
         }
     }
 
-    fn commands(&self) -> Vec<Command> {
+    pub(crate) fn commands(&self) -> Vec<Command> {
         let assign = Command::Assign {
             department_id: Some(self.route.department),
             assignee_id: self.owner,
@@ -113,7 +152,7 @@ impl Plan {
     }
 
     /// For an urgent ticket: every involved department alerted at once.
-    fn alerts(&self, t: &loopdesk_core::Ticket, events: &[loopdesk_core::Event], now: Timestamp) -> Owed {
+    pub(crate) fn alerts(&self, t: &loopdesk_core::Ticket, events: &[loopdesk_core::Event], now: Timestamp) -> Owed {
         let Some(e) = events.first().filter(|_| t.priority == Priority::Urgent) else {
             return Owed::default();
         };
@@ -143,29 +182,12 @@ async fn plan_routes(app: &App, ids: &[TicketId]) -> Result<BTreeMap<TicketId, P
     let staffing = documents::staffing(app).await?;
     let cals = documents::calendars(app);
     let now = app.now();
-    let agents: Vec<UserId> = staffing.agents.iter().map(|a| a.user_id).collect();
-    let mut loads: BTreeMap<UserId, Load> = BTreeMap::new();
-    for (user, priority, n) in app.read().open_load(&agents).await? {
-        loads.entry(user).or_default().add(priority, n);
-    }
+    let mut loads = all_loads(app, &staffing).await?;
     let mut plans = BTreeMap::new();
     for t in app.read().tickets_by_id(ids).await? {
-        let Some(route) = rules.route(&t).filter(|_| t.state == State::New) else { continue };
-        let pick = |dept: DepartmentId, skills: &[String], exclude: &[UserId], loads: &BTreeMap<UserId, Load>| {
-            choose_agent(&staffing, &cals, loads, &AgentQuery { department: dept, skills, now, exclude })
-        };
-        let owner = pick(route.department, &route.skills, &[], &loads);
-        let mut helpers: Vec<UserId> = Vec::new();
-        for d in &route.involved {
-            let exclude: Vec<UserId> = owner.iter().chain(helpers.iter()).copied().collect();
-            if let Some(u) = pick(*d, &[], &exclude, &loads) {
-                helpers.push(u);
-            }
+        if let Some(plan) = plan_one(&rules, &staffing, &cals, &mut loads, &t, now) {
+            plans.insert(t.id, plan);
         }
-        for u in owner.iter().chain(helpers.iter()) {
-            loads.entry(*u).or_default().add(t.priority, 1);
-        }
-        plans.insert(t.id, Plan { route, owner, helpers });
     }
     Ok(plans)
 }

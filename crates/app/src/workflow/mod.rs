@@ -5,6 +5,7 @@
 pub mod assignment;
 pub mod config;
 pub mod effects;
+pub mod router;
 pub mod staffing;
 pub mod survey;
 pub mod token;

@@ -486,14 +486,20 @@ async fn transfer_needs_a_reason_and_picks_the_next_agent() {
 }
 
 #[tokio::test]
-async fn intake_writes_the_routing_job_in_its_transaction_and_a_store_level_intake_is_routed() {
+async fn intake_routes_in_its_transaction_and_a_store_level_intake_owes_the_routing_job() {
     each_backend(|app| async move {
         let d1 = app.departments[0].0;
         put_doc(&app, "/api/v1/admin/routing-rules", json!({"rules": [{"name": "all", "departments": [d1]}]})).await;
-        // Over HTTP: the routing job is there as soon as intake answers, before any job ran.
-        let id = app.submit(feedback("空调遥控器失灵，按键没反应", "13800138000")).await["id"].as_i64().unwrap();
-        let job = app.store.job_by_key(&format!("route:{id}")).await.unwrap().expect("intake wrote the routing job");
-        assert_eq!((job.kind.as_str(), job.state), ("route.ticket", JobState::Pending));
+        // Over HTTP: the answer is already routed, by the rule just saved, and no routing
+        // job was written.
+        let answer = app.submit(feedback("空调遥控器失灵，按键没反应", "13800138000")).await;
+        let id = answer["id"].as_i64().unwrap();
+        assert_eq!(answer["state"], "assigned", "{answer}");
+        assert!(app.store.job_by_key(&format!("route:{id}")).await.unwrap().is_none());
+        let d = detail(&app, id).await;
+        assert_eq!(d["ticket"]["department_id"], d1);
+        let assigned = d["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "assigned").unwrap().clone();
+        assert_eq!(assigned["reason"], "routing rule \"all\"");
         // A ticket recorded by the store alone, as if the server had crashed right after the
         // intake commit: its routing job was committed with it.
         let customer = Customer { phone: Some(Phone::parse("13800138001").unwrap()), ..Customer::default() };

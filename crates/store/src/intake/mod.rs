@@ -44,6 +44,9 @@ pub struct IntakeRequest {
     pub reply_to: Option<String>,
     /// The request that recorded it (its request id), stamped on the jobs it owes.
     pub origin: Option<String>,
+    /// Its routing was decided before it was recorded: the commands in `then` assign it,
+    /// or no rule matched. Otherwise a routing job is owed.
+    pub routed: bool,
 }
 
 impl IntakeRequest {
@@ -59,6 +62,7 @@ impl IntakeRequest {
             extra: None,
             reply_to: None,
             origin: None,
+            routed: false,
         }
     }
 }

@@ -41,10 +41,11 @@ pub(crate) fn prepare(request: IntakeRequest, id: TicketId, effects: &dyn Effect
         timeline: &events,
         before_len: 0,
         reply_to: request.reply_to.as_deref(),
+        routed: request.routed,
     };
     let mut owed = effects.owed(&change);
     if let Some(extra) = &request.extra {
-        owed.extend(extra(&ticket));
+        owed.extend(extra(&ticket, &events));
     }
     // The writer is not the request's task: the request's id comes with its jobs.
     for op in &mut owed.jobs {
