@@ -67,6 +67,7 @@ const URGENT_SIGNALS: [SignalKind; 3] = [SignalKind::Safety, SignalKind::Privacy
 
 /// One training example: the text's counted features, its signals and category, and the
 /// labelled priority.
+#[derive(Clone)]
 pub struct PriorityExample<'a> {
     pub counts: Vec<(u32, u32)>,
     pub signals: Signals,

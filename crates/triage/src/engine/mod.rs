@@ -128,6 +128,8 @@ impl Engine {
                 let (counts, signals) = self.counts_and_signals(&e.text);
                 Some(PriorityExample { counts, signals, category: &e.category, priority })
             })
+            .zip(set.feedback.iter().filter(|e| !e.spam && e.base_priority().is_some()))
+            .flat_map(|(example, e)| std::iter::repeat_n(example, e.weight.max(1) as usize))
             .collect();
         PriorityModel::train(&examples)
     }
