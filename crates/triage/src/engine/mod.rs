@@ -21,7 +21,7 @@ use crate::segment::{features, FeatureConfig};
 use crate::signals::{max_urgency, SignalDetector, SignalLists, Signals};
 use crate::taxonomy::Taxonomy;
 use crate::training::TrainingSet;
-use crate::vector::count_features;
+use crate::vector::count_unsorted;
 use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::Arc;
 
@@ -429,8 +429,8 @@ impl Engine {
                 priority,
             };
         };
-        let base = count_features(features(words, text, &base_config()));
-        let concepts = count_features(concept_features(found));
+        let base = count_unsorted(&features(words, text, &base_config()));
+        let concepts = count_unsorted(&concept_features(found));
         let models = self.models();
         let [tone, category, spam, priority] = bank.run(models, &base, &concepts);
         let probs = |slot: usize, sums: Option<Sums>| Some(models[slot]?.finish(&sums?));
