@@ -1,6 +1,7 @@
 //! Runs `Engine::analyze` over the labelled texts joined into 50–500 character pieces, for
 //! profiling (`perf record`). Prints µs per item. `NO_SPAM`, `NO_PRIO`, `NO_TONE` leave a
-//! model out, to see what each costs.
+//! model out, to see what each costs; `ITEMS` and `ROUNDS` change the 5000 texts and 4 rounds
+//! (small values for `valgrind --tool=cachegrind`, whose counts do not depend on the load).
 
 use loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL;
 use loopdesk_triage::eval::parse_jsonl;
@@ -12,7 +13,8 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let items = parse_jsonl(FEEDBACK_LABELLED_JSONL)?;
     let mut rng = SplitMix::new(11);
-    let texts: Vec<String> = (0..5000)
+    let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let texts: Vec<String> = (0..env("ITEMS", 5000))
         .map(|_| {
             let target = 50 + (rng.next_u64() % 451) as usize;
             let mut t = String::new();
@@ -39,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let model = loopdesk_triage::TextModel::from_json(&std::fs::read_to_string(path)?)?;
         engine = engine.with_sentiment(Some(model));
     }
-    for _ in 0..4 {
+    for _ in 0..env("ROUNDS", 4) {
         let started = Instant::now();
         for t in &texts {
             black_box(engine.analyze(&Input::new(t)));

@@ -109,6 +109,13 @@ impl Classifier {
 
     /// Classifies from hits of [`Classifier::lexicon`]'s lists and counted features.
     pub fn classify_hits(&self, hits: &[Hit<'_>], counts: &[(u32, u32)]) -> Classification {
+        let probs = self.model.as_ref().map(|m| m.predict_counts(counts));
+        self.classify_probs(hits, probs.as_deref())
+    }
+
+    /// Classifies from keyword hits and the model's probabilities (in its label order),
+    /// when a model is loaded.
+    pub(crate) fn classify_probs(&self, hits: &[Hit<'_>], probs: Option<&[f32]>) -> Classification {
         let n = self.taxonomy.categories.len();
         let mut votes = vec![0.0f32; n];
         let mut rule_hits: Vec<String> = Vec::new();
@@ -122,8 +129,7 @@ impl Classifier {
         let vote_total: f32 = votes.iter().sum();
         let mut scores = vec![0.0f32; n];
         let mut model_used = false;
-        if let Some(model) = &self.model {
-            let probs = model.predict_counts(counts);
+        if let Some(probs) = probs {
             for (p, target) in probs.iter().zip(&self.model_map) {
                 if let Some(i) = target {
                     scores[*i] += p;

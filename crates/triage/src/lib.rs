@@ -25,6 +25,7 @@
 //! models ([`TextModel`], serde JSON) trained with [`Engine::train_category_model`].
 
 pub mod analysis;
+mod bank;
 pub mod classify;
 pub mod cluster;
 pub mod concepts;

@@ -74,6 +74,11 @@ pub fn is_wordy(c: char) -> bool {
 
 /// Maps one character to half-width and lower case; `None` drops it.
 pub fn fold_char(c: char) -> Option<char> {
+    // Han characters, most of a Chinese text, have no width or case to fold: skip the
+    // Unicode table look-ups below.
+    if is_han(c) {
+        return Some(c);
+    }
     let c = match c {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
         '\u{3000}' | '\u{00a0}' => ' ',

@@ -125,8 +125,11 @@ impl Condition {
     fn holds(&self, f: &Facts<'_>, words: &mut Vec<String>) -> bool {
         match self {
             Condition::Signal(k) => {
-                let w = f.signals.words(*k);
-                words.extend(w.iter().filter(|x| !words.contains(x)).cloned().collect::<Vec<_>>());
+                for w in f.signals.words(*k) {
+                    if !words.contains(w) {
+                        words.push(w.clone());
+                    }
+                }
                 f.signals.has(*k)
             }
             Condition::Category(ids) => ids.iter().any(|c| c == f.category),
@@ -247,6 +250,10 @@ impl PriorityRules {
 }
 
 fn fill(template: &str, f: &Facts<'_>, words: &[String]) -> String {
+    // Most reasons have one placeholder or none: no five copies of every reason.
+    if !template.contains('{') {
+        return template.to_string();
+    }
     template
         .replace("{words}", &words.join(" "))
         .replace("{cluster_size}", &f.cluster_size.to_string())

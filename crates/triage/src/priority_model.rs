@@ -6,12 +6,13 @@
 
 use crate::error::TriageError;
 use crate::hash::hash_str;
-use crate::model::{argmax, merge_counts, TextModel, TrainConfig};
+use crate::model::{argmax, merge_counts, Sums, TextModel, TrainConfig};
 use crate::segment::FeatureConfig;
-use crate::signals::{SignalKind, Signals};
+use crate::signals::{Intent, SignalKind, Signals};
 use crate::vector::count_features;
 use loopdesk_core::Priority;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// What the model says about one ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -36,13 +37,26 @@ const EXTRA_SEED: u8 = 21;
 /// Features beyond the text: each signal that fired, the intent and the category.
 fn extra_features(signals: &Signals, category: &str) -> Vec<(u32, u32)> {
     // The stated tier is left out: the `vip_stated` rule raises for it, once.
+    // The signal and intent ids are the same for every text: hashed once.
+    static IDS: OnceLock<(Vec<u32>, [u32; 3])> = OnceLock::new();
+    let (signal_ids, intent_ids) = IDS.get_or_init(|| {
+        let signal = SignalKind::ALL.iter().map(|k| hash_str(EXTRA_SEED, &format!("signal:{k:?}")) as u32).collect();
+        let intent = [Intent::Inquiry, Intent::Complaint, Intent::Feedback]
+            .map(|i| hash_str(EXTRA_SEED, &format!("intent:{i:?}")) as u32);
+        (signal, intent)
+    });
     let mut ids: Vec<u32> = signals
         .fired
         .iter()
         .filter(|s| s.kind != SignalKind::StatedTier)
-        .map(|s| hash_str(EXTRA_SEED, &format!("signal:{:?}", s.kind)) as u32)
+        .filter_map(|s| signal_ids.get(SignalKind::ALL.iter().position(|k| *k == s.kind)?).copied())
         .collect();
-    ids.push(hash_str(EXTRA_SEED, &format!("intent:{:?}", signals.intent)) as u32);
+    let intent = match signals.intent {
+        Intent::Inquiry => intent_ids[0],
+        Intent::Complaint => intent_ids[1],
+        Intent::Feedback => intent_ids[2],
+    };
+    ids.push(intent);
     ids.push(hash_str(EXTRA_SEED, &format!("category:{category}")) as u32);
     // Weighted like several words: one signal should count as much as a telling phrase.
     count_features(ids).into_iter().map(|(id, n)| (id, n * 3)).collect()
@@ -53,6 +67,7 @@ const URGENT_SIGNALS: [SignalKind; 3] = [SignalKind::Safety, SignalKind::Privacy
 
 /// One training example: the text's counted features, its signals and category, and the
 /// labelled priority.
+#[derive(Clone)]
 pub struct PriorityExample<'a> {
     pub counts: Vec<(u32, u32)>,
     pub signals: Signals,
@@ -85,7 +100,31 @@ impl PriorityModel {
 
     /// The vote for a text with these counted features, signals and category.
     pub fn vote(&self, counts: &[(u32, u32)], signals: &Signals, category: &str) -> Option<ModelVote> {
-        let probs = self.model.predict_counts(&merge_counts(counts, &extra_features(signals, category)));
+        self.vote_sums(&self.text_sums(counts), signals, category)
+    }
+
+    /// The model's running sums over a text's counted features (see [`PriorityModel::vote_sums`]).
+    pub(crate) fn text_sums(&self, counts: &[(u32, u32)]) -> Sums {
+        let mut sums = self.model.sums();
+        for &(f, c) in counts {
+            self.model.add(&mut sums, f, c);
+        }
+        sums
+    }
+
+    /// The model, for a pass that runs several models at once.
+    pub(crate) fn text_model(&self) -> &TextModel {
+        &self.model
+    }
+
+    /// The vote from the sums over the text's features, adding the signals and category:
+    /// the text's part is summed once for both the category and the runner-up's vote.
+    pub(crate) fn vote_sums(&self, text: &Sums, signals: &Signals, category: &str) -> Option<ModelVote> {
+        let mut sums = text.clone();
+        for (f, c) in extra_features(signals, category) {
+            self.model.add(&mut sums, f, c);
+        }
+        let probs = self.model.finish(&sums);
         let (best, probability) = argmax(&probs);
         let labels = self.model.labels();
         let mut priority = Priority::parse(labels.get(best)?)?;

@@ -370,6 +370,10 @@ mod tests {
     fn takeovers_data_loss_and_calm_words() {
         assert!(detect("我的账号在陌生设备上登录了，收货地址也被改了，我根本没操作过").has(SignalKind::Privacy));
         assert!(detect("The editor wiped everything I typed, 3 hours of work gone").has(SignalKind::CoreFailure));
+        // Data lost is severe damage, in any wording.
+        assert!(detect("Since the sync all my saved drafts are gone").has(SignalKind::CoreFailure));
+        assert!(detect("换了新版本以后，历史记录不见了").has(SignalKind::CoreFailure));
+        assert!(!detect("The delivery guy was gone before I reached the door").has(SignalKind::CoreFailure));
         // "Not urgent" says the opposite of urgent.
         assert!(!detect("Your invoices still show the old logo. Not urgent.").has(SignalKind::Immediate));
         assert!(!detect("发票抬头有个错字，不着急，有空改一下").has(SignalKind::Immediate));
@@ -382,6 +386,8 @@ mod tests {
             detect("Since the update lots of us in the owners group see the same thing").has(SignalKind::ManyAffected)
         );
         assert!(!detect("希望后台能批量修改价格").has(SignalKind::ManyAffected));
+        assert!(detect("扫码一直失败，问了隔壁几个同事也都一样").has(SignalKind::ManyAffected));
+        assert!(detect("Login seems broken for everyone in our office").has(SignalKind::ManyAffected));
         // An insulting customer is a very upset one; with a deadline that is high.
         let s = detect("Your couriers are useless morons. Escalate this now!");
         assert!(s.has(SignalKind::Anger) && s.has(SignalKind::Immediate));

@@ -39,6 +39,35 @@ pub fn count_features(mut feats: Vec<u32>) -> Vec<(u32, u32)> {
     out
 }
 
+/// Counts features like [`count_features`], in first-seen order rather than sorted: for
+/// a pass that only sums over them (an open-addressing table instead of a sort, which took
+/// 8% of an analysis).
+pub(crate) fn count_unsorted(feats: &[u32]) -> Vec<(u32, u32)> {
+    const FREE: u32 = u32::MAX;
+    let size = (feats.len() * 2).next_power_of_two().max(16);
+    let (mask, shift) = (size - 1, 32 - size.trailing_zeros());
+    let mut slots = vec![FREE; size];
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(feats.len());
+    for &f in feats {
+        let mut at = (f.wrapping_mul(0x9e37_79b1) >> shift) as usize;
+        loop {
+            match slots[at] {
+                FREE => {
+                    slots[at] = out.len() as u32;
+                    out.push((f, 1));
+                    break;
+                }
+                i if out[i as usize].0 == f => {
+                    out[i as usize].1 += 1;
+                    break;
+                }
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+    out
+}
+
 /// `1 + ln(count)`, from a table for small counts (most features occur once or twice).
 pub(crate) fn sublinear_tf(count: u32) -> f32 {
     const TABLE: [f32; 8] = [0.0, 1.0, 1.693_147_2, 2.098_612_4, 2.386_294_4, 2.609_438, 2.791_759_5, 2.945_910_2];
@@ -127,6 +156,15 @@ mod tests {
         for c in 1..20u32 {
             assert!((sublinear_tf(c) - (1.0 + (c as f32).ln())).abs() < 1e-6, "{c}");
         }
+    }
+
+    #[test]
+    fn unsorted_counts_match_sorted_ones() {
+        let feats: Vec<u32> = (0..3000u32).map(|i| (i % 977).wrapping_mul(2_654_435_761) ^ (i % 3)).collect();
+        let mut unsorted = count_unsorted(&feats);
+        unsorted.sort_unstable();
+        assert_eq!(unsorted, count_features(feats));
+        assert!(count_unsorted(&[]).is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! moderation, classification, signals, urgency, near-duplicate signature and priority.
 
 use crate::analysis::{Analysis, EngineConfig, Input};
+use crate::bank::{base_config, ModelBank, SLOTS};
 use crate::classify::{Classifier, ClassifyConfig};
 use crate::cluster::ClusterConfig;
 use crate::concepts::Concepts;
@@ -9,7 +10,7 @@ use crate::error::TriageError;
 use crate::feature_cache::{concept_features, label_probability, FeatureCache};
 use crate::lexicon::{Hit, Lexicon};
 use crate::minhash::{MinHashConfig, MinHasher};
-use crate::model::{TextModel, TrainConfig};
+use crate::model::{Sums, TextModel, TrainConfig};
 use crate::moderation::{Moderation, ModerationLists, Moderator, Verdict};
 use crate::normalize::normalize;
 use crate::priority::{Facts, PriorityDecision, PriorityRules};
@@ -20,6 +21,7 @@ use crate::segment::{features, FeatureConfig};
 use crate::signals::{max_urgency, SignalDetector, SignalLists, Signals};
 use crate::taxonomy::Taxonomy;
 use crate::training::TrainingSet;
+use crate::vector::count_unsorted;
 use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::Arc;
 
@@ -51,6 +53,26 @@ pub struct Engine {
     /// Whether `scan` holds the concepts in use (if a new lexicon could not be joined,
     /// concepts are found by a scan of their own).
     concepts_scanned: bool,
+    /// The models in one pass over a text's features (`None`: a model reads other
+    /// features, and each runs on its own).
+    bank: Option<Arc<ModelBank>>,
+}
+
+/// What the models say about one text.
+struct ModelRun {
+    /// Probability of a negative (complaint) tone.
+    negative_tone: Option<f32>,
+    /// Category probabilities, in the category model's label order.
+    category: Option<Vec<f32>>,
+    /// Probability of spam.
+    spam: Option<f32>,
+    /// The priority model's sums over the text (signals and category are added later).
+    priority: Option<Sums>,
+}
+
+/// Probability of `label` in a model's output.
+fn probability_of(model: &TextModel, probs: &[f32], label: &str) -> Option<f32> {
+    probs.get(model.labels().iter().position(|l| l == label)?).copied()
 }
 
 impl Engine {
@@ -87,10 +109,11 @@ impl Engine {
             scan: Lexicon::new::<&str>(&[])?,
             scan_offsets: [0, 0, 0],
             concepts_scanned: false,
+            bank: None,
         };
         let mut engine = engine.rescan()?;
         engine.priority_model = Some(engine.train_priority_model(set)?);
-        Ok(engine)
+        Ok(engine.rebank())
     }
 
     /// Trains the priority model on the labelled feedback that has a priority (spam left
@@ -105,6 +128,8 @@ impl Engine {
                 let (counts, signals) = self.counts_and_signals(&e.text);
                 Some(PriorityExample { counts, signals, category: &e.category, priority })
             })
+            .zip(set.feedback.iter().filter(|e| !e.spam && e.base_priority().is_some()))
+            .flat_map(|(example, e)| std::iter::repeat_n(example, e.weight.max(1) as usize))
             .collect();
         PriorityModel::train(&examples)
     }
@@ -143,6 +168,22 @@ impl Engine {
     /// Replaces the priority model (`None`: the category's base priority and the rules).
     pub fn with_priority_model(mut self, model: Option<PriorityModel>) -> Engine {
         self.priority_model = model;
+        self.rebank()
+    }
+
+    /// The models in slot order of [`ModelBank`].
+    fn models(&self) -> [Option<&TextModel>; SLOTS] {
+        [
+            self.sentiment.as_ref(),
+            self.classifier.model(),
+            self.spam.as_ref(),
+            self.priority_model.as_ref().map(PriorityModel::text_model),
+        ]
+    }
+
+    /// Rebuilds the joint pass after a model changed.
+    fn rebank(mut self) -> Engine {
+        self.bank = ModelBank::new(self.models()).map(Arc::new);
         self
     }
 
@@ -182,20 +223,20 @@ impl Engine {
     ) -> Result<Engine, TriageError> {
         self.classifier = Classifier::new(taxonomy, model, config)?;
         self.config.classify = config;
-        self.rescan()
+        Ok(self.rescan()?.rebank())
     }
 
     /// Replaces the complaint-tone model (`None` turns it off).
     pub fn with_sentiment(mut self, model: Option<TextModel>) -> Engine {
         self.sentiment = model;
-        self
+        self.rebank()
     }
 
     /// Adds a spam model (labels `spam` and `ham`), e.g. trained on the SpamAssassin
     /// corpus; moderation then rejects above `spam_reject_probability`.
     pub fn with_spam_model(mut self, model: Option<TextModel>) -> Engine {
         self.spam = model;
-        self
+        self.rebank()
     }
 
     /// Replaces the signal lists.
@@ -277,22 +318,16 @@ impl Engine {
         let words = self.segmenter.words(&norm);
         let [signal_hits, keyword_hits, moderation_hits, concept_hits] = self.split_hits(&norm.text);
         let found = self.find_concepts(&concept_hits, &norm.text);
-        let mut cache =
-            FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts: concept_features(&found) };
-        let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
-        let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
-        let mut classification = match self.classifier.model() {
-            Some(m) => self.classifier.classify_hits(&keyword_hits, cache.get(m.feature_config())),
-            None => self.classifier.classify_hits(&keyword_hits, &[]),
-        };
+        let models = self.run_models(&words, &norm.text, &found);
+        let signals = self.signals.detect_hits(&signal_hits, &norm.text, models.negative_tone);
+        let mut classification = self.classifier.classify_probs(&keyword_hits, models.category.as_deref());
         // Nothing in the text says what it is about (no concept, no keyword): whatever the
         // model guessed, a person decides.
         classification.needs_manual_triage |= found.is_empty() && classification.rule_hits.is_empty();
         // A product or symptom the lexicon knows is a topic too: a genuine sentence pasted
         // many times repeats few characters but is no gibberish.
         let on_topic = !classification.rule_hits.is_empty() || !signals.fired.is_empty() || !found.is_empty();
-        let spam_probability = self.spam.as_ref().and_then(|m| label_probability(m, "spam", &mut cache));
-        let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, spam_probability);
+        let moderation = self.moderator.check_hits(&norm, &moderation_hits, on_topic, models.spam);
         if moderation.verdict == Verdict::Reject {
             // Spam and junk are not feedback about anything: "other" until a person
             // restores it (the model's guess stays first among the alternatives).
@@ -302,18 +337,18 @@ impl Engine {
             Some(stated) => max_urgency(stated, signals.detected_urgency),
             None => signals.detected_urgency,
         };
-        let priority_vote: Option<ModelVote> = self.priority_model.as_ref().and_then(|m| {
-            let counts = cache.get(&PriorityModel::feature_config());
-            let vote = m.vote(counts, &signals, &classification.category)?;
-            // An unsure category never lowers the priority: the runner-up's vote counts
-            // when it is more serious.
-            let runner_up = classification.alternatives.first().filter(|_| classification.needs_manual_triage);
-            let other = runner_up.and_then(|(c, _)| m.vote(counts, &signals, c));
-            Some(match other {
-                Some(o) if o.priority.rank() < vote.priority.rank() => o,
-                _ => vote,
-            })
-        });
+        let priority_vote: Option<ModelVote> =
+            self.priority_model.as_ref().zip(models.priority.as_ref()).and_then(|(m, sums)| {
+                let vote = m.vote_sums(sums, &signals, &classification.category)?;
+                // An unsure category never lowers the priority: the runner-up's vote counts
+                // when it is more serious.
+                let runner_up = classification.alternatives.first().filter(|_| classification.needs_manual_triage);
+                let other = runner_up.and_then(|(c, _)| m.vote_sums(sums, &signals, c));
+                Some(match other {
+                    Some(o) if o.priority.rank() < vote.priority.rank() => o,
+                    _ => vote,
+                })
+            });
         let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
         let problem = ProblemSignature::new(&found, &classification.category);
         // Near-copies (a customer's re-send) are found by the MinHash bands, reports of
@@ -374,6 +409,37 @@ impl Engine {
             parts[part].push(hit);
         }
         parts
+    }
+
+    /// Runs the models over a text's features: in one pass when they read the same ones,
+    /// else each on its own.
+    fn run_models(&self, words: &[&str], text: &str, found: &[crate::concepts::Found]) -> ModelRun {
+        let Some(bank) = &self.bank else {
+            let mut cache = FeatureCache { words, text, made: Vec::new(), concepts: concept_features(found) };
+            let mut probs = |m: Option<&TextModel>| m.map(|m| m.predict_counts(cache.get(m.feature_config())));
+            let tone = probs(self.sentiment.as_ref());
+            let category = probs(self.classifier.model());
+            let spam = probs(self.spam.as_ref());
+            let priority =
+                self.priority_model.as_ref().map(|m| m.text_sums(cache.get(&PriorityModel::feature_config())));
+            return ModelRun {
+                negative_tone: self.sentiment.as_ref().zip(tone).and_then(|(m, p)| probability_of(m, &p, "negative")),
+                category,
+                spam: self.spam.as_ref().zip(spam).and_then(|(m, p)| probability_of(m, &p, "spam")),
+                priority,
+            };
+        };
+        let base = count_unsorted(&features(words, text, &base_config()));
+        let concepts = count_unsorted(&concept_features(found));
+        let models = self.models();
+        let [tone, category, spam, priority] = bank.run(models, &base, &concepts);
+        let probs = |slot: usize, sums: Option<Sums>| Some(models[slot]?.finish(&sums?));
+        ModelRun {
+            negative_tone: probs(0, tone).and_then(|p| probability_of(models[0]?, &p, "negative")),
+            category: probs(1, category),
+            spam: probs(2, spam).and_then(|p| probability_of(models[2]?, &p, "spam")),
+            priority,
+        }
     }
 
     /// Recomputes priority for a new cluster size or tier (e.g. when a cluster grows).
