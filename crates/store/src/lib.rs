@@ -26,6 +26,7 @@ mod logins;
 mod models;
 mod outbox;
 mod queue;
+mod report;
 mod rollup;
 pub mod scratch;
 mod search;
