@@ -23,6 +23,7 @@ pub mod live;
 pub mod notify;
 pub mod outbound;
 pub mod ratelimit;
+pub mod reports;
 pub mod sla;
 pub mod tickets;
 pub mod trace;
