@@ -137,10 +137,62 @@ async fn reports_count_the_tickets_compare_periods_and_download_as_csv_and_xlsx(
         assert!(unzip(&bytes, "xl/sharedStrings.xml").contains("扫地机器人"));
         let (_, _, trend_xlsx) = download(&app, &q("trend", "&grain=day&format=xlsx")).await;
         assert!(unzip(&trend_xlsx, "xl/styles.xml").contains("yyyy-mm-dd hh:mm"), "dates are dates");
+
+        console_page(&app, agent).await;
     })
     .await;
 }
 
 fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
+}
+
+async fn page(app: &TestApp, role: &str, path: &str, lang: &str) -> (StatusCode, String) {
+    let resp = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", app.cookies[role].clone())
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// The console's reports page in both languages: figures, charts readable without
+/// JavaScript, a drill-down into the queue that lists the tickets counted, downloads.
+async fn console_page(app: &TestApp, agent: i64) {
+    let day = t0().format("%Y-%m-%d").to_string();
+    let path = format!("/console/reports?from={day}&to={day}&grain=hour&dimension=agent");
+    let (status, zh) = page(app, "supervisor", &path, "zh-CN").await;
+    assert_eq!(status, StatusCode::OK, "{zh}");
+    assert!(zh.contains("统计报表") && zh.contains("反馈量") && zh.contains("按时完成率"), "{zh}");
+    let volume = zh.split("id=\"sum-volume\"").nth(1).expect("volume line");
+    assert!(volume.contains("<td class=\"v\">3</td>"), "{volume}");
+    assert!(
+        zh.contains("<title id=\"trend-volume-title\">") && zh.contains("<desc id=\"trend-volume-desc\">"),
+        "charts say what they show"
+    );
+    assert!(zh.contains("<details><summary>数据表</summary>"), "numbers as a table");
+    for id in ["download-summary-csv", "download-trend-xlsx", "download-breakdown-xlsx"] {
+        assert!(zh.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    let (_, en) = page(app, "supervisor", &path, "en").await;
+    assert!(en.contains("Reports") && en.contains("Volume") && en.contains("A year earlier"), "{en}");
+
+    // The agent's row links to the queue with the same period and assignee: one ticket.
+    let marker = format!("assignee={agent}");
+    let href = zh
+        .split("href=\"")
+        .filter_map(|x| x.split('"').next())
+        .find(|h| h.starts_with("/console?") && h.contains(&marker))
+        .unwrap_or_else(|| panic!("a drill-down link in {zh}"))
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let (status, queue) = page(app, "supervisor", &href, "zh-CN").await;
+    assert_eq!(status, StatusCode::OK, "{href}: {queue}");
+    assert_eq!(queue.matches("href=\"/console/tickets/").count(), 1, "{href}: {queue}");
+
+    let (status, _) = page(app, "agent", &path, "zh-CN").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
