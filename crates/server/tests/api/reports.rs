@@ -177,6 +177,24 @@ async fn console_page(app: &TestApp, agent: i64) {
     for id in ["download-summary-csv", "download-trend-xlsx", "download-breakdown-xlsx"] {
         assert!(zh.contains(&format!("id=\"{id}\"")), "{id}");
     }
+    // The dashboard of the same day shows the same figures, formatted alike.
+    let (_, dash) = page(app, "supervisor", "/console/dashboard?period=today", "zh-CN").await;
+    let cell = |html: &str, marker: &str| -> String {
+        let after = html.split(marker).nth(1).unwrap_or_else(|| panic!("{marker} in {html}"));
+        after.split('<').next().unwrap_or_default().trim_start_matches('>').to_string()
+    };
+    for (kpi, line) in [
+        ("kpi-volume", "sum-volume"),
+        ("kpi-first-response", "sum-first_response_mean_ms"),
+        ("kpi-follow-up", "sum-follow_up_rate"),
+        ("kpi-intake", "sum-intake_timeliness"),
+    ] {
+        let on_dashboard = cell(&dash, &format!("id=\"{kpi}\""));
+        let in_report = cell(zh.split(&format!("id=\"{line}\"")).nth(1).unwrap(), "<td class=\"v\"");
+        assert_eq!(on_dashboard, in_report, "{kpi}");
+    }
+    assert!(dash.contains("id=\"dash-download-xlsx\""), "the dashboard downloads its summary");
+
     let (_, en) = page(app, "supervisor", &path, "en").await;
     assert!(en.contains("Reports") && en.contains("Volume") && en.contains("A year earlier"), "{en}");
 
