@@ -8,6 +8,7 @@ pub mod fact;
 pub mod figures;
 pub mod period;
 pub mod sketch;
+pub mod spike;
 #[cfg(test)]
 mod tests;
 
