@@ -4,6 +4,7 @@
 //! who sees one department only is held to it.
 
 use crate::access::require;
+use crate::read::Buckets;
 use crate::{App, AppError};
 use chrono_tz::Tz;
 use loopdesk_core::access::{Permission, Visibility};
@@ -101,17 +102,19 @@ pub async fn run(app: &App, principal: &Principal, req: ReportRequest) -> Result
         ReportName::Agents => vec![Dimension::Agent],
         ReportName::Summary | ReportName::Trend => Vec::new(),
     };
-    let rows = read.report_rows(p.from, p.to, &filter, &dims).await?;
+    // Only a trend needs the hours; the rest sum the period in the database.
+    let buckets = if req.name == ReportName::Trend { Buckets::Hours } else { Buckets::Period };
+    let rows = read.report_rows(p.from, p.to, &filter, &dims, buckets).await?;
     let body = match req.name {
         ReportName::Summary => {
-            let previous = read.report_rows(prev.from, prev.to, &filter, &dims).await?;
-            let year_ago = read.report_rows(year.from, year.to, &filter, &dims).await?;
+            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
+            let year_ago = read.report_rows(year.from, year.to, &filter, &dims, buckets).await?;
             ReportBody::Summary { rows: report::summary(&rows, &previous, &year_ago) }
         }
         ReportName::Trend => {
             let bounds = p.boundaries(req.grain, tz).map_err(period_error)?;
             let previous_bounds = prev.boundaries(req.grain, tz).map_err(period_error)?;
-            let previous = read.report_rows(prev.from, prev.to, &filter, &dims).await?;
+            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
             let buckets = report::trend(&rows, &bounds, &previous, &previous_bounds);
             ReportBody::Trend { grain: req.grain, measures: TREND_MEASURES.to_vec(), buckets }
         }

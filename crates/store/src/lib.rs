@@ -60,6 +60,7 @@ pub use live::LiveChange;
 pub use logins::LoginFailures;
 pub use outbox::{Delivery, DeliveryState, NewDelivery, Outcome};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use report::Buckets;
 pub use rollup::{intake_on_time, CompletedTarget};
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;

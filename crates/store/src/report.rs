@@ -230,22 +230,34 @@ fn key_of(row: &AnyRow) -> Result<(i64, FactKey), StoreError> {
     ))
 }
 
+/// How finely a read sums the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Buckets {
+    /// One row per hour (and key): what a trend divides into buckets.
+    Hours,
+    /// One row per key for the whole period: what a summary or breakdown needs, a few
+    /// hundred rows however many hours and tickets the period holds.
+    Period,
+}
+
 fn sums(columns: &[&str]) -> String {
     columns.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
 }
 
 impl Reader {
     /// The rollup rows of `[from, to)` (widened to whole hours) narrowed to `filter`, summed
-    /// by hour, priority and `dimensions`, with the backlog deltas of everything before.
+    /// by priority and `dimensions` (and hour, for [`Buckets::Hours`]; rows summed over the
+    /// period read hour 0), with the backlog deltas of everything before.
     pub async fn report_rows(
         &self,
         from: Timestamp,
         to: Timestamp,
         filter: &Filter,
         dimensions: &[Dimension],
+        buckets: Buckets,
     ) -> Result<Rows, StoreError> {
         let (from_h, to_h) = (ms(from).div_euclid(HOUR_MS), (ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS));
-        let by_hour = Grouping { by_hour: true, dimensions };
+        let by_hour = Grouping { by_hour: buckets == Buckets::Hours, dimensions };
         let (select, group) = by_hour.columns();
         let read = |table: &str, extra: &str, values: String| {
             let mut c = Conditions::default();

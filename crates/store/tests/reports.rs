@@ -10,7 +10,7 @@ use loopdesk_core::ticket::{OutcomeKind, Rating};
 use loopdesk_core::{
     Actor, Channel, Customer, CustomerTier, DepartmentId, Outcome, Priority, Satisfaction, Ticket, Timestamp, UserId,
 };
-use loopdesk_store::{CompletedTarget, IntakeRequest, Store};
+use loopdesk_store::{Buckets, CompletedTarget, IntakeRequest, Store};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
@@ -130,8 +130,13 @@ fn filters() -> Vec<Filter> {
 async fn check(store: &Store, tickets: &[Ticket]) {
     let (from, to) = (hour_of(t0()) + 2, hour_of(t0()) + 60);
     for filter in filters() {
-        for dims in [vec![], vec![Dimension::Channel], vec![Dimension::Category, Dimension::Agent]] {
-            let mut got = store.report_rows(hour_start(from), hour_start(to), &filter, &dims).await.unwrap();
+        for (dims, buckets) in [
+            (vec![], Buckets::Hours),
+            (vec![], Buckets::Period),
+            (vec![Dimension::Channel], Buckets::Hours),
+            (vec![Dimension::Category, Dimension::Agent], Buckets::Period),
+        ] {
+            let mut got = store.report_rows(hour_start(from), hour_start(to), &filter, &dims, buckets).await.unwrap();
             let want = direct(tickets, &filter, from, to);
             // SLA results come from the hook, not the tickets: compare everything else.
             got.sla.clear();
@@ -154,7 +159,7 @@ async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuil
     loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
         let tickets = seed(&store).await;
         let all = store
-            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[])
+            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Hours)
             .await
             .unwrap();
         let f = report::figures(&all);
@@ -173,7 +178,7 @@ async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuil
         store.rebuild_dashboard().await.unwrap();
         check(&store, &tickets).await;
         let rebuilt = store
-            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[])
+            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Hours)
             .await
             .unwrap();
         assert_eq!(report::figures(&rebuilt), f, "a rebuild gives the same figures");

@@ -79,7 +79,10 @@ async fn generates_everything(store: &Store) {
     // The report rollups are kept by the import: the report counts every ticket, and each
     // state-derived share as the tickets say.
     let filter = loopdesk_core::report::Filter::default();
-    let rows = store.report_rows(now() - chrono::Duration::days(400), now(), &filter, &[]).await.unwrap();
+    let rows = store
+        .report_rows(now() - chrono::Duration::days(400), now(), &filter, &[], loopdesk_store::Buckets::Period)
+        .await
+        .unwrap();
     let f = loopdesk_core::report::figures(&rows);
     use loopdesk_core::report::Measure;
     assert_eq!(f.value(Measure::Volume, None, None), Some(N as f64));

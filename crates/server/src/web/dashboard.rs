@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
+use loopdesk_app::read::Buckets;
 use loopdesk_core::access::Permission;
 use loopdesk_core::report::{self, Figures, Filter, Measure, Unit};
 use loopdesk_core::{Priority, TicketId, Timestamp};
@@ -123,7 +124,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     let d = state.read().dashboard(from, to).await?;
     // Headline figures, the per-priority table and the on-time chart are the reports'
     // figures of the same period: one definition each, so they cannot disagree.
-    let f = report::figures(&state.read().report_rows(from, to, &Filter::default(), &[]).await?);
+    let f = report::figures(&state.read().report_rows(from, to, &Filter::default(), &[], Buckets::Period).await?);
     let t = &s.t;
     let rows = Priority::ALL
         .iter()
