@@ -23,6 +23,7 @@ pub mod live;
 pub mod notify;
 pub mod outbound;
 pub mod ratelimit;
+pub mod reports;
 pub mod sla;
 pub mod tickets;
 pub mod trace;
@@ -37,7 +38,7 @@ pub use keys::Key;
 /// The read side of the store, for adapters (queries and their types).
 pub mod read {
     pub use loopdesk_store::{
-        rate, AgentLoad, ApiToken, Backend, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
+        rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
         FollowUpCounts, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo,
         Sort, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User,
         UserAudit, COUNT_CAP, OPEN_STATES,

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod report;
 mod rollup;
 mod triage;
 mod users;
@@ -69,6 +70,8 @@ enum Command {
         #[command(subcommand)]
         command: rollup::RollupCommand,
     },
+    /// A report (summary, trend, breakdown, channels, agents) as JSON, CSV or Excel.
+    Report(Box<report::ReportArgs>),
     /// Benchmarks that print the figures the issues name.
     Bench {
         #[command(subcommand)]
@@ -160,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Triage { command } => triage::run(command, &config).await,
         Command::Rollup { command } => rollup::run(command, &config).await,
+        Command::Report(args) => report::run(*args, &config).await,
         Command::Bench { command } => bench::run(command, config).await,
     }
 }

@@ -391,7 +391,10 @@ pub fn apply(ticket: &mut Ticket, event: &Event) {
             }
         }
         EventData::Closed { .. } => ticket.closed_at = Some(event.at),
-        EventData::Reopened { .. } => ticket.closed_at = None,
+        EventData::Reopened { .. } => {
+            ticket.closed_at = None;
+            ticket.reopened = true;
+        }
         EventData::Rejected { reason } => ticket.reject_reason = Some(reason.clone()),
         EventData::Restored { .. } => ticket.reject_reason = None,
         EventData::Merged { into } => ticket.merged_into = Some(*into),

@@ -13,6 +13,7 @@ pub mod event;
 pub mod ids;
 pub mod lifecycle;
 pub mod priority;
+pub mod report;
 pub mod routing;
 pub mod sla;
 pub mod ticket;

@@ -207,6 +207,10 @@ pub struct Ticket {
     /// Escalated at least once (an SLA breach, an unsatisfied customer, by hand).
     #[serde(default)]
     pub escalated: bool,
+    /// Reopened at least once (the customer was unsatisfied or came back); reports count
+    /// the reopen rate from it.
+    #[serde(default)]
+    pub reopened: bool,
 }
 
 impl Ticket {
@@ -251,6 +255,7 @@ impl Ticket {
             version: 0,
             triage: None,
             escalated: false,
+            reopened: false,
         }
     }
 

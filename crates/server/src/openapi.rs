@@ -140,6 +140,7 @@ impl Modify for Security {
         routes::tickets::actions::survey_status,
         routes::admin::channels::deliveries,
         routes::approvals::pending,
+        routes::reports::report,
         routes::follow_up::follow_up,
         routes::admin::list_users,
         routes::admin::create_user,
@@ -199,6 +200,7 @@ impl Modify for Security {
         (name = "documents", description = "Versioned configuration documents"),
         (name = "triage", description = "Triage rules and the category model"),
         (name = "channels", description = "Inbound channels, quarantine, attachments"),
+        (name = "reports", description = "Reports: figures, trends and breakdowns, as JSON, CSV or Excel"),
         (name = "meta", description = "This document")
     )
 )]

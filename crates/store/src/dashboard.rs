@@ -35,10 +35,8 @@ impl PriorityFigures {
     }
 }
 
-/// `n` of `of` as a share (0–1); `None` for none of none.
-pub fn rate(n: i64, of: i64) -> Option<f64> {
-    (of > 0).then(|| n as f64 / of as f64)
-}
+/// The reports' definition of a share, so the dashboard and the reports divide alike.
+pub use loopdesk_core::report::rate;
 
 /// Met and breached SLA results of one target in the period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -13,10 +13,6 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One rollup bucket.
 pub(crate) const HOUR_MS: i64 = 3_600_000;
-/// Intake within this long counts as timely for forms the system captures (seed 003).
-const INTAKE_SYSTEM_MS: i64 = 5 * 60 * 1000;
-/// ... and for feedback staff record by hand.
-const INTAKE_STAFF_MS: i64 = 30 * 60 * 1000;
 /// Tickets read per statement by [`Store::rebuild_dashboard`].
 const REBUILD_CHUNK: i64 = 5_000;
 
@@ -25,11 +21,7 @@ pub(crate) fn hour_of(t: Timestamp) -> i64 {
     ms(t).div_euclid(HOUR_MS)
 }
 
-/// Whether the ticket was recorded in time after it was received.
-pub fn intake_on_time(t: &Ticket) -> bool {
-    let limit = if matches!(t.channel.as_str(), "web" | "app") { INTAKE_SYSTEM_MS } else { INTAKE_STAFF_MS };
-    ms(t.recorded_at) - ms(t.received_at) <= limit
-}
+pub use loopdesk_core::report::intake_on_time;
 
 /// An SLA target clock that stopped with a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +44,8 @@ pub(crate) struct DashboardDeltas {
     /// answered, satisfied, neutral, unsatisfied, scored, score sum.
     surveys: BTreeMap<i64, [i64; 6]>,
     problems: BTreeMap<(i64, i64), i64>,
+    /// The reports' rollups, keyed by every dimension.
+    report: crate::report::ReportDeltas,
 }
 
 fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
@@ -63,6 +57,7 @@ fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
 impl DashboardDeltas {
     /// Adds (`by` = 1) or removes (`by` = -1) the ticket's contribution.
     pub(crate) fn add(&mut self, t: &Ticket, by: i64) {
+        self.report.add(t, by);
         let recorded = hour_of(t.recorded_at);
         let received = ms(t.received_at);
         let on_time = i64::from(intake_on_time(t));
@@ -126,7 +121,7 @@ impl DashboardDeltas {
         SURVEY.add_all(conn, backend, rows.collect()).await?;
         let rows = self.problems.iter().map(|((h, c), n)| (vec![Key::Int(*h), Key::Int(*c)], vec![*n]));
         PROBLEM.add_all(conn, backend, rows.collect()).await?;
-        Ok(())
+        self.report.flush(conn, backend).await
     }
 }
 
@@ -199,6 +194,7 @@ pub(crate) async fn record_sla_results(
     results: &[(&Ticket, &CompletedTarget)],
 ) -> Result<(), sqlx::Error> {
     let mut rollup: std::collections::BTreeMap<(i64, i64, String), (i64, i64)> = Default::default();
+    let mut report: Vec<(&Ticket, i64, &str, bool)> = Vec::new();
     for chunk in results.chunks(crate::sql::rows_per_statement(backend, 5)) {
         let sql = format!(
             "INSERT INTO sla_results (ticket_id, target, stopped_at, priority_rank, met) VALUES {} \
@@ -221,9 +217,11 @@ pub(crate) async fn record_sla_results(
                 let row = rollup.entry((hour_of(r.stopped_at), t.priority.rank(), target)).or_default();
                 row.0 += i64::from(r.met);
                 row.1 += i64::from(!r.met);
+                report.push((t, hour_of(r.stopped_at), r.target.as_str(), r.met));
             }
         }
     }
+    crate::report::record_sla(conn, backend, &report).await?;
     for ((hour, rank, target), (met, breached)) in rollup {
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) VALUES ($1, $2, $3, $4, $5) \
@@ -249,6 +247,9 @@ impl Store {
         let mut deltas = DashboardDeltas::default();
         let mut after = 0i64;
         let mut seen = 0u64;
+        // The reports roll SLA results up under the ticket's key, read chunk by chunk
+        // beside the tickets (the key is the ticket's now: the one at the time is gone).
+        let mut report_sla: Vec<(Ticket, i64, String, bool)> = Vec::new();
         loop {
             let rows: Vec<(i64, String)> =
                 sqlx::query_as("SELECT id, doc FROM tickets WHERE id > $1 ORDER BY id LIMIT $2")
@@ -257,10 +258,25 @@ impl Store {
                     .fetch_all(&self.pool)
                     .await?;
             let Some((last, _)) = rows.last() else { break };
+            let first = after;
             after = *last;
-            for (_, doc) in &rows {
+            let results: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+                "SELECT ticket_id, target, stopped_at, met FROM sla_results WHERE ticket_id > $1 AND ticket_id <= $2",
+            )
+            .bind(first)
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut by_ticket: HashMap<i64, Vec<(String, i64, i64)>> = HashMap::new();
+            for (id, target, stopped, met) in results {
+                by_ticket.entry(id).or_default().push((target, stopped, met));
+            }
+            for (id, doc) in &rows {
                 let t: Ticket = serde_json::from_str(doc)?;
                 deltas.add(&t, 1);
+                for (target, stopped, met) in by_ticket.remove(id).unwrap_or_default() {
+                    report_sla.push((t.clone(), stopped.div_euclid(HOUR_MS), target, met != 0));
+                }
                 seen += 1;
             }
         }
@@ -272,10 +288,16 @@ impl Store {
             "dashboard_surveys",
             "dashboard_problems",
             "dashboard_sla",
+            "report_facts",
+            "report_sla",
+            "report_waits",
         ] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
         deltas.flush(&mut tx, self.backend).await?;
+        let sla: Vec<(&Ticket, i64, &str, bool)> =
+            report_sla.iter().map(|(t, h, target, met)| (t, *h, target.as_str(), *met)).collect();
+        crate::report::record_sla(&mut tx, self.backend, &sla).await?;
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) \
              SELECT stopped_at / 3600000, priority_rank, target, CAST(SUM(met) AS BIGINT), \

@@ -7,6 +7,7 @@ mod mail;
 mod mix;
 mod pages;
 mod queue;
+mod reports;
 mod stats;
 mod timers;
 
@@ -42,6 +43,16 @@ pub enum BenchCommand {
     Queue {
         /// Requests per query shape.
         #[arg(long, default_value_t = 30)]
+        requests: usize,
+        /// PostgreSQL URL of an existing database (default: SQLite in --data).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Reports: month summary, 12-month daily trend, breakdowns, xlsx, the console page, on
+    /// an existing database (fill it first with `loopdesk demo --tickets 1000000`).
+    Reports {
+        /// Requests per report.
+        #[arg(long, default_value_t = 20)]
         requests: usize,
         /// PostgreSQL URL of an existing database (default: SQLite in --data).
         #[arg(long)]
@@ -98,6 +109,9 @@ pub async fn run(command: BenchCommand, config: Config) -> anyhow::Result<()> {
         }
         BenchCommand::Queue { requests, database_url } => {
             queue::run(crate::with_database(config, database_url), requests).await
+        }
+        BenchCommand::Reports { requests, database_url } => {
+            reports::run(crate::with_database(config, database_url), requests).await
         }
         BenchCommand::Pages { requests, database_url } => {
             pages::run(crate::with_database(config, database_url), requests).await

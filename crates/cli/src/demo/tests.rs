@@ -75,6 +75,21 @@ async fn generates_everything(store: &Store) {
     }
     let d = store.dashboard(now() - chrono::Duration::days(400), now()).await.unwrap();
     assert!(!d.top_problems.is_empty(), "the demo has top problems");
+
+    // The report rollups are kept by the import: the report counts every ticket, and each
+    // state-derived share as the tickets say.
+    let filter = loopdesk_core::report::Filter::default();
+    let rows = store
+        .report_rows(now() - chrono::Duration::days(400), now(), &filter, &[], loopdesk_store::Buckets::Period)
+        .await
+        .unwrap();
+    let f = loopdesk_core::report::figures(&rows);
+    use loopdesk_core::report::Measure;
+    assert_eq!(f.value(Measure::Volume, None, None), Some(N as f64));
+    let rejected = tickets.iter().filter(|t| t.state == State::Rejected).count();
+    assert_eq!(f.value(Measure::SpamShare, None, None), Some(rejected as f64 / N as f64));
+    let reopened = tickets.iter().filter(|t| t.reopened).count();
+    assert_eq!(f.value(Measure::ReopenRate, None, None), Some(reopened as f64 / N as f64));
 }
 
 #[tokio::test]

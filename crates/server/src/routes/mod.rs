@@ -9,6 +9,7 @@ pub mod follow_up;
 pub mod health;
 pub mod inbound;
 pub mod live;
+pub mod reports;
 pub mod surveys;
 pub mod tickets;
 pub mod track;
@@ -43,6 +44,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(triage::router())
         .merge(auth::routes::router())
         .merge(approvals::router())
+        .merge(reports::router())
         .merge(surveys::router())
         .merge(follow_up::router())
 }

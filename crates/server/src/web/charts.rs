@@ -94,3 +94,106 @@ mod tests {
         assert_eq!(widths, vec![(0.286 * PLOT as f64).round() as u32, PLOT / 2, PLOT, PLOT]);
     }
 }
+
+/// A line chart of one series over buckets, the previous period's as a faint dashed line.
+#[derive(Template)]
+#[template(path = "chart_line.svg", escape = "html")]
+pub struct LineChart {
+    pub id: String,
+    pub title: String,
+    /// What the chart shows, in words (read by screen readers).
+    pub desc: String,
+    pub width: u32,
+    pub height: u32,
+    pub left: u32,
+    pub right: u32,
+    pub top: u32,
+    pub bottom: u32,
+    pub max_label: String,
+    pub first_label: String,
+    pub last_label: String,
+    /// `x,y x,y …` (numbers only).
+    pub current: String,
+    pub previous: String,
+}
+
+/// The points of `values` (gaps read as 0) scaled to `max` in the plot area.
+fn points(values: &[Option<f64>], max: f64, c: &LineChart) -> String {
+    let n = values.len().max(2) - 1;
+    let span = f64::from(c.right - c.left);
+    let height = f64::from(c.bottom - c.top);
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = f64::from(c.left) + span * i as f64 / n as f64;
+            let share = if max > 0.0 { (v.unwrap_or(0.0) / max).clamp(0.0, 1.0) } else { 0.0 };
+            format!("{:.1},{:.1}", x, f64::from(c.bottom) - share * height)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Lays out a line chart of `current` beside `previous`, both on the axis of the larger.
+/// `labels` are the first and last bucket's names; `format` writes the axis maximum.
+pub fn line(
+    id: &str,
+    title: &str,
+    desc: String,
+    labels: (String, String),
+    current: &[Option<f64>],
+    previous: &[Option<f64>],
+    format: impl Fn(f64) -> String,
+) -> LineChart {
+    let max = current.iter().chain(previous).flatten().fold(0.0_f64, |a, b| a.max(*b));
+    let mut c = LineChart {
+        id: id.to_string(),
+        title: title.to_string(),
+        desc,
+        width: 600,
+        height: 220,
+        left: 60,
+        right: 590,
+        top: 10,
+        bottom: 190,
+        max_label: format(max),
+        first_label: labels.0,
+        last_label: labels.1,
+        current: String::new(),
+        previous: String::new(),
+    };
+    c.current = points(current, max, &c);
+    if previous.iter().any(Option::is_some) {
+        c.previous = points(previous, max, &c);
+    }
+    c
+}
+
+impl LineChart {
+    pub fn svg(&self) -> String {
+        self.render().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn a_line_scales_both_periods_to_the_larger_and_escapes_its_words() {
+        let c = line(
+            "t",
+            "<趋势>",
+            "desc".into(),
+            ("a".into(), "b".into()),
+            &[Some(2.0), Some(4.0)],
+            &[Some(8.0), None],
+            |v| v.to_string(),
+        );
+        assert_eq!(c.current, "60.0,145.0 590.0,100.0");
+        assert_eq!(c.previous, "60.0,10.0 590.0,190.0");
+        let svg = c.svg();
+        assert!(svg.contains("<title id=\"t-title\">") && !svg.contains("<趋势>"), "{svg}");
+        assert!(svg.contains("stroke-opacity=\"0.3\""), "the previous period is faint");
+    }
+}

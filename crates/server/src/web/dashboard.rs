@@ -11,9 +11,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
-use loopdesk_app::read::{rate, Dashboard};
+use loopdesk_app::read::Buckets;
 use loopdesk_core::access::Permission;
-use loopdesk_core::{TicketId, Timestamp};
+use loopdesk_core::report::{self, Figures, Filter, Measure, Unit};
+use loopdesk_core::{Priority, TicketId, Timestamp};
 use serde::Deserialize;
 
 /// Query of the dashboard.
@@ -41,7 +42,7 @@ pub struct Problem {
 pub struct PriorityRow {
     pub priority: &'static str,
     pub first_response: String,
-    pub resolved: i64,
+    pub resolved: String,
     pub handling: String,
     pub on_time: String,
 }
@@ -56,6 +57,8 @@ struct DashboardPage {
     charts: Vec<(String, String)>,
     problems: Vec<Problem>,
     empty: bool,
+    /// The period's summary report as CSV and Excel.
+    downloads: Vec<(String, String)>,
 }
 
 /// Start of the period containing `now`, in `tz`.
@@ -72,20 +75,14 @@ pub fn period_start(period: &str, now: Timestamp, tz: chrono_tz::Tz) -> Timestam
         .unwrap_or(now)
 }
 
-fn pct(n: i64, d: i64) -> String {
-    share(rate(n, d))
-}
-
-/// A share as the dashboard writes it (`—` for none of none).
-fn share(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
-}
-
-fn hours(ms: i64, n: i64) -> String {
-    if n == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}", ms as f64 / 3_600_000.0)
+/// A figure as the dashboard writes it, in the unit of its measure (`—` for nothing).
+fn show(f: &Figures, m: Measure, priority: Option<Priority>, t: &super::i18n::T) -> String {
+    let Some(v) = f.value(m, priority, None) else { return "—".into() };
+    match m.unit() {
+        Unit::Count => format!("{v:.0}"),
+        Unit::Ratio => format!("{:.1}%", v * 100.0),
+        Unit::Milliseconds => format!("{:.1} {}", v / 3_600_000.0, t.get("dash.hours")),
+        Unit::Score => format!("{v:.2}"),
     }
 }
 
@@ -97,26 +94,18 @@ pub async fn page(State(state): State<AppState>, s: Staff, Query(q): Query<DashQ
     }
 }
 
-fn kpis(s: &Staff, d: &Dashboard) -> Vec<Kpi> {
-    let fr_n: i64 = d.per_priority.iter().map(|p| p.first_responses).sum();
-    let fr_ms: i64 = d.per_priority.iter().map(|p| p.first_response_avg_ms * p.first_responses).sum();
-    let on_time: i64 = d.per_priority.iter().map(|p| p.on_time).sum();
-    let on_time_of: i64 = d.per_priority.iter().map(|p| p.on_time_of).sum();
-    let mean = if d.scored > 0 { format!("{:.2}", d.score_sum as f64 / d.scored as f64) } else { "—".into() };
-    let h = s.t.get("dash.hours");
+/// The headline figures: each one [`Figures::value`], the reports' definition.
+fn kpis(s: &Staff, f: &Figures) -> Vec<Kpi> {
+    let k = |label, m, id| Kpi { label, value: show(f, m, None, &s.t), id };
     vec![
-        Kpi { label: "dash.volume", value: d.total.to_string(), id: "kpi-volume" },
-        Kpi { label: "dash.intake", value: pct(d.intake_on_time, d.total), id: "kpi-intake" },
-        Kpi {
-            label: "dash.first_response",
-            value: format!("{} {h}", hours(fr_ms / fr_n.max(1), fr_n)),
-            id: "kpi-first-response",
-        },
-        Kpi { label: "dash.resolved", value: d.resolved.to_string(), id: "kpi-resolved" },
-        Kpi { label: "dash.on_time", value: pct(on_time, on_time_of), id: "kpi-on-time" },
-        Kpi { label: "dash.satisfaction", value: pct(d.satisfied, d.surveys), id: "kpi-satisfaction" },
-        Kpi { label: "dash.follow_up", value: pct(d.surveys, d.resolved), id: "kpi-follow-up" },
-        Kpi { label: "dash.mean_score", value: mean, id: "kpi-score" },
+        k("dash.volume", Measure::Volume, "kpi-volume"),
+        k("dash.intake", Measure::IntakeTimeliness, "kpi-intake"),
+        k("dash.first_response", Measure::FirstResponseMean, "kpi-first-response"),
+        k("dash.resolved", Measure::Resolved, "kpi-resolved"),
+        k("dash.on_time", Measure::OnTimeRate, "kpi-on-time"),
+        k("dash.satisfaction", Measure::SatisfiedShare, "kpi-satisfaction"),
+        k("dash.follow_up", Measure::FollowUpRate, "kpi-follow-up"),
+        k("dash.mean_score", Measure::MeanScore, "kpi-score"),
     ]
 }
 
@@ -131,17 +120,20 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     };
     let now = state.now();
     let from = period_start(period, now, s.t.tz);
-    let d = state.read().dashboard(from, now + Duration::seconds(1)).await?;
+    let to = now + Duration::seconds(1);
+    let d = state.read().dashboard(from, to).await?;
+    // Headline figures, the per-priority table and the on-time chart are the reports'
+    // figures of the same period: one definition each, so they cannot disagree.
+    let f = report::figures(&state.read().report_rows(from, to, &Filter::default(), &[], Buckets::Period).await?);
     let t = &s.t;
-    let rows = d
-        .per_priority
+    let rows = Priority::ALL
         .iter()
         .map(|p| PriorityRow {
-            priority: p.priority.map(|x| x.as_str()).unwrap_or("medium"),
-            first_response: hours(p.first_response_avg_ms, p.first_responses),
-            resolved: p.resolved,
-            handling: hours(p.handling_avg_ms, p.resolved),
-            on_time: share(p.on_time_rate()),
+            priority: p.as_str(),
+            first_response: show(&f, Measure::FirstResponseMean, Some(*p), t),
+            resolved: show(&f, Measure::Resolved, Some(*p), t),
+            handling: show(&f, Measure::HandlingMean, Some(*p), t),
+            on_time: show(&f, Measure::OnTimeRate, Some(*p), t),
         })
         .collect();
     let mut by_channel: Vec<(&String, &i64)> = d.by_channel.iter().collect();
@@ -169,12 +161,12 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     // The same rate as the table beside it and the tile above, on a 0–100% axis.
     let on_time_chart = percent_bars(
         t.get("dash.on_time"),
-        d.per_priority
+        Priority::ALL
             .iter()
             .map(|p| Bar {
-                label: t.name("priority", p.priority.map(|x| x.as_str()).unwrap_or("")),
-                value: p.on_time_rate().unwrap_or(0.0) * 100.0,
-                text: share(p.on_time_rate()),
+                label: t.name("priority", p.as_str()),
+                value: f.value(Measure::OnTimeRate, Some(*p), None).unwrap_or(0.0) * 100.0,
+                text: show(&f, Measure::OnTimeRate, Some(*p), t),
             })
             .collect(),
     );
@@ -199,7 +191,17 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     Ok(DashboardPage {
         layout: Layout::staff(s, "dash.title"),
         period,
-        kpis: kpis(s, &d),
+        kpis: kpis(s, &f),
+        downloads: ["csv", "xlsx"]
+            .map(|format| {
+                let q = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("from", &from.to_rfc3339())
+                    .append_pair("to", &to.to_rfc3339())
+                    .append_pair("format", format)
+                    .finish();
+                (format.to_uppercase(), format!("/api/v1/reports/summary?{q}"))
+            })
+            .to_vec(),
         rows,
         charts: vec![
             (t.get("dash.by_channel").to_string(), channel_chart.svg()),

@@ -16,6 +16,7 @@ pub mod page;
 pub mod portal;
 pub mod queue;
 pub mod replies;
+pub mod reports;
 pub mod sla;
 pub mod survey;
 pub mod team;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
         .route("/console/team", get(team::page))
         .route("/console/dashboard", get(dashboard::page))
+        .route("/console/reports", get(reports::page))
         .route("/console/admin", get(admin::index))
         .route("/console/admin/documents/{name}", get(admin::document).post(admin::save_document))
         .route("/console/admin/calendars/day", post(admin::add_calendar_day))

@@ -42,6 +42,16 @@ pub struct QueueQuery {
     pub channel: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
+    /// Drill-down from a report: a department id, an assignee id, and the period the
+    /// tickets were recorded in (RFC 3339), as the API's queue takes them.
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub created_from: Option<String>,
+    #[serde(default)]
+    pub created_to: Option<String>,
     #[serde(default)]
     pub sort: Option<String>,
     #[serde(default)]
@@ -138,6 +148,10 @@ impl QueueQuery {
             ("category", &self.category),
             ("channel", &self.channel),
             ("q", &self.q),
+            ("department", &self.department),
+            ("assignee", &self.assignee),
+            ("created_from", &self.created_from),
+            ("created_to", &self.created_to),
         ] {
             if let Some(v) = nonempty(v) {
                 m.insert(k.into(), json!(v));
@@ -163,6 +177,10 @@ impl QueueQuery {
             ("category", &self.category),
             ("channel", &self.channel),
             ("q", &self.q),
+            ("department", &self.department),
+            ("assignee", &self.assignee),
+            ("created_from", &self.created_from),
+            ("created_to", &self.created_to),
             ("sort", &self.sort),
         ] {
             if let Some(v) = nonempty(v) {

@@ -4,6 +4,7 @@
 mod common;
 mod mailbox;
 mod openapi;
+mod reports;
 
 mod access;
 mod browser;

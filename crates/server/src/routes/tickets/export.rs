@@ -147,7 +147,7 @@ fn line(out: &mut String, fields: impl Iterator<Item = String>) {
 /// would run as a formula (`=`, `+`, `-`, `@`, a tab or carriage return first) gets a leading
 /// `'`: customers write these texts, and a formula in an export is an attack on whoever
 /// opens it.
-fn field(out: &mut String, f: &str) {
+pub(crate) fn field(out: &mut String, f: &str) {
     let formula = f.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quoted = formula || f.contains([',', '"', '\n', '\r']);
     if quoted {

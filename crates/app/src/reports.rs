@@ -1,0 +1,134 @@
+//! Reports (issue 16): the use case behind the API, the console page and the CLI. Reads
+//! the report rollups for the period, the previous period and the same period a year
+//! earlier, and lets the core compute the figures. Supervisors and admins only; a caller
+//! who sees one department only is held to it.
+
+use crate::access::require;
+use crate::read::Buckets;
+use crate::{App, AppError};
+use chrono_tz::Tz;
+use loopdesk_core::access::{Permission, Visibility};
+use loopdesk_core::calendar::DEFAULT_CALENDAR;
+use loopdesk_core::report::engine::{AGENT_MEASURES, BREAKDOWN_MEASURES, CHANNEL_MEASURES, TREND_MEASURES};
+use loopdesk_core::report::{self, Dimension, Filter, Grain, Measure, Period, ReportName};
+use loopdesk_core::{Principal, Timestamp};
+
+/// What to report.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub name: ReportName,
+    pub period: Period,
+    pub grain: Grain,
+    /// The breakdown's dimensions (one or two); ignored by the other reports.
+    pub dimensions: Vec<Dimension>,
+    pub filter: Filter,
+}
+
+/// A computed report.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportBody {
+    Summary { rows: Vec<report::SummaryRow> },
+    Trend { grain: Grain, measures: Vec<Measure>, buckets: Vec<report::TrendBucket> },
+    Table(report::Table),
+}
+
+/// A report with the periods it compares.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub name: ReportName,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub to: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub previous_from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub year_ago_from: Timestamp,
+    /// The IANA zone periods and buckets are read in.
+    pub time_zone: String,
+    #[serde(flatten)]
+    pub body: ReportBody,
+}
+
+/// The company's time zone: that of the default business calendar.
+pub fn company_time_zone(app: &App) -> Tz {
+    app.sla.get().calendars.get(DEFAULT_CALENDAR).map(|c| c.time_zone()).unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// The filter narrowed to what the caller may see: a caller limited to a department reads
+/// that department only, and naming another is refused.
+fn scoped(principal: &Principal, mut filter: Filter) -> Result<Filter, AppError> {
+    match principal.visibility() {
+        Visibility::All => Ok(filter),
+        Visibility::None => Err(AppError::Forbidden("reports need a staff account".into())),
+        Visibility::Department { department_id, .. } => {
+            let Some(own) = department_id else {
+                return Err(AppError::Forbidden("reports need a department or a supervisor role".into()));
+            };
+            if filter.department.is_some_and(|d| d != own) {
+                return Err(AppError::Forbidden("you may report on your own department only".into()));
+            }
+            filter.department = Some(own);
+            Ok(filter)
+        }
+    }
+}
+
+fn period_error(e: report::PeriodError) -> AppError {
+    match e {
+        report::PeriodError::Empty => AppError::invalid("to", e.to_string()),
+        report::PeriodError::TooManyBuckets { .. } => AppError::invalid("grain", e.to_string()),
+    }
+}
+
+/// Computes a report for `principal`.
+pub async fn run(app: &App, principal: &Principal, req: ReportRequest) -> Result<Report, AppError> {
+    require(principal, Permission::Supervise)?;
+    let filter = scoped(principal, req.filter)?;
+    let tz = company_time_zone(app);
+    let (p, prev, year) = (req.period, req.period.previous(tz), req.period.year_earlier(tz));
+    let read = app.read();
+    let dims: Vec<Dimension> = match req.name {
+        ReportName::Breakdown => {
+            if req.dimensions.is_empty() || req.dimensions.len() > 2 {
+                return Err(AppError::invalid("dimension", "a breakdown takes one or two dimensions"));
+            }
+            req.dimensions.clone()
+        }
+        ReportName::Channels => vec![Dimension::Channel],
+        ReportName::Agents => vec![Dimension::Agent],
+        ReportName::Summary | ReportName::Trend => Vec::new(),
+    };
+    // Only a trend needs the hours; the rest sum the period in the database.
+    let buckets = if req.name == ReportName::Trend { Buckets::Hours } else { Buckets::Period };
+    let rows = read.report_rows(p.from, p.to, &filter, &dims, buckets).await?;
+    let body = match req.name {
+        ReportName::Summary => {
+            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
+            let year_ago = read.report_rows(year.from, year.to, &filter, &dims, buckets).await?;
+            ReportBody::Summary { rows: report::summary(&rows, &previous, &year_ago) }
+        }
+        ReportName::Trend => {
+            let bounds = p.boundaries(req.grain, tz).map_err(period_error)?;
+            let previous_bounds = prev.boundaries(req.grain, tz).map_err(period_error)?;
+            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
+            let buckets = report::trend(&rows, &bounds, &previous, &previous_bounds);
+            ReportBody::Trend { grain: req.grain, measures: TREND_MEASURES.to_vec(), buckets }
+        }
+        ReportName::Breakdown => ReportBody::Table(report::breakdown(&rows, &dims, &BREAKDOWN_MEASURES)),
+        ReportName::Channels => ReportBody::Table(report::breakdown(&rows, &dims, &CHANNEL_MEASURES)),
+        ReportName::Agents => ReportBody::Table(report::breakdown(&rows, &dims, &AGENT_MEASURES)),
+    };
+    Ok(Report {
+        name: req.name,
+        from: p.from,
+        to: p.to,
+        previous_from: prev.from,
+        year_ago_from: year.from,
+        time_zone: tz.name().to_string(),
+        body,
+    })
+}
