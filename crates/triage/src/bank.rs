@@ -26,6 +26,9 @@ pub(crate) struct ModelBank {
     concepts: [bool; SLOTS],
 }
 
+/// Features looked up ahead of their sums.
+const CHUNK: usize = 64;
+
 /// Where a feature's block starts and which models (bit `slot`) have a row in it.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -93,21 +96,33 @@ impl ModelBank {
                 s.total = base_total + if with_concepts { concept_total } else { 0 };
             }
         }
-        // Two passes: every feature's entry first (independent look-ups whose cache misses
-        // overlap, each row fetched ahead), then the sums.
-        let mut rows: Vec<(Entry, u32, bool)> = Vec::with_capacity(base.len() + concepts.len());
+        // Two passes over each chunk of features: the entries first (independent look-ups
+        // whose cache misses overlap, each block fetched ahead), then the sums. Chunks on
+        // the stack: no allocation per text.
+        let mut chunk = [(Entry { start: 0, present: 0 }, 0u32, false); CHUNK];
+        let mut filled = 0;
         let tagged = base.iter().map(|f| (f, false)).chain(concepts.iter().map(|f| (f, true)));
         for (&(f, c), only_concepts) in tagged {
             if let Some(&entry) = self.entries.get(&f) {
                 prefetch(&self.blocks, entry.start as usize);
-                rows.push((entry, c, only_concepts));
+                chunk[filled] = (entry, c, only_concepts);
+                filled += 1;
+                if filled == CHUNK {
+                    self.add(&mut sums, &chunk);
+                    filled = 0;
+                }
             }
         }
-        for (entry, c, only_concepts) in rows {
+        self.add(&mut sums, &chunk[..filled]);
+        sums
+    }
+
+    /// Adds looked-up features to the models' sums, in order.
+    fn add(&self, sums: &mut [Option<Sums>; SLOTS], features: &[(Entry, u32, bool)]) {
+        for &(entry, c, only_concepts) in features {
             let mut at = entry.start as usize;
-            let bits = entry.present;
             for (slot, sum) in sums.iter_mut().enumerate() {
-                if bits & (1 << slot) == 0 {
+                if entry.present & (1 << slot) == 0 {
                     continue;
                 }
                 let row = &self.blocks[at..at + self.strides[slot]];
@@ -120,7 +135,6 @@ impl ModelBank {
                 }
             }
         }
-        sums
     }
 }
 
