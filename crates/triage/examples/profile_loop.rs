@@ -5,6 +5,10 @@
 //! model out, to see what each costs; `ITEMS` and `ROUNDS` change the 5000 texts and 4 rounds
 //! (small values for `valgrind --tool=cachegrind`, whose counts do not depend on the load).
 
+/// The allocator of the `loopdesk` binary (crates/cli), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL;
 use loopdesk_triage::eval::parse_jsonl;
 use loopdesk_triage::hash::SplitMix;
