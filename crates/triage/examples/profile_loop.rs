@@ -1,7 +1,13 @@
 //! Runs `Engine::analyze` over the labelled texts joined into 50–500 character pieces, for
-//! profiling (`perf record`). Prints µs per item. `NO_SPAM`, `NO_PRIO`, `NO_TONE` leave a
+//! profiling (`perf record`). Prints µs per item for `analyze` (everything) and for
+//! `decide` (classification, signals, moderation and priority without the similarity step,
+//! what the 20,000 items/s budget covers); `ONLY=decide` or `ONLY=analyze` runs one. `NO_SPAM`, `NO_PRIO`, `NO_TONE` leave a
 //! model out, to see what each costs; `ITEMS` and `ROUNDS` change the 5000 texts and 4 rounds
 //! (small values for `valgrind --tool=cachegrind`, whose counts do not depend on the load).
+
+/// The allocator of the `loopdesk` binary (crates/cli), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use loopdesk_triage::engine::FEEDBACK_LABELLED_JSONL;
 use loopdesk_triage::eval::parse_jsonl;
@@ -41,13 +47,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let model = loopdesk_triage::TextModel::from_json(&std::fs::read_to_string(path)?)?;
         engine = engine.with_sentiment(Some(model));
     }
+    let only = std::env::var("ONLY").unwrap_or_default();
     for _ in 0..env("ROUNDS", 4) {
-        let started = Instant::now();
-        for t in &texts {
-            black_box(engine.analyze(&Input::new(t)));
+        let mut line = Vec::new();
+        if only != "decide" {
+            let started = Instant::now();
+            for t in &texts {
+                black_box(engine.analyze(&Input::new(t)));
+            }
+            line.push(format!("analyze {:.1} µs/item", started.elapsed().as_secs_f64() * 1e6 / texts.len() as f64));
         }
-        let us = started.elapsed().as_secs_f64() * 1e6 / texts.len() as f64;
-        println!("{us:.1} µs/item");
+        if only != "analyze" {
+            let started = Instant::now();
+            for t in &texts {
+                black_box(engine.decide(&Input::new(t)));
+            }
+            line.push(format!("decide {:.1} µs/item", started.elapsed().as_secs_f64() * 1e6 / texts.len() as f64));
+        }
+        println!("{}", line.join(", "));
     }
     Ok(())
 }

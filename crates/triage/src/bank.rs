@@ -4,25 +4,36 @@
 //! feature's weights for every model side by side in memory (one block, read in order,
 //! rather than a cache miss per model).
 
+use crate::hash::PassThrough;
 use crate::model::{Sums, TextModel};
 use crate::segment::FeatureConfig;
-use crate::vector::FeatureIndex;
+use std::collections::HashMap;
 
 /// Models of the engine, in slot order: complaint tone, category, spam, priority.
 pub(crate) const SLOTS: usize = 4;
 
-/// The union of the models' features. Feature `i` of the index owns the block
-/// `blocks[starts[i]..starts[i + 1]]`: the packed rows of the models that know it, in slot
-/// order, each `strides[slot]` long; `present[i]` has bit `slot` set for those models.
+/// The union of the models' features. A feature's [`Entry`] points at its block in
+/// `blocks`: the packed rows of the models that know it, in slot order, each
+/// `strides[slot]` long.
 #[derive(Debug, Clone)]
 pub(crate) struct ModelBank {
-    index: FeatureIndex,
-    starts: Vec<u32>,
-    present: Vec<u8>,
+    /// Feature id → its block (start and models in the map itself: one cache miss per
+    /// feature, not three).
+    entries: HashMap<u32, Entry, PassThrough>,
     blocks: Vec<f32>,
     strides: [usize; SLOTS],
     /// Which slots read concept features too.
     concepts: [bool; SLOTS],
+}
+
+/// Features looked up ahead of their sums.
+const CHUNK: usize = 64;
+
+/// Where a feature's block starts and which models (bit `slot`) have a row in it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: u32,
+    present: u8,
 }
 
 /// The features the shared pass makes: words and character 1–2-grams (concepts apart).
@@ -52,9 +63,11 @@ impl ModelBank {
         for (stride, m) in strides.iter_mut().zip(&models) {
             *stride = m.map_or(0, TextModel::packed_stride);
         }
-        let (mut starts, mut present, mut blocks) = (Vec::with_capacity(ids.len() + 1), Vec::new(), Vec::new());
+        let mut entries: HashMap<u32, Entry, PassThrough> = HashMap::default();
+        entries.reserve(ids.len());
+        let mut blocks = Vec::new();
         for &id in &ids {
-            starts.push(u32::try_from(blocks.len()).ok()?);
+            let start = u32::try_from(blocks.len()).ok()?;
             let mut bits = 0u8;
             for (slot, m) in models.iter().enumerate() {
                 if let Some((m, row)) = m.and_then(|m| Some((m, m.row(id)?))) {
@@ -62,10 +75,9 @@ impl ModelBank {
                     blocks.extend_from_slice(m.packed_row(row));
                 }
             }
-            present.push(bits);
+            entries.insert(id, Entry { start, present: bits });
         }
-        starts.push(u32::try_from(blocks.len()).ok()?);
-        Some(ModelBank { index: FeatureIndex::new(&ids), starts, present, blocks, strides, concepts })
+        Some(ModelBank { entries, blocks, strides, concepts })
     }
 
     /// Runs every model over a text's counted `base` features ([`base_config`]) and, for
@@ -84,33 +96,58 @@ impl ModelBank {
                 s.total = base_total + if with_concepts { concept_total } else { 0 };
             }
         }
-        let mut add = |features: &[(u32, u32)], only_concepts: bool| {
-            for &(f, c) in features {
-                let Some(entry) = self.index.get(f) else {
-                    continue;
-                };
-                let entry = entry as usize;
-                let mut at = self.starts[entry] as usize;
-                let bits = self.present[entry];
-                for (slot, sum) in sums.iter_mut().enumerate() {
-                    if bits & (1 << slot) == 0 {
-                        continue;
-                    }
-                    let row = &self.blocks[at..at + self.strides[slot]];
-                    at += self.strides[slot];
-                    if only_concepts && !self.concepts[slot] {
-                        continue;
-                    }
-                    if let Some(s) = sum.as_mut() {
-                        s.add_row(row, c);
-                    }
+        // Two passes over each chunk of features: the entries first (independent look-ups
+        // whose cache misses overlap, each block fetched ahead), then the sums. Chunks on
+        // the stack: no allocation per text.
+        let mut chunk = [(Entry { start: 0, present: 0 }, 0u32, false); CHUNK];
+        let mut filled = 0;
+        let tagged = base.iter().map(|f| (f, false)).chain(concepts.iter().map(|f| (f, true)));
+        for (&(f, c), only_concepts) in tagged {
+            if let Some(&entry) = self.entries.get(&f) {
+                prefetch(&self.blocks, entry.start as usize);
+                chunk[filled] = (entry, c, only_concepts);
+                filled += 1;
+                if filled == CHUNK {
+                    self.add(&mut sums, &chunk);
+                    filled = 0;
                 }
             }
-        };
-        add(base, false);
-        add(concepts, true);
+        }
+        self.add(&mut sums, &chunk[..filled]);
         sums
     }
+
+    /// Adds looked-up features to the models' sums, in order.
+    fn add(&self, sums: &mut [Option<Sums>; SLOTS], features: &[(Entry, u32, bool)]) {
+        for &(entry, c, only_concepts) in features {
+            let mut at = entry.start as usize;
+            for (slot, sum) in sums.iter_mut().enumerate() {
+                if entry.present & (1 << slot) == 0 {
+                    continue;
+                }
+                let row = &self.blocks[at..at + self.strides[slot]];
+                at += self.strides[slot];
+                if only_concepts && !self.concepts[slot] {
+                    continue;
+                }
+                if let Some(s) = sum.as_mut() {
+                    s.add_row(row, c);
+                }
+            }
+        }
+    }
+}
+
+/// Asks for the cache line of `blocks[at]` ahead of its use (a hint; nothing elsewhere).
+#[inline(always)]
+fn prefetch(blocks: &[f32], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(v) = blocks.get(at) {
+        // SAFETY: a prefetch reads nothing and faults on no address; this one is in bounds.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const f32).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (blocks, at);
 }
 
 #[cfg(test)]

@@ -44,27 +44,35 @@ pub fn count_features(mut feats: Vec<u32>) -> Vec<(u32, u32)> {
 /// 8% of an analysis).
 pub(crate) fn count_unsorted(feats: &[u32]) -> Vec<(u32, u32)> {
     const FREE: u32 = u32::MAX;
+    thread_local! {
+        /// The table, kept between texts (a fresh one of several kilobytes per text was a
+        /// trip to the allocator's slow path).
+        static SLOTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let size = (feats.len() * 2).next_power_of_two().max(16);
     let (mask, shift) = (size - 1, 32 - size.trailing_zeros());
-    let mut slots = vec![FREE; size];
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(feats.len());
-    for &f in feats {
-        let mut at = (f.wrapping_mul(0x9e37_79b1) >> shift) as usize;
-        loop {
-            match slots[at] {
-                FREE => {
-                    slots[at] = out.len() as u32;
-                    out.push((f, 1));
-                    break;
+    SLOTS.with_borrow_mut(|slots| {
+        slots.clear();
+        slots.resize(size, FREE);
+        for &f in feats {
+            let mut at = (f.wrapping_mul(0x9e37_79b1) >> shift) as usize;
+            loop {
+                match slots[at] {
+                    FREE => {
+                        slots[at] = out.len() as u32;
+                        out.push((f, 1));
+                        break;
+                    }
+                    i if out[i as usize].0 == f => {
+                        out[i as usize].1 += 1;
+                        break;
+                    }
+                    _ => at = (at + 1) & mask,
                 }
-                i if out[i as usize].0 == f => {
-                    out[i as usize].1 += 1;
-                    break;
-                }
-                _ => at = (at + 1) & mask,
             }
         }
-    }
+    });
     out
 }
 

@@ -304,8 +304,21 @@ impl Engine {
         train_plain(examples, &base, &feats)
     }
 
-    /// Analyses one feedback.
+    /// Analyses one feedback: [`Engine::decide`] plus the similarity step (MinHash
+    /// signature, problem signature, look-up keys).
     pub fn analyze(&self, input: &Input<'_>) -> Analysis {
+        self.analyze_parts(input, true)
+    }
+
+    /// Classification, signals, moderation and priority, the same as [`Engine::analyze`]
+    /// decides them, without the similarity step: `signature`, `problem` and `band_keys`
+    /// stay empty. What the classification budget (items per second on one core) covers;
+    /// the similarity step has a budget of its own.
+    pub fn decide(&self, input: &Input<'_>) -> Analysis {
+        self.analyze_parts(input, false)
+    }
+
+    fn analyze_parts(&self, input: &Input<'_>, similarity: bool) -> Analysis {
         let joined;
         let raw = match input.subject.filter(|s| !s.trim().is_empty()) {
             Some(subject) => {
@@ -349,12 +362,17 @@ impl Engine {
                     _ => vote,
                 })
             });
-        let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
-        let problem = ProblemSignature::new(&found, &classification.category);
-        // Near-copies (a customer's re-send) are found by the MinHash bands, reports of
-        // the same problem in other words by concept pairs.
-        let mut band_keys = self.minhasher.band_keys(&signature);
-        band_keys.extend(problem.keys());
+        let (signature, problem, band_keys) = if similarity {
+            let signature = self.minhasher.signature(&self.minhasher.shingles(&words));
+            let problem = ProblemSignature::new(&found, &classification.category);
+            // Near-copies (a customer's re-send) are found by the MinHash bands, reports
+            // of the same problem in other words by concept pairs.
+            let mut band_keys = self.minhasher.band_keys(&signature);
+            band_keys.extend(problem.keys());
+            (signature, problem, band_keys)
+        } else {
+            Default::default()
+        };
         let cluster_size = input.cluster_size.max(1);
         let impact_scope = self.config.cluster.impact_scope(cluster_size);
         let priority = match moderation.verdict {

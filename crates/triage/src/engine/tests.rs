@@ -307,3 +307,26 @@ fn an_unsure_category_never_lowers_the_learned_vote() {
     }
     assert!(checked > 0, "no unsure text");
 }
+
+#[test]
+fn decide_is_analyze_without_the_similarity_step() {
+    let texts = [
+        "热水器漏电，洗澡的时候被电了一下，太危险了",
+        "The app crashes every time I open my order history, version 3.2",
+        "加微信领取免费礼品，日赚500元",
+        "退款申请了两周还没到账，客服一直不回复",
+    ];
+    for text in texts {
+        let (full, decided) = (analyze(text), engine().decide(&Input::new(text)));
+        assert!(decided.signature.is_empty() && decided.problem.is_empty() && decided.band_keys.is_empty());
+        let without = |a: &Analysis| {
+            let mut v = serde_json::to_value(a).expect("analysis as JSON");
+            for key in ["signature", "problem", "band_keys"] {
+                v.as_object_mut().expect("an object").remove(key);
+            }
+            v
+        };
+        assert_eq!(without(&full), without(&decided), "{text}");
+        assert!(!full.band_keys.is_empty(), "{text}");
+    }
+}
