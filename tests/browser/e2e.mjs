@@ -125,10 +125,29 @@ try {
   out.dashboard_title = (await s.textContent("h1")).trim();
   await s.screenshot({ path: SHOTS + "/dashboard.png", fullPage: true });
 
+  // 4b. Their reports (Chinese): this month against the last, downloads that open in a
+  // spreadsheet, and a breakdown number that opens the queue filtered the same way.
+  await s.goto(BASE + "/console/reports");
+  out.reports_title = (await s.textContent("h1")).trim();
+  out.reports_volume = (await s.textContent("#summary tbody tr td.v")).trim();
+  await s.screenshot({ path: SHOTS + "/reports-zh.png", fullPage: true });
+  for (const [id, file] of [["#download-breakdown-csv", "breakdown.csv"], ["#download-breakdown-xlsx", "breakdown.xlsx"]]) {
+    const [dl] = await Promise.all([s.waitForEvent("download"), s.click(id)]);
+    await dl.saveAs(SHOTS + "/" + file);
+  }
+  const cell = s.locator("#breakdown tbody a").first();
+  out.drill_count = (await cell.textContent()).trim();
+  await Promise.all([s.waitForNavigation(), cell.click()]);
+  out.drill_url = s.url();
+  out.drill_rows = await s.locator("table.queue tbody tr").count();
+
   // 5. An admin adds a holiday; the due times of the open ticket move.
   const adminCtx = await context(desktop, "en-US");
   const ad = await adminCtx.newPage();
   await login(ad, "admin");
+  await ad.goto(BASE + "/console/reports");
+  out.reports_title_en = (await ad.textContent("h1")).trim();
+  await ad.screenshot({ path: SHOTS + "/reports-en.png", fullPage: true });
   await ad.goto(BASE + "/console?view=all&q=" + encodeURIComponent("invoice"));
   await Promise.all([ad.waitForNavigation(), ad.click("table.queue a.open")]);
   const ticket2 = ad.url();

@@ -83,6 +83,19 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     assert_eq!(out["kpi_volume"], "2");
     assert_eq!(out["kpi_resolved"], "1");
     assert_eq!(out["kpi_satisfaction"], "100.0%");
+    // The reports page in both languages counts the same tickets; a breakdown number opens
+    // the queue filtered to as many tickets; the downloads are a CSV for Excel and an xlsx.
+    assert_eq!(out["reports_title"], "统计报表");
+    assert_eq!(out["reports_title_en"], "Reports");
+    assert_eq!(out["reports_volume"], "2", "{out}");
+    assert!(out["drill_url"].as_str().unwrap_or_default().contains("/console?"), "{out}");
+    let drilled: u64 = out["drill_count"].as_str().and_then(|c| c.parse().ok()).expect("a count");
+    assert_eq!(out["drill_rows"].as_u64(), Some(drilled), "{out}");
+    let csv = std::fs::read(shots.join("breakdown.csv")).unwrap();
+    let text = std::str::from_utf8(csv.strip_prefix("\u{feff}".as_bytes()).expect("a BOM")).unwrap();
+    assert!(text.split("\r\n").filter(|l| !l.is_empty()).count() >= 2, "header and rows: {text}");
+    let xlsx = std::fs::read(shots.join("breakdown.xlsx")).unwrap();
+    assert!(xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 1_000, "an xlsx (ZIP) file");
     // The admin's holiday is a new audited version, and the open ticket's due times moved.
     let history = app.store.document_history("calendars", 10).await.unwrap();
     assert_eq!(history.len(), 1);
@@ -100,6 +113,8 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
         "queue.png",
         "ticket.png",
         "dashboard.png",
+        "reports-zh.png",
+        "reports-en.png",
     ] {
         assert!(shots.join(shot).metadata().map(|m| m.len() > 5_000).unwrap_or(false), "screenshot {shot}");
     }
