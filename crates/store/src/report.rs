@@ -14,27 +14,16 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
-/// Key columns shared by the three tables, in [`key_values`] order.
-const KEY_COLUMNS: [&str; 9] =
-    ["hour", "channel", "category", "subtag", "product", "department_id", "agent_id", "priority_rank", "tier"];
+/// Key columns shared by the three tables, in [`key_values`] order, then a table's own.
+macro_rules! key_columns {
+    ($($own:literal),*) => {
+        ["hour", "channel", "category", "subtag", "product", "department_id", "agent_id", "priority_rank", "tier" $(, $own)*]
+    };
+}
+const KEY_COLUMNS: [&str; 9] = key_columns!();
 
 const FACTS: Table = Table { name: "report_facts", keys: &KEY_COLUMNS, counts: Counts::COLUMNS };
-const WAITS: Table = Table {
-    name: "report_waits",
-    keys: &[
-        "hour",
-        "channel",
-        "category",
-        "subtag",
-        "product",
-        "department_id",
-        "agent_id",
-        "priority_rank",
-        "tier",
-        "bucket",
-    ],
-    counts: &["n"],
-};
+const WAITS: Table = Table { name: "report_waits", keys: &key_columns!("bucket"), counts: &["n"] };
 
 fn key_values(hour: i64, k: &FactKey) -> Vec<Key<'_>> {
     vec![
@@ -91,22 +80,7 @@ pub(crate) async fn record_sla(
     backend: Backend,
     results: &[(&Ticket, i64, &str, bool)],
 ) -> Result<(), sqlx::Error> {
-    const SLA: Table = Table {
-        name: "report_sla",
-        keys: &[
-            "hour",
-            "channel",
-            "category",
-            "subtag",
-            "product",
-            "department_id",
-            "agent_id",
-            "priority_rank",
-            "tier",
-            "target",
-        ],
-        counts: &["met", "breached"],
-    };
+    const SLA: Table = Table { name: "report_sla", keys: &key_columns!("target"), counts: &["met", "breached"] };
     let mut sums: BTreeMap<(i64, FactKey, &str), [i64; 2]> = BTreeMap::new();
     for (t, hour, target, met) in results {
         let e = sums.entry((*hour, FactKey::of(t), target)).or_default();

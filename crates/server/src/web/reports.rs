@@ -132,6 +132,15 @@ fn period(q: &ReportsQuery, tz: chrono_tz::Tz, now: Timestamp) -> Result<Period,
     }
 }
 
+/// A form choice: blank is none; a value the form never offers is refused, naming the field,
+/// rather than quietly replaced by the default.
+fn choice<T>(field: &'static str, raw: &Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+    match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or_else(|| ApiError::invalid(field, format!("unknown value \"{v}\""))),
+    }
+}
+
 /// `GET /console/reports`.
 pub async fn page(State(state): State<AppState>, s: Staff, Query(q): Query<ReportsQuery>) -> Response {
     match build(&state, &s, q).await {
@@ -149,12 +158,12 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
     let t = s.t;
     let tz = company_time_zone(state);
     let p = period(&q, tz, state.now())?;
-    let grain = q.grain.as_deref().and_then(Grain::parse).unwrap_or(Grain::Day);
-    let dimension = q.dimension.as_deref().and_then(Dimension::parse).unwrap_or(Dimension::Category);
-    let dimension2 = q.dimension2.as_deref().and_then(Dimension::parse).filter(|d| *d != dimension);
+    let grain = choice("grain", &q.grain, Grain::parse)?.unwrap_or(Grain::Day);
+    let dimension = choice("dimension", &q.dimension, Dimension::parse)?.unwrap_or(Dimension::Category);
+    let dimension2 = choice("dimension2", &q.dimension2, Dimension::parse)?.filter(|d| *d != dimension);
     let filter = Filter {
-        channel: q.channel.as_deref().and_then(Channel::parse),
-        priority: q.priority.as_deref().and_then(Priority::parse),
+        channel: choice("channel", &q.channel, Channel::parse)?,
+        priority: choice("priority", &q.priority, Priority::parse)?,
         ..Filter::default()
     };
     let dims: Vec<Dimension> = std::iter::once(dimension).chain(dimension2).collect();

@@ -195,6 +195,12 @@ async fn console_page(app: &TestApp, agent: i64) {
     }
     assert!(dash.contains("id=\"dash-download-xlsx\""), "the dashboard downloads its summary");
 
+    // A value the form never offers is refused, not replaced by the default.
+    let (status, bad) =
+        page(app, "supervisor", &format!("/console/reports?from={day}&to={day}&grain=fortnight"), "en").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.contains("grain"), "the page names the field: {bad}");
+
     let (_, en) = page(app, "supervisor", &path, "en").await;
     assert!(en.contains("Reports") && en.contains("Volume") && en.contains("A year earlier"), "{en}");
 
