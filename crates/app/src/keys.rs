@@ -86,6 +86,11 @@ impl Key {
         Key(format!("notify:{}:{alert}:{target}:{due_ms}", ticket.0))
     }
 
+    /// The sending of the scheduled summary `schedule` for the period starting `from`.
+    pub fn summary(schedule: &str, from: loopdesk_core::Timestamp) -> Key {
+        Key(format!("summary:{schedule}:{}", from.timestamp_millis()))
+    }
+
     /// A notice's delivery to the robot `name`.
     pub fn robot_delivery(&self, name: &str) -> Key {
         self.child("robot", name)

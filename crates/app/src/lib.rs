@@ -24,7 +24,9 @@ pub mod notify;
 pub mod outbound;
 pub mod ratelimit;
 pub mod reports;
+pub mod sheet;
 pub mod sla;
+pub mod summaries;
 pub mod tickets;
 pub mod trace;
 pub mod triage;
@@ -163,6 +165,10 @@ impl App {
         let worker = match self.config.jobs.worker {
             true => {
                 jobs::purge::ensure(self).await?;
+                // A schedule that cannot be read must not keep the node from starting.
+                if let Err(e) = summaries::ensure(self).await {
+                    tracing::warn!(error = %e, "scheduled summaries not scheduled");
+                }
                 Some(jobs::spawn(self.clone(), stop))
             }
             false => None,

@@ -38,6 +38,7 @@ fn acknowledgement() -> OutboundEmail {
         ticket: TicketId(42),
         automatic: true,
         date: chrono::Utc.with_ymd_and_hms(2026, 11, 3, 8, 6, 0).unwrap(),
+        attachments: Vec::new(),
     }
 }
 

@@ -13,6 +13,24 @@ mod users;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc v3's `mi_option_arena_eager_commit` (its place in `mi_option_t`).
+#[cfg(target_os = "linux")]
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
+/// On Linux mimalloc commits each arena whole when it reserves it, which keeps about
+/// 30 MiB more resident than the server uses. The option must be set before the first
+/// allocation, and the Rust runtime allocates before `main`; a constructor runs earlier.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static LAZY_ARENAS: extern "C" fn() = lazy_arenas;
+
+#[cfg(target_os = "linux")]
+extern "C" fn lazy_arenas() {
+    // SAFETY: sets a plain option value, before any thread or allocation exists.
+    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) }
+}
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use loopdesk_app::{App, Clock, Config, Secret, SystemClock};

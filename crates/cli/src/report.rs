@@ -4,12 +4,12 @@
 
 use anyhow::Context;
 use clap::Args;
+use loopdesk_app::sheet::{self, Format};
 use loopdesk_app::{App, Config, SystemClock};
 use loopdesk_core::access::Role;
 use loopdesk_core::report::ReportName;
 use loopdesk_core::{Principal, Timestamp, UserId};
 use loopdesk_server::routes::reports::{names, ReportParams};
-use loopdesk_server::sheet::{self, Format};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -106,6 +106,7 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_notification_once() {
                 ticket: TicketId(i as i64 + 1),
                 automatic: true,
                 date: now,
+                attachments: Vec::new(),
             };
             NewDelivery {
                 key: format!("crash:{i}"),

@@ -12,7 +12,6 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
-pub mod sheet;
 pub mod state;
 pub mod trace;
 pub mod web;

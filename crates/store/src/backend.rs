@@ -57,6 +57,9 @@ impl Backend {
             conn.execute("PRAGMA synchronous = FULL").await?;
             conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA foreign_keys = ON").await?;
+            // Statement journals (every multi-row insert that may fail half-way keeps one)
+            // and sorts in memory: on disk each is a temporary file written and zeroed.
+            conn.execute("PRAGMA temp_store = MEMORY").await?;
             // Page cache per connection: the writer's holds the pages every intake touches;
             // readers share the file through the OS cache, so theirs stay small (memory).
             match role {

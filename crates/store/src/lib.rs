@@ -149,7 +149,7 @@ impl Store {
                 // The writer first: it creates the file and switches it to WAL.
                 let write = pool(1, backend::Role::Write).await?;
                 let checkpointer = pool(1, backend::Role::Checkpoint).await?;
-                checkpoint::spawn(checkpointer.clone());
+                checkpoint::spawn(checkpointer.clone(), write.clone());
                 (pool(options.max_connections, backend::Role::Read).await?, write, Some(checkpointer))
             }
             Backend::Postgres => {

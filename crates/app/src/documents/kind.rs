@@ -27,6 +27,8 @@ pub enum DocumentKind {
     Robots,
     /// Standard replies agents insert (标准应答话术).
     ReplyTemplates,
+    /// Weekly and monthly summaries sent to staff.
+    ReportSchedules,
     /// One channel's settings: `wechat`, `outbound` (the notification gateway) or a webhook
     /// source.
     Channel(ChannelName),
@@ -66,7 +68,7 @@ impl ChannelName {
 
 impl DocumentKind {
     /// Every document with a fixed name, in the order an admin meets them.
-    pub const FIXED: [DocumentKind; 7] = [
+    pub const FIXED: [DocumentKind; 8] = [
         DocumentKind::SlaPolicy,
         DocumentKind::Calendars,
         DocumentKind::RoutingRules,
@@ -74,6 +76,7 @@ impl DocumentKind {
         DocumentKind::Templates,
         DocumentKind::ReplyTemplates,
         DocumentKind::Robots,
+        DocumentKind::ReportSchedules,
     ];
 
     /// The document stored under `name`.
@@ -106,6 +109,7 @@ impl DocumentKind {
             DocumentKind::Templates => "templates".into(),
             DocumentKind::Robots => "robots".into(),
             DocumentKind::ReplyTemplates => "reply_templates".into(),
+            DocumentKind::ReportSchedules => "report_schedules".into(),
             DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
         }
@@ -141,6 +145,7 @@ impl DocumentKind {
             DocumentKind::Templates => json(TemplateSet::builtin()),
             DocumentKind::Robots => json(RobotsDoc::default()),
             DocumentKind::ReplyTemplates => Ok(super::reply_templates::defaults()),
+            DocumentKind::ReportSchedules => json(crate::summaries::SchedulesDoc::default()),
             DocumentKind::Channel(_) => Ok(Value::Null),
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
         }

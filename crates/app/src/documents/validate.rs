@@ -57,6 +57,10 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
+        DocumentKind::ReportSchedules => {
+            let doc: crate::summaries::SchedulesDoc = parse(body)?;
+            crate::summaries::validate(&doc)?;
+        }
         DocumentKind::Channel(name) => match name.as_str() {
             "wechat" => {
                 let doc: WechatDoc = parse(body)?;
@@ -107,6 +111,8 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
         DocumentKind::ReplyTemplates => {}
+        // The next sending of each schedule, at its new time.
+        DocumentKind::ReportSchedules => crate::summaries::ensure(app).await?,
     }
     Ok(())
 }

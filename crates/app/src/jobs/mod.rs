@@ -59,6 +59,8 @@ loopdesk_core::named_enum! {
         Purge = "jobs.purge",
         /// Downloading a picture a WeChat follower sent.
         WechatMedia = "wechat.media",
+        /// Sending a scheduled summary.
+        SendSummary = "report.summary",
     }
 }
 
@@ -218,6 +220,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, jobs).await,
         JobKind::Purge => run_as::<purge::Purge>(app, jobs).await,
         JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, jobs).await,
+        JobKind::SendSummary => run_as::<crate::summaries::SendSummary>(app, jobs).await,
     }
 }
 

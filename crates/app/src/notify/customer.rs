@@ -83,6 +83,7 @@ impl Composer<'_> {
                 ticket: t.id,
                 automatic: true,
                 date: self.now,
+                attachments: Vec::new(),
             };
             return Ok(NewDelivery {
                 key: key.to_string(),

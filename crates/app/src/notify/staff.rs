@@ -172,6 +172,7 @@ impl StaffNotice {
                 ticket: on,
                 automatic: true,
                 date: app.now(),
+                attachments: Vec::new(),
             };
             list.push(NewDelivery {
                 key: key.email_delivery(addr).to_string(),

@@ -1,9 +1,11 @@
-//! Building outbound messages: UTF-8 subject, text and HTML alternatives, and the
-//! threading headers that bring the customer's reply back to its ticket.
+//! Building outbound messages: UTF-8 subject, text and HTML alternatives, files attached
+//! (a scheduled summary's workbook), and the threading headers that bring the customer's
+//! reply back to its ticket.
 
 use super::classify::OWN_HEADER;
+use base64::Engine;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use loopdesk_core::{TicketId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,31 @@ pub struct OutboundEmail {
     pub automatic: bool,
     /// The Date header.
     pub date: Timestamp,
+    /// Files sent with it (small ones: the outbox keeps them in the message it stores).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// A file attached to an outbound message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailAttachment {
+    /// The file name the recipient sees (UTF-8).
+    pub name: String,
+    /// Its MIME type (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    pub content_type: String,
+    /// The bytes, in standard base64 (the stored message is JSON).
+    pub base64: String,
+}
+
+impl MailAttachment {
+    /// An attachment of `bytes`.
+    pub fn new(name: impl Into<String>, content_type: impl Into<String>, bytes: &[u8]) -> MailAttachment {
+        MailAttachment {
+            name: name.into(),
+            content_type: content_type.into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
 }
 
 /// Why an outbound message could not be built.
@@ -43,6 +70,9 @@ pub enum ComposeError {
     /// An address did not parse.
     #[error("invalid address {0:?}")]
     Address(String),
+    /// A stored attachment is not base64 or names no valid content type.
+    #[error("attachment {0:?} cannot be sent: {1}")]
+    Attachment(String, String),
     /// lettre refused the message.
     #[error("could not build the message: {0}")]
     Build(#[from] lettre::error::Error),
@@ -72,15 +102,24 @@ pub fn compose(email: &OutboundEmail) -> Result<Message, ComposeError> {
         builder = builder.raw_header(header("Auto-Submitted", "auto-generated".into()));
     }
     let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone());
-    let message = match &email.html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative()
-                .singlepart(text)
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
-        )?,
-        None => builder.singlepart(text)?,
+    let body = match &email.html {
+        Some(html) => MultiPart::alternative()
+            .singlepart(text)
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
+        None if email.attachments.is_empty() => return Ok(builder.singlepart(text)?),
+        None => MultiPart::mixed().singlepart(text),
     };
-    Ok(message)
+    if email.attachments.is_empty() {
+        return Ok(builder.multipart(body)?);
+    }
+    let mut mixed = if email.html.is_some() { MultiPart::mixed().multipart(body) } else { body };
+    for a in &email.attachments {
+        let bad = |why: String| ComposeError::Attachment(a.name.clone(), why);
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&a.base64).map_err(|e| bad(e.to_string()))?;
+        let kind = ContentType::parse(&a.content_type).map_err(|e| bad(e.to_string()))?;
+        mixed = mixed.singlepart(Attachment::new(a.name.clone()).body(bytes, kind));
+    }
+    Ok(builder.multipart(mixed)?)
 }
 
 fn header(name: &'static str, value: String) -> HeaderValue {

@@ -15,7 +15,7 @@ mod thread;
 pub use address::MailAddress;
 pub use attachments::{AttachmentPolicy, InboundAttachment, Refusal, RejectedAttachment};
 pub use classify::Automated;
-pub use compose::{compose, ComposeError, OutboundEmail};
+pub use compose::{compose, ComposeError, MailAttachment, OutboundEmail};
 pub use parse::{parse_email, EmailPolicy, InboundEmail, ParseError};
 pub use sniff::{sniff, FileKind};
 pub use thread::{find_thread, MessageIdIssuer, ThreadMatch};

@@ -145,6 +145,7 @@ pub async fn notify(count: usize) -> anyhow::Result<()> {
                 ticket: loopdesk_core::TicketId(i as i64 + 1),
                 automatic: true,
                 date: now,
+                attachments: Vec::new(),
             };
             NewDelivery {
                 key: format!("bench:{i}"),

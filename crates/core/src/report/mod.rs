@@ -7,6 +7,7 @@ pub mod engine;
 pub mod fact;
 pub mod figures;
 pub mod period;
+pub mod schedule;
 pub mod sketch;
 pub mod spike;
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! | `/admin/calendars` | business calendars |
 //! | `/admin/templates` | notification templates |
 //! | `/admin/robots` | robots and staff addresses |
+//! | `/admin/report-schedules` | weekly and monthly summaries to staff |
 //! | `/admin/channels/{name}` | a channel's settings |
 //! | `/triage/rules/{part}` | a part of the triage rules |
 
@@ -25,6 +26,7 @@ use axum::Router;
 use loopdesk_app::documents::channel::{GatewayDoc, RobotsDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
 use loopdesk_app::sla::load::CalendarsDoc;
+use loopdesk_app::summaries::SchedulesDoc;
 use loopdesk_app::triage::engine::RulePart;
 use loopdesk_channels::templates::TemplateSet;
 use loopdesk_core::routing::{RoutingRules, Staffing};
@@ -167,6 +169,14 @@ fixed_document!(
     DocumentKind::Templates
 );
 fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", RobotsDoc, DocumentKind::Robots);
+fixed_document!(
+    report_schedules,
+    "/admin/report-schedules",
+    "/admin/report-schedules/history",
+    "report_schedules",
+    SchedulesDoc,
+    DocumentKind::ReportSchedules
+);
 
 /// A body that is one of several document types, chosen by the path (`oneOf` of their
 /// schemas, each registered under its own name).
@@ -309,7 +319,8 @@ pub fn router() -> Router<AppState> {
         sla_policy: "/admin/sla-policy",
         calendars: "/admin/calendars",
         templates: "/admin/templates",
-        robots: "/admin/robots"
+        robots: "/admin/robots",
+        report_schedules: "/admin/report-schedules"
     );
     r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
         .route("/admin/channels/{name}/history", get(channel_history))

@@ -5,7 +5,6 @@
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::Query;
-use crate::sheet::{self, Format, Names};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use loopdesk_app::reports::{company_time_zone, Report, ReportRequest};
+use loopdesk_app::sheet::{self, Format, Names};
 use loopdesk_app::App;
 use loopdesk_core::report::{Dimension, Filter, Grain, Period, PeriodKind, ReportName};
 use loopdesk_core::{Channel, CustomerTier, DepartmentId, Priority, Timestamp, UserId};

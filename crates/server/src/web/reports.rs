@@ -311,7 +311,7 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
 }
 
 /// How a dimension value reads: names for agents and departments, `—` for none.
-fn key_label(t: &T, names: &crate::sheet::Names, d: Dimension, key: &str) -> String {
+fn key_label(t: &T, names: &loopdesk_app::sheet::Names, d: Dimension, key: &str) -> String {
     if key.is_empty() {
         return t.get("rep.none").to_string();
     }

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use loopdesk_app::read::{Cursor, Sort, TicketFilter};
+use loopdesk_app::sheet::field;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
 use serde_json::Value;
@@ -141,25 +142,6 @@ fn line(out: &mut String, fields: impl Iterator<Item = String>) {
         field(out, &f);
     }
     out.push_str("\r\n");
-}
-
-/// One field, quoted when it holds a separator, quote or line break. A field a spreadsheet
-/// would run as a formula (`=`, `+`, `-`, `@`, a tab or carriage return first) gets a leading
-/// `'`: customers write these texts, and a formula in an export is an attack on whoever
-/// opens it.
-pub(crate) fn field(out: &mut String, f: &str) {
-    let formula = f.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = formula || f.contains([',', '"', '\n', '\r']);
-    if quoted {
-        out.push('"');
-    }
-    if formula {
-        out.push('\'');
-    }
-    out.push_str(&f.replace('"', "\"\""));
-    if quoted {
-        out.push('"');
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! numbers (a negative change is no formula).
 
 use super::{Cell, Sheet};
-use crate::routes::tickets::export::field;
 
 pub fn to_csv(sheet: &Sheet) -> String {
     let mut out = String::from("\u{feff}");
@@ -23,6 +22,25 @@ pub fn to_csv(sheet: &Sheet) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+/// One field, quoted when it holds a separator, quote or line break. A field a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@`, a tab or carriage return first) gets a leading
+/// `'`: customers write these texts, and a formula in an export is an attack on whoever
+/// opens it.
+pub fn field(out: &mut String, f: &str) {
+    let formula = f.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quoted = formula || f.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
+    }
+    if formula {
+        out.push('\'');
+    }
+    out.push_str(&f.replace('"', "\"\""));
+    if quoted {
+        out.push('"');
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! value (tables), with the names of agents and departments beside their ids.
 
 use super::{Cell, Kind, Sheet};
-use loopdesk_app::reports::{Report, ReportBody};
+use crate::reports::{Report, ReportBody};
 use loopdesk_core::report::{Dimension, Measure, Unit};
 use std::collections::BTreeMap;
 

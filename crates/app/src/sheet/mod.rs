@@ -6,7 +6,7 @@ mod csv;
 mod report;
 mod xlsx;
 
-pub use self::csv::to_csv;
+pub use self::csv::{field, to_csv};
 pub use report::{sheet, Names};
 pub use xlsx::{to_xlsx, XlsxError};
 
