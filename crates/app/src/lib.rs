@@ -107,6 +107,7 @@ impl App {
         let store = Store::connect(&config.database_url(), StoreOptions::default(), Arc::new(effects)).await?;
         store.migrate().await?;
         sla.refresh(&store).await?;
+        store.use_report_zone(reports::zone_of(&sla.get())).await?;
         documents.refresh(&store).await?;
         let triage = triage::engine::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;

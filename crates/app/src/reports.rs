@@ -55,7 +55,22 @@ pub struct Report {
 
 /// The company's time zone: that of the default business calendar.
 pub fn company_time_zone(app: &App) -> Tz {
-    app.sla.get().calendars.get(DEFAULT_CALENDAR).map(|c| c.time_zone()).unwrap_or(chrono_tz::Asia::Shanghai)
+    zone_of(&app.sla.get())
+}
+
+/// The zone of the default calendar of `sla`.
+pub(crate) fn zone_of(sla: &crate::sla::SlaConfig) -> Tz {
+    sla.calendars.get(DEFAULT_CALENDAR).map(|c| c.time_zone()).unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// Cuts the report day rollups in the company's zone if they are not already (at start-up,
+/// when the calendars change, and on each worker round for a change made on another node).
+pub async fn follow_company_zone(app: &App) -> Result<(), AppError> {
+    let zone = company_time_zone(app);
+    if app.read().report_zone() != zone {
+        app.store.use_report_zone(zone).await?;
+    }
+    Ok(())
 }
 
 /// The filter narrowed to what the caller may see: a caller limited to a department reads
@@ -102,8 +117,13 @@ pub async fn run(app: &App, principal: &Principal, req: ReportRequest) -> Result
         ReportName::Agents => vec![Dimension::Agent],
         ReportName::Summary | ReportName::Trend => Vec::new(),
     };
-    // Only a trend needs the hours; the rest sum the period in the database.
-    let buckets = if req.name == ReportName::Trend { Buckets::Hours } else { Buckets::Period };
+    // Only a trend needs the hours (or the days, for a grain of a day or more); the rest
+    // sum the period in the database.
+    let buckets = match (req.name, req.grain) {
+        (ReportName::Trend, Grain::Hour) => Buckets::Hours,
+        (ReportName::Trend, _) => Buckets::Days(tz),
+        _ => Buckets::Period,
+    };
     let rows = read.report_rows(p.from, p.to, &filter, &dims, buckets).await?;
     let body = match req.name {
         ReportName::Summary => {

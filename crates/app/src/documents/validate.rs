@@ -98,6 +98,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.sla.refresh(app.read()).await?;
             // Open tickets are rescheduled against the new policy or calendars.
             crate::jobs::enqueue_now(app, &crate::jobs::sla::Recompute::from_start()).await?;
+            crate::reports::follow_company_zone(app).await?;
         }
         DocumentKind::Triage(_) => {
             app.triage.reload_if_changed(app.read()).await?;

@@ -359,6 +359,9 @@ async fn gather(stop: &mut watch::Receiver<bool>) {
 /// nothing is due.
 async fn round(app: &App, id: &str) -> Result<(), StoreError> {
     app.sla.refresh(app.read()).await?;
+    if let Err(e) = crate::reports::follow_company_zone(app).await {
+        tracing::error!(error = %e, "report day rollups not cut in the company's zone");
+    }
     while run_batch(app, app.now(), id).await? >= app.config.jobs.batch.max(1) {}
     Ok(())
 }
