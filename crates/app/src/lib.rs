@@ -25,6 +25,7 @@ pub mod outbound;
 pub mod ratelimit;
 pub mod reports;
 pub mod sla;
+pub mod spikes;
 pub mod tickets;
 pub mod trace;
 pub mod triage;
@@ -40,8 +41,8 @@ pub mod read {
     pub use loopdesk_store::{
         rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
         FollowUpCounts, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo,
-        Sort, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User,
-        UserAudit, COUNT_CAP, OPEN_STATES,
+        Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
+        TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES,
     };
 }
 
@@ -164,6 +165,7 @@ impl App {
         let worker = match self.config.jobs.worker {
             true => {
                 jobs::purge::ensure(self).await?;
+                spikes::sweep::ensure(self).await?;
                 Some(jobs::spawn(self.clone(), stop))
             }
             false => None,

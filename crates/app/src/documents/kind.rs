@@ -32,6 +32,8 @@ pub enum DocumentKind {
     Channel(ChannelName),
     /// One part of the triage rules.
     Triage(RulePart),
+    /// Which spikes are watched: window, history, admin thresholds.
+    SpikeRules,
 }
 
 /// A channel's name: 1 to 64 letters, digits, `-` or `_`.
@@ -66,7 +68,7 @@ impl ChannelName {
 
 impl DocumentKind {
     /// Every document with a fixed name, in the order an admin meets them.
-    pub const FIXED: [DocumentKind; 7] = [
+    pub const FIXED: [DocumentKind; 8] = [
         DocumentKind::SlaPolicy,
         DocumentKind::Calendars,
         DocumentKind::RoutingRules,
@@ -74,6 +76,7 @@ impl DocumentKind {
         DocumentKind::Templates,
         DocumentKind::ReplyTemplates,
         DocumentKind::Robots,
+        DocumentKind::SpikeRules,
     ];
 
     /// The document stored under `name`.
@@ -108,6 +111,7 @@ impl DocumentKind {
             DocumentKind::ReplyTemplates => "reply_templates".into(),
             DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
+            DocumentKind::SpikeRules => "spike_rules".into(),
         }
     }
 
@@ -118,7 +122,8 @@ impl DocumentKind {
             DocumentKind::RoutingRules
             | DocumentKind::Staffing
             | DocumentKind::Triage(_)
-            | DocumentKind::ReplyTemplates => Permission::Supervise,
+            | DocumentKind::ReplyTemplates
+            | DocumentKind::SpikeRules => Permission::Supervise,
             _ => Permission::Administer,
         }
     }
@@ -143,6 +148,7 @@ impl DocumentKind {
             DocumentKind::ReplyTemplates => Ok(super::reply_templates::defaults()),
             DocumentKind::Channel(_) => Ok(Value::Null),
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
+            DocumentKind::SpikeRules => json(loopdesk_core::report::spike_rules::SpikeRules::default()),
         }
     }
 }

@@ -54,6 +54,10 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         DocumentKind::Robots => {
             let _: RobotsDoc = parse(body)?;
         }
+        DocumentKind::SpikeRules => {
+            let rules: loopdesk_core::report::spike_rules::SpikeRules = parse(body)?;
+            rules.validate().map_err(|(field, message)| AppError::invalid(field, message))?;
+        }
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
@@ -107,7 +111,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
-        DocumentKind::ReplyTemplates => {}
+        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules => {}
     }
     Ok(())
 }

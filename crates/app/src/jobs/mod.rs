@@ -57,6 +57,8 @@ loopdesk_core::named_enum! {
         NotifyStaff = "notify.staff",
         /// Deleting finished jobs.
         Purge = "jobs.purge",
+        /// Judging the last windows for spikes (one for the cluster).
+        SpikeSweep = "spikes.sweep",
         /// Downloading a picture a WeChat follower sent.
         WechatMedia = "wechat.media",
     }
@@ -217,6 +219,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::NotifyCustomer => run_as::<notify::NotifyCustomer>(app, jobs).await,
         JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, jobs).await,
         JobKind::Purge => run_as::<purge::Purge>(app, jobs).await,
+        JobKind::SpikeSweep => run_as::<crate::spikes::sweep::SpikeSweep>(app, jobs).await,
         JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, jobs).await,
     }
 }

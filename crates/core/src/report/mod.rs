@@ -10,6 +10,7 @@ pub mod figures;
 pub mod period;
 pub mod sketch;
 pub mod spike;
+pub mod spike_rules;
 #[cfg(test)]
 mod tests;
 

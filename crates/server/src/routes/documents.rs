@@ -27,6 +27,7 @@ use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, Doc
 use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::triage::engine::RulePart;
 use loopdesk_channels::templates::TemplateSet;
+use loopdesk_core::report::spike_rules::SpikeRules;
 use loopdesk_core::routing::{RoutingRules, Staffing};
 use loopdesk_core::sla::SlaPolicy;
 use loopdesk_triage::moderation::ModerationLists;
@@ -167,6 +168,14 @@ fixed_document!(
     DocumentKind::Templates
 );
 fixed_document!(robots, "/admin/robots", "/admin/robots/history", "robots", RobotsDoc, DocumentKind::Robots);
+fixed_document!(
+    spike_rules,
+    "/admin/spike-rules",
+    "/admin/spike-rules/history",
+    "spike_rules",
+    SpikeRules,
+    DocumentKind::SpikeRules
+);
 
 /// A body that is one of several document types, chosen by the path (`oneOf` of their
 /// schemas, each registered under its own name).
@@ -309,7 +318,8 @@ pub fn router() -> Router<AppState> {
         sla_policy: "/admin/sla-policy",
         calendars: "/admin/calendars",
         templates: "/admin/templates",
-        robots: "/admin/robots"
+        robots: "/admin/robots",
+        spike_rules: "/admin/spike-rules"
     );
     r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
         .route("/admin/channels/{name}/history", get(channel_history))
