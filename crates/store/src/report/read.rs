@@ -215,32 +215,39 @@ impl Reader {
         Ok(rows)
     }
 
-    /// Adds the facts, SLA results and waits `read` sums to `rows`.
+    /// Adds the facts, SLA results and waits `read` sums to `rows` (three queries run side by
+    /// side).
     async fn read_sums(&self, read: &Read<'_>, rows: &mut Rows) -> Result<(), StoreError> {
         let [facts, sla, waits, _] = read.source.tables();
-        let (sql, values) = read.sql(facts, "", &sums(Counts::COLUMNS));
-        for row in sqlx::query_with(&sql, arguments(&values)?).fetch_all(&self.pool).await? {
-            let (hour, key) = key_of(&row)?;
-            let counts: Vec<i64> = (9..9 + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
-            rows.facts.push(Fact { hour, key, counts: Counts::from_slice(&counts) });
-        }
-        let (sql, values) = read.sql(sla, "target", &sums(&["met", "breached"]));
-        for row in sqlx::query_with(&sql, arguments(&values)?).fetch_all(&self.pool).await? {
-            let (hour, key) = key_of(&row)?;
-            // A target this build does not know (a newer node's) is left out, not an error.
-            let Some(target) = TargetKind::parse(&row.try_get::<String, _>(9)?) else { continue };
-            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(10)?, breached: row.try_get(11)? });
-        }
+        let facts = read.sql(facts, "", &sums(Counts::COLUMNS));
+        let sla = read.sql(sla, "target", &sums(&["met", "breached"]));
         // The day waits have no department: a read about one reads the hours of the days.
         let by_department =
             read.filter.department.is_some() || read.grouping.dimensions.contains(&Dimension::Department);
-        let (sql, values) = if read.source == Source::Days && by_department {
+        let waits = if read.source == Source::Days && by_department {
             let hours = Read { source: Source::Hours, grouping: Grouping { ..read.grouping }, ..*read };
             hours.sql(Source::Hours.tables()[2], "bucket", &sums(&["n"]))
         } else {
             read.sql(waits, "bucket", &sums(&["n"]))
         };
-        for row in sqlx::query_with(&sql, arguments(&values)?).fetch_all(&self.pool).await? {
+        let (facts_args, sla_args, waits_args) = (arguments(&facts.1)?, arguments(&sla.1)?, arguments(&waits.1)?);
+        let (fact_rows, sla_rows, wait_rows) = tokio::try_join!(
+            sqlx::query_with(&facts.0, facts_args).fetch_all(&self.pool),
+            sqlx::query_with(&sla.0, sla_args).fetch_all(&self.pool),
+            sqlx::query_with(&waits.0, waits_args).fetch_all(&self.pool),
+        )?;
+        for row in fact_rows {
+            let (hour, key) = key_of(&row)?;
+            let counts: Vec<i64> = (9..9 + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
+            rows.facts.push(Fact { hour, key, counts: Counts::from_slice(&counts) });
+        }
+        for row in sla_rows {
+            let (hour, key) = key_of(&row)?;
+            // A target this build does not know (a newer node's) is left out, not an error.
+            let Some(target) = TargetKind::parse(&row.try_get::<String, _>(9)?) else { continue };
+            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(10)?, breached: row.try_get(11)? });
+        }
+        for row in wait_rows {
             let (hour, key) = key_of(&row)?;
             let bucket = u32::try_from(row.try_get::<i64, _>(9)?).unwrap_or(sketch::MAX_BUCKET);
             rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(10)? });
