@@ -54,6 +54,17 @@ impl Key {
         Key(format!("{kind}:{ticket}:{round}"))
     }
 
+    /// The spike sweep (one for the whole cluster).
+    pub fn spike_sweep() -> Key {
+        Key("spikes.sweep".into())
+    }
+
+    /// The alert of one spike: a value of a dimension in the window ending at `end` (a
+    /// rollup hour).
+    pub fn spike(dimension: &str, value: &str, end: i64) -> Key {
+        Key(format!("spike:{dimension}:{end}:{value}"))
+    }
+
     /// The purge of finished jobs (one for the whole cluster).
     pub fn jobs_purge() -> Key {
         Key("jobs.purge".into())

@@ -26,6 +26,7 @@ pub mod ratelimit;
 pub mod reports;
 pub mod sheet;
 pub mod sla;
+pub mod spikes;
 pub mod summaries;
 pub mod tickets;
 pub mod trace;
@@ -42,8 +43,8 @@ pub mod read {
     pub use loopdesk_store::{
         rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
         FollowUpCounts, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo,
-        Sort, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter, TicketSummary, User,
-        UserAudit, COUNT_CAP, OPEN_STATES,
+        Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
+        TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES,
     };
 }
 
@@ -109,6 +110,7 @@ impl App {
         let store = Store::connect(&config.database_url(), StoreOptions::default(), Arc::new(effects)).await?;
         store.migrate().await?;
         sla.refresh(&store).await?;
+        store.use_report_zone(reports::zone_of(&sla.get())).await?;
         documents.refresh(&store).await?;
         let triage = triage::engine::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;
@@ -169,6 +171,7 @@ impl App {
                 if let Err(e) = summaries::ensure(self).await {
                     tracing::warn!(error = %e, "scheduled summaries not scheduled");
                 }
+                spikes::sweep::ensure(self).await?;
                 Some(jobs::spawn(self.clone(), stop))
             }
             false => None,

@@ -55,7 +55,22 @@ pub struct Report {
 
 /// The company's time zone: that of the default business calendar.
 pub fn company_time_zone(app: &App) -> Tz {
-    app.sla.get().calendars.get(DEFAULT_CALENDAR).map(|c| c.time_zone()).unwrap_or(chrono_tz::Asia::Shanghai)
+    zone_of(&app.sla.get())
+}
+
+/// The zone of the default calendar of `sla`.
+pub(crate) fn zone_of(sla: &crate::sla::SlaConfig) -> Tz {
+    sla.calendars.get(DEFAULT_CALENDAR).map(|c| c.time_zone()).unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// Cuts the report day rollups in the company's zone if they are not already (at start-up,
+/// when the calendars change, and on each worker round for a change made on another node).
+pub async fn follow_company_zone(app: &App) -> Result<(), AppError> {
+    let zone = company_time_zone(app);
+    if app.read().report_zone() != zone {
+        app.store.use_report_zone(zone).await?;
+    }
+    Ok(())
 }
 
 /// The filter narrowed to what the caller may see: a caller limited to a department reads
@@ -102,25 +117,31 @@ pub async fn run(app: &App, principal: &Principal, req: ReportRequest) -> Result
         ReportName::Agents => vec![Dimension::Agent],
         ReportName::Summary | ReportName::Trend => Vec::new(),
     };
-    // Only a trend needs the hours; the rest sum the period in the database.
-    let buckets = if req.name == ReportName::Trend { Buckets::Hours } else { Buckets::Period };
-    let rows = read.report_rows(p.from, p.to, &filter, &dims, buckets).await?;
+    // Only a trend needs the hours (or the days, for a grain of a day or more); the rest
+    // sum the period in the database.
+    let buckets = match (req.name, req.grain) {
+        (ReportName::Trend, Grain::Hour) => Buckets::Hours,
+        (ReportName::Trend, _) => Buckets::Days(tz),
+        _ => Buckets::Period,
+    };
+    // The periods compared are read side by side (each read is a few queries; on several
+    // connections their round trips overlap).
+    let at = |period: Period| read.report_rows(period.from, period.to, &filter, &dims, buckets);
     let body = match req.name {
         ReportName::Summary => {
-            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
-            let year_ago = read.report_rows(year.from, year.to, &filter, &dims, buckets).await?;
+            let (rows, previous, year_ago) = tokio::try_join!(at(p), at(prev), at(year))?;
             ReportBody::Summary { rows: report::summary(&rows, &previous, &year_ago) }
         }
         ReportName::Trend => {
             let bounds = p.boundaries(req.grain, tz).map_err(period_error)?;
             let previous_bounds = prev.boundaries(req.grain, tz).map_err(period_error)?;
-            let previous = read.report_rows(prev.from, prev.to, &filter, &dims, buckets).await?;
+            let (rows, previous) = tokio::try_join!(at(p), at(prev))?;
             let buckets = report::trend(&rows, &bounds, &previous, &previous_bounds);
             ReportBody::Trend { grain: req.grain, measures: TREND_MEASURES.to_vec(), buckets }
         }
-        ReportName::Breakdown => ReportBody::Table(report::breakdown(&rows, &dims, &BREAKDOWN_MEASURES)),
-        ReportName::Channels => ReportBody::Table(report::breakdown(&rows, &dims, &CHANNEL_MEASURES)),
-        ReportName::Agents => ReportBody::Table(report::breakdown(&rows, &dims, &AGENT_MEASURES)),
+        ReportName::Breakdown => ReportBody::Table(report::breakdown(&at(p).await?, &dims, &BREAKDOWN_MEASURES)),
+        ReportName::Channels => ReportBody::Table(report::breakdown(&at(p).await?, &dims, &CHANNEL_MEASURES)),
+        ReportName::Agents => ReportBody::Table(report::breakdown(&at(p).await?, &dims, &AGENT_MEASURES)),
     };
     Ok(Report {
         name: req.name,

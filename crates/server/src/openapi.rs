@@ -141,6 +141,7 @@ impl Modify for Security {
         routes::admin::channels::deliveries,
         routes::approvals::pending,
         routes::reports::report,
+        routes::spikes::list,
         routes::follow_up::follow_up,
         routes::admin::list_users,
         routes::admin::create_user,
@@ -174,6 +175,9 @@ impl Modify for Security {
         routes::documents::report_schedules::show,
         routes::documents::report_schedules::save,
         routes::documents::report_schedules::history,
+        routes::documents::spike_rules::show,
+        routes::documents::spike_rules::save,
+        routes::documents::spike_rules::history,
         routes::documents::show_channel,
         routes::documents::save_channel,
         routes::documents::channel_history,
@@ -204,6 +208,7 @@ impl Modify for Security {
         (name = "triage", description = "Triage rules and the category model"),
         (name = "channels", description = "Inbound channels, quarantine, attachments"),
         (name = "reports", description = "Reports: figures, trends and breakdowns, as JSON, CSV or Excel"),
+        (name = "spikes", description = "Spikes: a category, sub-tag, product or problem cluster over its threshold or well above its usual level"),
         (name = "meta", description = "This document")
     )
 )]

@@ -187,9 +187,10 @@ impl Store {
             owed.push((&d.after, mine));
         }
         crate::live::record_rows(&mut tx, self.backend, &fed).await?;
-        deltas.flush(&mut tx, self.backend).await?;
+        let zone = self.day_zone.get();
+        deltas.flush(&mut tx, self.backend, zone).await?;
         let owed_refs: Vec<_> = owed.iter().map(|(t, o)| (*t, o)).collect();
-        let earliest = write_owed_many(&mut tx, self.backend, &owed_refs).await?;
+        let earliest = write_owed_many(&mut tx, self.backend, zone, &owed_refs).await?;
         let start = crate::stage::done("change.rest", start);
         tx.commit().await?;
         crate::stage::done("change.commit", start);

@@ -81,7 +81,13 @@ impl CountDeltas {
         }
     }
 
-    pub(crate) async fn flush(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    /// Writes the changes (report day rows cut in `zone`).
+    pub(crate) async fn flush(
+        self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+        zone: chrono_tz::Tz,
+    ) -> Result<(), sqlx::Error> {
         const OWNERS: Table = Table {
             name: "ticket_owner_counts",
             keys: &["state", "assignee_id", "department_id", "needs_triage"],
@@ -92,7 +98,7 @@ impl CountDeltas {
             keys: &["state", "priority_rank", "channel", "category", "department_id"],
             counts: &["n"],
         };
-        self.dashboard.flush(&mut *conn, backend).await?;
+        self.dashboard.flush(&mut *conn, backend, zone).await?;
         let rows = self.owners.iter().map(|(k, n)| {
             let keys =
                 vec![Key::Text(k.state), Key::Int(k.assignee_id), Key::Int(k.department_id), Key::Int(k.needs_triage)];

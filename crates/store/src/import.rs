@@ -54,7 +54,7 @@ impl Store {
                 }
             }
         }
-        deltas.flush(&mut tx, self.backend).await?;
+        deltas.flush(&mut tx, self.backend, self.day_zone.get()).await?;
         let earliest = crate::jobs::write_ops(&mut tx, &ops).await?;
         tx.commit().await?;
         self.jobs_written(earliest);

@@ -31,6 +31,7 @@ mod rollup;
 pub mod scratch;
 mod search;
 mod secrets;
+mod spikes;
 mod sql;
 pub mod stage;
 mod surveys;
@@ -60,8 +61,9 @@ pub use live::LiveChange;
 pub use logins::LoginFailures;
 pub use outbox::{Delivery, DeliveryState, NewDelivery, Outcome};
 pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
-pub use report::Buckets;
+pub use report::{Buckets, DEFAULT_DAY_ZONE};
 pub use rollup::{intake_on_time, CompletedTarget};
+pub use spikes::SpikeRecord;
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
 pub use user_admin::{AuditEntry, UserAudit, UserChange};
@@ -92,6 +94,8 @@ impl Default for StoreOptions {
 pub struct Reader {
     pool: AnyPool,
     backend: Backend,
+    /// The zone the report day rollups are cut in (shared with the writers).
+    day_zone: report::DayZone,
 }
 
 /// The database, shared by every handler and worker of a process: reads (through
@@ -158,10 +162,12 @@ impl Store {
             }
         };
         let hooks = std::sync::Arc::new(jobs::Hooks::new(effects));
-        let intake = intake::IntakeHandle::spawn(write.clone(), backend, options.max_batch, hooks.clone());
+        let day_zone = report::DayZone::default();
+        let intake =
+            intake::IntakeHandle::spawn(write.clone(), backend, options.max_batch, hooks.clone(), day_zone.clone());
         let group = group::GroupHandle::spawn(write.clone());
         Ok(Store {
-            reader: Reader { pool: read, backend },
+            reader: Reader { pool: read, backend, day_zone },
             pool: write,
             intake,
             ids: Default::default(),
@@ -175,7 +181,7 @@ impl Store {
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         self.backend.migrator().run(&self.pool).await?;
-        Ok(())
+        self.adopt_report_zone().await
     }
 
     /// The read half, to hand to code that must not write.

@@ -45,7 +45,7 @@ pub(crate) struct DashboardDeltas {
     surveys: BTreeMap<i64, [i64; 6]>,
     problems: BTreeMap<(i64, i64), i64>,
     /// The reports' rollups, keyed by every dimension.
-    report: crate::report::ReportDeltas,
+    report: crate::report::deltas::ReportDeltas,
 }
 
 fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
@@ -96,7 +96,12 @@ impl DashboardDeltas {
         self.add(after, 1);
     }
 
-    pub(crate) async fn flush(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    pub(crate) async fn flush(
+        self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+        zone: chrono_tz::Tz,
+    ) -> Result<(), sqlx::Error> {
         const CHANNEL: Table =
             Table { name: "dashboard_channels", keys: &["hour", "channel"], counts: &["n", "intake_on_time"] };
         const CATEGORY: Table = Table { name: "dashboard_categories", keys: &["hour", "category"], counts: &["n"] };
@@ -121,7 +126,7 @@ impl DashboardDeltas {
         SURVEY.add_all(conn, backend, rows.collect()).await?;
         let rows = self.problems.iter().map(|((h, c), n)| (vec![Key::Int(*h), Key::Int(*c)], vec![*n]));
         PROBLEM.add_all(conn, backend, rows.collect()).await?;
-        self.report.flush(conn, backend).await
+        self.report.flush(conn, backend, zone).await
     }
 }
 
@@ -191,6 +196,7 @@ impl Table {
 pub(crate) async fn record_sla_results(
     conn: &mut AnyConnection,
     backend: Backend,
+    zone: chrono_tz::Tz,
     results: &[(&Ticket, &CompletedTarget)],
 ) -> Result<(), sqlx::Error> {
     let mut rollup: std::collections::BTreeMap<(i64, i64, String), (i64, i64)> = Default::default();
@@ -221,7 +227,7 @@ pub(crate) async fn record_sla_results(
             }
         }
     }
-    crate::report::record_sla(conn, backend, &report).await?;
+    crate::report::deltas::record_sla(conn, backend, zone, &report).await?;
     for ((hour, rank, target), (met, breached)) in rollup {
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) VALUES ($1, $2, $3, $4, $5) \
@@ -291,13 +297,17 @@ impl Store {
             "report_facts",
             "report_sla",
             "report_waits",
+            "report_day_facts",
+            "report_day_sla",
+            "report_day_waits",
         ] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
-        deltas.flush(&mut tx, self.backend).await?;
+        let zone = self.day_zone.get();
+        deltas.flush(&mut tx, self.backend, zone).await?;
         let sla: Vec<(&Ticket, i64, &str, bool)> =
             report_sla.iter().map(|(t, h, target, met)| (t, *h, target.as_str(), *met)).collect();
-        crate::report::record_sla(&mut tx, self.backend, &sla).await?;
+        crate::report::deltas::record_sla(&mut tx, self.backend, zone, &sla).await?;
         sqlx::query(
             "INSERT INTO dashboard_sla (hour, priority_rank, target, met, breached) \
              SELECT stopped_at / 3600000, priority_rank, target, CAST(SUM(met) AS BIGINT), \

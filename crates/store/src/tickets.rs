@@ -153,6 +153,7 @@ impl Reader {
 pub(crate) async fn write_owed_many(
     conn: &mut AnyConnection,
     backend: Backend,
+    zone: chrono_tz::Tz,
     owed: &[(&Ticket, &Owed)],
 ) -> Result<Option<i64>, StoreError> {
     let jobs: Vec<crate::JobOp> = owed.iter().flat_map(|(_, o)| o.jobs.iter().cloned()).collect();
@@ -174,6 +175,6 @@ pub(crate) async fn write_owed_many(
     crate::group::set_keys(conn, backend, &keys).await?;
     let results: Vec<(&Ticket, &crate::CompletedTarget)> =
         owed.iter().flat_map(|(t, o)| o.sla_results.iter().map(move |r| (*t, r))).collect();
-    crate::rollup::record_sla_results(conn, backend, &results).await?;
+    crate::rollup::record_sla_results(conn, backend, zone, &results).await?;
     Ok(earliest)
 }

@@ -135,6 +135,8 @@ async fn check(store: &Store, tickets: &[Ticket]) {
             (vec![], Buckets::Period),
             (vec![Dimension::Channel], Buckets::Hours),
             (vec![Dimension::Category, Dimension::Agent], Buckets::Period),
+            (vec![], Buckets::Days(store.report_zone())),
+            (vec![Dimension::Department], Buckets::Period),
         ] {
             let mut got = store.report_rows(hour_start(from), hour_start(to), &filter, &dims, buckets).await.unwrap();
             let want = direct(tickets, &filter, from, to);
@@ -152,6 +154,80 @@ async fn check(store: &Store, tickets: &[Ticket]) {
             }
         }
     }
+}
+
+/// The figures of `rows`, without the zero entries a read through other rows may leave.
+fn figures_of(rows: &Rows) -> report::Figures {
+    let mut f = report::figures(rows);
+    f.opening.retain(|_, n| *n != 0);
+    f.sla.retain(|_, (met, breached)| *met + *breached != 0);
+    f
+}
+
+/// Reads through the day rollups (whole days) give what the hour rollups alone give: the
+/// same figures for any filter and the same trend by day and week, SLA results included.
+async fn days_equal_hours(store: &Store, zone: chrono_tz::Tz) {
+    let spans = [(-19, 9 * 24 + 3), (2, 60), (-24 * 3, 24 * 12), (5, 9)];
+    for (a, b) in spans {
+        let (from, to) = (t0() + Duration::hours(a), t0() + Duration::hours(b));
+        for filter in [Filter::default(), Filter { department: Some(DepartmentId(2)), ..Filter::default() }] {
+            let hours = store.report_rows(from, to, &filter, &[], Buckets::Hours).await.unwrap();
+            for buckets in [Buckets::Days(zone), Buckets::Period] {
+                let days = store.report_rows(from, to, &filter, &[], buckets).await.unwrap();
+                assert_eq!(figures_of(&days), figures_of(&hours), "{a}..{b} {filter:?} {buckets:?}");
+            }
+            let days = store.report_rows(from, to, &filter, &[], Buckets::Days(zone)).await.unwrap();
+            let period = report::Period::new(from, to).unwrap();
+            let previous = report::Rows::default();
+            for grain in [report::Grain::Day, report::Grain::Week] {
+                let bounds = period.boundaries(grain, zone).unwrap();
+                assert_eq!(
+                    report::trend(&days, &bounds, &previous, &bounds),
+                    report::trend(&hours, &bounds, &previous, &bounds),
+                    "{a}..{b} {grain}"
+                );
+            }
+            let by_dept =
+                store.report_rows(from, to, &filter, &[Dimension::Department], Buckets::Period).await.unwrap();
+            let dims = [Dimension::Department];
+            let hours_by_dept = store.report_rows(from, to, &filter, &dims, Buckets::Hours).await.unwrap();
+            let measures = Measure::ALL.to_vec();
+            assert_eq!(
+                report::breakdown(&by_dept, &dims, &measures),
+                report::breakdown(&hours_by_dept, &dims, &measures)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn day_rollups_give_what_the_hour_rollups_give_in_any_zone() {
+    loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
+        assert_eq!(store.report_zone(), loopdesk_store::DEFAULT_DAY_ZONE);
+        let tickets = seed(&store).await;
+        days_equal_hours(&store, chrono_tz::Asia::Shanghai).await;
+        // Another zone: the days are cut again from the hour rows, and kept as tickets change.
+        store.use_report_zone(chrono_tz::America::New_York).await.unwrap();
+        days_equal_hours(&store, chrono_tz::America::New_York).await;
+        let agent = Actor::User { id: UserId(7), name: "agent".into() };
+        let at = t0() + Duration::hours(70);
+        let outcome = Outcome {
+            kind: OutcomeKind::Solved,
+            summary: "已退款".into(),
+            unresolved: None,
+            reason: None,
+            alternative: None,
+        };
+        let cmd = Command::Resolve { outcome };
+        let resolved = store.change(tickets[15].id, |t| Ok(vec![decide(t, cmd.clone(), agent.clone(), at)?])).await;
+        assert!(resolved.is_ok(), "{resolved:?}");
+        days_equal_hours(&store, chrono_tz::America::New_York).await;
+        // Days of another zone than the rollups' are read from the hours, right all the same.
+        days_equal_hours(&store, chrono_tz::Asia::Shanghai).await;
+        store.rebuild_dashboard().await.unwrap();
+        days_equal_hours(&store, chrono_tz::America::New_York).await;
+    })
+    .await;
 }
 
 #[tokio::test]

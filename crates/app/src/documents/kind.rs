@@ -34,6 +34,8 @@ pub enum DocumentKind {
     Channel(ChannelName),
     /// One part of the triage rules.
     Triage(RulePart),
+    /// Which spikes are watched: window, history, admin thresholds.
+    SpikeRules,
 }
 
 /// A channel's name: 1 to 64 letters, digits, `-` or `_`.
@@ -68,7 +70,7 @@ impl ChannelName {
 
 impl DocumentKind {
     /// Every document with a fixed name, in the order an admin meets them.
-    pub const FIXED: [DocumentKind; 8] = [
+    pub const FIXED: [DocumentKind; 9] = [
         DocumentKind::SlaPolicy,
         DocumentKind::Calendars,
         DocumentKind::RoutingRules,
@@ -77,6 +79,7 @@ impl DocumentKind {
         DocumentKind::ReplyTemplates,
         DocumentKind::Robots,
         DocumentKind::ReportSchedules,
+        DocumentKind::SpikeRules,
     ];
 
     /// The document stored under `name`.
@@ -112,6 +115,7 @@ impl DocumentKind {
             DocumentKind::ReportSchedules => "report_schedules".into(),
             DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
+            DocumentKind::SpikeRules => "spike_rules".into(),
         }
     }
 
@@ -122,7 +126,8 @@ impl DocumentKind {
             DocumentKind::RoutingRules
             | DocumentKind::Staffing
             | DocumentKind::Triage(_)
-            | DocumentKind::ReplyTemplates => Permission::Supervise,
+            | DocumentKind::ReplyTemplates
+            | DocumentKind::SpikeRules => Permission::Supervise,
             _ => Permission::Administer,
         }
     }
@@ -148,6 +153,7 @@ impl DocumentKind {
             DocumentKind::ReportSchedules => json(crate::summaries::SchedulesDoc::default()),
             DocumentKind::Channel(_) => Ok(Value::Null),
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
+            DocumentKind::SpikeRules => json(loopdesk_core::report::spike_rules::SpikeRules::default()),
         }
     }
 }

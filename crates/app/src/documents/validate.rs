@@ -54,6 +54,10 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         DocumentKind::Robots => {
             let _: RobotsDoc = parse(body)?;
         }
+        DocumentKind::SpikeRules => {
+            let rules: loopdesk_core::report::spike_rules::SpikeRules = parse(body)?;
+            rules.validate().map_err(|(field, message)| AppError::invalid(field, message))?;
+        }
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
@@ -102,6 +106,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.sla.refresh(app.read()).await?;
             // Open tickets are rescheduled against the new policy or calendars.
             crate::jobs::enqueue_now(app, &crate::jobs::sla::Recompute::from_start()).await?;
+            crate::reports::follow_company_zone(app).await?;
         }
         DocumentKind::Triage(_) => {
             app.triage.reload_if_changed(app.read()).await?;
@@ -110,7 +115,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
-        DocumentKind::ReplyTemplates => {}
+        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules => {}
         // The next sending of each schedule, at its new time.
         DocumentKind::ReportSchedules => crate::summaries::ensure(app).await?,
     }

@@ -57,6 +57,8 @@ loopdesk_core::named_enum! {
         NotifyStaff = "notify.staff",
         /// Deleting finished jobs.
         Purge = "jobs.purge",
+        /// Judging the last windows for spikes (one for the cluster).
+        SpikeSweep = "spikes.sweep",
         /// Downloading a picture a WeChat follower sent.
         WechatMedia = "wechat.media",
         /// Sending a scheduled summary.
@@ -219,6 +221,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::NotifyCustomer => run_as::<notify::NotifyCustomer>(app, jobs).await,
         JobKind::NotifyStaff => run_as::<notify::NotifyStaff>(app, jobs).await,
         JobKind::Purge => run_as::<purge::Purge>(app, jobs).await,
+        JobKind::SpikeSweep => run_as::<crate::spikes::sweep::SpikeSweep>(app, jobs).await,
         JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, jobs).await,
         JobKind::SendSummary => run_as::<crate::summaries::SendSummary>(app, jobs).await,
     }
@@ -362,6 +365,9 @@ async fn gather(stop: &mut watch::Receiver<bool>) {
 /// nothing is due.
 async fn round(app: &App, id: &str) -> Result<(), StoreError> {
     app.sla.refresh(app.read()).await?;
+    if let Err(e) = crate::reports::follow_company_zone(app).await {
+        tracing::error!(error = %e, "report day rollups not cut in the company's zone");
+    }
     while run_batch(app, app.now(), id).await? >= app.config.jobs.batch.max(1) {}
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! contributes, `figures` for the one definition of each figure). The store sums rows by
 //! hour and key; everything here is arithmetic, so it is tested without a database.
 
+pub mod day;
 pub mod dimension;
 pub mod engine;
 pub mod fact;
@@ -10,6 +11,7 @@ pub mod period;
 pub mod schedule;
 pub mod sketch;
 pub mod spike;
+pub mod spike_rules;
 #[cfg(test)]
 mod tests;
 

@@ -60,7 +60,7 @@ fn instant(tz: Tz, local: NaiveDateTime) -> Timestamp {
     tz.from_utc_datetime(&local).with_timezone(&chrono::Utc)
 }
 
-fn midnight(tz: Tz, d: NaiveDate) -> Timestamp {
+pub(crate) fn midnight(tz: Tz, d: NaiveDate) -> Timestamp {
     instant(tz, d.and_time(NaiveTime::MIN))
 }
 

@@ -29,6 +29,7 @@ use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::summaries::SchedulesDoc;
 use loopdesk_app::triage::engine::RulePart;
 use loopdesk_channels::templates::TemplateSet;
+use loopdesk_core::report::spike_rules::SpikeRules;
 use loopdesk_core::routing::{RoutingRules, Staffing};
 use loopdesk_core::sla::SlaPolicy;
 use loopdesk_triage::moderation::ModerationLists;
@@ -177,6 +178,14 @@ fixed_document!(
     SchedulesDoc,
     DocumentKind::ReportSchedules
 );
+fixed_document!(
+    spike_rules,
+    "/admin/spike-rules",
+    "/admin/spike-rules/history",
+    "spike_rules",
+    SpikeRules,
+    DocumentKind::SpikeRules
+);
 
 /// A body that is one of several document types, chosen by the path (`oneOf` of their
 /// schemas, each registered under its own name).
@@ -320,7 +329,8 @@ pub fn router() -> Router<AppState> {
         calendars: "/admin/calendars",
         templates: "/admin/templates",
         robots: "/admin/robots",
-        report_schedules: "/admin/report-schedules"
+        report_schedules: "/admin/report-schedules",
+        spike_rules: "/admin/spike-rules"
     );
     r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
         .route("/admin/channels/{name}/history", get(channel_history))

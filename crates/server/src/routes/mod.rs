@@ -10,6 +10,7 @@ pub mod health;
 pub mod inbound;
 pub mod live;
 pub mod reports;
+pub mod spikes;
 pub mod surveys;
 pub mod tickets;
 pub mod track;
@@ -45,6 +46,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(auth::routes::router())
         .merge(approvals::router())
         .merge(reports::router())
+        .merge(spikes::router())
         .merge(surveys::router())
         .merge(follow_up::router())
 }

@@ -38,6 +38,37 @@ pub struct Problem {
     pub subject: String,
 }
 
+/// A recent spike.
+pub struct SpikeLine {
+    pub what: String,
+    pub window: String,
+    pub observed: i64,
+    pub usual: String,
+    pub samples: Vec<i64>,
+}
+
+/// Spikes shown: those of the last week, at most this many.
+const SPIKES_SHOWN: usize = 10;
+
+/// The spikes of the week before `now`, the window in `tz`.
+async fn spike_lines(state: &AppState, now: Timestamp, tz: chrono_tz::Tz) -> Result<Vec<SpikeLine>, ApiError> {
+    let list = state.read().spikes(now - Duration::days(7), now + Duration::hours(1), SPIKES_SHOWN).await?;
+    Ok(list
+        .into_iter()
+        .map(|sp| SpikeLine {
+            what: format!("{} {}", sp.dimension, sp.value),
+            window: format!(
+                "{}–{}",
+                sp.window_start.with_timezone(&tz).format("%m-%d %H:%M"),
+                sp.window_end.with_timezone(&tz).format("%H:%M")
+            ),
+            observed: sp.observed,
+            usual: format!("{:.1}", sp.baseline),
+            samples: sp.sample_ticket_ids,
+        })
+        .collect())
+}
+
 /// A row of the per-priority table.
 pub struct PriorityRow {
     pub priority: &'static str,
@@ -56,6 +87,7 @@ struct DashboardPage {
     rows: Vec<PriorityRow>,
     charts: Vec<(String, String)>,
     problems: Vec<Problem>,
+    spikes: Vec<SpikeLine>,
     empty: bool,
     /// The period's summary report as CSV and Excel.
     downloads: Vec<(String, String)>,
@@ -210,6 +242,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             (t.get("dash.satisfaction").to_string(), satisfaction_chart.svg()),
         ],
         problems,
+        spikes: spike_lines(state, now, s.t.tz).await?,
         empty: d.total == 0 && d.resolved == 0,
     })
 }

@@ -20,6 +20,7 @@ mod live;
 mod retrain;
 mod security;
 mod sla;
+mod spikes;
 mod summaries;
 mod timers;
 mod triage;

@@ -81,13 +81,14 @@ async fn write_fresh(w: &Writer, tx: &mut AnyConnection, fresh: &[&Prepared]) ->
     let start = done("signatures", start);
     let mut deltas = CountDeltas::default();
     fresh.iter().for_each(|p| deltas.add(&p.ticket, 1));
-    deltas.flush(tx, b).await?;
+    let zone = w.day_zone.get();
+    deltas.flush(tx, b, zone).await?;
     let start = done("counts", start);
     for p in fresh.iter().filter(|p| !p.attachments.is_empty()) {
         crate::inbound::link_attachments_on(tx, &p.attachments, p.ticket.id).await?;
     }
     let owed: Vec<_> = fresh.iter().map(|p| (&p.ticket, &p.owed)).collect();
-    let earliest = write_owed_many(tx, b, &owed).await?;
+    let earliest = write_owed_many(tx, b, zone, &owed).await?;
     done("owed", start);
     Ok(earliest)
 }

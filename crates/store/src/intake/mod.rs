@@ -101,9 +101,15 @@ pub(crate) struct IntakeHandle {
 }
 
 impl IntakeHandle {
-    pub(crate) fn spawn(pool: AnyPool, backend: Backend, max_batch: usize, hooks: Arc<Hooks>) -> IntakeHandle {
+    pub(crate) fn spawn(
+        pool: AnyPool,
+        backend: Backend,
+        max_batch: usize,
+        hooks: Arc<Hooks>,
+        day_zone: crate::report::DayZone,
+    ) -> IntakeHandle {
         let (tx, rx) = mpsc::channel(max_batch * 4);
-        tokio::spawn(writer(Writer { pool, backend, hooks }, rx, max_batch.max(1)));
+        tokio::spawn(writer(Writer { pool, backend, hooks, day_zone }, rx, max_batch.max(1)));
         IntakeHandle { tx }
     }
 }
@@ -128,6 +134,7 @@ struct Writer {
     pool: AnyPool,
     backend: Backend,
     hooks: Arc<Hooks>,
+    day_zone: crate::report::DayZone,
 }
 
 async fn writer(w: Writer, mut rx: mpsc::Receiver<Pending>, max_batch: usize) {

@@ -1,0 +1,269 @@
+//! Reading the report rollups: a period's rows summed by priority and the dimensions asked
+//! for (and by hour or day for a trend), narrowed to a filter, with the backlog of before.
+//! Whole local days come from the day rows when the filter and dimensions are ones they
+//! keep (department and priority), partial days and everything else from the hour rows.
+
+use super::{column, conditions};
+use crate::sql::{arguments, ms, Conditions, Value};
+use crate::{Reader, StoreError};
+use chrono_tz::Tz;
+use loopdesk_core::report::day::whole_days;
+use loopdesk_core::report::fact::HOUR_MS;
+use loopdesk_core::report::{sketch, Counts, Dimension, Fact, FactKey, Filter, Rows, SlaFact, WaitFact};
+use loopdesk_core::sla::TargetKind;
+use loopdesk_core::{Channel, CustomerTier, DepartmentId, Priority, Timestamp, UserId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// How finely a read sums the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Buckets {
+    /// One row per hour (and key): what a trend by the hour divides into buckets.
+    Hours,
+    /// Rows no coarser than the local days of the zone, each at its first hour: what a trend
+    /// by day, week or month of that zone divides into buckets.
+    Days(Tz),
+    /// One row per key for the whole period: what a summary or breakdown needs, a few
+    /// hundred rows however many hours and tickets the period holds.
+    Period,
+}
+
+/// Which rollup a read sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Hours,
+    Days,
+}
+
+impl Source {
+    /// The facts, SLA and waits tables, and their time column.
+    fn tables(self) -> [&'static str; 4] {
+        match self {
+            Source::Hours => ["report_facts", "report_sla", "report_waits", "hour"],
+            Source::Days => ["report_day_facts", "report_day_sla", "report_day_waits", "day"],
+        }
+    }
+}
+
+/// What a read groups by: always the priority (figures per priority), the hour (or day)
+/// unless summing the period, and the dimensions asked for. Other key columns read as
+/// their "none" value, which the report does not look at.
+struct Grouping<'a> {
+    by_time: bool,
+    dimensions: &'a [Dimension],
+}
+
+impl Grouping<'_> {
+    fn grouped(&self, d: Dimension) -> bool {
+        d == Dimension::Priority || self.dimensions.contains(&d)
+    }
+
+    /// The key columns to select (in `KEY_COLUMNS` order) and the GROUP BY list.
+    fn columns(&self, time: &'static str) -> (String, String) {
+        let mut select = vec![if self.by_time { time } else { "CAST(0 AS BIGINT)" }.to_string()];
+        let mut group: Vec<&str> = if self.by_time { vec![time] } else { vec![] };
+        for d in [
+            Dimension::Channel,
+            Dimension::Category,
+            Dimension::Subtag,
+            Dimension::Product,
+            Dimension::Department,
+            Dimension::Agent,
+            Dimension::Priority,
+            Dimension::Tier,
+        ] {
+            if self.grouped(d) {
+                select.push(column(d).to_string());
+                group.push(column(d));
+            } else {
+                let none = match d {
+                    Dimension::Channel => "'web'",
+                    Dimension::Tier => "'standard'",
+                    Dimension::Department | Dimension::Agent => "CAST(0 AS BIGINT)",
+                    _ => "''",
+                };
+                select.push(none.to_string());
+            }
+        }
+        (select.join(", "), group.join(", "))
+    }
+}
+
+/// Whether the day rows keep what `filter` and `dimensions` look at.
+fn days_keep(filter: &Filter, dimensions: &[Dimension]) -> bool {
+    let Filter { channel, category, subtag, product, department: _, agent, priority: _, tier } = filter;
+    channel.is_none()
+        && category.is_none()
+        && subtag.is_none()
+        && product.is_none()
+        && agent.is_none()
+        && tier.is_none()
+        && dimensions.iter().all(|d| matches!(d, Dimension::Department | Dimension::Priority))
+}
+
+/// The key read from the first nine columns of a row.
+pub(super) fn key_of(row: &AnyRow) -> Result<(i64, FactKey), StoreError> {
+    let text = |i: usize| row.try_get::<String, _>(i);
+    let int = |i: usize| row.try_get::<i64, _>(i);
+    let corrupt = |what: &str| StoreError::Config(format!("report rollup holds an unknown {what}"));
+    let id = |v: i64| (v != 0).then_some(v);
+    Ok((
+        int(0)?,
+        FactKey {
+            channel: Channel::parse(&text(1)?).ok_or_else(|| corrupt("channel"))?,
+            category: text(2)?,
+            subtag: text(3)?,
+            product: text(4)?,
+            department_id: id(int(5)?).map(DepartmentId),
+            agent_id: id(int(6)?).map(UserId),
+            priority: Priority::from_rank(int(7)?).ok_or_else(|| corrupt("priority"))?,
+            tier: CustomerTier::parse(&text(8)?).ok_or_else(|| corrupt("tier"))?,
+        },
+    ))
+}
+
+pub(super) fn sums(columns: &[&str]) -> String {
+    columns.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
+}
+
+/// One read: a source, its time range `[from, to)` (`from` none: since the beginning), the
+/// filter and the grouping.
+struct Read<'a> {
+    source: Source,
+    from: Option<i64>,
+    to: i64,
+    filter: &'a Filter,
+    grouping: Grouping<'a>,
+}
+
+impl Read<'_> {
+    /// SQL and arguments summing `values` of `table` (grouped also by `extra`, if any).
+    fn sql(&self, table: &str, extra: &str, values: &str) -> (String, Vec<Value>) {
+        let time = self.source.tables()[3];
+        let (select, group) = self.grouping.columns(time);
+        let mut c = Conditions::default();
+        if let Some(from) = self.from {
+            let a = c.arg(Value::Int(from));
+            c.push(format!("{time} >= {a}"));
+        }
+        let b = c.arg(Value::Int(self.to));
+        c.push(format!("{time} < {b}"));
+        conditions(self.filter, &mut c);
+        let (extra_select, extra_group) = match extra {
+            "" => (String::new(), String::new()),
+            e => (format!("{e}, "), format!(", {e}")),
+        };
+        // The priority is always grouped by, so the list is never empty.
+        let sql = format!(
+            "SELECT {select}, {extra_select}{values} FROM {table}{w} GROUP BY {group}{extra_group}",
+            w = c.where_sql()
+        );
+        (sql, c.values)
+    }
+}
+
+impl Reader {
+    /// The rollup rows of `[from, to)` (widened to whole hours) narrowed to `filter`, summed
+    /// by priority and `dimensions` (and by hour or day as `buckets` says; rows summed over
+    /// the period read hour 0), with the backlog deltas of everything before. Whole days
+    /// are read from the day rows where they keep the filter and dimensions (summing the
+    /// same counts: see `loopdesk_core::report::day::whole_days`).
+    pub async fn report_rows(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        filter: &Filter,
+        dimensions: &[Dimension],
+        buckets: Buckets,
+    ) -> Result<Rows, StoreError> {
+        let (from_h, to_h) = (ms(from).div_euclid(HOUR_MS), (ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS));
+        let zone = self.day_zone.get();
+        let days = match buckets {
+            Buckets::Hours => None,
+            Buckets::Days(tz) => (tz == zone).then_some(zone),
+            Buckets::Period => Some(zone),
+        }
+        .filter(|_| days_keep(filter, dimensions))
+        .and_then(|zone| whole_days(from_h, to_h, zone));
+        let by_time = buckets != Buckets::Period;
+        let read = |source, from: Option<i64>, to: i64| Read {
+            source,
+            from,
+            to,
+            filter,
+            grouping: Grouping { by_time, dimensions },
+        };
+        let mut rows = Rows::default();
+        match days {
+            None => {
+                self.read_sums(&read(Source::Hours, Some(from_h), to_h), &mut rows).await?;
+                self.read_opening(&read(Source::Hours, None, from_h), 1, &mut rows).await?;
+            }
+            Some((b, c)) => {
+                for (source, lo, hi) in [(Source::Hours, from_h, b), (Source::Days, b, c), (Source::Hours, c, to_h)] {
+                    if lo < hi {
+                        self.read_sums(&read(source, Some(lo), hi), &mut rows).await?;
+                    }
+                }
+                // Before `from`: every day before `b`, less the hours of `[from, b)` in the last.
+                self.read_opening(&read(Source::Days, None, b), 1, &mut rows).await?;
+                if from_h < b {
+                    self.read_opening(&read(Source::Hours, Some(from_h), b), -1, &mut rows).await?;
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Adds the facts, SLA results and waits `read` sums to `rows` (three queries run side by
+    /// side).
+    async fn read_sums(&self, read: &Read<'_>, rows: &mut Rows) -> Result<(), StoreError> {
+        let [facts, sla, waits, _] = read.source.tables();
+        let facts = read.sql(facts, "", &sums(Counts::COLUMNS));
+        let sla = read.sql(sla, "target", &sums(&["met", "breached"]));
+        // The day waits have no department: a read about one reads the hours of the days.
+        let by_department =
+            read.filter.department.is_some() || read.grouping.dimensions.contains(&Dimension::Department);
+        let waits = if read.source == Source::Days && by_department {
+            let hours = Read { source: Source::Hours, grouping: Grouping { ..read.grouping }, ..*read };
+            hours.sql(Source::Hours.tables()[2], "bucket", &sums(&["n"]))
+        } else {
+            read.sql(waits, "bucket", &sums(&["n"]))
+        };
+        let (facts_args, sla_args, waits_args) = (arguments(&facts.1)?, arguments(&sla.1)?, arguments(&waits.1)?);
+        let (fact_rows, sla_rows, wait_rows) = tokio::try_join!(
+            sqlx::query_with(&facts.0, facts_args).fetch_all(&self.pool),
+            sqlx::query_with(&sla.0, sla_args).fetch_all(&self.pool),
+            sqlx::query_with(&waits.0, waits_args).fetch_all(&self.pool),
+        )?;
+        for row in fact_rows {
+            let (hour, key) = key_of(&row)?;
+            let counts: Vec<i64> = (9..9 + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
+            rows.facts.push(Fact { hour, key, counts: Counts::from_slice(&counts) });
+        }
+        for row in sla_rows {
+            let (hour, key) = key_of(&row)?;
+            // A target this build does not know (a newer node's) is left out, not an error.
+            let Some(target) = TargetKind::parse(&row.try_get::<String, _>(9)?) else { continue };
+            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(10)?, breached: row.try_get(11)? });
+        }
+        for row in wait_rows {
+            let (hour, key) = key_of(&row)?;
+            let bucket = u32::try_from(row.try_get::<i64, _>(9)?).unwrap_or(sketch::MAX_BUCKET);
+            rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(10)? });
+        }
+        Ok(())
+    }
+
+    /// Adds the backlog deltas `read` sums (times `sign`) to the opening backlog of `rows`.
+    async fn read_opening(&self, read: &Read<'_>, sign: i64, rows: &mut Rows) -> Result<(), StoreError> {
+        let whole = Read { grouping: Grouping { by_time: false, ..read.grouping }, ..*read };
+        let (sql, values) = whole.sql(read.source.tables()[0], "", "CAST(SUM(backlog) AS BIGINT)");
+        for row in sqlx::query_with(&sql, arguments(&values)?).fetch_all(&self.pool).await? {
+            let (_, key) = key_of(&row)?;
+            let counts = Counts { backlog: sign * row.try_get::<i64, _>(9)?, ..Counts::default() };
+            rows.opening.push(Fact { hour: read.to - 1, key, counts });
+        }
+        Ok(())
+    }
+}
