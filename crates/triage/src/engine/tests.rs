@@ -1,13 +1,15 @@
 //! Engine tests: real Chinese and English feedback through the whole pipeline.
 use super::*;
-use crate::cluster::BandIndex;
+use crate::analysis::{Analysis, Input};
+use crate::cluster::{BandIndex, ClusterConfig};
+use crate::feature_cache::FeatureCache;
 use crate::moderation::Verdict;
-use crate::normalize::DEFAULT_MAX_CHARS;
+use crate::normalize::{normalize, DEFAULT_MAX_CHARS};
 use crate::segment::{features, FeatureConfig, Language};
 use crate::signals::{Intent, SignalKind};
 use crate::vector::count_features;
-use loopdesk_core::Priority;
 use loopdesk_core::Urgency;
+use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::OnceLock;
 
 fn engine() -> &'static Engine {
