@@ -44,7 +44,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--exclude") {
         set.feedback.retain(|e| !items.iter().any(|it| it.text == e.text));
     }
+    // `--outside-weight N`: how many times each outside-labelled training example counts.
+    if let Some(w) = args.iter().position(|a| a == "--outside-weight").and_then(|i| args.get(i + 1)) {
+        let w: u32 = w.parse()?;
+        let outside = loopdesk_triage::training::OUTSIDE_WEIGHT;
+        set.feedback.iter_mut().filter(|e| e.weight == outside).for_each(|e| e.weight = w.max(1));
+    }
     let mut engine = Engine::trained(&set)?;
+    // `--signals FILE` / `--rules FILE`: edited lists or rules without a rebuild.
+    if let Some(f) = args.iter().position(|a| a == "--signals").and_then(|i| args.get(i + 1)) {
+        let lists = loopdesk_triage::signals::SignalLists::from_json(&std::fs::read_to_string(f)?)?;
+        engine = engine.with_signal_lists(&lists)?;
+        engine = engine.clone().with_priority_model(Some(engine.train_priority_model(&set)?));
+    }
+    if let Some(f) = args.iter().position(|a| a == "--rules").and_then(|i| args.get(i + 1)) {
+        engine = engine.with_priority_rules(loopdesk_triage::PriorityRules::from_json(&std::fs::read_to_string(f)?)?);
+    }
     if let Some(w) = args.iter().position(|a| a == "--rule-weight").and_then(|i| args.get(i + 1)) {
         let mut cfg = engine.config().classify;
         cfg.rule_weight = w.parse()?;

@@ -61,6 +61,10 @@ pub struct Rule {
     /// Lower one step from the category's base (applied before `set` and `raise`).
     #[serde(default)]
     pub lower: bool,
+    /// A `lower` rule that also lowers the learned model's vote: for what the labelled
+    /// examples hardly show, so the model cannot have learned it (a report made before).
+    #[serde(default)]
+    pub over_model: bool,
     /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}`, `{serious}`
     /// (the model's probability of urgent or high) are filled in.
     pub reason: String,
@@ -99,7 +103,8 @@ pub struct Facts<'a> {
     /// Customers in the problem cluster (1 when alone).
     pub cluster_size: u32,
     /// The learned priority model's vote, when a model is loaded: it replaces the
-    /// category's base priority and the `lower` rules (it has learned when to lower).
+    /// category's base priority and the `lower` rules (it has learned when to lower),
+    /// except those marked `over_model`.
     pub model: Option<ModelVote>,
 }
 
@@ -217,7 +222,7 @@ impl PriorityRules {
             }
         };
         let mut rules_fired = Vec::new();
-        let lowers = self.rules.iter().filter(|r| r.lower && f.model.is_none());
+        let lowers = self.rules.iter().filter(|r| r.lower && (f.model.is_none() || r.over_model));
         let sets = self.rules.iter().filter(|r| r.set.is_some());
         let raises = self.rules.iter().filter(|r| r.raise);
         for rule in lowers.chain(sets).chain(raises) {
@@ -289,6 +294,31 @@ mod tests {
             cluster_size: cluster,
             model: None,
         })
+    }
+
+    #[test]
+    fn a_report_made_before_is_lowered_even_over_the_model_but_never_below_a_serious_signal() {
+        let vote = ModelVote { priority: Priority::Medium, probability: 0.8, serious: 0.05 };
+        let with_model = |s: &Signals| {
+            PriorityRules::defaults().unwrap().decide(&Facts {
+                category: "technical",
+                signals: s,
+                urgency: s.detected_urgency,
+                scope: ImpactScope::Single,
+                tier: CustomerTier::Standard,
+                cluster_size: 1,
+                model: Some(vote),
+            })
+        };
+        let again = signals(&[(SignalKind::Repeated, "上次反馈")], Intent::Feedback);
+        let d = with_model(&again);
+        assert_eq!(d.priority, Priority::Low);
+        assert!(d.rules_fired.contains(&"repeated_known_problem".to_string()));
+        let still_down =
+            signals(&[(SignalKind::Repeated, "上次反馈"), (SignalKind::CoreFailure, "用不了")], Intent::Complaint);
+        assert_eq!(with_model(&still_down).priority, Priority::High);
+        let broken = signals(&[(SignalKind::SevereDamage, "压坏")], Intent::Complaint);
+        assert_eq!(with_model(&broken).priority, Priority::High);
     }
 
     #[test]
