@@ -65,6 +65,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.rule_weight = w.parse()?;
         engine = engine.clone().with_classifier(engine.taxonomy().clone(), engine.category_model().cloned(), cfg)?;
     }
+    // `--cat KEY=VALUE,…`: the category model retrained with other settings
+    // (nb_weight, l2, epochs, lr, word_bigrams, char_unigrams, char_bigrams, words).
+    if let Some(spec) = args.iter().position(|a| a == "--cat").and_then(|i| args.get(i + 1)) {
+        let mut cfg = loopdesk_triage::TrainConfig {
+            features: loopdesk_triage::segment::FeatureConfig {
+                concepts: true,
+                ..loopdesk_triage::segment::FeatureConfig::default()
+            },
+            ..loopdesk_triage::TrainConfig::default()
+        };
+        for kv in spec.split(',') {
+            let (k, v) = kv.split_once('=').ok_or("--cat KEY=VALUE")?;
+            match k {
+                "nb_weight" => cfg.nb_weight = v.parse()?,
+                "nb_alpha" => cfg.nb_alpha = v.parse()?,
+                "l2" => cfg.l2 = v.parse()?,
+                "epochs" => cfg.epochs = v.parse()?,
+                "lr" => cfg.learning_rate = v.parse()?,
+                "word_bigrams" => cfg.features.word_bigrams = v.parse()?,
+                "char_unigrams" => cfg.features.char_unigrams = v.parse()?,
+                "char_bigrams" => cfg.features.char_bigrams = v.parse()?,
+                "words" => cfg.features.words = v.parse()?,
+                _ => return Err(format!("unknown --cat key {k}").into()),
+            }
+        }
+        let model = engine.train_category_model_with(&set.category_pairs(), &cfg)?;
+        let classify = engine.config().classify;
+        engine = engine.clone().with_classifier(engine.taxonomy().clone(), Some(model), classify)?;
+    }
     if args.iter().any(|a| a == "--rules-only") {
         engine = engine.with_priority_model(None);
     }

@@ -58,6 +58,9 @@ pub struct Rule {
     /// Raise one step (capped by `max_raised`).
     #[serde(default)]
     pub raise: bool,
+    /// A raise by this rule goes no higher than this (nor than `max_raised`).
+    #[serde(default)]
+    pub up_to: Option<Priority>,
     /// Lower one step from the category's base (applied before `set` and `raise`).
     #[serde(default)]
     pub lower: bool,
@@ -206,6 +209,15 @@ impl PriorityRules {
         Ok(rules)
     }
 
+    /// The highest priority `rule` may raise to: its own `up_to` or `max_raised`,
+    /// whichever is lower.
+    fn raise_cap(&self, rule: &Rule) -> Priority {
+        match rule.up_to {
+            Some(cap) if cap.rank() > self.max_raised.rank() => cap,
+            _ => self.max_raised,
+        }
+    }
+
     /// Decides the priority of a ticket.
     pub fn decide(&self, f: &Facts<'_>) -> PriorityDecision {
         let (mut priority, mut reasons) = match f.model {
@@ -243,11 +255,11 @@ impl PriorityRules {
                     reasons.push(format!("lowered to {lowered}: {text}"));
                     priority = lowered;
                 }
-                None if priority.rank() > self.max_raised.rank() => {
+                None if priority.rank() > self.raise_cap(rule).rank() => {
                     priority = priority.raised();
                     reasons.push(format!("raised to {priority}: {text}"));
                 }
-                None => reasons.push(format!("not raised (at most {} by raising): {text}", self.max_raised)),
+                None => reasons.push(format!("not raised (at most {} by raising): {text}", self.raise_cap(rule))),
             }
         }
         PriorityDecision { priority, reasons, rules_fired, rules_version: self.version }
@@ -371,6 +383,12 @@ mod tests {
         assert!(many.reasons.iter().any(|r| r.contains("6 customers")));
         let all = decide("inquiry", &none, CustomerTier::Vip, 60);
         assert_eq!(all.priority, Priority::High, "{:?}", all.reasons);
+        // Frequency alone lifts a common problem to medium; high takes a serious problem
+        // many report (DESIGN.md "Priority": `many_serious`) or a wide scope.
+        let waits = decide("service_complaint", &none, CustomerTier::Standard, 6);
+        assert_eq!(waits.priority, Priority::Medium, "{:?}", waits.reasons);
+        assert!(waits.reasons.iter().any(|r| r.starts_with("not raised (at most medium by raising): 6 customers")));
+        assert_eq!(decide("technical", &none, CustomerTier::Standard, 25).priority, Priority::High);
     }
 
     #[test]

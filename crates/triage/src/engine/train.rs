@@ -46,9 +46,18 @@ impl Engine {
     /// Trains a category model from `(text, label)` pairs with this engine's segmenter
     /// (the fixed settings of the default models, see `model_config`).
     pub fn train_category_model(&self, examples: &[(&str, &str)]) -> Result<TextModel, TriageError> {
-        let base = model_config();
+        self.train_category_model_with(examples, &model_config())
+    }
+
+    /// Trains a category model with other settings (to compare settings by
+    /// cross-validation; the engine's own models use `model_config`).
+    pub fn train_category_model_with(
+        &self,
+        examples: &[(&str, &str)],
+        cfg: &TrainConfig,
+    ) -> Result<TextModel, TriageError> {
         let feats = |text: &str, cfg: &FeatureConfig| model_features(&self.segmenter, &self.concepts, text, cfg);
-        train_plain(examples, &base, &feats)
+        train_plain(examples, cfg, &feats)
     }
 }
 
