@@ -4,6 +4,7 @@ use super::Engine;
 use crate::analysis::{Analysis, Input};
 use crate::moderation::Verdict;
 use crate::normalize::normalize;
+use crate::note_header;
 use crate::priority::Facts;
 use crate::priority_model::ModelVote;
 use crate::problem::ProblemSignature;
@@ -38,7 +39,10 @@ impl Engine {
         let words = self.segmenter.words(&norm);
         let [signal_hits, keyword_hits, moderation_hits, concept_hits] = self.split_hits(&norm.text);
         let found = self.find_concepts(&concept_hits, &norm.text);
-        let models = self.run_models(&words, &norm.text, &found);
+        // The models read a staff note without its header (see `note_header`).
+        let body = note_header::body_start(&norm.text);
+        let model_words = note_header::words_after(&words, &norm.text, body);
+        let models = self.run_models(&model_words, &norm.text[body..], &found);
         let signals = self.signals.detect_hits(&signal_hits, &norm.text, models.negative_tone);
         let mut classification = self.classifier.classify_probs(&keyword_hits, models.category.as_deref());
         // Nothing in the text says what it is about (no concept, no keyword): whatever the

@@ -7,6 +7,7 @@ use crate::error::TriageError;
 use crate::feature_cache::{concept_features, label_probability, FeatureCache};
 use crate::model::{TextModel, TrainConfig};
 use crate::normalize::normalize;
+use crate::note_header;
 use crate::priority_model::{PriorityExample, PriorityModel};
 use crate::segment::{features, FeatureConfig, Segmenter};
 use crate::signals::Signals;
@@ -37,7 +38,10 @@ impl Engine {
         let words = self.segmenter.words(&norm);
         let [signal_hits, _, _, concept_hits] = self.split_hits(&norm.text);
         let concepts = concept_features(&self.find_concepts(&concept_hits, &norm.text));
-        let mut cache = FeatureCache { words: &words, text: &norm.text, made: Vec::new(), concepts };
+        // As `analyze` does: the models read a staff note without its header.
+        let body = note_header::body_start(&norm.text);
+        let model_words = note_header::words_after(&words, &norm.text, body);
+        let mut cache = FeatureCache { words: &model_words, text: &norm.text[body..], made: Vec::new(), concepts };
         let negative_tone = self.sentiment.as_ref().and_then(|m| label_probability(m, "negative", &mut cache));
         let signals = self.signals.detect_hits(&signal_hits, &norm.text, negative_tone);
         (cache.get(&PriorityModel::feature_config()).to_vec(), signals)
@@ -74,7 +78,8 @@ pub(super) fn model_config() -> TrainConfig {
 pub(super) fn model_features(seg: &Segmenter, concepts: &Concepts, text: &str, cfg: &FeatureConfig) -> Vec<u32> {
     let norm = normalize(text, crate::normalize::DEFAULT_MAX_CHARS);
     let words = seg.words(&norm);
-    let mut out = features(&words, &norm.text, cfg);
+    let body = note_header::body_start(&norm.text);
+    let mut out = features(&note_header::words_after(&words, &norm.text, body), &norm.text[body..], cfg);
     if cfg.concepts {
         out.extend(concept_features(&concepts.find(&norm.text)));
     }
