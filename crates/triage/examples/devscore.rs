@@ -44,11 +44,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--exclude") {
         set.feedback.retain(|e| !items.iter().any(|it| it.text == e.text));
     }
+    // `--outside-weight N`: how many times each outside-labelled training example counts.
+    if let Some(w) = args.iter().position(|a| a == "--outside-weight").and_then(|i| args.get(i + 1)) {
+        let w: u32 = w.parse()?;
+        let outside = loopdesk_triage::training::OUTSIDE_WEIGHT;
+        set.feedback.iter_mut().filter(|e| e.weight == outside).for_each(|e| e.weight = w.max(1));
+    }
     let mut engine = Engine::trained(&set)?;
+    // `--signals FILE` / `--rules FILE`: edited lists or rules without a rebuild.
+    if let Some(f) = args.iter().position(|a| a == "--signals").and_then(|i| args.get(i + 1)) {
+        let lists = loopdesk_triage::signals::SignalLists::from_json(&std::fs::read_to_string(f)?)?;
+        engine = engine.with_signal_lists(&lists)?;
+        engine = engine.clone().with_priority_model(Some(engine.train_priority_model(&set)?));
+    }
+    if let Some(f) = args.iter().position(|a| a == "--rules").and_then(|i| args.get(i + 1)) {
+        engine = engine.with_priority_rules(loopdesk_triage::PriorityRules::from_json(&std::fs::read_to_string(f)?)?);
+    }
     if let Some(w) = args.iter().position(|a| a == "--rule-weight").and_then(|i| args.get(i + 1)) {
         let mut cfg = engine.config().classify;
         cfg.rule_weight = w.parse()?;
         engine = engine.clone().with_classifier(engine.taxonomy().clone(), engine.category_model().cloned(), cfg)?;
+    }
+    // `--cat KEY=VALUE,…`: the category model retrained with other settings
+    // (nb_weight, l2, epochs, lr, word_bigrams, char_unigrams, char_bigrams, words).
+    if let Some(spec) = args.iter().position(|a| a == "--cat").and_then(|i| args.get(i + 1)) {
+        let mut cfg = loopdesk_triage::TrainConfig {
+            features: loopdesk_triage::segment::FeatureConfig {
+                concepts: true,
+                ..loopdesk_triage::segment::FeatureConfig::default()
+            },
+            ..loopdesk_triage::TrainConfig::default()
+        };
+        for kv in spec.split(',') {
+            let (k, v) = kv.split_once('=').ok_or("--cat KEY=VALUE")?;
+            match k {
+                "nb_weight" => cfg.nb_weight = v.parse()?,
+                "nb_alpha" => cfg.nb_alpha = v.parse()?,
+                "l2" => cfg.l2 = v.parse()?,
+                "epochs" => cfg.epochs = v.parse()?,
+                "lr" => cfg.learning_rate = v.parse()?,
+                "word_bigrams" => cfg.features.word_bigrams = v.parse()?,
+                "char_unigrams" => cfg.features.char_unigrams = v.parse()?,
+                "char_bigrams" => cfg.features.char_bigrams = v.parse()?,
+                "words" => cfg.features.words = v.parse()?,
+                _ => return Err(format!("unknown --cat key {k}").into()),
+            }
+        }
+        let model = engine.train_category_model_with(&set.category_pairs(), &cfg)?;
+        let classify = engine.config().classify;
+        engine = engine.clone().with_classifier(engine.taxonomy().clone(), Some(model), classify)?;
     }
     if args.iter().any(|a| a == "--rules-only") {
         engine = engine.with_priority_model(None);

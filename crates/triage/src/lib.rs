@@ -40,6 +40,7 @@ pub mod model;
 pub mod moderation;
 mod negation;
 pub mod normalize;
+mod note_header;
 pub mod priority;
 pub mod priority_model;
 pub mod problem;

@@ -58,9 +58,16 @@ pub struct Rule {
     /// Raise one step (capped by `max_raised`).
     #[serde(default)]
     pub raise: bool,
+    /// A raise by this rule goes no higher than this (nor than `max_raised`).
+    #[serde(default)]
+    pub up_to: Option<Priority>,
     /// Lower one step from the category's base (applied before `set` and `raise`).
     #[serde(default)]
     pub lower: bool,
+    /// A `lower` rule that also lowers the learned model's vote: for what the labelled
+    /// examples hardly show, so the model cannot have learned it (a report made before).
+    #[serde(default)]
+    pub over_model: bool,
     /// Reason template: `{words}`, `{cluster_size}`, `{tier}`, `{category}`, `{serious}`
     /// (the model's probability of urgent or high) are filled in.
     pub reason: String,
@@ -99,7 +106,8 @@ pub struct Facts<'a> {
     /// Customers in the problem cluster (1 when alone).
     pub cluster_size: u32,
     /// The learned priority model's vote, when a model is loaded: it replaces the
-    /// category's base priority and the `lower` rules (it has learned when to lower).
+    /// category's base priority and the `lower` rules (it has learned when to lower),
+    /// except those marked `over_model`.
     pub model: Option<ModelVote>,
 }
 
@@ -201,6 +209,15 @@ impl PriorityRules {
         Ok(rules)
     }
 
+    /// The highest priority `rule` may raise to: its own `up_to` or `max_raised`,
+    /// whichever is lower.
+    fn raise_cap(&self, rule: &Rule) -> Priority {
+        match rule.up_to {
+            Some(cap) if cap.rank() > self.max_raised.rank() => cap,
+            _ => self.max_raised,
+        }
+    }
+
     /// Decides the priority of a ticket.
     pub fn decide(&self, f: &Facts<'_>) -> PriorityDecision {
         let (mut priority, mut reasons) = match f.model {
@@ -217,7 +234,7 @@ impl PriorityRules {
             }
         };
         let mut rules_fired = Vec::new();
-        let lowers = self.rules.iter().filter(|r| r.lower && f.model.is_none());
+        let lowers = self.rules.iter().filter(|r| r.lower && (f.model.is_none() || r.over_model));
         let sets = self.rules.iter().filter(|r| r.set.is_some());
         let raises = self.rules.iter().filter(|r| r.raise);
         for rule in lowers.chain(sets).chain(raises) {
@@ -238,11 +255,11 @@ impl PriorityRules {
                     reasons.push(format!("lowered to {lowered}: {text}"));
                     priority = lowered;
                 }
-                None if priority.rank() > self.max_raised.rank() => {
+                None if priority.rank() > self.raise_cap(rule).rank() => {
                     priority = priority.raised();
                     reasons.push(format!("raised to {priority}: {text}"));
                 }
-                None => reasons.push(format!("not raised (at most {} by raising): {text}", self.max_raised)),
+                None => reasons.push(format!("not raised (at most {} by raising): {text}", self.raise_cap(rule))),
             }
         }
         PriorityDecision { priority, reasons, rules_fired, rules_version: self.version }
@@ -289,6 +306,31 @@ mod tests {
             cluster_size: cluster,
             model: None,
         })
+    }
+
+    #[test]
+    fn a_report_made_before_is_lowered_even_over_the_model_but_never_below_a_serious_signal() {
+        let vote = ModelVote { priority: Priority::Medium, probability: 0.8, serious: 0.05 };
+        let with_model = |s: &Signals| {
+            PriorityRules::defaults().unwrap().decide(&Facts {
+                category: "technical",
+                signals: s,
+                urgency: s.detected_urgency,
+                scope: ImpactScope::Single,
+                tier: CustomerTier::Standard,
+                cluster_size: 1,
+                model: Some(vote),
+            })
+        };
+        let again = signals(&[(SignalKind::Repeated, "上次反馈")], Intent::Feedback);
+        let d = with_model(&again);
+        assert_eq!(d.priority, Priority::Low);
+        assert!(d.rules_fired.contains(&"repeated_known_problem".to_string()));
+        let still_down =
+            signals(&[(SignalKind::Repeated, "上次反馈"), (SignalKind::CoreFailure, "用不了")], Intent::Complaint);
+        assert_eq!(with_model(&still_down).priority, Priority::High);
+        let broken = signals(&[(SignalKind::SevereDamage, "压坏")], Intent::Complaint);
+        assert_eq!(with_model(&broken).priority, Priority::High);
     }
 
     #[test]
@@ -341,6 +383,12 @@ mod tests {
         assert!(many.reasons.iter().any(|r| r.contains("6 customers")));
         let all = decide("inquiry", &none, CustomerTier::Vip, 60);
         assert_eq!(all.priority, Priority::High, "{:?}", all.reasons);
+        // Frequency alone lifts a common problem to medium; high takes a serious problem
+        // many report (DESIGN.md "Priority": `many_serious`) or a wide scope.
+        let waits = decide("service_complaint", &none, CustomerTier::Standard, 6);
+        assert_eq!(waits.priority, Priority::Medium, "{:?}", waits.reasons);
+        assert!(waits.reasons.iter().any(|r| r.starts_with("not raised (at most medium by raising): 6 customers")));
+        assert_eq!(decide("technical", &none, CustomerTier::Standard, 25).priority, Priority::High);
     }
 
     #[test]

@@ -39,11 +39,17 @@ pub enum SignalKind {
     StatedTier,
     /// Many customers, users or sites hit at once (所有门店, 十几户, "lots of us").
     ManyAffected,
+    /// Severe damage: a product delivered smashed or crushed, or damage done to other
+    /// property (撞坏了柜子, "arrived smashed") — DESIGN.md's "severe damage" is high.
+    SevereDamage,
+    /// The customer says they reported this before (之前反馈过, "already reported"):
+    /// DESIGN.md's "repeated feedback about a known problem" is low.
+    Repeated,
 }
 
 impl SignalKind {
     /// Every kind, in list order.
-    pub const ALL: [SignalKind; 12] = [
+    pub const ALL: [SignalKind; 14] = [
         SignalKind::Safety,
         SignalKind::Privacy,
         SignalKind::PublicOutcry,
@@ -56,6 +62,8 @@ impl SignalKind {
         SignalKind::Mild,
         SignalKind::StatedTier,
         SignalKind::ManyAffected,
+        SignalKind::SevereDamage,
+        SignalKind::Repeated,
     ];
 }
 
@@ -93,6 +101,12 @@ pub struct SignalLists {
     /// Words saying many customers, users or sites are hit.
     #[serde(default)]
     pub many_affected: Vec<String>,
+    /// Severe-damage phrasing.
+    #[serde(default)]
+    pub severe_damage: Vec<String>,
+    /// Phrasing of a report made before.
+    #[serde(default)]
+    pub repeated: Vec<String>,
     /// Phrases that cancel any hit inside them: negations (没有漏电) and look-alikes
     /// (充电到 is not 电到).
     #[serde(default)]
@@ -111,7 +125,7 @@ impl SignalLists {
     }
 
     /// Lists in [`SignalKind::ALL`] order, then the exclusions.
-    fn in_kind_order(&self) -> [&Vec<String>; 13] {
+    fn in_kind_order(&self) -> [&Vec<String>; 15] {
         [
             &self.safety,
             &self.privacy,
@@ -125,6 +139,8 @@ impl SignalLists {
             &self.mild,
             &self.stated_tier,
             &self.many_affected,
+            &self.severe_damage,
+            &self.repeated,
             &self.exclude,
         ]
     }
@@ -241,7 +257,8 @@ impl SignalDetector {
         let complaining = has(SignalKind::Complaint)
             || has(SignalKind::Anger)
             || has(SignalKind::Safety)
-            || has(SignalKind::CoreFailure);
+            || has(SignalKind::CoreFailure)
+            || has(SignalKind::SevereDamage);
         let intent = if complaining || (negative && !has(SignalKind::Inquiry)) {
             Intent::Complaint
         } else if has(SignalKind::Inquiry) {
@@ -251,6 +268,7 @@ impl SignalDetector {
         };
         let detected_urgency = if has(SignalKind::Safety)
             || has(SignalKind::CoreFailure)
+            || has(SignalKind::SevereDamage)
             || has(SignalKind::Privacy)
             || has(SignalKind::PublicOutcry)
             || (has(SignalKind::Anger) && has(SignalKind::Immediate))
@@ -348,6 +366,18 @@ mod tests {
         assert!(detect("You charged me twice for one order").has(SignalKind::MoneyLost));
         assert!(detect("颜色有一点色差，不是大问题").has(SignalKind::Mild));
         assert!(detect("The box was slightly dented, not a big deal").has(SignalKind::Mild));
+    }
+
+    #[test]
+    fn severe_damage_and_repeated_reports() {
+        let s = detect("沙发送到的时候扶手已经压坏了");
+        assert!(s.has(SignalKind::SevereDamage));
+        assert_eq!(s.detected_urgency, Urgency::High);
+        assert!(detect("The mirror arrived smashed to pieces").has(SignalKind::SevereDamage));
+        assert!(!detect("盒子有点压痕，东西没事").has(SignalKind::SevereDamage));
+        assert!(detect("这个问题上次反馈过了，还是一样").has(SignalKind::Repeated));
+        assert!(detect("I already reported this last month").has(SignalKind::Repeated));
+        assert!(!detect("第一次用就发现这个问题").has(SignalKind::Repeated));
     }
 
     #[test]

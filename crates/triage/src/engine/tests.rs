@@ -1,13 +1,15 @@
 //! Engine tests: real Chinese and English feedback through the whole pipeline.
 use super::*;
-use crate::cluster::BandIndex;
+use crate::analysis::{Analysis, Input};
+use crate::cluster::{BandIndex, ClusterConfig};
+use crate::feature_cache::FeatureCache;
 use crate::moderation::Verdict;
-use crate::normalize::DEFAULT_MAX_CHARS;
+use crate::normalize::{normalize, DEFAULT_MAX_CHARS};
 use crate::segment::{features, FeatureConfig, Language};
 use crate::signals::{Intent, SignalKind};
 use crate::vector::count_features;
-use loopdesk_core::Priority;
 use loopdesk_core::Urgency;
+use loopdesk_core::{CustomerTier, ImpactScope, Priority};
 use std::sync::OnceLock;
 
 fn engine() -> &'static Engine {
@@ -130,7 +132,9 @@ fn every_default_rule_fires_on_real_sentences() {
         ("My parcel is still not delivered and I need it today", Standard, 1, Priority::High, "demands_action_now"),
         ("耳机左边没有声音", Vip, 1, Priority::High, "vip"),
         ("The delivery was two days late", KeyAccount, 1, Priority::High, "vip"),
-        ("耳机左边没有声音", Standard, 6, Priority::High, "frequency"),
+        ("希望增加夜间模式", Standard, 6, Priority::Medium, "frequency"),
+        ("沙发送到的时候扶手已经压坏了", Standard, 1, Priority::High, "severe_damage"),
+        ("这个问题上次反馈过了，App 偶尔加载慢", Standard, 1, Priority::Low, "repeated_known_problem"),
         ("希望增加夜间模式", Standard, 60, Priority::High, "scope_all"),
         ("杯子颜色和图片有一点色差，不是大问题", Standard, 1, Priority::Low, "mild"),
         ("The mug's colour is slightly different from the photo, not a big deal", Standard, 1, Priority::Low, "mild"),
