@@ -1,6 +1,6 @@
 //! A summary as what each recipient gets: the headline figures against the period before,
-//! on-time rates per priority, the top problems; as plain text and HTML with the summary
-//! workbook attached for mailboxes, and as a short card for robots.
+//! on-time rates per priority, the top problems and the period's spikes; as plain text and
+//! HTML with the summary workbook attached for mailboxes, and as a short card for robots.
 
 use super::Schedule;
 use crate::documents::channel::RobotsDoc;
@@ -32,6 +32,8 @@ const HEADLINE: [Measure; 8] = [
 
 /// Problems listed.
 const TOP_PROBLEMS: usize = 5;
+/// Spikes listed.
+const SPIKES: usize = 10;
 
 fn label(m: Measure, lang: Lang) -> &'static str {
     let (zh, en) = match m {
@@ -144,10 +146,10 @@ struct Composed {
     card: Vec<(String, String)>,
 }
 
-fn compose(title: String, lines: &[Line], problems: &[(i64, i64)], lang: Lang) -> Composed {
-    let (figure, now, vs, top, tickets) = match lang {
-        Lang::ZhCn => ("指标", "本期", "较上期", "高频问题", "件"),
-        Lang::En => ("Figure", "This period", "Change", "Top problems", "tickets"),
+fn compose(title: String, lines: &[Line], problems: &[(i64, i64)], spikes: &[String], lang: Lang) -> Composed {
+    let (figure, now, vs, top, tickets, surges) = match lang {
+        Lang::ZhCn => ("指标", "本期", "较上期", "高频问题", "件", "异常激增"),
+        Lang::En => ("Figure", "This period", "Change", "Top problems", "tickets", "Spikes"),
     };
     let mut text = format!("{title}\n\n");
     let mut html = format!(
@@ -177,6 +179,16 @@ fn compose(title: String, lines: &[Line], problems: &[(i64, i64)], lang: Lang) -
         }
         html.push_str("</ol>");
         card.push((top.into(), listed.join(", ")));
+    }
+    if !spikes.is_empty() {
+        text.push_str(&format!("\n{surges}:\n"));
+        html.push_str(&format!("<h3>{surges}</h3><ul>"));
+        for s in spikes {
+            text.push_str(&format!("  {s}\n"));
+            html.push_str(&format!("<li>{}</li>", escape(s)));
+        }
+        html.push_str("</ul>");
+        card.push((surges.into(), spikes.join("; ")));
     }
     Composed { title, text, html, card }
 }
@@ -211,7 +223,21 @@ pub(super) async fn send(app: &App, schedule: &Schedule, period: Period, key: &K
     let problems: Vec<(i64, i64)> =
         dashboard.top_problems.iter().take(TOP_PROBLEMS).map(|p| (p.cluster_id, p.tickets)).collect();
     let lang = schedule.language;
-    let c = compose(title(schedule, period, tz), &lines(rows, lang), &problems, lang);
+    let usual = match lang {
+        Lang::ZhCn => "通常",
+        Lang::En => "usually",
+    };
+    let spikes: Vec<String> = app
+        .read()
+        .spikes(period.from, period.to, SPIKES)
+        .await?
+        .iter()
+        .map(|s| {
+            let at = s.window_start.with_timezone(&tz).format("%m-%d %H:%M");
+            format!("{} {} · {at} · {} ({usual} {:.0})", s.dimension.as_str(), s.value, s.observed, s.baseline)
+        })
+        .collect();
+    let c = compose(title(schedule, period, tz), &lines(rows, lang), &problems, &spikes, lang);
     let workbook =
         sheet::to_xlsx(&sheet::sheet(&report, &sheet::Names::new())).map_err(|e| AppError::Internal(Box::new(e)))?;
     let file = format!("summary-{}-{}.xlsx", schedule.name, period.from.with_timezone(&tz).format("%Y-%m-%d"));
@@ -302,16 +328,18 @@ mod tests {
             row(Measure::OnTimeRate, Some(Priority::Urgent), 1.0, 0.0),
             row(Measure::FirstResponseMedian, None, 5_400_000.0, -1_800_000.0),
         ];
-        let zh = compose("月报".into(), &lines(&rows, Lang::ZhCn), &[(42, 17)], Lang::ZhCn);
+        let spikes = vec!["category 支付 · 11-12 09:00 · 24 (通常 3)".to_string()];
+        let zh = compose("月报".into(), &lines(&rows, Lang::ZhCn), &[(42, 17)], &spikes, Lang::ZhCn);
         assert!(zh.text.contains("反馈量: 1234 (较上期 +56)"), "{}", zh.text);
         assert!(zh.text.contains("按时办结率: 92.5% (较上期 -1.3 pt)"), "{}", zh.text);
         assert!(zh.text.contains("按时办结率 · urgent: 100.0%"), "{}", zh.text);
         assert!(zh.text.contains("首次响应（中位）: 1.5 小时 (较上期 -0.5 小时)"), "{}", zh.text);
         assert!(zh.text.contains("#42: 17 件"), "{}", zh.text);
-        assert_eq!(zh.card.last().map(|(l, _)| l.as_str()), Some("高频问题"));
-        let en = compose("<Summary>".into(), &lines(&rows, Lang::En), &[], Lang::En);
+        assert!(zh.text.contains("异常激增:\n  category 支付 · 11-12 09:00 · 24 (通常 3)"), "{}", zh.text);
+        assert_eq!(zh.card.last().map(|(l, _)| l.as_str()), Some("异常激增"));
+        let en = compose("<Summary>".into(), &lines(&rows, Lang::En), &[], &[], Lang::En);
         assert!(en.text.contains("Feedback received: 1234 (Change +56)"), "{}", en.text);
         assert!(en.html.contains("<h2>&lt;Summary&gt;</h2>"), "{}", en.html);
-        assert!(!en.text.contains("Top problems"));
+        assert!(!en.text.contains("Top problems") && !en.text.contains("Spikes"));
     }
 }
