@@ -3,7 +3,7 @@
 
 mod render;
 
-pub use render::{Escape, Vars};
+pub use render::{escape_html, Escape, Vars};
 use serde::{Deserialize, Serialize};
 
 /// Languages notifications are written in.

@@ -12,7 +12,7 @@ use crate::sheet;
 use crate::{App, AppError};
 use loopdesk_channels::email::{MailAttachment, OutboundEmail};
 use loopdesk_channels::robots::{Alert, Link, Mentions, Severity};
-use loopdesk_channels::templates::Lang;
+use loopdesk_channels::templates::{escape_html, Lang};
 use loopdesk_core::report::schedule::Every;
 use loopdesk_core::report::{Filter, Grain, Measure, Period, ReportName, SummaryRow, Unit};
 use loopdesk_core::{Principal, Role, TicketId, UserId};
@@ -123,21 +123,6 @@ fn title(schedule: &Schedule, period: Period, tz: chrono_tz::Tz) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The summary's text, HTML and robot card.
 struct Composed {
     title: String,
@@ -154,16 +139,16 @@ fn compose(title: String, lines: &[Line], problems: &[(i64, i64)], spikes: &[Str
     let mut text = format!("{title}\n\n");
     let mut html = format!(
         "<h2>{}</h2><table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><tr><th>{figure}</th><th>{now}</th><th>{vs}</th></tr>",
-        escape(&title)
+        escape_html(&title)
     );
     let mut card = Vec::new();
     for l in lines {
         text.push_str(&format!("{}: {} ({vs} {})\n", l.label, l.value, l.change));
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&l.label),
-            escape(&l.value),
-            escape(&l.change)
+            escape_html(&l.label),
+            escape_html(&l.value),
+            escape_html(&l.change)
         ));
         card.push((l.label.clone(), format!("{} ({vs} {})", l.value, l.change)));
     }
@@ -185,7 +170,7 @@ fn compose(title: String, lines: &[Line], problems: &[(i64, i64)], spikes: &[Str
         html.push_str(&format!("<h3>{surges}</h3><ul>"));
         for s in spikes {
             text.push_str(&format!("  {s}\n"));
-            html.push_str(&format!("<li>{}</li>", escape(s)));
+            html.push_str(&format!("<li>{}</li>", escape_html(s)));
         }
         html.push_str("</ul>");
         card.push((surges.into(), spikes.join("; ")));

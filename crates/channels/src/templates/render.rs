@@ -124,6 +124,13 @@ fn render_into(nodes: &[Node], vars: &Vars, escape: Escape, out: &mut String) ->
     Ok(())
 }
 
+/// `value` escaped for HTML text or an attribute (line breaks become `<br>`).
+pub fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    write_value(value, Escape::Html, &mut out);
+    out
+}
+
 fn write_value(value: &str, escape: Escape, out: &mut String) {
     match escape {
         Escape::None => out.push_str(value),
