@@ -18,7 +18,7 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         ("get", "/approvals" | "/admin/routing-rules" | "/admin/routing-rules/history") => Some("supervisor"),
         ("get", "/admin/staffing" | "/admin/staffing/history") => Some("supervisor"),
         // Supervisors read the spike thresholds they are alerted by; admins change them.
-        ("get", "/admin/spike-rules" | "/admin/spike-rules/history") => Some("supervisor"),
+        ("get", "/admin/spike-rules" | "/admin/spike-rules/history" | "/spikes") => Some("supervisor"),
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
         (_, p) if p.starts_with("/inbound/") => None,
