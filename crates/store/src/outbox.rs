@@ -218,12 +218,24 @@ impl Store {
             );
             sqlx::query(&sql).bind(ms(now)).execute(&mut *tx).await?;
         }
+        // Put back or failed: one statement per distinct error and retry time. Under load a
+        // group is mostly one error (a gateway down, none configured), and a statement per
+        // delivery held the one SQLite writer for each.
+        let mut unsent_groups: Vec<(String, Option<Timestamp>, Vec<i64>)> = Vec::new();
         for (id, outcome) in outcomes {
-            match outcome {
-                Outcome::Sent => {}
-                Outcome::Retry { error, at } => unsent(&mut tx, *id, error, Some(*at)).await?,
-                Outcome::Failed { error } => unsent(&mut tx, *id, error, None).await?,
+            let (error, at) = match outcome {
+                Outcome::Sent => continue,
+                Outcome::Retry { error, at } => (error, Some(*at)),
+                Outcome::Failed { error } => (error, None),
+            };
+            let error: String = error.chars().take(500).collect();
+            match unsent_groups.iter_mut().find(|(e, a, _)| *e == error && *a == at) {
+                Some((_, _, ids)) => ids.push(*id),
+                None => unsent_groups.push((error, at, vec![*id])),
             }
+        }
+        for (error, at, ids) in &unsent_groups {
+            unsent(&mut tx, ids, error, *at).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -246,30 +258,37 @@ impl Store {
     /// Puts a delivery back for another attempt at `at`, or fails it when `at` is `None`.
     pub async fn mark_unsent(&self, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        unsent(&mut conn, id, error, at).await
+        let error: String = error.chars().take(500).collect();
+        unsent(&mut conn, &[id], &error, at).await
     }
 }
 
-/// Puts delivery `id` back for another attempt at `at`, or fails it when `at` is `None`.
-async fn unsent(conn: &mut AnyConnection, id: i64, error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
-    let error: String = error.chars().take(500).collect();
-    match at {
-        Some(at) => {
-            sqlx::query("UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id = $3")
+/// Puts deliveries `ids` back for another attempt at `at`, or fails them when `at` is
+/// `None`, with `error`.
+async fn unsent(conn: &mut AnyConnection, ids: &[i64], error: &str, at: Option<Timestamp>) -> Result<(), StoreError> {
+    // Ids are numbers from the database, written into the statement like `record_outcomes`'
+    // sent list; chunked to stay well inside any statement length limit.
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(|i| i.to_string()).collect();
+        let list = list.join(",");
+        match at {
+            Some(at) => {
+                sqlx::query(&format!(
+                    "UPDATE deliveries SET state = 'queued', next_at = $1, last_error = $2 WHERE id IN ({list})"
+                ))
                 .bind(ms(at))
-                .bind(error)
-                .bind(id)
+                .bind(error.to_string())
                 .execute(&mut *conn)
                 .await?
-        }
-        None => {
-            sqlx::query("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id = $2")
-                .bind(error)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?
-        }
-    };
+            }
+            None => {
+                sqlx::query(&format!("UPDATE deliveries SET state = 'failed', last_error = $1 WHERE id IN ({list})"))
+                    .bind(error.to_string())
+                    .execute(&mut *conn)
+                    .await?
+            }
+        };
+    }
     Ok(())
 }
 

@@ -135,7 +135,7 @@ impl Default for ChannelsConfig {
             inbound_email_token: None,
             max_inbound_email_bytes: 25 * 1024 * 1024,
             http_timeout_secs: 10,
-            outbox_concurrency: 16,
+            outbox_concurrency: 64,
             outbox_lease_secs: 120,
             max_attempts: 8,
             retry_base_secs: 30,

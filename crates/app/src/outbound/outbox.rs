@@ -161,12 +161,17 @@ pub async fn run_due(app: &App) -> Result<usize, AppError> {
     let mut total = 0;
     let claimed = loop {
         // Claim no more than can start next: the rest stays queued, not leased.
+        let start = std::time::Instant::now();
         let batch = match app.store.claim_deliveries(app.now(), concurrency as i64, lease).await {
             Ok(batch) if batch.is_empty() => break Ok(()),
             Ok(batch) => batch,
             Err(e) => break Err(e),
         };
+        loopdesk_store::stage::done("outbox.claim", start);
         total += batch.len();
+        // Fewer than asked for: nothing else is due now. What arrives meanwhile rings the
+        // bell, and the worker comes back (an empty claim is one more write).
+        let last = batch.len() < concurrency;
         for d in batch {
             if d.in_doubt {
                 tracing::info!(delivery = d.id, resends = d.resends, "resending an interrupted delivery (in doubt)");
@@ -179,6 +184,9 @@ pub async fn run_due(app: &App) -> Result<usize, AppError> {
                 let _ = tx.send((d.id, outcome));
                 drop(permit);
             });
+        }
+        if last {
+            break Ok(());
         }
     };
     // Every send finished (each holds a permit until its outcome is handed over) …
@@ -210,6 +218,7 @@ async fn record(app: App, mut rx: mpsc::UnboundedReceiver<(i64, Outcome)>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut group, MAX_GROUP).await > 0 {
         let mut tries = 0;
+        let start = std::time::Instant::now();
         while let Err(e) = app.store.record_outcomes(&group, app.now()).await {
             tries += 1;
             tracing::warn!(deliveries = group.len(), error = %e, "could not record delivery outcomes");
@@ -219,6 +228,7 @@ async fn record(app: App, mut rx: mpsc::UnboundedReceiver<(i64, Outcome)>) {
             }
             tokio::time::sleep(Duration::from_millis(50 << tries)).await;
         }
+        loopdesk_store::stage::done("outbox.record", start);
         group.clear();
     }
 }

@@ -299,6 +299,9 @@ fn breakdown(metrics: &str) -> String {
         "change.commit",
         "cluster.raise",
         "jobs.complete",
+        // The acknowledgements' sends: claimed, then their outcomes recorded.
+        "outbox.claim",
+        "outbox.record",
     ];
     let value = |stage: &str, suffix: &str, quantile: Option<&str>| -> Option<f64> {
         metrics.lines().find_map(|line| {
