@@ -2,7 +2,7 @@
 //! the day rows that sum them (local day, department, priority), flushed together so the
 //! two never disagree.
 
-use super::{key_values, DAY_FACTS, DAY_SLA, DAY_WAITS, FACTS, WAITS};
+use super::{key_values, BACKLOG, DAY_FACTS, DAY_SLA, DAY_WAITS, FACTS, WAITS};
 use crate::rollup::{Key, Table};
 use crate::Backend;
 use chrono_tz::Tz;
@@ -68,6 +68,13 @@ impl ReportDeltas {
             })
             .collect();
         WAITS.add_all(conn, backend, rows).await?;
+        // The same backlog deltas summed over the hours, per key (zero sums are not written).
+        let mut backlog: BTreeMap<&FactKey, i64> = BTreeMap::new();
+        for ((_, k), c) in &self.facts {
+            *backlog.entry(k).or_default() += c.backlog;
+        }
+        let rows = backlog.iter().map(|(k, n)| (key_values(0, k).split_off(1), vec![*n])).collect();
+        BACKLOG.add_all(conn, backend, rows).await?;
         let mut days: BTreeMap<DayKey, Counts> = BTreeMap::new();
         for ((h, k), c) in &self.facts {
             days.entry(day_key(*h, k, zone)).or_default().add(c, 1);

@@ -1,5 +1,6 @@
 //! The reports' rollups (`report_facts`, `report_sla`, `report_waits` by hour and every key;
-//! `report_day_*` by local day, department and priority): written with every ticket change
+//! `report_day_*` by local day, department and priority; `report_backlog`, the open backlog per
+//! key over all time): written with every ticket change
 //! from what `loopdesk_core::report::fact` says the ticket contributes ([`deltas`]), and
 //! read back summed by hour or day, priority and the dimensions a report asks for, narrowed
 //! to its filter. The arithmetic on the rows is the core's; this module only moves sums.
@@ -31,6 +32,10 @@ const DAY_SLA: Table = Table {
     counts: &["met", "breached"],
 };
 const DAY_WAITS: Table = Table { name: "report_day_waits", keys: &["day", "priority_rank", "bucket"], counts: &["n"] };
+/// The open backlog per key over all time (migration 0054): the key columns without the hour.
+const BACKLOG: Table = Table { name: "report_backlog", keys: &BACKLOG_KEYS, counts: &["backlog"] };
+const BACKLOG_KEYS: [&str; 8] =
+    ["channel", "category", "subtag", "product", "department_id", "agent_id", "priority_rank", "tier"];
 
 fn key_values(hour: i64, k: &FactKey) -> Vec<Key<'_>> {
     vec![

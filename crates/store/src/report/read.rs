@@ -197,7 +197,7 @@ impl Reader {
         match days {
             None => {
                 self.read_sums(&read(Source::Hours, Some(from_h), to_h), &mut rows).await?;
-                self.read_opening(&read(Source::Hours, None, from_h), 1, &mut rows).await?;
+                self.read_hour_opening(from_h, filter, dimensions, &mut rows).await?;
             }
             Some((b, c)) => {
                 for (source, lo, hi) in [(Source::Hours, from_h, b), (Source::Days, b, c), (Source::Hours, c, to_h)] {
@@ -253,6 +253,49 @@ impl Reader {
             rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(10)? });
         }
         Ok(())
+    }
+
+    /// Adds the open backlog at hour `from_h` to the opening backlog of `rows`: the hour
+    /// rows before it summed, or — when the hours since are fewer than the hours before —
+    /// the backlog over all time less the hour rows since. The same sums either way (the
+    /// all-time rows are the hour rows' deltas added up in the same transactions); the
+    /// read is as long as the shorter side, so a recent period does not read the whole
+    /// history.
+    async fn read_hour_opening(
+        &self,
+        from_h: i64,
+        filter: &Filter,
+        dimensions: &[Dimension],
+        rows: &mut Rows,
+    ) -> Result<(), StoreError> {
+        let (first, last): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(hour), MAX(hour) FROM report_facts").fetch_one(&self.pool).await?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(());
+        };
+        let read = |from: Option<i64>, to: i64| Read {
+            source: Source::Hours,
+            from,
+            to,
+            filter,
+            grouping: Grouping { by_time: false, dimensions },
+        };
+        if from_h - first <= last - from_h {
+            return self.read_opening(&read(None, from_h), 1, rows).await;
+        }
+        let (select, group) = Grouping { by_time: false, dimensions }.columns("hour");
+        let mut c = Conditions::default();
+        conditions(filter, &mut c);
+        let sql = format!(
+            "SELECT {select}, CAST(SUM(backlog) AS BIGINT) FROM report_backlog{w} GROUP BY {group}",
+            w = c.where_sql()
+        );
+        for row in sqlx::query_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await? {
+            let (_, key) = key_of(&row)?;
+            let counts = Counts { backlog: row.try_get::<i64, _>(9)?, ..Counts::default() };
+            rows.opening.push(Fact { hour: from_h - 1, key, counts });
+        }
+        self.read_opening(&read(Some(from_h), last + 1), -1, rows).await
     }
 
     /// Adds the backlog deltas `read` sums (times `sign`) to the opening backlog of `rows`.
