@@ -26,6 +26,7 @@ loopdesk_core::named_enum! {
         Unsatisfied = "unsatisfied",
         Spike = "spike",
         ApprovalRequested = "approval_requested",
+        ActionOverdue = "action_overdue",
     }
 }
 
@@ -40,6 +41,7 @@ impl StaffAlert {
             StaffAlert::Unsatisfied => ("客户不满意 / Customer unsatisfied", Severity::Warning),
             StaffAlert::Spike => ("同类问题激增 / Spike", Severity::Critical),
             StaffAlert::ApprovalRequested => ("待审批 / Approval requested", Severity::Info),
+            StaffAlert::ActionOverdue => ("改进措施逾期 / Improvement action overdue", Severity::Warning),
         }
     }
 }
