@@ -44,8 +44,13 @@ impl Job for ActionOverdue {
             other => other?,
         };
         let now = app.now();
-        // Closed, escalated already, or not due yet (a clock that was moved back): nothing owed.
-        if action.state != ActionState::Open || action.escalated_at.is_some() || action.due > now {
+        // Closed, or escalated already: nothing owed.
+        if action.state != ActionState::Open || action.escalated_at.is_some() {
+            return Ok(());
+        }
+        // Run early (another node's clock is ahead): the timer goes back to the due minute.
+        if action.due > now {
+            app.store.enqueue_all(&[op(&ActionOverdue::new(action.id, action.due), action.due)]).await?;
             return Ok(());
         }
         let base = action.version;

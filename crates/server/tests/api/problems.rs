@@ -153,6 +153,16 @@ async fn a_cluster_becomes_a_problem_with_a_root_cause_and_actions_that_escalate
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         assert_eq!(app.as_role("agent", Method::POST, &tr, Some(body)).await.status, StatusCode::FORBIDDEN);
 
+        // Fields change with the change on the timeline; an unknown owner is named.
+        let edit = format!("/api/v1/problems/{pid}");
+        let e = app
+            .as_role("supervisor", Method::POST, &edit, Some(json!({"owner_id": agent2, "title": "X20 WiFi 断连"})))
+            .await;
+        assert_eq!((e.status, e.body["owner_id"].as_i64()), (StatusCode::OK, Some(agent2)), "{}", e.body);
+        assert_eq!(kinds(&e.body).last().map(String::as_str), Some("edited"));
+        let e = app.as_role("supervisor", Method::POST, &edit, Some(json!({"owner_id": 99999999}))).await;
+        assert_eq!(field(&e), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "owner_id"), "{}", e.body);
+
         // Two actions: one due on a date (the end of its working hours), one in working days.
         let acts = format!("/api/v1/problems/{pid}/actions");
         let r = app.as_role("supervisor", Method::POST, &acts, Some(json!({"title": "回退驱动并发布 2.3.1"}))).await;
