@@ -187,12 +187,14 @@ async fn write_links(
 }
 
 impl Store {
-    /// Records a new problem with its first links and timeline entries; returns it as stored.
+    /// Records a new problem with its first links and timeline entries, and the jobs `owed`
+    /// builds from its id (its due timer); returns it as stored.
     pub async fn create_problem(
         &self,
         problem: &Problem,
         links: &[TicketId],
         events: &[ProblemEvent],
+        owed: impl FnOnce(ProblemId) -> Vec<JobOp>,
     ) -> Result<Problem, StoreError> {
         let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -212,7 +214,9 @@ impl Store {
         let id = ProblemId(id);
         write_links(&mut tx, id, &Links { add: links, remove: &[] }, ms(problem.created_at)).await?;
         append_events(&mut tx, id, events).await?;
+        let earliest = write_ops(&mut tx, &owed(id)).await?;
         tx.commit().await?;
+        self.jobs_written(earliest);
         self.problem(id).await
     }
 

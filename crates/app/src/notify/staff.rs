@@ -27,6 +27,7 @@ loopdesk_core::named_enum! {
         Spike = "spike",
         ApprovalRequested = "approval_requested",
         ActionOverdue = "action_overdue",
+        ProblemOverdue = "problem_overdue",
     }
 }
 
@@ -42,6 +43,7 @@ impl StaffAlert {
             StaffAlert::Spike => ("同类问题激增 / Spike", Severity::Critical),
             StaffAlert::ApprovalRequested => ("待审批 / Approval requested", Severity::Info),
             StaffAlert::ActionOverdue => ("改进措施逾期 / Improvement action overdue", Severity::Warning),
+            StaffAlert::ProblemOverdue => ("问题处理逾期 / Problem overdue", Severity::Warning),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! root-cause analysis, its state and its linked tickets. Each change is validated here,
 //! then written with its timeline entries in one transaction based on the version read.
 
+use super::overdue::ProblemOverdue;
 use super::{company_calendar, illegal, require_manager, view, ProblemView};
+use crate::jobs::op;
 use crate::{App, AppError};
 use loopdesk_core::problem::due::after_working_days;
 use loopdesk_core::problem::limits::{self, LINKS};
@@ -164,6 +166,7 @@ pub async fn create(app: &App, p: &Principal, body: NewProblem) -> Result<Proble
         owner_id: body.owner_id,
         cluster_id: body.cluster_id,
         due,
+        escalated_due: None,
         rca: RootCause::default(),
         created_by: p.user_id,
         created_at: now,
@@ -175,7 +178,8 @@ pub async fn create(app: &App, p: &Principal, body: NewProblem) -> Result<Proble
     if !links.is_empty() {
         events.push(event(p, now, Kind::TicketsLinked, ticket_list(&links)));
     }
-    let stored = app.store.create_problem(&problem, &links, &events).await?;
+    let timer = |id| due.map(|at| op(&ProblemOverdue::new(id, at), at)).into_iter().collect();
+    let stored = app.store.create_problem(&problem, &links, &events, timer).await?;
     view(app, stored).await
 }
 
@@ -187,9 +191,15 @@ async fn managed(app: &App, p: &Principal, id: ProblemId) -> Result<Problem, App
     Ok(problem)
 }
 
-/// Saves `problem` (from version `base`) with `events`.
+/// Saves `problem` (from version `base`) with `events`, and moves its due timer when the
+/// due minute is not the one stored.
 async fn save(app: &App, problem: &Problem, base: i64, events: Vec<ProblemEvent>) -> Result<ProblemView, AppError> {
-    let stored = app.store.save_problem(problem, base, Links::default(), |_| events, &[]).await?;
+    let stored_due = app.read().problem(problem.id).await?.due;
+    let timer: Vec<_> = match problem.due {
+        Some(at) if problem.due != stored_due => vec![op(&ProblemOverdue::new(problem.id, at), at)],
+        _ => Vec::new(),
+    };
+    let stored = app.store.save_problem(problem, base, Links::default(), |_| events, &timer).await?;
     view(app, stored).await
 }
 

@@ -91,6 +91,10 @@ pub struct Problem {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due: Option<Timestamp>,
+    /// The due minute an overdue escalation was sent for (one per due minute).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub escalated_due: Option<Timestamp>,
     #[serde(default)]
     pub rca: RootCause,
     pub created_by: UserId,

@@ -37,9 +37,9 @@ impl ProblemState {
         }
     }
 
-    /// Whether work on the problem is still going on.
+    /// Whether the fix is still to be made (a due date still binds).
     pub fn is_open(self) -> bool {
-        !matches!(self, ProblemState::Verified | ProblemState::WontFix | ProblemState::Fixed)
+        matches!(self, ProblemState::Investigating | ProblemState::CauseKnown | ProblemState::FixInProgress)
     }
 
     /// `to` if the lifecycle allows it from here.

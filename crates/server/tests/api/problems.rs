@@ -49,11 +49,15 @@ fn kinds(problem: &Value) -> Vec<String> {
 }
 
 async fn alerts(app: &TestApp) -> Vec<loopdesk_store::Job> {
+    keyed_alerts(app, "action.overdue:").await
+}
+
+async fn keyed_alerts(app: &TestApp, prefix: &str) -> Vec<loopdesk_store::Job> {
     let mut all = Vec::new();
     for state in [JobState::Pending, JobState::Done, JobState::Failed] {
         all.extend(app.store.jobs_of_kind("notify.staff", state, 1000).await.unwrap());
     }
-    all.retain(|j| j.key.as_deref().is_some_and(|k| k.starts_with("action.overdue:")));
+    all.retain(|j| j.key.as_deref().is_some_and(|k| k.starts_with(prefix)));
     all
 }
 
@@ -225,6 +229,24 @@ async fn a_cluster_becomes_a_problem_with_a_root_cause_and_actions_that_escalate
         let p = app.get(&format!("/api/v1/problems/{pid}")).await.body;
         assert_eq!(kinds(&p).iter().filter(|k| *k == "escalated").count(), 1, "escalated exactly once");
         assert_eq!(alerts(&app).await.len(), 1);
+
+        // The problem itself falls due the next Monday 09:30 in Shanghai with the cause known
+        // and the fix not made: one escalation at that minute, not before, not again.
+        let pdue = Utc.with_ymd_and_hms(2026, 11, 9, 1, 30, 0).unwrap();
+        let ours = |p: &Value| -> Vec<Value> {
+            let t = p["timeline"].as_array().unwrap();
+            t.iter().filter(|e| e["kind"] == "escalated" && e["data"]["action_id"].is_null()).cloned().collect()
+        };
+        for (at, expected) in [(pdue - Duration::minutes(1), 0), (pdue, 1), (pdue + Duration::hours(3), 1)] {
+            app.clock.set(at);
+            app.run_due_jobs().await;
+            let p = app.get(&format!("/api/v1/problems/{pid}")).await.body;
+            assert_eq!(ours(&p).len(), expected, "{backend:?} at {at}: {:?}", kinds(&p));
+            assert_eq!(keyed_alerts(&app, "problem.overdue:").await.len(), expected);
+        }
+        let p = app.get(&format!("/api/v1/problems/{pid}")).await.body;
+        assert_eq!(ours(&p)[0]["at"], "2026-11-09T01:30:00Z");
+        assert_eq!(p["escalated_due"], "2026-11-09T01:30:00Z");
 
         // Closing: done once; a second close is refused naming the field.
         let close = format!("/api/v1/actions/{a1id}/transition");
