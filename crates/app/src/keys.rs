@@ -65,6 +65,26 @@ impl Key {
         Key(format!("spike:{dimension}:{end}:{value}"))
     }
 
+    /// The overdue timer of an improvement action (issue 17).
+    pub fn action_overdue(action: loopdesk_core::ActionId) -> Key {
+        Key(format!("action.overdue:{action}"))
+    }
+
+    /// The staff alert of an action overdue since `due` (unix ms): once per due minute.
+    pub fn action_overdue_alert(action: loopdesk_core::ActionId, due: i64) -> Key {
+        Key(format!("action.overdue:{action}:{due}"))
+    }
+
+    /// The due timer of a problem.
+    pub fn problem_overdue(problem: loopdesk_core::ProblemId) -> Key {
+        Key(format!("problem.overdue:{problem}"))
+    }
+
+    /// The staff alert of a problem overdue since `due` (unix ms): once per due minute.
+    pub fn problem_overdue_alert(problem: loopdesk_core::ProblemId, due: i64) -> Key {
+        Key(format!("problem.overdue:{problem}:{due}"))
+    }
+
     /// The purge of finished jobs (one for the whole cluster).
     pub fn jobs_purge() -> Key {
         Key("jobs.purge".into())

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod live;
 pub mod notify;
 pub mod outbound;
+pub mod problems;
 pub mod ratelimit;
 pub mod reports;
 pub mod sheet;

@@ -31,3 +31,11 @@ id_type!(
     /// Primary key of a department.
     DepartmentId
 );
+id_type!(
+    /// Primary key of a problem (tracked work on a cluster of feedback, issue 17).
+    ProblemId
+);
+id_type!(
+    /// Primary key of an improvement action of a problem.
+    ActionId
+);

@@ -142,6 +142,18 @@ impl Modify for Security {
         routes::approvals::pending,
         routes::reports::report,
         routes::spikes::list,
+        routes::problems::list,
+        routes::problems::create,
+        routes::problems::show,
+        routes::problems::edit,
+        routes::problems::set_rca,
+        routes::problems::transition,
+        routes::problems::link,
+        routes::problems::of_ticket,
+        routes::problems::actions::of_problem,
+        routes::problems::actions::add,
+        routes::problems::actions::list,
+        routes::problems::actions::transition,
         routes::follow_up::follow_up,
         routes::admin::list_users,
         routes::admin::create_user,
@@ -209,6 +221,7 @@ impl Modify for Security {
         (name = "channels", description = "Inbound channels, quarantine, attachments"),
         (name = "reports", description = "Reports: figures, trends and breakdowns, as JSON, CSV or Excel"),
         (name = "spikes", description = "Spikes: a category, sub-tag, product or problem cluster over its threshold or well above its usual level"),
+        (name = "problems", description = "Problems: root-cause analysis, linked tickets, improvement actions with owners and deadlines"),
         (name = "meta", description = "This document")
     )
 )]

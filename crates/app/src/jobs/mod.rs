@@ -63,6 +63,10 @@ loopdesk_core::named_enum! {
         WechatMedia = "wechat.media",
         /// Sending a scheduled summary.
         SendSummary = "report.summary",
+        /// An improvement action reached its due minute (escalated if still open).
+        ActionOverdue = "action.overdue",
+        /// A problem reached its due minute (escalated if the fix is still to be made).
+        ProblemOverdue = "problem.overdue",
     }
 }
 
@@ -224,6 +228,8 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::SpikeSweep => run_as::<crate::spikes::sweep::SpikeSweep>(app, jobs).await,
         JobKind::WechatMedia => run_as::<crate::inbound::wechat_media::FetchMedia>(app, jobs).await,
         JobKind::SendSummary => run_as::<crate::summaries::SendSummary>(app, jobs).await,
+        JobKind::ActionOverdue => run_as::<crate::problems::overdue::ActionOverdue>(app, jobs).await,
+        JobKind::ProblemOverdue => run_as::<crate::problems::overdue::ProblemOverdue>(app, jobs).await,
     }
 }
 

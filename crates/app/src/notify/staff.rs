@@ -26,6 +26,8 @@ loopdesk_core::named_enum! {
         Unsatisfied = "unsatisfied",
         Spike = "spike",
         ApprovalRequested = "approval_requested",
+        ActionOverdue = "action_overdue",
+        ProblemOverdue = "problem_overdue",
     }
 }
 
@@ -40,6 +42,8 @@ impl StaffAlert {
             StaffAlert::Unsatisfied => ("客户不满意 / Customer unsatisfied", Severity::Warning),
             StaffAlert::Spike => ("同类问题激增 / Spike", Severity::Critical),
             StaffAlert::ApprovalRequested => ("待审批 / Approval requested", Severity::Info),
+            StaffAlert::ActionOverdue => ("改进措施逾期 / Improvement action overdue", Severity::Warning),
+            StaffAlert::ProblemOverdue => ("问题处理逾期 / Problem overdue", Severity::Warning),
         }
     }
 }

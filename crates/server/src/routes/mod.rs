@@ -9,6 +9,7 @@ pub mod follow_up;
 pub mod health;
 pub mod inbound;
 pub mod live;
+pub mod problems;
 pub mod reports;
 pub mod spikes;
 pub mod surveys;
@@ -47,6 +48,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(approvals::router())
         .merge(reports::router())
         .merge(spikes::router())
+        .merge(problems::router())
         .merge(surveys::router())
         .merge(follow_up::router())
 }

@@ -19,6 +19,9 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         ("get", "/admin/staffing" | "/admin/staffing/history") => Some("supervisor"),
         // Supervisors read the spike thresholds they are alerted by; admins change them.
         ("get", "/admin/spike-rules" | "/admin/spike-rules/history" | "/spikes") => Some("supervisor"),
+        // Everyone who reads tickets reads problems and their actions; supervisors manage them.
+        ("get", p) if p.starts_with("/problems") || p.starts_with("/actions") => Some("viewer"),
+        (_, p) if p.starts_with("/problems") || p.starts_with("/actions") => Some("supervisor"),
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
         (_, p) if p.starts_with("/inbound/") => None,

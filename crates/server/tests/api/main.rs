@@ -17,6 +17,7 @@ mod export;
 mod fuzz;
 mod lifecycle;
 mod live;
+mod problems;
 mod retrain;
 mod security;
 mod sla;
