@@ -197,7 +197,7 @@ impl Reader {
         match days {
             None => {
                 self.read_sums(&read(Source::Hours, Some(from_h), to_h), &mut rows).await?;
-                self.read_hour_opening(from_h, filter, dimensions, &mut rows).await?;
+                self.read_hour_opening(from_h, to_h, filter, dimensions, &mut rows).await?;
             }
             Some((b, c)) => {
                 for (source, lo, hi) in [(Source::Hours, from_h, b), (Source::Days, b, c), (Source::Hours, c, to_h)] {
@@ -255,15 +255,17 @@ impl Reader {
         Ok(())
     }
 
-    /// Adds the open backlog at hour `from_h` to the opening backlog of `rows`: the hour
-    /// rows before it summed, or — when the hours since are fewer than the hours before —
-    /// the backlog over all time less the hour rows since. The same sums either way (the
-    /// all-time rows are the hour rows' deltas added up in the same transactions); the
-    /// read is as long as the shorter side, so a recent period does not read the whole
-    /// history.
+    /// Adds the open backlog at hour `from_h` to the opening backlog of `rows`, which holds
+    /// the facts of `[from_h, to_h)` just read: either the hour rows before `from_h`
+    /// summed, or — when the hours after the period are fewer than the hours before it —
+    /// the backlog over all time, less the period's own deltas (already in `rows`) and
+    /// those of the hours after it. The same sums either way (the all-time rows are the
+    /// hour rows' deltas added up in the same transactions); a recent period so reads
+    /// neither the history nor its own hours twice.
     async fn read_hour_opening(
         &self,
         from_h: i64,
+        to_h: i64,
         filter: &Filter,
         dimensions: &[Dimension],
         rows: &mut Rows,
@@ -280,7 +282,7 @@ impl Reader {
             filter,
             grouping: Grouping { by_time: false, dimensions },
         };
-        if from_h - first <= last - from_h {
+        if from_h - first <= last - to_h {
             return self.read_opening(&read(None, from_h), 1, rows).await;
         }
         let (select, group) = Grouping { by_time: false, dimensions }.columns("hour");
@@ -295,7 +297,22 @@ impl Reader {
             let counts = Counts { backlog: row.try_get::<i64, _>(9)?, ..Counts::default() };
             rows.opening.push(Fact { hour: from_h - 1, key, counts });
         }
-        self.read_opening(&read(Some(from_h), last + 1), -1, rows).await
+        // The period's facts are keyed as the opening is (by priority and `dimensions`).
+        let during: Vec<Fact> = rows
+            .facts
+            .iter()
+            .filter(|f| f.counts.backlog != 0)
+            .map(|f| Fact {
+                hour: from_h - 1,
+                key: f.key.clone(),
+                counts: Counts { backlog: -f.counts.backlog, ..Counts::default() },
+            })
+            .collect();
+        rows.opening.extend(during);
+        if to_h <= last {
+            self.read_opening(&read(Some(to_h), last + 1), -1, rows).await?;
+        }
+        Ok(())
     }
 
     /// Adds the backlog deltas `read` sums (times `sign`) to the opening backlog of `rows`.
