@@ -49,7 +49,10 @@ pub(crate) fn spawn(pool: AnyPool, writer: AnyPool) {
 /// holds `rewind_at` frames or more, finishes on the writer's, so the next write rewinds it.
 async fn settle(pool: &AnyPool, writer: &AnyPool, rewind_at: i64) -> Result<(), sqlx::Error> {
     if checkpoint(pool).await? >= rewind_at {
+        // Timed: it holds the one write connection, so intakes wait for it (`begin`).
+        let start = std::time::Instant::now();
         checkpoint(writer).await?;
+        crate::stage::done("checkpoint.finish", start);
     }
     Ok(())
 }

@@ -302,6 +302,9 @@ fn breakdown(metrics: &str) -> String {
         // The acknowledgements' sends: claimed, then their outcomes recorded.
         "outbox.claim",
         "outbox.record",
+        // What else takes the one write connection while intakes wait for it.
+        "checkpoint.finish",
+        "ids.block",
     ];
     let value = |stage: &str, suffix: &str, quantile: Option<&str>| -> Option<f64> {
         metrics.lines().find_map(|line| {

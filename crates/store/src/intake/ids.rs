@@ -24,9 +24,11 @@ impl IdBlocks {
     pub(crate) async fn next(&self, pool: &AnyPool, backend: Backend) -> Result<i64, StoreError> {
         let mut free = self.free.lock().await;
         if free.is_empty() {
+            let start = std::time::Instant::now();
             let mut tx = pool.begin().await?;
             let ids = backend.allocate_ids(&mut tx, BLOCK).await?;
             tx.commit().await?;
+            crate::stage::done("ids.block", start);
             free.extend(ids);
         }
         free.pop_front().ok_or(StoreError::Config("no ticket id reserved".into()))
