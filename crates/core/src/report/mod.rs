@@ -9,6 +9,8 @@ pub mod fact;
 pub mod figures;
 pub mod period;
 pub mod schedule;
+#[cfg(any(test, feature = "testing"))]
+pub mod seasonal;
 pub mod sketch;
 pub mod spike;
 pub mod spike_rules;

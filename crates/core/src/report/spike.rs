@@ -103,47 +103,8 @@ pub fn judge(hourly: &[i64], end: usize, rule: &SpikeRule) -> Option<Spike> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::seasonal::background;
     use super::*;
-
-    /// A small deterministic generator (the core has no random dependency).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn uniform(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (self.0 >> 11) as f64 / (1u64 << 53) as f64
-        }
-
-        /// A Poisson draw (Knuth), fine for the small means here.
-        fn poisson(&mut self, mean: f64) -> i64 {
-            let limit = (-mean).exp();
-            let (mut k, mut p) = (0, 1.0);
-            loop {
-                p *= self.uniform();
-                if p <= limit {
-                    return k;
-                }
-                k += 1;
-            }
-        }
-    }
-
-    /// Nine weeks of hourly reports: busy working hours, quiet nights and weekends.
-    fn background(seed: u64) -> Vec<i64> {
-        let mut rng = Lcg(seed);
-        (0..9 * WEEK)
-            .map(|h| {
-                let (day, hour) = ((h / 24) % 7, h % 24);
-                let mean = match (day >= 5, hour) {
-                    (_, 0..=6) => 0.2,
-                    (false, 9..=17) => 3.0,
-                    (true, 9..=17) => 1.2,
-                    _ => 0.8,
-                };
-                rng.poisson(mean)
-            })
-            .collect()
-    }
 
     /// Over 300 simulated weeks (each after eight weeks of history): the quiet last week
     /// raises almost nothing, and a burst of 24 extra payment-failure reports over three

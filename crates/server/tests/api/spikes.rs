@@ -7,52 +7,11 @@ use crate::common::{each_backend, t0, TestApp};
 use chrono::Duration;
 use loopdesk_app::spikes::sweep::sweep;
 use loopdesk_core::report::fact::{hour_of, hour_start};
+use loopdesk_core::report::seasonal::{background, WEEK};
 use loopdesk_core::report::spike_rules::SpikeRules;
 use loopdesk_core::{Actor, Channel, Customer, Ticket};
 use loopdesk_store::{IntakeRequest, JobState};
 use reqwest::{Method, StatusCode};
-
-const WEEK: i64 = 7 * 24;
-
-/// A small deterministic generator.
-struct Lcg(u64);
-
-impl Lcg {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn poisson(&mut self, mean: f64) -> i64 {
-        let limit = (-mean).exp();
-        let (mut k, mut p) = (0, 1.0);
-        loop {
-            p *= self.uniform();
-            if p <= limit {
-                return k;
-            }
-            k += 1;
-        }
-    }
-}
-
-/// Payment reports per hour over nine weeks from `start`: busy working hours, quiet nights
-/// and weekends.
-fn background(seed: u64) -> Vec<i64> {
-    let mut rng = Lcg(seed);
-    (0..9 * WEEK)
-        .map(|h| {
-            let (day, hour) = ((h / 24) % 7, h % 24);
-            let mean = match (day >= 5, hour) {
-                (_, 0..=6) => 0.2,
-                (false, 9..=17) => 3.0,
-                (true, 9..=17) => 1.2,
-                _ => 0.8,
-            };
-            rng.poisson(mean)
-        })
-        .collect()
-}
 
 /// Records `per_hour[i]` payment reports in hour `start + i`, many intakes at once.
 async fn record(app: &TestApp, start: i64, per_hour: &[i64]) {
