@@ -292,6 +292,7 @@ fn breakdown(metrics: &str) -> String {
         "written",
         // What intake owes, done by the job worker right after (one sample per batch).
         "jobs.claim",
+        "jobs.claim.hold",
         "route.ticket",
         "change.begin",
         "change.tickets",
