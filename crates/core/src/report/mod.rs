@@ -6,6 +6,7 @@ pub mod day;
 pub mod dimension;
 pub mod engine;
 pub mod fact;
+pub mod heatmap;
 pub mod figures;
 pub mod period;
 pub mod schedule;
