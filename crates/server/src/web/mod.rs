@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod assets;
 pub mod charts;
+pub mod report_charts;
 pub mod context;
 pub mod dashboard;
 pub mod form;
