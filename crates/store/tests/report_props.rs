@@ -81,11 +81,9 @@ fn command(step: &Step, at: chrono::DateTime<chrono::Utc>) -> Command {
         alternative: None,
     };
     match step {
-        Step::Assign(d, a) => Command::Assign {
-            department_id: Some(DepartmentId(*d)),
-            assignee_id: Some(UserId(*a)),
-            reason: None,
-        },
+        Step::Assign(d, a) => {
+            Command::Assign { department_id: Some(DepartmentId(*d)), assignee_id: Some(UserId(*a)), reason: None }
+        }
         Step::Acknowledge => Command::Acknowledge,
         Step::Recategorize(c) => Command::Recategorize {
             category: Some(["payment", "logistics", "technical"][*c].into()),

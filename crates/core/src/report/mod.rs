@@ -6,8 +6,8 @@ pub mod day;
 pub mod dimension;
 pub mod engine;
 pub mod fact;
-pub mod heatmap;
 pub mod figures;
+pub mod heatmap;
 pub mod period;
 pub mod schedule;
 #[cfg(any(test, feature = "testing"))]

@@ -255,7 +255,8 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             .map(|x| x.subject.clone().unwrap_or_else(|| x.content.chars().take(60).collect()))
             .unwrap_or_default();
         let days = daily.remove(&p.cluster_id).unwrap_or_else(|| vec![0; SPARK_DAYS]);
-        let desc = t.get("dash.spark_desc").replace("{days}", &days.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
+        let desc =
+            t.get("dash.spark_desc").replace("{days}", &days.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
         let spark = sparkline(&format!("spark-{}", p.cluster_id), &subject, desc, &days).svg();
         problems.push(Problem { cluster_id: p.cluster_id, tickets: p.tickets, subject, spark, days });
     }

@@ -7,7 +7,6 @@
 pub mod admin;
 pub mod assets;
 pub mod charts;
-pub mod report_charts;
 pub mod context;
 pub mod dashboard;
 pub mod form;
@@ -17,6 +16,7 @@ pub mod page;
 pub mod portal;
 pub mod queue;
 pub mod replies;
+pub mod report_charts;
 pub mod reports;
 pub mod sla;
 pub mod survey;

@@ -5,10 +5,10 @@
 
 use super::charts::{line, percent_bars, Bar};
 use super::context::Staff;
-use super::report_charts::{category_channel, weekday_hour, Chart};
 use super::form::encode;
 use super::i18n::T;
 use super::page::{error_page, render, Layout};
+use super::report_charts::{category_channel, weekday_hour, Chart};
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;

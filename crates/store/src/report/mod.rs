@@ -96,5 +96,5 @@ fn column(d: Dimension) -> &'static str {
 
 mod read;
 mod volume;
-pub use read::{Buckets, ACROSS_PRIORITIES};
 use read::{key_of, sums};
+pub use read::{Buckets, ACROSS_PRIORITIES};

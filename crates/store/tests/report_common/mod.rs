@@ -113,4 +113,3 @@ pub async fn check_between(store: &Store, tickets: &[Ticket], from: i64, to: i64
         }
     }
 }
-
