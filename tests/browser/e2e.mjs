@@ -130,6 +130,9 @@ try {
   await s.goto(BASE + "/console/reports");
   out.reports_title = (await s.textContent("h1")).trim();
   out.reports_volume = (await s.textContent("#summary tbody tr td.v")).trim();
+  out.reports_charts = await s.locator("svg[role=img]").count();
+  out.heatmap_title = (await s.textContent("#chart-heatmap-title")).trim();
+  out.stacked_title = (await s.textContent("#chart-category-channel-title")).trim();
   await s.screenshot({ path: SHOTS + "/reports-zh.png", fullPage: true });
   for (const [id, file] of [["#download-breakdown-csv", "breakdown.csv"], ["#download-breakdown-xlsx", "breakdown.xlsx"]]) {
     const [dl] = await Promise.all([s.waitForEvent("download"), s.click(id)]);
@@ -140,6 +143,11 @@ try {
   await Promise.all([s.waitForNavigation(), cell.click()]);
   out.drill_url = s.url();
   out.drill_rows = await s.locator("table.queue tbody tr").count();
+  // The queue as it is filtered downloads as CSV and as an Excel workbook.
+  for (const [id, file] of [["#export-csv", "queue.csv"], ["#export-xlsx", "queue.xlsx"]]) {
+    const [dl] = await Promise.all([s.waitForEvent("download"), s.click(id)]);
+    await dl.saveAs(SHOTS + "/" + file);
+  }
 
   // 5. An admin adds a holiday; the due times of the open ticket move.
   const adminCtx = await context(desktop, "en-US");
@@ -147,6 +155,7 @@ try {
   await login(ad, "admin");
   await ad.goto(BASE + "/console/reports");
   out.reports_title_en = (await ad.textContent("h1")).trim();
+  out.heatmap_title_en = (await ad.textContent("#chart-heatmap-title")).trim();
   await ad.screenshot({ path: SHOTS + "/reports-en.png", fullPage: true });
   await ad.goto(BASE + "/console?view=all&q=" + encodeURIComponent("invoice"));
   await Promise.all([ad.waitForNavigation(), ad.click("table.queue a.open")]);

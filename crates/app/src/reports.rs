@@ -153,3 +153,18 @@ pub async fn run(app: &App, principal: &Principal, req: ReportRequest) -> Result
         body,
     })
 }
+
+/// Tickets recorded in `period` by local weekday (Monday first) and hour of day, in the
+/// company's zone, narrowed to `filter` as [`run`] narrows it: the heatmap of when feedback
+/// arrives.
+pub async fn weekday_hours(
+    app: &App,
+    principal: &Principal,
+    period: Period,
+    filter: Filter,
+) -> Result<[[i64; 24]; 7], AppError> {
+    require(principal, Permission::Supervise)?;
+    let filter = scoped(principal, filter)?;
+    let volumes = app.read().report_hourly_volume(period.from, period.to, &filter).await?;
+    Ok(report::heatmap::weekday_hours(&volumes, company_time_zone(app)))
+}

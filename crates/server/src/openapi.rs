@@ -114,6 +114,7 @@ impl Modify for Security {
         routes::tickets::list::queue,
         routes::tickets::list::counts,
         routes::tickets::export::csv,
+        routes::tickets::export_xlsx::xlsx,
         routes::tickets::show::show,
         routes::live::stream,
         routes::tickets::actions::assign,

@@ -4,7 +4,7 @@
 //! midnight of a whole-hour time zone and ending now.
 
 use crate::rollup::HOUR_MS;
-use crate::sql::ms;
+use crate::sql::{arguments, ms, Conditions, Value};
 use crate::{Reader, StoreError};
 use loopdesk_core::{Priority, Timestamp};
 use serde::Serialize;
@@ -178,5 +178,28 @@ impl Reader {
         .await?;
         d.top_problems = rows.into_iter().map(|(cluster_id, tickets)| ProblemCount { cluster_id, tickets }).collect();
         Ok(d)
+    }
+
+    /// Tickets per hour of `[from, to)` in each of the problem clusters `ids`:
+    /// `(cluster, hour, tickets)`, what the top problems' sparklines draw.
+    pub async fn problem_hours(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut c = Conditions::default();
+        let a = c.arg(Value::Int(ms(from).div_euclid(HOUR_MS)));
+        let b = c.arg(Value::Int((ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS)));
+        let list = ids.iter().map(|id| c.arg(Value::Int(*id))).collect::<Vec<_>>().join(", ");
+        c.push(format!("hour >= {a} AND hour < {b} AND cluster_id IN ({list})"));
+        let sql = format!(
+            "SELECT cluster_id, hour, CAST(SUM(n) AS BIGINT) FROM dashboard_problems{} GROUP BY cluster_id, hour",
+            c.where_sql()
+        );
+        Ok(sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?)
     }
 }

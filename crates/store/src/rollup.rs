@@ -300,6 +300,7 @@ impl Store {
             "report_day_facts",
             "report_day_sla",
             "report_day_waits",
+            "report_day_waits_all",
             "report_backlog",
         ] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;

@@ -2,62 +2,19 @@
 //! store sums and filters equals the core's computation over the tickets as they are now,
 //! after changes that move tickets between rows and after a rebuild.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use loopdesk_core::event::{decide, Command};
-use loopdesk_core::report::fact::{first_response_wait_ms, hour_of, hour_start};
-use loopdesk_core::report::{self, contributions, Dimension, FactKey, Filter, Measure, Rows};
+use loopdesk_core::report::fact::hour_of;
+use loopdesk_core::report::{self, Dimension, Filter, Measure, Rows};
+use loopdesk_core::sla::TargetKind;
 use loopdesk_core::ticket::{OutcomeKind, Rating};
 use loopdesk_core::{
-    Actor, Channel, Customer, CustomerTier, DepartmentId, Outcome, Priority, Satisfaction, Ticket, Timestamp, UserId,
+    Actor, Channel, Customer, CustomerTier, DepartmentId, Outcome, Priority, Satisfaction, Ticket, UserId,
 };
-use loopdesk_store::{Buckets, CompletedTarget, IntakeRequest, Store};
+use loopdesk_store::{Buckets, IntakeRequest, Store};
 
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
-}
-
-/// Records a met `result` target whenever a ticket gets resolved (missed when urgent).
-struct ResultHook;
-
-impl loopdesk_store::Effects for ResultHook {
-    fn owed(&self, c: &loopdesk_store::Change<'_>) -> loopdesk_store::Owed {
-        let sla_results = match (c.before, c.after.resolved_at) {
-            (Some(before), Some(at)) if before.resolved_at != Some(at) => {
-                vec![CompletedTarget {
-                    target: "result".into(),
-                    stopped_at: at,
-                    met: c.after.priority != Priority::Urgent,
-                }]
-            }
-            _ => Vec::new(),
-        };
-        loopdesk_store::Owed { sla_results, ..Default::default() }
-    }
-}
-
-/// The core's rows straight from the tickets (no SLA: compared separately).
-fn direct(tickets: &[Ticket], filter: &Filter, from: i64, to: i64) -> Rows {
-    let mut rows = Rows::default();
-    for t in tickets.iter().filter(|t| filter.matches(&FactKey::of(t))) {
-        for (at, counts) in contributions(t) {
-            let fact = report::Fact { hour: hour_of(at), key: FactKey::of(t), counts };
-            if fact.hour < from {
-                rows.opening.push(fact);
-            } else if fact.hour < to {
-                rows.facts.push(fact);
-            }
-        }
-        if let Some(w) = first_response_wait_ms(t).filter(|_| (from..to).contains(&hour_of(t.recorded_at))) {
-            rows.waits.push(report::WaitFact {
-                hour: hour_of(t.recorded_at),
-                key: FactKey::of(t),
-                bucket: report::sketch::bucket(w),
-                n: 1,
-            });
-        }
-    }
-    rows
-}
+mod report_common;
+use report_common::{check_between, t0, ResultHook};
 
 async fn seed(store: &Store) -> Vec<Ticket> {
     let solved = Outcome {
@@ -112,21 +69,6 @@ async fn seed(store: &Store) -> Vec<Ticket> {
     store.tickets_by_id(&ids).await.unwrap()
 }
 
-fn filters() -> Vec<Filter> {
-    vec![
-        Filter::default(),
-        Filter { channel: Some(Channel::Email), ..Filter::default() },
-        Filter { category: Some("payment".into()), priority: Some(Priority::High), ..Filter::default() },
-        Filter { department: Some(DepartmentId(2)), product: Some("X1".into()), ..Filter::default() },
-        Filter {
-            agent: Some(UserId(8)),
-            tier: Some(CustomerTier::Vip),
-            subtag: Some("外观".into()),
-            ..Filter::default()
-        },
-    ]
-}
-
 async fn check(store: &Store, tickets: &[Ticket]) {
     // A period early in the history reads its opening backlog as the hours before it
     // summed; a late one as the all-time backlog less its own hours and those after it:
@@ -136,40 +78,11 @@ async fn check(store: &Store, tickets: &[Ticket]) {
     }
 }
 
-async fn check_between(store: &Store, tickets: &[Ticket], from: i64, to: i64) {
-    for filter in filters() {
-        for (dims, buckets) in [
-            (vec![], Buckets::Hours),
-            (vec![], Buckets::Period),
-            (vec![Dimension::Channel], Buckets::Hours),
-            (vec![Dimension::Category, Dimension::Agent], Buckets::Period),
-            (vec![], Buckets::Days(store.report_zone())),
-            (vec![Dimension::Department], Buckets::Period),
-        ] {
-            let mut got = store.report_rows(hour_start(from), hour_start(to), &filter, &dims, buckets).await.unwrap();
-            let want = direct(tickets, &filter, from, to);
-            // SLA results come from the hook, not the tickets: compare everything else.
-            got.sla.clear();
-            let measures: Vec<Measure> = Measure::ALL.to_vec();
-            let (g, w) = (report::figures(&got), report::figures(&want));
-            for m in &measures {
-                for p in [None, Some(Priority::High)] {
-                    assert_eq!(g.value(*m, p, None), w.value(*m, p, None), "{m} {p:?} {filter:?} {dims:?}");
-                }
-            }
-            if !dims.is_empty() {
-                assert_eq!(report::breakdown(&got, &dims, &measures), report::breakdown(&want, &dims, &measures));
-            }
-        }
-    }
-}
-
-/// The figures of `rows`, without the zero entries a read through other rows may leave.
-fn figures_of(rows: &Rows) -> report::Figures {
-    let mut f = report::figures(rows);
-    f.opening.retain(|_, n| *n != 0);
-    f.sla.retain(|_, (met, breached)| *met + *breached != 0);
-    f
+/// Every figure of `rows` across priorities, for each SLA target.
+fn figures_of(rows: &Rows) -> Vec<Option<f64>> {
+    let f = report::figures(rows);
+    let targets = TargetKind::ALL.iter().map(|t| Some(*t)).chain([None]);
+    targets.flat_map(|t| Measure::ALL.iter().map(move |m| (*m, t))).map(|(m, t)| f.value(m, None, t)).collect()
 }
 
 /// Reads through the day rollups (whole days) give what the hour rollups alone give: the
@@ -243,7 +156,7 @@ async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuil
     loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
         let tickets = seed(&store).await;
         let all = store
-            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Hours)
+            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Period)
             .await
             .unwrap();
         let f = report::figures(&all);
@@ -262,7 +175,7 @@ async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuil
         store.rebuild_dashboard().await.unwrap();
         check(&store, &tickets).await;
         let rebuilt = store
-            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Hours)
+            .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Period)
             .await
             .unwrap();
         assert_eq!(report::figures(&rebuilt), f, "a rebuild gives the same figures");

@@ -4,10 +4,12 @@
 
 mod csv;
 mod report;
+mod stream;
 mod xlsx;
 
 pub use self::csv::{field, to_csv};
 pub use report::{sheet, Names};
+pub use stream::{RowWriter, MAX_ROWS};
 pub use xlsx::{to_xlsx, XlsxError};
 
 /// One cell.

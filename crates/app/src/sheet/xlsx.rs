@@ -24,7 +24,7 @@ fn width(cell: &Cell) -> usize {
     }
 }
 
-fn excel_time(t: &chrono::NaiveDateTime) -> Result<ExcelDateTime, rust_xlsxwriter::XlsxError> {
+pub(super) fn excel_time(t: &chrono::NaiveDateTime) -> Result<ExcelDateTime, rust_xlsxwriter::XlsxError> {
     let year = u16::try_from(t.year()).unwrap_or(1900);
     ExcelDateTime::from_ymd(year, t.month() as u8, t.day() as u8)?.and_hms(
         t.hour() as u16,

@@ -7,6 +7,7 @@ pub mod dimension;
 pub mod engine;
 pub mod fact;
 pub mod figures;
+pub mod heatmap;
 pub mod period;
 pub mod schedule;
 #[cfg(any(test, feature = "testing"))]

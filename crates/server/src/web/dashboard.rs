@@ -1,7 +1,7 @@
 //! The supervisor dashboard: the seed's KPIs for today, this week or this month (in the
 //! reader's time zone), computed by the store's SQL aggregates, with SVG charts.
 
-use super::charts::{bars, percent_bars, Bar};
+use super::charts::{bars, percent_bars, sparkline, Bar};
 use super::context::Staff;
 use super::page::{error_page, render, Layout};
 use crate::error::ApiError;
@@ -13,9 +13,11 @@ use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
 use loopdesk_app::read::Buckets;
 use loopdesk_core::access::Permission;
+use loopdesk_core::report::fact::hour_start;
 use loopdesk_core::report::{self, Figures, Filter, Measure, Unit};
 use loopdesk_core::{Priority, TicketId, Timestamp};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Query of the dashboard.
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +38,35 @@ pub struct Problem {
     pub cluster_id: i64,
     pub tickets: i64,
     pub subject: String,
+    /// Its tickets per day over the last [`SPARK_DAYS`] days (oldest first), and their
+    /// sparkline.
+    pub days: Vec<i64>,
+    pub spark: String,
+}
+
+/// Days a top problem's sparkline covers, today included.
+const SPARK_DAYS: usize = 14;
+
+/// Tickets per local day of the last [`SPARK_DAYS`] days in each of the clusters `ids`.
+async fn problem_days(
+    state: &AppState,
+    ids: &[TicketId],
+    now: Timestamp,
+    tz: chrono_tz::Tz,
+) -> Result<HashMap<i64, Vec<i64>>, ApiError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - Duration::days(SPARK_DAYS as i64 - 1);
+    let from = tz.from_local_datetime(&first.and_time(NaiveTime::MIN)).earliest().map(|d| d.to_utc()).unwrap_or(now);
+    let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (cluster, hour, n) in state.read().problem_hours(from, now + Duration::hours(1), &ids).await? {
+        let day = hour_start(hour).with_timezone(&tz).date_naive();
+        let i = (day - first).num_days();
+        if let Ok(i @ 0..SPARK_DAYS) = usize::try_from(i) {
+            out.entry(cluster).or_insert_with(|| vec![0; SPARK_DAYS])[i] += n;
+        }
+    }
+    Ok(out)
 }
 
 /// A recent spike.
@@ -173,6 +204,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     let mut by_category: Vec<(&String, &i64)> = d.by_category.iter().collect();
     by_category.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
     let channel_chart = bars(
+        "dash-channel",
         t.get("dash.by_channel"),
         by_channel
             .iter()
@@ -180,6 +212,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             .collect(),
     );
     let category_chart = bars(
+        "dash-category",
         t.get("dash.by_category"),
         by_category
             .iter()
@@ -192,6 +225,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     );
     // The same rate as the table beside it and the tile above, on a 0–100% axis.
     let on_time_chart = percent_bars(
+        "dash-on-time",
         t.get("dash.on_time"),
         Priority::ALL
             .iter()
@@ -203,6 +237,7 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
             .collect(),
     );
     let satisfaction_chart = bars(
+        "dash-satisfaction",
         t.get("dash.satisfaction"),
         [("satisfied", d.satisfied), ("neutral", d.neutral), ("unsatisfied", d.unsatisfied)]
             .into_iter()
@@ -212,13 +247,18 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
     let mut problems = Vec::new();
     let ids: Vec<TicketId> = d.top_problems.iter().map(|p| TicketId(p.cluster_id)).collect();
     let firsts = state.read().tickets_by_id(&ids).await?;
+    let mut daily = problem_days(state, &ids, now, s.t.tz).await?;
     for p in &d.top_problems {
         let subject = firsts
             .iter()
             .find(|x| x.id.0 == p.cluster_id)
             .map(|x| x.subject.clone().unwrap_or_else(|| x.content.chars().take(60).collect()))
             .unwrap_or_default();
-        problems.push(Problem { cluster_id: p.cluster_id, tickets: p.tickets, subject });
+        let days = daily.remove(&p.cluster_id).unwrap_or_else(|| vec![0; SPARK_DAYS]);
+        let desc =
+            t.get("dash.spark_desc").replace("{days}", &days.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
+        let spark = sparkline(&format!("spark-{}", p.cluster_id), &subject, desc, &days).svg();
+        problems.push(Problem { cluster_id: p.cluster_id, tickets: p.tickets, subject, spark, days });
     }
     Ok(DashboardPage {
         layout: Layout::staff(s, "dash.title"),

@@ -16,6 +16,7 @@ pub mod page;
 pub mod portal;
 pub mod queue;
 pub mod replies;
+pub mod report_charts;
 pub mod reports;
 pub mod sla;
 pub mod survey;

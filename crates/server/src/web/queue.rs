@@ -93,9 +93,10 @@ impl QueueQuery {
         })
     }
 
-    /// The CSV export of what this page lists, in its order: the API's export with the same
-    /// parameters. None for the tab of tickets about to breach, which the API cannot filter.
-    fn export_link(&self, tab: &str, staff: &Staff) -> Option<String> {
+    /// The query of the CSV and Excel exports of what this page lists, in its order: the
+    /// API's export with the same parameters. None for the tab of tickets about to breach,
+    /// which the API cannot filter.
+    fn export_query(&self, tab: &str, staff: &Staff) -> Option<String> {
         if tab == "breaching" {
             return None;
         }
@@ -108,7 +109,7 @@ impl QueueQuery {
         let pairs = query.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)));
         let query =
             form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).append_pair("sort", sort).finish();
-        Some(format!("/api/v1/tickets/export.csv?{query}"))
+        Some(query)
     }
 
     /// The API's query parameters (as JSON values) of `tab` plus this page's filters.
@@ -362,7 +363,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         layout,
         csrf: s.csrf.clone(),
         canonical: q.canonical(),
-        export: q.export_link(&tab, s),
+        export: q.export_query(&tab, s),
         tab,
         tabs,
         rows,

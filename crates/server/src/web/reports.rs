@@ -8,6 +8,7 @@ use super::context::Staff;
 use super::form::encode;
 use super::i18n::T;
 use super::page::{error_page, render, Layout};
+use super::report_charts::{category_channel, weekday_hour, Chart};
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -49,14 +50,6 @@ pub struct SummaryLine {
     change: String,
     year_ago: String,
     change_year: String,
-}
-
-/// A chart with its numbers as a table.
-pub struct Chart {
-    title: String,
-    svg: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
 }
 
 #[derive(Template)]
@@ -172,6 +165,9 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
     let summary = run(state, s, ReportName::Summary, &base).await?;
     let trend = run(state, s, ReportName::Trend, &base).await?;
     let table = run(state, s, ReportName::Breakdown, &base).await?;
+    let crossed = ReportRequest { dimensions: vec![Dimension::Category, Dimension::Channel], ..base.clone() };
+    let by_category_channel = run(state, s, ReportName::Breakdown, &crossed).await?;
+    let by_hour = loopdesk_app::reports::weekday_hours(state, &s.principal, p, filter.clone()).await?;
     let names = crate::routes::reports::names(state).await?;
 
     // Links: the API's report with the same parameters, and the queue for a table row.
@@ -264,7 +260,11 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
     let rows =
         on_time.iter().map(|(prio, v)| vec![t.name("priority", prio.as_str()), show(Unit::Ratio, *v, &t)]).collect();
     let header = vec![t.get("col.priority").to_string(), title.clone()];
-    charts.push(Chart { svg: percent_bars(&title, bars).svg(), title, header, rows });
+    charts.push(Chart { svg: percent_bars("chart-on-time", &title, bars).svg(), title, header, rows });
+    if let ReportBody::Table(tb) = &by_category_channel.body {
+        charts.push(category_channel(&t, tb));
+    }
+    charts.push(weekday_hour(&t, &by_hour));
 
     let (breakdown_header, breakdown) = match &table.body {
         ReportBody::Table(tb) => {

@@ -24,6 +24,8 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         (_, p) if p.starts_with("/problems") || p.starts_with("/actions") => Some("supervisor"),
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
+        // The queue's downloads: whoever reads the queue, masked as it shows them.
+        ("get", "/tickets/export.csv" | "/tickets/export.xlsx") => Some("viewer"),
         (_, p) if p.starts_with("/inbound/") => None,
         ("get", "/users") | ("post", "/tickets/{id}/decide-approval") => Some("supervisor"),
         (_, p) if p.starts_with("/users/") => Some("admin"),

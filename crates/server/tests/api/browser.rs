@@ -96,6 +96,21 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     assert!(text.split("\r\n").filter(|l| !l.is_empty()).count() >= 2, "header and rows: {text}");
     let xlsx = std::fs::read(shots.join("breakdown.xlsx")).unwrap();
     assert!(xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 1_000, "an xlsx (ZIP) file");
+    // Its charts are images with titles, in both languages.
+    assert!(out["reports_charts"].as_u64().unwrap_or(0) >= 6, "{out}");
+    assert_eq!(out["heatmap_title"], "按星期和小时的数量");
+    assert_eq!(out["heatmap_title_en"], "Volume by weekday and hour");
+    assert_eq!(out["stacked_title"], "按类型和渠道的数量");
+    // The drilled-down queue downloads with as many rows, Chinese intact.
+    let csv = std::fs::read(shots.join("queue.csv")).unwrap();
+    let text = std::str::from_utf8(csv.strip_prefix("\u{feff}".as_bytes()).expect("a BOM")).unwrap();
+    assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count() as u64, drilled + 1, "{text}");
+    let xlsx = std::fs::read(shots.join("queue.xlsx")).unwrap();
+    let mut sheet = String::new();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx (ZIP) file");
+    std::io::Read::read_to_string(&mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert_eq!(sheet.matches("<row ").count() as u64, drilled + 1, "{sheet}");
+    assert!(sheet.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "a Chinese cell: {sheet}");
     // The admin's holiday is a new audited version, and the open ticket's due times moved.
     let history = app.store.document_history("calendars", 10).await.unwrap();
     assert_eq!(history.len(), 1);

@@ -174,6 +174,14 @@ async fn console_page(app: &TestApp, agent: i64) {
         "charts say what they show"
     );
     assert!(zh.contains("<details><summary>数据表</summary>"), "numbers as a table");
+    // Every chart is an image named by its title and description.
+    for id in ["trend-satisfaction", "chart-on-time", "chart-category-channel", "chart-heatmap"] {
+        assert!(zh.contains(&format!("role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"")), "{id}: {zh}");
+    }
+    assert!(zh.contains("按类型和渠道的数量") && zh.contains("按星期和小时的数量") && zh.contains("周一"), "{zh}");
+    // The heatmap's table counts the day's three tickets.
+    let heat = zh.split("<desc id=\"chart-heatmap-desc\">").nth(1).expect("heatmap");
+    assert!(heat.contains("(3)") || heat.contains("(2)") || heat.contains("(1)"), "the busiest hour: {heat}");
     for id in ["download-summary-csv", "download-trend-xlsx", "download-breakdown-xlsx"] {
         assert!(zh.contains(&format!("id=\"{id}\"")), "{id}");
     }
@@ -203,6 +211,8 @@ async fn console_page(app: &TestApp, agent: i64) {
 
     let (_, en) = page(app, "supervisor", &path, "en").await;
     assert!(en.contains("Reports") && en.contains("Volume") && en.contains("A year earlier"), "{en}");
+    assert!(en.contains("Volume by category and channel") && en.contains("Volume by weekday and hour"), "{en}");
+    assert!(en.contains(">Mon</text>"), "weekday names in English: {en}");
 
     // The agent's row links to the queue with the same period and assignee: one ticket.
     let marker = format!("assignee={agent}");

@@ -38,7 +38,7 @@ impl DayZone {
 
 /// Deletes the day rows and sums the hour rows into days of `zone` again.
 async fn cut_days(conn: &mut AnyConnection, backend: crate::Backend, zone: Tz) -> Result<(), StoreError> {
-    for table in ["report_day_facts", "report_day_sla", "report_day_waits"] {
+    for table in ["report_day_facts", "report_day_sla", "report_day_waits", "report_day_waits_all"] {
         sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
     }
     let keys = "hour, 'web', '', '', '', department_id, CAST(0 AS BIGINT), priority_rank, 'standard'";

@@ -2,7 +2,7 @@
 //! the day rows that sum them (local day, department, priority), flushed together so the
 //! two never disagree.
 
-use super::{key_values, BACKLOG, DAY_FACTS, DAY_SLA, DAY_WAITS, FACTS, WAITS};
+use super::{key_values, BACKLOG, DAY_FACTS, DAY_SLA, DAY_WAITS, DAY_WAITS_ALL, FACTS, WAITS};
 use crate::rollup::{Key, Table};
 use crate::Backend;
 use chrono_tz::Tz;
@@ -87,7 +87,7 @@ impl ReportDeltas {
     }
 }
 
-/// Adds day rows of facts and waits.
+/// Adds day rows of facts and waits (by priority and across priorities).
 pub(crate) async fn write_days(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -100,7 +100,13 @@ pub(crate) async fn write_days(
         .iter()
         .map(|((d, p, b), n)| (vec![Key::Int(*d), Key::Int(*p), Key::Int(i64::from(*b))], vec![*n]))
         .collect();
-    DAY_WAITS.add_all(conn, backend, rows).await
+    DAY_WAITS.add_all(conn, backend, rows).await?;
+    let mut across: BTreeMap<(i64, u32), i64> = BTreeMap::new();
+    for ((d, _, b), n) in waits {
+        *across.entry((*d, *b)).or_default() += n;
+    }
+    let rows = across.iter().map(|((d, b), n)| (vec![Key::Int(*d), Key::Int(i64::from(*b))], vec![*n])).collect();
+    DAY_WAITS_ALL.add_all(conn, backend, rows).await
 }
 
 /// Adds day rows of SLA results: (day key, target) → [met, breached].

@@ -32,6 +32,8 @@ const DAY_SLA: Table = Table {
     counts: &["met", "breached"],
 };
 const DAY_WAITS: Table = Table { name: "report_day_waits", keys: &["day", "priority_rank", "bucket"], counts: &["n"] };
+/// The day waits summed across priorities (migration 0055): what a trend reads.
+const DAY_WAITS_ALL: Table = Table { name: "report_day_waits_all", keys: &["day", "bucket"], counts: &["n"] };
 /// The open backlog per key over all time (migration 0054): the key columns without the hour.
 const BACKLOG: Table = Table { name: "report_backlog", keys: &BACKLOG_KEYS, counts: &["backlog"] };
 const BACKLOG_KEYS: [&str; 8] =
@@ -93,5 +95,6 @@ fn column(d: Dimension) -> &'static str {
 }
 
 mod read;
-pub use read::Buckets;
+mod volume;
 use read::{key_of, sums};
+pub use read::{Buckets, ACROSS_PRIORITIES};

@@ -22,11 +22,20 @@ pub enum Buckets {
     Hours,
     /// Rows no coarser than the local days of the zone, each at its first hour: what a trend
     /// by day, week or month of that zone divides into buckets.
+    ///
+    /// Rows by hour or day are summed across priorities unless the filter names one or a
+    /// dimension is the priority: a trend shows its figures across priorities, and most of
+    /// its rows would otherwise be the wait sketch per day, priority and bucket. Such rows
+    /// carry [`ACROSS_PRIORITIES`] as their priority, so only their figures across
+    /// priorities (`priority: None`) mean anything; the opening backlog is still by priority.
     Days(Tz),
     /// One row per key for the whole period: what a summary or breakdown needs, a few
     /// hundred rows however many hours and tickets the period holds.
     Period,
 }
+
+/// The priority rows summed across priorities carry (see [`Buckets::Days`]).
+pub const ACROSS_PRIORITIES: Priority = Priority::Low;
 
 /// Which rollup a read sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,49 +54,84 @@ impl Source {
     }
 }
 
-/// What a read groups by: always the priority (figures per priority), the hour (or day)
-/// unless summing the period, and the dimensions asked for. Other key columns read as
-/// their "none" value, which the report does not look at.
+/// What a read groups by: the priority (figures per priority) unless the read is across
+/// priorities, the hour (or day) unless summing the period, and the dimensions asked for.
+/// Other key columns read as their "none" value, which the report does not look at.
+#[derive(Clone, Copy)]
 struct Grouping<'a> {
     by_time: bool,
+    by_priority: bool,
     dimensions: &'a [Dimension],
 }
 
 impl Grouping<'_> {
     fn grouped(&self, d: Dimension) -> bool {
-        d == Dimension::Priority || self.dimensions.contains(&d)
+        (d == Dimension::Priority && self.by_priority) || self.dimensions.contains(&d)
     }
 
-    /// The key columns to select (in `KEY_COLUMNS` order) and the GROUP BY list.
+    /// The key columns to select and the GROUP BY list: the time (0 for the period), then
+    /// the grouped key columns in `KEY_COLUMNS` order. Only grouped columns are read back:
+    /// the rest take their "none" value in [`Grouping::key_of`], not one per row.
     fn columns(&self, time: &'static str) -> (String, String) {
-        let mut select = vec![if self.by_time { time } else { "CAST(0 AS BIGINT)" }.to_string()];
+        let mut select = vec![if self.by_time { time } else { "CAST(0 AS BIGINT)" }];
         let mut group: Vec<&str> = if self.by_time { vec![time] } else { vec![] };
-        for d in [
-            Dimension::Channel,
-            Dimension::Category,
-            Dimension::Subtag,
-            Dimension::Product,
-            Dimension::Department,
-            Dimension::Agent,
-            Dimension::Priority,
-            Dimension::Tier,
-        ] {
-            if self.grouped(d) {
-                select.push(column(d).to_string());
-                group.push(column(d));
-            } else {
-                let none = match d {
-                    Dimension::Channel => "'web'",
-                    Dimension::Tier => "'standard'",
-                    Dimension::Department | Dimension::Agent => "CAST(0 AS BIGINT)",
-                    _ => "''",
-                };
-                select.push(none.to_string());
-            }
+        for d in KEY_DIMENSIONS.into_iter().filter(|d| self.grouped(*d)) {
+            select.push(column(d));
+            group.push(column(d));
         }
         (select.join(", "), group.join(", "))
     }
+
+    /// The time and key of a row selected with [`Grouping::columns`], and the index of its
+    /// first column after them.
+    fn key_of(&self, row: &AnyRow) -> Result<(i64, FactKey, usize), StoreError> {
+        let corrupt = |what: &str| StoreError::Config(format!("report rollup holds an unknown {what}"));
+        let id = |v: i64| (v != 0).then_some(v);
+        let mut key = FactKey {
+            channel: Channel::Web,
+            category: String::new(),
+            subtag: String::new(),
+            product: String::new(),
+            department_id: None,
+            agent_id: None,
+            priority: ACROSS_PRIORITIES,
+            tier: CustomerTier::Standard,
+        };
+        let mut i = 1;
+        for d in KEY_DIMENSIONS.into_iter().filter(|d| self.grouped(*d)) {
+            match d {
+                Dimension::Channel => {
+                    key.channel = Channel::parse(&row.try_get::<String, _>(i)?).ok_or_else(|| corrupt("channel"))?
+                }
+                Dimension::Category => key.category = row.try_get(i)?,
+                Dimension::Subtag => key.subtag = row.try_get(i)?,
+                Dimension::Product => key.product = row.try_get(i)?,
+                Dimension::Department => key.department_id = id(row.try_get(i)?).map(DepartmentId),
+                Dimension::Agent => key.agent_id = id(row.try_get(i)?).map(UserId),
+                Dimension::Priority => {
+                    key.priority = Priority::from_rank(row.try_get(i)?).ok_or_else(|| corrupt("priority"))?
+                }
+                Dimension::Tier => {
+                    key.tier = CustomerTier::parse(&row.try_get::<String, _>(i)?).ok_or_else(|| corrupt("tier"))?
+                }
+            }
+            i += 1;
+        }
+        Ok((row.try_get(0)?, key, i))
+    }
 }
+
+/// The dimensions in the order of the key columns.
+const KEY_DIMENSIONS: [Dimension; 8] = [
+    Dimension::Channel,
+    Dimension::Category,
+    Dimension::Subtag,
+    Dimension::Product,
+    Dimension::Department,
+    Dimension::Agent,
+    Dimension::Priority,
+    Dimension::Tier,
+];
 
 /// Whether the day rows keep what `filter` and `dimensions` look at.
 fn days_keep(filter: &Filter, dimensions: &[Dimension]) -> bool {
@@ -153,7 +197,7 @@ impl Read<'_> {
             "" => (String::new(), String::new()),
             e => (format!("{e}, "), format!(", {e}")),
         };
-        // The priority is always grouped by, so the list is never empty.
+        // The priority or the time is always grouped by, so the list is never empty.
         let sql = format!(
             "SELECT {select}, {extra_select}{values} FROM {table}{w} GROUP BY {group}{extra_group}",
             w = c.where_sql()
@@ -164,8 +208,9 @@ impl Read<'_> {
 
 impl Reader {
     /// The rollup rows of `[from, to)` (widened to whole hours) narrowed to `filter`, summed
-    /// by priority and `dimensions` (and by hour or day as `buckets` says; rows summed over
-    /// the period read hour 0), with the backlog deltas of everything before. Whole days
+    /// by priority and `dimensions` (and by hour or day as `buckets` says, then across
+    /// priorities unless the filter or a dimension is the priority; rows summed over the
+    /// period read hour 0), with the backlog deltas of everything before by priority. Whole days
     /// are read from the day rows where they keep the filter and dimensions (summing the
     /// same counts: see `loopdesk_core::report::day::whole_days`).
     pub async fn report_rows(
@@ -186,12 +231,13 @@ impl Reader {
         .filter(|_| days_keep(filter, dimensions))
         .and_then(|zone| whole_days(from_h, to_h, zone));
         let by_time = buckets != Buckets::Period;
+        let by_priority = !by_time || filter.priority.is_some();
         let read = |source, from: Option<i64>, to: i64| Read {
             source,
             from,
             to,
             filter,
-            grouping: Grouping { by_time, dimensions },
+            grouping: Grouping { by_time, by_priority, dimensions },
         };
         let mut rows = Rows::default();
         match days {
@@ -225,8 +271,11 @@ impl Reader {
         let by_department =
             read.filter.department.is_some() || read.grouping.dimensions.contains(&Dimension::Department);
         let waits = if read.source == Source::Days && by_department {
-            let hours = Read { source: Source::Hours, grouping: Grouping { ..read.grouping }, ..*read };
+            let hours = Read { source: Source::Hours, ..*read };
             hours.sql(Source::Hours.tables()[2], "bucket", &sums(&["n"]))
+        } else if read.source == Source::Days && !read.grouping.grouped(Dimension::Priority) {
+            // Across priorities: the day waits summed so already (migration 0055).
+            read.sql("report_day_waits_all", "bucket", &sums(&["n"]))
         } else {
             read.sql(waits, "bucket", &sums(&["n"]))
         };
@@ -236,21 +285,22 @@ impl Reader {
             sqlx::query_with(&sla.0, sla_args).fetch_all(&self.pool),
             sqlx::query_with(&waits.0, waits_args).fetch_all(&self.pool),
         )?;
+        let g = &read.grouping;
         for row in fact_rows {
-            let (hour, key) = key_of(&row)?;
-            let counts: Vec<i64> = (9..9 + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
+            let (hour, key, i) = g.key_of(&row)?;
+            let counts: Vec<i64> = (i..i + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
             rows.facts.push(Fact { hour, key, counts: Counts::from_slice(&counts) });
         }
         for row in sla_rows {
-            let (hour, key) = key_of(&row)?;
+            let (hour, key, i) = g.key_of(&row)?;
             // A target this build does not know (a newer node's) is left out, not an error.
-            let Some(target) = TargetKind::parse(&row.try_get::<String, _>(9)?) else { continue };
-            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(10)?, breached: row.try_get(11)? });
+            let Some(target) = TargetKind::parse(&row.try_get::<String, _>(i)?) else { continue };
+            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(i + 1)?, breached: row.try_get(i + 2)? });
         }
         for row in wait_rows {
-            let (hour, key) = key_of(&row)?;
-            let bucket = u32::try_from(row.try_get::<i64, _>(9)?).unwrap_or(sketch::MAX_BUCKET);
-            rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(10)? });
+            let (hour, key, i) = g.key_of(&row)?;
+            let bucket = u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(sketch::MAX_BUCKET);
+            rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(i + 1)? });
         }
         Ok(())
     }
@@ -280,12 +330,13 @@ impl Reader {
             from,
             to,
             filter,
-            grouping: Grouping { by_time: false, dimensions },
+            grouping: Grouping { by_time: false, by_priority: true, dimensions },
         };
         if from_h - first <= last - to_h {
             return self.read_opening(&read(None, from_h), 1, rows).await;
         }
-        let (select, group) = Grouping { by_time: false, dimensions }.columns("hour");
+        let grouping = Grouping { by_time: false, by_priority: true, dimensions };
+        let (select, group) = grouping.columns("hour");
         let mut c = Conditions::default();
         conditions(filter, &mut c);
         let sql = format!(
@@ -293,8 +344,8 @@ impl Reader {
             w = c.where_sql()
         );
         for row in sqlx::query_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await? {
-            let (_, key) = key_of(&row)?;
-            let counts = Counts { backlog: row.try_get::<i64, _>(9)?, ..Counts::default() };
+            let (_, key, i) = grouping.key_of(&row)?;
+            let counts = Counts { backlog: row.try_get::<i64, _>(i)?, ..Counts::default() };
             rows.opening.push(Fact { hour: from_h - 1, key, counts });
         }
         // The period's facts are keyed as the opening is (by priority and `dimensions`).
@@ -317,11 +368,11 @@ impl Reader {
 
     /// Adds the backlog deltas `read` sums (times `sign`) to the opening backlog of `rows`.
     async fn read_opening(&self, read: &Read<'_>, sign: i64, rows: &mut Rows) -> Result<(), StoreError> {
-        let whole = Read { grouping: Grouping { by_time: false, ..read.grouping }, ..*read };
+        let whole = Read { grouping: Grouping { by_time: false, by_priority: true, ..read.grouping }, ..*read };
         let (sql, values) = whole.sql(read.source.tables()[0], "", "CAST(SUM(backlog) AS BIGINT)");
         for row in sqlx::query_with(&sql, arguments(&values)?).fetch_all(&self.pool).await? {
-            let (_, key) = key_of(&row)?;
-            let counts = Counts { backlog: sign * row.try_get::<i64, _>(9)?, ..Counts::default() };
+            let (_, key, i) = whole.grouping.key_of(&row)?;
+            let counts = Counts { backlog: sign * row.try_get::<i64, _>(i)?, ..Counts::default() };
             rows.opening.push(Fact { hour: read.to - 1, key, counts });
         }
         Ok(())

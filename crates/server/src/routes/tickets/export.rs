@@ -19,9 +19,9 @@ use loopdesk_core::Principal;
 use serde_json::Value;
 
 /// Rows read per page of the stream.
-const PAGE: usize = 500;
+pub(super) const PAGE: usize = 500;
 
-const HEADER: &[&str] = &[
+pub(super) const HEADER: &[&str] = &[
     "id",
     "tracking_no",
     "state",

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod export;
+pub mod export_xlsx;
 pub mod list;
 pub mod show;
 pub mod view;
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets", get(list::queue))
         .route("/tickets/counts", get(list::counts))
         .route("/tickets/export.csv", get(export::csv))
+        .route("/tickets/export.xlsx", get(export_xlsx::xlsx))
         .route("/tickets/{id}", get(show::show))
         .route("/tickets/{id}/assign", post(a::assign))
         .route("/tickets/{id}/acknowledge", post(a::acknowledge))

@@ -1,7 +1,16 @@
 //! Charts drawn on the server as SVG: geometry is computed here, the markup is a template
-//! (so every label is escaped).
+//! (so every label is escaped). Each chart is an image to screen readers (`role="img"`)
+//! labelled by its `<title>` and `<desc>`; the page shows its numbers as a table beside it.
 
 use askama::Template;
+
+mod heatmap;
+mod spark;
+mod stacked;
+
+pub use heatmap::{heatmap, Heatmap};
+pub use spark::{sparkline, Sparkline};
+pub use stacked::{stacked, Stacked};
 
 /// One bar: its label, value and the text shown beside it.
 pub struct Bar {
@@ -23,7 +32,10 @@ pub struct BarGeom {
 #[derive(Template)]
 #[template(path = "chart_bars.svg", escape = "html")]
 pub struct BarChart {
+    /// Unique on the page: the ids of the title and description derive from it.
+    pub id: String,
     pub title: String,
+    pub desc: String,
     pub height: u32,
     pub label_width: u32,
     pub bars: Vec<BarGeom>,
@@ -34,18 +46,24 @@ const BAR: u32 = 20;
 const PLOT: u32 = 260;
 
 /// Lays out `bars` (longest bar = full width): counts.
-pub fn bars(title: &str, bars: Vec<Bar>) -> BarChart {
+pub fn bars(id: &str, title: &str, bars: Vec<Bar>) -> BarChart {
     let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max);
-    laid_out(title, bars, max)
+    laid_out(id, title, bars, max)
 }
 
 /// Lays out `bars` whose values are percentages on a 0–100% axis (100% = full width), so
 /// a bar of 30% never looks full because it is the largest.
-pub fn percent_bars(title: &str, bars: Vec<Bar>) -> BarChart {
-    laid_out(title, bars, 100.0)
+pub fn percent_bars(id: &str, title: &str, bars: Vec<Bar>) -> BarChart {
+    laid_out(id, title, bars, 100.0)
 }
 
-fn laid_out(title: &str, bars: Vec<Bar>, max: f64) -> BarChart {
+/// The bars in words: what a screen reader says for the chart.
+fn described(bars: &[Bar]) -> String {
+    bars.iter().map(|b| format!("{}: {}", b.label, b.text)).collect::<Vec<_>>().join("; ")
+}
+
+fn laid_out(id: &str, title: &str, bars: Vec<Bar>, max: f64) -> BarChart {
+    let desc = described(&bars);
     let geoms = bars
         .into_iter()
         .enumerate()
@@ -56,7 +74,14 @@ fn laid_out(title: &str, bars: Vec<Bar>, max: f64) -> BarChart {
             BarGeom { label: b.label, text: b.text, y, width, text_y: y + BAR - 4 }
         })
         .collect::<Vec<_>>();
-    BarChart { title: title.to_string(), height: 16 + geoms.len() as u32 * ROW, label_width: 120, bars: geoms }
+    BarChart {
+        id: id.to_string(),
+        title: title.to_string(),
+        desc,
+        height: 16 + geoms.len() as u32 * ROW,
+        label_width: 120,
+        bars: geoms,
+    }
 }
 
 impl BarChart {
@@ -73,6 +98,7 @@ mod tests {
     #[test]
     fn bars_scale_to_the_longest_and_escape_labels() {
         let c = bars(
+            "c",
             "t",
             vec![
                 Bar { label: "<b>".into(), value: 10.0, text: "10".into() },
@@ -84,12 +110,13 @@ mod tests {
         let svg = c.svg();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(!svg.contains("<b>") && (svg.contains("&lt;b&gt;") || svg.contains("&#60;b&#62;")), "{svg}");
+        assert!(svg.contains("aria-labelledby=\"c-title c-desc\"") && svg.contains("<desc id=\"c-desc\">"), "{svg}");
     }
 
     #[test]
     fn percentages_are_drawn_on_a_full_axis() {
         let bar = |v: f64| Bar { label: "p".into(), value: v, text: format!("{v}%") };
-        let c = percent_bars("t", vec![bar(28.6), bar(50.0), bar(100.0), bar(130.0)]);
+        let c = percent_bars("c", "t", vec![bar(28.6), bar(50.0), bar(100.0), bar(130.0)]);
         let widths: Vec<u32> = c.bars.iter().map(|b| b.width).collect();
         assert_eq!(widths, vec![(0.286 * PLOT as f64).round() as u32, PLOT / 2, PLOT, PLOT]);
     }
