@@ -79,6 +79,9 @@ try {
   const row = a.locator("table.queue tbody tr", { hasText: out.tracking_no });
   check((await row.count()) === 1, "the ticket is in the unassigned queue, found by a Chinese word");
   await a.screenshot({ path: SHOTS + "/queue.png", fullPage: true });
+  // The searched queue downloads as an Excel workbook with the Chinese text intact.
+  const [found] = await Promise.all([a.waitForEvent("download"), a.click("#export-xlsx")]);
+  await found.saveAs(SHOTS + "/queue-search.xlsx");
   // Keyboard: j selects the first row, a assigns it to me.
   await a.keyboard.press("j");
   check((await a.locator("tr.sel").count()) === 1, "j selects a row");

@@ -105,12 +105,19 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     let csv = std::fs::read(shots.join("queue.csv")).unwrap();
     let text = std::str::from_utf8(csv.strip_prefix("\u{feff}".as_bytes()).expect("a BOM")).unwrap();
     assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count() as u64, drilled + 1, "{text}");
-    let xlsx = std::fs::read(shots.join("queue.xlsx")).unwrap();
-    let mut sheet = String::new();
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx (ZIP) file");
-    std::io::Read::read_to_string(&mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
-    assert_eq!(sheet.matches("<row ").count() as u64, drilled + 1, "{sheet}");
-    assert!(sheet.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "a Chinese cell: {sheet}");
+    let sheet = |file: &str| {
+        let xlsx = std::fs::read(shots.join(file)).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx (ZIP) file");
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+        sheet
+    };
+    let drilled_sheet = sheet("queue.xlsx");
+    assert_eq!(drilled_sheet.matches("<row ").count() as u64, drilled + 1, "{drilled_sheet}");
+    // The agent's search for a Chinese word downloads that ticket, its Chinese text intact.
+    let found = sheet("queue-search.xlsx");
+    assert_eq!(found.matches("<row ").count(), 2, "{found}");
+    assert!(found.contains("充电"), "a Chinese cell: {found}");
     // The admin's holiday is a new audited version, and the open ticket's due times moved.
     let history = app.store.document_history("calendars", 10).await.unwrap();
     assert_eq!(history.len(), 1);
