@@ -100,6 +100,17 @@ async fn a_fix_is_measured_week_by_week_and_a_verified_problem_that_recurs_reope
         assert!((pct + 70.0).abs() < 1e-9, "{pct}");
         assert_eq!(e.body["fixed_at"], "2026-11-16T01:30:00Z");
 
+        // The console's problem page draws the weeks and lists them in a table.
+        let page = app.as_role("agent", Method::GET, &format!("/console/problems/{pid}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(html.contains("<svg") && html.contains("role=\"img\""), "{html}");
+        assert!(html.contains("-70.0%"), "{html}");
+        let table = html.split("id=\"problem-weeks\"").nth(1).unwrap_or_default();
+        let cells: Vec<&str> = table.split("<tr><td>").skip(1).map(|r| r.rsplit("<td>").next().unwrap_or("")).collect();
+        let counts: Vec<&str> = cells.iter().map(|c| c.split('<').next().unwrap_or("")).collect();
+        assert_eq!(counts, ["4", "6", "2", "1"], "{table}");
+
         // Verified, with its own rule: 3 reports within 5 days.
         let edit = format!("/api/v1/problems/{pid}");
         let r = app
