@@ -85,6 +85,22 @@ impl Key {
         Key(format!("problem.overdue:{problem}:{due}"))
     }
 
+    /// Resolving a fixed problem's open tickets together (one chunk pending at a time).
+    pub fn problem_resolve(problem: loopdesk_core::ProblemId) -> Key {
+        Key(format!("problem.resolve:{problem}"))
+    }
+
+    /// The watch of a verified problem for recurrence.
+    pub fn problem_recurrence(problem: loopdesk_core::ProblemId) -> Key {
+        Key(format!("problem.recurrence:{problem}"))
+    }
+
+    /// The staff alert that a problem verified at `verified` (unix ms) recurred: once per
+    /// verification.
+    pub fn problem_recurrence_alert(problem: loopdesk_core::ProblemId, verified: i64) -> Key {
+        Key(format!("problem.recurred:{problem}:{verified}"))
+    }
+
     /// The purge of finished jobs (one for the whole cluster).
     pub fn jobs_purge() -> Key {
         Key("jobs.purge".into())

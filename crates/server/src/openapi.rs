@@ -150,6 +150,8 @@ impl Modify for Security {
         routes::problems::set_rca,
         routes::problems::transition,
         routes::problems::link,
+        routes::problems::resolve_tickets,
+        routes::problems::effect,
         routes::problems::of_ticket,
         routes::problems::actions::of_problem,
         routes::problems::actions::add,

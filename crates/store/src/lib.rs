@@ -26,6 +26,7 @@ mod logins;
 mod models;
 mod outbox;
 mod problem_actions;
+mod problem_matches;
 mod problems;
 mod queue;
 mod report;

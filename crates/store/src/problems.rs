@@ -89,6 +89,25 @@ impl Reader {
         Ok(rows.into_iter().map(|(t,)| TicketId(t)).collect())
     }
 
+    /// The tickets linked to `problem` after ticket `after`, by ticket id, at most `n`: the
+    /// chunks a job walks through (a cursor that links made meanwhile cannot shift).
+    pub async fn problem_ticket_ids_after(
+        &self,
+        problem: ProblemId,
+        after: TicketId,
+        n: usize,
+    ) -> Result<Vec<TicketId>, StoreError> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT ticket_id FROM problem_tickets WHERE problem_id = $1 AND ticket_id > $2 ORDER BY ticket_id LIMIT $3",
+        )
+        .bind(problem.0)
+        .bind(after.0)
+        .bind(limit(n))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(t,)| TicketId(t)).collect())
+    }
+
     /// Distinct customers among the linked tickets, counted now: the customer key of each
     /// ticket's signature (phone, e-mail, member id across channels); a ticket without one
     /// counts as its own customer.

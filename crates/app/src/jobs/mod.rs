@@ -67,6 +67,10 @@ loopdesk_core::named_enum! {
         ActionOverdue = "action.overdue",
         /// A problem reached its due minute (escalated if the fix is still to be made).
         ProblemOverdue = "problem.overdue",
+        /// Resolving one chunk of a fixed problem's open tickets with one message.
+        ProblemResolve = "problem.resolve",
+        /// Looking whether a verified problem came back.
+        ProblemRecurrence = "problem.recurrence",
     }
 }
 
@@ -230,6 +234,8 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::SendSummary => run_as::<crate::summaries::SendSummary>(app, jobs).await,
         JobKind::ActionOverdue => run_as::<crate::problems::overdue::ActionOverdue>(app, jobs).await,
         JobKind::ProblemOverdue => run_as::<crate::problems::overdue::ProblemOverdue>(app, jobs).await,
+        JobKind::ProblemResolve => run_as::<crate::problems::resolve::ResolveTickets>(app, jobs).await,
+        JobKind::ProblemRecurrence => run_as::<crate::problems::effect::Recurrence>(app, jobs).await,
     }
 }
 

@@ -28,6 +28,7 @@ loopdesk_core::named_enum! {
         ApprovalRequested = "approval_requested",
         ActionOverdue = "action_overdue",
         ProblemOverdue = "problem_overdue",
+        ProblemRecurred = "problem_recurred",
     }
 }
 
@@ -44,6 +45,7 @@ impl StaffAlert {
             StaffAlert::ApprovalRequested => ("待审批 / Approval requested", Severity::Info),
             StaffAlert::ActionOverdue => ("改进措施逾期 / Improvement action overdue", Severity::Warning),
             StaffAlert::ProblemOverdue => ("问题处理逾期 / Problem overdue", Severity::Warning),
+            StaffAlert::ProblemRecurred => ("问题再次出现 / Problem recurred", Severity::Warning),
         }
     }
 }

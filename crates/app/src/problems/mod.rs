@@ -1,13 +1,16 @@
 //! Problems (issue 17): tracked work on an issue many customers reported — created by hand
 //! or from a problem cluster (its members linked), with a root-cause analysis, a lifecycle
 //! whose every step records who and why, linked tickets, improvement actions ([`actions`])
-//! whose overdue timers escalate ([`overdue`]), and a timeline of its own.
+//! whose overdue timers escalate ([`overdue`]), and a timeline of its own. Once fixed, its
+//! open tickets are resolved together with one message ([`resolve`]).
 //!
 //! Everyone who may read tickets reads problems (they hold no customer data); supervisors
 //! manage the problems and actions of their department (or all, without one); admins all.
 
 pub mod actions;
+pub mod effect;
 pub mod overdue;
+pub mod resolve;
 mod write;
 
 pub use write::{create, edit, link, set_rca, transition, LinkChange, NewProblem, ProblemEdit, Transition};

@@ -8,9 +8,11 @@ use crate::jobs::op;
 use crate::{App, AppError};
 use loopdesk_core::problem::due::after_working_days;
 use loopdesk_core::problem::limits::{self, LINKS};
-use loopdesk_core::problem::{ticket_list, Problem, ProblemEvent, ProblemEventKind as Kind, ProblemState, RootCause};
+use loopdesk_core::problem::{
+    ticket_list, Problem, ProblemEvent, ProblemEventKind as Kind, ProblemState, RecurrenceRule, RootCause,
+};
 use loopdesk_core::{DepartmentId, Principal, ProblemId, TicketId, Timestamp, UserId};
-use loopdesk_store::Links;
+use loopdesk_store::{JobOp, Links};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -57,6 +59,8 @@ pub struct ProblemEdit {
     pub owner_id: Option<UserId>,
     /// Due this many working days from now.
     pub due_working_days: Option<i64>,
+    /// When it counts as come back after "verified".
+    pub recurrence: Option<RecurrenceRule>,
 }
 
 /// A step of the lifecycle and why.
@@ -68,6 +72,11 @@ pub struct Transition {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub reason: String,
+    /// With `state: fixed`: resolve the problem's open tickets with this message to each
+    /// customer (as `resolve-tickets` does).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
+    pub customer_message: Option<String>,
 }
 
 /// Tickets to link and to unlink.
@@ -168,6 +177,7 @@ pub async fn create(app: &App, p: &Principal, body: NewProblem) -> Result<Proble
         due,
         escalated_due: None,
         rca: RootCause::default(),
+        recurrence: RecurrenceRule::default(),
         created_by: p.user_id,
         created_at: now,
         updated_at: now,
@@ -184,7 +194,7 @@ pub async fn create(app: &App, p: &Principal, body: NewProblem) -> Result<Proble
 }
 
 /// A problem the caller manages.
-async fn managed(app: &App, p: &Principal, id: ProblemId) -> Result<Problem, AppError> {
+pub(super) async fn managed(app: &App, p: &Principal, id: ProblemId) -> Result<Problem, AppError> {
     crate::access::require(p, loopdesk_core::access::Permission::Supervise)?;
     let problem = app.read().problem(id).await?;
     require_manager(p, problem.department_id)?;
@@ -194,11 +204,21 @@ async fn managed(app: &App, p: &Principal, id: ProblemId) -> Result<Problem, App
 /// Saves `problem` (from version `base`) with `events`, and moves its due timer when the
 /// due minute is not the one stored.
 async fn save(app: &App, problem: &Problem, base: i64, events: Vec<ProblemEvent>) -> Result<ProblemView, AppError> {
+    save_with(app, problem, base, events, Vec::new()).await
+}
+
+/// [`save`] with more jobs owed by the change (written in its transaction).
+pub(super) async fn save_with(
+    app: &App,
+    problem: &Problem,
+    base: i64,
+    events: Vec<ProblemEvent>,
+    mut timer: Vec<JobOp>,
+) -> Result<ProblemView, AppError> {
     let stored_due = app.read().problem(problem.id).await?.due;
-    let timer: Vec<_> = match problem.due {
-        Some(at) if problem.due != stored_due => vec![op(&ProblemOverdue::new(problem.id, at), at)],
-        _ => Vec::new(),
-    };
+    if let Some(at) = problem.due.filter(|_| problem.due != stored_due) {
+        timer.push(op(&ProblemOverdue::new(problem.id, at), at));
+    }
     let stored = app.store.save_problem(problem, base, Links::default(), |_| events, &timer).await?;
     view(app, stored).await
 }
@@ -239,6 +259,10 @@ pub async fn edit(app: &App, p: &Principal, id: ProblemId, body: ProblemEdit) ->
         problem.due = due_in(app, body.due_working_days)?;
         changed.push("due");
     }
+    if let Some(r) = body.recurrence {
+        problem.recurrence = r.check()?;
+        changed.push("recurrence");
+    }
     if changed.is_empty() {
         return Err(AppError::Invalid { code: "nothing_to_change", field: None, message: "no field to change".into() });
     }
@@ -271,7 +295,20 @@ pub async fn transition(app: &App, p: &Principal, id: ProblemId, body: Transitio
     problem.state = from.to(body.state).map_err(|e| illegal("state", e))?;
     problem.updated_at = app.now();
     let data = json!({"from": from, "to": problem.state, "reason": reason});
-    save(app, &problem, base, vec![event(p, problem.updated_at, Kind::StateChanged, data)]).await
+    let mut events = vec![event(p, problem.updated_at, Kind::StateChanged, data)];
+    let mut jobs = Vec::new();
+    if let Some(text) = &body.customer_message {
+        if problem.state != ProblemState::Fixed {
+            return Err(AppError::invalid("customer_message", "customers are told when the problem is fixed"));
+        }
+        let (e, job) = super::resolve::start(p, &problem, &super::resolve::message("customer_message", text)?);
+        events.push(e);
+        jobs.push(job);
+    }
+    if problem.state == ProblemState::Verified {
+        jobs.push(super::effect::watch(&problem));
+    }
+    save_with(app, &problem, base, events, jobs).await
 }
 
 /// Links and unlinks tickets; the timeline records the tickets newly linked and each unlinked.

@@ -5,7 +5,9 @@
 //! what each field may hold in [`limits`].
 
 pub mod due;
+pub mod effect;
 pub mod limits;
+pub mod resolve;
 pub mod state;
 
 use crate::{ActionId, TicketId};
@@ -50,6 +52,12 @@ crate::named_enum!(
         ActionStateChanged = "action_state_changed",
         /// An open action passed its due minute; its owners' supervisors were alerted.
         Escalated = "escalated",
+        /// Its open tickets are being resolved together with one customer message.
+        TicketsResolving = "tickets_resolving",
+        /// The resolving finished: how many were resolved and left.
+        TicketsResolved = "tickets_resolved",
+        /// Matching feedback kept arriving after it was verified: back to investigating.
+        Recurred = "recurred",
     }
 );
 
@@ -65,6 +73,39 @@ pub struct RootCause {
     pub whys: Vec<String>,
     #[serde(default)]
     pub cause_category: Option<CauseCategory>,
+}
+
+/// When a verified problem counts as come back: at least `tickets` new matching reports
+/// within `days` days (the problem reopens and its owners are alerted, once per
+/// verification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecurrenceRule {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
+    pub tickets: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
+    pub days: u32,
+}
+
+impl Default for RecurrenceRule {
+    /// Three reports in a week: one is noise (a late report of the old fault), three
+    /// within seven days from different tickets is a pattern.
+    fn default() -> Self {
+        RecurrenceRule { tickets: 3, days: 7 }
+    }
+}
+
+impl RecurrenceRule {
+    /// The rule if its numbers are within bounds, else the field that is not.
+    pub fn check(self) -> Result<RecurrenceRule, crate::DomainError> {
+        if !(1..=10_000).contains(&self.tickets) {
+            return Err(crate::DomainError::invalid("recurrence.tickets", "must be 1 to 10000"));
+        }
+        if !(1..=90).contains(&self.days) {
+            return Err(crate::DomainError::invalid("recurrence.days", "must be 1 to 90"));
+        }
+        Ok(self)
+    }
 }
 
 /// Tracked work on one issue many customers reported.
@@ -97,6 +138,9 @@ pub struct Problem {
     pub escalated_due: Option<Timestamp>,
     #[serde(default)]
     pub rca: RootCause,
+    /// When it counts as come back after "verified".
+    #[serde(default)]
+    pub recurrence: RecurrenceRule,
     pub created_by: UserId,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,

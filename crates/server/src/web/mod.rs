@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod login;
 pub mod page;
 pub mod portal;
+pub mod problem;
 pub mod queue;
 pub mod replies;
 pub mod report_charts;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/tickets/{id}", get(ticket::page))
         .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
         .route("/console/team", get(team::page))
+        .route("/console/problems/{id}", get(problem::page))
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/reports", get(reports::page))
         .route("/console/admin", get(admin::index))

@@ -18,6 +18,8 @@ mod fuzz;
 mod lifecycle;
 mod live;
 mod problems;
+mod problems_effect;
+mod problems_resolve;
 mod retrain;
 mod security;
 mod sla;

@@ -12,6 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
+use loopdesk_app::problems::effect::ProblemEffect;
+use loopdesk_app::problems::resolve::ResolveTicketsBody;
 use loopdesk_app::problems::{self, LinkChange, NewProblem, ProblemEdit, ProblemView, Transition};
 use loopdesk_core::problem::{Problem, ProblemState, RootCause};
 use loopdesk_core::{DepartmentId, ProblemId, TicketId};
@@ -25,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/problems/{id}/rca", put(set_rca))
         .route("/problems/{id}/transition", post(transition))
         .route("/problems/{id}/tickets", post(link))
+        .route("/problems/{id}/resolve-tickets", post(resolve_tickets))
+        .route("/problems/{id}/effect", get(effect))
         .route("/problems/{id}/actions", get(actions::of_problem).post(actions::add))
         .route("/actions", get(actions::list))
         .route("/actions/{id}/transition", post(actions::transition))
@@ -127,6 +131,37 @@ pub async fn link(
     Json(b): Json<LinkChange>,
 ) -> Result<axum::Json<ProblemView>, ApiError> {
     Ok(axum::Json(problems::link(&state, &auth.0, ProblemId(id), b).await?))
+}
+
+/// `POST /api/v1/problems/{id}/resolve-tickets`: resolve every open linked ticket of a fixed
+/// (or verified) problem with one message to each customer. Accepted: the tickets are
+/// resolved in the background, in chunks; the timeline records the start and the tally.
+/// A problem not fixed yet is 409 with `field: "state"`.
+#[utoipa::path(post, path = "/problems/{id}/resolve-tickets", operation_id = "resolve_problem_tickets", tag = "problems",
+    params(("id" = i64, Path, description = "Problem id")), request_body = ResolveTicketsBody,
+    responses((status = 202, body = ProblemView), crate::openapi::Errors))]
+pub async fn resolve_tickets(
+    State(state): State<AppState>,
+    Supervisor(auth): Supervisor,
+    Path(id): Path<i64>,
+    Json(b): Json<ResolveTicketsBody>,
+) -> Result<(StatusCode, axum::Json<ProblemView>), ApiError> {
+    let view = problems::resolve::resolve_tickets(&state, &auth.0, ProblemId(id), b).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(view)))
+}
+
+/// `GET /api/v1/problems/{id}/effect`: matching feedback per week before and after the
+/// fix, and the change of the weekly mean (see `loopdesk_core::problem::effect`). A problem
+/// never fixed is 409 with `field: "state"`.
+#[utoipa::path(get, path = "/problems/{id}/effect", operation_id = "problem_effect", tag = "problems",
+    params(("id" = i64, Path, description = "Problem id")),
+    responses((status = 200, body = ProblemEffect), crate::openapi::Errors))]
+pub async fn effect(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ProblemEffect>, ApiError> {
+    Ok(axum::Json(problems::effect::effect(&state, &auth.0, ProblemId(id)).await?))
 }
 
 /// `GET /api/v1/tickets/{id}/problems`: the problems a ticket is linked to.
