@@ -7,6 +7,7 @@ mod mail;
 mod mix;
 mod pages;
 mod queue;
+mod exports;
 mod reports;
 mod stats;
 mod timers;

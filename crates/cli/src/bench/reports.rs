@@ -1,6 +1,7 @@
 //! `loopdesk bench reports`: the reports' latency on an existing database (fill it first
 //! with `loopdesk demo --tickets 1000000`): the month summary, a 12-month daily trend,
-//! breakdowns, the Excel download and the console page, as a client on loopback sees them.
+//! breakdowns, the Excel download and the console page, as a client on loopback sees them;
+//! then the queue's CSV export of every ticket and an `.xlsx` of 100,000 (`exports`).
 
 use super::child::BenchSession;
 use super::stats::{ms, Summary};
@@ -37,5 +38,5 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
         let s = Summary::of(&mut lat);
         println!("{name:<44} {:>9} {:>9} {:>9}", ms(s.p50), ms(s.p99), ms(s.max));
     }
-    Ok(())
+    super::exports::run(&b, &config).await
 }
