@@ -2,12 +2,12 @@
 //! it over HTTP from this process, printing the figures the issues name.
 
 mod child;
+mod exports;
 mod intake;
 mod mail;
 mod mix;
 mod pages;
 mod queue;
-mod exports;
 mod reports;
 mod stats;
 mod timers;
