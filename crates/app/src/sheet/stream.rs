@@ -65,6 +65,7 @@ impl RowWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::Kind;
 
     #[test]
     fn rows_written_one_at_a_time_make_a_workbook() {
