@@ -168,3 +168,24 @@ pub async fn weekday_hours(
     let volumes = app.read().report_hourly_volume(period.from, period.to, &filter).await?;
     Ok(report::heatmap::weekday_hours(&volumes, company_time_zone(app)))
 }
+
+/// Tables of one period, each by its own dimensions and measures, from one read by
+/// `read_by` (which must hold every table's dimensions): a table regroups the rows by its
+/// dimensions, so it is the same table the report of those dimensions gives, and a page
+/// that shows several tables of one period reads the rollups once.
+pub async fn tables(
+    app: &App,
+    principal: &Principal,
+    period: Period,
+    filter: Filter,
+    read_by: &[Dimension],
+    tables: &[(&[Dimension], &[Measure])],
+) -> Result<Vec<report::Table>, AppError> {
+    require(principal, Permission::Supervise)?;
+    let filter = scoped(principal, filter)?;
+    if tables.iter().any(|(dims, _)| dims.is_empty() || dims.len() > 2 || dims.iter().any(|d| !read_by.contains(d))) {
+        return Err(AppError::invalid("dimension", "a table takes one or two of the dimensions read"));
+    }
+    let rows = app.read().report_rows(period.from, period.to, &filter, read_by, Buckets::Period).await?;
+    Ok(tables.iter().map(|(dims, measures)| report::breakdown(&rows, dims, measures)).collect())
+}

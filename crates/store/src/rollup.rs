@@ -55,6 +55,11 @@ fn add_to<const N: usize>(into: &mut [i64; N], values: [i64; N], by: i64) {
 }
 
 impl DashboardDeltas {
+    /// Adds one status look-up of `t` at `at` (the reports' rollups only).
+    pub(crate) fn add_lookup(&mut self, t: &Ticket, at: Timestamp) {
+        self.report.add_lookup(t, at);
+    }
+
     /// Adds (`by` = 1) or removes (`by` = -1) the ticket's contribution.
     pub(crate) fn add(&mut self, t: &Ticket, by: i64) {
         self.report.add(t, by);
@@ -277,9 +282,23 @@ impl Store {
             for (id, target, stopped, met) in results {
                 by_ticket.entry(id).or_default().push((target, stopped, met));
             }
+            // Status look-ups are counted again from their log, under the ticket's key now.
+            let lookups: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT ticket_id, at FROM tracking_lookups WHERE ticket_id > $1 AND ticket_id <= $2")
+                    .bind(first)
+                    .bind(after)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let mut looked_up: HashMap<i64, Vec<i64>> = HashMap::new();
+            for (id, at) in lookups {
+                looked_up.entry(id).or_default().push(at);
+            }
             for (id, doc) in &rows {
                 let t: Ticket = serde_json::from_str(doc)?;
                 deltas.add(&t, 1);
+                for at in looked_up.remove(id).unwrap_or_default() {
+                    deltas.add_lookup(&t, crate::sql::from_ms(at));
+                }
                 for (target, stopped, met) in by_ticket.remove(id).unwrap_or_default() {
                     report_sla.push((t.clone(), stopped.div_euclid(HOUR_MS), target, met != 0));
                 }

@@ -34,6 +34,8 @@ enum Step {
     Reject,
     Reprioritize(usize),
     Escalate,
+    /// The customer looks the ticket up by its tracking number (no change to it).
+    Track,
 }
 
 /// A ticket: channel, priority, tier, product, recorded at (minutes after `t0`), received
@@ -62,6 +64,7 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Reject),
         (0..4usize).prop_map(Step::Reprioritize),
         Just(Step::Escalate),
+        Just(Step::Track),
     ]
 }
 
@@ -104,11 +107,14 @@ fn command(step: &Step, at: chrono::DateTime<chrono::Utc>) -> Command {
         Step::Reject => Command::Reject { reason: "spam".into() },
         Step::Reprioritize(p) => Command::Reprioritize { priority: Priority::ALL[*p], reason: "复核".into() },
         Step::Escalate => Command::Escalate { reason: "超时".into(), to: None },
+        Step::Track => unreachable!("a look-up is no command"),
     }
 }
 
-/// Writes the histories through `store` and returns the tickets as they end.
-async fn write(store: &Store, specs: &[Spec]) -> Vec<Ticket> {
+/// Writes the histories through `store` and returns the tickets as they end, and the
+/// look-ups each with what it contributes (the ticket's key then).
+async fn write(store: &Store, specs: &[Spec]) -> (Vec<Ticket>, Vec<report::Fact>) {
+    let mut lookups = Vec::new();
     let agent = Actor::User { id: UserId(7), name: "agent".into() };
     let mut ids = Vec::new();
     for s in specs {
@@ -122,6 +128,13 @@ async fn write(store: &Store, specs: &[Spec]) -> Vec<Ticket> {
         let mut at = recorded;
         for (after, step) in &s.steps {
             at += Duration::minutes(*after);
+            if let Step::Track = step {
+                let now = store.ticket(id).await.unwrap();
+                store.record_tracking_lookup(&now, at).await.unwrap();
+                let (hour, key, counts) = report::fact::lookup(&now, at);
+                lookups.push(report::Fact { hour, key, counts });
+                continue;
+            }
             if matches!(step, Step::Survey(..)) {
                 let send = Command::SendSurvey { expires_at: at + Duration::days(20) };
                 let _ = store.change(id, |t| Ok(vec![decide(t, send.clone(), agent.clone(), at)?])).await;
@@ -132,7 +145,7 @@ async fn write(store: &Store, specs: &[Spec]) -> Vec<Ticket> {
         }
         ids.push(id);
     }
-    store.tickets_by_id(&ids).await.unwrap()
+    (store.tickets_by_id(&ids).await.unwrap(), lookups)
 }
 
 /// Every figure across priorities and per priority over the whole history, to compare the
@@ -150,10 +163,10 @@ async fn check(specs: Vec<Spec>, periods: Vec<(i64, i64)>) {
     for backend in TestDatabase::backends() {
         let db = TestDatabase::create(backend).await.expect("create test database");
         let store = db.store_with(Arc::new(ResultHook)).await.expect("connect and migrate");
-        let tickets = write(&store, &specs).await;
+        let (tickets, lookups) = write(&store, &specs).await;
         let start = hour_of(t0());
         for (a, len) in &periods {
-            check_between(&store, &tickets, start + a, start + a + len).await;
+            check_between(&store, &tickets, &lookups, start + a, start + a + len).await;
         }
         per_backend.push(all_figures(&store).await);
         store.close().await;

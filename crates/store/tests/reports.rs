@@ -16,7 +16,8 @@ use loopdesk_store::{Buckets, IntakeRequest, Store};
 mod report_common;
 use report_common::{check_between, t0, ResultHook};
 
-async fn seed(store: &Store) -> Vec<Ticket> {
+/// Sixteen tickets worked to different ends, and six status look-ups with what each contributes.
+async fn seed(store: &Store) -> (Vec<Ticket>, Vec<report::Fact>) {
     let solved = Outcome {
         kind: OutcomeKind::Solved,
         summary: "已更换".into(),
@@ -66,15 +67,24 @@ async fn seed(store: &Store) -> Vec<Ticket> {
             store.change(*id, |t| Ok(vec![decide(t, cmd.clone(), agent.clone(), at)?])).await.unwrap();
         }
     }
-    store.tickets_by_id(&ids).await.unwrap()
+    let tickets = store.tickets_by_id(&ids).await.unwrap();
+    // Customers look five tickets up by tracking number, the first one twice.
+    let mut lookups = Vec::new();
+    for (n, t) in tickets.iter().take(5).chain(tickets.first()).enumerate() {
+        let at = t0() + Duration::hours(7 + 11 * n as i64);
+        store.record_tracking_lookup(t, at).await.unwrap();
+        let (hour, key, counts) = report::fact::lookup(t, at);
+        lookups.push(report::Fact { hour, key, counts });
+    }
+    (tickets, lookups)
 }
 
-async fn check(store: &Store, tickets: &[Ticket]) {
+async fn check(store: &Store, tickets: &[Ticket], lookups: &[report::Fact]) {
     // A period early in the history reads its opening backlog as the hours before it
     // summed; a late one as the all-time backlog less its own hours and those after it:
     // both must give the core's figures.
     for (a, b) in [(2, 20), (2, 60), (40, 60)] {
-        check_between(store, tickets, hour_of(t0()) + a, hour_of(t0()) + b).await;
+        check_between(store, tickets, lookups, hour_of(t0()) + a, hour_of(t0()) + b).await;
     }
 }
 
@@ -125,7 +135,7 @@ async fn days_equal_hours(store: &Store, zone: chrono_tz::Tz) {
 async fn day_rollups_give_what_the_hour_rollups_give_in_any_zone() {
     loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
         assert_eq!(store.report_zone(), loopdesk_store::DEFAULT_DAY_ZONE);
-        let tickets = seed(&store).await;
+        let (tickets, _) = seed(&store).await;
         days_equal_hours(&store, chrono_tz::Asia::Shanghai).await;
         // Another zone: the days are cut again from the hour rows, and kept as tickets change.
         store.use_report_zone(chrono_tz::America::New_York).await.unwrap();
@@ -154,15 +164,16 @@ async fn day_rollups_give_what_the_hour_rollups_give_in_any_zone() {
 #[tokio::test]
 async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuild() {
     loopdesk_store::testing::each_backend_with(std::sync::Arc::new(ResultHook), |store, _| async move {
-        let tickets = seed(&store).await;
+        let (tickets, lookups) = seed(&store).await;
         let all = store
             .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Period)
             .await
             .unwrap();
         let f = report::figures(&all);
         assert_eq!(f.value(Measure::Volume, None, None), Some(16.0));
+        assert_eq!(f.value(Measure::TrackingLookups, None, None), Some(6.0));
         assert!(f.value(Measure::Resolved, None, None).unwrap() >= 12.0);
-        check(&store, &tickets).await;
+        check(&store, &tickets, &lookups).await;
 
         // One definition: the dashboard's on-time rate per priority is the report's.
         let dash = store.dashboard(t0() - Duration::days(1), t0() + Duration::days(9)).await.unwrap();
@@ -173,7 +184,7 @@ async fn report_rollups_equal_the_core_over_the_tickets_after_changes_and_rebuil
         assert_eq!(f.value(Measure::OnTimeRate, Some(Priority::Urgent), None), Some(0.0));
 
         store.rebuild_dashboard().await.unwrap();
-        check(&store, &tickets).await;
+        check(&store, &tickets, &lookups).await;
         let rebuilt = store
             .report_rows(t0() - Duration::days(1), t0() + Duration::days(9), &Filter::default(), &[], Buckets::Period)
             .await

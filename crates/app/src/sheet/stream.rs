@@ -4,9 +4,9 @@
 //! columns' widths are given up front (they cannot follow the data in this mode); numbers,
 //! times, the frozen header and the autofilter are as in [`super::to_xlsx`].
 
-use super::xlsx::{excel_time, XlsxError};
-use super::{Cell, Kind};
-use rust_xlsxwriter::{Format, Workbook};
+use super::xlsx::{Formats, XlsxError};
+use super::Cell;
+use rust_xlsxwriter::Workbook;
 
 /// Data rows an Excel sheet holds below its header; rows beyond are not written.
 pub const MAX_ROWS: u32 = 1_048_575;
@@ -14,8 +14,7 @@ pub const MAX_ROWS: u32 = 1_048_575;
 /// A workbook of one sheet being written.
 pub struct RowWriter {
     book: Workbook,
-    formats: [Format; 3],
-    time: Format,
+    formats: Formats,
     columns: u16,
     rows: u32,
 }
@@ -31,22 +30,13 @@ impl RowWriter {
     pub fn new(name: &str, header: &[&str], widths: &[f64]) -> Result<RowWriter, XlsxError> {
         let mut book = Workbook::new();
         let ws = book.add_worksheet_with_constant_memory()?;
-        ws.set_name(name.chars().take(31).collect::<String>())?;
         for (c, w) in widths.iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
         }
-        ws.set_freeze_panes(1, 0)?;
-        let bold = Format::new().set_bold();
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        let formats = [
-            Format::new().set_num_format("0"),
-            Format::new().set_num_format("0.0%"),
-            Format::new().set_num_format("#,##0.00"),
-        ];
-        let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-        Ok(RowWriter { book, formats, time, columns: header.len() as u16, rows: 0 })
+        // Counts here are ids: no thousands separator.
+        let formats = Formats::new("0");
+        formats.header(ws, name, header)?;
+        Ok(RowWriter { book, formats, columns: header.len() as u16, rows: 0 })
     }
 
     /// Appends a row; false (and nothing written) once the sheet is full.
@@ -55,27 +45,9 @@ impl RowWriter {
             return Ok(false);
         }
         self.rows += 1;
-        let r = self.rows;
         let ws = self.book.worksheet_from_index(0)?;
         for (c, cell) in cells.iter().enumerate() {
-            let c = c as u16;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(s) => {
-                    ws.write_string(r, c, s)?;
-                }
-                Cell::Number(v, kind) => {
-                    let f = match kind {
-                        Kind::Count => &self.formats[0],
-                        Kind::Ratio => &self.formats[1],
-                        Kind::Decimal => &self.formats[2],
-                    };
-                    ws.write_number_with_format(r, c, *v, f)?;
-                }
-                Cell::Time(t) => {
-                    ws.write_datetime_with_format(r, c, excel_time(t)?, &self.time)?;
-                }
-            }
+            self.formats.cell(ws, self.rows, c as u16, cell)?;
         }
         Ok(true)
     }
@@ -93,6 +65,7 @@ impl RowWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::Kind;
 
     #[test]
     fn rows_written_one_at_a_time_make_a_workbook() {

@@ -4,7 +4,7 @@
 
 use super::{Cell, Kind, Sheet};
 use chrono::{Datelike, Timelike};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 /// Why a workbook could not be written (a bug or an impossible date, never the user's data).
 #[derive(Debug, thiserror::Error)]
@@ -33,49 +33,78 @@ pub(super) fn excel_time(t: &chrono::NaiveDateTime) -> Result<ExcelDateTime, rus
     )
 }
 
+/// The formats both writers (this one and the streaming [`super::RowWriter`]) give a
+/// workbook, and the writing of the header and of a cell with them.
+pub(super) struct Formats {
+    bold: Format,
+    count: Format,
+    percent: Format,
+    decimal: Format,
+    time: Format,
+}
+
+impl Formats {
+    /// `count` is the number format of counts (`#,##0` for figures, `0` for ids).
+    pub(super) fn new(count: &str) -> Formats {
+        Formats {
+            bold: Format::new().set_bold(),
+            count: Format::new().set_num_format(count),
+            percent: Format::new().set_num_format("0.0%"),
+            decimal: Format::new().set_num_format("#,##0.00"),
+            time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+        }
+    }
+
+    /// Names the sheet, writes `header` bold in the first row and freezes it.
+    pub(super) fn header<S: AsRef<str>>(&self, ws: &mut Worksheet, name: &str, header: &[S]) -> Result<(), XlsxError> {
+        ws.set_name(name.chars().take(31).collect::<String>())?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h.as_ref(), &self.bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        Ok(())
+    }
+
+    /// Writes one cell: numbers as numbers in their format, times as Excel dates.
+    pub(super) fn cell(&self, ws: &mut Worksheet, r: u32, c: u16, cell: &Cell) -> Result<(), XlsxError> {
+        match cell {
+            Cell::Empty => {}
+            Cell::Text(s) => {
+                ws.write_string(r, c, s)?;
+            }
+            Cell::Number(v, kind) => {
+                let f = match kind {
+                    Kind::Count => &self.count,
+                    Kind::Ratio => &self.percent,
+                    Kind::Decimal => &self.decimal,
+                };
+                ws.write_number_with_format(r, c, *v, f)?;
+            }
+            Cell::Time(t) => {
+                ws.write_datetime_with_format(r, c, excel_time(t)?, &self.time)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
-    ws.set_name(sheet.name.chars().take(31).collect::<String>())?;
-    let bold = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.0%");
-    let count = Format::new().set_num_format("#,##0");
-    let decimal = Format::new().set_num_format("#,##0.00");
-    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let formats = Formats::new("#,##0");
+    formats.header(ws, &sheet.name, &sheet.header)?;
     let mut widths: Vec<usize> = sheet.header.iter().map(|h| h.chars().count() + 4).collect();
-    for (c, h) in sheet.header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)?;
-    }
     for (r, row) in sheet.rows.iter().enumerate() {
-        let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(width(cell));
             }
-            let c = c as u16;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(s) => {
-                    ws.write_string(r, c, s)?;
-                }
-                Cell::Number(v, kind) => {
-                    let f = match kind {
-                        Kind::Count => &count,
-                        Kind::Ratio => &percent,
-                        Kind::Decimal => &decimal,
-                    };
-                    ws.write_number_with_format(r, c, *v, f)?;
-                }
-                Cell::Time(t) => {
-                    ws.write_datetime_with_format(r, c, excel_time(t)?, &time)?;
-                }
-            }
+            formats.cell(ws, r as u32 + 1, c as u16, cell)?;
         }
     }
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w).min(MAX_WIDTH) as f64)?;
     }
-    ws.set_freeze_panes(1, 0)?;
     if !sheet.header.is_empty() {
         ws.autofilter(0, 0, sheet.rows.len() as u32, sheet.header.len() as u16 - 1)?;
     }

@@ -17,19 +17,38 @@ use std::net::IpAddr;
 /// wrong contact looks exactly like an unknown number. Guessing is rate-limited per client
 /// and, much more tightly, per number.
 pub async fn locate(app: &App, client: IpAddr, number: &str, contact: &str) -> Result<Option<Ticket>, AppError> {
-    let now = app.now();
-    app.limits.track_by_ip.check(&client.to_string(), now)?;
+    app.limits.track_by_ip.check(&client.to_string(), app.now())?;
     let Ok(tracking) = TrackingNo::parse(number.trim()) else { return Ok(None) };
-    app.limits.track_by_number.check(tracking.as_str(), now)?;
+    let contact = contact.trim();
+    let (phone, email) = if contact.contains('@') { (None, Some(contact)) } else { (Some(contact), None) };
+    matching(app, &tracking, phone, email).await
+}
+
+/// The ticket of `tracking` if `phone` or `email` is the contact left with it (the number
+/// rate-limited; the client is the caller's to limit, before it parses the number).
+pub async fn matching(
+    app: &App,
+    tracking: &TrackingNo,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<Option<Ticket>, AppError> {
+    app.limits.track_by_number.check(tracking.as_str(), app.now())?;
     let ticket = match app.read().ticket(tracking.ticket_id()).await {
         Ok(t) => t,
         Err(StoreError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let contact = contact.trim();
-    let (phone, email) = if contact.contains('@') { (None, Some(contact)) } else { (Some(contact), None) };
-    let ok = ticket.tracking_no == tracking && ticket.contact_matches(phone, email);
+    let ok = ticket.tracking_no == *tracking && ticket.contact_matches(phone, email);
     Ok(ok.then_some(ticket))
+}
+
+/// The customer looked at `ticket`'s status (the portal's status page or the API's): counted
+/// as self-service tracking use in the channels report. Adding information or answering the
+/// survey is not a look-up. A failure to count is logged and does not refuse the page.
+pub async fn looked_up(app: &App, ticket: &Ticket) {
+    if let Err(e) = app.store.record_tracking_lookup(ticket, app.now()).await {
+        tracing::warn!(ticket = ticket.id.0, error = %e, "status look-up not counted");
+    }
 }
 
 /// The customer adds what was asked for, with files (stored with the ticket; removed again

@@ -2,6 +2,7 @@
 //! it over HTTP from this process, printing the figures the issues name.
 
 mod child;
+mod exports;
 mod intake;
 mod mail;
 mod mix;

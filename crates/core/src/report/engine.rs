@@ -221,7 +221,7 @@ pub const BREAKDOWN_MEASURES: [Measure; 9] = [
 ];
 
 /// Channel effectiveness (issue 16 §4).
-pub const CHANNEL_MEASURES: [Measure; 9] = [
+pub const CHANNEL_MEASURES: [Measure; 10] = [
     Measure::Volume,
     Measure::SpamShare,
     Measure::IntakeTimeliness,
@@ -231,6 +231,7 @@ pub const CHANNEL_MEASURES: [Measure; 9] = [
     Measure::SatisfiedShare,
     Measure::MeanScore,
     Measure::FollowUpRate,
+    Measure::TrackingLookups,
 ];
 
 /// An agent's work.

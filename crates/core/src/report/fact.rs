@@ -108,6 +108,10 @@ counts! {
     /// +1 at recording, -1 when the ticket stopped being open: the backlog at an instant is
     /// the sum of everything before it.
     backlog,
+    /// Customers' look-ups of the ticket's status by its tracking number (self-service
+    /// tracking use), at the look-up, under the ticket's key then: a look-up is history,
+    /// like a stopped SLA clock, and stays where it was counted when the ticket moves.
+    tracked,
 }
 
 /// An instant the ticket stopped being open (resolved, closed, rejected or merged), if it
@@ -165,6 +169,12 @@ pub fn contributions(t: &Ticket) -> Vec<(Timestamp, Counts)> {
         out.push((at, Counts { backlog: -1, ..Counts::default() }));
     }
     out
+}
+
+/// What one status look-up of `t` at `at` contributes (see [`Counts::tracked`]); not part
+/// of [`contributions`], which say what the ticket is now and move with it.
+pub fn lookup(t: &Ticket, at: Timestamp) -> (i64, FactKey, Counts) {
+    (hour_of(at), FactKey::of(t), Counts { tracked: 1, ..Counts::default() })
 }
 
 /// The first-response wait of a ticket that got one, for the percentile sketch.

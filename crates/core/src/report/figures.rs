@@ -58,6 +58,9 @@ crate::named_enum!(
         SpamShare = "spam_share",
         MergeShare = "merge_share",
         ManualTriageShare = "manual_triage_share",
+        /// Customers' look-ups of their feedback's status by tracking number in the
+        /// period (self-service tracking use).
+        TrackingLookups = "tracking_lookups",
     }
 );
 
@@ -76,7 +79,7 @@ impl Measure {
     pub fn unit(self) -> Unit {
         use Measure::*;
         match self {
-            Volume | FirstResponses | Resolved | SlaCompleted | Backlog => Unit::Count,
+            Volume | FirstResponses | Resolved | SlaCompleted | Backlog | TrackingLookups => Unit::Count,
             FirstResponseMean | FirstResponseMedian | FirstResponseP90 | HandlingMean => Unit::Milliseconds,
             MeanScore => Unit::Score,
             _ => Unit::Ratio,
@@ -180,6 +183,7 @@ impl Figures {
             SpamShare => rate(c.rejected, c.recorded),
             MergeShare => rate(c.merged, c.recorded),
             ManualTriageShare => rate(c.manual_triage, c.recorded),
+            TrackingLookups => Some(c.tracked as f64),
         }
     }
 }

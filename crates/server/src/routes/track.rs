@@ -1,6 +1,6 @@
 //! `GET /track/{tracking_no}?phone=…|email=…`: the customer's status page. A wrong contact
 //! answers exactly like an unknown number, and guessing is rate-limited per client and per
-//! number.
+//! number. Each answered look-up counts as self-service tracking use (the channels report).
 
 use super::tickets::view;
 use crate::error::ApiError;
@@ -9,7 +9,8 @@ use crate::openapi::Errors;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use loopdesk_core::{Outcome, State as TicketState, TicketId, Timestamp, TrackingNo};
+use loopdesk_app::tickets::customer;
+use loopdesk_core::{Outcome, State as TicketState, Timestamp, TrackingNo};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -63,8 +64,7 @@ pub async fn track(
     Path(number): Path<String>,
     Query(params): Query<TrackParams>,
 ) -> Result<Json<TrackOut>, ApiError> {
-    let now = state.now();
-    state.limits.track_by_ip.check(&ip.to_string(), now)?;
+    state.limits.track_by_ip.check(&ip.to_string(), state.now())?;
     if params.phone.is_none() && params.email.is_none() {
         return Err(ApiError::BadRequest {
             code: "contact_required",
@@ -73,15 +73,11 @@ pub async fn track(
         });
     }
     let tracking = TrackingNo::parse(&number).map_err(|e| ApiError::invalid("tracking_no", e.to_string()))?;
-    state.limits.track_by_number.check(tracking.as_str(), now)?;
-    let ticket = match state.read().ticket(TicketId(tracking.ticket_id().0)).await {
-        Ok(t) => t,
-        Err(loopdesk_app::read::StoreError::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(e.into()),
-    };
-    if ticket.tracking_no != tracking || !ticket.contact_matches(params.phone.as_deref(), params.email.as_deref()) {
+    let Some(ticket) = customer::matching(&state, &tracking, params.phone.as_deref(), params.email.as_deref()).await?
+    else {
         return Err(not_found());
-    }
+    };
+    customer::looked_up(&state, &ticket).await;
     let timeline = state.read().timeline(ticket.id).await?;
     Ok(Json(TrackOut {
         timeline: timeline.iter().filter_map(view::public_event).collect(),

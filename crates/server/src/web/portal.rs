@@ -284,7 +284,10 @@ async fn located(
 pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
     let p = form::pairs(&body);
     match located(&state, ip, &v, &p).await {
-        Ok((ticket, contact)) => status_page(&state, &v, &ticket, contact, None).await,
+        Ok((ticket, contact)) => {
+            customer::looked_up(&state, &ticket).await;
+            status_page(&state, &v, &ticket, contact, None).await
+        }
         Err(resp) => resp,
     }
 }

@@ -17,7 +17,9 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use loopdesk_app::reports::{company_time_zone, Report, ReportBody, ReportRequest};
-use loopdesk_core::report::{Dimension, Filter, Grain, Measure, Period, PeriodKind, ReportName, Unit};
+use loopdesk_app::sheet::Names;
+use loopdesk_core::report::engine::{BREAKDOWN_MEASURES, CHANNEL_MEASURES};
+use loopdesk_core::report::{Dimension, Filter, Grain, Measure, Period, PeriodKind, ReportName, Table, Unit};
 use loopdesk_core::sla::TargetKind;
 use loopdesk_core::{Channel, Priority, Timestamp};
 use serde::Deserialize;
@@ -74,8 +76,14 @@ struct ReportsPage {
     summary: Vec<SummaryLine>,
     charts: Vec<Chart>,
     breakdown_header: Vec<String>,
-    breakdown: Vec<Vec<(String, Option<String>)>>,
+    breakdown: Vec<Vec<Cell>>,
+    /// Channel effectiveness: the `channels` report's table.
+    effectiveness_header: Vec<String>,
+    effectiveness: Vec<Vec<Cell>>,
 }
+
+/// A table cell: its text and, for a figure, the queue it counts.
+type Cell = (String, Option<String>);
 
 /// A value as the page writes it: shares in %, times in hours, `—` for nothing.
 fn show(unit: Unit, v: Option<f64>, t: &T) -> String {
@@ -162,13 +170,43 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
     let dims: Vec<Dimension> = std::iter::once(dimension).chain(dimension2).collect();
     let base =
         ReportRequest { name: ReportName::Summary, period: p, grain, dimensions: dims.clone(), filter: filter.clone() };
-    let summary = run(state, s, ReportName::Summary, &base).await?;
-    let trend = run(state, s, ReportName::Trend, &base).await?;
-    let table = run(state, s, ReportName::Breakdown, &base).await?;
-    let crossed = ReportRequest { dimensions: vec![Dimension::Category, Dimension::Channel], ..base.clone() };
-    let by_category_channel = run(state, s, ReportName::Breakdown, &crossed).await?;
-    let by_hour = loopdesk_app::reports::weekday_hours(state, &s.principal, p, filter.clone()).await?;
-    let names = crate::routes::reports::names(state).await?;
+    // One read by category × channel gives the stacked chart, the channel effectiveness
+    // table and, when the page breaks down by those dimensions, its breakdown too; every
+    // read of the page runs side by side.
+    let cross = [Dimension::Category, Dimension::Channel];
+    let reuse = dims.iter().all(|d| cross.contains(d));
+    let (volume, by_channel): (&[Measure], &[Dimension]) = (&[Measure::Volume], &[Dimension::Channel]);
+    let (effectiveness, breakdown): (&[Measure], &[Measure]) = (&CHANNEL_MEASURES, &BREAKDOWN_MEASURES);
+    let mut wanted = vec![(&cross[..], volume), (by_channel, effectiveness)];
+    if reuse {
+        wanted.push((dims.as_slice(), breakdown));
+    }
+    let own_breakdown = async {
+        match reuse {
+            true => Ok(None),
+            false => run(state, s, ReportName::Breakdown, &base).await.map(|r| Some(r.body)),
+        }
+    };
+    let tables = async {
+        Ok::<_, ApiError>(loopdesk_app::reports::tables(state, &s.principal, p, filter.clone(), &cross, &wanted).await?)
+    };
+    let by_hour = async {
+        Ok::<_, ApiError>(loopdesk_app::reports::weekday_hours(state, &s.principal, p, filter.clone()).await?)
+    };
+    let (summary, trend, own_breakdown, mut tables, by_hour, names) = tokio::try_join!(
+        run(state, s, ReportName::Summary, &base),
+        run(state, s, ReportName::Trend, &base),
+        own_breakdown,
+        tables,
+        by_hour,
+        crate::routes::reports::names(state),
+    )?;
+    let table = match own_breakdown {
+        Some(ReportBody::Table(tb)) => Some(tb),
+        Some(_) => None,
+        None => tables.pop(),
+    };
+    let (by_category_channel, by_channel) = (tables.first(), tables.get(1));
 
     // Links: the API's report with the same parameters, and the queue for a table row.
     let mut api_query =
@@ -181,7 +219,7 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
         api_query.push_str(&format!("&priority={x}"));
     }
     let mut downloads = Vec::new();
-    for name in [ReportName::Summary, ReportName::Trend, ReportName::Breakdown] {
+    for name in [ReportName::Summary, ReportName::Trend, ReportName::Breakdown, ReportName::Channels] {
         for format in ["csv", "xlsx"] {
             let label = format!("{} ({})", t.name("rep", name.as_str()), format.to_uppercase());
             let href = format!("/api/v1/reports/{name}?{api_query}&format={format}");
@@ -261,31 +299,14 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
         on_time.iter().map(|(prio, v)| vec![t.name("priority", prio.as_str()), show(Unit::Ratio, *v, &t)]).collect();
     let header = vec![t.get("col.priority").to_string(), title.clone()];
     charts.push(Chart { svg: percent_bars("chart-on-time", &title, bars).svg(), title, header, rows });
-    if let ReportBody::Table(tb) = &by_category_channel.body {
+    if let Some(tb) = by_category_channel {
         charts.push(category_channel(&t, tb));
     }
     charts.push(weekday_hour(&t, &by_hour));
 
-    let (breakdown_header, breakdown) = match &table.body {
-        ReportBody::Table(tb) => {
-            let mut header: Vec<String> = tb.dimensions.iter().map(|d| t.name("dim", d.as_str())).collect();
-            header.extend(tb.measures.iter().map(|m| t.name("measure", m.as_str())));
-            let rows = tb
-                .rows
-                .iter()
-                .map(|r| {
-                    let link = queue_link(&p, &filter, &tb.dimensions, &r.keys);
-                    let mut cells: Vec<(String, Option<String>)> =
-                        tb.dimensions.iter().zip(&r.keys).map(|(d, k)| (key_label(&t, &names, *d, k), None)).collect();
-                    cells
-                        .extend(tb.measures.iter().zip(&r.values).map(|(m, v)| (show(m.unit(), *v, &t), link.clone())));
-                    cells
-                })
-                .collect();
-            (header, rows)
-        }
-        _ => (Vec::new(), Vec::new()),
-    };
+    let (breakdown_header, breakdown) = table.map(|tb| cells(&t, &names, &p, &filter, &tb)).unwrap_or_default();
+    let (effectiveness_header, effectiveness) =
+        by_channel.map(|tb| cells(&t, &names, &p, &filter, tb)).unwrap_or_default();
     Ok(ReportsPage {
         layout: Layout::staff(s, "rep.title"),
         from: p.from.with_timezone(&tz).format("%Y-%m-%d").to_string(),
@@ -307,11 +328,32 @@ async fn build(state: &AppState, s: &Staff, q: ReportsQuery) -> Result<ReportsPa
         charts,
         breakdown_header,
         breakdown,
+        effectiveness_header,
+        effectiveness,
     })
 }
 
+/// A table as the page shows it: its header, and per row the dimension values then the
+/// figures, each figure a link to the queue filtered as the row counts.
+fn cells(t: &T, names: &Names, p: &Period, filter: &Filter, tb: &Table) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mut header: Vec<String> = tb.dimensions.iter().map(|d| t.name("dim", d.as_str())).collect();
+    header.extend(tb.measures.iter().map(|m| t.name("measure", m.as_str())));
+    let rows = tb
+        .rows
+        .iter()
+        .map(|r| {
+            let link = queue_link(p, filter, &tb.dimensions, &r.keys);
+            let mut cells: Vec<Cell> =
+                tb.dimensions.iter().zip(&r.keys).map(|(d, k)| (key_label(t, names, *d, k), None)).collect();
+            cells.extend(tb.measures.iter().zip(&r.values).map(|(m, v)| (show(m.unit(), *v, t), link.clone())));
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
 /// How a dimension value reads: names for agents and departments, `—` for none.
-fn key_label(t: &T, names: &loopdesk_app::sheet::Names, d: Dimension, key: &str) -> String {
+fn key_label(t: &T, names: &Names, d: Dimension, key: &str) -> String {
     if key.is_empty() {
         return t.get("rep.none").to_string();
     }

@@ -230,3 +230,74 @@ async fn console_page(app: &TestApp, agent: i64) {
     let (status, _) = page(app, "agent", &path, "zh-CN").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Self-service tracking use (issue 16 §4): each answered look-up by tracking number, on
+/// the API or the portal's status page, counts once in the channels report under the
+/// ticket's channel; a wrong contact counts nothing. The same count in JSON, CSV, Excel
+/// and on the console's reports page.
+#[tokio::test]
+async fn tracking_lookups_count_per_channel_in_the_channels_report() {
+    each_backend(|app| async move {
+        let looked_up = app.submit(feedback("洗衣机漏水", "13800138000")).await;
+        app.submit(feedback("付款后订单没有更新", "13900139000")).await;
+        let tracking = looked_up["tracking_no"].as_str().expect("a tracking number").to_string();
+        let track = |q: &str| format!("/api/v1/track/{tracking}?{q}");
+        for q in ["phone=138-0013-8000", "email=zhang.wei@example.com"] {
+            let a = app.raw(Method::GET, &track(q), None, None).await;
+            assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.body);
+        }
+        let wrong = app.raw(Method::GET, &track("phone=13700000000"), None, None).await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        // The portal's status page counts too.
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("tracking_no", tracking.as_str()), ("contact", "13800138000")])
+            .finish();
+        let portal = app
+            .http
+            .post(format!("{}/track", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(portal.status(), StatusCode::OK);
+
+        let start = t0().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let (from, to) = (start.to_rfc3339(), (start + chrono::Duration::days(1)).to_rfc3339());
+        let q = format!("/api/v1/reports/channels?from={}&to={}", urlencode(&from), urlencode(&to));
+        let report = app.as_role("supervisor", Method::GET, &q, None).await;
+        assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+        let measures = report.body["measures"].as_array().expect("measures");
+        let at = measures.iter().position(|m| m == "tracking_lookups").expect("the tracking use column");
+        assert_eq!(report.body["rows"][0]["keys"], json!(["web"]));
+        assert_eq!(report.body["rows"][0]["values"][0], json!(2.0), "two tickets by web");
+        assert_eq!(report.body["rows"][0]["values"][at], json!(3.0), "three look-ups, the wrong contact not counted");
+        assert_eq!(report.body["total"][at], json!(3.0));
+        let summary = app.as_role("supervisor", Method::GET, &q.replace("/channels?", "/summary?"), None).await;
+        assert_eq!(figure(&summary.body, "tracking_lookups"), json!(3.0), "one definition for every report");
+
+        let (status, _, bytes) = download(&app, &format!("{q}&format=csv")).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert!(lines[0].ends_with(",tracking_lookups"), "{}", lines[0]);
+        assert!(lines[1].starts_with("web,2,") && lines[1].ends_with(",3"), "{}", lines[1]);
+        let (status, _, bytes) = download(&app, &format!("{q}&format=xlsx")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(unzip(&bytes, "xl/sharedStrings.xml").contains("tracking_lookups"));
+        let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("<v>3</v>"), "the count is a number: {sheet}");
+
+        let day = t0().format("%Y-%m-%d").to_string();
+        let (status, en) = page(&app, "supervisor", &format!("/console/reports?from={day}&to={day}"), "en").await;
+        assert_eq!(status, StatusCode::OK, "{en}");
+        let table = en.split("id=\"channels\"").nth(1).expect("the channel effectiveness table");
+        let table = table.split("</table>").next().unwrap_or_default();
+        assert!(table.contains("Status look-ups"), "{table}");
+        let row = table.split("<tr>").find(|r| r.contains("<td>Web form</td>")).expect("the web row");
+        let last = row.rsplit("<td>").next().unwrap_or_default();
+        assert!(last.contains("\">3</a>"), "the last column counts three look-ups: {row}");
+        assert!(en.contains("id=\"download-channels-xlsx\""), "the channels report downloads");
+    })
+    .await;
+}

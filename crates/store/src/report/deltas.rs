@@ -7,9 +7,9 @@ use crate::rollup::{Key, Table};
 use crate::Backend;
 use chrono_tz::Tz;
 use loopdesk_core::report::day::day_of;
-use loopdesk_core::report::fact::{first_response_wait_ms, hour_of};
+use loopdesk_core::report::fact::{first_response_wait_ms, hour_of, lookup};
 use loopdesk_core::report::{contributions, sketch, Counts, FactKey};
-use loopdesk_core::Ticket;
+use loopdesk_core::{Ticket, Timestamp};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
@@ -52,6 +52,12 @@ impl ReportDeltas {
         if let Some(wait) = first_response_wait_ms(t) {
             *self.waits.entry((hour_of(t.recorded_at), key, sketch::bucket(wait))).or_default() += by;
         }
+    }
+
+    /// Adds one status look-up of `t` at `at` (see `loopdesk_core::report::fact::lookup`).
+    pub(crate) fn add_lookup(&mut self, t: &Ticket, at: Timestamp) {
+        let (hour, key, counts) = lookup(t, at);
+        self.facts.entry((hour, key)).or_default().add(&counts, 1);
     }
 
     /// Writes the hour rows and the day rows (days cut in `zone`) of the changes.

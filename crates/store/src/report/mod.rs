@@ -19,6 +19,7 @@ const KEY_COLUMNS: [&str; 9] = key_columns!();
 
 mod days;
 pub(crate) mod deltas;
+mod lookups;
 pub(crate) use days::DayZone;
 pub use days::DEFAULT_DAY_ZONE;
 

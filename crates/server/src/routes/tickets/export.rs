@@ -48,18 +48,24 @@ pub async fn csv(
     auth: Auth,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, ApiError> {
-    auth.require(Permission::Read)?;
-    let filter = params.filter(&auth)?;
-    // The queue's own checks: what it refuses, the export refuses too.
-    let sort = params.sort()?;
-    params.page_size()?;
-    let pages = Pages { state, principal: auth.0, filter, sort, cursor: None, started: false, done: false };
+    let (principal, filter, sort) = checked(auth, &params)?;
+    let pages = Pages { state, principal, filter, sort, cursor: None, started: false, done: false };
     let body = Body::from_stream(futures::stream::unfold(pages, Pages::next));
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.csv\""),
     ];
     Ok((headers, body).into_response())
+}
+
+/// The queue's own checks, shared by both exports: what the queue refuses, an export
+/// refuses too. The caller, the filter and the order to read in.
+pub(super) fn checked(auth: Auth, params: &QueueParams) -> Result<(Principal, TicketFilter, Sort), ApiError> {
+    auth.require(Permission::Read)?;
+    let filter = params.filter(&auth)?;
+    let sort = params.sort()?;
+    params.page_size()?;
+    Ok((auth.0, filter, sort))
 }
 
 /// Where the stream is.
@@ -105,13 +111,9 @@ impl Pages {
     }
 }
 
-/// A ticket's fields in `HEADER` order, from its view (personal data masked for the role).
-fn row(t: &Value) -> impl Iterator<Item = String> + '_ {
-    let text = |v: &Value| match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+/// A ticket view's values in `HEADER` order (personal data masked for the role), for both
+/// exports.
+pub(super) fn values(t: &Value) -> [&Value; 15] {
     [
         &t["id"],
         &t["tracking_no"],
@@ -129,8 +131,15 @@ fn row(t: &Value) -> impl Iterator<Item = String> + '_ {
         &t["subject"],
         &t["content"],
     ]
-    .into_iter()
-    .map(text)
+}
+
+/// A ticket's fields in `HEADER` order, from its view.
+fn row(t: &Value) -> impl Iterator<Item = String> + '_ {
+    values(t).into_iter().map(|v| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
 }
 
 /// Appends one CSV record.

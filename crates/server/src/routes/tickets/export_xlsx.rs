@@ -4,7 +4,7 @@
 //! constant memory on a blocking thread to a temporary file, which is then streamed: any
 //! number of rows (up to Excel's 1,048,575) takes bounded memory.
 
-use super::export::{HEADER, PAGE};
+use super::export::{checked, values, HEADER, PAGE};
 use super::list::QueueParams;
 use super::view;
 use crate::auth::Auth;
@@ -19,7 +19,6 @@ use chrono_tz::Tz;
 use loopdesk_app::read::{Cursor, Sort, TicketFilter};
 use loopdesk_app::reports::company_time_zone;
 use loopdesk_app::sheet::{Cell, Kind, RowWriter};
-use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
 use serde_json::Value;
 use std::io::{Read, Seek};
@@ -43,12 +42,8 @@ pub async fn xlsx(
     auth: Auth,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, ApiError> {
-    auth.require(Permission::Read)?;
-    let filter = params.filter(&auth)?;
-    // The queue's own checks: what it refuses, the export refuses too.
-    let sort = params.sort()?;
-    params.page_size()?;
-    let export = Export { tz: company_time_zone(&state), state, principal: auth.0, filter, sort };
+    let (principal, filter, sort) = checked(auth, &params)?;
+    let export = Export { tz: company_time_zone(&state), state, principal, filter, sort };
     let (tx, rx) = mpsc::channel::<Chunk>(4);
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
@@ -109,36 +104,33 @@ impl Export {
     }
 }
 
+/// How each column of `HEADER` is written: ids as numbers, instants as times.
+#[derive(Clone, Copy)]
+enum Column {
+    Number,
+    Text,
+    Time,
+}
+
+const COLUMNS: [Column; 15] = {
+    use Column::*;
+    [Number, Text, Text, Text, Text, Text, Number, Number, Text, Text, Text, Time, Time, Text, Text]
+};
+
 /// A ticket's cells in `HEADER` order, from its view (personal data masked for the role):
 /// ids as numbers, instants as local times of `tz`.
 fn cells(t: &Value, tz: Tz) -> Vec<Cell> {
-    let text = |v: &Value| match v {
-        Value::Null => Cell::Empty,
-        Value::String(s) => Cell::Text(s.clone()),
-        other => Cell::Text(other.to_string()),
+    let cell = |v: &Value, column: Column| match (column, v) {
+        (_, Value::Null) => Cell::Empty,
+        (Column::Number, v) => v.as_i64().map(|n| Cell::Number(n as f64, Kind::Count)).unwrap_or(Cell::Empty),
+        (Column::Time, v) => {
+            let at = v.as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+            at.map(|a| Cell::Time(a.with_timezone(&tz).naive_local())).unwrap_or(Cell::Empty)
+        }
+        (Column::Text, Value::String(s)) => Cell::Text(s.clone()),
+        (Column::Text, other) => Cell::Text(other.to_string()),
     };
-    let number = |v: &Value| v.as_i64().map(|n| Cell::Number(n as f64, Kind::Count)).unwrap_or(Cell::Empty);
-    let time = |v: &Value| {
-        let at = v.as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-        at.map(|a| Cell::Time(a.with_timezone(&tz).naive_local())).unwrap_or(Cell::Empty)
-    };
-    vec![
-        number(&t["id"]),
-        text(&t["tracking_no"]),
-        text(&t["state"]),
-        text(&t["priority"]),
-        text(&t["category"]),
-        text(&t["channel"]),
-        number(&t["department_id"]),
-        number(&t["assignee_id"]),
-        text(&t["customer"]["name"]),
-        text(&t["customer"]["phone"]),
-        text(&t["customer"]["email"]),
-        time(&t["received_at"]),
-        time(&t["recorded_at"]),
-        text(&t["subject"]),
-        text(&t["content"]),
-    ]
+    values(t).into_iter().zip(COLUMNS).map(|(v, c)| cell(v, c)).collect()
 }
 
 #[cfg(test)]
