@@ -382,8 +382,26 @@ impl Reader {
         } else {
             filter.fan_out(sort)
         };
+        let single_rank = |f: &TicketFilter| match f.priorities.as_slice() {
+            [p] => Some(p.rank()),
+            _ => None,
+        };
+        // In the priority order a part of one priority holds rows that all sort after every
+        // row of a more urgent part: read in that order, the parts after a page in hand can
+        // no longer reach it (an export or a deep page read four priorities for one).
+        let ordered = sort == Sort::Priority && parts.iter().all(|p| single_rank(p).is_some());
+        let mut parts = parts;
+        if ordered {
+            parts.sort_by_key(|p| single_rank(p));
+        }
         let mut items = Vec::new();
+        let mut last_rank = None;
         for part in parts {
+            let rank = single_rank(&part);
+            if ordered && items.len() > limit && rank != last_rank {
+                break;
+            }
+            last_rank = rank;
             items.extend(self.list_part(&part, &plan, sort, after, limit + 1).await?);
         }
         items.sort_by_key(|t| sort_key(sort, t));
