@@ -37,7 +37,11 @@ pub fn field(out: &mut String, f: &str) {
     if formula {
         out.push('\'');
     }
-    out.push_str(&f.replace('"', "\"\""));
+    if f.contains('"') {
+        out.push_str(&f.replace('"', "\"\""));
+    } else {
+        out.push_str(f);
+    }
     if quoted {
         out.push('"');
     }

@@ -52,7 +52,7 @@ pub enum BenchCommand {
     /// Reports: month summary, 12-month daily trend, breakdowns, xlsx, the console page, on
     /// an existing database (fill it first with `loopdesk demo --tickets 1000000`).
     Reports {
-        /// Requests per report.
+        /// Requests per report (0: the exports alone).
         #[arg(long, default_value_t = 20)]
         requests: usize,
         /// PostgreSQL URL of an existing database (default: SQLite in --data).

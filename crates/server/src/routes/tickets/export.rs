@@ -16,7 +16,10 @@ use loopdesk_app::read::{Cursor, Sort, TicketFilter};
 use loopdesk_app::sheet::field;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use serde_json::Value;
+use chrono::SecondsFormat;
+use loopdesk_core::{Ticket, Timestamp};
+use std::borrow::Cow;
+use std::fmt::Write;
 
 /// Rows read per page of the stream.
 pub(super) const PAGE: usize = 500;
@@ -88,7 +91,13 @@ impl Pages {
         if !self.started {
             self.started = true;
             let mut out = String::from("\u{feff}");
-            line(&mut out, HEADER.iter().map(|h| h.to_string()));
+            for (i, h) in HEADER.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                field(&mut out, h);
+            }
+            out.push_str("\r\n");
             return Some((Ok(Bytes::from(out)), self));
         }
         let page = self.state.read().list_tickets(&self.filter, self.sort, self.cursor.take(), PAGE).await;
@@ -101,9 +110,9 @@ impl Pages {
                 return Some((Err(std::io::Error::other("export failed")), self));
             }
         };
-        let mut out = String::new();
+        let mut out = String::with_capacity(page.items.len() * 256);
         for s in &page.items {
-            line(&mut out, row(&view::ticket(&s.ticket, &self.principal)));
+            line(&mut out, &fields(&s.ticket, &self.principal));
         }
         self.cursor = page.next_cursor.as_deref().and_then(Cursor::decode);
         self.done = self.cursor.is_none();
@@ -111,44 +120,57 @@ impl Pages {
     }
 }
 
-/// A ticket view's values in `HEADER` order (personal data masked for the role), for both
-/// exports.
-pub(super) fn values(t: &Value) -> [&Value; 15] {
+/// A ticket's value in one column of an export.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Field<'a> {
+    Empty,
+    Text(Cow<'a, str>),
+    Id(i64),
+    Time(Timestamp),
+}
+
+/// A ticket's values in `HEADER` order, personal data masked for the role as in the
+/// queue's JSON view, read straight from the ticket (a million rows build no JSON).
+pub(super) fn fields<'a>(t: &'a Ticket, principal: &Principal) -> [Field<'a>; 15] {
+    let text = |s: Option<&'a str>| s.map_or(Field::Empty, |s| Field::Text(Cow::Borrowed(s)));
+    let name = |s: &'static str| Field::Text(Cow::Borrowed(s));
+    let id = |n: Option<i64>| n.map_or(Field::Empty, Field::Id);
+    let [customer_name, phone, email] = view::contact(t, principal).map(|c| c.map_or(Field::Empty, Field::Text));
     [
-        &t["id"],
-        &t["tracking_no"],
-        &t["state"],
-        &t["priority"],
-        &t["category"],
-        &t["channel"],
-        &t["department_id"],
-        &t["assignee_id"],
-        &t["customer"]["name"],
-        &t["customer"]["phone"],
-        &t["customer"]["email"],
-        &t["received_at"],
-        &t["recorded_at"],
-        &t["subject"],
-        &t["content"],
+        Field::Id(t.id.0),
+        text(Some(t.tracking_no.as_str())),
+        name(t.state.as_str()),
+        name(t.priority.as_str()),
+        text(t.category.as_deref()),
+        name(t.channel.as_str()),
+        id(t.department_id.map(|d| d.0)),
+        id(t.assignee_id.map(|u| u.0)),
+        customer_name,
+        phone,
+        email,
+        Field::Time(t.received_at),
+        Field::Time(t.recorded_at),
+        text(t.subject.as_deref()),
+        text(Some(&t.content)),
     ]
 }
 
-/// A ticket's fields in `HEADER` order, from its view.
-fn row(t: &Value) -> impl Iterator<Item = String> + '_ {
-    values(t).into_iter().map(|v| match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
-/// Appends one CSV record.
-fn line(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, f) in fields.enumerate() {
+/// Appends one CSV record: instants in RFC 3339 as in the JSON view.
+fn line(out: &mut String, fields: &[Field<'_>]) {
+    for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        field(out, &f);
+        match f {
+            Field::Empty => {}
+            Field::Text(s) => field(out, s),
+            Field::Id(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Field::Time(t) => {
+                let _ = write!(out, "{}", t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            }
+        }
     }
     out.push_str("\r\n");
 }
@@ -158,8 +180,9 @@ mod tests {
     use super::*;
 
     fn record(fields: &[&str]) -> String {
+        let fields: Vec<Field> = fields.iter().map(|f| Field::Text(Cow::Borrowed(*f))).collect();
         let mut out = String::new();
-        line(&mut out, fields.iter().map(|f| f.to_string()));
+        line(&mut out, &fields);
         out
     }
 
@@ -173,5 +196,14 @@ mod tests {
             record(&["=HYPERLINK(\"x\")", "-1", "@SUM(A1)"]),
             "\"'=HYPERLINK(\"\"x\"\")\",\"'-1\",\"'@SUM(A1)\"\r\n"
         );
+    }
+
+    #[test]
+    fn ids_and_instants_read_as_in_the_json_view() {
+        let at: Timestamp = "2026-03-02T02:00:00.250Z".parse().unwrap();
+        let mut out = String::new();
+        line(&mut out, &[Field::Id(42), Field::Empty, Field::Time(at)]);
+        let json = serde_json::to_value(at).unwrap();
+        assert_eq!(out, format!("42,,{}\r\n", json.as_str().unwrap()));
     }
 }

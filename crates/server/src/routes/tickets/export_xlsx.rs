@@ -4,9 +4,8 @@
 //! constant memory on a blocking thread to a temporary file, which is then streamed: any
 //! number of rows (up to Excel's 1,048,575) takes bounded memory.
 
-use super::export::{checked, values, HEADER, PAGE};
+use super::export::{checked, fields, Field, HEADER, PAGE};
 use super::list::QueueParams;
-use super::view;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::Query;
@@ -20,7 +19,6 @@ use loopdesk_app::read::{Cursor, Sort, TicketFilter};
 use loopdesk_app::reports::company_time_zone;
 use loopdesk_app::sheet::{Cell, Kind, RowWriter};
 use loopdesk_core::Principal;
-use serde_json::Value;
 use std::io::{Read, Seek};
 use tokio::sync::mpsc;
 
@@ -82,7 +80,7 @@ impl Export {
             }
             let page = handle.block_on(self.state.read().list_tickets(&self.filter, self.sort, cursor.take(), PAGE))?;
             for s in &page.items {
-                if !sheet.push(&cells(&view::ticket(&s.ticket, &self.principal), self.tz))? {
+                if !sheet.push(&cells(&fields(&s.ticket, &self.principal), self.tz))? {
                     break 'pages;
                 }
             }
@@ -104,52 +102,36 @@ impl Export {
     }
 }
 
-/// How each column of `HEADER` is written: ids as numbers, instants as times.
-#[derive(Clone, Copy)]
-enum Column {
-    Number,
-    Text,
-    Time,
-}
-
-const COLUMNS: [Column; 15] = {
-    use Column::*;
-    [Number, Text, Text, Text, Text, Text, Number, Number, Text, Text, Text, Time, Time, Text, Text]
-};
-
-/// A ticket's cells in `HEADER` order, from its view (personal data masked for the role):
-/// ids as numbers, instants as local times of `tz`.
-fn cells(t: &Value, tz: Tz) -> Vec<Cell> {
-    let cell = |v: &Value, column: Column| match (column, v) {
-        (_, Value::Null) => Cell::Empty,
-        (Column::Number, v) => v.as_i64().map(|n| Cell::Number(n as f64, Kind::Count)).unwrap_or(Cell::Empty),
-        (Column::Time, v) => {
-            let at = v.as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-            at.map(|a| Cell::Time(a.with_timezone(&tz).naive_local())).unwrap_or(Cell::Empty)
-        }
-        (Column::Text, Value::String(s)) => Cell::Text(s.clone()),
-        (Column::Text, other) => Cell::Text(other.to_string()),
-    };
-    values(t).into_iter().zip(COLUMNS).map(|(v, c)| cell(v, c)).collect()
+/// A ticket's cells from its export fields: ids as numbers, instants as local times of
+/// `tz`.
+fn cells(fields: &[Field<'_>], tz: Tz) -> Vec<Cell> {
+    fields
+        .iter()
+        .map(|f| match f {
+            Field::Empty => Cell::Empty,
+            Field::Text(s) => Cell::Text(s.to_string()),
+            Field::Id(n) => Cell::Number(*n as f64, Kind::Count),
+            Field::Time(t) => Cell::Time(t.with_timezone(&tz).naive_local()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     #[test]
     fn ids_are_numbers_and_instants_local_times() {
-        let t = serde_json::json!({
-            "id": 42, "tracking_no": "FB-1", "department_id": null, "assignee_id": 7,
-            "customer": {"name": "陈晨"}, "received_at": "2026-03-02T02:00:00Z", "subject": "=1+1",
-        });
-        let c = cells(&t, chrono_tz::Asia::Shanghai);
-        assert_eq!(c.len(), HEADER.len());
+        let at: loopdesk_core::Timestamp = "2026-03-02T02:00:00Z".parse().unwrap();
+        let c = cells(
+            &[Field::Id(42), Field::Empty, Field::Time(at), Field::Text(Cow::Borrowed("=1+1"))],
+            chrono_tz::Asia::Shanghai,
+        );
         assert_eq!(c[0], Cell::Number(42.0, Kind::Count));
-        assert_eq!(c[6], Cell::Empty);
-        assert_eq!(c[7], Cell::Number(7.0, Kind::Count));
+        assert_eq!(c[1], Cell::Empty);
         let ten = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(10, 0, 0).unwrap();
-        assert_eq!(c[11], Cell::Time(ten));
-        assert_eq!(c[13], Cell::Text("=1+1".into()), "a string cell, never a formula");
+        assert_eq!(c[2], Cell::Time(ten));
+        assert_eq!(c[3], Cell::Text("=1+1".into()), "a string cell, never a formula");
     }
 }

@@ -3,6 +3,7 @@
 
 use loopdesk_core::{Event, EventData, Principal, Ticket};
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 /// A ticket as JSON for `principal`.
 pub fn ticket(t: &Ticket, principal: &Principal) -> Value {
@@ -21,6 +22,26 @@ fn mask_customer(v: &mut Value, t: &Ticket) {
     c.insert("email".into(), json!(t.customer.email.as_ref().map(|e| e.masked())));
     c.insert("address".into(), json!(t.customer.address.as_ref().map(|_| "***")));
     c.insert("name".into(), json!(t.customer.name.as_ref().map(|n| mask_name(n))));
+}
+
+/// The customer's name, phone and e-mail as `principal` sees them (masked as in
+/// [`ticket`] for roles that may not see personal data), without building the JSON view:
+/// what an export of a million rows writes.
+pub fn contact<'a>(t: &'a Ticket, principal: &Principal) -> [Option<Cow<'a, str>>; 3] {
+    let c = &t.customer;
+    if principal.sees_personal_data() {
+        [
+            c.name.as_deref().map(Cow::Borrowed),
+            c.phone.as_ref().map(|p| Cow::Borrowed(p.as_str())),
+            c.email.as_ref().map(|e| Cow::Borrowed(e.as_str())),
+        ]
+    } else {
+        [
+            c.name.as_deref().map(|n| Cow::Owned(mask_name(n))),
+            c.phone.as_ref().map(|p| Cow::Owned(p.masked())),
+            c.email.as_ref().map(|e| Cow::Owned(e.masked())),
+        ]
+    }
 }
 
 /// `王*` / `J***`: first character kept.
