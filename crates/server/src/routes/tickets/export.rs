@@ -12,14 +12,16 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use chrono::SecondsFormat;
 use loopdesk_app::read::{Cursor, Sort, TicketFilter};
 use loopdesk_app::sheet::field;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use chrono::SecondsFormat;
 use loopdesk_core::{Ticket, Timestamp};
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::task::Poll;
+use tokio::sync::mpsc;
 
 /// Rows read per page of the stream.
 pub(super) const PAGE: usize = 500;
@@ -52,8 +54,15 @@ pub async fn csv(
     Query(params): Query<QueueParams>,
 ) -> Result<Response, ApiError> {
     let (principal, filter, sort) = checked(auth, &params)?;
-    let pages = Pages { state, principal, filter, sort, cursor: None, started: false, done: false };
-    let body = Body::from_stream(futures::stream::unfold(pages, Pages::next));
+    let mut pages = read_ahead(state, filter, sort);
+    let mut started = false;
+    let chunks = futures::stream::poll_fn(move |cx| {
+        if !std::mem::replace(&mut started, true) {
+            return Poll::Ready(Some(Ok(Bytes::from(header_line()))));
+        }
+        pages.poll_recv(cx).map(|page| page.map(|page| page.map(|p| Bytes::from(csv_lines(&p, &principal)))))
+    });
+    let body = Body::from_stream(chunks);
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.csv\""),
@@ -71,53 +80,57 @@ pub(super) fn checked(auth: Auth, params: &QueueParams) -> Result<(Principal, Ti
     Ok((auth.0, filter, sort))
 }
 
-/// Where the stream is.
-struct Pages {
+/// The queue's pages in order, read by a task a couple of pages ahead of their writer (the
+/// database reads the next page while this one is written and sent; the short channel
+/// bounds the memory). The task stops at the last page, at an error (sent as the stream's
+/// error: the status is out already) or when the receiver is dropped (the client has gone).
+pub(super) fn read_ahead(
     state: AppState,
-    principal: Principal,
     filter: TicketFilter,
     sort: Sort,
-    cursor: Option<Cursor>,
-    started: bool,
-    done: bool,
+) -> mpsc::Receiver<Result<Vec<Ticket>, std::io::Error>> {
+    let (tx, rx) = mpsc::channel(2);
+    tokio::spawn(async move {
+        let mut cursor = None;
+        loop {
+            let page = match state.read().list_tickets(&filter, sort, cursor.take(), PAGE).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "ticket export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            };
+            cursor = page.next_cursor.as_deref().and_then(Cursor::decode);
+            let tickets = page.items.into_iter().map(|s| s.ticket).collect();
+            if tx.send(Ok(tickets)).await.is_err() || cursor.is_none() {
+                return;
+            }
+        }
+    });
+    rx
 }
 
-impl Pages {
-    /// The next chunk: the byte-order mark and header first, then a page of rows at a time.
-    async fn next(mut self) -> Option<(Result<Bytes, std::io::Error>, Pages)> {
-        if self.done {
-            return None;
+/// The byte-order mark and the header record.
+fn header_line() -> String {
+    let mut out = String::from("\u{feff}");
+    for (i, h) in HEADER.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
         }
-        if !self.started {
-            self.started = true;
-            let mut out = String::from("\u{feff}");
-            for (i, h) in HEADER.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                field(&mut out, h);
-            }
-            out.push_str("\r\n");
-            return Some((Ok(Bytes::from(out)), self));
-        }
-        let page = self.state.read().list_tickets(&self.filter, self.sort, self.cursor.take(), PAGE).await;
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => {
-                // The status is sent already: the broken-off stream is the error the client sees.
-                tracing::error!(error = %e, "ticket export failed");
-                self.done = true;
-                return Some((Err(std::io::Error::other("export failed")), self));
-            }
-        };
-        let mut out = String::with_capacity(page.items.len() * 256);
-        for s in &page.items {
-            line(&mut out, &fields(&s.ticket, &self.principal));
-        }
-        self.cursor = page.next_cursor.as_deref().and_then(Cursor::decode);
-        self.done = self.cursor.is_none();
-        Some((Ok(Bytes::from(out)), self))
+        field(&mut out, h);
     }
+    out.push_str("\r\n");
+    out
+}
+
+/// A page's CSV records.
+fn csv_lines(page: &[Ticket], principal: &Principal) -> String {
+    let mut out = String::with_capacity(page.len() * 256);
+    for t in page {
+        line(&mut out, &fields(t, principal));
+    }
+    out
 }
 
 /// A ticket's value in one column of an export.

@@ -4,7 +4,7 @@
 //! constant memory on a blocking thread to a temporary file, which is then streamed: any
 //! number of rows (up to Excel's 1,048,575) takes bounded memory.
 
-use super::export::{checked, fields, Field, HEADER, PAGE};
+use super::export::{checked, fields, read_ahead, Field, HEADER};
 use super::list::QueueParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -15,10 +15,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
-use loopdesk_app::read::{Cursor, Sort, TicketFilter};
 use loopdesk_app::reports::company_time_zone;
 use loopdesk_app::sheet::{Cell, Kind, RowWriter};
-use loopdesk_core::Principal;
+use loopdesk_core::{Principal, Ticket};
 use std::io::{Read, Seek};
 use tokio::sync::mpsc;
 
@@ -41,11 +40,12 @@ pub async fn xlsx(
     Query(params): Query<QueueParams>,
 ) -> Result<Response, ApiError> {
     let (principal, filter, sort) = checked(auth, &params)?;
-    let export = Export { tz: company_time_zone(&state), state, principal, filter, sort };
+    let tz = company_time_zone(&state);
+    let pages = read_ahead(state, filter, sort);
+    let export = Export { principal, tz };
     let (tx, rx) = mpsc::channel::<Chunk>(4);
-    let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = export.write(&handle, &tx) {
+        if let Err(e) = export.write(pages, &tx) {
             // The status is sent already: the broken-off stream is the error the client sees.
             tracing::error!(error = %e, "ticket export failed");
             let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
@@ -59,36 +59,33 @@ pub async fn xlsx(
     Ok((headers, body).into_response())
 }
 
-/// What one export reads.
+/// Who the workbook is for, and the zone its times are local to.
 struct Export {
-    state: AppState,
     principal: Principal,
-    filter: TicketFilter,
-    sort: Sort,
     tz: Tz,
 }
 
 impl Export {
-    /// Writes the workbook, then sends it in chunks (on a blocking thread: the pages are
-    /// read through `handle`). Stops early when the client has gone.
-    fn write(&self, handle: &tokio::runtime::Handle, tx: &mpsc::Sender<Chunk>) -> Result<(), Failure> {
+    /// Writes the workbook from `pages`, then sends it in chunks (on a blocking thread).
+    /// Stops early when the client has gone.
+    fn write(
+        &self,
+        mut pages: mpsc::Receiver<Result<Vec<Ticket>, std::io::Error>>,
+        tx: &mpsc::Sender<Chunk>,
+    ) -> Result<(), Failure> {
         let mut sheet = RowWriter::new("tickets", HEADER, &WIDTHS)?;
-        let mut cursor = None;
-        'pages: loop {
+        'pages: while let Some(page) = pages.blocking_recv() {
             if tx.is_closed() {
                 return Ok(());
             }
-            let page = handle.block_on(self.state.read().list_tickets(&self.filter, self.sort, cursor.take(), PAGE))?;
-            for s in &page.items {
-                if !sheet.push(&cells(&fields(&s.ticket, &self.principal), self.tz))? {
+            for t in &page? {
+                if !sheet.push(&cells(&fields(t, &self.principal), self.tz))? {
                     break 'pages;
                 }
             }
-            cursor = page.next_cursor.as_deref().and_then(Cursor::decode);
-            if cursor.is_none() {
-                break;
-            }
         }
+        // Dropped: a reader still ahead (the sheet is full) stops.
+        drop(pages);
         let mut file = tempfile::tempfile()?;
         sheet.finish(&mut file)?;
         file.rewind()?;

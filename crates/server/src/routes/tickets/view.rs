@@ -82,3 +82,38 @@ pub fn public_event(e: &Event) -> Option<Value> {
         "detail": detail,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loopdesk_core::access::Role;
+    use loopdesk_core::contact::{Email, Phone};
+    use loopdesk_core::{Channel, Customer, UserId};
+
+    #[test]
+    fn the_exports_contact_is_the_json_views_for_every_role() {
+        let customer = Customer {
+            name: Some("王小明".into()),
+            phone: Some(Phone::parse("13812345678").unwrap()),
+            email: Some(Email::parse("xiaoming@example.com").unwrap()),
+            ..Customer::default()
+        };
+        let now = chrono::Utc::now();
+        let t = Ticket::draft(Channel::Web, "洗衣机漏水".into(), customer, now, now);
+        for role in Role::ALL {
+            let p = Principal {
+                user_id: UserId(1),
+                name: "x".into(),
+                role: *role,
+                department_id: None,
+                intake_only: false,
+            };
+            let view = ticket(&t, &p);
+            let [name, phone, email] = contact(&t, &p).map(|c| c.map(|c| c.into_owned()));
+            assert_eq!(Some(view["customer"]["name"].as_str().unwrap().to_string()), name, "{role:?}");
+            assert_eq!(Some(view["customer"]["phone"].as_str().unwrap().to_string()), phone, "{role:?}");
+            assert_eq!(Some(view["customer"]["email"].as_str().unwrap().to_string()), email, "{role:?}");
+            assert_eq!(p.sees_personal_data(), name.as_deref() == Some("王小明"), "{role:?}");
+        }
+    }
+}
