@@ -173,6 +173,7 @@ impl App {
                     tracing::warn!(error = %e, "scheduled summaries not scheduled");
                 }
                 spikes::sweep::ensure(self).await?;
+                sla::schedule_watch::ensure(self).await?;
                 Some(jobs::spawn(self.clone(), stop))
             }
             false => None,
