@@ -139,10 +139,18 @@ async fn importing_the_official_notice_replaces_provisional_days_and_keeps_time_
         assert_eq!(again.status, StatusCode::OK, "{}", again.body);
         let cal = app.get("/api/v1/admin/calendars").await;
         let mut doc = cal.body["body"].clone();
-        doc["calendars"][0]["days"].as_array_mut().unwrap().push(json!({"date": "2028-01-26", "kind": "holiday_provisional", "name": "春节"}));
+        doc["calendars"][0]["days"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"date": "2028-01-26", "kind": "holiday_provisional", "name": "春节"}));
         let version = cal.body["version"].as_i64().unwrap();
         let bad = app
-            .as_role("admin", Method::PUT, "/api/v1/admin/calendars", Some(json!({"expected_version": version, "body": doc})))
+            .as_role(
+                "admin",
+                Method::PUT,
+                "/api/v1/admin/calendars",
+                Some(json!({"expected_version": version, "body": doc})),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
         assert!(bad.body["field"].as_str().unwrap_or("").starts_with("calendars"), "{}", bad.body);
