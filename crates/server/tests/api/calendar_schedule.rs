@@ -7,7 +7,6 @@ use crate::common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{feedback, TestApp};
-use loopdesk_app::Clock;
 use loopdesk_app::Config;
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::JobState;
