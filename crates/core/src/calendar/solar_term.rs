@@ -20,8 +20,8 @@ const BEIJING_OFFSET_DAYS: f64 = 8.0 / 24.0;
 /// The Sun's apparent longitude in degrees [0, 360) at Julian day `jd` (TT).
 fn apparent_longitude(jd: f64) -> f64 {
     let t = (jd - J2000) / 36_525.0;
-    let l0 = 280.46646 + 36_000.76983 * t + 0.000_303_2 * t * t;
-    let m = (357.52911 + 35_999.05029 * t - 0.000_153_7 * t * t).to_radians();
+    let l0 = 280.46646 + 36000.76983 * t + 0.0003032 * t * t;
+    let m = (357.52911 + 35999.05029 * t - 0.0001537 * t * t).to_radians();
     let c = (1.914602 - 0.004817 * t - 0.000014 * t * t) * m.sin()
         + (0.019993 - 0.000101 * t) * (2.0 * m).sin()
         + 0.000289 * (3.0 * m).sin();

@@ -50,6 +50,8 @@ crate::named_enum!(
     }
 );
 
+// `named_enum!` derives no `Default`, so the default variant is named here.
+#[allow(clippy::derivable_impls)]
 impl Default for HolidayRule {
     fn default() -> HolidayRule {
         HolidayRule::China
