@@ -101,6 +101,16 @@ impl Key {
         Key(format!("problem.recurred:{problem}:{verified}"))
     }
 
+    /// The daily look at the calendars' official schedules (one for the whole cluster).
+    pub fn calendar_watch() -> Key {
+        Key("calendar.watch".into())
+    }
+
+    /// The alert that calendar `name`'s official schedule ends on `until` (sent once).
+    pub fn calendar_schedule_alert(name: &str, until: chrono::NaiveDate) -> Key {
+        Key(format!("calendar.schedule:{name}:{until}"))
+    }
+
     /// The purge of finished jobs (one for the whole cluster).
     pub fn jobs_purge() -> Key {
         Key("jobs.purge".into())

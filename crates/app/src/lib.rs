@@ -151,6 +151,10 @@ impl App {
     /// refreshes, live feed); it stops when `stop` turns true. Returns the job worker's
     /// handle, to wait for it on shutdown.
     pub async fn start_background(&self, stop: watch::Receiver<bool>) -> Result<Background, AppError> {
+        // Operators see it in the log at every start, admins on the console and by one alert.
+        for w in sla::schedule_watch::warnings(self) {
+            tracing::warn!(calendar = %w.calendar, until = %w.official_until, "{}", w.message());
+        }
         tokio::spawn(outbound::outbox::worker(self.clone()));
         for mailbox in self.config.channels.imap.clone() {
             tokio::spawn(inbound::imap::poller(self.clone(), mailbox));
@@ -173,6 +177,7 @@ impl App {
                     tracing::warn!(error = %e, "scheduled summaries not scheduled");
                 }
                 spikes::sweep::ensure(self).await?;
+                sla::schedule_watch::ensure(self).await?;
                 Some(jobs::spawn(self.clone(), stop))
             }
             false => None,

@@ -71,6 +71,8 @@ loopdesk_core::named_enum! {
         ProblemResolve = "problem.resolve",
         /// Looking whether a verified problem came back.
         ProblemRecurrence = "problem.recurrence",
+        /// Warning admins once that a calendar's official holiday schedule ends soon.
+        CalendarWatch = "calendar.watch",
     }
 }
 
@@ -236,6 +238,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::ProblemOverdue => run_as::<crate::problems::overdue::ProblemOverdue>(app, jobs).await,
         JobKind::ProblemResolve => run_as::<crate::problems::resolve::ResolveTickets>(app, jobs).await,
         JobKind::ProblemRecurrence => run_as::<crate::problems::effect::Recurrence>(app, jobs).await,
+        JobKind::CalendarWatch => run_as::<crate::sla::schedule_watch::CalendarWatch>(app, jobs).await,
     }
 }
 

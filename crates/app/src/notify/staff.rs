@@ -29,6 +29,7 @@ loopdesk_core::named_enum! {
         ActionOverdue = "action_overdue",
         ProblemOverdue = "problem_overdue",
         ProblemRecurred = "problem_recurred",
+        CalendarSchedule = "calendar_schedule",
     }
 }
 
@@ -46,6 +47,9 @@ impl StaffAlert {
             StaffAlert::ActionOverdue => ("改进措施逾期 / Improvement action overdue", Severity::Warning),
             StaffAlert::ProblemOverdue => ("问题处理逾期 / Problem overdue", Severity::Warning),
             StaffAlert::ProblemRecurred => ("问题再次出现 / Problem recurred", Severity::Warning),
+            StaffAlert::CalendarSchedule => {
+                ("节假日安排即将用完 / Official holiday schedule ending", Severity::Warning)
+            }
         }
     }
 }

@@ -43,7 +43,7 @@ pub async fn export(app: &App, who: &Principal, name: &str, format: Format) -> R
     let (mut cals, version) = in_force(app, who).await?;
     let spec = find(&mut cals, name)?;
     let text = match format {
-        Format::Csv => spec.days_to_csv(),
+        Format::Csv => spec.days_to_csv(app.now().date_naive()),
         Format::Ical => spec.days_to_ical(app.now()),
     };
     Ok(DaysFile { text, version })

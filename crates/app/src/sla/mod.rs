@@ -15,6 +15,7 @@
 pub mod calendar_files;
 pub mod load;
 pub mod results;
+pub mod schedule_watch;
 
 use loopdesk_core::calendar::Calendars;
 use loopdesk_core::sla::{self, Clock, ClockState, SlaPolicy, TargetKind};

@@ -14,9 +14,9 @@ pub const FIRST_YEAR: i32 = 2000;
 /// Last year compiled; later listed dates widen the span.
 pub const LAST_YEAR: i32 = 2100;
 
-/// The listed days of `spec`, by date.
+/// The listed days of `spec` and its provisional ones through [`LAST_YEAR`], by date.
 pub(crate) fn index(spec: &CalendarSpec) -> BTreeMap<NaiveDate, SpecialDay> {
-    spec.days.iter().map(|d| (d.date, d.clone())).collect()
+    spec.effective_days(LAST_YEAR).into_iter().map(|d| (d.date, d)).collect()
 }
 
 /// Compiles every date from [`FIRST_YEAR`] to [`LAST_YEAR`] (or the listed dates' years).

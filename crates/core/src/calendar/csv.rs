@@ -1,6 +1,7 @@
 //! CSV import/export of holidays and make-up days: `date,kind,name[,hours]`.
 //!
-//! One row per date; `kind` is `holiday` or `workday`; `hours` (optional) lists a working
+//! One row per date; `kind` is `holiday`, `workday` or `holiday_provisional` (computed by
+//! rule, written by exports only); `hours` (optional) lists a working
 //! day's own spans ("09:00-12:00 13:00-17:00"). Lines starting with `#` and blank lines are
 //! ignored; the header row is optional. Fields may be double-quoted (RFC 4180).
 
@@ -33,7 +34,7 @@ fn row(fields: &[String]) -> Result<SpecialDay, String> {
     let date = NaiveDate::parse_from_str(fields[0].trim(), "%Y-%m-%d")
         .map_err(|_| format!("bad date {:?}, expected YYYY-MM-DD", fields[0]))?;
     let kind = DayKind::parse(fields[1].trim())
-        .ok_or_else(|| format!("bad kind {:?}, expected holiday or workday", fields[1]))?;
+        .ok_or_else(|| format!("bad kind {:?}, expected holiday, workday or holiday_provisional", fields[1]))?;
     let hours = match fields.get(3).map(|h| h.trim()) {
         Some(h) if !h.is_empty() => Some(parse_spans(h).map_err(|e| e.to_string())?),
         _ => None,

@@ -11,6 +11,9 @@ crate::named_enum!(
         Holiday = "holiday",
         /// A working day, e.g. a make-up Saturday or Sunday (调休上班).
         Workday = "workday",
+        /// A statutory holiday computed by rule for a year without an official schedule
+        /// (see [`super::statutory`]); never stored, replaced when the notice is imported.
+        HolidayProvisional = "holiday_provisional",
     }
 );
 
@@ -26,6 +29,13 @@ pub struct SpecialDay {
     /// Hours of a working day; none means the calendar's standard working day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<Span>>,
+}
+
+impl DayKind {
+    /// Whether the day is off (official or provisional).
+    pub fn is_day_off(self) -> bool {
+        self != DayKind::Workday
+    }
 }
 
 impl SpecialDay {
@@ -49,6 +59,8 @@ crate::named_enum!(
         Weekend = "weekend",
         /// A listed day off.
         Holiday = "holiday",
+        /// A statutory holiday computed by rule, pending the official schedule of its year.
+        ProvisionalHoliday = "holiday_provisional",
         /// A listed working day on what would otherwise be a day off (调休).
         MakeUp = "make_up",
         /// A listed working day with its own hours on a regular weekday.

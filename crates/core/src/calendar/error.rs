@@ -23,6 +23,11 @@ pub enum CalendarError {
     /// A date is listed twice.
     #[error("{0} is listed twice")]
     DuplicateDate(NaiveDate),
+    /// A provisional day was listed: those are computed by rule, never stored.
+    #[error(
+        "{0} is listed as holiday_provisional: provisional days are computed by rule; list it as holiday or workday"
+    )]
+    ProvisionalListed(NaiveDate),
     /// A listed date is outside the years a calendar can cover.
     #[error("a listed date is outside the supported years")]
     OutOfRange,

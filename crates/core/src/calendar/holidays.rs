@@ -1,4 +1,6 @@
-//! China's official holiday schedule, shipped as data (`data/cn-holidays.csv`).
+//! China's official holiday schedule, shipped as data (`data/cn-holidays.csv`). Years after
+//! it get the statutory days by rule, marked provisional ([`super::statutory`]), until the
+//! next notice is imported.
 
 use super::csv;
 use super::days::SpecialDay;

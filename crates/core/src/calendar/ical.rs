@@ -4,12 +4,17 @@
 //! also in `CATEGORIES` and `X-LOOPDESK-KIND`. Import accepts those and common Chinese
 //! holiday feeds: the kind comes from `X-LOOPDESK-KIND`, else `CATEGORIES`, else the
 //! summary (班/上班/补班/workday mean a working day); multi-day events are expanded.
+//! Provisional holidays are written `SUMMARY:端午节（休，暂定）` with the kind
+//! `holiday_provisional`, and read back as such (so an import can skip them).
 
 use super::days::{DayKind, SpecialDay};
 use super::hours::{format_spans, parse_spans};
 use super::CalendarError;
 use crate::Timestamp;
 use chrono::{Duration, NaiveDate};
+
+/// The summary mark of a provisional holiday: a day off, until the notice says otherwise.
+const PROVISIONAL_MARK: &str = "休，暂定";
 
 /// Writes `days` as an iCalendar document; `stamp` is the DTSTAMP (the export time).
 pub fn write(calendar_name: &str, days: &[SpecialDay], stamp: Timestamp) -> String {
@@ -33,6 +38,7 @@ fn event(d: &SpecialDay, stamp: &str) -> Vec<String> {
     let mark = match d.kind {
         DayKind::Holiday => "休",
         DayKind::Workday => "班",
+        DayKind::HolidayProvisional => PROVISIONAL_MARK,
     };
     let mut lines = vec![
         "BEGIN:VEVENT".to_string(),
@@ -164,7 +170,9 @@ fn finish(d: Draft) -> Result<Vec<SpecialDay>, String> {
 fn strip_mark(summary: &str) -> (String, Option<DayKind>) {
     let s = summary.trim();
     for (open, close) in [("（", "）"), ("(", ")")] {
-        for (mark, kind) in [("休", DayKind::Holiday), ("班", DayKind::Workday)] {
+        let marks =
+            [(PROVISIONAL_MARK, DayKind::HolidayProvisional), ("休", DayKind::Holiday), ("班", DayKind::Workday)];
+        for (mark, kind) in marks {
             if let Some(name) = s.strip_suffix(&format!("{open}{mark}{close}")) {
                 return (name.trim().to_string(), Some(kind));
             }
@@ -174,6 +182,9 @@ fn strip_mark(summary: &str) -> (String, Option<DayKind>) {
 }
 
 fn guess_kind(categories: &str, hint: Option<DayKind>, summary: &str) -> DayKind {
+    if categories.contains("provisional") {
+        return DayKind::HolidayProvisional;
+    }
     if categories.contains("workday") {
         return DayKind::Workday;
     }

@@ -6,6 +6,9 @@
 //! exact to the microsecond, millions of operations a second. Instants outside the covered
 //! years saturate at its ends.
 //!
+//! Years after the official holiday schedule get the statutory holidays by rule, marked
+//! provisional (`provisional.rs`, `statutory.rs`), so a calendar never silently runs out.
+//!
 //! # Working days
 //! "N working days" means N times the length of the standard working day
 //! ([`CalendarSpec::workday_hours`], 9 h by default) of working time: 1 working day from
@@ -21,16 +24,20 @@ mod exchange;
 pub mod holidays;
 mod hours;
 pub mod ical;
+mod provisional;
 mod set;
+pub mod solar_term;
 mod spec;
+pub mod statutory;
 mod timeline;
 
 pub use compile::{FIRST_YEAR, LAST_YEAR};
 pub use days::{DayInfo, DayKind, DayType, SpecialDay};
 pub use error::CalendarError;
 pub use hours::{Span, WeekHours};
+pub use provisional::{warning_starts, ScheduleWarning, WARNING_DAYS};
 pub use set::{Calendars, ALWAYS_OPEN_CALENDAR, DEFAULT_CALENDAR};
-pub use spec::{CalendarSpec, DEFAULT_TIME_ZONE};
+pub use spec::{CalendarSpec, HolidayRule, DEFAULT_TIME_ZONE};
 
 use crate::Timestamp;
 use chrono::{Duration, NaiveDate};
@@ -172,6 +179,16 @@ impl Calendar {
             };
         }
         self.spec.day_info(date, self.listed.get(&date))
+    }
+
+    /// The local date of `t` in the calendar's zone.
+    pub fn local_date(&self, t: Timestamp) -> NaiveDate {
+        t.with_timezone(&self.tz).date_naive()
+    }
+
+    /// The warning owed at `now` that the official holiday schedule ends soon or has ended.
+    pub fn schedule_warning(&self, now: Timestamp) -> Option<ScheduleWarning> {
+        self.spec.schedule_warning(self.local_date(now))
     }
 
     /// Whether a local date has working hours.

@@ -31,9 +31,37 @@ pub struct CalendarSpec {
     /// "working day" in working-day arithmetic.
     #[serde(default = "default_day")]
     pub workday_hours: Vec<Span>,
-    /// Holidays and make-up working days, one entry per date.
+    /// Official holidays and make-up working days, one entry per date.
     #[serde(default)]
     pub days: Vec<SpecialDay>,
+    /// Statutory holidays by rule for the years after the official schedule
+    /// ([`HolidayRule`]); mainland China unless told `none`.
+    #[serde(default, skip_serializing_if = "HolidayRule::is_default")]
+    pub holiday_rule: HolidayRule,
+}
+
+crate::named_enum!(
+    /// Which statutory holidays a calendar computes for years without an official schedule.
+    HolidayRule {
+        /// Mainland China's statutory days ([`super::statutory`]), marked provisional.
+        China = "cn",
+        /// None: years without listed days have only the weekly hours.
+        None = "none",
+    }
+);
+
+// `named_enum!` derives no `Default`, so the default variant is named here.
+#[allow(clippy::derivable_impls)]
+impl Default for HolidayRule {
+    fn default() -> HolidayRule {
+        HolidayRule::China
+    }
+}
+
+impl HolidayRule {
+    fn is_default(&self) -> bool {
+        *self == HolidayRule::default()
+    }
 }
 
 fn default_zone() -> String {
@@ -54,6 +82,7 @@ impl CalendarSpec {
             week: WeekHours::weekdays(&default_day()),
             workday_hours: default_day(),
             days: holidays::china(),
+            holiday_rule: HolidayRule::China,
         }
     }
 
@@ -66,6 +95,7 @@ impl CalendarSpec {
             week: WeekHours::default(),
             workday_hours: vec![Span::new(0, 24 * 60).expect("a whole day is a valid span")],
             days: vec![],
+            holiday_rule: HolidayRule::default(),
         }
     }
 
@@ -86,6 +116,9 @@ impl CalendarSpec {
         }
         let mut seen = BTreeMap::new();
         for day in &self.days {
+            if day.kind == DayKind::HolidayProvisional {
+                return Err(CalendarError::ProvisionalListed(day.date));
+            }
             if let Some(hours) = &day.hours {
                 check_day(hours)?;
             }
@@ -119,6 +152,7 @@ impl CalendarSpec {
         let weekly = self.week.get(date.weekday());
         let (kind, name, hours) = match listed {
             Some(d) if d.kind == DayKind::Holiday => (DayType::Holiday, Some(&d.name), vec![]),
+            Some(d) if d.kind == DayKind::HolidayProvisional => (DayType::ProvisionalHoliday, Some(&d.name), vec![]),
             Some(d) => {
                 let kind = if weekly.is_empty() { DayType::MakeUp } else { DayType::Special };
                 let hours = d.hours.clone().unwrap_or_else(|| self.workday_hours.clone());

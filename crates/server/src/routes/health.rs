@@ -11,10 +11,15 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers too.
+/// `GET /readyz`: the database answers too. `details.calendar_schedules` lists the
+/// calendars whose official holiday schedule ends within 90 days or has ended (their later
+/// holidays are provisional): a warning for operators, not a reason to take the node out.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.read().ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(()) => {
+            let schedules = loopdesk_app::sla::schedule_watch::warnings(&state);
+            (StatusCode::OK, Json(json!({ "status": "ready", "details": { "calendar_schedules": schedules } })))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "database not ready");
             (

@@ -53,6 +53,7 @@ struct AdminPage {
     users: Vec<UserRow>,
     departments: Vec<(i64, String)>,
     roles: Vec<&'static str>,
+    schedule_warnings: Vec<String>,
 }
 
 /// `GET /console/admin`.
@@ -95,6 +96,7 @@ pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<Fla
             users,
             departments,
             roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+            schedule_warnings: super::schedule::notices(&state, &s),
         })
     }
     .await;
@@ -122,6 +124,8 @@ struct DocumentPage {
     json: String,
     history: Vec<HistoryRow>,
     calendar_names: Vec<String>,
+    /// On the calendars page: calendars whose official holiday schedule ends soon.
+    schedule_warnings: Vec<String>,
 }
 
 fn kind(name: &str) -> Result<DocumentKind, ApiError> {
@@ -155,8 +159,10 @@ pub async fn document(
         } else {
             Vec::new()
         };
+        let schedule_warnings = if name == "calendars" { super::schedule::notices(&state, &s) } else { Vec::new() };
         Ok::<_, ApiError>(DocumentPage {
             calendar_names,
+            schedule_warnings,
             layout: Layout::staff(&s, "admin.documents").with_flash(&fq),
             csrf: s.csrf.clone(),
             json: serde_json::to_string_pretty(&body).unwrap_or_default(),

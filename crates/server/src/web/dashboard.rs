@@ -122,6 +122,8 @@ struct DashboardPage {
     empty: bool,
     /// The period's summary report as CSV and Excel.
     downloads: Vec<(String, String)>,
+    /// Admins only: calendars whose official holiday schedule ends soon.
+    schedule_warnings: Vec<String>,
 }
 
 /// Start of the period containing `now`, in `tz`.
@@ -284,5 +286,6 @@ async fn build(state: &AppState, s: &Staff, q: DashQuery) -> Result<DashboardPag
         problems,
         spikes: spike_lines(state, now, s.t.tz).await?,
         empty: d.total == 0 && d.resolved == 0,
+        schedule_warnings: super::schedule::notices(state, s),
     })
 }

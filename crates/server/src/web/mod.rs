@@ -19,6 +19,7 @@ pub mod queue;
 pub mod replies;
 pub mod report_charts;
 pub mod reports;
+pub mod schedule;
 pub mod sla;
 pub mod survey;
 pub mod team;

@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod calendar_schedule;
 mod channels_inbound;
 mod channels_mail;
 mod channels_mail_tls;
