@@ -43,9 +43,9 @@ pub use keys::Key;
 pub mod read {
     pub use loopdesk_store::{
         rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
-        FollowUpCounts, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView, SessionInfo,
-        Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
-        TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES,
+        FollowUpCounts, LineContact, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView,
+        SessionInfo, Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
+        TicketLine, TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES,
     };
 }
 

@@ -35,9 +35,7 @@ impl Email {
 
     /// `z***@example.com`: enough for a person to recognise, not to reuse.
     pub fn masked(&self) -> String {
-        let (local, domain) = self.0.rsplit_once('@').unwrap_or(("", &self.0));
-        let first: String = local.chars().take(1).collect();
-        format!("{first}***@{domain}")
+        mask_email(&self.0)
     }
 }
 
@@ -52,6 +50,26 @@ impl From<Email> for String {
     fn from(e: Email) -> String {
         e.0
     }
+}
+
+/// [`Email::masked`] of an address stored in its parsed form (an export reads it without
+/// parsing it again).
+pub fn mask_email(address: &str) -> String {
+    let (local, domain) = address.rsplit_once('@').unwrap_or(("", address));
+    let first: String = local.chars().take(1).collect();
+    format!("{first}***@{domain}")
+}
+
+/// [`Phone::masked`] of a number stored in its normalised form.
+pub fn mask_phone(number: &str) -> String {
+    let national = number.strip_prefix("+86").unwrap_or(number);
+    let chars: Vec<char> = national.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 /// A phone number in one form, so the same number written two ways is the same number
@@ -117,14 +135,7 @@ impl Phone {
     /// `138****5678`: keeps the first three and last four digits of the national number,
     /// as Chinese services do.
     pub fn masked(&self) -> String {
-        let national = self.0.strip_prefix("+86").unwrap_or(&self.0);
-        let chars: Vec<char> = national.chars().collect();
-        if chars.len() <= 7 {
-            return "*".repeat(chars.len());
-        }
-        let head: String = chars[..3].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}****{tail}")
+        mask_phone(&self.0)
     }
 }
 

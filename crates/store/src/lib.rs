@@ -65,7 +65,7 @@ pub use logins::LoginFailures;
 pub use outbox::{Delivery, DeliveryState, NewDelivery, Outcome};
 pub use problem_actions::ActionFilter;
 pub use problems::{Links, ProblemFilter};
-pub use queue::{Cursor, Page, Sort, TicketFilter, TicketSummary};
+pub use queue::{Cursor, LineContact, Page, QueueRow, Sort, TicketFilter, TicketLine, TicketSummary};
 pub use report::{Buckets, ACROSS_PRIORITIES, DEFAULT_DAY_ZONE};
 pub use rollup::{intake_on_time, CompletedTarget};
 pub use spikes::SpikeRecord;

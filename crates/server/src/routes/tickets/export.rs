@@ -12,12 +12,10 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::SecondsFormat;
-use loopdesk_app::read::{Cursor, Sort, TicketFilter};
+use loopdesk_app::read::{Sort, TicketFilter, TicketLine};
 use loopdesk_app::sheet::field;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
-use loopdesk_core::{Ticket, Timestamp};
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::task::Poll;
@@ -88,12 +86,12 @@ pub(super) fn read_ahead(
     state: AppState,
     filter: TicketFilter,
     sort: Sort,
-) -> mpsc::Receiver<Result<Vec<Ticket>, std::io::Error>> {
+) -> mpsc::Receiver<Result<Vec<TicketLine>, std::io::Error>> {
     let (tx, rx) = mpsc::channel(2);
     tokio::spawn(async move {
         let mut cursor = None;
         loop {
-            let page = match state.read().list_tickets(&filter, sort, cursor.take(), PAGE).await {
+            let (lines, next) = match state.read().list_lines(&filter, sort, cursor.take(), PAGE).await {
                 Ok(p) => p,
                 Err(e) => {
                     tracing::error!(error = %e, "ticket export failed");
@@ -101,9 +99,8 @@ pub(super) fn read_ahead(
                     return;
                 }
             };
-            cursor = page.next_cursor.as_deref().and_then(Cursor::decode);
-            let tickets = page.items.into_iter().map(|s| s.ticket).collect();
-            if tx.send(Ok(tickets)).await.is_err() || cursor.is_none() {
+            cursor = next;
+            if tx.send(Ok(lines)).await.is_err() || cursor.is_none() {
                 return;
             }
         }
@@ -125,7 +122,7 @@ fn header_line() -> String {
 }
 
 /// A page's CSV records.
-fn csv_lines(page: &[Ticket], principal: &Principal) -> String {
+fn csv_lines(page: &[TicketLine], principal: &Principal) -> String {
     let mut out = String::with_capacity(page.len() * 256);
     for t in page {
         line(&mut out, &fields(t, principal));
@@ -139,16 +136,18 @@ pub(super) enum Field<'a> {
     Empty,
     Text(Cow<'a, str>),
     Id(i64),
-    Time(Timestamp),
+    /// An instant in RFC 3339, as stored and as the JSON view shows it.
+    Time(&'a str),
 }
 
 /// A ticket's values in `HEADER` order, personal data masked for the role as in the
-/// queue's JSON view, read straight from the ticket (a million rows build no JSON).
-pub(super) fn fields<'a>(t: &'a Ticket, principal: &Principal) -> [Field<'a>; 15] {
+/// queue's JSON view, read straight from its export line (a million rows build no JSON).
+pub(super) fn fields<'a>(t: &'a TicketLine, principal: &Principal) -> [Field<'a>; 15] {
     let text = |s: Option<&'a str>| s.map_or(Field::Empty, |s| Field::Text(Cow::Borrowed(s)));
     let name = |s: &'static str| Field::Text(Cow::Borrowed(s));
     let id = |n: Option<i64>| n.map_or(Field::Empty, Field::Id);
-    let [customer_name, phone, email] = view::contact(t, principal).map(|c| c.map_or(Field::Empty, Field::Text));
+    let [customer_name, phone, email] =
+        view::contact(&t.customer, principal).map(|c| c.map_or(Field::Empty, Field::Text));
     [
         Field::Id(t.id.0),
         text(Some(t.tracking_no.as_str())),
@@ -161,14 +160,15 @@ pub(super) fn fields<'a>(t: &'a Ticket, principal: &Principal) -> [Field<'a>; 15
         customer_name,
         phone,
         email,
-        Field::Time(t.received_at),
-        Field::Time(t.recorded_at),
+        Field::Time(&t.received_at),
+        Field::Time(&t.recorded_at),
         text(t.subject.as_deref()),
         text(Some(&t.content)),
     ]
 }
 
-/// Appends one CSV record: instants in RFC 3339 as in the JSON view.
+/// Appends one CSV record: instants in RFC 3339 as in the JSON view (written as stored:
+/// the text needs no quoting).
 fn line(out: &mut String, fields: &[Field<'_>]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
@@ -180,9 +180,7 @@ fn line(out: &mut String, fields: &[Field<'_>]) {
             Field::Id(n) => {
                 let _ = write!(out, "{n}");
             }
-            Field::Time(t) => {
-                let _ = write!(out, "{}", t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
-            }
+            Field::Time(t) => out.push_str(t),
         }
     }
     out.push_str("\r\n");
@@ -211,12 +209,58 @@ mod tests {
         );
     }
 
+    /// Every column of every role's export is the value the queue's JSON view shows that
+    /// role (the line is read from the stored document, as the store does).
     #[test]
-    fn ids_and_instants_read_as_in_the_json_view() {
-        let at: Timestamp = "2026-03-02T02:00:00.250Z".parse().unwrap();
-        let mut out = String::new();
-        line(&mut out, &[Field::Id(42), Field::Empty, Field::Time(at)]);
-        let json = serde_json::to_value(at).unwrap();
-        assert_eq!(out, format!("42,,{}\r\n", json.as_str().unwrap()));
+    fn the_exports_values_are_the_json_views_for_every_role() {
+        use loopdesk_core::access::Role;
+        use loopdesk_core::contact::{Email, Phone};
+        use loopdesk_core::{Channel, Customer, DepartmentId, Ticket, TicketId, UserId};
+
+        let customer = Customer {
+            name: Some("王小明".into()),
+            phone: Some(Phone::parse("13812345678").unwrap()),
+            email: Some(Email::parse("xiaoming@example.com").unwrap()),
+            ..Customer::default()
+        };
+        // Sub-millisecond instants: the stored text must come out unchanged.
+        let received: loopdesk_core::Timestamp = "2026-03-02T02:00:00.250123Z".parse().unwrap();
+        let recorded: loopdesk_core::Timestamp = "2026-03-02T02:00:01Z".parse().unwrap();
+        let mut t = Ticket::draft(Channel::Web, "洗衣机漏水, \"又\"漏了\n两次".into(), customer, received, recorded);
+        t.id = TicketId(7);
+        t.subject = Some("=漏水".into());
+        t.category = Some("质量问题".into());
+        t.department_id = Some(DepartmentId(3));
+        t.assignee_id = Some(UserId(9));
+        let doc = serde_json::to_string(&t).unwrap();
+        let stored: TicketLine = serde_json::from_str(&doc).unwrap();
+        let columns = ["id", "tracking_no", "state", "priority", "category", "channel", "department_id", "assignee_id"];
+        for role in Role::ALL {
+            let p = Principal {
+                user_id: UserId(1),
+                name: "x".into(),
+                role: *role,
+                department_id: None,
+                intake_only: false,
+            };
+            let view = view::ticket(&t, &p);
+            let want: Vec<serde_json::Value> = columns
+                .iter()
+                .map(|c| view[c].clone())
+                .chain(["name", "phone", "email"].iter().map(|c| view["customer"][c].clone()))
+                .chain(["received_at", "recorded_at", "subject", "content"].iter().map(|c| view[c].clone()))
+                .collect();
+            let got: Vec<serde_json::Value> = fields(&stored, &p)
+                .iter()
+                .map(|f| match f {
+                    Field::Empty => serde_json::Value::Null,
+                    Field::Text(s) => serde_json::json!(s),
+                    Field::Id(n) => serde_json::json!(n),
+                    Field::Time(s) => serde_json::json!(s),
+                })
+                .collect();
+            assert_eq!(got, want, "{role:?}");
+            assert_eq!(p.sees_personal_data(), got[8] == "王小明", "{role:?}");
+        }
     }
 }

@@ -15,9 +15,10 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
+use loopdesk_app::read::TicketLine;
 use loopdesk_app::reports::company_time_zone;
 use loopdesk_app::sheet::{Cell, Kind, RowWriter};
-use loopdesk_core::{Principal, Ticket};
+use loopdesk_core::{Principal, Timestamp};
 use std::io::{Read, Seek};
 use tokio::sync::mpsc;
 
@@ -70,7 +71,7 @@ impl Export {
     /// Stops early when the client has gone.
     fn write(
         &self,
-        mut pages: mpsc::Receiver<Result<Vec<Ticket>, std::io::Error>>,
+        mut pages: mpsc::Receiver<Result<Vec<TicketLine>, std::io::Error>>,
         tx: &mpsc::Sender<Chunk>,
     ) -> Result<(), Failure> {
         let mut sheet = RowWriter::new("tickets", HEADER, &WIDTHS)?;
@@ -100,7 +101,7 @@ impl Export {
 }
 
 /// A ticket's cells from its export fields: ids as numbers, instants as local times of
-/// `tz`.
+/// `tz` (a stored instant that does not parse is kept as its text).
 fn cells(fields: &[Field<'_>], tz: Tz) -> Vec<Cell> {
     fields
         .iter()
@@ -108,7 +109,10 @@ fn cells(fields: &[Field<'_>], tz: Tz) -> Vec<Cell> {
             Field::Empty => Cell::Empty,
             Field::Text(s) => Cell::Text(s.to_string()),
             Field::Id(n) => Cell::Number(*n as f64, Kind::Count),
-            Field::Time(t) => Cell::Time(t.with_timezone(&tz).naive_local()),
+            Field::Time(s) => match s.parse::<Timestamp>() {
+                Ok(t) => Cell::Time(t.with_timezone(&tz).naive_local()),
+                Err(_) => Cell::Text(s.to_string()),
+            },
         })
         .collect()
 }
@@ -120,9 +124,8 @@ mod tests {
 
     #[test]
     fn ids_are_numbers_and_instants_local_times() {
-        let at: loopdesk_core::Timestamp = "2026-03-02T02:00:00Z".parse().unwrap();
         let c = cells(
-            &[Field::Id(42), Field::Empty, Field::Time(at), Field::Text(Cow::Borrowed("=1+1"))],
+            &[Field::Id(42), Field::Empty, Field::Time("2026-03-02T02:00:00Z"), Field::Text(Cow::Borrowed("=1+1"))],
             chrono_tz::Asia::Shanghai,
         );
         assert_eq!(c[0], Cell::Number(42.0, Kind::Count));
