@@ -7,7 +7,7 @@ use super::{column, conditions};
 use crate::sql::{arguments, ms, Conditions, Value};
 use crate::{Reader, StoreError};
 use chrono_tz::Tz;
-use loopdesk_core::report::day::whole_days;
+use loopdesk_core::report::day::{cover, day_of};
 use loopdesk_core::report::fact::HOUR_MS;
 use loopdesk_core::report::{sketch, Counts, Dimension, Fact, FactKey, Filter, Rows, SlaFact, WaitFact};
 use loopdesk_core::sla::TargetKind;
@@ -210,9 +210,11 @@ impl Reader {
     /// The rollup rows of `[from, to)` (widened to whole hours) narrowed to `filter`, summed
     /// by priority and `dimensions` (and by hour or day as `buckets` says, then across
     /// priorities unless the filter or a dimension is the priority; rows summed over the
-    /// period read hour 0), with the backlog deltas of everything before by priority. Whole days
-    /// are read from the day rows where they keep the filter and dimensions (summing the
-    /// same counts: see `loopdesk_core::report::day::whole_days`).
+    /// period read hour 0), with the backlog deltas of everything before by priority. Days
+    /// are read from the day rows where they keep the filter and dimensions, a partial day
+    /// at either end from its hours or as its day less the hours outside the period,
+    /// whichever reads fewer (summing the same counts: see
+    /// `loopdesk_core::report::day::cover`).
     pub async fn report_rows(
         &self,
         from: Timestamp,
@@ -223,13 +225,13 @@ impl Reader {
     ) -> Result<Rows, StoreError> {
         let (from_h, to_h) = (ms(from).div_euclid(HOUR_MS), (ms(to) + HOUR_MS - 1).div_euclid(HOUR_MS));
         let zone = self.day_zone.get();
-        let days = match buckets {
+        let zone = match buckets {
             Buckets::Hours => None,
             Buckets::Days(tz) => (tz == zone).then_some(zone),
             Buckets::Period => Some(zone),
         }
-        .filter(|_| days_keep(filter, dimensions))
-        .and_then(|zone| whole_days(from_h, to_h, zone));
+        .filter(|_| days_keep(filter, dimensions));
+        let cover = zone.and_then(|zone| cover(from_h, to_h, zone).map(|c| (c, zone)));
         let by_time = buckets != Buckets::Period;
         let by_priority = !by_time || filter.priority.is_some();
         let read = |source, from: Option<i64>, to: i64| Read {
@@ -240,30 +242,49 @@ impl Reader {
             grouping: Grouping { by_time, by_priority, dimensions },
         };
         let mut rows = Rows::default();
-        match days {
+        match cover {
             None => {
-                self.read_sums(&read(Source::Hours, Some(from_h), to_h), &mut rows).await?;
+                self.read_sums(&read(Source::Hours, Some(from_h), to_h), 1, &mut rows).await?;
                 self.read_hour_opening(from_h, to_h, filter, dimensions, &mut rows).await?;
             }
-            Some((b, c)) => {
-                for (source, lo, hi) in [(Source::Hours, from_h, b), (Source::Days, b, c), (Source::Hours, c, to_h)] {
-                    if lo < hi {
-                        self.read_sums(&read(source, Some(lo), hi), &mut rows).await?;
-                    }
+            Some((cover, zone)) => {
+                let (lo, hi) = cover.days;
+                self.read_sums(&read(Source::Days, Some(lo), hi), 1, &mut rows).await?;
+                for &(a, b, sign) in &cover.hours {
+                    self.read_sums(&read(Source::Hours, Some(a), b), sign, &mut rows).await?;
                 }
-                // Before `from`: every day before `b`, less the hours of `[from, b)` in the last.
-                self.read_opening(&read(Source::Days, None, b), 1, &mut rows).await?;
-                if from_h < b {
-                    self.read_opening(&read(Source::Hours, Some(from_h), b), -1, &mut rows).await?;
+                if by_time {
+                    // A day read whole for a partial end, and the hours taken away from it,
+                    // count in the bucket of that end: the first, or the one of the last day.
+                    let last_day = day_of(to_h - 1, zone);
+                    let within = |h: i64| {
+                        if h < from_h {
+                            from_h
+                        } else if h >= to_h {
+                            last_day
+                        } else {
+                            h
+                        }
+                    };
+                    rows.facts.iter_mut().for_each(|f| f.hour = within(f.hour));
+                    rows.sla.iter_mut().for_each(|f| f.hour = within(f.hour));
+                    rows.waits.iter_mut().for_each(|f| f.hour = within(f.hour));
+                }
+                // Before `from`: every day before the days read, less the first end's hours
+                // as read (added when a partial first day was read from its hours, taken away
+                // when it was read as its day less the hours before `from`).
+                self.read_opening(&read(Source::Days, None, lo), 1, &mut rows).await?;
+                if let Some((a, b, sign)) = cover.head {
+                    self.read_opening(&read(Source::Hours, Some(a), b), -sign, &mut rows).await?;
                 }
             }
         }
         Ok(rows)
     }
 
-    /// Adds the facts, SLA results and waits `read` sums to `rows` (three queries run side by
-    /// side).
-    async fn read_sums(&self, read: &Read<'_>, rows: &mut Rows) -> Result<(), StoreError> {
+    /// Adds the facts, SLA results and waits `read` sums, times `sign`, to `rows` (three
+    /// queries run side by side).
+    async fn read_sums(&self, read: &Read<'_>, sign: i64, rows: &mut Rows) -> Result<(), StoreError> {
         let [facts, sla, waits, _] = read.source.tables();
         let facts = read.sql(facts, "", &sums(Counts::COLUMNS));
         let sla = read.sql(sla, "target", &sums(&["met", "breached"]));
@@ -288,19 +309,22 @@ impl Reader {
         let g = &read.grouping;
         for row in fact_rows {
             let (hour, key, i) = g.key_of(&row)?;
-            let counts: Vec<i64> = (i..i + Counts::COLUMNS.len()).map(|i| row.try_get(i)).collect::<Result<_, _>>()?;
+            let counts: Vec<i64> = (i..i + Counts::COLUMNS.len())
+                .map(|i| row.try_get(i).map(|n: i64| sign * n))
+                .collect::<Result<_, _>>()?;
             rows.facts.push(Fact { hour, key, counts: Counts::from_slice(&counts) });
         }
         for row in sla_rows {
             let (hour, key, i) = g.key_of(&row)?;
             // A target this build does not know (a newer node's) is left out, not an error.
             let Some(target) = TargetKind::parse(&row.try_get::<String, _>(i)?) else { continue };
-            rows.sla.push(SlaFact { hour, key, target, met: row.try_get(i + 1)?, breached: row.try_get(i + 2)? });
+            let (met, breached): (i64, i64) = (row.try_get(i + 1)?, row.try_get(i + 2)?);
+            rows.sla.push(SlaFact { hour, key, target, met: sign * met, breached: sign * breached });
         }
         for row in wait_rows {
             let (hour, key, i) = g.key_of(&row)?;
             let bucket = u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(sketch::MAX_BUCKET);
-            rows.waits.push(WaitFact { hour, key, bucket, n: row.try_get(i + 1)? });
+            rows.waits.push(WaitFact { hour, key, bucket, n: sign * row.try_get::<i64, _>(i + 1)? });
         }
         Ok(())
     }
