@@ -337,7 +337,7 @@ async fn worker(app: App, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        if let Err(e) = round(&app, &id).await {
+        if let Err(e) = round(&app, &id, &stop).await {
             // One failing round never stops the loop.
             tracing::error!(error = %e, "job worker round failed");
         }
@@ -377,13 +377,15 @@ async fn gather(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Refreshes the SLA configuration if another node changed it, then runs batches until
-/// nothing is due.
-async fn round(app: &App, id: &str) -> Result<(), StoreError> {
+/// nothing is due or the node is stopping: a backlog of due jobs (a node started after a
+/// long stop, a bulk import) must not hold a shutdown for minutes. A batch is claimed, run
+/// and completed as a whole; what is left stays due for the next start or another node.
+async fn round(app: &App, id: &str, stop: &watch::Receiver<bool>) -> Result<(), StoreError> {
     app.sla.refresh(app.read()).await?;
     if let Err(e) = crate::reports::follow_company_zone(app).await {
         tracing::error!(error = %e, "report day rollups not cut in the company's zone");
     }
-    while run_batch(app, app.now(), id).await? >= app.config.jobs.batch.max(1) {}
+    while !*stop.borrow() && run_batch(app, app.now(), id).await? >= app.config.jobs.batch.max(1) {}
     Ok(())
 }
 
@@ -394,4 +396,35 @@ async fn idle_time(app: &App) -> Result<Duration, StoreError> {
         Some(at) => (at - app.now()).min(cap),
         None => cap,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, ManualClock};
+    use loopdesk_core::{TicketId, UserId};
+    use std::sync::Arc;
+
+    /// A worker asked to stop leaves the rest of a backlog due instead of running it first:
+    /// a node started after a long stop must still shut down at once.
+    #[tokio::test]
+    async fn a_stopping_worker_leaves_the_backlog_due() {
+        let dir = std::env::temp_dir().join(format!("loopdesk-jobs-stop-{}", std::process::id()));
+        let mut config = Config::default();
+        config.data = dir.clone();
+        config.jobs.batch = 2;
+        let now = chrono::Utc::now();
+        let app = App::open(config, Arc::new(ManualClock::new(now))).await.expect("open");
+        for n in 1..=5 {
+            let job = workflow::AckTimeout { ticket_id: TicketId(n), assignee_id: UserId(1), assigned_seq: 0 };
+            enqueue_now(&app, &job).await.expect("enqueue");
+        }
+        let (stop, stopped) = watch::channel(true);
+        round(&app, "stopping", &stopped).await.expect("round");
+        let left = app.store.claim_due(app.now(), 10, "other", Duration::seconds(60)).await.expect("claim");
+        assert_eq!(left.len(), 5, "nothing run once stopping");
+        drop(stop);
+        app.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
