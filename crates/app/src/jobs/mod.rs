@@ -410,8 +410,7 @@ mod tests {
     #[tokio::test]
     async fn a_stopping_worker_leaves_the_backlog_due() {
         let dir = std::env::temp_dir().join(format!("loopdesk-jobs-stop-{}", std::process::id()));
-        let mut config = Config::default();
-        config.data = dir.clone();
+        let mut config = Config { data: dir.clone(), ..Config::default() };
         config.jobs.batch = 2;
         let now = chrono::Utc::now();
         let app = App::open(config, Arc::new(ManualClock::new(now))).await.expect("open");
