@@ -126,6 +126,8 @@ try {
   out.kpi_resolved = (await s.textContent("#kpi-resolved")).trim();
   out.kpi_satisfaction = (await s.textContent("#kpi-satisfaction")).trim();
   out.dashboard_title = (await s.textContent("h1")).trim();
+  // The calendar's end-of-schedule warning is for admins only.
+  out.schedule_warnings_supervisor = await s.locator(".schedule-warning").count();
   await s.screenshot({ path: SHOTS + "/dashboard.png", fullPage: true });
 
   // 4b. Their reports (Chinese): this month against the last, downloads that open in a
@@ -156,6 +158,12 @@ try {
   const adminCtx = await context(desktop, "en-US");
   const ad = await adminCtx.newPage();
   await login(ad, "admin");
+  // The dashboard in English counts the same tickets as the Chinese one.
+  await ad.goto(BASE + "/console/dashboard?period=today");
+  out.dashboard_title_en = (await ad.textContent("h1")).trim();
+  out.kpi_volume_en = (await ad.textContent("#kpi-volume")).trim();
+  out.schedule_warning_en = (await ad.textContent(".schedule-warning")).trim();
+  await ad.screenshot({ path: SHOTS + "/dashboard-en.png", fullPage: true });
   await ad.goto(BASE + "/console/reports");
   out.reports_title_en = (await ad.textContent("h1")).trim();
   out.heatmap_title_en = (await ad.textContent("#chart-heatmap-title")).trim();

@@ -39,7 +39,7 @@ pub struct ImportQuery {
 
 /// `GET /admin/calendars/{name}/days.csv`: the listed days as CSV; the ETag is the version.
 #[utoipa::path(get, path = "/admin/calendars/{name}/days.csv", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar")),
-    responses((status = 200, description = "`date,kind,name` rows", body = String, content_type = "text/csv"), crate::openapi::Errors))]
+    responses((status = 200, description = "`date,kind,name` rows: the listed days, and for the years after the official schedule the statutory holidays computed by rule (kind `holiday_provisional`; an import skips them)", body = String, content_type = "text/csv"), crate::openapi::Errors))]
 pub async fn export_csv(
     State(s): State<AppState>,
     auth: Admin,
@@ -64,7 +64,7 @@ pub async fn import_csv(
 
 /// `GET /admin/calendars/{name}/days.ics`: the listed days as iCalendar.
 #[utoipa::path(get, path = "/admin/calendars/{name}/days.ics", tag = "documents", params(("name" = String, Path, max_length = 64, description = "The calendar")),
-    responses((status = 200, description = "VEVENTs, one per day", body = String, content_type = "text/calendar"), crate::openapi::Errors))]
+    responses((status = 200, description = "VEVENTs, one per day; statutory holidays computed by rule for the years after the official schedule are marked `（休，暂定）` and skipped by an import", body = String, content_type = "text/calendar"), crate::openapi::Errors))]
 pub async fn export_ics(
     State(s): State<AppState>,
     auth: Admin,

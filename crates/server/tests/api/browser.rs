@@ -78,11 +78,19 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     );
     assert!(out["portal_files"].as_str().unwrap_or_default().contains("dock.png"), "{out}");
     assert!(t.first_response_at.is_some() && t.resolved_at.is_some());
-    // The supervisor's dashboard (Chinese) counts both tickets, the resolution and the answer.
+    // The supervisor's dashboard (Chinese) counts both tickets, the resolution and the answer;
+    // the admin's (English) the same tickets.
     assert_eq!(out["dashboard_title"], "数据看板");
     assert_eq!(out["kpi_volume"], "2");
     assert_eq!(out["kpi_resolved"], "1");
     assert_eq!(out["kpi_satisfaction"], "100.0%");
+    assert_eq!(out["dashboard_title_en"], "Dashboard");
+    assert_eq!(out["kpi_volume_en"], "2", "the English dashboard counts the same: {out}");
+    // The shipped holiday schedule ends 2026-12-31: the admin is warned on the dashboard
+    // (59 days ahead on the test's clock), the supervisor is not.
+    let warning = out["schedule_warning_en"].as_str().unwrap_or_default();
+    assert!(warning.contains("2026-12-31") && warning.contains("provisional"), "{out}");
+    assert_eq!(out["schedule_warnings_supervisor"], 0, "{out}");
     // The reports page in both languages counts the same tickets; a breakdown number opens
     // the queue filtered to as many tickets; the downloads are a CSV for Excel and an xlsx.
     assert_eq!(out["reports_title"], "统计报表");
@@ -135,6 +143,7 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
         "queue.png",
         "ticket.png",
         "dashboard.png",
+        "dashboard-en.png",
         "reports-zh.png",
         "reports-en.png",
     ] {
