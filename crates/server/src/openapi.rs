@@ -111,6 +111,7 @@ impl Modify for Security {
         crate::auth::routes::login,
         crate::auth::routes::logout,
         crate::auth::routes::me,
+        crate::auth::routes::change_password,
         routes::tickets::list::queue,
         routes::tickets::list::counts,
         routes::tickets::export::csv,

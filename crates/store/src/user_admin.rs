@@ -151,6 +151,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces a user's own password hash, ends their sessions but the one held by `keep`,
+    /// audits the change.
+    pub async fn change_own_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        keep: Option<&str>,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let kept = keep.map(crate::accounts::token_hash).unwrap_or_default();
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(id.0)
+            .bind(kept)
+            .execute(&mut *tx)
+            .await?;
+        let detail = json!({ "other_sessions_ended": true });
+        audit(&mut tx, AuditEntry { user: id, by, at: now, action: "password_changed", detail: &detail }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 impl Reader {
     /// Audit rows of one user (or of every user), newest first.
     pub async fn user_audit(&self, user: Option<UserId>, limit: usize) -> Result<Vec<UserAudit>, StoreError> {

@@ -90,6 +90,52 @@ async fn failed(app: &App, key: &str, user: Option<&User>, client: IpAddr) -> Re
     Ok(())
 }
 
+/// The longest password accepted (hashing is slow on purpose; a megabyte would be a cheap
+/// way to keep a core busy).
+pub const MAX_PASSWORD: usize = 1000;
+
+/// A signed-in user changes their own password: the current one must be right (a wrong one
+/// counts as a failed sign-in, with the same limits and lock), the new one long enough and
+/// different. Every other session of the user ends; the one in `keep` (the caller's own,
+/// if signed in by cookie) goes on. Audited on the account.
+pub async fn change_password(
+    app: &App,
+    principal: &Principal,
+    client: IpAddr,
+    keep: Option<&str>,
+    current: String,
+    new: String,
+) -> Result<(), AppError> {
+    let now = app.now();
+    app.limits.login_by_ip.check(&client.to_string(), now)?;
+    let username = app.read().user(principal.user_id).await?.username;
+    let key = lock_key(&username);
+    if let Some(until) = app.store.login_locked_until(&key, now).await? {
+        let retry_after = (until - now).num_seconds().max(1) as u64;
+        return Err(AppError::RateLimited { retry_after });
+    }
+    let length = new.chars().count();
+    if !(password::MIN_LENGTH..=MAX_PASSWORD).contains(&length) {
+        let message = format!("must be {} to {MAX_PASSWORD} characters", password::MIN_LENGTH);
+        return Err(AppError::invalid("new", message));
+    }
+    let (user, stored) = match app.read().user_for_login(&username).await? {
+        Some((u, h)) => (u, h),
+        None => return Err(AppError::Forbidden("this account is deactivated".into())),
+    };
+    if current.chars().count() > MAX_PASSWORD || !password::verify(current.clone(), Some(stored)).await {
+        failed(app, &key, Some(&user), client).await?;
+        return Err(AppError::invalid("current", "the current password is not right"));
+    }
+    app.store.login_succeeded(&key).await?;
+    if new == current {
+        return Err(AppError::invalid("new", "must differ from the current password"));
+    }
+    let hash = password::hash(new).await?;
+    app.store.change_own_password(user.id, &hash, keep, &user.username, now).await?;
+    Ok(())
+}
+
 /// Ends the session held by `secret`.
 pub async fn sign_out(app: &App, secret: &str) -> Result<(), AppError> {
     Ok(app.store.delete_session(secret).await?)

@@ -1,4 +1,4 @@
-//! `/auth/login`, `/auth/logout`, `/auth/me`.
+//! `/auth/login`, `/auth/logout`, `/auth/me`, `/auth/password`.
 
 use super::{session_cookie, Auth, SESSION_COOKIE};
 use crate::error::ApiError;
@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout)).route("/auth/me", get(me))
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .route("/auth/password", post(change_password))
 }
 
 /// Body of `POST /auth/login`.
@@ -27,6 +31,18 @@ pub struct Login {
     username: String,
     #[schema(min_length = 1, max_length = 1000)]
     password: String,
+}
+
+/// Body of `POST /auth/password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password in use now.
+    #[schema(min_length = 1, max_length = 1000)]
+    current: String,
+    /// The new password: 10 to 1,000 characters, not the current one.
+    #[schema(min_length = 10, max_length = 1000)]
+    new: String,
 }
 
 /// The signed-in user (and, at sign-in, when the session ends).
@@ -91,6 +107,24 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, clear_session_cookie(&state));
     Ok(resp)
+}
+
+/// `POST /api/v1/auth/password`: the caller changes their own password. A wrong current
+/// password is 422 on `current` and counts as a failed sign-in (same limits and lock);
+/// a short or unchanged new one is 422 on `new`. The caller's other sessions end; this one
+/// goes on.
+#[utoipa::path(post, path = "/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204, description = "Changed; the caller's other sessions are ended"), Errors))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Json(body): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let keep = session_cookie(&headers);
+    sessions::change_password(&state, &auth.0, ip, keep.as_deref(), body.current, body.new).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/auth/me`: the caller.

@@ -15,6 +15,8 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
     match (method, path) {
         (_, "/feedback" | "/track/{tracking_no}" | "/openapi.json" | "/auth/login" | "/auth/logout") => None,
         (_, "/surveys/{token}") => None,
+        // Everyone signed in changes their own password.
+        ("post", "/auth/password") => Some("viewer"),
         ("get", "/approvals" | "/admin/routing-rules" | "/admin/routing-rules/history") => Some("supervisor"),
         ("get", "/admin/staffing" | "/admin/staffing/history") => Some("supervisor"),
         // Supervisors read the spike thresholds they are alerted by; admins change them.

@@ -213,3 +213,40 @@ async fn the_admin_screen_edits_users_in_both_languages() {
     })
     .await;
 }
+
+/// A staff member changes their own password: each refusal names its field, the old
+/// password stops working, the other sessions end and this one goes on, audited.
+#[tokio::test]
+async fn a_user_changes_their_own_password() {
+    each_backend(|app| async move {
+        let change = |body: Value| app.as_role("agent", Method::POST, "/api/v1/auth/password", Some(body));
+        // A second session of the same person (another browser).
+        let other = app
+            .raw(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "agent", "password": PASSWORD})))
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+        let other = other.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+
+        let wrong = change(json!({"current": "not my password", "new": "新的密码 long enough"})).await;
+        assert_eq!((wrong.status, wrong.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("current")));
+        let short = change(json!({"current": PASSWORD, "new": "short"})).await;
+        assert_eq!((short.status, short.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("new")));
+        let same = change(json!({"current": PASSWORD, "new": PASSWORD})).await;
+        assert_eq!((same.status, same.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("new")));
+        assert!(same.body["message"].as_str().unwrap_or_default().contains("differ"), "{}", same.body);
+        assert_eq!(login(&app, "agent", PASSWORD).await, StatusCode::OK, "nothing changed yet");
+
+        // Every attempt counts against the address's sign-in limit (10 a minute): wait one.
+        app.clock.advance(chrono::Duration::seconds(61));
+        let done = change(json!({"current": PASSWORD, "new": "新的密码 long enough"})).await;
+        assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+        assert_eq!(login(&app, "agent", PASSWORD).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(login(&app, "agent", "新的密码 long enough").await, StatusCode::OK);
+        let this = app.raw(Method::GET, "/api/v1/auth/me", Some(&app.cookies["agent"]), None).await;
+        assert_eq!(this.status, StatusCode::OK, "this session goes on");
+        let ended = app.raw(Method::GET, "/api/v1/auth/me", Some(&other), None).await;
+        assert_eq!(ended.status, StatusCode::UNAUTHORIZED, "the other session ended");
+        assert!(audit_actions(&app, app.user_ids["agent"]).await.contains(&"password_changed".to_string()));
+    })
+    .await;
+}
