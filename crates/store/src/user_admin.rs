@@ -138,20 +138,9 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.user(id).await?;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
-        audit(&mut tx, AuditEntry { user: id, by, at: now, action: "password_reset", detail: &json!({}) }).await?;
-        tx.commit().await?;
-        Ok(())
+        self.replace_password(id, password_hash, None, by, "password_reset", now).await
     }
-}
 
-impl Store {
     /// Replaces a user's own password hash, ends their sessions but the one held by `keep`,
     /// audits the change.
     pub async fn change_own_password(
@@ -160,6 +149,20 @@ impl Store {
         password_hash: &str,
         keep: Option<&str>,
         by: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.replace_password(id, password_hash, keep, by, "password_changed", now).await
+    }
+
+    /// One transaction: the new hash, every session of the user ended but `keep`'s (no
+    /// stored hash is empty), the audit row.
+    async fn replace_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        keep: Option<&str>,
+        by: &str,
+        action: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -174,8 +177,7 @@ impl Store {
             .bind(kept)
             .execute(&mut *tx)
             .await?;
-        let detail = json!({ "other_sessions_ended": true });
-        audit(&mut tx, AuditEntry { user: id, by, at: now, action: "password_changed", detail: &detail }).await?;
+        audit(&mut tx, AuditEntry { user: id, by, at: now, action, detail: &json!({}) }).await?;
         tx.commit().await?;
         Ok(())
     }
