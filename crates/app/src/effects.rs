@@ -87,13 +87,14 @@ impl Effects for AppEffects {
             owed.jobs.extend(owed_by(t, e, timing));
         }
         // Last, so it wins over anything above that touched the timer.
-        owed.jobs.push(schedule(&cfg, t, change.timeline, now));
+        let (timer, due) = schedule(&cfg, t, change.timeline, now);
+        owed.jobs.push(timer);
+        owed.sla_due = Some(due);
         owed
     }
 
     fn imported(&self, ticket: &Ticket, timeline: &[Event]) -> Owed {
-        let mut owed = Owed::default();
-        owed.jobs.push(schedule(&self.sla.get(), ticket, timeline, self.clock.now()));
-        owed
+        let (timer, due) = schedule(&self.sla.get(), ticket, timeline, self.clock.now());
+        Owed { jobs: vec![timer], sla_due: Some(due), ..Owed::default() }
     }
 }

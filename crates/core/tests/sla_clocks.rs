@@ -200,3 +200,27 @@ fn a_clock_breached_before_a_pause_stays_breached() {
     assert_eq!((c.state, c.due_at), (ClockState::Breached, Some(bj(2025, 11, 17, 18, 0))));
     assert!(c.warning);
 }
+
+#[test]
+fn the_queue_due_time_is_the_earliest_counting_clock_and_stays_past_when_overdue() {
+    // High: acknowledge 15 min from the assignment, first response and result later.
+    let mut s = Story::opened(Priority::High, bj(2025, 11, 18, 10, 0));
+    s.assign(bj(2025, 11, 18, 10, 0), 9);
+    assert_eq!(s.due_at(bj(2025, 11, 18, 10, 1)), Some(bj(2025, 11, 18, 10, 15)));
+    // Overdue: still the breached acknowledge clock's due time, in the past.
+    assert_eq!(s.due_at(bj(2025, 11, 18, 11, 0)), Some(bj(2025, 11, 18, 10, 15)));
+    s.act(bj(2025, 11, 18, 11, 0), Command::Acknowledge);
+    let next = s.due_at(bj(2025, 11, 18, 11, 1)).unwrap();
+    assert!(next > bj(2025, 11, 18, 11, 1), "the next counting clock's due time: {next}");
+    // Waiting for the customer: nothing counts, nothing is due.
+    s.reply(bj(2025, 11, 18, 11, 5));
+    s.act(bj(2025, 11, 18, 11, 10), Command::RequestInfo { message: "请提供订单号".into() });
+    let counting = s.due_at(bj(2025, 11, 18, 12, 0));
+    let paused = s.clock(TargetKind::Result, bj(2025, 11, 18, 12, 0));
+    assert_eq!(paused.state, ClockState::Paused);
+    assert_eq!(counting, None);
+    s.act(bj(2025, 11, 18, 12, 30), Command::ProvideInfo { body: "JD2025111800001".into() });
+    assert!(s.due_at(bj(2025, 11, 18, 12, 31)).is_some(), "counting again once the customer answers");
+    s.act(bj(2025, 11, 18, 13, 0), solved());
+    assert_eq!(s.due_at(bj(2025, 11, 18, 14, 0)), None, "a resolved ticket owes nothing");
+}

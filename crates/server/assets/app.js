@@ -127,4 +127,24 @@
         .catch(function () {});
     }, 8000);
   }
+  // SLA countdowns keep running between page loads (the server wrote the same text).
+  function dueSpan(units, minutes) {
+    var d = Math.floor(minutes / 1440), h = Math.floor(minutes % 1440 / 60), m = minutes % 60;
+    var u = function (n, i) { return units[i].replace("{n}", n); };
+    if (!d && !h) return u(m, 2);
+    if (!d) return m ? u(h, 1) + " " + u(m, 2) : u(h, 1);
+    return h ? u(d, 0) + " " + u(h, 1) : u(d, 0);
+  }
+  function tickDue() {
+    var table = document.querySelector("[data-due-units]");
+    if (!table) return;
+    var units = table.dataset.dueUnits.split("|"), now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var left = Math.round((Number(el.dataset.due) - now) / 60000), over = left < 0;
+      el.textContent = (over ? table.dataset.dueOver : table.dataset.dueLeft).replace("{d}", dueSpan(units, Math.abs(left)));
+      el.className = "due " + (over ? "due-over" : left < 240 ? "due-soon" : "due-later");
+    });
+  }
+  setInterval(tickDue, 30000);
+  document.body.addEventListener("loopdesk:updated", tickDue);
 })();

@@ -187,6 +187,8 @@ impl Store {
             owed.push((&d.after, mine));
         }
         crate::live::record_rows(&mut tx, self.backend, &fed).await?;
+        let dues: Vec<_> = owed.iter().filter_map(|(t, o)| o.sla_due.map(|d| (t.id, d.ms()))).collect();
+        crate::tickets::set_sla_due(&mut tx, self.backend, &dues).await?;
         let zone = self.day_zone.get();
         deltas.flush(&mut tx, self.backend, zone).await?;
         let owed_refs: Vec<_> = owed.iter().map(|(t, o)| (*t, o)).collect();

@@ -23,9 +23,6 @@ pub struct AgentLoad {
     pub awaiting_approval: i64,
 }
 
-/// Job kind of a ticket's SLA timer (owned by the timers module; its key is `sla:<id>`).
-const SLA_CHECK: &str = "sla.check";
-
 impl Reader {
     /// Up to `limit` other tickets of the problem cluster, newest first.
     pub async fn cluster_siblings(
@@ -105,41 +102,5 @@ impl Reader {
         }
         // In the order asked for, as before.
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
-    }
-
-    /// Tickets whose next SLA alert (warning or breach) is due before `before`, soonest
-    /// first, with that instant: the "breaching soon" queue, read from the SLA timers'
-    /// pending jobs through the `(state, run_at)` index.
-    pub async fn tickets_due_before(
-        &self,
-        before: Timestamp,
-        limit: i64,
-    ) -> Result<Vec<(Ticket, Timestamp)>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT t.doc, j.run_at FROM jobs j JOIN tickets t ON t.id = CAST(SUBSTR(j.dedup_key, 5) AS BIGINT) \
-             WHERE j.state = 'pending' AND j.run_at < $1 AND j.kind = $2 AND j.dedup_key LIKE 'sla:%' \
-             ORDER BY j.run_at LIMIT $3",
-        )
-        .bind(ms(before))
-        .bind(SLA_CHECK)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|(doc, at)| Ok((serde_json::from_str(doc)?, crate::sql::from_ms(*at)))).collect()
-    }
-
-    /// How many tickets [`Store::tickets_due_before`] would list without a limit, counted
-    /// up to one more than [`crate::counts::COUNT_CAP`].
-    pub async fn count_due_before(&self, before: Timestamp) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE state = 'pending' AND run_at < $1 AND kind = $2 \
-             AND dedup_key LIKE 'sla:%' LIMIT $3) m",
-        )
-        .bind(ms(before))
-        .bind(SLA_CHECK)
-        .bind(crate::counts::COUNT_CAP + 1)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n)
     }
 }

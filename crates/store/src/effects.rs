@@ -47,6 +47,17 @@ pub struct KeyWrite {
     pub value: Option<String>,
 }
 
+/// A ticket's SLA due time as queues show and sort it (`loopdesk_core::sla::due_at`), or
+/// none when no clock counts. Kept on the ticket's row, beside its timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaDue(pub Option<loopdesk_core::Timestamp>);
+
+impl SlaDue {
+    pub(crate) fn ms(self) -> Option<i64> {
+        self.0.map(crate::sql::ms)
+    }
+}
+
 /// Rows a change owes, written in its transaction.
 #[derive(Debug, Clone, Default)]
 pub struct Owed {
@@ -58,6 +69,8 @@ pub struct Owed {
     pub keys: Vec<KeyWrite>,
     /// SLA target clocks the change stopped, for the on-time figures.
     pub sla_results: Vec<CompletedTarget>,
+    /// The ticket's SLA due time, when the change computed it (its timer is then owed too).
+    pub sla_due: Option<SlaDue>,
 }
 
 impl Owed {
@@ -67,6 +80,9 @@ impl Owed {
         self.deliveries.extend(other.deliveries);
         self.keys.extend(other.keys);
         self.sla_results.extend(other.sla_results);
+        if other.sla_due.is_some() {
+            self.sla_due = other.sla_due;
+        }
     }
 }
 

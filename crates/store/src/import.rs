@@ -39,9 +39,13 @@ impl Store {
             for t in &tickets {
                 deltas.add(t, 1);
             }
+            let mut dues = Vec::with_capacity(chunk.len());
             for (t, events) in chunk {
-                ops.extend(self.hooks.effects.imported(t, events).jobs);
+                let owed = self.hooks.effects.imported(t, events);
+                dues.extend(owed.sla_due.map(|d| (t.id, d.ms())));
+                ops.extend(owed.jobs);
             }
+            crate::tickets::set_sla_due(&mut tx, self.backend, &dues).await?;
             for (t, events) in chunk {
                 for e in events {
                     if let EventData::CollaboratorAdded { user_id } = e.data {

@@ -13,7 +13,7 @@
 
 use crate::sql::{from_ms, ms, values_rows};
 use crate::{Backend, Reader, Store, StoreError};
-use loopdesk_core::Timestamp;
+use loopdesk_core::{TicketId, Timestamp};
 use serde_json::Value;
 use sqlx::AnyConnection;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -222,6 +222,24 @@ impl Store {
     pub async fn enqueue_all(&self, ops: &[JobOp]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let earliest = write_ops(&mut tx, ops).await?;
+        tx.commit().await?;
+        self.jobs_written(earliest);
+        Ok(())
+    }
+
+    /// Moves tickets' SLA timers and their due times together (after a policy or calendar
+    /// change, or a timer that woke early), with `also` (the sweep's next page), in one
+    /// transaction.
+    pub async fn reschedule_sla(
+        &self,
+        timers: &[(TicketId, JobOp, crate::SlaDue)],
+        also: &[JobOp],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let ops: Vec<JobOp> = timers.iter().map(|(_, op, _)| op.clone()).chain(also.iter().cloned()).collect();
+        let earliest = write_ops(&mut tx, &ops).await?;
+        let dues: Vec<_> = timers.iter().map(|(id, _, due)| (*id, due.ms())).collect();
+        crate::tickets::set_sla_due(&mut tx, self.backend, &dues).await?;
         tx.commit().await?;
         self.jobs_written(earliest);
         Ok(())

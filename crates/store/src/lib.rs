@@ -54,7 +54,7 @@ pub use console::{AgentLoad, OPEN_STATES};
 pub use counts::{StateCounts, COUNT_CAP};
 pub use dashboard::{rate, Dashboard, PriorityFigures, ProblemCount, TargetFigures};
 pub use documents::{Document, DocumentChange};
-pub use effects::{Change, Effects, ExtraEffects, KeyWrite, NoEffects, Owed};
+pub use effects::{Change, Effects, ExtraEffects, KeyWrite, NoEffects, Owed, SlaDue};
 pub use error::StoreError;
 pub use group::ChannelWrite;
 pub use inbound::{Quarantined, StoredAttachment};

@@ -26,6 +26,11 @@ pub struct TicketFilter {
     pub needs_manual_triage: bool,
     /// What the caller may see; `None` means everything.
     pub visibility: Option<Visibility>,
+    /// Only tickets whose SLA due time (see [`crate::SlaDue`]) is before this instant: with
+    /// `due_from` unset, the overdue ones when it is now.
+    pub due_before: Option<Timestamp>,
+    /// Only tickets whose SLA due time is at or after this instant.
+    pub due_from: Option<Timestamp>,
 }
 
 /// Queue order.
@@ -38,6 +43,9 @@ pub enum Sort {
     Oldest,
     /// Most pressing priority first, newest first within a priority.
     Priority,
+    /// Soonest SLA due time first (the most overdue at the top); tickets without one (no
+    /// clock counting) after them, oldest first.
+    Due,
 }
 
 impl Sort {
@@ -47,6 +55,7 @@ impl Sort {
             "-created" | "newest" => Some(Sort::Newest),
             "created" | "oldest" => Some(Sort::Oldest),
             "priority" => Some(Sort::Priority),
+            "due" => Some(Sort::Due),
             _ => None,
         }
     }
@@ -85,6 +94,8 @@ pub struct Page {
 pub struct TicketSummary {
     #[serde(flatten)]
     pub ticket: Ticket,
+    /// Its SLA due time: past when overdue, none when no clock counts.
+    pub sla_due: Option<Timestamp>,
 }
 
 /// What a queue's rows can be read as: parsed from the ticket's stored document, and put
@@ -156,7 +167,13 @@ impl TicketFilter {
             && self.created_to.is_none()
             && self.text.is_none()
             && !self.needs_manual_triage
+            && !self.has_due()
             && matches!(self.visibility, None | Some(Visibility::All))
+    }
+
+    /// Whether it filters by SLA due time.
+    fn has_due(&self) -> bool {
+        self.due_before.is_some() || self.due_from.is_some()
     }
 
     /// Whether every condition can be answered from the owner rollup (state, assignee,
@@ -168,6 +185,7 @@ impl TicketFilter {
             && self.created_from.is_none()
             && self.created_to.is_none()
             && self.text.is_none()
+            && !self.has_due()
             && matches!(self.visibility, None | Some(Visibility::All))
     }
 
@@ -216,6 +234,14 @@ impl TicketFilter {
             let p = c.arg(Value::Int(ms(to)));
             c.push(format!("recorded_at < {p}"));
         }
+        if let Some(before) = self.due_before {
+            let p = c.arg(Value::Int(ms(before)));
+            c.push(format!("sla_due < {p}"));
+        }
+        if let Some(from) = self.due_from {
+            let p = c.arg(Value::Int(ms(from)));
+            c.push(format!("sla_due >= {p}"));
+        }
         if let Some(text) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             crate::search::push_condition(c, backend, text);
         }
@@ -263,13 +289,25 @@ fn in_list(c: &mut Conditions, column: &str, values: impl Iterator<Item = Value>
     }
 }
 
-/// The sort key of a row, in the order rows are returned.
-fn sort_key(sort: Sort, t: &impl QueueRow) -> (i64, i64) {
+/// The cursor rank of a ticket without an SLA due time in the due order: after every due.
+const NO_DUE: i64 = i64::MAX;
+
+/// The sort key of a row and its due time, in the order rows are returned.
+fn sort_key(sort: Sort, t: &impl QueueRow, due: Option<i64>) -> (i64, i64) {
     match sort {
         Sort::Newest => (0, -t.id().0),
         Sort::Oldest => (0, t.id().0),
         Sort::Priority => (t.priority().rank(), -t.id().0),
+        Sort::Due => (due.unwrap_or(NO_DUE), t.id().0),
     }
+}
+
+/// Which tickets a part of the due order reads: those with a due time (in its order, from
+/// the partial index), then those without (in id order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DuePhase {
+    Due,
+    NoDue,
 }
 
 impl TicketFilter {
@@ -281,6 +319,10 @@ impl TicketFilter {
         // Without a state, a priority sort splits by priority only when nothing else narrows
         // the rows (the `(priority_rank, id)` index then serves each part); a category or
         // channel filter reads its own index in id order instead.
+        if sort == Sort::Due {
+            // One part per phase (see `list_rows`): the due index gives the order.
+            return vec![self.clone()];
+        }
         let by_priority = sort == Sort::Priority && self.categories.is_empty() && self.channels.is_empty();
         if (self.states.len() <= 1 && self.priorities.len() == 1)
             || (self.states.is_empty() && self.priorities.len() <= 1 && !by_priority)
@@ -321,15 +363,15 @@ impl Reader {
         Ok(kept * WALK_WORDS_SHARE >= all)
     }
 
-    /// Up to `take` rows of one filter, in sort order.
+    /// Up to `take` rows of one filter, in sort order, each with its SLA due time.
     async fn list_part<R: QueueRow>(
         &self,
         filter: &TicketFilter,
         plan: &crate::search::Plan,
-        sort: Sort,
+        (sort, phase): (Sort, DuePhase),
         after: Option<Cursor>,
         take: usize,
-    ) -> Result<Vec<R>, StoreError> {
+    ) -> Result<Vec<(R, Option<i64>)>, StoreError> {
         use crate::search::Plan;
         let mut c = Conditions::default();
         // The column the order and the cursor use: the index's row id when reading from it.
@@ -378,13 +420,33 @@ impl Reader {
                     let rank = c.arg(Value::Int(cur.rank));
                     c.push(format!("(priority_rank > {rank} OR (priority_rank = {rank} AND {id_col} < {id}))"));
                 }
+                // The page ended among the tickets without a due time: none with one is left.
+                (Sort::Due, _) if cur.rank == NO_DUE && phase == DuePhase::Due => return Ok(Vec::new()),
+                (Sort::Due, _) if cur.rank == NO_DUE => {
+                    let id = c.arg(Value::Int(cur.id));
+                    c.push(format!("{id_col} > {id}"))
+                }
+                (Sort::Due, _) if phase == DuePhase::Due => {
+                    let id = c.arg(Value::Int(cur.id));
+                    let due = c.arg(Value::Int(cur.rank));
+                    c.push(format!("(sla_due > {due} OR (sla_due = {due} AND {id_col} > {id}))"));
+                }
+                (Sort::Due, _) => {}
             }
+        }
+        if sort == Sort::Due {
+            c.push(match phase {
+                DuePhase::Due => "sla_due IS NOT NULL".into(),
+                DuePhase::NoDue => "sla_due IS NULL".into(),
+            });
         }
         let order = match sort {
             Sort::Newest => format!("{id_col} DESC"),
             Sort::Oldest => format!("{id_col} ASC"),
             Sort::Priority if filter.priorities.len() == 1 => format!("{id_col} DESC"),
             Sort::Priority => format!("priority_rank ASC, {id_col} DESC"),
+            Sort::Due if phase == DuePhase::Due => format!("sla_due ASC, {id_col} ASC"),
+            Sort::Due => format!("{id_col} ASC"),
         };
         let order = match order.strip_prefix(&format!("{id_col} ")) {
             // Unassigned tickets of one state and priority: a generic PostgreSQL plan would
@@ -401,9 +463,10 @@ impl Reader {
             }
             _ => order,
         };
-        let sql = format!("SELECT doc FROM {from}{} ORDER BY {order} LIMIT {take}", c.where_sql());
-        let rows: Vec<(String,)> = sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
-        rows.iter().map(|(doc,)| serde_json::from_str(doc).map_err(StoreError::from)).collect()
+        let sql = format!("SELECT doc, sla_due FROM {from}{} ORDER BY {order} LIMIT {take}", c.where_sql());
+        let rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as_with(&sql, arguments(&c.values)?).fetch_all(&self.pool).await?;
+        rows.iter().map(|(doc, due)| Ok((serde_json::from_str(doc)?, *due))).collect()
     }
 }
 
@@ -418,7 +481,10 @@ impl Reader {
     ) -> Result<Page, StoreError> {
         let (items, next) = self.list_rows::<Ticket>(filter, sort, after, limit).await?;
         Ok(Page {
-            items: items.into_iter().map(|ticket| TicketSummary { ticket }).collect(),
+            items: items
+                .into_iter()
+                .map(|(ticket, due)| TicketSummary { ticket, sla_due: due.map(crate::sql::from_ms) })
+                .collect(),
             next_cursor: next.map(|c| c.encode()),
         })
     }
@@ -432,7 +498,8 @@ impl Reader {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<(Vec<TicketLine>, Option<Cursor>), StoreError> {
-        self.list_rows(filter, sort, after, limit).await
+        let (rows, next) = self.list_rows(filter, sort, after, limit).await?;
+        Ok((rows.into_iter().map(|(line, _)| line).collect(), next))
     }
 
     async fn list_rows<R: QueueRow>(
@@ -441,7 +508,7 @@ impl Reader {
         sort: Sort,
         after: Option<Cursor>,
         limit: usize,
-    ) -> Result<(Vec<R>, Option<Cursor>), StoreError> {
+    ) -> Result<(Vec<(R, Option<i64>)>, Option<Cursor>), StoreError> {
         use crate::search::Plan;
         let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let mut plan = match text {
@@ -485,13 +552,22 @@ impl Reader {
                 break;
             }
             last_rank = rank;
-            items.extend(self.list_part::<R>(&part, &plan, sort, after, limit + 1).await?);
+            items.extend(self.list_part::<R>(&part, &plan, (sort, DuePhase::Due), after, limit + 1).await?);
         }
-        items.sort_by_key(|t| sort_key(sort, t));
+        // The due order reads the tickets without a due time once those with one run out
+        // (a due filter leaves none of them).
+        if sort == Sort::Due && items.len() <= limit && !filter.has_due() {
+            let rest = limit + 1 - items.len();
+            items.extend(self.list_part::<R>(filter, &plan, (sort, DuePhase::NoDue), after, rest).await?);
+        }
+        items.sort_by_key(|(t, due)| sort_key(sort, t, *due));
         items.truncate(limit + 1);
         let next = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|t| Cursor { rank: t.priority().rank(), id: t.id().0 })
+            items.last().map(|(t, due)| match sort {
+                Sort::Due => Cursor { rank: due.unwrap_or(NO_DUE), id: t.id().0 },
+                _ => Cursor { rank: t.priority().rank(), id: t.id().0 },
+            })
         } else {
             None
         };

@@ -9,8 +9,9 @@ use sqlx::AnyConnection;
 
 /// Columns of `tickets`, in insert order.
 const TICKET_COLS: &str = "id, tracking_no, state, priority_rank, channel, category, department_id, assignee_id, \
-     customer_phone, customer_email, subject, content, received_at, recorded_at, updated_at, version, doc, needs_triage";
-const TICKET_NCOLS: usize = 18;
+     customer_phone, customer_email, subject, content, received_at, recorded_at, updated_at, version, doc, needs_triage, \
+     sla_due";
+const TICKET_NCOLS: usize = 19;
 const EVENT_COLS: &str = "ticket_id, seq, at, kind, public, doc";
 const EVENT_NCOLS: usize = 6;
 
@@ -24,12 +25,34 @@ pub(crate) fn needs_triage(t: &Ticket) -> i64 {
 pub(crate) struct TicketRow<'a> {
     pub ticket: &'a Ticket,
     pub doc: String,
+    /// Its SLA due time (see [`crate::SlaDue`]), when known at the insert.
+    pub sla_due: Option<i64>,
 }
 
 impl<'a> TicketRow<'a> {
     pub(crate) fn of(ticket: &'a Ticket) -> Result<TicketRow<'a>, StoreError> {
-        Ok(TicketRow { ticket, doc: serde_json::to_string(ticket)? })
+        Ok(TicketRow { ticket, doc: serde_json::to_string(ticket)?, sla_due: None })
     }
+}
+
+/// Sets tickets' SLA due times (`None` clears one), many rows per statement.
+pub(crate) async fn set_sla_due(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[(TicketId, Option<i64>)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(rows_per_statement(backend, 2)) {
+        let sql = format!(
+            "WITH v (id, due) AS (VALUES {}) UPDATE tickets SET sla_due = v.due FROM v WHERE tickets.id = v.id",
+            values_rows_for(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, due) in chunk {
+            q = q.bind(id.0).bind(*due);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// An event and its stored JSON document.
@@ -54,7 +77,7 @@ pub(crate) async fn insert_tickets(
         let values = values_rows_for(backend, chunk.len(), TICKET_NCOLS);
         let sql = format!("INSERT INTO tickets ({TICKET_COLS}) VALUES {values}");
         let mut q = sqlx::query(&sql);
-        for TicketRow { ticket: t, doc } in chunk {
+        for TicketRow { ticket: t, doc, sla_due } in chunk {
             q = q
                 .bind(t.id.0)
                 .bind(t.tracking_no.to_string())
@@ -73,7 +96,8 @@ pub(crate) async fn insert_tickets(
                 .bind(ms(t.updated_at))
                 .bind(t.version)
                 .bind(doc.as_str())
-                .bind(needs_triage(t));
+                .bind(needs_triage(t))
+                .bind(*sla_due);
         }
         q.execute(&mut *conn).await.map_err(|e| StoreError::on_unique(e, "tracking_no"))?;
     }

@@ -8,8 +8,11 @@ use loopdesk_core::{
     Actor, Channel, Customer, DepartmentId, Email, Outcome, Phone, Priority, Role, State, Ticket, Timestamp,
     TriageSummary, UserId,
 };
-use loopdesk_store::testing::each_backend;
-use loopdesk_store::{CompletedTarget, DocumentChange, IntakeRequest, NewUser, Sort, StoreError, TicketFilter};
+use loopdesk_store::testing::{each_backend, each_backend_with};
+use loopdesk_store::{
+    Change, CompletedTarget, DocumentChange, Effects, IntakeRequest, NewUser, Owed, SlaDue, Sort, StoreError,
+    TicketFilter,
+};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
@@ -341,6 +344,7 @@ async fn fanned_out_queue_pages_equal_a_full_sort() {
                 Sort::Newest => (0, -t.id.0),
                 Sort::Oldest => (0, t.id.0),
                 Sort::Priority => (t.priority.rank(), -t.id.0),
+                Sort::Due => unreachable!("not in this list"),
             });
             let mut got = Vec::new();
             let mut cursor = None;
@@ -720,6 +724,79 @@ async fn dashboard_rollups_equal_a_direct_computation_after_changes_and_rebuild(
             let rolled = store.count_by_state(&f).await.unwrap();
             let live = store.count_by_state(&TicketFilter { text: Some("反馈".into()), ..f.clone() }).await.unwrap();
             assert_eq!(rolled, live, "{f:?}");
+        }
+    })
+    .await;
+}
+
+/// Due times as a test sets them: every fifth ticket has none (no clock counting), the
+/// others are due a number of hours from `t0` that does not follow their ids; a resolved
+/// ticket has none.
+struct TestDues;
+
+impl TestDues {
+    fn due(t: &Ticket) -> Option<Timestamp> {
+        let n = t.content.trim_start_matches("问题 ").parse::<i64>().ok()?;
+        (n % 5 != 0 && t.state.is_open()).then(|| t0() + Duration::hours((n * 7) % 11 - 5))
+    }
+}
+
+impl Effects for TestDues {
+    fn owed(&self, change: &Change<'_>) -> Owed {
+        Owed { sla_due: Some(SlaDue(TestDues::due(change.after))), ..Owed::default() }
+    }
+}
+
+#[tokio::test]
+async fn the_due_order_pages_soonest_first_then_the_rest_and_filters_by_due_time() {
+    each_backend_with(std::sync::Arc::new(TestDues), |store, _| async move {
+        let mut tickets = Vec::new();
+        for i in 1..=30 {
+            tickets.push(store.intake(request(&format!("问题 {i}"), "13800138000")).await.unwrap().ticket);
+        }
+        // A ticket that leaves the workflow loses its due time with the change.
+        let reject = Command::Reject { reason: "广告".into() };
+        let (rejected, _) =
+            store.change(tickets[1].id, |t| Ok(vec![decide(t, reject.clone(), agent(), t0())?])).await.unwrap();
+        assert!(TestDues::due(&tickets[1]).is_some() && TestDues::due(&rejected).is_none());
+        tickets[1] = rejected;
+        let mut expected: Vec<(i64, i64)> =
+            tickets.iter().map(|t| (TestDues::due(t).map_or(i64::MAX, |d| d.timestamp_millis()), t.id.0)).collect();
+        expected.sort();
+        let mut got = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.list_tickets(&TicketFilter::default(), Sort::Due, cursor, 7).await.unwrap();
+            for s in &page.items {
+                assert_eq!(s.sla_due, TestDues::due(&s.ticket), "ticket {}", s.ticket.id);
+                got.push((s.sla_due.map_or(i64::MAX, |d| d.timestamp_millis()), s.ticket.id.0));
+            }
+            match page.next_cursor {
+                Some(c) => cursor = loopdesk_store::Cursor::decode(&c),
+                None => break,
+            }
+        }
+        assert_eq!(got, expected);
+        // Overdue (due before now) and due within the next three hours; counted the same.
+        let now = t0();
+        let overdue = TicketFilter { due_before: Some(now), ..TicketFilter::default() };
+        let soon =
+            TicketFilter { due_from: Some(now), due_before: Some(now + Duration::hours(3)), ..TicketFilter::default() };
+        for (filter, keep) in [
+            (overdue, Box::new(move |d: Timestamp| d < now) as Box<dyn Fn(Timestamp) -> bool>),
+            (soon, Box::new(move |d: Timestamp| d >= now && d < now + Duration::hours(3))),
+        ] {
+            let want: Vec<i64> = tickets
+                .iter()
+                .filter_map(|t| TestDues::due(t).filter(|d| keep(*d)).map(|d| (d, t.id.0)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|(_, id)| id)
+                .collect();
+            assert!(!want.is_empty());
+            let page = store.list_tickets(&filter, Sort::Due, None, 100).await.unwrap();
+            assert_eq!(page.items.iter().map(|s| s.ticket.id.0).collect::<Vec<_>>(), want);
+            assert_eq!(store.count_by_state(&filter).await.unwrap().total, want.len() as i64);
         }
     })
     .await;

@@ -14,7 +14,7 @@ use crate::{App, AppError};
 use loopdesk_core::event::{apply, decide, Command};
 use loopdesk_core::sla::{self, Owed as Alerts, SlaAlert};
 use loopdesk_core::{Actor, DomainError, Event, EventData, Ticket, TicketId, Timestamp, UserId};
-use loopdesk_store::{Decision, JobOp, JobState, StoreError};
+use loopdesk_store::{Decision, JobOp, JobState, SlaDue, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// Open tickets rescheduled per sweep job.
@@ -57,7 +57,8 @@ async fn check(app: &App, id: TicketId) -> Result<(), JobError> {
     let owed = sla::owed(&clocks(&cfg, &ticket, &timeline, now), &timeline, now);
     if owed.is_empty() || !ticket.state.is_open() {
         // Woken early, or the schedule moved: make sure the timer is where it should be.
-        app.store.enqueue_all(&[schedule(&cfg, &ticket, &timeline, now)]).await?;
+        let (timer, due) = schedule(&cfg, &ticket, &timeline, now);
+        app.store.reschedule_sla(&[(id, timer, due)], &[]).await?;
         return Ok(());
     }
     let supervisors = supervisors_of(app, ticket.department_id).await?;
@@ -167,10 +168,12 @@ impl Job for Recompute {
         let cfg = app.sla.get();
         let now = app.now();
         let ids = app.read().open_ticket_ids(self.after, PAGE).await?;
-        let mut ops = Vec::with_capacity(ids.len() + 1);
+        let mut timers = Vec::with_capacity(ids.len());
         for id in &ids {
-            ops.push(reschedule(app, &cfg, *id, now).await?);
+            let (timer, due) = reschedule(app, &cfg, *id, now).await?;
+            timers.push((*id, timer, due));
         }
+        let mut ops = Vec::with_capacity(1);
         if let (Some(last), true) = (ids.last(), ids.len() == PAGE) {
             // A restart from the first ticket enqueued meanwhile (another edit) wins.
             let restart = app.read().job_by_key(Key::sla_recompute().as_str()).await?;
@@ -178,12 +181,12 @@ impl Job for Recompute {
                 ops.push(op(&Recompute { after: *last }, now));
             }
         }
-        app.store.enqueue_all(&ops).await?;
+        app.store.reschedule_sla(&timers, &ops).await?;
         Ok(())
     }
 }
 
-async fn reschedule(app: &App, cfg: &SlaConfig, id: TicketId, now: Timestamp) -> Result<JobOp, StoreError> {
+async fn reschedule(app: &App, cfg: &SlaConfig, id: TicketId, now: Timestamp) -> Result<(JobOp, SlaDue), StoreError> {
     let ticket = app.read().ticket(id).await?;
     let timeline = app.read().timeline(id).await?;
     Ok(schedule(cfg, &ticket, &timeline, now))

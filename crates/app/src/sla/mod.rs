@@ -20,7 +20,7 @@ pub mod schedule_watch;
 use loopdesk_core::calendar::Calendars;
 use loopdesk_core::sla::{self, Clock, ClockState, SlaPolicy, TargetKind};
 use loopdesk_core::{Event, Ticket, Timestamp};
-use loopdesk_store::{JobOp, Reader, StoreError};
+use loopdesk_store::{JobOp, Reader, SlaDue, StoreError};
 use serde::Serialize;
 use std::sync::{Arc, RwLock};
 
@@ -108,16 +108,21 @@ pub fn clocks(cfg: &SlaConfig, ticket: &Ticket, timeline: &[Event], now: Timesta
     })
 }
 
-/// The ticket's timer: enqueue (or move) `sla:<id>` to its next unfired alert, or cancel it.
-pub fn schedule(cfg: &SlaConfig, ticket: &Ticket, timeline: &[Event], now: Timestamp) -> JobOp {
-    let next = match ticket.state.is_open() {
-        true => sla::next_alert(&clocks(cfg, ticket, timeline, now), timeline),
-        false => None,
+/// The ticket's timer and due time: enqueue (or move) `sla:<id>` to its next unfired
+/// alert, or cancel it; and the due time the queues sort by (none once it is closed).
+pub fn schedule(cfg: &SlaConfig, ticket: &Ticket, timeline: &[Event], now: Timestamp) -> (JobOp, SlaDue) {
+    let (next, due) = match ticket.state.is_open() {
+        true => {
+            let clocks = clocks(cfg, ticket, timeline, now);
+            (sla::next_alert(&clocks, timeline), sla::due_at(&clocks))
+        }
+        false => (None, None),
     };
-    match next {
+    let op = match next {
         Some(at) => crate::jobs::op(&crate::jobs::sla::Check::of(ticket), at),
         None => JobOp::Cancel { key: crate::keys::Key::sla_timer(ticket.id).into() },
-    }
+    };
+    (op, SlaDue(due))
 }
 
 impl crate::App {

@@ -81,6 +81,18 @@ pub fn clocks(
         .collect()
 }
 
+/// The ticket's SLA due time as queues show and sort it: the earliest due time of a clock
+/// still counting, in the past once it is overdue (a breached clock keeps counting until it
+/// stops). `None` when no clock counts: all met, not started, or paused while the ticket
+/// waits for the customer (its due time is then unknown, and nobody owes it work).
+pub fn due_at(clocks: &[Clock]) -> Option<Timestamp> {
+    clocks
+        .iter()
+        .filter(|c| c.stopped_at.is_none() && matches!(c.state, ClockState::Running | ClockState::Breached))
+        .filter_map(|c| c.due_at)
+        .min()
+}
+
 /// The earliest instant after `now` at which a running clock warns or breaches: the one
 /// value per ticket the server persists to wake its timer. `None` when nothing is due.
 pub fn next_due(clocks: &[Clock], now: Timestamp) -> Option<Timestamp> {

@@ -79,6 +79,12 @@ impl Story {
         self.clock_with(kind, &SlaPolicy::default(), &Calendars::default(), now)
     }
 
+    pub fn due_at(&self, now: Timestamp) -> Option<Timestamp> {
+        let clocks =
+            sla::clocks(&self.ticket, &self.timeline, &SlaPolicy::default(), &Calendars::default(), now).unwrap();
+        sla::due_at(&clocks)
+    }
+
     pub fn next_due(&self, now: Timestamp) -> Option<Timestamp> {
         let clocks =
             sla::clocks(&self.ticket, &self.timeline, &SlaPolicy::default(), &Calendars::default(), now).unwrap();

@@ -1,11 +1,12 @@
 //! The queue page: tabs (mine, department, unassigned, manual triage, breaching soon,
-//! awaiting approval, all) with counts, filters, sorting, search, saved views, keyset
-//! pagination, and bulk actions. The filter is the API's (`QueueParams`), so the page and
+//! overdue, awaiting approval, all) with counts, filters, sorting, search, saved views,
+//! keyset pagination, bulk actions, and each ticket's SLA countdown. The filter is the API's (`QueueParams`), so the page and
 //! `GET /api/v1/tickets` agree on what a query means and who may see what.
 
 use super::context::Staff;
 use super::form::{self, encode, field};
 use super::page::{back_with_error, error_page, render, FlashQuery, Layout};
+use super::sla::{DueView, SOON_HOURS};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::routes::tickets::list::QueueParams;
@@ -15,9 +16,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use loopdesk_app::read::{Cursor, SavedView, Sort, TicketFilter, COUNT_CAP, OPEN_STATES};
+use loopdesk_app::read::{Cursor, SavedView, Sort, TicketFilter, OPEN_STATES};
 use loopdesk_app::tickets::actions::{perform, Action};
-use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Ticket, TicketId};
+use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Ticket, TicketId, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ use std::collections::HashMap;
 const PAGE_SIZE: usize = 50;
 
 /// The queue tabs.
-pub const TABS: [&str; 7] = ["mine", "department", "unassigned", "triage", "breaching", "approval", "all"];
+pub const TABS: [&str; 8] = ["mine", "department", "unassigned", "triage", "breaching", "overdue", "approval", "all"];
 
 /// Query string of the queue page.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -85,8 +86,8 @@ impl QueueQuery {
     }
 
     /// The API parameters of `tab` plus this page's filters.
-    fn params(&self, tab: &str, staff: &Staff) -> Result<QueueParams, ApiError> {
-        serde_json::from_value(Value::Object(self.api_query(tab, staff))).map_err(|e| ApiError::BadRequest {
+    fn params(&self, tab: &str, staff: &Staff, now: Timestamp) -> Result<QueueParams, ApiError> {
+        serde_json::from_value(Value::Object(self.api_query(tab, staff, now))).map_err(|e| ApiError::BadRequest {
             code: "invalid_query",
             message: e.to_string(),
             field: None,
@@ -94,26 +95,22 @@ impl QueueQuery {
     }
 
     /// The query of the CSV and Excel exports of what this page lists, in its order: the
-    /// API's export with the same parameters. None for the tab of tickets about to breach,
-    /// which the API cannot filter.
-    fn export_query(&self, tab: &str, staff: &Staff) -> Option<String> {
-        if tab == "breaching" {
-            return None;
-        }
-        let sort = match self.sort() {
+    /// API's export with the same parameters.
+    fn export_query(&self, tab: &str, staff: &Staff, now: Timestamp) -> String {
+        let sort = match self.sort(tab) {
             Sort::Newest => "-created",
             Sort::Oldest => "created",
             Sort::Priority => "priority",
+            Sort::Due => "due",
         };
-        let query = self.api_query(tab, staff);
+        let query = self.api_query(tab, staff, now);
         let pairs = query.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)));
-        let query =
-            form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).append_pair("sort", sort).finish();
-        Some(query)
+        form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).append_pair("sort", sort).finish()
     }
 
-    /// The API's query parameters (as JSON values) of `tab` plus this page's filters.
-    fn api_query(&self, tab: &str, staff: &Staff) -> Map<String, Value> {
+    /// The API's query parameters (as JSON values) of `tab` plus this page's filters; the
+    /// SLA tabs are relative to `now`.
+    fn api_query(&self, tab: &str, staff: &Staff, now: Timestamp) -> Map<String, Value> {
         let mut m = Map::new();
         let open: Vec<&str> = OPEN_STATES.iter().map(|s| s.as_str()).collect();
         let open = open.join(",");
@@ -135,8 +132,15 @@ impl QueueQuery {
                 m.insert("triage".into(), json!("manual"));
                 m.insert("state".into(), json!(open));
             }
+            // Due within the next hours (not yet overdue), and overdue: by the SLA due time.
             "breaching" => {
                 m.insert("state".into(), json!(open));
+                m.insert("due_from".into(), json!(now.to_rfc3339()));
+                m.insert("due_before".into(), json!((now + chrono::Duration::hours(SOON_HOURS)).to_rfc3339()));
+            }
+            "overdue" => {
+                m.insert("state".into(), json!(open));
+                m.insert("due_before".into(), json!(now.to_rfc3339()));
             }
             "approval" => {
                 m.insert("state".into(), json!("awaiting_approval"));
@@ -161,9 +165,11 @@ impl QueueQuery {
         m
     }
 
-    fn sort(&self) -> Sort {
+    /// The order chosen, or the tab's: the SLA tabs most urgent first, the others by priority.
+    fn sort(&self, tab: &str) -> Sort {
         match nonempty(&self.sort).and_then(Sort::parse) {
             Some(s) => s,
+            None if matches!(tab, "breaching" | "overdue") => Sort::Due,
             None => Sort::Priority,
         }
     }
@@ -205,6 +211,8 @@ pub struct Row {
     pub department: String,
     pub assignee: String,
     pub received: String,
+    /// Its SLA countdown; none when no clock counts.
+    pub due: Option<DueView>,
 }
 
 /// A tab with its count ("10000+" when the count stopped at the cap).
@@ -223,8 +231,8 @@ struct QueuePage {
     rows: Vec<Row>,
     q: QueueQuery,
     canonical: String,
-    /// Where the CSV of this list is downloaded, if it can be.
-    export: Option<String>,
+    /// The query of this list's CSV and Excel downloads.
+    export: String,
     next: Option<String>,
     is_first: bool,
     states: Vec<&'static str>,
@@ -269,7 +277,7 @@ impl Names {
     }
 }
 
-fn row(s: &Staff, names: &Names, t: &Ticket) -> Row {
+fn row(s: &Staff, names: &Names, t: &Ticket, due: Option<Timestamp>, now: Timestamp) -> Row {
     Row {
         id: t.id.0,
         tracking_no: t.tracking_no.to_string(),
@@ -282,17 +290,13 @@ fn row(s: &Staff, names: &Names, t: &Ticket) -> Row {
         department: names.department(t.department_id.map(|d| d.0)),
         assignee: names.user(t.assignee_id.map(|u| u.0)),
         received: s.t.date(&t.received_at),
+        due: due.map(|d| DueView::of(s.t, d, now)),
     }
 }
 
 /// Shown instead of a total for text searches.
 fn rows_len_marker() -> i64 {
     -1
-}
-
-/// "Breaching soon": the next SLA alert (warning or breach) falls within this window.
-fn breaching_horizon(state: &AppState) -> loopdesk_core::Timestamp {
-    state.now() + chrono::Duration::hours(4)
 }
 
 /// Open tickets matching a tab's filter (from the per-state counts), as shown.
@@ -318,29 +322,19 @@ pub async fn page(State(state): State<AppState>, s: Staff, uri: Uri) -> Response
 async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, ApiError> {
     let auth = Auth(s.principal.clone());
     let tab = q.tab().to_string();
-    let filter = q.params(&tab, s)?.filter(&auth)?;
+    let now = state.now();
+    let filter = q.params(&tab, s, now)?.filter(&auth)?;
     let cursor = nonempty(&q.cursor).and_then(Cursor::decode);
     let names = Names::load(state).await?;
-    let (rows, next_cursor) = if tab == "breaching" {
-        // Soonest SLA alert first, from the SLA timers; only what the member may see.
-        let due = state.read().tickets_due_before(breaching_horizon(state), PAGE_SIZE as i64).await?;
-        let rows = due.iter().filter(|(t, _)| s.principal.can_see(t)).map(|(t, _)| row(s, &names, t)).collect();
-        (rows, None)
-    } else {
-        let page = state.read().list_tickets(&filter, q.sort(), cursor, PAGE_SIZE).await?;
-        (page.items.iter().map(|x| row(s, &names, &x.ticket)).collect(), page.next_cursor)
-    };
+    let page = state.read().list_tickets(&filter, q.sort(&tab), cursor, PAGE_SIZE).await?;
+    let rows = page.items.iter().map(|x| row(s, &names, &x.ticket, x.sla_due, now)).collect();
+    let next_cursor = page.next_cursor;
     let mut tabs = Vec::new();
     for key in TABS {
-        if key == "breaching" {
-            let n = state.read().count_due_before(breaching_horizon(state)).await?;
-            let shown = if n > COUNT_CAP { format!("{COUNT_CAP}+") } else { n.to_string() };
-            tabs.push(Tab { key, count: Some(shown) });
-            continue;
-        }
-        // Counts answer from the rollup or an index; the search words are not applied.
+        // Counts answer from the rollup or an index (the SLA tabs from the due index);
+        // the search words are not applied.
         let plain = QueueQuery { view: Some(key.into()), ..Default::default() };
-        let f = plain.params(key, s)?.filter(&auth)?;
+        let f = plain.params(key, s, now)?.filter(&auth)?;
         tabs.push(Tab { key, count: Some(tab_count(state, &f, key).await?) });
     }
     // A text search is not counted: a common word can match much of the database.
@@ -363,7 +357,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         layout,
         csrf: s.csrf.clone(),
         canonical: q.canonical(),
-        export: q.export_query(&tab, s),
+        export: q.export_query(&tab, s, now),
         tab,
         tabs,
         rows,

@@ -40,6 +40,8 @@ pub struct ClockView {
     pub due: String,
     pub remaining_minutes: i64,
     pub warning: bool,
+    /// A countdown while the clock counts (red once overdue).
+    pub countdown: Option<super::sla::DueView>,
 }
 
 /// A sibling ticket of the same problem.
@@ -230,6 +232,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
             subject: x.subject.clone().unwrap_or_else(|| x.content.chars().take(40).collect()),
         })
         .collect();
+    let now = state.now();
     let clocks = super::sla::clocks(state, &t, &timeline)
         .await
         .into_iter()
@@ -239,6 +242,10 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
             due: s.t.opt_date(&c.due_at),
             remaining_minutes: c.remaining.num_minutes(),
             warning: c.warning,
+            countdown: c
+                .due_at
+                .filter(|_| c.stopped_at.is_none() && matches!(c.state, ClockState::Running | ClockState::Breached))
+                .map(|d| super::sla::DueView::of(s.t, d, now)),
         })
         .collect();
     let entries = timeline

@@ -190,6 +190,8 @@ async fn an_admin_holiday_moves_the_due_time_of_an_open_ticket() {
         app.run_due_jobs().await;
         let job = app.store.job_by_key(&format!("sla:{id}")).await.unwrap().unwrap();
         assert_eq!((job.state, job.run_at), (JobState::Pending, at(&after["warn_at"])));
+        // The queue's due time moved with it (the sweep writes both).
+        assert_eq!(queue_dues(&app, "sort=due").await, vec![(id, Some(at(&after["due"])))]);
 
         let exported = app.get("/api/v1/admin/calendars/default/days.csv").await;
         assert!(exported.body.as_str().unwrap().contains("2026-11-03,holiday,公司周年庆"));
@@ -264,6 +266,67 @@ async fn a_policy_may_return_a_breached_ticket_to_the_department_queue() {
         assert_eq!(d["ticket"]["assignee_id"], Value::Null, "taken from the agent who did not acknowledge");
         assert_eq!(d["ticket"]["department_id"], app.departments[0].0);
         assert_eq!(d["ticket"]["state"], "assigned");
+    })
+    .await;
+}
+
+/// The queue's SLA due times, as `GET /api/v1/tickets` gives them.
+async fn queue_dues(app: &TestApp, query: &str) -> Vec<(i64, Option<DateTime<Utc>>)> {
+    let a = app.get(&format!("/api/v1/tickets?{query}")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap().clone();
+    items.iter().map(|t| (t["id"].as_i64().unwrap(), t["sla_due"].as_str().map(|s| s.parse().unwrap()))).collect()
+}
+
+#[tokio::test]
+async fn the_queue_sorts_by_sla_due_lists_the_overdue_and_counts_down_on_the_console() {
+    each_backend(|app| async move {
+        let medium = medium_ticket(&app).await;
+        let due = at(&target(&detail(&app, medium).await, "first_response")["due"]);
+        let urgent = app.submit(feedback("会员积分页面打不开，显示错误", "13900139000")).await["id"].as_i64().unwrap();
+        let body = json!({"priority": "urgent", "reason": "SLA test"});
+        let path = format!("/api/v1/tickets/{urgent}/reprioritize");
+        assert_eq!(app.as_role("supervisor", Method::POST, &path, Some(body)).await.status, StatusCode::OK);
+        let urgent_due = at(&target(&detail(&app, urgent).await, "first_response")["due"]);
+        assert!(urgent_due < due);
+        let rejected = app.submit(feedback("请问门店几点关门？", "13600136000")).await["id"].as_i64().unwrap();
+        let body = json!({"reason": "重复提交"});
+        let path = format!("/api/v1/tickets/{rejected}/reject");
+        assert_eq!(app.as_role("supervisor", Method::POST, &path, Some(body)).await.status, StatusCode::OK);
+
+        // Soonest due first, each with its due time; a ticket no clock counts for comes last.
+        let sorted = queue_dues(&app, "sort=due").await;
+        assert_eq!(sorted, vec![(urgent, Some(urgent_due)), (medium, Some(due)), (rejected, None)]);
+        let page = queue_dues(&app, "sort=due&limit=1").await;
+        assert_eq!(page, vec![(urgent, Some(urgent_due))]);
+        let before = |t: DateTime<Utc>| format!("due_before={}", t.to_rfc3339().replace('+', "%2B"));
+        assert!(queue_dues(&app, &before(t0())).await.is_empty(), "nothing is overdue yet");
+        let bad = app.get("/api/v1/tickets?sort=soonest").await;
+        assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("sort")));
+
+        // Past the medium ticket's due time: both are overdue, the due times stay where they were
+        // (the breach changed the ticket and left its due time as it was).
+        app.clock.set(due + Duration::minutes(5));
+        app.run_due_jobs().await;
+        let overdue = queue_dues(&app, &format!("{}&sort=due", before(app.clock.now()))).await;
+        assert_eq!(overdue, vec![(urgent, Some(urgent_due)), (medium, Some(due))]);
+        let counts = app.get(&format!("/api/v1/tickets/counts?{}", before(app.clock.now()))).await;
+        assert_eq!(counts.body["total"], 2, "{}", counts.body);
+
+        // The console: an overdue tab with both, red countdowns; breaching soon is empty.
+        let page = app.as_role("supervisor", Method::GET, "/console?view=overdue", None).await;
+        let html = page.body.as_str().unwrap().to_string();
+        assert!(html.contains("id=\"tab-overdue\""), "{html}");
+        let medium_row = html.split(&format!("data-id=\"{medium}\"")).nth(1).expect("the medium ticket is listed");
+        let cell = medium_row.split("</tr>").next().unwrap();
+        assert!(cell.contains("due due-over") && cell.contains("已超时 5 分钟"), "{cell}");
+        assert!(html.contains(&format!("data-id=\"{urgent}\"")));
+        assert!(html.find(&format!("data-id=\"{urgent}\"")) < html.find(&format!("data-id=\"{medium}\"")));
+        let soon = app.as_role("supervisor", Method::GET, "/console?view=breaching", None).await;
+        assert!(!soon.body.as_str().unwrap().contains(&format!("data-id=\"{medium}\"")));
+        // Its ticket page counts down too.
+        let ticket = app.as_role("supervisor", Method::GET, &format!("/console/tickets/{medium}"), None).await;
+        assert!(ticket.body.as_str().unwrap().contains("due due-over"));
     })
     .await;
 }

@@ -60,8 +60,10 @@ pub(super) async fn commit(w: &Writer, batch: &[&Prepared]) -> Result<Vec<Result
 async fn write_fresh(w: &Writer, tx: &mut AnyConnection, fresh: &[&Prepared]) -> Result<Option<i64>, StoreError> {
     let b = w.backend;
     let start = std::time::Instant::now();
-    let tickets: Vec<TicketRow<'_>> =
-        fresh.iter().map(|p| TicketRow { ticket: &p.ticket, doc: p.ticket_doc.clone() }).collect();
+    let tickets: Vec<TicketRow<'_>> = fresh
+        .iter()
+        .map(|p| TicketRow { ticket: &p.ticket, doc: p.ticket_doc.clone(), sla_due: p.sla_due() })
+        .collect();
     insert_tickets(tx, b, &tickets).await?;
     let start = done("tickets", start);
     let events: Vec<EventRow<'_>> = fresh

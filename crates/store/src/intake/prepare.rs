@@ -68,6 +68,13 @@ pub(crate) fn prepare(request: IntakeRequest, id: TicketId, effects: &dyn Effect
     })
 }
 
+impl Prepared {
+    /// The new ticket's SLA due time, written with its row.
+    pub(crate) fn sla_due(&self) -> Option<i64> {
+        self.owed.sla_due.and_then(|d| d.ms())
+    }
+}
+
 fn created_event(t: &Ticket, actor: Actor) -> Event {
     let mut initial = t.clone();
     initial.version = 0;

@@ -45,8 +45,17 @@ pub struct QueueParams {
     /// `manual`: only tickets waiting for a person to choose the category (人工辅助分派).
     #[param(pattern = "^manual$")]
     triage: Option<String>,
-    /// `-created` (default), `created` or `priority`.
-    #[param(pattern = "^(-created|created|priority)$")]
+    /// Only tickets whose SLA due time (the earliest due time of a clock still counting;
+    /// past when overdue) is before this instant: `due_before=<now>` lists the overdue.
+    #[param(value_type = Option<String>, format = DateTime)]
+    due_before: Option<Timestamp>,
+    /// Only tickets whose SLA due time is at or after this instant (with `due_before`, the
+    /// tickets due within a window).
+    #[param(value_type = Option<String>, format = DateTime)]
+    due_from: Option<Timestamp>,
+    /// `-created` (default), `created`, `priority`, or `due` (soonest SLA due time first,
+    /// the most overdue at the top; tickets with no clock counting after them).
+    #[param(pattern = "^(-created|created|priority|due)$")]
     sort: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -58,7 +67,8 @@ pub struct QueueParams {
 /// One page of the queue.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueuePage {
-    /// Tickets as the caller may see them.
+    /// Tickets as the caller may see them, each with `sla_due`: its SLA due time (past
+    /// when overdue; null when no clock counts).
     #[schema(value_type = Vec<loopdesk_core::Ticket>)]
     items: Vec<Value>,
     /// Pass as `cursor` for the next page; absent on the last.
@@ -109,7 +119,7 @@ impl QueueParams {
             None => Ok(Sort::default()),
             Some(s) => Sort::parse(s).ok_or_else(|| ApiError::BadRequest {
                 code: "invalid_query",
-                message: "sort must be one of -created, created, priority".into(),
+                message: "sort must be one of -created, created, priority, due".into(),
                 field: Some("sort".into()),
             }),
         }
@@ -158,6 +168,8 @@ impl QueueParams {
                 }
             },
             visibility: Some(auth.0.visibility()),
+            due_before: self.due_before,
+            due_from: self.due_from,
         })
     }
 }
@@ -183,7 +195,17 @@ pub async fn queue(
     };
     let limit = params.page_size()?;
     let page = state.read().list_tickets(&filter, sort, cursor, limit).await?;
-    let items: Vec<Value> = page.items.iter().map(|s| view::ticket(&s.ticket, &auth.0)).collect();
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|s| {
+            let mut item = view::ticket(&s.ticket, &auth.0);
+            if let Value::Object(fields) = &mut item {
+                fields.insert("sla_due".into(), serde_json::to_value(s.sla_due).unwrap_or(Value::Null));
+            }
+            item
+        })
+        .collect();
     Ok(Json(QueuePage { items, next_cursor: page.next_cursor }))
 }
 
