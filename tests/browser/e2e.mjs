@@ -87,6 +87,12 @@ try {
   check((await a.locator("tr.sel").count()) === 1, "j selects a row");
   await Promise.all([a.waitForNavigation(), a.keyboard.press("a")]);
   out.assign_flash = (await a.textContent(".flash")).trim();
+  // Assigned and not yet accepted: its acknowledge clock counts down in "breaching soon".
+  await a.goto(BASE + "/console?view=breaching");
+  const soon = a.locator("table.queue tbody tr", { hasText: out.tracking_no }).locator(".due");
+  out.breaching_due = (await soon.textContent()).trim();
+  out.breaching_color = await soon.evaluate((el) => getComputedStyle(el).color);
+  await a.screenshot({ path: SHOTS + "/queue-breaching.png", fullPage: true });
   await a.goto(BASE + "/console?view=mine");
   await a.keyboard.press("j");
   await Promise.all([a.waitForNavigation(), a.keyboard.press("Enter")]);
@@ -171,7 +177,7 @@ try {
   await ad.goto(BASE + "/console?view=all&q=" + encodeURIComponent("invoice"));
   await Promise.all([ad.waitForNavigation(), ad.click("table.queue a.open")]);
   const ticket2 = ad.url();
-  const dues = async () => (await ad.locator("#sla td.due").allTextContents()).join(" | ");
+  const dues = async () => (await ad.locator("#sla td.due-at").allTextContents()).join(" | ");
   out.due_before = await dues();
   await ad.goto(BASE + "/console/admin/documents/calendars");
   await ad.selectOption("#day-calendar", "default");
@@ -197,6 +203,20 @@ try {
     { timeout: 15000 },
   );
   out.live_update = await ad.evaluate(() => window.__notReloaded === true);
+
+  // 7. The agent changes their own password: a wrong current one is named at its field.
+  await a.goto(BASE + "/console/account");
+  const setPasswords = async (current, next) => {
+    await a.fill("#current-password", current);
+    await a.fill("#new-password", next);
+    await a.fill("#confirm-password", next);
+    await Promise.all([a.waitForNavigation(), a.click("#password-submit")]);
+  };
+  await setPasswords("not my password", "a-new-secret-2026");
+  out.password_error = (await a.textContent("#current-error")).trim();
+  out.password_invalid = await a.getAttribute("#current-password", "aria-invalid");
+  await setPasswords(PASSWORD, "a-new-secret-2026");
+  out.password_flash = (await a.textContent(".flash")).trim();
 
   out.external_requests = external;
   console.log(JSON.stringify(out));

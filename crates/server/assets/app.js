@@ -135,10 +135,13 @@
     if (!d) return m ? u(h, 1) + " " + u(m, 2) : u(h, 1);
     return h ? u(d, 0) + " " + u(h, 1) : u(d, 0);
   }
+  var nowAt = document.querySelector("[data-now]");
+  var skew = nowAt ? Number(nowAt.dataset.now) - Date.now() : 0;
   function tickDue() {
     var table = document.querySelector("[data-due-units]");
     if (!table) return;
-    var units = table.dataset.dueUnits.split("|"), now = Date.now();
+    // The server's clock, carried forward: a browser whose clock is off still counts right.
+    var units = table.dataset.dueUnits.split("|"), now = Date.now() + skew;
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var left = Math.round((Number(el.dataset.due) - now) / 60000), over = left < 0;
       el.textContent = (over ? table.dataset.dueOver : table.dataset.dueLeft).replace("{d}", dueSpan(units, Math.abs(left)));

@@ -50,11 +50,14 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
     );
     let mut pages: Vec<(String, String)> = Vec::new();
     for tab in TABS {
-        pages.push((format!("queue: {tab}, priority order"), format!("/console?view={tab}")));
+        // The SLA tabs default to the due order, the others to priority.
+        pages.push((format!("queue: {tab}, its order"), format!("/console?view={tab}")));
         pages.push((format!("queue: {tab}, newest first"), format!("/console?view={tab}&sort=newest")));
     }
     pages.extend([
         ("queue: all, state=new, newest".to_string(), "/console?view=all&state=new&sort=newest".to_string()),
+        ("queue: all, SLA due order".into(), "/console?view=all&sort=due".into()),
+        ("queue: mine, SLA due order".into(), "/console?view=mine&sort=due".into()),
         ("queue: search \"充电\"".into(), "/console?view=all&q=%E5%85%85%E7%94%B5".into()),
         ("ticket page".into(), format!("/console/tickets/{}", b.sample_id)),
         ("dashboard: today".into(), "/console/dashboard?period=today".into()),

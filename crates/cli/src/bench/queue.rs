@@ -10,6 +10,8 @@ const SHAPES: &[(&str, &str)] = &[
     ("queue, state=new", "/api/v1/tickets?state=new"),
     ("queue, in_progress+high", "/api/v1/tickets?state=in_progress&priority=high"),
     ("queue, priority sort, open", "/api/v1/tickets?state=new,assigned,in_progress,reopened&sort=priority"),
+    ("queue, SLA due order, open", "/api/v1/tickets?state=new,assigned,in_progress,reopened&sort=due"),
+    ("queue, SLA due order, all", "/api/v1/tickets?sort=due"),
     ("queue, unassigned new", "/api/v1/tickets?state=new&assignee=none"),
     ("queue, channel=email", "/api/v1/tickets?channel=email"),
     ("queue, category=payment", "/api/v1/tickets?category=payment"),
@@ -51,6 +53,10 @@ pub async fn run(config: Config, requests: usize) -> anyhow::Result<()> {
         format!("/api/v1/tickets?assignee=none&{open}&sort=priority"),
     ));
     shapes.push(("counts, unassigned".into(), "/api/v1/tickets/counts?assignee=none".into()));
+    // Overdue at the server's clock: due before now, most overdue first, and their count.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    shapes.push(("queue, overdue, due order".into(), format!("/api/v1/tickets?due_before={now}&sort=due")));
+    shapes.push(("counts, overdue".into(), format!("/api/v1/tickets/counts?due_before={now}")));
     shapes.push(("search, tracking number".into(), format!("/api/v1/tickets?q={}", b.sample_tracking)));
     shapes.push(("ticket page (with timeline)".into(), format!("/api/v1/tickets/{}", b.sample_id)));
     for (name, path) in shapes {

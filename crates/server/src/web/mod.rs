@@ -4,6 +4,7 @@
 //! script adds keyboard shortcuts and live updates. Every change goes through the same
 //! handlers and store functions as the JSON API.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod charts;
@@ -57,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/views/{id}/delete", post(views::delete))
         .route("/console/tickets/{id}", get(ticket::page))
         .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
+        .route("/console/account", get(account::page))
+        .route("/console/account/password", post(account::change_password))
         .route("/console/team", get(team::page))
         .route("/console/problems/{id}", get(problem::page))
         .route("/console/dashboard", get(dashboard::page))

@@ -233,6 +233,8 @@ struct QueuePage {
     canonical: String,
     /// The query of this list's CSV and Excel downloads.
     export: String,
+    /// The server's clock, for the countdowns' script.
+    now_ms: i64,
     next: Option<String>,
     is_first: bool,
     states: Vec<&'static str>,
@@ -358,6 +360,7 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         csrf: s.csrf.clone(),
         canonical: q.canonical(),
         export: q.export_query(&tab, s, now),
+        now_ms: now.timestamp_millis(),
         tab,
         tabs,
         rows,

@@ -57,6 +57,8 @@ pub struct Sibling {
 struct TicketPage {
     layout: Layout,
     csrf: String,
+    /// The server's clock, for the countdowns' script.
+    now_ms: i64,
     id: i64,
     version: i64,
     tracking_no: String,
@@ -287,6 +289,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
     Ok(TicketPage {
         layout: Layout::staff(s, "ticket.timeline").with_flash(&fq),
         csrf: s.csrf.clone(),
+        now_ms: now.timestamp_millis(),
         id: t.id.0,
         version: t.version,
         tracking_no: t.tracking_no.to_string(),

@@ -132,6 +132,13 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     assert_eq!(history[0].changed_by, "admin");
     assert!(out["calendar_history"].as_str().unwrap().contains("2026-11-04"));
     assert_ne!(out["due_before"], out["due_after"], "{out}");
+    // The assigned, not yet accepted ticket counted down in amber in "breaching soon".
+    assert!(out["breaching_due"].as_str().unwrap_or_default().ends_with(" left"), "{out}");
+    assert_eq!(out["breaching_color"], "rgb(138, 75, 0)", "{out}");
+    // The agent changed their own password; the wrong current one was named at its field.
+    assert!(out["password_error"].as_str().unwrap_or_default().contains("current password is not right"), "{out}");
+    assert_eq!(out["password_invalid"], "true", "{out}");
+    assert!(out["password_flash"].as_str().unwrap_or_default().starts_with("Password changed"), "{out}");
     // Another user's message appeared on the open ticket page without a reload.
     assert_eq!(out["live_update"], true, "{out}");
     // Nothing was fetched from anywhere but the server.
@@ -141,6 +148,7 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
         "portal-thanks-phone.png",
         "portal-status-phone.png",
         "queue.png",
+        "queue-breaching.png",
         "ticket.png",
         "dashboard.png",
         "dashboard-en.png",

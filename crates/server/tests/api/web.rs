@@ -230,3 +230,50 @@ async fn dashboard_and_admin(app: TestApp) {
     let doc = get(&app, path, &admin, "en").await;
     assert!(doc.body.contains("greeting") && doc.body.contains(">admin<"), "history shows who and why");
 }
+
+#[tokio::test]
+async fn a_member_changes_their_own_password_on_the_console_with_errors_at_their_fields() {
+    for backend in TestDatabase::backends() {
+        let app = TestApp::start(backend, Config::default()).await;
+        let cookie = login(&app, "agent").await;
+        let page = get(&app, "/console/account", &cookie, "zh").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("修改密码") && page.body.contains("id=\"nav-account\""), "{}", page.body);
+        let token = csrf(&page.body);
+        let new = "新的密码-correct horse";
+        let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+            [("_csrf", token.clone()), ("current", current.into()), ("new", new.into()), ("confirm", confirm.into())]
+        };
+        let send = |form: [(&'static str, String); 4]| {
+            let app = &app;
+            let cookie = cookie.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post(app, "/console/account/password", &cookie, &pairs).await
+            }
+        };
+        // Each refusal stands next to its field, which is marked invalid; nothing is changed.
+        let wrong = send(change("not my password", "新的密码-correct horse", "新的密码-correct horse")).await;
+        assert_eq!(wrong.status, StatusCode::OK);
+        assert!(wrong.body.contains("aria-describedby=\"current-error\"") && wrong.body.contains("当前密码不正确"));
+        let mismatch = send(change(common::PASSWORD, "新的密码-correct horse", "新的密码-correct hors")).await;
+        assert!(mismatch.body.contains("id=\"confirm-error\"") && mismatch.body.contains("两次输入的新密码不一致"));
+        let short = send(change(common::PASSWORD, "short", "short")).await;
+        assert!(short.body.contains("id=\"new-error\"") && short.body.contains("至少需要 10 个字符"), "{}", short.body);
+        assert!(!short.body.contains("value=\"short\""), "passwords are never written back into the page");
+        let same = send(change(common::PASSWORD, common::PASSWORD, common::PASSWORD)).await;
+        assert!(same.body.contains("新密码不能与当前密码相同"), "{}", same.body);
+        // Changed: this session goes on with a confirmation; the old password no longer signs in.
+        let done = send(change(common::PASSWORD, "新的密码-correct horse", "新的密码-correct horse")).await;
+        assert!(done.location.contains("ok=password_changed"), "{}", done.location);
+        let shown = get(&app, &done.location, &cookie, "zh").await;
+        assert!(shown.body.contains("密码已修改"), "{}", shown.body);
+        // (Password changes count against the sign-in limit per address: a minute later.)
+        app.clock.advance(chrono::Duration::minutes(2));
+        let old = post(&app, "/console/login", "", &[("username", "agent"), ("password", common::PASSWORD)]).await;
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+        let ok =
+            post(&app, "/console/login", "", &[("username", "agent"), ("password", new), ("back", "/console")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    }
+}

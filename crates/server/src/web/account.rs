@@ -1,0 +1,100 @@
+//! The signed-in member's own account: who they are, and changing their own password (the
+//! first admin's printed password included). The same use case as
+//! `POST /api/v1/auth/password`; a refusal is shown next to its field, in the reader's
+//! language. Passwords are never written back into the form.
+
+use super::context::Staff;
+use super::form::{self, field};
+use super::page::{back_ok, error_page, render, FlashQuery, Layout};
+use crate::auth::session_cookie;
+use crate::error::ApiError;
+use crate::extract::{ClientIp, Query};
+use crate::state::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use loopdesk_app::accounts::sessions;
+
+const PATH: &str = "/console/account";
+
+/// A refusal tied to one field of the form.
+pub struct FieldError {
+    pub field: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/account.html")]
+struct AccountPage {
+    layout: Layout,
+    csrf: String,
+    username: String,
+    display_name: String,
+    role: &'static str,
+    error: Option<FieldError>,
+}
+
+impl AccountPage {
+    /// The message for `name` when the refusal is about that field.
+    fn error_for(&self, name: &str) -> Option<&str> {
+        self.error.as_ref().filter(|e| e.field == name).map(|e| e.text.as_str())
+    }
+}
+
+fn build(s: &Staff, fq: &FlashQuery, error: Option<FieldError>) -> AccountPage {
+    AccountPage {
+        layout: Layout::staff(s, "account.title").with_flash(fq),
+        csrf: s.csrf.clone(),
+        username: s.user.username.clone(),
+        display_name: s.user.display_name.clone(),
+        role: s.user.role.as_str(),
+        error,
+    }
+}
+
+/// `GET /console/account`.
+pub async fn page(s: Staff, Query(fq): Query<FlashQuery>) -> Response {
+    render(&build(&s, &fq, None))
+}
+
+/// `POST /console/account/password`: current, new and its confirmation.
+pub async fn change_password(
+    State(state): State<AppState>,
+    s: Staff,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = form::pairs(&body);
+    if let Err(e) = form::check_csrf(&p, &s.csrf) {
+        return error_page(s.t, Some(&s), e);
+    }
+    let (current, new) = (field(&p, "current").unwrap_or_default(), field(&p, "new").unwrap_or_default());
+    if field(&p, "confirm").unwrap_or_default() != new {
+        let error = FieldError { field: "confirm", text: s.t.get("account.err_confirm").into() };
+        return render(&build(&s, &FlashQuery::default(), Some(error)));
+    }
+    let keep = session_cookie(&headers);
+    match sessions::change_password(&state, &s.principal, ip, keep.as_deref(), current.clone(), new.clone()).await {
+        Ok(()) => back_ok(PATH, "password_changed"),
+        Err(e) => match refusal(&s, ApiError::from(e), &current, &new) {
+            Ok(error) => render(&build(&s, &FlashQuery::default(), Some(error))),
+            Err(e) => error_page(s.t, Some(&s), e),
+        },
+    }
+}
+
+/// The field a refusal names, with its message for the reader; other errors (a lock after
+/// too many wrong passwords, say) go to the error page.
+fn refusal(s: &Staff, e: ApiError, current: &str, new: &str) -> Result<FieldError, ApiError> {
+    let key = match e.parts().2 {
+        Some("current") => ("current", "account.err_current"),
+        Some("new") if !new.is_empty() && new == current => ("new", "account.err_same"),
+        Some("new") => ("new", "account.err_length"),
+        _ => return Err(e),
+    };
+    let text = s.t.get(key.1).replace("{n}", &loopdesk_app::accounts::password::MIN_LENGTH.to_string());
+    Ok(FieldError { field: key.0, text })
+}
