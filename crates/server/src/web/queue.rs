@@ -235,6 +235,8 @@ struct QueuePage {
     export: String,
     /// The server's clock, for the countdowns' script.
     now_ms: i64,
+    /// The order in force (chosen, or the tab's), as the sort menu names it.
+    sort: &'static str,
     next: Option<String>,
     is_first: bool,
     states: Vec<&'static str>,
@@ -361,6 +363,12 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
         canonical: q.canonical(),
         export: q.export_query(&tab, s, now),
         now_ms: now.timestamp_millis(),
+        sort: match q.sort(&tab) {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Priority => "priority",
+            Sort::Due => "due",
+        },
         tab,
         tabs,
         rows,

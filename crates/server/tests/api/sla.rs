@@ -317,6 +317,7 @@ async fn the_queue_sorts_by_sla_due_lists_the_overdue_and_counts_down_on_the_con
         let page = app.as_role("supervisor", Method::GET, "/console?view=overdue", None).await;
         let html = page.body.as_str().unwrap().to_string();
         assert!(html.contains("id=\"tab-overdue\""), "{html}");
+        assert!(html.contains("<option value=\"due\" selected>"), "the tab's order shows in the sort menu");
         let medium_row = html.split(&format!("data-id=\"{medium}\"")).nth(1).expect("the medium ticket is listed");
         let cell = medium_row.split("</tr>").next().unwrap();
         assert!(cell.contains("due due-over") && cell.contains("已超时 5 分钟"), "{cell}");
