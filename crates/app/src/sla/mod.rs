@@ -19,7 +19,7 @@ pub mod schedule_watch;
 
 use loopdesk_core::calendar::Calendars;
 use loopdesk_core::sla::{self, Clock, ClockState, SlaPolicy, TargetKind};
-use loopdesk_core::{Event, Ticket, Timestamp};
+use loopdesk_core::{Event, State, Ticket, Timestamp};
 use loopdesk_store::{JobOp, Reader, SlaDue, StoreError};
 use serde::Serialize;
 use std::sync::{Arc, RwLock};
@@ -109,12 +109,15 @@ pub fn clocks(cfg: &SlaConfig, ticket: &Ticket, timeline: &[Event], now: Timesta
 }
 
 /// The ticket's timer and due time: enqueue (or move) `sla:<id>` to its next unfired
-/// alert, or cancel it; and the due time the queues sort by (none once it is closed).
+/// alert, or cancel it; and the due time the queues sort by. A resolved ticket keeps its
+/// timer (a clock may still count until it is closed) but is due nowhere: until the
+/// customer answers, nobody owes work on it.
 pub fn schedule(cfg: &SlaConfig, ticket: &Ticket, timeline: &[Event], now: Timestamp) -> (JobOp, SlaDue) {
     let (next, due) = match ticket.state.is_open() {
         true => {
             let clocks = clocks(cfg, ticket, timeline, now);
-            (sla::next_alert(&clocks, timeline), sla::due_at(&clocks))
+            let due = sla::due_at(&clocks).filter(|_| ticket.state != State::Resolved);
+            (sla::next_alert(&clocks, timeline), due)
         }
         false => (None, None),
     };

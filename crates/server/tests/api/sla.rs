@@ -328,6 +328,22 @@ async fn the_queue_sorts_by_sla_due_lists_the_overdue_and_counts_down_on_the_con
         // Its ticket page counts down too.
         let ticket = app.as_role("supervisor", Method::GET, &format!("/console/tickets/{medium}"), None).await;
         assert!(ticket.body.as_str().unwrap().contains("due due-over"));
+
+        // Resolved without a reply, its first-response clock still counts; but nobody owes
+        // work on a resolved ticket, so it is due nowhere.
+        let (dept, agent) = (app.departments[0].0, app.user_ids["agent"]);
+        let path = |action: &str| format!("/api/v1/tickets/{urgent}/{action}");
+        let assign = json!({"department_id": dept, "assignee_id": agent});
+        assert_eq!(app.as_role("supervisor", Method::POST, &path("assign"), Some(assign)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.as_role("agent", Method::POST, &path("acknowledge"), Some(json!({}))).await.status,
+            StatusCode::OK
+        );
+        let outcome = json!({"kind": "solved", "summary": "已远程修复积分页面"});
+        let resolved = app.as_role("agent", Method::POST, &path("resolve"), Some(outcome)).await;
+        assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.body);
+        assert_eq!(target(&detail(&app, urgent).await, "first_response")["state"], "breached");
+        assert_eq!(queue_dues(&app, "sort=due").await, vec![(medium, Some(due)), (urgent, None), (rejected, None)]);
     })
     .await;
 }
