@@ -434,6 +434,12 @@ impl Reader {
                 (Sort::Due, _) => {}
             }
         }
+        if sort == Sort::Due && phase == DuePhase::Due && from == "tickets" && self.backend == Backend::Sqlite {
+            // With a state condition SQLite reads a state index and sorts every open ticket
+            // (99 ms at a million); the due index gives the order and holds only tickets
+            // with a due time.
+            from = "tickets INDEXED BY tickets_sla_due";
+        }
         if sort == Sort::Due {
             c.push(match phase {
                 DuePhase::Due => "sla_due IS NOT NULL".into(),

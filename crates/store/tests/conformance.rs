@@ -777,6 +777,13 @@ async fn the_due_order_pages_soonest_first_then_the_rest_and_filters_by_due_time
             }
         }
         assert_eq!(got, expected);
+        // With a state condition the order is the same (the rejected ticket drops out).
+        let new = TicketFilter { states: vec![State::New], ..TicketFilter::default() };
+        let page = store.list_tickets(&new, Sort::Due, None, 100).await.unwrap();
+        let want: Vec<(i64, i64)> = expected.iter().copied().filter(|(_, id)| *id != tickets[1].id.0).collect();
+        let got: Vec<(i64, i64)> =
+            page.items.iter().map(|s| (s.sla_due.map_or(i64::MAX, |d| d.timestamp_millis()), s.ticket.id.0)).collect();
+        assert_eq!(got, want);
         // Overdue (due before now) and due within the next three hours; counted the same.
         let now = t0();
         let overdue = TicketFilter { due_before: Some(now), ..TicketFilter::default() };

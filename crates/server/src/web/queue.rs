@@ -132,14 +132,14 @@ impl QueueQuery {
                 m.insert("triage".into(), json!("manual"));
                 m.insert("state".into(), json!(open));
             }
-            // Due within the next hours (not yet overdue), and overdue: by the SLA due time.
+            // Due within the next hours (not yet overdue), and overdue: by the SLA due time,
+            // which only tickets somebody owes work on have (no state condition, so the
+            // due index alone answers both the list and the count).
             "breaching" => {
-                m.insert("state".into(), json!(open));
                 m.insert("due_from".into(), json!(now.to_rfc3339()));
                 m.insert("due_before".into(), json!((now + chrono::Duration::hours(SOON_HOURS)).to_rfc3339()));
             }
             "overdue" => {
-                m.insert("state".into(), json!(open));
                 m.insert("due_before".into(), json!(now.to_rfc3339()));
             }
             "approval" => {
