@@ -9,7 +9,7 @@
 
 use crate::sql::{values_rows, Conditions, Value};
 use crate::{Backend, Store, StoreError};
-use loopdesk_core::{Event, EventData, Ticket, TrackingNo};
+use loopdesk_core::{Email, Event, EventData, Phone, Ticket, TrackingNo};
 use loopdesk_triage::Segmenter;
 use sqlx::AnyConnection;
 use std::sync::OnceLock;
@@ -186,13 +186,41 @@ pub(crate) async fn index_change(
     }
 }
 
+/// A search text that is a customer's phone number or e-mail address, as the ticket's
+/// contact column holds it: finding a customer by what they give on the phone. A number
+/// needs seven digits or more and nothing but digits and `+ -()` spaces, so an order
+/// number or a word is never taken for one.
+fn contact(text: &str) -> Option<(&'static str, String)> {
+    let t = text.trim();
+    if t.contains('@') {
+        return Email::parse(t).ok().map(|e| ("customer_email", e.as_str().to_lowercase()));
+    }
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if digits >= 7 && t.chars().all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch)) {
+        return Phone::parse(t).ok().map(|p| ("customer_phone", p.as_str().to_string()));
+    }
+    None
+}
+
+/// The newest tickets of one contact a search reads (a customer rarely has more).
+const CONTACT_TICKETS: usize = 2_000;
+
 /// Adds the condition "matches the search text" on `tickets` (column `id`): every query
-/// word is in the ticket's words, or the text is the ticket's tracking number.
+/// word is in the ticket's words, or the text is the ticket's tracking number or its
+/// customer's phone number or e-mail address.
 pub(crate) fn push_condition(c: &mut Conditions, backend: Backend, text: &str) {
     let tracking = TrackingNo::parse(text.trim()).ok().map(|t| {
         let p = c.arg(Value::Text(t.to_string()));
         format!("tracking_no = {p}")
     });
+    let tracking = match (tracking, contact(text)) {
+        (Some(t), _) => Some(t),
+        (None, Some((column, value))) => {
+            let p = c.arg(Value::Text(value));
+            Some(format!("{column} = {p}"))
+        }
+        (None, None) => None,
+    };
     let terms = query_terms(text);
     let words = (!terms.is_empty()).then(|| match backend {
         Backend::Sqlite => {
@@ -299,6 +327,11 @@ pub(crate) async fn plan(pool: &sqlx::AnyPool, backend: Backend, text: &str) -> 
     if let Ok(t) = TrackingNo::parse(text.trim()) {
         let ids: Vec<(i64,)> =
             sqlx::query_as("SELECT id FROM tickets WHERE tracking_no = $1").bind(t.to_string()).fetch_all(pool).await?;
+        return Ok(Plan::Ids(ids.into_iter().map(|(id,)| id).collect()));
+    }
+    if let Some((column, value)) = contact(text) {
+        let sql = format!("SELECT id FROM tickets WHERE {column} = $1 ORDER BY id DESC LIMIT {CONTACT_TICKETS}");
+        let ids: Vec<(i64,)> = sqlx::query_as(&sql).bind(value).fetch_all(pool).await?;
         return Ok(Plan::Ids(ids.into_iter().map(|(id,)| id).collect()));
     }
     let terms = query_terms(text);

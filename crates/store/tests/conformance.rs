@@ -808,3 +808,37 @@ async fn the_due_order_pages_soonest_first_then_the_rest_and_filters_by_due_time
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_search_by_phone_number_or_e_mail_address_finds_the_customers_tickets() {
+    each_backend(|store, _| async move {
+        let mut ids = Vec::new();
+        for (text, phone) in
+            [("空调不制冷", "13800138000"), ("空调漏水", "13800138000"), ("订单号 13800138000 退款", "13900139000")]
+        {
+            ids.push(store.intake(request(text, phone)).await.unwrap().ticket.id);
+        }
+        let mut mail = draft("Invoice shows the wrong amount", "13700137000");
+        mail.customer.phone = None;
+        mail.customer.email = Some(Email::parse("Anna.Li@Example.com").unwrap());
+        let anna = store.intake(IntakeRequest::new(mail, Actor::Customer)).await.unwrap().ticket.id;
+        let found = |q: &'static str| {
+            let store = store.clone();
+            async move {
+                let filter = TicketFilter { text: Some(q.into()), ..TicketFilter::default() };
+                let page = store.list_tickets(&filter, Sort::Newest, None, 50).await.unwrap();
+                page.items.iter().map(|s| s.ticket.id).collect::<Vec<_>>()
+            }
+        };
+        // However the number is written; not the ticket that only mentions it in its text.
+        for q in ["13800138000", "138 0013 8000", "+86 138-0013-8000"] {
+            assert_eq!(found(q).await, vec![ids[1], ids[0]], "{q}");
+        }
+        assert_eq!(found("anna.li@example.com").await, vec![anna]);
+        assert_eq!(found("ANNA.LI@EXAMPLE.COM").await, vec![anna]);
+        assert!(found("13600136000").await.is_empty());
+        // Words still find words.
+        assert_eq!(found("退款").await, vec![ids[2]]);
+    })
+    .await;
+}
