@@ -38,7 +38,16 @@ fn words_of<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
 
 /// The words a ticket is found by when it is recorded.
 pub(crate) fn ticket_words(t: &Ticket) -> String {
-    words_of(t.subject.as_deref().into_iter().chain(std::iter::once(t.content.as_str())))
+    // The order and serial numbers the form asked for are searched like the text, so a
+    // customer who gives one on the phone is found by it.
+    let product = [t.product.order_no.as_deref(), t.product.serial_no.as_deref()];
+    words_of(
+        t.subject
+            .as_deref()
+            .into_iter()
+            .chain(std::iter::once(t.content.as_str()))
+            .chain(product.into_iter().flatten()),
+    )
 }
 
 /// The text an event adds to a ticket's words (replies, notes, information from the customer).

@@ -837,6 +837,11 @@ async fn a_search_by_phone_number_or_e_mail_address_finds_the_customers_tickets(
         assert_eq!(found("anna.li@example.com").await, vec![anna]);
         assert_eq!(found("ANNA.LI@EXAMPLE.COM").await, vec![anna]);
         assert!(found("13600136000").await.is_empty());
+        // The order number the form asked for finds its ticket.
+        let mut ordered = draft("洗衣机不脱水", "13500135000");
+        ordered.product.order_no = Some("DD20261102001".into());
+        let order = store.intake(IntakeRequest::new(ordered, Actor::Customer)).await.unwrap().ticket.id;
+        assert_eq!(found("DD20261102001").await, vec![order]);
         // Words still find words.
         assert_eq!(found("退款").await, vec![ids[2]]);
     })
