@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use loopdesk_app::access::visible;
+use loopdesk_app::read::{Sort, TicketFilter};
 use loopdesk_core::access::Permission;
 use loopdesk_core::sla::ClockState;
 use loopdesk_core::{Actor, Event, EventData, Priority, Ticket};
@@ -78,6 +79,8 @@ struct TicketPage {
     cluster_id: i64,
     cluster_size: i64,
     siblings: Vec<Sibling>,
+    /// The customer's other tickets (by phone number or e-mail address), newest first.
+    customer_tickets: Vec<Sibling>,
     clocks: Vec<ClockView>,
     entries: Vec<Entry>,
     allowed: Vec<&'static str>,
@@ -212,6 +215,29 @@ pub async fn page(
     }
 }
 
+/// Up to ten other tickets of the same customer (found by the phone number, else the
+/// e-mail address, as the queue's search finds them), among those the member may see.
+async fn customer_tickets(state: &AppState, s: &Staff, t: &Ticket) -> Result<Vec<Sibling>, ApiError> {
+    let contact = match (&t.customer.phone, &t.customer.email) {
+        (Some(p), _) => p.as_str().to_string(),
+        (None, Some(e)) => e.as_str().to_string(),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let filter =
+        TicketFilter { text: Some(contact), visibility: Some(s.principal.visibility()), ..TicketFilter::default() };
+    let page = state.read().list_tickets(&filter, Sort::Newest, None, 11).await?;
+    Ok(page.items.into_iter().map(|x| x.ticket).filter(|x| x.id != t.id).take(10).map(|x| sibling(&x)).collect())
+}
+
+fn sibling(x: &Ticket) -> Sibling {
+    Sibling {
+        id: x.id.0,
+        tracking_no: x.tracking_no.to_string(),
+        state: x.state.as_str(),
+        subject: x.subject.clone().unwrap_or_else(|| x.content.chars().take(40).collect()),
+    }
+}
+
 async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<TicketPage, ApiError> {
     if !s.can(Permission::Read) {
         return Err(ApiError::Forbidden("read".into()));
@@ -221,18 +247,14 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
     let names = Names::load(state).await?;
     let cluster_id = t.triage.as_ref().and_then(|x| x.cluster_id).unwrap_or(t.id.0);
     let cluster_size = state.read().cluster_size(cluster_id).await.unwrap_or(0);
+    let customer_tickets = customer_tickets(state, s, &t).await?;
     let siblings = state
         .read()
         .cluster_siblings(cluster_id, t.id, 10)
         .await?
         .into_iter()
         .filter(|x| s.principal.can_see(x))
-        .map(|x| Sibling {
-            id: x.id.0,
-            tracking_no: x.tracking_no.to_string(),
-            state: x.state.as_str(),
-            subject: x.subject.clone().unwrap_or_else(|| x.content.chars().take(40).collect()),
-        })
+        .map(|x| sibling(&x))
         .collect();
     let now = state.now();
     let clocks = super::sla::clocks(state, &t, &timeline)
@@ -309,6 +331,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         cluster_id,
         cluster_size,
         siblings,
+        customer_tickets,
         clocks,
         entries,
         allowed: t.state.allowed_actions().iter().map(|a| a.as_str()).collect(),

@@ -277,3 +277,26 @@ async fn a_member_changes_their_own_password_on_the_console_with_errors_at_their
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     }
 }
+
+#[tokio::test]
+async fn the_ticket_page_lists_the_customers_other_tickets() {
+    let app = start().await;
+    let first = app.submit(feedback("冰箱冷藏室不制冷，食物都坏了", "13800138000")).await;
+    let second = app.submit(feedback("上次维修的发票还没有开给我", "13800138000")).await;
+    let stranger = app.submit(feedback("洗衣机门打不开", "13900139000")).await;
+    let cookie = login(&app, "agent").await;
+    let page = get(&app, &format!("/console/tickets/{}", second["id"]), &cookie, "zh").await;
+    let panel = page
+        .body
+        .split("id=\"customer-tickets\"")
+        .nth(1)
+        .expect("a customer panel")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(panel.contains("该客户的其他工单") && panel.contains(first["tracking_no"].as_str().unwrap()), "{panel}");
+    assert!(!panel.contains(second["tracking_no"].as_str().unwrap()), "not the ticket itself");
+    assert!(!panel.contains(stranger["tracking_no"].as_str().unwrap()), "not another customer's");
+    let alone = get(&app, &format!("/console/tickets/{}", stranger["id"]), &cookie, "en").await;
+    assert!(alone.body.contains("This is the customer&#39;s first ticket."), "{}", alone.body);
+}
