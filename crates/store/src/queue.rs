@@ -434,10 +434,14 @@ impl Reader {
                 (Sort::Due, _) => {}
             }
         }
-        if sort == Sort::Due && phase == DuePhase::Due && from == "tickets" && self.backend == Backend::Sqlite {
+        let owner = filter.assignee.is_some() || filter.department.is_some();
+        if sort == Sort::Due && phase == DuePhase::Due && from == "tickets" && self.backend == Backend::Sqlite && !owner
+        {
             // With a state condition SQLite reads a state index and sorts every open ticket
             // (99 ms at a million); the due index gives the order and holds only tickets
-            // with a due time.
+            // with a due time. One person's or department's tickets are fewer: their own
+            // index finds them and the sort is short (walking the due index for them took
+            // 153 ms).
             from = "tickets INDEXED BY tickets_sla_due";
         }
         if sort == Sort::Due {
