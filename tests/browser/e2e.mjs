@@ -1,43 +1,9 @@
 // End-to-end run of the portal and the console in headless Chromium (playwright-core).
-// Started by crates/server/tests/browser.rs against a real server; prints one JSON line
+// Started by crates/server/tests/api/browser.rs against a real server; prints one JSON line
 // with what it saw, which the Rust test asserts on. Screenshots go to $SCREENSHOTS.
-import { chromium } from "playwright-core";
+import { BASE, PASSWORD, SHOTS, check, desktop, login, phone, walk } from "./lib.mjs";
 
-const BASE = process.env.BASE_URL;
-const PASSWORD = process.env.PASSWORD;
-const SHOTS = process.env.SCREENSHOTS;
-const out = {};
-
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
-const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-const desktop = { viewport: { width: 1366, height: 900 } };
-const external = [];
-
-async function context(opts, locale) {
-  const ctx = await browser.newContext({ ...opts, locale, timezoneId: "Asia/Shanghai" });
-  // Every request must go to our server.
-  ctx.on("request", (r) => {
-    if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) external.push(r.url());
-  });
-  return ctx;
-}
-
-async function login(page, user) {
-  await page.goto(BASE + "/console");
-  check(page.url().includes("/console/login"), "unauthenticated console goes to login");
-  await page.fill("input[name=username]", user);
-  await page.fill("input[name=password]", PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
-}
-
-try {
+await walk(async ({ out, context }) => {
   // 1. A customer submits on the portal, in Chinese, on a phone.
   const zhPhone = await context(phone, "zh-CN");
   const p = await zhPhone.newPage();
@@ -217,13 +183,4 @@ try {
   out.password_invalid = await a.getAttribute("#current-password", "aria-invalid");
   await setPasswords(PASSWORD, "a-new-secret-2026");
   out.password_flash = (await a.textContent(".flash")).trim();
-
-  out.external_requests = external;
-  console.log(JSON.stringify(out));
-} catch (e) {
-  console.error(e && e.stack ? e.stack : String(e));
-  console.log(JSON.stringify({ error: String(e), partial: out }));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

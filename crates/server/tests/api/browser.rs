@@ -17,11 +17,11 @@ use loopdesk_store::Backend;
 use serde_json::Value;
 use std::path::PathBuf;
 
-fn workspace() -> PathBuf {
+pub(crate) fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
-fn ready() -> Result<(), String> {
+pub(crate) fn ready() -> Result<(), String> {
     if std::env::var("LOOPDESK_TEST_BROWSER").as_deref() != Ok("1") {
         return Err("LOOPDESK_TEST_BROWSER is not 1 (run scripts/setup-browser.sh, or use scripts/test)".into());
     }
@@ -29,6 +29,37 @@ fn ready() -> Result<(), String> {
         return Err("tests/browser/node_modules/playwright-core is missing".into());
     }
     Ok(())
+}
+
+/// Runs `tests/browser/{script}` in node against the test server with `env` added; returns
+/// the JSON object the script printed last (it fails the test if the run failed). Each
+/// browser walk is its own script, so walks of different features stay apart.
+pub(crate) async fn run_script(app: &TestApp, script: &str, env: &[(&str, &str)]) -> Value {
+    let shots = screenshots();
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(workspace().join("tests/browser").join(script))
+        .current_dir(workspace().join("tests/browser"))
+        .env("BASE_URL", &app.base)
+        .env("PASSWORD", common::PASSWORD)
+        .env("SCREENSHOTS", &shots);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().await.expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stdout.lines().last().unwrap_or("");
+    let out: Value =
+        serde_json::from_str(last).unwrap_or_else(|_| panic!("no result from the browser ({script})\n{stdout}\n{stderr}"));
+    assert!(output.status.success() && out.get("error").is_none(), "browser run {script} failed: {out}\n{stderr}");
+    out
+}
+
+/// Where the scripts put their screenshots and downloads.
+pub(crate) fn screenshots() -> PathBuf {
+    workspace().join("target/screenshots")
 }
 
 #[tokio::test]
@@ -40,25 +71,9 @@ async fn customer_agent_supervisor_admin_in_a_real_browser() {
     let mut config = Config::default();
     config.limits.feedback_per_minute = 100;
     let app = TestApp::start(Backend::Sqlite, config).await;
-    let shots = workspace().join("target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let output = tokio::process::Command::new("node")
-        .arg(workspace().join("tests/browser/e2e.mjs"))
-        .current_dir(workspace().join("tests/browser"))
-        .env("BASE_URL", &app.base)
-        .env("PASSWORD", common::PASSWORD)
-        .env("SCREENSHOTS", &shots)
-        // Wednesday of the test week (the clock starts Monday 2026-11-02, 09:30 in Shanghai).
-        .env("HOLIDAY", "2026-11-04")
-        .output()
-        .await
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let last = stdout.lines().last().unwrap_or("");
-    let out: Value =
-        serde_json::from_str(last).unwrap_or_else(|_| panic!("no result from the browser\n{stdout}\n{stderr}"));
-    assert!(output.status.success() && out.get("error").is_none(), "browser run failed: {out}\n{stderr}");
+    // Wednesday of the test week (the clock starts Monday 2026-11-02, 09:30 in Shanghai).
+    let out = run_script(&app, "e2e.mjs", &[("HOLIDAY", "2026-11-04")]).await;
+    let shots = screenshots();
 
     // The customer got a valid tracking number and a first-response promise.
     let number = TrackingNo::parse(out["tracking_no"].as_str().unwrap()).expect("a valid tracking number");
