@@ -174,6 +174,15 @@ impl Store {
     }
 }
 
+impl TicketFilter {
+    /// Whether [`Reader::count_by_state`] answers `self` and `other` alike (it ignores the
+    /// state filter), so one count serves both.
+    pub fn counts_like(&self, other: &TicketFilter) -> bool {
+        let ignoring_states = |f: &TicketFilter| TicketFilter { states: Vec::new(), ..f.clone() };
+        ignoring_states(self) == ignoring_states(other)
+    }
+}
+
 impl Reader {
     /// Per-state counts of the tickets matching `filter` (its state filter is ignored, so a
     /// queue can show every tab's count). Served from a rollup when the filter only uses

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use loopdesk_app::read::{Cursor, SavedView, Sort, TicketFilter, OPEN_STATES};
+use loopdesk_app::read::{Cursor, SavedView, Sort, StateCounts, OPEN_STATES};
 use loopdesk_app::tickets::actions::{perform, Action};
 use loopdesk_core::{Channel, DepartmentId, Priority, State as TicketState, Ticket, TicketId, Timestamp};
 use serde::Deserialize;
@@ -304,14 +304,17 @@ fn rows_len_marker() -> i64 {
 }
 
 /// Open tickets matching a tab's filter (from the per-state counts), as shown.
-async fn tab_count(state: &AppState, filter: &TicketFilter, tab: &str) -> Result<String, ApiError> {
-    let counts = state.read().count_by_state(filter).await?;
+fn tab_count(counts: &StateCounts, tab: &str) -> String {
     let n: i64 = match tab {
         "all" => counts.total,
         "approval" => counts.by_state.get("awaiting_approval").copied().unwrap_or(0),
         _ => OPEN_STATES.iter().map(|st| counts.by_state.get(st.as_str()).copied().unwrap_or(0)).sum(),
     };
-    Ok(if counts.capped { format!("{n}+") } else { n.to_string() })
+    if counts.capped {
+        format!("{n}+")
+    } else {
+        n.to_string()
+    }
 }
 
 /// `GET /console`.
@@ -334,17 +337,24 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     let rows = page.items.iter().map(|x| row(s, &names, &x.ticket, x.sla_due, now)).collect();
     let next_cursor = page.next_cursor;
     let mut tabs = Vec::new();
+    // The list's own count when it is a tab's (same tickets, states aside): counted once.
+    let mut counted: Option<StateCounts> = None;
     for key in TABS {
         // Counts answer from the rollup or an index (the SLA tabs from the due index);
         // the search words are not applied.
         let plain = QueueQuery { view: Some(key.into()), ..Default::default() };
         let f = plain.params(key, s, now)?.filter(&auth)?;
-        tabs.push(Tab { key, count: Some(tab_count(state, &f, key).await?) });
+        let counts = state.read().count_by_state(&f).await?;
+        tabs.push(Tab { key, count: Some(tab_count(&counts, key)) });
+        if counted.is_none() && f.counts_like(&filter) {
+            counted = Some(counts);
+        }
     }
     // A text search is not counted: a common word can match much of the database.
-    let counts_total = match filter.text {
-        Some(_) => rows_len_marker(),
-        None => state.read().count_by_state(&filter).await?.total,
+    let counts_total = match (&filter.text, counted) {
+        (Some(_), _) => rows_len_marker(),
+        (None, Some(counts)) => counts.total,
+        (None, None) => state.read().count_by_state(&filter).await?.total,
     };
     let fq = FlashQuery {
         ok: q.flash.ok.clone(),
