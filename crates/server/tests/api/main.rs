@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod browser_sla;
 mod calendar_schedule;
 mod channels_inbound;
 mod channels_mail;
