@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod browser_forms;
 mod calendar_schedule;
 mod channels_inbound;
 mod channels_mail;
@@ -15,6 +16,7 @@ mod channels_mail_tls;
 mod clusters;
 mod errors;
 mod export;
+mod forms;
 mod fuzz;
 mod lifecycle;
 mod live;
