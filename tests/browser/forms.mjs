@@ -59,7 +59,11 @@ await walk(async ({ out, context }) => {
   const en = await (await context(desktop, "en-US")).newPage();
   await en.goto(BASE + "/");
   await en.fill("#f-content", "The purifier's filter light stays on after a filter change.");
-  const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de", "hex");
+  // A 2 MB photo: large enough to be sent with progress (small ones post plainly).
+  const png = Buffer.concat([
+    Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de", "hex"),
+    Buffer.alloc(2 << 20),
+  ]);
   await en.setInputFiles("#f-files", { name: "light.png", mimeType: "image/png", buffer: png });
   const answered = en.waitForResponse((r) => r.url().endsWith("/submit"));
   await en.click("#feedback-form button[type=submit]");
@@ -108,14 +112,15 @@ await walk(async ({ out, context }) => {
     };
     if (locale === "zh-CN") {
       await a.screenshot({ path: SHOTS + "/forms-resolve-refused-zh.png", fullPage: true });
-      // 5. Rejecting asks first: cancelled, nothing happens; confirmed, the ticket is rejected.
-      await a.click("#reject-form >> xpath=.. >> summary");
+      // 5. Rejecting (a new ticket) asks first: cancelled, nothing happens; confirmed, rejected.
+      await a.goto(BASE + "/console/tickets/" + env("TICKET_NEW"));
+      await a.click("details:has(#reject-form) > summary");
       await a.fill("#reject-body", "重复提交");
       await a.click("#reject-submit");
       await a.waitForSelector("dialog.confirm[open]");
       out.reject_question = (await a.textContent("dialog.confirm p")).trim();
       await a.click("#confirm-no");
-      check((await a.$("dialog.confirm")) === null, "the question is gone after cancel");
+      await a.waitForSelector("dialog.confirm", { state: "detached" });
       out.state_after_cancel = (await a.textContent("#state")).trim();
       await a.click("#reject-submit");
       await a.waitForSelector("dialog.confirm[open]");
@@ -146,6 +151,7 @@ await walk(async ({ out, context }) => {
   await ad.waitForSelector("dialog.confirm[open]");
   out.deactivate_question = (await ad.textContent("dialog.confirm p")).trim();
   await ad.click("#confirm-no");
+  await ad.waitForSelector("dialog.confirm", { state: "detached" });
   out.still_active = (await ad.$("#inactive")) === null;
 
   // 7. axe-core on the main pages, in both languages (script injection needs CSP bypassed).

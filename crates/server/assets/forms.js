@@ -64,10 +64,14 @@
     else { dialog.remove(); if (window.confirm(form.dataset.confirm)) { form.dataset.confirmed = "1"; form.submit(); } }
   }
 
-  // The selected files, sent with progress; the answer replaces the page.
+  // Large selected files, sent with progress; the answer replaces the page.
   function sendWithProgress(form, submitter) {
     var files = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"), function (i) { return i.files && i.files.length; });
     if (!files.length || !window.FormData || !window.XMLHttpRequest || !window.DOMParser) return false;
+    // Small files go in a moment: the plain post is enough.
+    var total = 0;
+    files.forEach(function (i) { Array.prototype.forEach.call(i.files, function (f) { total += f.size; }); });
+    if (total < (Number(form.dataset.progressAbove) || 0)) return false;
     var bar = document.getElementById(form.dataset.progress);
     var data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);

@@ -22,6 +22,7 @@ async fn refused_forms_keep_their_input_and_actions_ask_first_in_a_real_browser(
     let zh = app.submit(feedback("净水器出水很慢，滤芯才用了一个月", "13600136000")).await;
     let en = app.submit(feedback("The purifier leaks from the tap", "13600136001")).await;
     let (ticket, ticket_en) = (zh["id"].as_i64().unwrap(), en["id"].as_i64().unwrap());
+    let spam = app.submit(feedback("冰箱门关不严，冷藏室结霜很厚", "13600136002")).await["id"].as_i64().unwrap();
     let double = "双击提交按钮只应记录一次反馈";
     let out = run_script(
         &app,
@@ -29,6 +30,7 @@ async fn refused_forms_keep_their_input_and_actions_ask_first_in_a_real_browser(
         &[
             ("TICKET", &ticket.to_string()),
             ("TICKET_EN", &ticket_en.to_string()),
+            ("TICKET_NEW", &spam.to_string()),
             ("TRACKING", zh["tracking_no"].as_str().unwrap()),
             ("CONTACT", "13600136000"),
             ("DOUBLE_TEXT", double),
@@ -72,10 +74,12 @@ async fn refused_forms_keep_their_input_and_actions_ask_first_in_a_real_browser(
     }
     // Rejecting asked first; cancelled, nothing happened; confirmed, rejected.
     assert_eq!(out["reject_question"], "确定将此工单标记为无效吗？客户会收到通知。");
-    assert_eq!(out["state_after_cancel"], "处理中");
+    assert_eq!(out["state_after_cancel"], "待处理");
     assert_eq!(out["state_after_confirm"], "无效");
-    assert_eq!(app.store.ticket(TicketId(ticket)).await.unwrap().state, State::Rejected);
-    assert_eq!(app.store.ticket(TicketId(ticket_en)).await.unwrap().state, State::InProgress);
+    assert_eq!(app.store.ticket(TicketId(spam)).await.unwrap().state, State::Rejected);
+    for id in [ticket, ticket_en] {
+        assert_eq!(app.store.ticket(TicketId(id)).await.unwrap().state, State::InProgress, "nothing refused was done");
+    }
 
     // The admin's editor: the broken text kept, the place named, the caret put there.
     let e = &out["editor"];
@@ -87,9 +91,9 @@ async fn refused_forms_keep_their_input_and_actions_ask_first_in_a_real_browser(
     assert_eq!(out["deactivate_question"], "确定停用此账号吗？停用后此人将无法登录。");
     assert_eq!(out["still_active"], true);
 
-    // One ticket per click: two made here, the English customer's and the double click's.
+    // One ticket per click: three made here, the English customer's and the double click's.
     assert!(out["double_tracking"].as_str().unwrap().starts_with("FB-"));
-    assert_eq!(app.store.count_by_state(&Default::default()).await.unwrap().total, 4, "{out}");
+    assert_eq!(app.store.count_by_state(&Default::default()).await.unwrap().total, 5, "{out}");
 
     // No serious or critical accessibility violation on the main pages.
     assert_eq!(out["axe"], serde_json::json!([]), "{out}");
