@@ -149,3 +149,19 @@ async fn the_document_editor_keeps_a_broken_edit_and_says_where() {
     assert_eq!(refused(&r.body, "document-comment"), "Please say in 1 to 500 characters why you change it.");
     assert_eq!(app.store.document_names().await.unwrap().len(), 0, "nothing was saved");
 }
+
+#[tokio::test]
+async fn the_error_page_leads_staff_back_to_the_console_and_customers_to_the_portal() {
+    let app = start().await;
+    let agent = login(&app, "agent").await;
+    let missing = get(&app, "/console/tickets/999999", &agent, "zh").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("<a href=\"/console\" class=\"button\" id=\"error-back\">返回</a>"),
+        "{}",
+        missing.body
+    );
+    let portal = get(&app, "/survey/not-a-token", "", "zh").await;
+    assert!(portal.status.is_client_error(), "{}", portal.body);
+    assert!(portal.body.contains("<a href=\"/\" class=\"button\" id=\"error-back\">"), "{}", portal.body);
+}
