@@ -4,6 +4,7 @@
 //! language. Passwords are never written back into the form.
 
 use super::context::Staff;
+use super::fields::Kept;
 use super::form::{self, field};
 use super::page::{back_ok, error_page, render, FlashQuery, Layout};
 use crate::auth::session_cookie;
@@ -19,12 +20,6 @@ use loopdesk_app::accounts::sessions;
 
 const PATH: &str = "/console/account";
 
-/// A refusal tied to one field of the form.
-pub struct FieldError {
-    pub field: &'static str,
-    pub text: String,
-}
-
 #[derive(Template)]
 #[template(path = "console/account.html")]
 struct AccountPage {
@@ -33,30 +28,27 @@ struct AccountPage {
     username: String,
     display_name: String,
     role: &'static str,
-    error: Option<FieldError>,
+    /// The refusal, next to its field (passwords are never written back).
+    kept: Kept,
 }
 
-impl AccountPage {
-    /// The message for `name` when the refusal is about that field.
-    fn error_for(&self, name: &str) -> Option<&str> {
-        self.error.as_ref().filter(|e| e.field == name).map(|e| e.text.as_str())
-    }
-}
+/// The form's name in [`Kept`].
+const FORM: &str = "password";
 
-fn build(s: &Staff, fq: &FlashQuery, error: Option<FieldError>) -> AccountPage {
+fn build(s: &Staff, fq: &FlashQuery, kept: Kept) -> AccountPage {
     AccountPage {
         layout: Layout::staff(s, "account.title").with_flash(fq),
         csrf: s.csrf.clone(),
         username: s.user.username.clone(),
         display_name: s.user.display_name.clone(),
         role: s.user.role.as_str(),
-        error,
+        kept,
     }
 }
 
 /// `GET /console/account`.
 pub async fn page(s: Staff, Query(fq): Query<FlashQuery>) -> Response {
-    render(&build(&s, &fq, None))
+    render(&build(&s, &fq, Kept::default()))
 }
 
 /// `POST /console/account/password`: current, new and its confirmation.
@@ -73,14 +65,14 @@ pub async fn change_password(
     }
     let (current, new) = (field(&p, "current").unwrap_or_default(), field(&p, "new").unwrap_or_default());
     if field(&p, "confirm").unwrap_or_default() != new {
-        let error = FieldError { field: "confirm", text: s.t.get("account.err_confirm").into() };
-        return render(&build(&s, &FlashQuery::default(), Some(error)));
+        let kept = Kept::new(FORM, Vec::new()).with_error("confirm", s.t.get("account.err_confirm"));
+        return render(&build(&s, &FlashQuery::default(), kept));
     }
     let keep = session_cookie(&headers);
     match sessions::change_password(&state, &s.principal, ip, keep.as_deref(), current.clone(), new.clone()).await {
         Ok(()) => back_ok(PATH, "password_changed"),
         Err(e) => match refusal(&s, ApiError::from(e), &current, &new) {
-            Ok(error) => render(&build(&s, &FlashQuery::default(), Some(error))),
+            Ok(kept) => render(&build(&s, &FlashQuery::default(), kept)),
             Err(e) => error_page(s.t, Some(&s), e),
         },
     }
@@ -88,7 +80,7 @@ pub async fn change_password(
 
 /// The field a refusal names, with its message for the reader; other errors (a lock after
 /// too many wrong passwords, say) go to the error page.
-fn refusal(s: &Staff, e: ApiError, current: &str, new: &str) -> Result<FieldError, ApiError> {
+fn refusal(s: &Staff, e: ApiError, current: &str, new: &str) -> Result<Kept, ApiError> {
     let key = match e.parts().2 {
         Some("current") => ("current", "account.err_current"),
         Some("new") if !new.is_empty() && new == current => ("new", "account.err_same"),
@@ -96,5 +88,5 @@ fn refusal(s: &Staff, e: ApiError, current: &str, new: &str) -> Result<FieldErro
         _ => return Err(e),
     };
     let text = s.t.get(key.1).replace("{n}", &loopdesk_app::accounts::password::MIN_LENGTH.to_string());
-    Ok(FieldError { field: key.0, text })
+    Ok(Kept::new(FORM, Vec::new()).with_error(key.0, text))
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 const CSS: &str = include_str!("../../assets/app.css");
 const JS: &str = include_str!("../../assets/app.js");
+const FORMS_JS: &str = include_str!("../../assets/forms.js");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     (
@@ -29,6 +30,11 @@ pub async fn css() -> Response {
 /// `GET /assets/app.js`.
 pub async fn js() -> Response {
     asset(JS, "text/javascript; charset=utf-8")
+}
+
+/// `GET /assets/forms.js`: one post per click, confirmations, upload progress.
+pub async fn forms_js() -> Response {
+    asset(FORMS_JS, "text/javascript; charset=utf-8")
 }
 
 /// Query of the language switch.

@@ -99,6 +99,11 @@ impl T {
         catalogue(self.lang).get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// Whether the catalogue has `key` (for a specific text with a general fallback).
+    pub fn has(&self, key: &str) -> bool {
+        catalogue(self.lang).contains_key(key)
+    }
+
     /// The text for `prefix.name`, or `name` when the catalogue has no such key
     /// (categories added by an admin, for example).
     pub fn name(&self, prefix: &str, name: &str) -> String {

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod charts;
 pub mod context;
 pub mod dashboard;
+pub mod fields;
 pub mod form;
 pub mod i18n;
 pub mod login;
@@ -20,6 +21,7 @@ pub mod queue;
 pub mod replies;
 pub mod report_charts;
 pub mod reports;
+pub mod said;
 pub mod schedule;
 pub mod sla;
 pub mod survey;
@@ -42,6 +44,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
+        .route("/assets/forms.js", get(assets::forms_js))
         .route("/lang/{code}", get(assets::switch_language))
         .route("/", get(portal::home))
         .route("/submit", post(portal::submit).layer(upload_limit()))

@@ -80,7 +80,7 @@ fn flash(t: &T, q: &FlashQuery) -> Option<Flash> {
         let mut text = t.name("error", code);
         if let Some(field) = &q.field {
             let name = field.rsplit('.').next().unwrap_or(field);
-            text = format!("{text}: {}", t.name("field", name));
+            text = t.get("form.with_detail").replace("{what}", &text).replace("{detail}", &t.name("field", name));
         }
         // Validation details come from the API in English; Chinese readers get the
         // translated message and field only.
@@ -161,7 +161,8 @@ pub fn error_page(layout_t: T, staff: Option<&Staff>, e: impl Into<ApiError>) ->
     e.log();
     let mut message = layout_t.name("error", code);
     if let Some(f) = field {
-        message = format!("{message}: {}", layout_t.name("field", f.rsplit('.').next().unwrap_or(&f)));
+        let name = layout_t.name("field", f.rsplit('.').next().unwrap_or(&f));
+        message = layout_t.get("form.with_detail").replace("{what}", &message).replace("{detail}", &name);
     }
     let layout = match staff {
         Some(s) => Layout::staff(s, "error.title"),

@@ -3,6 +3,7 @@
 //! Submissions go through the API's intake handler (same validation, triage, rate limits).
 
 use super::context::Visitor;
+use super::fields::{self, Kept};
 use super::form::{self, field};
 use super::page::{error_page, render, Layout};
 use crate::error::ApiError;
@@ -27,12 +28,18 @@ use std::net::IpAddr;
 #[template(path = "portal/home.html")]
 struct Home {
     layout: Layout,
+    /// What went wrong, above the form (the field's own message is next to it).
     error: Option<String>,
+    /// What was typed, and the refused field.
+    kept: Kept,
 }
+
+/// The form's name in [`Kept`].
+const FORM: &str = "feedback";
 
 /// `GET /`: the feedback form.
 pub async fn home(v: Visitor) -> Response {
-    render(&Home { layout: Layout::visitor(&v, "portal.title"), error: None })
+    render(&Home { layout: Layout::visitor(&v, "portal.title"), error: None, kept: Kept::default() })
 }
 
 #[derive(Template)]
@@ -109,17 +116,21 @@ async fn read_form(
     Ok((form::pairs(&body), Vec::new()))
 }
 
-/// `POST /submit`: records the feedback and shows the tracking number.
+/// `POST /submit`: records the feedback and shows the tracking number; a refusal shows the
+/// form again with what was typed and a message next to the field (files must be chosen
+/// again: a browser cannot be given them back; the script keeps them when it sends).
 pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, req: Request) -> Response {
-    let refused = |e: ApiError| {
-        let (status, message) = portal_error(&v, &e);
-        let mut resp = render(&Home { layout: Layout::visitor(&v, "portal.title"), error: Some(message) });
+    let refused = |e: ApiError, p: Vec<(String, String)>, had_files: bool| {
+        let (status, error, kept) = portal_error(&v, &e, p, had_files);
+        let mut resp = render(&Home { layout: Layout::visitor(&v, "portal.title"), error: Some(error), kept });
         *resp.status_mut() = status;
         resp
     };
+    // The script sends with progress and gives the files back to the form itself.
+    let keeps_files = req.headers().contains_key("x-loopdesk-keeps-files");
     let (p, files) = match read_form(&state, req).await {
         Ok(x) => x,
-        Err(e) => return refused(e),
+        Err(e) => return refused(e, Vec::new(), false),
     };
     // The honeypot field is invisible to people; bots fill it in. They get a thank-you
     // page and nothing is recorded.
@@ -139,25 +150,48 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
             let layout = Layout::visitor(&v, "portal.thanks");
             render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
         }
-        Err(e) => refused(e),
+        Err(e) => refused(e, p, !files.is_empty() && !keeps_files),
     }
 }
 
-/// The translated message and status of a refused submission.
-fn portal_error(v: &Visitor, e: &ApiError) -> (StatusCode, String) {
+/// The portal field a refusal of the use case's `api_field` is about.
+fn form_field(api_field: &str) -> &'static str {
+    match api_field.rsplit('.').next().unwrap_or(api_field).split('[').next().unwrap_or_default() {
+        "phone" | "email" => "contact",
+        "name" => "name",
+        "subject" => "subject",
+        "model" => "model",
+        "order_no" => "order_no",
+        "attachments" => "attachments",
+        "attachment" => "attachment",
+        _ => "content",
+    }
+}
+
+/// The status, the message above the form and the kept form of a refused submission.
+fn portal_error(v: &Visitor, e: &ApiError, p: Vec<(String, String)>, had_files: bool) -> (StatusCode, String, Kept) {
     let (status, code, field) = e.parts();
-    let text = match (code, field) {
+    let typed = |name: &str| p.iter().find(|(k, _)| k == name).map(|(_, x)| x.clone()).unwrap_or_default();
+    let again = if had_files { v.t.get("portal.files_again") } else { "" };
+    let (text, kept) = match (code, field) {
         ("invalid_field", Some(f)) => {
-            let name = f.rsplit('.').next().unwrap_or(f);
-            format!("{}: {}", v.t.get("error.invalid_field"), v.t.name("field", name))
+            let label = form_field(f);
+            let message = fields::explain(&v.t, f, label, &e.public_message(), &typed(label));
+            let top = format!("{}{again}", v.t.get("portal.fix_below"));
+            (top, Kept::new(FORM, p).with_error(label, message))
         }
-        ("rate_limited", _) => v.t.get("error.rate_limited").into(),
         ("file_too_large", _) | ("file_type", _) => {
-            format!("{}: {}", v.t.get(&format!("error.{code}")), e.public_message())
+            let message =
+                v.t.get("form.with_detail")
+                    .replace("{what}", v.t.get(&format!("error.{code}")))
+                    .replace("{detail}", &e.public_message());
+            let top = format!("{}{again}", v.t.get("portal.fix_below"));
+            (top, Kept::new(FORM, p).with_error("attachment", message))
         }
-        _ => return (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into()),
+        ("rate_limited", _) => (v.t.get("error.rate_limited").into(), Kept::new(FORM, p)),
+        _ => return (StatusCode::BAD_REQUEST, v.t.get("error.bad_request").into(), Kept::new(FORM, p)),
     };
-    (status, text)
+    (status, text, kept)
 }
 
 #[derive(Template)]

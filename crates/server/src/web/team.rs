@@ -109,7 +109,7 @@ async fn build(state: &AppState, s: &Staff) -> Result<TeamPage, ApiError> {
     let mut escalations = Vec::new();
     for e in state.read().recent_events("escalated", since, 30).await? {
         let text = match &e.data {
-            EventData::Escalated { reason, .. } => reason.clone(),
+            EventData::Escalated { reason, .. } => super::said::escalation(&s.t, reason),
             _ => String::new(),
         };
         escalations.push(Item {

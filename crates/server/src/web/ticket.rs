@@ -3,7 +3,8 @@
 //! siblings, SLA clocks, the timeline, and a form for every action the state allows.
 
 use super::context::Staff;
-use super::page::{error_page, render, FlashQuery, Layout};
+use super::fields::Kept;
+use super::page::{error_page, render, Flash, FlashQuery, Layout};
 use super::queue::{categories, Names};
 use super::replies::{self, ReplyTemplate};
 use crate::error::ApiError;
@@ -69,6 +70,8 @@ struct TicketPage {
     priority: &'static str,
     category: String,
     subtags: String,
+    /// The sub-tags by their names, for reading.
+    subtag_names: String,
     customer: Vec<Fact>,
     product: Vec<Fact>,
     attachments: Vec<(String, String)>,
@@ -99,6 +102,8 @@ struct TicketPage {
     supervise: bool,
     work: bool,
     extend_default: String,
+    /// A refused action's form, open again with what was typed.
+    kept: Kept,
 }
 
 /// Query of the ticket page.
@@ -143,6 +148,11 @@ fn product_facts(s: &Staff, t: &Ticket) -> Vec<Fact> {
     .collect()
 }
 
+/// "what: detail" with the reader's punctuation (full-width colon in Chinese).
+fn said_as(t: &super::i18n::T, what: &str, detail: &str) -> String {
+    t.get("form.with_detail").replace("{what}", what).replace("{detail}", detail)
+}
+
 fn who(s: &Staff, a: &Actor) -> String {
     match a {
         Actor::User { name, .. } => name.clone(),
@@ -158,26 +168,31 @@ fn entry_text(s: &Staff, names: &Names, e: &Event) -> Option<String> {
             Some(body.clone())
         }
         EventData::InfoRequested { message } => Some(message.clone()),
-        EventData::ApprovalRequested { plan, reasons } => Some(format!(
-            "{plan} ({})",
-            reasons.iter().map(|r| t.name("approval", r.as_str())).collect::<Vec<_>>().join(", ")
-        )),
+        EventData::ApprovalRequested { plan, reasons } => Some(
+            t.get("said.with_note").replace("{text}", plan).replace(
+                "{note}",
+                &reasons
+                    .iter()
+                    .map(|r| t.name("approval", r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(t.get("said.list_sep")),
+            ),
+        ),
         EventData::ApprovalDecided { approved, comment } => Some(format!(
             "{}{}",
             t.get(if *approved { "act.approve" } else { "act.refuse" }),
             comment.as_ref().map(|c| format!(" — {c}")).unwrap_or_default()
         )),
         EventData::Resolved { outcome } => {
-            Some(format!("{}: {}", t.name("outcome", outcome.kind.as_str()), outcome.summary))
+            Some(said_as(t, &t.name("outcome", outcome.kind.as_str()), &outcome.summary))
         }
         EventData::SurveyAnswered { satisfaction } => Some(format!(
             "{}{}",
             t.name("rating", satisfaction.rating.as_str()),
             satisfaction.comment.as_ref().map(|c| format!(" — {c}")).unwrap_or_default()
         )),
-        EventData::Reopened { reason } | EventData::Rejected { reason } | EventData::Escalated { reason, .. } => {
-            Some(reason.clone())
-        }
+        EventData::Reopened { reason } | EventData::Rejected { reason } => Some(reason.clone()),
+        EventData::Escalated { reason, .. } => Some(super::said::escalation(t, reason)),
         EventData::Assigned { department_id, assignee_id, reason, .. } => Some(format!(
             "{} / {}{}",
             department_id.and_then(|d| names.departments.get(&d.0).cloned()).unwrap_or_else(|| "—".into()),
@@ -193,9 +208,11 @@ fn entry_text(s: &Staff, names: &Names, e: &Event) -> Option<String> {
             "{} → {} ({})",
             t.name("priority", from_priority.as_str()),
             t.name("priority", priority.as_str()),
-            reasons.join("; ")
+            reasons.iter().map(|r| super::said::priority_reason(t, r)).collect::<Vec<_>>().join(t.get("said.sep"))
         )),
-        EventData::Extended { target, until, reason } => Some(format!("{target}: {} — {reason}", t.date(until))),
+        EventData::Extended { target, until, reason } => {
+            Some(format!("{} — {reason}", said_as(t, &t.name("sla.target", target), &t.date(until))))
+        }
         EventData::Merged { into } => Some(format!("#{into}")),
         EventData::CollaboratorAdded { user_id } => names.users.get(&user_id.0).cloned(),
         _ => None,
@@ -215,6 +232,21 @@ pub async fn page(
     }
 }
 
+/// The ticket page again after a refused action (422): its form open with what was typed,
+/// `message` next to the refused field and at the top of the page.
+pub async fn refused(state: &AppState, s: &Staff, id: i64, kept: Kept, message: String) -> Response {
+    match build(state, s, id, TicketQuery::default()).await {
+        Ok(mut p) => {
+            p.kept = kept;
+            p.layout.flash = Some(Flash { kind: "error", text: message });
+            let mut resp = render(&p);
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            resp
+        }
+        Err(e) => error_page(s.t, Some(s), e),
+    }
+}
+
 /// Up to ten other tickets of the same customer (found by the phone number, else the
 /// e-mail address, as the queue's search finds them), among those the member may see.
 async fn customer_tickets(state: &AppState, s: &Staff, t: &Ticket) -> Result<Vec<Sibling>, ApiError> {
@@ -227,6 +259,21 @@ async fn customer_tickets(state: &AppState, s: &Staff, t: &Ticket) -> Result<Vec
         TicketFilter { text: Some(contact), visibility: Some(s.principal.visibility()), ..TicketFilter::default() };
     let page = state.read().list_tickets(&filter, Sort::Newest, None, 11).await?;
     Ok(page.items.into_iter().map(|x| x.ticket).filter(|x| x.id != t.id).take(10).map(|x| sibling(&x)).collect())
+}
+
+/// The ticket's sub-tags as the taxonomy names them (Chinese names; in English the id
+/// read as words).
+fn subtag_names(state: &AppState, s: &Staff, t: &Ticket) -> String {
+    let triage = state.triage.current();
+    let category = triage.taxonomy().categories.iter().find(|c| t.category.as_deref() == Some(c.id.as_str()));
+    t.subtags
+        .iter()
+        .map(|id| match (s.t.lang, category.and_then(|c| c.subtags.iter().find(|x| &x.id == id))) {
+            (super::i18n::Lang::Zh, Some(x)) => x.name.clone(),
+            _ => id.replace('_', " "),
+        })
+        .collect::<Vec<_>>()
+        .join(s.t.get("said.list_sep"))
 }
 
 fn sibling(x: &Ticket) -> Sibling {
@@ -321,11 +368,12 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         priority: t.priority.as_str(),
         category: t.category.clone().unwrap_or_else(|| "none".into()),
         subtags: t.subtags.join(", "),
+        subtag_names: subtag_names(state, s, &t),
         customer: customer_facts(s, &t, s.principal.sees_personal_data()),
         product: product_facts(s, &t),
         attachments,
-        reasons: t.priority_reasons.clone(),
-        signals: triage.signals.clone(),
+        reasons: t.priority_reasons.iter().map(|r| super::said::priority_reason(&s.t, r)).collect(),
+        signals: triage.signals.iter().map(|x| super::said::signal(&s.t, x)).collect(),
         confidence: t.triage.as_ref().map(|x| format!("{:.0}%", x.confidence * 100.0)),
         manual_triage: triage.needs_manual_triage,
         cluster_id,
@@ -346,12 +394,13 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         templates,
         reply_text,
-        outcome: t.outcome.as_ref().map(|o| format!("{}: {}", s.t.name("outcome", o.kind.as_str()), o.summary)),
+        outcome: t.outcome.as_ref().map(|o| said_as(&s.t, &s.t.name("outcome", o.kind.as_str()), &o.summary)),
         satisfaction: t.satisfaction.as_ref().map(|x| s.t.name("rating", x.rating.as_str())),
         reject_reason: t.reject_reason.clone(),
         merged_into: t.merged_into.map(|m| m.0),
         supervise: s.can(Permission::Supervise),
         work: s.can(Permission::Work),
         extend_default: s.t.input_date(&(state.now() + chrono::Duration::days(3))),
+        kept: Kept::default(),
     })
 }

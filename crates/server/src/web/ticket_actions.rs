@@ -4,6 +4,7 @@
 //! (post/redirect/get).
 
 use super::context::Staff;
+use super::fields::{self, Kept};
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error};
 use crate::error::ApiError;
@@ -131,6 +132,33 @@ pub async fn act(
     .await;
     match result {
         Ok(()) => back_ok(&back, "done"),
+        // A refused field on the ticket page: the page again, nothing typed lost.
+        Err(e) if back == page => match fields::refused_field(&e) {
+            Some((api_field, message)) => {
+                let name = form_field(&p, api_field);
+                let typed = p.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+                let text = fields::explain(
+                    &s.t,
+                    api_field,
+                    api_field.rsplit('.').next().unwrap_or(api_field),
+                    &message,
+                    typed,
+                );
+                let kept = Kept::new(&action, p.clone()).with_error(&name, text.clone());
+                super::ticket::refused(&state, &s, id, kept, text).await
+            }
+            None => back_with_error(&back, &e),
+        },
         Err(e) => back_with_error(&back, &e),
     }
+}
+
+/// The field of the posted form that the use case's `api_field` is about: the text box
+/// `body` stands for the reason, message or plan of the one-box forms.
+fn form_field(p: &Pairs, api_field: &str) -> String {
+    let name = api_field.rsplit('.').next().unwrap_or(api_field);
+    if p.iter().any(|(k, _)| k == name) || !matches!(name, "reason" | "message" | "plan") {
+        return name.to_string();
+    }
+    "body".to_string()
 }

@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod browser_forms;
 mod browser_sla;
 mod calendar_schedule;
 mod channels_inbound;
@@ -16,6 +17,7 @@ mod channels_mail_tls;
 mod clusters;
 mod errors;
 mod export;
+mod forms;
 mod fuzz;
 mod lifecycle;
 mod live;

@@ -11,19 +11,19 @@ use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_SECURITY_POLICY, COOKIE, LOCATION
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
-struct Page {
-    status: StatusCode,
-    csp: String,
-    location: String,
-    set_cookie: String,
-    body: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub csp: String,
+    pub location: String,
+    pub set_cookie: String,
+    pub body: String,
 }
 
-async fn get(app: &TestApp, path: &str, cookie: &str, lang: &str) -> Page {
+pub(crate) async fn get(app: &TestApp, path: &str, cookie: &str, lang: &str) -> Page {
     let r = client()
         .get(format!("{}{path}", app.base))
         .header(COOKIE, cookie)
@@ -34,7 +34,7 @@ async fn get(app: &TestApp, path: &str, cookie: &str, lang: &str) -> Page {
     page(r).await
 }
 
-async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+pub(crate) async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
     let r = client()
         .post(format!("{}{path}", app.base))
@@ -54,7 +54,7 @@ async fn page(r: reqwest::Response) -> Page {
     Page { status: r.status(), location, set_cookie, csp, body: r.text().await.unwrap() }
 }
 
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let at = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
     html[at..at + 32].to_string()
 }
@@ -64,7 +64,7 @@ fn tracking_no(html: &str) -> String {
     html[at..].split('<').next().unwrap().trim().to_string()
 }
 
-async fn start() -> TestApp {
+pub(crate) async fn start() -> TestApp {
     TestApp::start(TestDatabase::backends()[0], Config::default()).await
 }
 
@@ -113,7 +113,7 @@ async fn customer_submits_tracks_and_adds_information() {
     // Missing text: the form comes back with a translated error.
     let bad = post(&app, "/submit", "loopdesk_lang=en", &[("contact", "13912345678"), ("content", " ")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("Please check this field"), "{}", bad.body);
+    assert!(bad.body.contains("Please describe what happened."), "{}", bad.body);
     // Tracking needs the right contact.
     let wrong = post(&app, "/track", "", &[("tracking_no", &number), ("contact", "13900000000")]).await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
@@ -123,7 +123,7 @@ async fn customer_submits_tracks_and_adds_information() {
     assert!(status.body.contains("Feedback received") && status.body.contains("洗衣机漏水"));
 }
 
-async fn login(app: &TestApp, user: &str) -> String {
+pub(crate) async fn login(app: &TestApp, user: &str) -> String {
     let r =
         post(app, "/console/login", "", &[("username", user), ("password", common::PASSWORD), ("back", "/console")])
             .await;
@@ -220,13 +220,16 @@ async fn dashboard_and_admin(app: TestApp) {
     let token = csrf(&doc.body);
     let path = "/console/admin/documents/reply_templates";
     let bad = post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", "{\"templates\": 3}")]).await;
-    assert!(bad.location.contains("error=invalid_field"), "{}", bad.location);
+    // Refused: the editor again with the text as typed and the refusal next to it.
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
     let body = r#"{"templates":[{"name":"hi","title_zh":"问候","title_en":"Hello","text_zh":"您好 {{customer_name}}","text_en":"Hi {{customer_name}}"}]}"#;
     let ok =
         post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", body), ("comment", "greeting")]).await;
     assert!(ok.location.contains("ok=done"), "{}", ok.location);
     let stale = post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", body)]).await;
-    assert!(stale.location.contains("error=stale_version"), "{}", stale.location);
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("已有人保存了更新的版本 v1"), "{}", stale.body);
     let doc = get(&app, path, &admin, "en").await;
     assert!(doc.body.contains("greeting") && doc.body.contains(">admin<"), "history shows who and why");
 }

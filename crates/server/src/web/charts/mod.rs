@@ -45,6 +45,13 @@ const ROW: u32 = 30;
 const BAR: u32 = 20;
 const PLOT: u32 = 260;
 
+/// Room for the longest of `labels` at the charts' 14 px (a CJK character is about 14 px
+/// wide, a Latin one about 8), at least `min`: English labels are not clipped.
+pub fn label_width<'a>(labels: impl IntoIterator<Item = &'a str>, min: u32) -> u32 {
+    let width = |l: &str| l.chars().map(|c| if c.is_ascii() { 8 } else { 15 }).sum::<u32>() + 14;
+    labels.into_iter().map(width).max().unwrap_or(0).clamp(min, 280)
+}
+
 /// Lays out `bars` (longest bar = full width): counts.
 pub fn bars(id: &str, title: &str, bars: Vec<Bar>) -> BarChart {
     let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max);
@@ -64,6 +71,7 @@ fn described(bars: &[Bar]) -> String {
 
 fn laid_out(id: &str, title: &str, bars: Vec<Bar>, max: f64) -> BarChart {
     let desc = described(&bars);
+    let label_width = label_width(bars.iter().map(|b| b.label.as_str()), 120);
     let geoms = bars
         .into_iter()
         .enumerate()
@@ -79,7 +87,7 @@ fn laid_out(id: &str, title: &str, bars: Vec<Bar>, max: f64) -> BarChart {
         title: title.to_string(),
         desc,
         height: 16 + geoms.len() as u32 * ROW,
-        label_width: 120,
+        label_width,
         bars: geoms,
     }
 }
@@ -94,6 +102,14 @@ impl BarChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_get_the_room_they_need() {
+        assert_eq!(label_width(["技术问题"], 120), 120);
+        let en = label_width(["Service complaint"], 120);
+        assert!(en >= 17 * 8, "{en}");
+        assert_eq!(label_width(["x".repeat(200).as_str()], 120), 280);
+    }
 
     #[test]
     fn bars_scale_to_the_longest_and_escape_labels() {

@@ -56,17 +56,18 @@ pub struct Stacked {
 /// spanning the plot. Series no row has are left out of the legend.
 pub fn stacked(id: &str, title: &str, desc: String, series: &[String], rows: &[(String, Vec<i64>)]) -> Stacked {
     let max = rows.iter().map(|(_, v)| v.iter().sum::<i64>()).max().unwrap_or(0);
+    let left = super::label_width(rows.iter().map(|(l, _)| l.as_str()), LABEL);
     let scale = |n: i64| if max > 0 { (n as f64 / max as f64 * f64::from(PLOT)).round() as u32 } else { 0 };
     let bars: Vec<StackedBar> = rows
         .iter()
         .enumerate()
         .map(|(i, (label, values))| {
             let y = 8 + i as u32 * ROW;
-            let (mut x, mut sum, mut segments) = (LABEL, 0, Vec::new());
+            let (mut x, mut sum, mut segments) = (left, 0, Vec::new());
             for (s, n) in values.iter().enumerate().filter(|(_, n)| **n > 0) {
                 sum += n;
                 // Each segment ends where the running total ends, so rounding never adds up.
-                let end = LABEL + scale(sum);
+                let end = left + scale(sum);
                 let text = format!("{}: {n}", series.get(s).map(String::as_str).unwrap_or(""));
                 segments.push(Segment { x, width: end - x, colour: PALETTE[s % PALETTE.len()], text });
                 x = end;
@@ -94,9 +95,9 @@ pub fn stacked(id: &str, title: &str, desc: String, series: &[String], rows: &[(
         id: id.to_string(),
         title: title.to_string(),
         desc,
-        width: LABEL + PLOT + 60,
+        width: left + PLOT + 60,
         height: legend_y + legend_rows * 20 + 4,
-        label_width: LABEL,
+        label_width: left,
         bars,
         legend,
     }
