@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod browser_portal;
 mod calendar_schedule;
 mod channels_inbound;
 mod channels_mail;
@@ -18,6 +19,7 @@ mod export;
 mod fuzz;
 mod lifecycle;
 mod live;
+mod portal_status;
 mod problems;
 mod problems_effect;
 mod problems_resolve;
