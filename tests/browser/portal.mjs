@@ -92,7 +92,7 @@ await walk(async ({ out, context }) => {
       if (!surveyUrl) await new Promise((r) => setTimeout(r, 100));
     }
     check(surveyUrl, "the survey went out");
-    await s.reload();
+    await s.goto(o.status_url);
     o.resolved_stage = (await s.textContent("#stages [aria-current=step] .name")).trim();
 
     // 5. The survey link on the phone: large named choices, answered unsatisfied.

@@ -8,13 +8,13 @@ use super::context::Visitor;
 use super::form::{self, field};
 use super::page::{error_page, render, Flash, Layout};
 use crate::error::ApiError;
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use loopdesk_app::portal::{self, links};
 use loopdesk_app::tickets::customer;
 use loopdesk_app::workflow::survey::Answer;
@@ -177,12 +177,25 @@ async fn opened(state: &AppState, v: &Visitor, token: &str) -> Result<Ticket, Re
     links::open_status(state, token).await.map_err(|e| error_page(v.t, None, e))
 }
 
+/// Query of the status page: `sent=1` after a follow-up message went in.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
 /// `GET /status/{token}`.
-pub async fn page(State(state): State<AppState>, v: Visitor, Path(token): Path<String>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     match opened(&state, &v, &token).await {
         Ok(ticket) => {
             customer::looked_up(&state, &ticket).await;
-            page_of(&state, &v, &ticket, None, Kept::default()).await
+            let flash = q.sent.and_then(|_| ok(&v, "portal.follow_up_sent"));
+            page_of(&state, &v, &ticket, flash, Kept::default()).await
         }
         Err(resp) => resp,
     }
@@ -210,7 +223,8 @@ pub async fn message(State(state): State<AppState>, v: Visitor, Path(token): Pat
     let p = form::pairs(&body);
     let text = field(&p, "body").unwrap_or_default();
     match customer::follow_up(&state, &ticket, &text).await {
-        Ok(t) => page_of(&state, &v, &t, ok(&v, "portal.follow_up_sent"), Kept::default()).await,
+        // Post-redirect-get: reloading the page must not send the message twice.
+        Ok(_) => Redirect::to(&format!("/status/{token}?sent=1")).into_response(),
         Err(e) => {
             let e = ApiError::from(e);
             e.log();
