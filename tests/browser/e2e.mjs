@@ -85,7 +85,7 @@ await walk(async ({ out, context }) => {
   out.portal_files = await p.textContent("#files");
   await p.screenshot({ path: SHOTS + "/portal-status-phone.png", fullPage: true });
   await p.check("#survey input[value=satisfied]");
-  await p.selectOption("#survey select[name=score]", "5");
+  await p.check("#survey input[name=score][value='5']");
   await Promise.all([p.waitForNavigation(), p.click("#survey button[type=submit]")]);
   out.after_survey_state = (await p.textContent("#state")).trim();
 

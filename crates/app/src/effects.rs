@@ -58,6 +58,7 @@ impl AppEffects {
             gateway: gateway.as_deref(),
             issuer: &self.outbound.issuer,
             now,
+            portal: crate::notify::PortalLinks::of(&self.config, &self.documents),
         };
         match composer.delivery(t, &notice, &key, reply_to.map(str::to_string)) {
             Ok(d) => owed.deliveries.push(d),

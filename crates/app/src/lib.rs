@@ -22,6 +22,7 @@ pub mod keys;
 pub mod live;
 pub mod notify;
 pub mod outbound;
+pub mod portal;
 pub mod problems;
 pub mod ratelimit;
 pub mod reports;
@@ -116,7 +117,7 @@ impl App {
         let triage = triage::engine::TriageSlot::new(triage::default_engine()?);
         triage.reload_if_changed(&store).await?;
         accounts::password::warm_up().await;
-        Ok(App {
+        let app = App {
             store,
             limits: Arc::new(ratelimit::Limiters::from_config(&config)),
             live: Arc::new(live::LiveHub::new(config.live.max_streams_per_user)),
@@ -127,7 +128,11 @@ impl App {
             sla,
             documents,
             router: Arc::default(),
-        })
+        };
+        // Links composed inside a transaction (the acknowledgement's status link) need the
+        // key at hand.
+        workflow::survey::signing_key(&app).await?;
+        Ok(app)
     }
 
     /// Read access to the database (queries only).

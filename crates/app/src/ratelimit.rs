@@ -63,6 +63,8 @@ pub struct Limiters {
     pub login_by_ip: RateLimiter,
     /// Public survey look-ups and answers.
     pub survey_by_ip: RateLimiter,
+    /// A customer's follow-up messages on one ticket (the status page).
+    pub follow_up_by_ticket: RateLimiter,
 }
 
 impl Limiters {
@@ -77,6 +79,8 @@ impl Limiters {
             track_by_number: RateLimiter::new(l.track_per_minute.div_ceil(4)),
             login_by_ip: RateLimiter::new(l.login_per_minute),
             survey_by_ip: RateLimiter::new(l.track_per_minute),
+            // A person writes a few messages a minute at most; more is a script.
+            follow_up_by_ticket: RateLimiter::new(l.feedback_per_minute.div_ceil(2)),
         }
     }
 }

@@ -5,7 +5,8 @@
 
 use chrono::TimeZone;
 use loopdesk_app::config::channels::ChannelsConfig;
-use loopdesk_app::notify::{Composer, CustomerNotice};
+use loopdesk_app::notify::{Composer, CustomerNotice, PortalLinks};
+use loopdesk_app::portal::branding::Brand;
 use loopdesk_app::Key;
 use loopdesk_channels::email::MessageIdIssuer;
 use loopdesk_channels::templates::{NotificationKind, TemplateSet};
@@ -57,6 +58,23 @@ fn vars(kind: NotificationKind) -> Vec<(&'static str, String)> {
     }
 }
 
+/// A configured public address, a fixed link key and a branding with a stored logo.
+fn portal_links() -> PortalLinks {
+    let brand = Brand {
+        company: Some("海川电器 Haichuan".into()),
+        logo_src: Some("/brand/logo?v=2".into()),
+        accent: Some("#0b5394".into()),
+        contact_within_working_hours: 8,
+        version: 2,
+        ..Brand::default()
+    };
+    PortalLinks {
+        public_url: Some("https://support.example.com".into()),
+        key: Some(b"snapshot-key".to_vec()),
+        brand: std::sync::Arc::new(brand),
+    }
+}
+
 #[test]
 fn every_customer_notification_in_both_languages() {
     let templates = TemplateSet::builtin();
@@ -68,8 +86,14 @@ fn every_customer_notification_in_both_languages() {
     let issuer = MessageIdIssuer::new("support.example.com", b"snapshot-key");
     for chinese in [true, false] {
         let t = ticket(chinese);
-        let composer =
-            Composer { config: &config, templates: &templates, gateway: None, issuer: &issuer, now: t.received_at };
+        let composer = Composer {
+            config: &config,
+            templates: &templates,
+            gateway: None,
+            issuer: &issuer,
+            now: t.received_at,
+            portal: portal_links(),
+        };
         for kind in NotificationKind::ALL {
             let notice = CustomerNotice::new(t.id, kind, vars(kind));
             let d = composer.delivery(&t, &notice, &Key::acknowledgement(t.id), None).unwrap();

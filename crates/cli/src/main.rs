@@ -146,6 +146,9 @@ async fn serve(mut config: Config, bind: Option<SocketAddr>, with_demo: bool) ->
         rollup::backfill_sla(app.store()).await?;
         println!("{report}");
     }
+    if loopdesk_app::portal::links::configured(&app.config).is_none() {
+        tracing::warn!("{}", loopdesk_app::portal::links::NO_PUBLIC_URL);
+    }
     let addr = server.local_addr()?;
     println!("Loopdesk is listening on http://{addr}  (API: http://{addr}/api/v1, docs: /api/v1/openapi.json)");
     tracing::info!(%addr, backend = ?app.read().backend(), "listening");

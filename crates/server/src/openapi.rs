@@ -105,6 +105,8 @@ impl Modify for Security {
     paths(
         routes::feedback::submit,
         routes::track::track,
+        routes::status::status,
+        routes::status::message,
         routes::surveys::show,
         routes::surveys::submit,
         document,
@@ -194,6 +196,9 @@ impl Modify for Security {
         routes::documents::spike_rules::show,
         routes::documents::spike_rules::save,
         routes::documents::spike_rules::history,
+        routes::documents::portal::show,
+        routes::documents::portal::save,
+        routes::documents::portal::history,
         routes::documents::show_channel,
         routes::documents::save_channel,
         routes::documents::channel_history,

@@ -167,7 +167,7 @@ impl Config {
     /// Whether browsers reach the site over HTTPS (through a TLS proxy, or a public URL
     /// that says so): session cookies are then `Secure`.
     pub fn served_over_tls(&self) -> bool {
-        self.proxy.tls || self.workflow.public_url.starts_with("https://")
+        self.proxy.tls || crate::portal::links::configured(self).is_some_and(|u| u.starts_with("https://"))
     }
 
     /// An example configuration file with every key and its default.
@@ -194,8 +194,10 @@ impl Config {
         let w = crate::workflow::config::WorkflowConfig::default();
         out.push_str(&format!(
             "\n[workflow]\nack_timeout_minutes = {}\nsurvey_delay_minutes = {}\nsurvey_window_hours = {}\n\
-             # survey_secret = \"…\"  (generated and kept in the database when absent)\npublic_url = \"{}\"\n",
-            w.ack_timeout_minutes, w.survey_delay_minutes, w.survey_window_hours, w.public_url
+             # survey_secret = \"…\"  (generated and kept in the database when absent)\n\
+             # the address customers reach the portal at, for survey and status links (warned about when absent)\n\
+             # public_url = \"https://support.example.com\"\n",
+            w.ack_timeout_minutes, w.survey_delay_minutes, w.survey_window_hours
         ));
         let t = TriageSettings::default();
         out.push_str(&format!(

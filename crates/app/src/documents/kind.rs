@@ -36,6 +36,8 @@ pub enum DocumentKind {
     Triage(RulePart),
     /// Which spikes are watched: window, history, admin thresholds.
     SpikeRules,
+    /// The customer portal: branding, and what an unsatisfied customer is promised.
+    Portal,
 }
 
 /// A channel's name: 1 to 64 letters, digits, `-` or `_`.
@@ -70,7 +72,7 @@ impl ChannelName {
 
 impl DocumentKind {
     /// Every document with a fixed name, in the order an admin meets them.
-    pub const FIXED: [DocumentKind; 9] = [
+    pub const FIXED: [DocumentKind; 10] = [
         DocumentKind::SlaPolicy,
         DocumentKind::Calendars,
         DocumentKind::RoutingRules,
@@ -80,6 +82,7 @@ impl DocumentKind {
         DocumentKind::Robots,
         DocumentKind::ReportSchedules,
         DocumentKind::SpikeRules,
+        DocumentKind::Portal,
     ];
 
     /// The document stored under `name`.
@@ -116,6 +119,7 @@ impl DocumentKind {
             DocumentKind::Channel(c) => format!("channel:{}", c.as_str()),
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
             DocumentKind::SpikeRules => "spike_rules".into(),
+            DocumentKind::Portal => "portal".into(),
         }
     }
 
@@ -154,6 +158,7 @@ impl DocumentKind {
             DocumentKind::Channel(_) => Ok(Value::Null),
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
             DocumentKind::SpikeRules => json(loopdesk_core::report::spike_rules::SpikeRules::default()),
+            DocumentKind::Portal => json(crate::portal::branding::PortalDoc::default()),
         }
     }
 }

@@ -58,6 +58,10 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
             let rules: loopdesk_core::report::spike_rules::SpikeRules = parse(body)?;
             rules.validate().map_err(|(field, message)| AppError::invalid(field, message))?;
         }
+        DocumentKind::Portal => {
+            let doc: crate::portal::branding::PortalDoc = parse(body)?;
+            doc.validate()?;
+        }
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
@@ -111,7 +115,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
         DocumentKind::Triage(_) => {
             app.triage.reload_if_changed(app.read()).await?;
         }
-        DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) => {
+        DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) | DocumentKind::Portal => {
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),

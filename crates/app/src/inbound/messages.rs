@@ -34,7 +34,7 @@ pub async fn append_customer_message(app: &App, ticket: TicketId, body: &str, ow
         let cmd = if cur.state == TicketState::AwaitingCustomer {
             Command::ProvideInfo { body: body.clone() }
         } else {
-            Command::Note { body: format!("客户来信 / message from the customer:\n{body}") }
+            Command::Note { body: format!("{}{body}", crate::tickets::customer::FOLLOW_UP_PREFIX) }
         };
         let e = decide(cur, cmd, Actor::Customer, now)?;
         Ok(Decision { events: vec![e], owed: owed.clone() })

@@ -7,9 +7,10 @@ use crate::config::channels::ChannelsConfig;
 use crate::documents::channel::GatewayDoc;
 use crate::keys::Key;
 use crate::outbound::{EmailPayload, HttpPayload};
+use crate::portal::branding::Brand;
 use crate::{App, AppError};
 use loopdesk_channels::email::{MessageIdIssuer, OutboundEmail};
-use loopdesk_channels::templates::{NotificationKind, TemplateSet, Vars};
+use loopdesk_channels::templates::{escape_html, NotificationKind, TemplateSet, Vars};
 use loopdesk_core::{Ticket, TicketId, Timestamp};
 use loopdesk_store::NewDelivery;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,53 @@ pub struct Composer<'a> {
     pub gateway: Option<&'a GatewayDoc>,
     pub issuer: &'a MessageIdIssuer,
     pub now: Timestamp,
+    /// Status links and branding.
+    pub portal: PortalLinks,
+}
+
+/// What customer notices take from the portal: the signed status link (only on a
+/// configured public address: a link to the listening address may reach nobody) and the
+/// company's branding.
+#[derive(Debug, Clone, Default)]
+pub struct PortalLinks {
+    pub public_url: Option<String>,
+    pub key: Option<Vec<u8>>,
+    pub brand: std::sync::Arc<Brand>,
+}
+
+impl PortalLinks {
+    /// The links and branding in force.
+    pub fn of(config: &crate::Config, documents: &crate::documents::Cache) -> PortalLinks {
+        PortalLinks {
+            public_url: crate::portal::links::configured(config),
+            key: documents.link_key().map(<[u8]>::to_vec),
+            brand: documents.brand(),
+        }
+    }
+
+    fn status_url(&self, t: &Ticket) -> Option<String> {
+        let (url, key) = (self.public_url.as_ref()?, self.key.as_ref()?);
+        Some(format!("{url}/status/{}", crate::portal::links::sign(key, &t.tracking_no)))
+    }
+
+    /// The message's HTML in the company's frame: its logo (served by this server, so only
+    /// with a public address) or name, and its accent colour.
+    fn frame(&self, company: &str, body: &str) -> String {
+        let b = &self.brand;
+        let accent = b.accent.as_deref().unwrap_or("#1d5fbf");
+        let logo = match (&self.public_url, &b.logo_src) {
+            (Some(url), Some(src)) => format!(
+                "<img src=\"{}{}\" alt=\"{}\" height=\"40\">",
+                escape_html(url),
+                escape_html(src),
+                escape_html(company)
+            ),
+            _ => format!("<strong>{}</strong>", escape_html(company)),
+        };
+        format!(
+            "<div style=\"border-top:4px solid {accent};padding-top:12px\">\n<p style=\"color:{accent}\">{logo}</p>\n{body}\n</div>"
+        )
+    }
 }
 
 impl Composer<'_> {
@@ -39,10 +87,10 @@ impl Composer<'_> {
         let cfg = self.config;
         let mut vars = Vars::new();
         vars.insert("tracking_no".into(), t.tracking_no.to_string());
-        vars.insert("company".into(), cfg.company.clone());
+        vars.insert("company".into(), self.company().to_string());
         vars.insert("customer_name".into(), t.customer.name.clone().unwrap_or_default());
-        if let Some(url) = &cfg.public_url {
-            vars.insert("status_url".into(), format!("{}/track/{}", url.trim_end_matches('/'), t.tracking_no));
+        if let Some(url) = self.portal.status_url(t) {
+            vars.insert("status_url".into(), url);
         }
         if kind == NotificationKind::Acknowledgement {
             let hours = cfg.first_response_hours;
@@ -51,6 +99,11 @@ impl Composer<'_> {
         }
         vars.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
         vars
+    }
+
+    /// The company's name: the branding's, else `[channels] company`.
+    fn company(&self) -> &str {
+        self.portal.brand.company.as_deref().unwrap_or(&self.config.company)
     }
 
     /// The delivery of `notice` about `t`, answering the customer's message `parent` when
@@ -76,7 +129,7 @@ impl Composer<'_> {
                 reply_to: smtp.reply_to,
                 subject: rendered.subject,
                 text: rendered.text,
-                html: Some(rendered.html),
+                html: Some(self.portal.frame(self.company(), &rendered.html)),
                 message_id: self.issuer.issue_random(t.id),
                 in_reply_to: parent.clone(),
                 references: parent.into_iter().collect(),
@@ -143,6 +196,7 @@ impl CustomerNotice {
             gateway: gateway.as_deref(),
             issuer: &app.outbound.issuer,
             now: app.now(),
+            portal: PortalLinks::of(&app.config, &app.documents),
         };
         let delivery = composer.delivery(&t, self, key, parent)?;
         app.store.add_deliveries(&[delivery], app.now()).await?;

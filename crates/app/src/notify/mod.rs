@@ -7,7 +7,7 @@
 mod customer;
 mod staff;
 
-pub use customer::{Composer, CustomerNotice};
+pub use customer::{Composer, CustomerNotice, PortalLinks};
 pub use staff::{alert_card, supervisors_of, Recipients, StaffAlert, StaffNotice};
 
 use loopdesk_channels::templates::Lang;

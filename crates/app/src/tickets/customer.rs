@@ -1,6 +1,7 @@
 //! What a customer may do on their own ticket once they proved who they are with the
-//! tracking number and the contact they left (the portal's status page): read it, add the
-//! information asked for (with files), answer the survey.
+//! tracking number and the contact they left, or with the signed status link (the portal's
+//! status page): read it, add the information asked for (with files), write again, answer
+//! the survey.
 
 use super::change::run;
 use crate::intake::uploads;
@@ -70,6 +71,47 @@ pub async fn add_info(app: &App, ticket: &Ticket, text: &str, files: &[InboundAt
             Err(e)
         }
     }
+}
+
+/// Longest follow-up message, in characters.
+pub const MAX_FOLLOW_UP: usize = 5000;
+
+/// What a follow-up message does in each state, as the lifecycle rules say: it answers an
+/// open information request (the agent's turn again), reopens a resolved or closed ticket
+/// (the customer came back), and is added to an open ticket for the agent to read. A
+/// rejected or merged ticket takes no more messages.
+fn follow_up_commands(t: &Ticket, body: &str) -> Result<Vec<Command>, loopdesk_core::DomainError> {
+    let said = || Command::Note { body: format!("{FOLLOW_UP_PREFIX}{body}") };
+    Ok(match t.state {
+        State::AwaitingCustomer => vec![Command::ProvideInfo { body: body.to_string() }],
+        State::Resolved | State::Closed => {
+            vec![Command::Reopen { reason: "客户追加留言 / the customer wrote again".into() }, said()]
+        }
+        State::Rejected | State::Merged => {
+            return Err(loopdesk_core::DomainError::invalid("body", "this request takes no more messages"))
+        }
+        _ => vec![said()],
+    })
+}
+
+/// How a customer's follow-up note starts on the timeline (the e-mail channel's words).
+pub const FOLLOW_UP_PREFIX: &str = "客户来信 / message from the customer:\n";
+
+/// The customer writes again on their ticket (the status page's follow-up box): the
+/// message lands on the timeline as theirs and moves the ticket as
+/// [`follow_up_commands`] says. At most [`MAX_FOLLOW_UP`] characters; a few a minute per
+/// ticket.
+pub async fn follow_up(app: &App, ticket: &Ticket, text: &str) -> Result<Ticket, AppError> {
+    let body = text.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "write a message"));
+    }
+    if body.chars().count() > MAX_FOLLOW_UP {
+        return Err(AppError::invalid("body", format!("must be at most {MAX_FOLLOW_UP} characters")));
+    }
+    app.limits.follow_up_by_ticket.check(&ticket.id.to_string(), app.now())?;
+    let (t, _) = run(app, ticket.id, Actor::Customer, |cur| follow_up_commands(cur, body)).await?;
+    Ok(t)
 }
 
 /// A link for the survey of `ticket`'s current resolution, if that survey went out and is

@@ -18,7 +18,9 @@ pub struct WorkflowConfig {
     pub survey_window_hours: i64,
     /// Key that signs survey links; generated once and kept in the database when empty.
     pub survey_secret: Secret,
-    /// Public address of the customer portal, for survey links.
+    /// Public address of the customer portal (`https://support.example.com`), for survey
+    /// and status links. Empty: `[channels] public_url`, else the listening address, with a
+    /// warning at start (see [`crate::portal::links`]).
     pub public_url: String,
 }
 
@@ -29,7 +31,7 @@ impl Default for WorkflowConfig {
             survey_delay_minutes: 0,
             survey_window_hours: 72,
             survey_secret: Secret::default(),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
         }
     }
 }

@@ -21,21 +21,25 @@ use loopdesk_store::{Owed, Survey};
 /// Longest comment a customer may leave.
 pub const MAX_COMMENT: usize = 2000;
 
-/// The key survey links are signed with: the configured one, else one generated once and
-/// shared by every node through the database.
+/// The key survey and status links are signed with: the configured one, else one
+/// generated once and shared by every node through the database. Read once per process.
 pub async fn signing_key(app: &App) -> Result<Vec<u8>, AppError> {
-    let configured = app.config.workflow.survey_secret.expose();
-    if !configured.is_empty() {
-        return Ok(configured.as_bytes().to_vec());
+    if let Some(key) = app.documents.link_key() {
+        return Ok(key.to_vec());
     }
-    let key = app.store.shared_secret("survey_hmac", &crate::accounts::new_secret("")).await?;
-    Ok(key.into_bytes())
+    let configured = app.config.workflow.survey_secret.expose();
+    let key = if configured.is_empty() {
+        app.store.shared_secret("survey_hmac", &crate::accounts::new_secret("")).await?.into_bytes()
+    } else {
+        configured.as_bytes().to_vec()
+    };
+    Ok(app.documents.set_link_key(key).to_vec())
 }
 
-/// The customer-facing link of a survey.
+/// The customer-facing link of a survey, on the public address.
 pub async fn survey_url(app: &App, t: &SurveyToken) -> Result<String, AppError> {
     let token = token::sign(&signing_key(app).await?, t);
-    Ok(format!("{}/survey/{token}", app.config.workflow.public_url.trim_end_matches('/')))
+    Ok(format!("{}/survey/{token}", crate::portal::links::base(&app.config)))
 }
 
 /// The resolution round a ticket is in, if it is resolved.

@@ -13,6 +13,7 @@
 //! | `/admin/templates` | notification templates |
 //! | `/admin/robots` | robots and staff addresses |
 //! | `/admin/report-schedules` | weekly and monthly summaries to staff |
+//! | `/admin/portal` | the portal's branding and what an unsatisfied customer is promised |
 //! | `/admin/channels/{name}` | a channel's settings |
 //! | `/triage/rules/{part}` | a part of the triage rules |
 
@@ -25,6 +26,7 @@ use axum::routing::get;
 use axum::Router;
 use loopdesk_app::documents::channel::{GatewayDoc, RobotsDoc, WebhookDoc, WechatDoc};
 use loopdesk_app::documents::{self, ChannelName, DocumentEdit, DocumentKind, DocumentView};
+use loopdesk_app::portal::branding::PortalDoc;
 use loopdesk_app::sla::load::CalendarsDoc;
 use loopdesk_app::summaries::SchedulesDoc;
 use loopdesk_app::triage::engine::RulePart;
@@ -178,6 +180,7 @@ fixed_document!(
     SchedulesDoc,
     DocumentKind::ReportSchedules
 );
+fixed_document!(portal, "/admin/portal", "/admin/portal/history", "portal", PortalDoc, DocumentKind::Portal);
 fixed_document!(
     spike_rules,
     "/admin/spike-rules",
@@ -330,7 +333,8 @@ pub fn router() -> Router<AppState> {
         templates: "/admin/templates",
         robots: "/admin/robots",
         report_schedules: "/admin/report-schedules",
-        spike_rules: "/admin/spike-rules"
+        spike_rules: "/admin/spike-rules",
+        portal: "/admin/portal"
     );
     r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
         .route("/admin/channels/{name}/history", get(channel_history))

@@ -12,6 +12,7 @@ pub mod live;
 pub mod problems;
 pub mod reports;
 pub mod spikes;
+pub mod status;
 pub mod surveys;
 pub mod tickets;
 pub mod track;
@@ -36,6 +37,8 @@ fn api(state: &AppState) -> Router<AppState> {
             post(feedback::submit).layer(DefaultBodyLimit::max(feedback::multipart::max_request_bytes())),
         )
         .route("/track/{tracking_no}", get(track::track))
+        .route("/status/{token}", get(status::status))
+        .route("/status/{token}/messages", post(status::message))
         .route("/openapi.json", get(openapi::document))
         .route("/live", get(live::stream))
         .merge(tickets::router())

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use loopdesk_app::tickets::customer;
-use loopdesk_core::{Outcome, State as TicketState, Timestamp, TrackingNo};
+use loopdesk_core::{Outcome, State as TicketState, Ticket, Timestamp, TrackingNo};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -35,6 +35,9 @@ pub struct TrackOut {
     #[schema(value_type = String)]
     tracking_no: TrackingNo,
     state: TicketState,
+    /// Where the request stands in the customer's words: `submitted`, `handling`,
+    /// `resolved` or `closed` (absent for a rejected or merged one).
+    stage: Option<&'static str>,
     subject: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     received_at: Timestamp,
@@ -78,16 +81,24 @@ pub async fn track(
         return Err(not_found());
     };
     customer::looked_up(&state, &ticket).await;
-    let timeline = state.read().timeline(ticket.id).await?;
-    Ok(Json(TrackOut {
-        timeline: timeline.iter().filter_map(view::public_event).collect(),
-        tracking_no: ticket.tracking_no,
-        state: ticket.state,
-        subject: ticket.subject,
-        received_at: ticket.received_at,
-        updated_at: ticket.updated_at,
-        resolved_at: ticket.resolved_at,
-        closed_at: ticket.closed_at,
-        outcome: ticket.outcome,
-    }))
+    Ok(Json(TrackOut::of(&state, ticket).await?))
+}
+
+impl TrackOut {
+    /// The public status of `ticket`.
+    pub async fn of(state: &AppState, ticket: Ticket) -> Result<TrackOut, ApiError> {
+        let timeline = state.read().timeline(ticket.id).await?;
+        Ok(TrackOut {
+            timeline: timeline.iter().filter_map(view::public_event).collect(),
+            tracking_no: ticket.tracking_no,
+            state: ticket.state,
+            stage: loopdesk_app::portal::stage(ticket.state).map(|i| loopdesk_app::portal::STAGES[i]),
+            subject: ticket.subject,
+            received_at: ticket.received_at,
+            updated_at: ticket.updated_at,
+            resolved_at: ticket.resolved_at,
+            closed_at: ticket.closed_at,
+            outcome: ticket.outcome,
+        })
+    }
 }

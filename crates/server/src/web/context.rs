@@ -9,10 +9,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use loopdesk_app::portal::branding::Brand;
+use loopdesk_app::portal::links;
 use loopdesk_app::read::User;
 use loopdesk_core::access::Permission;
 use loopdesk_core::Principal;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// The value of cookie `name`, if sent.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -45,14 +48,42 @@ pub struct Visitor {
     pub t: T,
     /// The request path and query, for the language switch to come back to.
     pub here: String,
+    /// The company's branding in force.
+    pub brand: Arc<Brand>,
+    /// Where this reader reaches the portal, for links shown on the page (see [`origin`]).
+    pub origin: String,
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-        Ok(Visitor { t: translator(&parts.headers), here })
+        Ok(Visitor {
+            t: translator(&parts.headers),
+            here,
+            brand: state.documents.brand(),
+            origin: origin(state, &parts.headers),
+        })
+    }
+}
+
+/// The address a link shown on a page starts with: the configured public address, else
+/// the request's own `Host`. The Host is only trusted here, on a page answered to the
+/// same reader (whoever sends a false Host sees a false link themselves); links that leave
+/// the server (e-mails) never use it. A Host with anything but host-name characters gives
+/// no origin (the page then shows a path).
+pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = links::configured(&state.config) {
+        return url;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let plain =
+        !host.is_empty() && host.len() <= 255 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    match (plain, state.config.served_over_tls()) {
+        (true, true) => format!("https://{host}"),
+        (true, false) => format!("http://{host}"),
+        (false, _) => String::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod brand;
 pub mod charts;
 pub mod context;
 pub mod dashboard;
@@ -24,6 +25,7 @@ pub mod reports;
 pub mod said;
 pub mod schedule;
 pub mod sla;
+pub mod status;
 pub mod survey;
 pub mod team;
 pub mod ticket;
@@ -53,6 +55,13 @@ pub fn router() -> Router<AppState> {
         .route("/track/file", post(portal::file))
         .route("/track/survey", post(portal::answer_survey))
         .route("/survey/{token}", get(survey::page).post(survey::submit))
+        .route("/status/{token}", get(status::page))
+        .route("/status/{token}/message", post(status::message))
+        .route("/status/{token}/info", post(status::info).layer(upload_limit()))
+        .route("/status/{token}/survey", post(status::survey))
+        .route("/status/{token}/files/{id}", get(status::file))
+        .route("/brand/logo", get(brand::logo))
+        .route("/brand/style.css", get(brand::style))
         .route("/console/login", get(login::page).post(login::submit))
         .route("/console/logout", post(login::logout))
         .route("/console", get(queue::page))

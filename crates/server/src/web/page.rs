@@ -8,7 +8,9 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
+use loopdesk_app::portal::branding::Brand;
 use loopdesk_core::access::Permission;
+use std::sync::Arc;
 
 /// What the navigation shows about the signed-in member.
 pub struct StaffNav {
@@ -34,6 +36,8 @@ pub struct Layout {
     /// This page, URL-encoded, for the language switch to return to.
     pub back: String,
     pub flash: Option<Flash>,
+    /// The company's branding (portal pages).
+    pub brand: Option<Arc<Brand>>,
 }
 
 impl Layout {
@@ -51,12 +55,20 @@ impl Layout {
             }),
             back: encode(&s.here),
             flash: None,
+            brand: None,
         }
     }
 
     /// The frame of a portal page.
     pub fn visitor(v: &Visitor, title_key: &str) -> Layout {
-        Layout { t: v.t, title: v.t.get(title_key).to_string(), staff: None, back: encode(&v.here), flash: None }
+        Layout {
+            t: v.t,
+            title: v.t.get(title_key).to_string(),
+            staff: None,
+            back: encode(&v.here),
+            flash: None,
+            brand: Some(v.brand.clone()),
+        }
     }
 
     /// Shows the outcome named by `?ok=` / `?error=&field=` of a redirect.
@@ -172,6 +184,7 @@ pub fn error_page(layout_t: T, staff: Option<&Staff>, e: impl Into<ApiError>) ->
             staff: None,
             back: "%2F".into(),
             flash: None,
+            brand: None,
         },
     };
     let mut resp = render(&ErrorPage { layout, message });

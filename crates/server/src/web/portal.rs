@@ -1,11 +1,13 @@
 //! The customer portal (no login): submit feedback, track it with the tracking number and
-//! the contact left with it, add information when asked, answer the follow-up survey.
+//! the contact left with it (or the signed status link, see `status`), add information
+//! when asked, answer the follow-up survey.
 //! Submissions go through the API's intake handler (same validation, triage, rate limits).
 
 use super::context::Visitor;
 use super::fields::{self, Kept};
 use super::form::{self, field};
-use super::page::{error_page, render, Layout};
+use super::page::{error_page, render, Flash, Layout};
+use super::status::{self, Kept};
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::routes::feedback::multipart;
@@ -13,15 +15,14 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use loopdesk_app::intake::feedback::{self, CustomerIn, FeedbackIn, ProductIn};
 use loopdesk_app::intake::uploads;
+use loopdesk_app::portal::links;
 use loopdesk_app::tickets::customer;
-use loopdesk_app::workflow::survey::Answer;
 use loopdesk_channels::email::InboundAttachment;
-use loopdesk_core::ticket::Rating;
-use loopdesk_core::{Attachment, Event, EventData, State as TicketState, Ticket};
+use loopdesk_core::{Attachment, Ticket};
 use std::net::IpAddr;
 
 #[derive(Template)]
@@ -48,6 +49,8 @@ struct Thanks {
     layout: Layout,
     tracking_no: String,
     expected: String,
+    /// The signed status link (path) and how it is shown (in full when the address is known).
+    status: Option<(String, String)>,
 }
 
 fn attachments(links: Option<String>) -> Vec<Attachment> {
@@ -102,7 +105,7 @@ fn feedback_body(p: &[(String, String)]) -> FeedbackIn {
 }
 
 /// A portal form: URL-encoded, or multipart with files (checked like e-mail attachments).
-async fn read_form(
+pub(super) async fn read_form(
     state: &AppState,
     req: Request,
 ) -> Result<(Vec<(String, String)>, Vec<InboundAttachment>), ApiError> {
@@ -136,7 +139,7 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
     // page and nothing is recorded.
     if field(&p, "website").is_some() {
         let layout = Layout::visitor(&v, "portal.thanks");
-        return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into() });
+        return render(&Thanks { layout, tracking_no: "—".into(), expected: "—".into(), status: None });
     }
     let body = feedback_body(&p);
     let recorded = match feedback::admit(&state, None, ip, None, body, &[]) {
@@ -148,7 +151,9 @@ pub async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vi
             let timeline = state.read().timeline(ticket.id).await.unwrap_or_default();
             let expected = v.t.opt_date(&super::sla::first_response_due(&state, &ticket, &timeline).await);
             let layout = Layout::visitor(&v, "portal.thanks");
-            render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected })
+            let status =
+                links::status_path(&state, &ticket).await.ok().map(|p| (p.clone(), format!("{}{p}", v.origin)));
+            render(&Thanks { layout, tracking_no: ticket.tracking_no.to_string(), expected, status })
         }
         Err(e) => refused(e, p, !files.is_empty() && !keeps_files),
     }
@@ -207,89 +212,13 @@ pub async fn track_form(v: Visitor) -> Response {
     render(&TrackForm { layout: Layout::visitor(&v, "portal.track"), not_found: false, tracking_no: String::new() })
 }
 
-/// One public timeline entry as the customer reads it.
-pub struct PublicEntry {
-    pub kind: &'static str,
-    pub at: String,
-    pub text: Option<String>,
-}
-
-fn public_entries(v: &Visitor, timeline: &[Event]) -> Vec<PublicEntry> {
-    timeline
-        .iter()
-        .filter(|e| e.data.is_public())
-        .map(|e| {
-            let text = match &e.data {
-                EventData::Replied { body } | EventData::InfoProvided { body } => Some(body.clone()),
-                EventData::InfoRequested { message } => Some(message.clone()),
-                EventData::Resolved { outcome } => {
-                    Some(format!("{} — {}", v.t.name("outcome", outcome.kind.as_str()), outcome.summary))
-                }
-                EventData::Extended { until, reason, .. } => {
-                    Some(format!("{} {} — {reason}", v.t.get("sla.due"), v.t.date(until)))
-                }
-                EventData::SurveyAnswered { satisfaction } => Some(v.t.name("rating", satisfaction.rating.as_str())),
-                _ => None,
-            };
-            PublicEntry { kind: e.data.kind(), at: v.t.date(&e.at), text }
-        })
-        .collect()
-}
-
-#[derive(Template)]
-#[template(path = "portal/status.html")]
-struct Status {
-    layout: Layout,
-    tracking_no: String,
-    contact: String,
-    state: &'static str,
-    subject: String,
-    received: String,
-    updated: String,
-    entries: Vec<PublicEntry>,
-    asks_info: bool,
-    asks_survey: bool,
-    /// The ticket's files: (id, name, size).
-    files: Vec<(i64, String, String)>,
-}
-
 /// Finds the ticket for a tracking number and contact (see [`customer::locate`]).
 async fn find(state: &AppState, ip: IpAddr, number: &str, contact_value: &str) -> Result<Option<Ticket>, ApiError> {
     Ok(customer::locate(state, ip, number, contact_value).await?)
 }
 
-async fn status_page(state: &AppState, v: &Visitor, ticket: &Ticket, contact: String, flash: Option<&str>) -> Response {
-    let timeline = match state.read().timeline(ticket.id).await {
-        Ok(t) => t,
-        Err(e) => return error_page(v.t, None, e),
-    };
-    let files = match state.read().ticket_attachments(ticket.id).await {
-        Ok(list) => list.into_iter().map(|a| (a.id, a.name, size_text(a.size))).collect(),
-        Err(e) => return error_page(v.t, None, e),
-    };
-    let mut layout = Layout::visitor(v, "portal.status");
-    layout.flash = flash.map(|k| super::page::Flash { kind: "ok", text: v.t.get(k).to_string() });
-    render(&Status {
-        layout,
-        tracking_no: ticket.tracking_no.to_string(),
-        contact,
-        state: ticket.state.as_str(),
-        subject: ticket.subject.clone().unwrap_or_default(),
-        received: v.t.date(&ticket.received_at),
-        updated: v.t.date(&ticket.updated_at),
-        entries: public_entries(v, &timeline),
-        asks_info: ticket.state == TicketState::AwaitingCustomer,
-        asks_survey: ticket.state == TicketState::Resolved && ticket.satisfaction.is_none(),
-        files,
-    })
-}
-
-fn size_text(bytes: i64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
-        b if b >= 1 << 10 => format!("{} KB", b >> 10),
-        b => format!("{b} B"),
-    }
+fn ok(v: &Visitor, key: &str) -> Option<Flash> {
+    Some(Flash { kind: "ok", text: v.t.get(key).to_string() })
 }
 
 /// Reads tracking number and contact from a portal form and finds the ticket, or answers
@@ -318,9 +247,9 @@ async fn located(
 pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
     let p = form::pairs(&body);
     match located(&state, ip, &v, &p).await {
-        Ok((ticket, contact)) => {
+        Ok((ticket, _)) => {
             customer::looked_up(&state, &ticket).await;
-            status_page(&state, &v, &ticket, contact, None).await
+            status::page_of(&state, &v, &ticket, None, Kept::default()).await
         }
         Err(resp) => resp,
     }
@@ -332,13 +261,13 @@ pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: 
         Ok(x) => x,
         Err(e) => return error_page(v.t, None, e),
     };
-    let (ticket, contact) = match located(&state, ip, &v, &p).await {
+    let (ticket, _) = match located(&state, ip, &v, &p).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
     let text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
     match customer::add_info(&state, &ticket, &text, &files).await {
-        Ok(t) => status_page(&state, &v, &t, contact, Some("act.done")).await,
+        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "act.done"), Kept::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }
@@ -354,42 +283,22 @@ pub async fn file(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visi
     let Some(id) = field(&p, "id").and_then(|i| i.parse::<i64>().ok()) else {
         return error_page(v.t, None, ApiError::invalid("id", "which file?"));
     };
-    match state.read().attachment(id).await {
-        Ok((meta, bytes)) if meta.ticket_id == Some(ticket.id.0) => {
-            let disposition = format!("attachment; filename=\"attachment-{}\"", meta.id);
-            (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, meta.content_type),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Ok(_) => error_page(v.t, None, ApiError::NotFound("file not found".into())),
-        Err(e) => error_page(v.t, None, e),
-    }
+    status::download(&state, &v, &ticket, id).await
 }
 
 /// `POST /track/survey`: the customer's rating of the result.
 pub async fn answer_survey(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Visitor, body: Bytes) -> Response {
     let p = form::pairs(&body);
-    let (ticket, contact) = match located(&state, ip, &v, &p).await {
+    let (ticket, _) = match located(&state, ip, &v, &p).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let Some(rating) = field(&p, "rating").as_deref().and_then(Rating::parse) else {
-        return error_page(v.t, None, ApiError::invalid("rating", "choose an answer"));
-    };
-    let answer = Answer {
-        rating,
-        score: field(&p, "score").and_then(|s| s.parse().ok()),
-        comment: field(&p, "comment").map(|c| c.chars().take(2000).collect()),
+    let answer = match status::answer_of(&p) {
+        Ok(a) => a,
+        Err(e) => return error_page(v.t, None, e),
     };
     match customer::answer_survey(&state, &ticket, answer).await {
-        Ok(t) => status_page(&state, &v, &t, contact, Some("portal.survey_thanks")).await,
+        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "portal.survey_thanks"), Kept::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }
