@@ -1,7 +1,8 @@
-//! The signed-in member's own account: who they are, and changing their own password (the
-//! first admin's printed password included). The same use case as
-//! `POST /api/v1/auth/password`; a refusal is shown next to its field, in the reader's
-//! language. Passwords are never written back into the form.
+//! The signed-in member's own account: who they are, changing their own password (the
+//! first admin's printed password included), and their TOTP second factor
+//! ([`super::account_totp`]). The same use cases as `POST /api/v1/auth/password` and
+//! `/api/v1/auth/totp/…`; a refusal is shown next to its field, in the reader's language.
+//! Passwords are never written back into the form.
 
 use super::context::Staff;
 use super::form::{self, field};
@@ -34,6 +35,7 @@ struct AccountPage {
     display_name: String,
     role: &'static str,
     error: Option<FieldError>,
+    totp: super::account_totp::TotpView,
 }
 
 impl AccountPage {
@@ -43,20 +45,36 @@ impl AccountPage {
     }
 }
 
-fn build(s: &Staff, fq: &FlashQuery, error: Option<FieldError>) -> AccountPage {
-    AccountPage {
+/// The page, with the member's second factor as it stands.
+async fn build(
+    state: &AppState,
+    s: &Staff,
+    fq: &FlashQuery,
+    error: Option<FieldError>,
+) -> Result<AccountPage, ApiError> {
+    let totp = super::account_totp::view(state, s).await?;
+    Ok(AccountPage {
         layout: Layout::staff(s, "account.title").with_flash(fq),
         csrf: s.csrf.clone(),
         username: s.user.username.clone(),
         display_name: s.user.display_name.clone(),
         role: s.user.role.as_str(),
         error,
+        totp,
+    })
+}
+
+/// Renders the page (or the error page when it cannot be built).
+pub(super) async fn show(state: &AppState, s: &Staff, fq: &FlashQuery, error: Option<FieldError>) -> Response {
+    match build(state, s, fq, error).await {
+        Ok(page) => render(&page),
+        Err(e) => error_page(s.t, Some(s), e),
     }
 }
 
 /// `GET /console/account`.
-pub async fn page(s: Staff, Query(fq): Query<FlashQuery>) -> Response {
-    render(&build(&s, &fq, None))
+pub async fn page(State(state): State<AppState>, s: Staff, Query(fq): Query<FlashQuery>) -> Response {
+    show(&state, &s, &fq, None).await
 }
 
 /// `POST /console/account/password`: current, new and its confirmation.
@@ -74,13 +92,13 @@ pub async fn change_password(
     let (current, new) = (field(&p, "current").unwrap_or_default(), field(&p, "new").unwrap_or_default());
     if field(&p, "confirm").unwrap_or_default() != new {
         let error = FieldError { field: "confirm", text: s.t.get("account.err_confirm").into() };
-        return render(&build(&s, &FlashQuery::default(), Some(error)));
+        return show(&state, &s, &FlashQuery::default(), Some(error)).await;
     }
     let keep = session_cookie(&headers);
     match sessions::change_password(&state, &s.principal, ip, keep.as_deref(), current.clone(), new.clone()).await {
         Ok(()) => back_ok(PATH, "password_changed"),
         Err(e) => match refusal(&s, ApiError::from(e), &current, &new) {
-            Ok(error) => render(&build(&s, &FlashQuery::default(), Some(error))),
+            Ok(error) => show(&state, &s, &FlashQuery::default(), Some(error)).await,
             Err(e) => error_page(s.t, Some(&s), e),
         },
     }

@@ -1,13 +1,13 @@
-//! Admin screens: users and departments, and every configuration document (SLA policy,
-//! calendars, routing, staffing, templates, reply templates, triage rules, channels)
-//! edited as validated JSON with its version and history (who changed what, when, why).
-//! Saving uses the documents store's optimistic concurrency: a stale version is refused.
+//! Admin screens: users and departments, the list of configuration documents (each
+//! document's page is [`super::admin_docs`]), and adding a holiday or make-up day to a
+//! calendar. Saving uses the documents store's optimistic concurrency: a stale version is
+//! refused.
 
 use super::context::Staff;
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -18,7 +18,6 @@ use loopdesk_app::accounts::users::{self, UserIn};
 use loopdesk_app::documents::{self, DocumentEdit, DocumentKind};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{DepartmentId, Role};
-use serde_json::Value;
 
 fn admin_only(s: &Staff) -> Result<(), ApiError> {
     if s.can(Permission::Administer) {
@@ -103,106 +102,6 @@ pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<Fla
     match result {
         Ok(p) => render(&p),
         Err(e) => error_page(s.t, Some(&s), e),
-    }
-}
-
-/// One version in the history.
-pub struct HistoryRow {
-    pub version: i64,
-    pub changed_by: String,
-    pub changed_at: String,
-    pub comment: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/document.html")]
-struct DocumentPage {
-    layout: Layout,
-    csrf: String,
-    name: String,
-    version: i64,
-    json: String,
-    history: Vec<HistoryRow>,
-    calendar_names: Vec<String>,
-    /// On the calendars page: calendars whose official holiday schedule ends soon.
-    schedule_warnings: Vec<String>,
-}
-
-fn kind(name: &str) -> Result<DocumentKind, ApiError> {
-    DocumentKind::parse(name).ok_or_else(|| ApiError::NotFound("no such document".into()))
-}
-
-/// `GET /console/admin/documents/{name}`.
-pub async fn document(
-    State(state): State<AppState>,
-    s: Staff,
-    Path(name): Path<String>,
-    Query(fq): Query<FlashQuery>,
-) -> Response {
-    let result = async {
-        admin_only(&s)?;
-        let kind = kind(&name)?;
-        let current = documents::current(&state, &s.principal, &kind).await?;
-        let (version, body) = (current.version, current.body);
-        let history = documents::history(&state, &s.principal, &kind, 50)
-            .await?
-            .into_iter()
-            .map(|d| HistoryRow {
-                version: d.version,
-                changed_by: d.changed_by.unwrap_or_default(),
-                changed_at: d.changed_at.map(|at| s.t.date(&at)).unwrap_or_default(),
-                comment: d.comment.unwrap_or_default(),
-            })
-            .collect();
-        let calendar_names = if name == "calendars" {
-            super::sla::calendar_specs(&body).unwrap_or_default().into_iter().map(|c| c.name).collect()
-        } else {
-            Vec::new()
-        };
-        let schedule_warnings = if name == "calendars" { super::schedule::notices(&state, &s) } else { Vec::new() };
-        Ok::<_, ApiError>(DocumentPage {
-            calendar_names,
-            schedule_warnings,
-            layout: Layout::staff(&s, "admin.documents").with_flash(&fq),
-            csrf: s.csrf.clone(),
-            json: serde_json::to_string_pretty(&body).unwrap_or_default(),
-            name,
-            version,
-            history,
-        })
-    }
-    .await;
-    match result {
-        Ok(p) => render(&p),
-        Err(e) => error_page(s.t, Some(&s), e),
-    }
-}
-
-/// `POST /console/admin/documents/{name}`: validates and saves a new version.
-pub async fn save_document(State(state): State<AppState>, s: Staff, Path(name): Path<String>, body: Bytes) -> Response {
-    let p = form::pairs(&body);
-    let page = format!("/console/admin/documents/{}", form::encode(&name));
-    let result = async {
-        form::check_csrf(&p, &s.csrf)?;
-        let kind = kind(&name)?;
-        let text = field(&p, "body").unwrap_or_default();
-        let value: Value = serde_json::from_str(&text).map_err(|e| ApiError::BadRequest {
-            code: "malformed_json",
-            message: e.to_string(),
-            field: Some("body".into()),
-        })?;
-        let edit = DocumentEdit {
-            expected_version: field(&p, "version").and_then(|v| v.parse().ok()).unwrap_or(0),
-            body: value,
-            comment: field(&p, "comment").unwrap_or_default(),
-        };
-        documents::save(&state, &s.principal, &kind, edit).await?;
-        Ok::<(), ApiError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => back_ok(&page, "done"),
-        Err(e) => back_with_error(&page, &e),
     }
 }
 

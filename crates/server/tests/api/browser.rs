@@ -51,8 +51,8 @@ pub(crate) async fn run_script(app: &TestApp, script: &str, env: &[(&str, &str)]
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let last = stdout.lines().last().unwrap_or("");
-    let out: Value =
-        serde_json::from_str(last).unwrap_or_else(|_| panic!("no result from the browser ({script})\n{stdout}\n{stderr}"));
+    let out: Value = serde_json::from_str(last)
+        .unwrap_or_else(|_| panic!("no result from the browser ({script})\n{stdout}\n{stderr}"));
     assert!(output.status.success() && out.get("error").is_none(), "browser run {script} failed: {out}\n{stderr}");
     out
 }
