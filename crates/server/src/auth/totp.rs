@@ -65,7 +65,7 @@ pub struct TotpDisable {
 }
 
 /// `GET /api/v1/auth/totp`: whether the caller uses a second factor.
-#[utoipa::path(get, path = "/auth/totp", tag = "auth", responses((status = 200, body = TotpStatus), Errors))]
+#[utoipa::path(get, path = "/auth/totp", tag = "auth", operation_id = "totp_status", responses((status = 200, body = TotpStatus), Errors))]
 pub async fn status(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<TotpStatus>, ApiError> {
     let s = totp::status(&state, auth.0.user_id).await?;
     let required = auth.0.role == loopdesk_core::Role::Admin && state.config.auth.totp_required_for_admins;
@@ -74,7 +74,7 @@ pub async fn status(State(state): State<AppState>, auth: Auth) -> Result<axum::J
 
 /// `POST /api/v1/auth/totp/enrol`: a fresh secret for the caller, in force once confirmed
 /// with a code (409 `totp_enabled` while one is in use).
-#[utoipa::path(post, path = "/auth/totp/enrol", tag = "auth", responses((status = 200, body = TotpEnrolment), Errors))]
+#[utoipa::path(post, path = "/auth/totp/enrol", tag = "auth", operation_id = "totp_enrol", responses((status = 200, body = TotpEnrolment), Errors))]
 pub async fn enrol(State(state): State<AppState>, auth: Auth) -> Result<axum::Json<TotpEnrolment>, ApiError> {
     let e = totp::begin(&state, &auth.0).await?;
     Ok(axum::Json(TotpEnrolment { secret: e.secret, otpauth_uri: e.uri }))
@@ -82,7 +82,7 @@ pub async fn enrol(State(state): State<AppState>, auth: Auth) -> Result<axum::Js
 
 /// `POST /api/v1/auth/totp/confirm`: puts the enrolled secret in force with its first code
 /// (422 `bad_totp` on `code` when wrong; counted as a failed sign-in).
-#[utoipa::path(post, path = "/auth/totp/confirm", tag = "auth", request_body = TotpCode,
+#[utoipa::path(post, path = "/auth/totp/confirm", tag = "auth", operation_id = "totp_confirm", request_body = TotpCode,
     responses((status = 204, description = "Codes are now asked for at sign-in"), Errors))]
 pub async fn confirm(
     State(state): State<AppState>,
@@ -96,7 +96,7 @@ pub async fn confirm(
 
 /// `POST /api/v1/auth/totp/disable`: turns the caller's second factor off; needs the
 /// password (422 on `password`) and a current code (422 `bad_totp` on `code`).
-#[utoipa::path(post, path = "/auth/totp/disable", tag = "auth", request_body = TotpDisable,
+#[utoipa::path(post, path = "/auth/totp/disable", tag = "auth", operation_id = "totp_disable", request_body = TotpDisable,
     responses((status = 204, description = "Sign-in asks for the password only"), Errors))]
 pub async fn disable(
     State(state): State<AppState>,
@@ -110,7 +110,7 @@ pub async fn disable(
 
 /// `POST /api/v1/users/{id}/reset-totp`: removes another member's second factor (admins;
 /// audited as `totp_reset`), for a member who lost their authenticator.
-#[utoipa::path(post, path = "/users/{id}/reset-totp", tag = "users", params(("id" = i64, Path, description = "User id")),
+#[utoipa::path(post, path = "/users/{id}/reset-totp", tag = "users", operation_id = "reset_totp", params(("id" = i64, Path, description = "User id")),
     responses((status = 204, description = "The member signs in with the password alone and may enrol again"), Errors))]
 pub async fn reset(
     State(state): State<AppState>,

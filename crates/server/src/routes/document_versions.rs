@@ -55,7 +55,7 @@ pub struct DiffQuery {
 
 /// `GET /api/v1/documents/{name}`: the version in force (version 0: the built-in defaults),
 /// with `effective=true` every value in force.
-#[utoipa::path(get, path = "/documents/{name}", tag = "documents",
+#[utoipa::path(get, path = "/documents/{name}", tag = "documents", operation_id = "get_document",
     params(("name" = String, Path, pattern = "^[a-z_]{1,32}([:.][A-Za-z0-9_-]{1,64})?$", description = "Stored name: `sla_policy`, `calendars`, `routing_rules`, `channel:wechat`, `triage.taxonomy`, …"), ShowQuery),
     responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn show(
@@ -74,7 +74,7 @@ pub async fn show(
 
 /// `GET /api/v1/documents/{name}/versions/{version}`: one saved version as saved (0: the
 /// built-in defaults); secrets masked.
-#[utoipa::path(get, path = "/documents/{name}/versions/{version}", tag = "documents",
+#[utoipa::path(get, path = "/documents/{name}/versions/{version}", tag = "documents", operation_id = "get_document_version",
     params(("name" = String, Path, pattern = "^[a-z_]{1,32}([:.][A-Za-z0-9_-]{1,64})?$", description = "Stored name"),
         ("version" = i64, Path, minimum = 0, description = "Version number")),
     responses((status = 200, body = DocumentView), crate::openapi::Errors))]
@@ -89,7 +89,7 @@ pub async fn version(
 /// `GET /api/v1/documents/{name}/diff?from=N&to=M`: what changed from version N (default:
 /// the one before the version in force) to M (default: the version in force), line by line
 /// on the pretty-printed JSON, in hunks with three lines of context.
-#[utoipa::path(get, path = "/documents/{name}/diff", tag = "documents",
+#[utoipa::path(get, path = "/documents/{name}/diff", tag = "documents", operation_id = "diff_document",
     params(("name" = String, Path, pattern = "^[a-z_]{1,32}([:.][A-Za-z0-9_-]{1,64})?$", description = "Stored name"), DiffQuery),
     responses((status = 200, body = DocumentDiff), crate::openapi::Errors))]
 pub async fn diff(
@@ -109,7 +109,7 @@ pub async fn diff(
 /// `POST /api/v1/documents/{name}/rollback`: saves version `version`'s content as a new
 /// version (admins), validated as any edit (422 `rollback_invalid` on `version` when it no
 /// longer passes; 409 `stale_version` when `expected_version` is not the one in force).
-#[utoipa::path(post, path = "/documents/{name}/rollback", tag = "documents",
+#[utoipa::path(post, path = "/documents/{name}/rollback", tag = "documents", operation_id = "rollback_document",
     params(("name" = String, Path, pattern = "^[a-z_]{1,32}([:.][A-Za-z0-9_-]{1,64})?$", description = "Stored name")),
     request_body = Rollback, responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn rollback(
