@@ -54,7 +54,7 @@ pub async fn current_effective(app: &App, who: &Principal, kind: &DocumentKind) 
 pub async fn version(app: &App, who: &Principal, kind: &DocumentKind, version: i64) -> Result<DocumentView, AppError> {
     require(who, kind.read_permission())?;
     if version == 0 {
-        return Ok(defaults_view(kind)?);
+        return defaults_view(kind);
     }
     match app.read().document_version(&kind.name(), version).await? {
         Some(doc) => Ok(shown(kind, doc)),

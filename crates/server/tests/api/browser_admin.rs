@@ -63,6 +63,7 @@ async fn an_admin_edits_the_sla_form_diffs_rolls_back_and_signs_in_with_a_code()
     assert_eq!(out["code_hint"], "Enter the 6-digit code from your authenticator app.");
     assert!(out["replay_error"].as_str().unwrap().contains("used already"), "{out}");
     assert!(out["signed_in_url"].as_str().unwrap().ends_with("/console"), "{out}");
+    assert_eq!(out["signed_in"], true, "{out}");
     assert_eq!(out["code_hint_zh"], "请输入身份验证器应用中的 6 位验证码。");
     assert_eq!(out["external_requests"], serde_json::json!([]));
     let shots = screenshots();
