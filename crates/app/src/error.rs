@@ -17,6 +17,10 @@ pub enum AppError {
     /// Credentials are missing or wrong (a channel's token, a sign-in).
     #[error("{message}")]
     Unauthenticated { code: &'static str, message: String },
+    /// The password was right but the sign-in needs a second-factor code: missing
+    /// (`totp_required`) or wrong (`bad_totp`); the field to fill is `code`.
+    #[error("{message}")]
+    SecondFactor { code: &'static str, message: String },
     /// The input could not be read at all (broken JSON from a channel, a bad query).
     #[error("{message}")]
     Malformed { code: &'static str, message: String, field: Option<String> },

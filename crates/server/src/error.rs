@@ -25,6 +25,10 @@ pub enum ApiError {
     /// 403: credentials valid, permission missing.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 `totp_enrolment_required`: an admin without a second factor while the
+    /// configuration requires one; only `/auth/…` (enrolment included) stays open.
+    #[error("admins must enrol a second factor first: POST /api/v1/auth/totp/enrol, then /auth/totp/confirm")]
+    EnrolmentRequired,
     /// 404: nothing there (or not visible to the caller).
     #[error("{0}")]
     NotFound(String),
@@ -84,6 +88,7 @@ impl ApiError {
             ApiError::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, code, field.as_deref()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            ApiError::EnrolmentRequired => (StatusCode::FORBIDDEN, "totp_enrolment_required", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
             ApiError::Conflict { code, field, .. } => (StatusCode::CONFLICT, code, field.as_deref()),
@@ -106,6 +111,7 @@ fn app_parts(e: &AppError) -> (StatusCode, &'static str, Option<&str>) {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
         AppError::Unauthenticated { code, .. } => (StatusCode::UNAUTHORIZED, code, None),
+        AppError::SecondFactor { code, .. } => (StatusCode::UNAUTHORIZED, code, Some("code")),
         AppError::Malformed { code, field, .. } => (StatusCode::BAD_REQUEST, code, field.as_deref()),
         AppError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field.as_deref()),
         AppError::TooLarge { field, .. } => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", Some(field)),

@@ -95,6 +95,17 @@ impl Reader {
         row.map(document).transpose()
     }
 
+    /// Version `version` of document `name`, if it was saved.
+    pub async fn document_version(&self, name: &str, version: i64) -> Result<Option<Document>, StoreError> {
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE name = $1 AND version = $2"))
+                .bind(name)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(document).transpose()
+    }
+
     /// The newest `limit` versions of a document, newest first.
     pub async fn document_history(&self, name: &str, limit: u32) -> Result<Vec<Document>, StoreError> {
         let rows: Vec<Row> =

@@ -42,6 +42,7 @@ mod sweep;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tickets;
+mod totp;
 mod user_admin;
 mod views;
 mod workload;
@@ -71,6 +72,7 @@ pub use rollup::{intake_on_time, CompletedTarget};
 pub use spikes::SpikeRecord;
 pub use surveys::{FollowUpCounts, Survey};
 pub use tickets::Decision;
+pub use totp::TotpState;
 pub use user_admin::{AuditEntry, UserAudit, UserChange};
 pub use views::SavedView;
 

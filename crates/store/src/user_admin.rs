@@ -43,7 +43,7 @@ pub struct AuditEntry<'a> {
     pub detail: &'a Value,
 }
 
-async fn audit(conn: &mut AnyConnection, e: AuditEntry<'_>) -> Result<(), StoreError> {
+pub(crate) async fn audit(conn: &mut AnyConnection, e: AuditEntry<'_>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO user_audit (user_id, changed_by, changed_at, action, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(e.user.0)
         .bind(e.by)

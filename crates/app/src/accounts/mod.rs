@@ -5,6 +5,7 @@ pub mod departments;
 pub mod password;
 pub mod sessions;
 pub mod tokens;
+pub mod totp;
 pub mod users;
 pub mod views;
 

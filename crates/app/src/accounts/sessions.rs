@@ -21,15 +21,47 @@ pub struct Session {
 /// with code `bad_credentials`, whatever was wrong. Two limits come first: attempts per
 /// client address, and consecutive failures per account name (the name is then locked for
 /// a time that doubles with each further failure; the lock is audited on the account).
-pub async fn sign_in(app: &App, client: IpAddr, username: &str, password: String) -> Result<Session, AppError> {
-    let now = app.now();
-    app.limits.login_by_ip.check(&client.to_string(), now)?;
-    let name = username.trim();
-    let key = lock_key(name);
-    if let Some(until) = app.store.login_locked_until(&key, now).await? {
-        let retry_after = (until - now).num_seconds().max(1) as u64;
-        return Err(AppError::RateLimited { retry_after });
+/// A member with a second factor also gives `code`: without one the answer is
+/// [`AppError::SecondFactor`] `totp_required` (only once the password is right); a wrong or
+/// reused one is `bad_totp` and counts as a failure.
+pub async fn sign_in(
+    app: &App,
+    client: IpAddr,
+    username: &str,
+    password: String,
+    code: Option<&str>,
+) -> Result<Session, AppError> {
+    match sign_in_step(app, client, username, password, code).await? {
+        Step::Done(session) => Ok(session),
+        Step::CodeNeeded { .. } => Err(AppError::SecondFactor {
+            code: "totp_required",
+            message: "enter the 6-digit code from your authenticator app".into(),
+        }),
     }
+}
+
+/// Where a sign-in stands.
+#[derive(Debug)]
+pub enum Step {
+    Done(Session),
+    /// The password was right and a code is needed; `ticket` carries the sign-in to the
+    /// code form for a few minutes (signed; the password is not kept anywhere).
+    CodeNeeded {
+        ticket: String,
+    },
+}
+
+/// [`sign_in`], answering [`Step::CodeNeeded`] instead of an error when a code is missing
+/// (the console asks for it on a second form).
+pub async fn sign_in_step(
+    app: &App,
+    client: IpAddr,
+    username: &str,
+    password: String,
+    code: Option<&str>,
+) -> Result<Step, AppError> {
+    let key = guard(app, client, username).await?;
+    let name = username.trim();
     let (user, stored) = match app.read().user_for_login(name).await? {
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
@@ -44,12 +76,92 @@ pub async fn sign_in(app: &App, client: IpAddr, username: &str, password: String
             });
         }
     };
-    app.store.login_succeeded(&key).await?;
+    second_factor(app, client, &key, user, code).await
+}
+
+/// The code step of a sign-in whose password was checked (`ticket` from
+/// [`Step::CodeNeeded`]); an expired or forged ticket starts over.
+pub async fn sign_in_with_ticket(app: &App, client: IpAddr, ticket: &str, code: &str) -> Result<Step, AppError> {
+    app.limits.login_by_ip.check(&client.to_string(), app.now())?;
+    let expired = || AppError::Unauthenticated {
+        code: "sign_in_expired",
+        message: "the sign-in took too long; enter your password again".into(),
+    };
+    let id = open_ticket(&ticket_key(app).await?, ticket, app.now()).ok_or_else(expired)?;
+    let user = app.read().user(id).await.map_err(|_| expired())?;
+    if !user.active {
+        return Err(expired());
+    }
+    let key = guard(app, client, &user.username).await?;
+    second_factor(app, client, &key, user, Some(code)).await
+}
+
+async fn second_factor(app: &App, client: IpAddr, key: &str, user: User, code: Option<&str>) -> Result<Step, AppError> {
+    if let Some(sealed) = app.read().totp_state(user.id).await?.secret {
+        match code.map(str::trim).filter(|c| !c.is_empty()) {
+            None => return Ok(Step::CodeNeeded { ticket: ticket(&ticket_key(app).await?, user.id, app.now()) }),
+            Some(c) if super::totp::accept(app, user.id, &sealed, c).await? => {}
+            Some(_) => {
+                failed(app, key, Some(&user), client).await?;
+                return Err(AppError::SecondFactor {
+                    code: "bad_totp",
+                    message: "the code is not right, or was used already; wait for the next one".into(),
+                });
+            }
+        }
+    }
+    app.store.login_succeeded(key).await?;
     let secret = new_secret("");
     let hours = app.config.session_hours;
+    let now = app.now();
     let expires_at = now + chrono::Duration::hours(hours);
     app.store.create_session(&secret, user.id, now, expires_at).await?;
-    Ok(Session { user, secret, expires_at, max_age: hours * 3600 })
+    Ok(Step::Done(Session { user, secret, expires_at, max_age: hours * 3600 }))
+}
+
+/// How long the code form of a sign-in stays valid.
+const TICKET_MINUTES: i64 = 5;
+
+async fn ticket_key(app: &App) -> Result<Vec<u8>, AppError> {
+    Ok(app.store.shared_secret("sign_in_ticket", &new_secret("")).await?.into_bytes())
+}
+
+fn ticket_mac(key: &[u8], body: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("any key"));
+    mac.update(b"sign-in-ticket:");
+    mac.update(body.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn ticket(key: &[u8], user: loopdesk_core::UserId, now: Timestamp) -> String {
+    let body = format!("{}.{}", user.0, (now + chrono::Duration::minutes(TICKET_MINUTES)).timestamp());
+    let mac = ticket_mac(key, &body);
+    format!("{body}.{mac}")
+}
+
+fn open_ticket(key: &[u8], ticket: &str, now: Timestamp) -> Option<loopdesk_core::UserId> {
+    let (body, mac) = ticket.rsplit_once('.')?;
+    // Compared as HMACs of themselves: no early exit on the first differing byte.
+    if ticket_mac(key, mac) != ticket_mac(key, &ticket_mac(key, body)) {
+        return None;
+    }
+    let (id, until) = body.split_once('.')?;
+    (until.parse::<i64>().ok()? > now.timestamp()).then_some(())?;
+    id.parse().ok().map(loopdesk_core::UserId)
+}
+
+/// The limits every check of a password or code passes first: attempts per client address,
+/// and the lock of the account name. Returns the name's lock key.
+pub(super) async fn guard(app: &App, client: IpAddr, username: &str) -> Result<String, AppError> {
+    let now = app.now();
+    app.limits.login_by_ip.check(&client.to_string(), now)?;
+    let key = lock_key(username.trim());
+    if let Some(until) = app.store.login_locked_until(&key, now).await? {
+        let retry_after = (until - now).num_seconds().max(1) as u64;
+        return Err(AppError::RateLimited { retry_after });
+    }
+    Ok(key)
 }
 
 /// The per-account limit's key: the name as typed, case folded, bounded.
@@ -70,7 +182,7 @@ pub fn lock_duration(limits: &crate::config::Limits, failures: i64) -> chrono::D
 
 /// Counts a failure; when it locks the name, audits the lock on the account (if there is
 /// one) and logs it.
-async fn failed(app: &App, key: &str, user: Option<&User>, client: IpAddr) -> Result<(), AppError> {
+pub(super) async fn failed(app: &App, key: &str, user: Option<&User>, client: IpAddr) -> Result<(), AppError> {
     let now = app.now();
     let limits = &app.config.limits;
     let f = app.store.login_failed(key, now, |n| lock_duration(limits, n)).await?;
@@ -107,13 +219,8 @@ pub async fn change_password(
     new: String,
 ) -> Result<(), AppError> {
     let now = app.now();
-    app.limits.login_by_ip.check(&client.to_string(), now)?;
     let username = app.read().user(principal.user_id).await?.username;
-    let key = lock_key(&username);
-    if let Some(until) = app.store.login_locked_until(&key, now).await? {
-        let retry_after = (until - now).num_seconds().max(1) as u64;
-        return Err(AppError::RateLimited { retry_after });
-    }
+    let key = guard(app, client, &username).await?;
     let length = new.chars().count();
     if !(password::MIN_LENGTH..=MAX_PASSWORD).contains(&length) {
         let message = format!("must be {} to {MAX_PASSWORD} characters", password::MIN_LENGTH);
@@ -149,6 +256,16 @@ pub async fn session_principal(app: &App, secret: &str) -> Result<Option<(Princi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_tickets_expire_and_cannot_be_forged() {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let t = ticket(b"k", loopdesk_core::UserId(7), now);
+        assert_eq!(open_ticket(b"k", &t, now), Some(loopdesk_core::UserId(7)));
+        assert_eq!(open_ticket(b"k", &t, now + chrono::Duration::minutes(6)), None);
+        assert_eq!(open_ticket(b"other", &t, now), None);
+        assert_eq!(open_ticket(b"k", &t.replacen('7', "8", 1), now), None);
+    }
 
     #[test]
     fn locks_double_from_the_threshold_up_to_an_hour() {

@@ -84,6 +84,23 @@ impl Default for TriageSettings {
     }
 }
 
+/// Staff sign-in: the optional TOTP second factor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Admins must use a TOTP second factor: an admin without one is sent to enrol before
+    /// anything else (the console) or refused with 403 `totp_enrolment_required` (the API).
+    pub totp_required_for_admins: bool,
+    /// The name authenticator apps show for the account (the `issuer` of the otpauth URI).
+    pub totp_issuer: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings { totp_required_for_admins: false, totp_issuer: "Loopdesk".into() }
+    }
+}
+
 /// Everything `loopdesk serve` needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -114,6 +131,8 @@ pub struct Config {
     pub jobs: crate::jobs::JobsConfig,
     /// Live updates of open console pages.
     pub live: crate::live::LiveConfig,
+    /// Staff sign-in: the TOTP second factor.
+    pub auth: AuthSettings,
 }
 
 impl Default for Config {
@@ -132,6 +151,7 @@ impl Default for Config {
             channels: Default::default(),
             jobs: crate::jobs::JobsConfig::default(),
             live: crate::live::LiveConfig::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -208,6 +228,12 @@ impl Config {
         out.push_str(&format!(
             "\n[live]\npoll_ms = {}\nmax_streams_per_user = {}\nkeep_alive_seconds = {}\nmax_stream_seconds = {}\n",
             l.poll_ms, l.max_streams_per_user, l.keep_alive_seconds, l.max_stream_seconds
+        ));
+        let a = AuthSettings::default();
+        out.push_str(&format!(
+            "\n[auth]\n# admins must sign in with a TOTP code (those without one are sent to enrol)\n\
+             totp_required_for_admins = {}\ntotp_issuer = \"{}\"\n",
+            a.totp_required_for_admins, a.totp_issuer
         ));
         out
     }

@@ -11,9 +11,13 @@ mod kind;
 pub mod reply_templates;
 pub mod secrets;
 mod validate;
+mod versions;
 
 pub use cache::{maintain, Cache};
 pub use kind::{ChannelName, DocumentKind};
+pub use versions::{
+    current_effective, diff, diff_bodies, effective, rollback, version, DiffLine, DocumentDiff, Hunk, LineOp, Rollback,
+};
 
 use crate::access::require;
 use crate::{App, AppError};

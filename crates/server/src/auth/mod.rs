@@ -1,6 +1,7 @@
 //! Authentication (sessions and API tokens) and the extractors handlers use to require it.
 
 pub mod routes;
+pub mod totp;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -50,7 +51,16 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
     }
     if let Some(secret) = session_cookie(&parts.headers) {
         if let Some(session) = state.read().session(&secret, state.now()).await? {
-            return Ok(Some(session.user.principal()));
+            let principal = session.user.principal();
+            // Signed in by password alone while a second factor is required: only the
+            // sign-in routes (enrolment among them) answer. API tokens are for machines and
+            // are not held to it.
+            let path = parts.uri.path();
+            let open = path.strip_prefix("/api/v1").unwrap_or(path).starts_with("/auth/");
+            if !open && loopdesk_app::accounts::totp::enrolment_required(state, &principal).await? {
+                return Err(ApiError::EnrolmentRequired);
+            }
+            return Ok(Some(principal));
         }
     }
     Ok(None)

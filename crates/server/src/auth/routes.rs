@@ -1,4 +1,5 @@
-//! `/auth/login`, `/auth/logout`, `/auth/me`, `/auth/password`.
+//! `/auth/login`, `/auth/logout`, `/auth/me`, `/auth/password`, and the TOTP second
+//! factor under `/auth/totp` (see [`super::totp`]).
 
 use super::{session_cookie, Auth, SESSION_COOKIE};
 use crate::error::ApiError;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
         .route("/auth/password", post(change_password))
+        .merge(super::totp::router())
 }
 
 /// Body of `POST /auth/login`.
@@ -31,6 +33,11 @@ pub struct Login {
     username: String,
     #[schema(min_length = 1, max_length = 1000)]
     password: String,
+    /// The 6-digit code of the member's authenticator app, when they use a second factor
+    /// (without it such a sign-in is 401 `totp_required` on field `code`).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{6}$")]
+    code: Option<String>,
 }
 
 /// Body of `POST /auth/password`.
@@ -54,8 +61,10 @@ pub struct Me {
 }
 
 /// `POST /api/v1/auth/login`: checks the credentials and sets the session cookie. A wrong
-/// name or password is 401 `bad_credentials`; too many attempts (per address or per
-/// account) are 429 with `Retry-After`.
+/// name or password is 401 `bad_credentials`; a member with a second factor who sent no
+/// `code` gets 401 `totp_required` (field `code`), a wrong or reused code 401 `bad_totp`
+/// (counted as a failed attempt); too many attempts (per address or per account) are 429
+/// with `Retry-After`.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", security(()), request_body = Login,
     responses((status = 200, description = "Signed in; `Set-Cookie` holds the session", body = Me), Errors))]
 pub async fn login(
@@ -63,7 +72,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
-    let session = sessions::sign_in(&state, ip, &body.username, body.password).await?;
+    let session = sessions::sign_in(&state, ip, &body.username, body.password, body.code.as_deref()).await?;
     let mut resp =
         (StatusCode::OK, axum::Json(Me { user: session.user.clone(), expires_at: Some(session.expires_at) }))
             .into_response();

@@ -17,6 +17,7 @@
 //! | `/admin/channels/{name}` | a channel's settings |
 //! | `/triage/rules/{part}` | a part of the triage rules |
 
+use super::document_versions::ShowQuery;
 use crate::auth::{Admin, Auth};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
@@ -75,8 +76,16 @@ pub struct History {
     pub items: Vec<DocumentView>,
 }
 
-async fn show(state: &AppState, auth: &Auth, kind: DocumentKind) -> Result<axum::Json<DocumentView>, ApiError> {
-    Ok(axum::Json(documents::current(state, &auth.0, &kind).await?))
+async fn show(
+    state: &AppState,
+    auth: &Auth,
+    kind: DocumentKind,
+    q: ShowQuery,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    Ok(axum::Json(match q.effective {
+        true => documents::current_effective(state, &auth.0, &kind).await?,
+        false => documents::current(state, &auth.0, &kind).await?,
+    }))
 }
 
 async fn save(
@@ -106,11 +115,15 @@ macro_rules! fixed_document {
         pub mod $module {
             use super::*;
 
-            #[doc = concat!("`GET ", $path, "`: the ", $name, " in force (version 0: the built-in defaults).")]
+            #[doc = concat!("`GET ", $path, "`: the ", $name, " in force (version 0: the built-in defaults; `effective=true`: every value in force).")]
             #[utoipa::path(get, path = $path, tag = "documents", operation_id = concat!("get_", $name),
-                responses((status = 200, body = DocumentView), crate::openapi::Errors))]
-            pub async fn show(State(s): State<AppState>, auth: Auth) -> Result<axum::Json<DocumentView>, ApiError> {
-                super::show(&s, &auth, $kind).await
+                params(ShowQuery), responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+            pub async fn show(
+                State(s): State<AppState>,
+                auth: Auth,
+                Query(q): Query<ShowQuery>,
+            ) -> Result<axum::Json<DocumentView>, ApiError> {
+                super::show(&s, &auth, $kind, q).await
             }
 
             #[doc = concat!("`PUT ", $path, "`: a new version of the ", $name, " (admins; 409 `stale_version`).")]
@@ -245,14 +258,15 @@ fn triage_part(name: &str) -> Result<DocumentKind, ApiError> {
 
 /// `GET /admin/channels/{name}`: a channel's settings, secrets masked (admins).
 #[utoipa::path(get, path = "/admin/channels/{name}", tag = "documents",
-    params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source")),
+    params(("name" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "`wechat`, `outbound` or a webhook source"), ShowQuery),
     responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn show_channel(
     State(s): State<AppState>,
     auth: Auth,
     Path(name): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<axum::Json<DocumentView>, ApiError> {
-    show(&s, &auth, channel(&name)?).await
+    show(&s, &auth, channel(&name)?, q).await
 }
 
 /// `PUT /admin/channels/{name}`: new settings for a channel, validated (admins).
@@ -283,13 +297,14 @@ pub async fn channel_history(
 
 /// `GET /triage/rules/{part}`: a triage rule set in force (supervisors).
 #[utoipa::path(get, path = "/triage/rules/{part}", tag = "triage",
-    params(("part" = RulePart, Path, description = "The rule set")), responses((status = 200, body = DocumentView), crate::openapi::Errors))]
+    params(("part" = RulePart, Path, description = "The rule set"), ShowQuery), responses((status = 200, body = DocumentView), crate::openapi::Errors))]
 pub async fn show_rules(
     State(s): State<AppState>,
     auth: Auth,
     Path(part): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<axum::Json<DocumentView>, ApiError> {
-    show(&s, &auth, triage_part(&part)?).await
+    show(&s, &auth, triage_part(&part)?, q).await
 }
 
 /// `PUT /triage/rules/{part}`: a new version of a triage rule set, with a comment (admins).

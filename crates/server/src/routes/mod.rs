@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod approvals;
 pub mod calendars;
+pub mod document_versions;
 pub mod documents;
 pub mod feedback;
 pub mod follow_up;
@@ -45,6 +46,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(users::router())
         .merge(documents::router())
+        .merge(document_versions::router())
         .merge(calendars::router())
         .merge(triage::router())
         .merge(auth::routes::router())

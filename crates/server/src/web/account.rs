@@ -1,7 +1,8 @@
-//! The signed-in member's own account: who they are, and changing their own password (the
-//! first admin's printed password included). The same use case as
-//! `POST /api/v1/auth/password`; a refusal is shown next to its field, in the reader's
-//! language. Passwords are never written back into the form.
+//! The signed-in member's own account: who they are, changing their own password (the
+//! first admin's printed password included), and their TOTP second factor
+//! ([`super::account_totp`]). The same use cases as `POST /api/v1/auth/password` and
+//! `/api/v1/auth/totp/…`; a refusal is shown next to its field, in the reader's language.
+//! Passwords are never written back into the form.
 
 use super::context::Staff;
 use super::fields::Kept;
@@ -28,27 +29,40 @@ struct AccountPage {
     username: String,
     display_name: String,
     role: &'static str,
-    /// The refusal, next to its field (passwords are never written back).
+    /// The refusal, next to its field in its form, "password" or "totp" (passwords and
+    /// codes are never written back).
     kept: Kept,
+    totp: super::account_totp::TotpView,
 }
 
-/// The form's name in [`Kept`].
+/// The password form's name in [`Kept`].
 const FORM: &str = "password";
 
-fn build(s: &Staff, fq: &FlashQuery, kept: Kept) -> AccountPage {
-    AccountPage {
+/// The page, with the member's second factor as it stands.
+async fn build(state: &AppState, s: &Staff, fq: &FlashQuery, kept: Kept) -> Result<AccountPage, ApiError> {
+    let totp = super::account_totp::view(state, s).await?;
+    Ok(AccountPage {
         layout: Layout::staff(s, "account.title").with_flash(fq),
         csrf: s.csrf.clone(),
         username: s.user.username.clone(),
         display_name: s.user.display_name.clone(),
         role: s.user.role.as_str(),
         kept,
+        totp,
+    })
+}
+
+/// Renders the page (or the error page when it cannot be built).
+pub(super) async fn show(state: &AppState, s: &Staff, fq: &FlashQuery, kept: Kept) -> Response {
+    match build(state, s, fq, kept).await {
+        Ok(page) => render(&page),
+        Err(e) => error_page(s.t, Some(s), e),
     }
 }
 
 /// `GET /console/account`.
-pub async fn page(s: Staff, Query(fq): Query<FlashQuery>) -> Response {
-    render(&build(&s, &fq, Kept::default()))
+pub async fn page(State(state): State<AppState>, s: Staff, Query(fq): Query<FlashQuery>) -> Response {
+    show(&state, &s, &fq, Kept::default()).await
 }
 
 /// `POST /console/account/password`: current, new and its confirmation.
@@ -66,13 +80,13 @@ pub async fn change_password(
     let (current, new) = (field(&p, "current").unwrap_or_default(), field(&p, "new").unwrap_or_default());
     if field(&p, "confirm").unwrap_or_default() != new {
         let kept = Kept::new(FORM, Vec::new()).with_error("confirm", s.t.get("account.err_confirm"));
-        return render(&build(&s, &FlashQuery::default(), kept));
+        return show(&state, &s, &FlashQuery::default(), kept).await;
     }
     let keep = session_cookie(&headers);
     match sessions::change_password(&state, &s.principal, ip, keep.as_deref(), current.clone(), new.clone()).await {
         Ok(()) => back_ok(PATH, "password_changed"),
         Err(e) => match refusal(&s, ApiError::from(e), &current, &new) {
-            Ok(kept) => render(&build(&s, &FlashQuery::default(), kept)),
+            Ok(kept) => show(&state, &s, &FlashQuery::default(), kept).await,
             Err(e) => error_page(s.t, Some(&s), e),
         },
     }

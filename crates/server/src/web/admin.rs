@@ -1,14 +1,13 @@
-//! Admin screens: users and departments, and every configuration document (SLA policy,
-//! calendars, routing, staffing, templates, reply templates, triage rules, channels)
-//! edited as validated JSON with its version and history (who changed what, when, why).
-//! Saving uses the documents store's optimistic concurrency: a stale version is refused.
+//! Admin screens: users and departments, the list of configuration documents (each
+//! document's page is [`super::admin_docs`]), and adding a holiday or make-up day to a
+//! calendar. Saving uses the documents store's optimistic concurrency: a stale version is
+//! refused.
 
 use super::context::Staff;
-use super::fields::Kept;
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
 use crate::error::ApiError;
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -19,7 +18,6 @@ use loopdesk_app::accounts::users::{self, UserIn};
 use loopdesk_app::documents::{self, DocumentEdit, DocumentKind};
 use loopdesk_core::access::Permission;
 use loopdesk_core::{DepartmentId, Role};
-use serde_json::Value;
 
 fn admin_only(s: &Staff) -> Result<(), ApiError> {
     if s.can(Permission::Administer) {
@@ -104,186 +102,6 @@ pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<Fla
     match result {
         Ok(p) => render(&p),
         Err(e) => error_page(s.t, Some(&s), e),
-    }
-}
-
-/// One version in the history.
-pub struct HistoryRow {
-    pub version: i64,
-    pub changed_by: String,
-    pub changed_at: String,
-    pub comment: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/document.html")]
-struct DocumentPage {
-    layout: Layout,
-    csrf: String,
-    name: String,
-    version: i64,
-    json: String,
-    history: Vec<HistoryRow>,
-    calendar_names: Vec<String>,
-    /// On the calendars page: calendars whose official holiday schedule ends soon.
-    schedule_warnings: Vec<String>,
-    /// A refused edit: the text as typed and what is wrong with it.
-    kept: Kept,
-    /// Where in the text the JSON broke (line, column), for the script to put the caret.
-    error_at: Option<(usize, usize)>,
-}
-
-fn kind(name: &str) -> Result<DocumentKind, ApiError> {
-    DocumentKind::parse(name).ok_or_else(|| ApiError::NotFound("no such document".into()))
-}
-
-/// `GET /console/admin/documents/{name}`.
-pub async fn document(
-    State(state): State<AppState>,
-    s: Staff,
-    Path(name): Path<String>,
-    Query(fq): Query<FlashQuery>,
-) -> Response {
-    match document_page(&state, &s, name, &fq).await {
-        Ok(p) => render(&p),
-        Err(e) => error_page(s.t, Some(&s), e),
-    }
-}
-
-async fn document_page(state: &AppState, s: &Staff, name: String, fq: &FlashQuery) -> Result<DocumentPage, ApiError> {
-    admin_only(s)?;
-    let kind = kind(&name)?;
-    let current = documents::current(state, &s.principal, &kind).await?;
-    let (version, body) = (current.version, current.body);
-    let history = documents::history(state, &s.principal, &kind, 50)
-        .await?
-        .into_iter()
-        .map(|d| HistoryRow {
-            version: d.version,
-            changed_by: d.changed_by.unwrap_or_default(),
-            changed_at: d.changed_at.map(|at| s.t.date(&at)).unwrap_or_default(),
-            comment: d.comment.unwrap_or_default(),
-        })
-        .collect();
-    let calendar_names = if name == "calendars" {
-        super::sla::calendar_specs(&body).unwrap_or_default().into_iter().map(|c| c.name).collect()
-    } else {
-        Vec::new()
-    };
-    let schedule_warnings = if name == "calendars" { super::schedule::notices(state, s) } else { Vec::new() };
-    Ok(DocumentPage {
-        calendar_names,
-        schedule_warnings,
-        layout: Layout::staff(s, "admin.documents").with_flash(fq),
-        csrf: s.csrf.clone(),
-        json: serde_json::to_string_pretty(&body).unwrap_or_default(),
-        name,
-        version,
-        history,
-        kept: Kept::default(),
-        error_at: None,
-    })
-}
-
-/// The form's name in [`Kept`].
-const DOCUMENT_FORM: &str = "document";
-
-/// `POST /console/admin/documents/{name}`: validates and saves a new version. A refusal
-/// (broken JSON, a value the document does not allow, a newer version saved meanwhile)
-/// shows the editor again with the text as typed and where it went wrong.
-pub async fn save_document(State(state): State<AppState>, s: Staff, Path(name): Path<String>, body: Bytes) -> Response {
-    let p = form::pairs(&body);
-    let page = format!("/console/admin/documents/{}", form::encode(&name));
-    if let Err(e) = form::check_csrf(&p, &s.csrf) {
-        return back_with_error(&page, &e);
-    }
-    // As typed (not trimmed): the editor shows it back unchanged.
-    let text = p.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).unwrap_or_default();
-    let expected = field(&p, "version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let refusal = match serde_json::from_str::<Value>(&text) {
-        Err(e) => Refusal::Json(e),
-        Ok(value) => {
-            let edit = DocumentEdit {
-                expected_version: expected,
-                body: value,
-                comment: field(&p, "comment").unwrap_or_default(),
-            };
-            let saved =
-                async { documents::save(&state, &s.principal, &kind(&name)?, edit).await.map_err(ApiError::from) };
-            match saved.await {
-                Ok(_) => return back_ok(&page, "done"),
-                Err(e) => Refusal::Api(e),
-            }
-        }
-    };
-    let mut doc = match document_page(&state, &s, name, &FlashQuery::default()).await {
-        Ok(d) => d,
-        Err(e) => return error_page(s.t, Some(&s), e),
-    };
-    let stale = matches!(refusal, Refusal::Api(ApiError::App(loopdesk_app::AppError::StaleVersion { .. })));
-    let (status, field, message, error_at) = match refusal.explain(&s, &text, doc.version) {
-        Ok(x) => x,
-        Err(e) => return back_with_error(&page, &e),
-    };
-    // After a stale version the next save overwrites the newer one, knowingly: the message
-    // says so and the history below shows what changed.
-    if !stale {
-        doc.version = expected;
-    }
-    doc.json = text;
-    doc.error_at = error_at;
-    doc.kept = Kept::new(DOCUMENT_FORM, p).with_error(field, message.clone());
-    doc.layout.flash = Some(super::page::Flash { kind: "error", text: message });
-    let mut resp = render(&doc);
-    *resp.status_mut() = status;
-    resp
-}
-
-/// Why a document edit was not saved.
-enum Refusal {
-    Json(serde_json::Error),
-    Api(ApiError),
-}
-
-/// The status, the form field, the message for the editor and the place in the text.
-type Explained = (axum::http::StatusCode, &'static str, String, Option<(usize, usize)>);
-
-impl Refusal {
-    /// What the editor says; other errors (permissions, a lost session) go the usual way.
-    fn explain(self, s: &Staff, text: &str, current: i64) -> Result<Explained, ApiError> {
-        use axum::http::StatusCode;
-        match self {
-            Refusal::Json(e) => {
-                let (line, column) = (e.line(), e.column());
-                let message =
-                    s.t.get("admin.json_error")
-                        .replace("{line}", &line.to_string())
-                        .replace("{column}", &column.to_string())
-                        .replace("{detail}", &super::fields::json_detail(&s.t, &e));
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, "body", message, Some((line, column))))
-            }
-            Refusal::Api(ApiError::App(loopdesk_app::AppError::StaleVersion { .. })) => {
-                Ok((StatusCode::CONFLICT, "body", s.t.with_n("admin.stale_kept", current), None))
-            }
-            Refusal::Api(e) => match super::fields::refused_field(&e) {
-                Some(("comment", detail)) => {
-                    let message = super::fields::explain(&s.t, "comment", "comment", &detail, "");
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, "comment", message, None))
-                }
-                Some((field, detail)) => {
-                    let path = field.strip_prefix("body.").unwrap_or(field);
-                    let at = super::fields::locate(text, path);
-                    let line = at.map(|(l, _)| l.to_string()).unwrap_or_else(|| "—".into());
-                    let message =
-                        s.t.get("admin.invalid_value")
-                            .replace("{field}", path)
-                            .replace("{line}", &line)
-                            .replace("{detail}", &detail);
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, "body", message, at))
-                }
-                None => Err(e),
-            },
-        }
     }
 }
 

@@ -107,6 +107,9 @@ impl Staff {
 /// Why a console page could not be shown.
 pub enum StaffRejection {
     Login(String),
+    /// An admin without the second factor the configuration requires: to the account page
+    /// to enrol.
+    Enrol,
     Error(ApiError),
 }
 
@@ -117,6 +120,7 @@ impl IntoResponse for StaffRejection {
                 let target = format!("/console/login?back={}", super::form::encode(&back));
                 super::form::redirect(&target)
             }
+            StaffRejection::Enrol => super::form::redirect("/console/account?error=totp_enrolment_required"),
             StaffRejection::Error(e) => e.into_response(),
         }
     }
@@ -135,6 +139,14 @@ impl FromRequestParts<AppState> for Staff {
             return Err(StaffRejection::Login(here));
         };
         let principal = session.user.principal();
+        if !here.starts_with("/console/account") {
+            let required = loopdesk_app::accounts::totp::enrolment_required(state, &principal)
+                .await
+                .map_err(|e| StaffRejection::Error(e.into()))?;
+            if required {
+                return Err(StaffRejection::Enrol);
+            }
+        }
         Ok(Staff { t: translator(&parts.headers), user: session.user, principal, csrf: csrf_token(&secret), here })
     }
 }

@@ -1,5 +1,6 @@
 //! Console sign-in and sign-out: the same sign-in use case, cookie, rate limit and
-//! password check as `POST /api/v1/auth/login`.
+//! password check as `POST /api/v1/auth/login`. A member with a TOTP second factor gets a
+//! second form for the code, carrying a short-lived signed ticket (never the password).
 
 use super::context::{csrf_token, Visitor};
 use super::form::{self, local_path};
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use loopdesk_app::accounts::sessions;
+use loopdesk_app::accounts::sessions::{self, Step};
 use loopdesk_app::AppError;
 use serde::Deserialize;
 
@@ -23,8 +24,25 @@ use serde::Deserialize;
 struct LoginPage {
     layout: Layout,
     back: String,
-    failed: bool,
+    /// Why the last attempt failed, in the reader's language.
+    failed: Option<String>,
     username: String,
+    /// Set once the password was right and a second-factor code is needed.
+    ticket: Option<String>,
+    code_error: Option<String>,
+}
+
+impl LoginPage {
+    fn new(v: &Visitor, back: String) -> LoginPage {
+        LoginPage {
+            layout: Layout::visitor(v, "login.title"),
+            back,
+            failed: None,
+            username: String::new(),
+            ticket: None,
+            code_error: None,
+        }
+    }
 }
 
 /// Query of the login page.
@@ -36,18 +54,33 @@ pub struct LoginQuery {
 /// `GET /console/login`.
 pub async fn page(v: Visitor, Query(q): Query<LoginQuery>) -> Response {
     let back = local_path(q.back.as_deref(), "/console");
-    render(&LoginPage { layout: Layout::visitor(&v, "login.title"), back, failed: false, username: String::new() })
+    render(&LoginPage::new(&v, back))
 }
 
+/// Either the first form (name and password) or the second (the ticket the first gave and
+/// a TOTP code).
 #[derive(Deserialize)]
 struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
+    #[serde(default)]
+    ticket: Option<String>,
+    #[serde(default)]
+    code: String,
     #[serde(default)]
     back: Option<String>,
 }
 
-/// `POST /console/login`: on success sets the session cookie and goes back.
+fn unauthorized(page: &LoginPage) -> Response {
+    let mut resp = render(page);
+    *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    resp
+}
+
+/// `POST /console/login`: on success sets the session cookie and goes back; a member with a
+/// second factor is asked for a code on a second form first.
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -56,14 +89,27 @@ pub async fn submit(
 ) -> Result<Response, ApiError> {
     let f: LoginForm = form::parse(&body)?;
     let back = local_path(f.back.as_deref(), "/console");
-    let session = match sessions::sign_in(&state, ip, &f.username, f.password).await {
-        Ok(session) => session,
-        Err(AppError::Unauthenticated { .. }) => {
-            let page =
-                LoginPage { layout: Layout::visitor(&v, "login.title"), back, failed: true, username: f.username };
-            let mut resp = render(&page);
-            *resp.status_mut() = StatusCode::UNAUTHORIZED;
-            return Ok(resp);
+    let mut page = LoginPage::new(&v, back.clone());
+    let step = match &f.ticket {
+        Some(ticket) => sessions::sign_in_with_ticket(&state, ip, ticket, &f.code).await,
+        None => sessions::sign_in_step(&state, ip, &f.username, f.password, None).await,
+    };
+    let session = match step {
+        Ok(Step::Done(session)) => session,
+        Ok(Step::CodeNeeded { ticket }) => {
+            page.ticket = Some(ticket);
+            return Ok(render(&page));
+        }
+        Err(AppError::SecondFactor { .. }) => {
+            page.ticket = f.ticket;
+            page.code_error = Some(v.t.get("totp.err_code").into());
+            return Ok(unauthorized(&page));
+        }
+        Err(AppError::Unauthenticated { code, .. }) => {
+            let key = if code == "sign_in_expired" { "login.expired" } else { "login.failed" };
+            page.failed = Some(v.t.get(key).into());
+            page.username = f.username;
+            return Ok(unauthorized(&page));
         }
         Err(e) => return Err(e.into()),
     };

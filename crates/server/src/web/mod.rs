@@ -5,12 +5,16 @@
 //! handlers and store functions as the JSON API.
 
 pub mod account;
+pub mod account_totp;
 pub mod admin;
+pub mod admin_docs;
+pub mod admin_versions;
 pub mod assets;
 pub mod brand;
 pub mod charts;
 pub mod context;
 pub mod dashboard;
+pub mod doc_forms;
 pub mod fields;
 pub mod form;
 pub mod i18n;
@@ -72,12 +76,18 @@ pub fn router() -> Router<AppState> {
         .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
         .route("/console/account", get(account::page))
         .route("/console/account/password", post(account::change_password))
+        .route("/console/account/totp/begin", post(account_totp::begin))
+        .route("/console/account/totp/confirm", post(account_totp::confirm))
+        .route("/console/account/totp/disable", post(account_totp::disable))
         .route("/console/team", get(team::page))
         .route("/console/problems/{id}", get(problem::page))
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/reports", get(reports::page))
         .route("/console/admin", get(admin::index))
-        .route("/console/admin/documents/{name}", get(admin::document).post(admin::save_document))
+        .route("/console/admin/documents/{name}", get(admin_docs::page).post(admin_docs::save_json))
+        .route("/console/admin/documents/{name}/form", post(admin_docs::save_form))
+        .route("/console/admin/documents/{name}/versions/{n}", get(admin_versions::page))
+        .route("/console/admin/documents/{name}/rollback", post(admin_versions::rollback))
         .route("/console/admin/calendars/day", post(admin::add_calendar_day))
         .route("/console/admin/users", post(admin::add_user))
         .route("/console/admin/users/{id}", get(users::page).post(users::save))

@@ -7,7 +7,7 @@ use super::context::Visitor;
 use super::fields::{self, Kept};
 use super::form::{self, field};
 use super::page::{error_page, render, Flash, Layout};
-use super::status::{self, Kept};
+use super::status::{self, Draft};
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::routes::feedback::multipart;
@@ -249,7 +249,7 @@ pub async fn track(State(state): State<AppState>, ClientIp(ip): ClientIp, v: Vis
     match located(&state, ip, &v, &p).await {
         Ok((ticket, _)) => {
             customer::looked_up(&state, &ticket).await;
-            status::page_of(&state, &v, &ticket, None, Kept::default()).await
+            status::page_of(&state, &v, &ticket, None, Draft::default()).await
         }
         Err(resp) => resp,
     }
@@ -267,7 +267,7 @@ pub async fn add_info(State(state): State<AppState>, ClientIp(ip): ClientIp, v: 
     };
     let text: String = field(&p, "body").unwrap_or_default().chars().take(feedback::MAX_CONTENT).collect();
     match customer::add_info(&state, &ticket, &text, &files).await {
-        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "act.done"), Kept::default()).await,
+        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "act.done"), Draft::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }
@@ -298,7 +298,7 @@ pub async fn answer_survey(State(state): State<AppState>, ClientIp(ip): ClientIp
         Err(e) => return error_page(v.t, None, e),
     };
     match customer::answer_survey(&state, &ticket, answer).await {
-        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "portal.survey_thanks"), Kept::default()).await,
+        Ok(t) => status::page_of(&state, &v, &t, ok(&v, "portal.survey_thanks"), Draft::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }

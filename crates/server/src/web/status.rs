@@ -76,9 +76,9 @@ fn steps(state: TicketState) -> Vec<Step> {
         .collect()
 }
 
-/// What the follow-up box keeps after a refusal: the text and why it was refused.
+/// What the follow-up box keeps after a refusal (its draft): the text and why it was refused.
 #[derive(Default)]
-pub struct Kept {
+pub struct Draft {
     pub text: String,
     pub error: Option<String>,
 }
@@ -103,7 +103,7 @@ struct StatusPage {
     asks_info: bool,
     asks_survey: bool,
     writable: bool,
-    kept: Kept,
+    kept: Draft,
     max_follow_up: usize,
     /// After an unsatisfied answer: the working hours within which a supervisor calls.
     next_steps: Option<u32>,
@@ -128,7 +128,7 @@ pub fn promise(v: &Visitor, ticket: &Ticket) -> Option<u32> {
 }
 
 /// The status page of `ticket`, with a flash message and what the follow-up box keeps.
-pub async fn page_of(state: &AppState, v: &Visitor, ticket: &Ticket, flash: Option<Flash>, kept: Kept) -> Response {
+pub async fn page_of(state: &AppState, v: &Visitor, ticket: &Ticket, flash: Option<Flash>, kept: Draft) -> Response {
     let timeline = match state.read().timeline(ticket.id).await {
         Ok(t) => t,
         Err(e) => return error_page(v.t, None, e),
@@ -195,7 +195,7 @@ pub async fn page(
         Ok(ticket) => {
             customer::looked_up(&state, &ticket).await;
             let flash = q.sent.and_then(|_| ok(&v, "portal.follow_up_sent"));
-            page_of(&state, &v, &ticket, flash, Kept::default()).await
+            page_of(&state, &v, &ticket, flash, Draft::default()).await
         }
         Err(resp) => resp,
     }
@@ -228,7 +228,7 @@ pub async fn message(State(state): State<AppState>, v: Visitor, Path(token): Pat
         Err(e) => {
             let e = ApiError::from(e);
             e.log();
-            let kept = Kept { error: Some(refusal(&v, &e)), text };
+            let kept = Draft { error: Some(refusal(&v, &e)), text };
             let mut resp = page_of(&state, &v, &ticket, None, kept).await;
             if e.parts().1 == "rate_limited" {
                 *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -250,7 +250,7 @@ pub async fn info(State(state): State<AppState>, v: Visitor, Path(token): Path<S
     };
     let text: String = field(&p, "body").unwrap_or_default().chars().take(customer::MAX_FOLLOW_UP * 2).collect();
     match customer::add_info(&state, &ticket, &text, &files).await {
-        Ok(t) => page_of(&state, &v, &t, ok(&v, "act.done"), Kept::default()).await,
+        Ok(t) => page_of(&state, &v, &t, ok(&v, "act.done"), Draft::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }
@@ -279,7 +279,7 @@ pub async fn survey(State(state): State<AppState>, v: Visitor, Path(token): Path
         Err(e) => return error_page(v.t, None, e),
     };
     match customer::answer_survey(&state, &ticket, answer).await {
-        Ok(t) => page_of(&state, &v, &t, ok(&v, "portal.survey_thanks"), Kept::default()).await,
+        Ok(t) => page_of(&state, &v, &t, ok(&v, "portal.survey_thanks"), Draft::default()).await,
         Err(e) => error_page(v.t, None, e),
     }
 }

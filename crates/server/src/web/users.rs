@@ -148,7 +148,8 @@ pub async fn save(State(state): State<AppState>, s: Staff, Path(id): Path<i64>, 
     }
 }
 
-/// `POST /console/admin/users/{id}/{action}`: deactivate, reactivate, reset-password.
+/// `POST /console/admin/users/{id}/{action}`: deactivate, reactivate, reset-password,
+/// reset-totp (removes their second factor: recovery after a lost phone; audited).
 pub async fn act(
     State(state): State<AppState>,
     s: Staff,
@@ -163,6 +164,9 @@ pub async fn act(
             "deactivate" => Ok(users::set_active(&state, &s.principal, UserId(id), false).await.map(|_| None)?),
             "reactivate" => Ok(users::set_active(&state, &s.principal, UserId(id), true).await.map(|_| None)?),
             "reset-password" => Ok(users::new_password(&state, &s.principal, UserId(id)).await.map(Some)?),
+            "reset-totp" => {
+                Ok(loopdesk_app::accounts::totp::reset(&state, &s.principal, UserId(id)).await.map(|_| None)?)
+            }
             _ => Err(ApiError::NotFound("no such action".into())),
         }
     }

@@ -219,17 +219,21 @@ async fn dashboard_and_admin(app: TestApp) {
     let doc = get(&app, "/console/admin/documents/reply_templates", &admin, "en").await;
     let token = csrf(&doc.body);
     let path = "/console/admin/documents/reply_templates";
+    // A refusal keeps what was typed, with the message at the editor.
     let bad = post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", "{\"templates\": 3}")]).await;
-    // Refused: the editor again with the text as typed and the refusal next to it.
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"document-body-error\"") && bad.body.contains(": 3}"), "{}", bad.body);
     let body = r#"{"templates":[{"name":"hi","title_zh":"问候","title_en":"Hello","text_zh":"您好 {{customer_name}}","text_en":"Hi {{customer_name}}"}]}"#;
     let ok =
         post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", body), ("comment", "greeting")]).await;
-    assert!(ok.location.contains("ok=done"), "{}", ok.location);
+    assert!(ok.location.contains("ok=saved"), "{}", ok.location);
     let stale = post(&app, path, &admin, &[("_csrf", &token), ("version", "0"), ("body", body)]).await;
-    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
-    assert!(stale.body.contains("已有人保存了更新的版本 v1"), "{}", stale.body);
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale.body.contains("id=\"document-body-error\"") && stale.body.contains("已有人保存了更新的版本"),
+        "{}",
+        stale.body
+    );
     let doc = get(&app, path, &admin, "en").await;
     assert!(doc.body.contains("greeting") && doc.body.contains(">admin<"), "history shows who and why");
 }
