@@ -186,7 +186,7 @@ fn public_entries(v: &Visitor, timeline: &[Event]) -> Vec<PublicEntry> {
         .filter(|e| e.data.is_public())
         .map(|e| {
             let text = match &e.data {
-                EventData::Replied { body } | EventData::InfoProvided { body } => Some(body.clone()),
+                EventData::Replied { body, .. } | EventData::InfoProvided { body } => Some(body.clone()),
                 EventData::InfoRequested { message } => Some(message.clone()),
                 EventData::Resolved { outcome } => {
                     Some(format!("{} — {}", v.t.name("outcome", outcome.kind.as_str()), outcome.summary))

@@ -8,6 +8,7 @@ mod reports;
 
 mod access;
 mod browser;
+mod browser_workspace;
 mod calendar_schedule;
 mod channels_inbound;
 mod channels_mail;
@@ -34,3 +35,4 @@ mod users;
 mod web;
 mod wechat_media;
 mod workflow;
+mod workspace;
