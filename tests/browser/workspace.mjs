@@ -73,10 +73,13 @@ await walk(async ({ out, context }) => {
   out.slash_focus = await a.evaluate(() => document.activeElement && document.activeElement.id);
   await a.evaluate(() => document.activeElement && document.activeElement.blur());
   const first = await a.$$eval("table.queue tbody tr[data-id]", (rs) => rs.map((r) => r.dataset.id));
-  // j then x selects the first row with the keyboard.
+  // j j j then x selects the third row with the keyboard (the first two are the tickets
+  // above, newest first).
+  await a.keyboard.press("j");
+  await a.keyboard.press("j");
   await a.keyboard.press("j");
   await a.keyboard.press("x");
-  out.first_page_pick = first[0];
+  out.first_page_pick = first[2];
   out.count_one = (await a.textContent("#selected-count")).trim();
   await Promise.all([a.waitForNavigation(), a.click("#next-page")]);
   const second = await a.$$eval("table.queue tbody tr[data-id]", (rs) => rs.map((r) => r.dataset.id));
@@ -86,7 +89,7 @@ await walk(async ({ out, context }) => {
   await a.screenshot({ path: SHOTS + "/workspace-queue-selection.png", fullPage: true });
   await a.goBack();
   await a.waitForSelector("table.queue");
-  out.kept_on_back = await a.isChecked(`input[name=ids][value="${first[0]}"]`);
+  out.kept_on_back = await a.isChecked(`input[name=ids][value="${first[2]}"]`);
   await a.selectOption("#bulk-action", "set_priority");
   await a.selectOption("#bulk-form select[name=priority]", "urgent");
   await a.fill("#bulk-form input[name=reason]", "customer escalation");
@@ -94,7 +97,7 @@ await walk(async ({ out, context }) => {
   out.bulk_flash = (await a.textContent("p.flash")).trim();
   out.count_after = (await a.textContent("#selected-count")).trim();
   // A destructive bulk action asks first; dismissing keeps everything.
-  await a.check(`input[name=ids][value="${first[1]}"]`);
+  await a.check(`input[name=ids][value="${first[3]}"]`);
   await a.selectOption("#bulk-action", "close");
   let asked = "";
   a.once("dialog", (d) => { asked = d.message(); d.dismiss(); });

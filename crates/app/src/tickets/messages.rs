@@ -11,7 +11,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageState {
-    /// The timeline event that owed it (the ticket's creation for the acknowledgement).
+    /// The timeline event that owed it; `None` for the acknowledgement, owed by the
+    /// ticket's creation (see [`MessageState::owed_by`]).
     pub seq: Option<i64>,
     /// The notice: `acknowledgement`, `progress_update`, `result_solved`, …
     pub kind: String,
@@ -27,6 +28,18 @@ pub struct MessageState {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub sent_at: Option<loopdesk_core::Timestamp>,
 }
+
+impl MessageState {
+    /// Whether event `e` owed this message.
+    pub fn owed_by(&self, e: &loopdesk_core::Event) -> bool {
+        match self.seq {
+            Some(seq) => seq == e.seq,
+            None => self.kind == ACKNOWLEDGEMENT && matches!(e.data, loopdesk_core::EventData::Created { .. }),
+        }
+    }
+}
+
+const ACKNOWLEDGEMENT: &str = "acknowledgement";
 
 /// Whether a delivery row carries a customer notice (staff alerts share the outbox).
 fn to_customer(d: &Delivery) -> bool {
@@ -57,7 +70,8 @@ pub fn customer_messages(deliveries: &[Delivery]) -> Vec<MessageState> {
         .iter()
         .filter(|d| to_customer(d))
         .map(|d| MessageState {
-            seq: seq_of(&d.key),
+            // The acknowledgement's key names no event (one per ticket).
+            seq: if d.kind == ACKNOWLEDGEMENT { None } else { seq_of(&d.key) },
             kind: d.kind.clone(),
             transport: d.transport.clone(),
             target: d.target.clone(),

@@ -109,6 +109,9 @@ struct TicketPage {
     priorities: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     reply_text: String,
+    /// Whether "send and resolve" can work: the ticket is in progress, or can be taken up
+    /// and accepted on the way (new, assigned, reopened).
+    reply_resolves: bool,
     /// Macros: id and title in the reader's language.
     macros: Vec<(String, String)>,
     /// Upload limits shown by the file input.
@@ -311,7 +314,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
                 }
                 _ => Vec::new(),
             },
-            delivery: messages.iter().rev().find(|m| m.seq == Some(e.seq)).map(|m| DeliveryView {
+            delivery: messages.iter().rev().find(|m| m.owed_by(e)).map(|m| DeliveryView {
                 state: m.state,
                 transport: m.transport.clone(),
                 target: m.target.clone(),
@@ -389,6 +392,13 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         templates,
         reply_text,
+        reply_resolves: matches!(
+            t.state,
+            loopdesk_core::State::New
+                | loopdesk_core::State::Assigned
+                | loopdesk_core::State::InProgress
+                | loopdesk_core::State::Reopened
+        ),
         macros,
         max_files: policy.max_count,
         max_file_mb: policy.max_bytes / (1024 * 1024),

@@ -153,6 +153,9 @@ async fn reply_with_a_file_and_resolve_in_one_step_reaches_the_customer_once() {
         let early = ["queued", "sending", "retrying", "sent_to_mail_server"];
         assert!(early.contains(&resolved["delivery"]["state"].as_str().unwrap_or_default()), "{resolved}");
         assert_eq!(resolved["delivery"]["kind"], "result_solved");
+        // The acknowledgement is the creation's message.
+        assert_eq!(t["timeline"][0]["kind"], "created");
+        assert_eq!(t["timeline"][0]["delivery"]["kind"], "acknowledgement", "{}", t["timeline"][0]);
         // The reply was told with the result: one message, not two.
         let replied = t["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "replied").unwrap().clone();
         assert!(replied.get("delivery").is_none(), "{replied}");

@@ -50,7 +50,7 @@ pub async fn show(
         .iter()
         .map(|e| {
             let mut v = view::event(e);
-            let sent = messages.iter().rev().find(|m| m.seq == Some(e.seq));
+            let sent = messages.iter().rev().find(|m| m.owed_by(e));
             if let (Some(m), Some(obj)) = (sent, v.as_object_mut()) {
                 obj.insert("delivery".into(), serde_json::to_value(m).unwrap_or(Value::Null));
             }
