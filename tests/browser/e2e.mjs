@@ -69,7 +69,7 @@ await walk(async ({ out, context }) => {
   const filled = await a.inputValue("#reply-body");
   check(filled.includes(out.tracking_no), "the template filled in the tracking number");
   await Promise.all([a.waitForNavigation(), a.click("#send")]);
-  await a.click("#resolve summary");
+  await a.click("#quick-actions a[href=\"#act-resolve\"]");
   await a.fill("#resolve-form textarea[name=summary]", "Replaced the charging dock; charging works again.");
   await Promise.all([a.waitForNavigation(), a.click("#resolve-form button[type=submit]")]);
   out.agent_state = (await a.textContent("#state")).trim();

@@ -13,7 +13,7 @@ use crate::keys::Key;
 use crate::notify::{Composer, CustomerNotice};
 use crate::outbound::Outbound;
 use crate::sla::{schedule, SlaHandle};
-use crate::workflow::effects::{owed_by, Timing};
+use crate::workflow::effects::{owed_by_change, Timing};
 use crate::Clock;
 use loopdesk_channels::templates::NotificationKind;
 use loopdesk_core::{Event, State, Ticket, Timestamp};
@@ -84,9 +84,7 @@ impl Effects for AppEffects {
             self.recorded(t, change, now, &mut owed);
         }
         let timing = self.timing(now);
-        for e in change.events() {
-            owed.jobs.extend(owed_by(t, e, timing));
-        }
+        owed.jobs.extend(owed_by_change(t, change.events(), timing));
         // Last, so it wins over anything above that touched the timer.
         let (timer, due) = schedule(&cfg, t, change.timeline, now);
         owed.jobs.push(timer);

@@ -20,6 +20,7 @@ pub mod intake;
 pub mod jobs;
 pub mod keys;
 pub mod live;
+pub mod macros;
 pub mod notify;
 pub mod outbound;
 pub mod portal;

@@ -4,7 +4,7 @@
 //! the replay path share `apply`, so the stored row and the timeline cannot disagree.
 
 use crate::{
-    approval::ApprovalReason, lifecycle::Action, ticket::Rating, DepartmentId, DomainError, Outcome, Priority,
+    approval::ApprovalReason, lifecycle::Action, ticket::Rating, DepartmentId, DomainError, FileRef, Outcome, Priority,
     Satisfaction, State, Ticket, TicketId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
@@ -50,9 +50,11 @@ pub enum EventData {
         reason: Option<String>,
     },
     Acknowledged,
-    /// Public reply, sent to the customer.
+    /// Public reply, sent to the customer (with the files attached to it, if any).
     Replied {
         body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<FileRef>,
     },
     /// Internal note.
     Noted {
@@ -203,7 +205,7 @@ pub struct Event {
 pub enum Command {
     Assign { department_id: Option<DepartmentId>, assignee_id: Option<UserId>, reason: Option<String> },
     Acknowledge,
-    Reply { body: String },
+    Reply { body: String, files: Vec<FileRef> },
     Note { body: String },
     RequestInfo { message: String },
     ProvideInfo { body: String },
@@ -255,6 +257,8 @@ impl Command {
 }
 
 const MAX_TEXT: usize = 20_000;
+/// Most files one reply carries (the upload limit of one form).
+pub const MAX_FILES: usize = 10;
 
 fn required_text(field: &'static str, s: String) -> Result<String, DomainError> {
     let trimmed = s.trim();
@@ -284,7 +288,12 @@ pub fn decide(ticket: &Ticket, command: Command, actor: Actor, at: Timestamp) ->
             }
         }
         Command::Acknowledge => EventData::Acknowledged,
-        Command::Reply { body } => EventData::Replied { body: required_text("body", body)? },
+        Command::Reply { body, files } => {
+            if files.len() > MAX_FILES {
+                return Err(DomainError::invalid("files", format!("at most {MAX_FILES} files per reply")));
+            }
+            EventData::Replied { body: required_text("body", body)?, files }
+        }
         Command::Note { body } => EventData::Noted { body: required_text("body", body)? },
         Command::RequestInfo { message } => EventData::InfoRequested { message: required_text("message", message)? },
         Command::ProvideInfo { body } => EventData::InfoProvided { body: required_text("body", body)? },
@@ -489,7 +498,7 @@ mod tests {
             Command::Assign { department_id: Some(DepartmentId(2)), assignee_id: Some(UserId(3)), reason: None },
             Command::Acknowledge,
             Command::Note { body: "联系了售后".into() },
-            Command::Reply { body: "您好，我们已安排上门检测。".into() },
+            Command::Reply { body: "您好，我们已安排上门检测。".into(), files: Vec::new() },
             Command::Resolve {
                 outcome: Outcome {
                     kind: OutcomeKind::Solved,

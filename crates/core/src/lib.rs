@@ -28,7 +28,9 @@ pub use event::{Actor, Event, EventData};
 pub use ids::{ActionId, DepartmentId, ProblemId, TicketId, UserId};
 pub use lifecycle::{Action, State};
 pub use priority::{CustomerTier, ImpactScope, Priority, Urgency};
-pub use ticket::{Attachment, Customer, Outcome, OutcomeKind, ProductInfo, Satisfaction, Ticket, TriageSummary};
+pub use ticket::{
+    Attachment, Customer, FileRef, Outcome, OutcomeKind, ProductInfo, Satisfaction, Ticket, TriageSummary,
+};
 pub use tracking::TrackingNo;
 
 /// Instants are UTC everywhere in the domain; calendars interpret them in their own zone.

@@ -55,6 +55,17 @@ pub struct Attachment {
     pub description: Option<String>,
 }
 
+/// A stored file a staff reply carries to the customer: the attachment's id in attachment
+/// storage (`/api/v1/attachments/{id}`) and what the customer sees of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileRef {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
 crate::named_enum!(
     /// How a ticket ended (seed 003 §五).
     OutcomeKind {

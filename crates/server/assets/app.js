@@ -1,4 +1,5 @@
-// Loopdesk: keyboard shortcuts on the queue, live updates, small form helpers.
+// Loopdesk: keyboard shortcuts (? lists them), the queue's kept selection, live updates,
+// small form helpers.
 // Everything here is optional: pages work without it.
 (function () {
   "use strict";
@@ -25,38 +26,120 @@
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
-  // Queue: j/k to move, Enter/o to open, a to assign to me, r to reply.
+  // Queue: j/k to move, Enter/o to open, x to select, a to assign to me, r to reply.
   function queueRows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr[data-id]")); }
   var rows = queueRows();
   var sel = -1;
   function select(i) {
     if (!rows.length) return;
-    if (sel >= 0) rows[sel].classList.remove("sel");
+    if (sel >= 0 && rows[sel]) rows[sel].classList.remove("sel");
     sel = Math.max(0, Math.min(rows.length - 1, i));
     rows[sel].classList.add("sel");
     rows[sel].scrollIntoView({ block: "nearest" });
   }
-  if (document.querySelector("table.queue")) {
+  function csrf() { var i = document.querySelector("input[name=_csrf]"); return i ? i.value : ""; }
+  var reply = document.getElementById("reply-body");
+  var help = document.getElementById("shortcuts");
+  var gPressed = 0;
+  // Every console page: ? help, / search, g q queue, g a account; then the page's own keys.
+  if (document.body.classList.contains("console")) {
     document.addEventListener("keydown", function (e) {
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (help && help.open) return;
+      var now = Date.now();
+      if (gPressed && now - gPressed < 1500) {
+        gPressed = 0;
+        if (e.key === "q") { location.href = "/console"; e.preventDefault(); return; }
+        if (e.key === "a") { location.href = "/console/account"; e.preventDefault(); return; }
+      }
+      if (e.key === "g") { gPressed = now; return; }
+      if (e.key === "?") { openHelp(); e.preventDefault(); return; }
+      if (e.key === "/") {
+        var search = document.getElementById("search");
+        if (search) { search.focus(); search.select(); } else { location.href = "/console#search"; }
+        e.preventDefault(); return;
+      }
       var row = sel >= 0 ? rows[sel] : null;
-      if (e.key === "j") { select(sel + 1); e.preventDefault(); }
-      else if (e.key === "k") { select(sel - 1); e.preventDefault(); }
-      else if ((e.key === "Enter" || e.key === "o") && row) { location.href = "/console/tickets/" + row.dataset.id; }
-      else if (e.key === "r" && row) { location.href = "/console/tickets/" + row.dataset.id + "#reply"; }
-      else if (e.key === "a" && row) {
-        post("/console/tickets/" + row.dataset.id + "/assign-me", { _csrf: document.body.dataset.csrf || csrf(), back: location.pathname + location.search });
+      if (rows.length) {
+        if (e.key === "j") { select(sel + 1); e.preventDefault(); }
+        else if (e.key === "k") { select(sel - 1); e.preventDefault(); }
+        else if ((e.key === "Enter" || e.key === "o") && row) { location.href = "/console/tickets/" + row.dataset.id; }
+        else if (e.key === "r" && row) { location.href = "/console/tickets/" + row.dataset.id + "#reply"; }
+        else if (e.key === "x" && row) {
+          var box = row.querySelector("input[name=ids]");
+          if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); }
+          e.preventDefault();
+        }
+        else if (e.key === "a" && row) {
+          post("/console/tickets/" + row.dataset.id + "/assign-me", { _csrf: document.body.dataset.csrf || csrf(), back: location.pathname + location.search });
+        }
+      } else if (reply) {
+        // Ticket page: r reply, m macro, e resolve.
+        if (e.key === "r") { reply.focus(); e.preventDefault(); }
+        else if (e.key === "m") { var m = document.getElementById("macro-select"); if (m) { m.focus(); e.preventDefault(); } }
+        else if (e.key === "e") {
+          var panel = document.getElementById("act-resolve");
+          if (panel) { location.hash = "#act-resolve"; var f = panel.querySelector("textarea, select"); if (f) f.focus(); e.preventDefault(); }
+        }
       }
     });
   }
-  function csrf() { var i = document.querySelector("input[name=_csrf]"); return i ? i.value : ""; }
+  function openHelp() {
+    if (!help) return;
+    if (help.showModal) help.showModal(); else help.setAttribute("open", "");
+  }
+  document.querySelectorAll("[data-help]").forEach(function (b) { b.addEventListener("click", openHelp); });
+  if (location.hash === "#search") { var s0 = document.getElementById("search"); if (s0) s0.focus(); }
+  // Forms that discard something ask first: forms.js does that for form[data-confirm].
 
-  // Ticket page: r focuses the reply box.
-  var reply = document.getElementById("reply-body");
-  if (reply && !rows.length) {
-    document.addEventListener("keydown", function (e) {
-      if (!typing(e) && e.key === "r") { reply.focus(); e.preventDefault(); }
+  // Queue selection, kept across pages in this tab (sessionStorage) with a visible count;
+  // the bulk form sends every kept id, not only those on this page.
+  var bulkForm = document.getElementById("bulk-form");
+  var KEY = "loopdesk.selection";
+  function kept() { try { return JSON.parse(sessionStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
+  function keep(ids) { try { sessionStorage.setItem(KEY, JSON.stringify(ids)); } catch (e) { /* private mode: page-only */ } }
+  function showCount() {
+    var c = document.getElementById("selected-count");
+    if (c) c.textContent = c.dataset.one.replace("{n}", kept().length);
+  }
+  function markKept() {
+    var ids = kept();
+    document.querySelectorAll("input[name=ids]").forEach(function (b) { b.checked = ids.indexOf(b.value) >= 0; });
+    showCount();
+  }
+  if (bulkForm) {
+    if (/[?&]ok=bulk/.test(location.search)) keep([]);
+    markKept();
+    bulkForm.addEventListener("change", function (e) {
+      var b = e.target;
+      if (!b || b.name !== "ids") return;
+      var ids = kept().filter(function (x) { return x !== b.value; });
+      if (b.checked) ids.push(b.value);
+      keep(ids); showCount();
     });
+    var clear = document.getElementById("clear-selection");
+    if (clear) clear.addEventListener("click", function () { keep([]); markKept(); });
+    var actionSel = document.getElementById("bulk-action");
+    var showFields = function () {
+      var a = actionSel.value;
+      bulkForm.querySelectorAll("[data-for]").forEach(function (el) {
+        el.hidden = el.dataset.for.split(" ").indexOf(a) < 0;
+      });
+    };
+    if (actionSel) { actionSel.addEventListener("change", showFields); showFields(); }
+    bulkForm.addEventListener("submit", function (e) {
+      var ids = kept();
+      var onPage = {};
+      bulkForm.querySelectorAll("input[name=ids]").forEach(function (b) { onPage[b.value] = true; });
+      var opt = actionSel && actionSel.options[actionSel.selectedIndex];
+      if (opt && opt.dataset.confirm && !window.confirm(opt.dataset.confirm.replace("{n}", ids.length))) { e.preventDefault(); return; }
+      ids.forEach(function (id) {
+        if (onPage[id]) return;
+        var i = document.createElement("input");
+        i.type = "hidden"; i.name = "ids"; i.value = id; bulkForm.appendChild(i);
+      });
+    });
+    document.body.addEventListener("loopdesk:updated", markKept);
   }
   // Reply templates: choosing one fills the box (the button does the same without script).
   var tpl = document.getElementById("reply-template");
@@ -66,10 +149,12 @@
       if (o && o.dataset.text) { reply.value = o.dataset.text; reply.focus(); }
     });
   }
-  // Select-all on the queue.
+  // Select-all on the queue (the kept selection follows).
   var all = document.getElementById("select-all");
   if (all) all.addEventListener("change", function () {
-    document.querySelectorAll("input[name=ids]").forEach(function (c) { c.checked = all.checked; });
+    document.querySelectorAll("input[name=ids]").forEach(function (c) {
+      if (c.checked !== all.checked) { c.checked = all.checked; c.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
   });
 
   // Live updates. With EventSource: the server's event stream says which visible ticket

@@ -127,7 +127,14 @@ impl Modify for Security {
         routes::live::stream,
         routes::tickets::actions::assign,
         routes::tickets::actions::acknowledge,
-        routes::tickets::actions::reply,
+        routes::tickets::reply::reply,
+        routes::macros::list,
+        routes::macros::create,
+        routes::macros::show,
+        routes::macros::update,
+        routes::macros::remove,
+        routes::macros::history,
+        routes::macros::apply,
         routes::tickets::actions::note,
         routes::tickets::actions::request_info,
         routes::tickets::actions::provide_info,
@@ -240,6 +247,7 @@ impl Modify for Security {
         (name = "reports", description = "Reports: figures, trends and breakdowns, as JSON, CSV or Excel"),
         (name = "spikes", description = "Spikes: a category, sub-tag, product or problem cluster over its threshold or well above its usual level"),
         (name = "problems", description = "Problems: root-cause analysis, linked tickets, improvement actions with owners and deadlines"),
+        (name = "macros", description = "Macros: saved field changes plus a reply, applied to a ticket in one click"),
         (name = "meta", description = "This document")
     )
 )]

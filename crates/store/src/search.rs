@@ -53,7 +53,7 @@ pub(crate) fn ticket_words(t: &Ticket) -> String {
 /// The text an event adds to a ticket's words (replies, notes, information from the customer).
 fn event_text(e: &Event) -> Option<&str> {
     match &e.data {
-        EventData::Replied { body } | EventData::Noted { body } | EventData::InfoProvided { body } => Some(body),
+        EventData::Replied { body, .. } | EventData::Noted { body } | EventData::InfoProvided { body } => Some(body),
         _ => None,
     }
 }

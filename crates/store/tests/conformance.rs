@@ -111,7 +111,7 @@ async fn lifecycle_changes_are_stored_and_the_row_equals_its_replayed_timeline()
             Command::Assign { department_id: Some(DepartmentId(3)), assignee_id: Some(UserId(1)), reason: None },
             Command::Acknowledge,
             Command::Note { body: "内部：联系售后".into() },
-            Command::Reply { body: "已安排上门检修".into() },
+            Command::Reply { body: "已安排上门检修".into(), files: Vec::new() },
             Command::Resolve {
                 outcome: Outcome {
                     kind: OutcomeKind::Solved,
@@ -609,7 +609,7 @@ async fn dashboard_rollups_equal_a_direct_computation_after_changes_and_rebuild(
                 Command::Recategorize { category: Some(["payment", "logistics"][n % 2].into()), subtags: vec![] },
             ];
             if n % 2 == 0 {
-                steps.push(Command::Reply { body: "已收到".into() });
+                steps.push(Command::Reply { body: "已收到".into(), files: Vec::new() });
             }
             if n % 3 != 2 {
                 steps.push(Command::Resolve { outcome: solved.clone() });

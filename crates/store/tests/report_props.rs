@@ -92,7 +92,7 @@ fn command(step: &Step, at: chrono::DateTime<chrono::Utc>) -> Command {
             category: Some(["payment", "logistics", "technical"][*c].into()),
             subtags: vec![["外观", "性能", "软件"][*c].into()],
         },
-        Step::Reply => Command::Reply { body: "已收到".into() },
+        Step::Reply => Command::Reply { body: "已收到".into(), files: Vec::new() },
         Step::Resolve => Command::Resolve { outcome: outcome() },
         Step::Survey(r, score) => Command::AnswerSurvey {
             satisfaction: Satisfaction {

@@ -52,7 +52,7 @@ async fn seed(store: &Store) -> (Vec<Ticket>, Vec<report::Fact>) {
             },
         ];
         if n % 2 == 0 {
-            steps.push(Command::Reply { body: "已收到".into() });
+            steps.push(Command::Reply { body: "已收到".into(), files: Vec::new() });
         }
         if n % 4 != 3 {
             steps.push(Command::Resolve { outcome: solved.clone() });

@@ -38,6 +38,9 @@ pub enum DocumentKind {
     SpikeRules,
     /// The customer portal: branding, and what an unsatisfied customer is promised.
     Portal,
+    /// Macros: saved field changes plus a reply, applied to a ticket in one click
+    /// (managed by supervisors through `/api/v1/macros`).
+    Macros,
 }
 
 /// A channel's name: 1 to 64 letters, digits, `-` or `_`.
@@ -90,6 +93,9 @@ impl DocumentKind {
         if let Some(part) = name.strip_prefix("triage.") {
             return RulePart::parse(part).map(DocumentKind::Triage);
         }
+        if name == "macros" {
+            return Some(DocumentKind::Macros);
+        }
         if let Some(channel) = name.strip_prefix("channel:") {
             return ChannelName::parse(channel).ok().map(DocumentKind::Channel);
         }
@@ -120,6 +126,7 @@ impl DocumentKind {
             DocumentKind::Triage(p) => format!("triage.{}", p.as_str()),
             DocumentKind::SpikeRules => "spike_rules".into(),
             DocumentKind::Portal => "portal".into(),
+            DocumentKind::Macros => "macros".into(),
         }
     }
 
@@ -131,7 +138,17 @@ impl DocumentKind {
             | DocumentKind::Staffing
             | DocumentKind::Triage(_)
             | DocumentKind::ReplyTemplates
-            | DocumentKind::SpikeRules => Permission::Supervise,
+            | DocumentKind::SpikeRules
+            | DocumentKind::Macros => Permission::Supervise,
+            _ => Permission::Administer,
+        }
+    }
+
+    /// Who may save a new version: supervisors keep their team's macros; everything else
+    /// is an admin's.
+    pub fn write_permission(&self) -> Permission {
+        match self {
+            DocumentKind::Macros => Permission::Supervise,
             _ => Permission::Administer,
         }
     }
@@ -159,6 +176,7 @@ impl DocumentKind {
             DocumentKind::Triage(p) => p.defaults().map_err(|e| AppError::internal(e.to_string())),
             DocumentKind::SpikeRules => json(loopdesk_core::report::spike_rules::SpikeRules::default()),
             DocumentKind::Portal => json(crate::portal::branding::PortalDoc::default()),
+            DocumentKind::Macros => json(crate::macros::MacrosDoc::default()),
         }
     }
 }

@@ -103,7 +103,8 @@ fn shown(kind: &DocumentKind, doc: Document) -> DocumentView {
     view
 }
 
-/// Validates and saves a new version (admins only), then puts it in force. Secrets written
+/// Validates and saves a new version (admins only; supervisors for the macros), then puts
+/// it in force. Secrets written
 /// back masked or left out keep their saved values.
 pub async fn save(
     app: &App,
@@ -111,7 +112,7 @@ pub async fn save(
     kind: &DocumentKind,
     mut edit: DocumentEdit,
 ) -> Result<DocumentView, AppError> {
-    require(who, loopdesk_core::access::Permission::Administer)?;
+    require(who, kind.write_permission())?;
     let saved = app.read().document(&kind.name()).await?.map(|d| d.body);
     edit.body = secrets::restored(kind, edit.body, saved.as_ref());
     let comment = edit.comment.trim();

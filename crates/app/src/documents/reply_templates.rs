@@ -45,3 +45,14 @@ pub fn validate(body: &serde_json::Value) -> Result<ReplyTemplates, AppError> {
     }
     Ok(t)
 }
+
+/// Fills a reply's variables with the ticket's values (`{{customer_name}}`,
+/// `{{tracking_no}}`, `{{agent_name}}`, `{{model}}`, `{{product}}`).
+pub fn fill(text: &str, t: &loopdesk_core::Ticket, agent: &str) -> String {
+    let name = t.customer.name.clone().unwrap_or_default();
+    text.replace("{{customer_name}}", &name)
+        .replace("{{tracking_no}}", t.tracking_no.as_str())
+        .replace("{{agent_name}}", agent)
+        .replace("{{model}}", t.product.model.as_deref().unwrap_or(""))
+        .replace("{{product}}", t.product.product.as_deref().unwrap_or(""))
+}

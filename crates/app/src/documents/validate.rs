@@ -65,6 +65,10 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
+        DocumentKind::Macros => {
+            let doc = crate::macros::validate(app, body).await?;
+            return Ok(serde_json::to_value(&doc)?);
+        }
         DocumentKind::ReportSchedules => {
             let doc: crate::summaries::SchedulesDoc = parse(body)?;
             crate::summaries::validate(&doc)?;
@@ -119,7 +123,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
-        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules => {}
+        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules | DocumentKind::Macros => {}
         // The next sending of each schedule, at its new time.
         DocumentKind::ReportSchedules => crate::summaries::ensure(app).await?,
     }

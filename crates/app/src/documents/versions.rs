@@ -33,6 +33,7 @@ pub fn effective(kind: &DocumentKind, body: Value) -> Value {
         DocumentKind::ReportSchedules => typed::<crate::summaries::SchedulesDoc>(&body),
         DocumentKind::SpikeRules => typed::<loopdesk_core::report::spike_rules::SpikeRules>(&body),
         DocumentKind::Portal => typed::<crate::portal::branding::PortalDoc>(&body),
+        DocumentKind::Macros => typed::<crate::macros::MacrosDoc>(&body),
         DocumentKind::Channel(_) if body.is_null() => None,
         DocumentKind::Channel(name) => match name.as_str() {
             "wechat" => typed::<WechatDoc>(&body),

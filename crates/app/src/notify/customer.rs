@@ -9,7 +9,7 @@ use crate::keys::Key;
 use crate::outbound::{EmailPayload, HttpPayload};
 use crate::portal::branding::Brand;
 use crate::{App, AppError};
-use loopdesk_channels::email::{MessageIdIssuer, OutboundEmail};
+use loopdesk_channels::email::{MailAttachment, MessageIdIssuer, OutboundEmail};
 use loopdesk_channels::templates::{escape_html, NotificationKind, TemplateSet, Vars};
 use loopdesk_core::{Ticket, TicketId, Timestamp};
 use loopdesk_store::NewDelivery;
@@ -23,7 +23,15 @@ pub struct CustomerNotice {
     pub kind: NotificationKind,
     #[serde(default)]
     pub vars: Vars,
+    /// Stored files to send with it (a reply's attachments), by attachment id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<i64>,
 }
+
+/// Most bytes of files one e-mail carries; files beyond it are named in the text and left
+/// on the status page (the outbox stores each message whole, and mail servers refuse
+/// large messages).
+pub const MAX_MAIL_FILE_BYTES: usize = 10 * 1024 * 1024;
 
 /// What composing a notice needs, all in memory: it also runs inside an intake's
 /// transaction (the acknowledgement).
@@ -179,7 +187,12 @@ impl Composer<'_> {
 impl CustomerNotice {
     /// A notice of `kind` with its variables.
     pub fn new(ticket_id: TicketId, kind: NotificationKind, vars: Vec<(&str, String)>) -> CustomerNotice {
-        CustomerNotice { ticket_id, kind, vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect() }
+        CustomerNotice {
+            ticket_id,
+            kind,
+            vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            files: Vec::new(),
+        }
     }
 
     /// Composes and queues the notice (once per `key`): the job's work.
@@ -198,8 +211,49 @@ impl CustomerNotice {
             now: app.now(),
             portal: PortalLinks::of(&app.config, &app.documents),
         };
-        let delivery = composer.delivery(&t, self, key, parent)?;
+        let mut delivery = composer.delivery(&t, self, key, parent)?;
+        if !self.files.is_empty() {
+            self.attach(app, &mut delivery).await?;
+        }
         app.store.add_deliveries(&[delivery], app.now()).await?;
+        Ok(())
+    }
+
+    /// Puts the notice's files into its delivery: attached to an e-mail up to
+    /// [`MAX_MAIL_FILE_BYTES`] (the rest named in the text, to be fetched from the status
+    /// page); named in a gateway message, which carries no files.
+    async fn attach(&self, app: &App, delivery: &mut NewDelivery) -> Result<(), AppError> {
+        let mut files = Vec::with_capacity(self.files.len());
+        for id in &self.files {
+            let (meta, bytes) = app.read().attachment(*id).await?;
+            // Only the ticket's own files: a notice never carries another ticket's.
+            if meta.ticket_id == Some(self.ticket_id.0) {
+                files.push((meta, bytes));
+            }
+        }
+        let names: Vec<String> = files.iter().map(|(m, _)| m.name.clone()).collect();
+        if delivery.transport == "email" {
+            let mut payload: EmailPayload = serde_json::from_value(delivery.payload.clone())?;
+            let mut total = 0usize;
+            let mut left_out = Vec::new();
+            for (meta, bytes) in &files {
+                total += bytes.len();
+                if total <= MAX_MAIL_FILE_BYTES {
+                    payload.email.attachments.push(MailAttachment::new(&meta.name, &meta.content_type, bytes));
+                } else {
+                    left_out.push(meta.name.clone());
+                }
+            }
+            if !left_out.is_empty() {
+                payload.email.text.push_str(&format!(
+                    "\n\n附件过大未随邮件发送，请在服务进度页查看 / Files too large for e-mail, see the status page: {}",
+                    left_out.join(", ")
+                ));
+            }
+            delivery.payload = serde_json::to_value(payload)?;
+        } else if let Some(body) = delivery.payload.get_mut("body").and_then(|b| b.as_object_mut()) {
+            body.insert("files".into(), json!(names));
+        }
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! both build an [`Action`] and call [`perform`]: the same checks, the same permissions,
 //! the same transaction.
 
-use super::change::run;
+use super::change::staged;
 use crate::access::{require, visible};
 use crate::workflow::{assignment, staffing};
 use crate::{App, AppError};
@@ -10,7 +10,8 @@ use loopdesk_core::access::Permission;
 use loopdesk_core::approval::ApprovalReason;
 use loopdesk_core::event::{CloseReason, Command};
 use loopdesk_core::{
-    Actor, DepartmentId, DomainError, Event, Outcome, Principal, Priority, Role, Ticket, TicketId, Timestamp, UserId,
+    Actor, DepartmentId, DomainError, Event, FileRef, Outcome, Principal, Priority, Role, State, Ticket, TicketId,
+    Timestamp, UserId,
 };
 
 /// What staff can do to a ticket.
@@ -26,9 +27,14 @@ pub enum Action {
     Acknowledge,
     /// Take it: the caller becomes the assignee, in the ticket's department (or their own).
     AssignToMe,
-    /// A public reply to the customer.
+    /// Bring the ticket to "in progress" as the caller, whatever of that is left: a new one
+    /// is taken and accepted, an assigned or reopened one accepted, a ticket in progress
+    /// stays (the first step of "reply and resolve" and of a macro).
+    TakeUp,
+    /// A public reply to the customer, with files already stored for the ticket.
     Reply {
         body: String,
+        files: Vec<FileRef>,
     },
     /// An internal note.
     Note {
@@ -84,6 +90,10 @@ pub enum Action {
         priority: Priority,
         reason: String,
     },
+    /// Adds tags to the ticket's sub-tags (the category stays).
+    AddTags {
+        tags: Vec<String>,
+    },
     /// Share it with someone from another team.
     AddCollaborator {
         user_id: UserId,
@@ -120,13 +130,26 @@ pub struct Done {
 }
 
 /// Performs `action` on ticket `id` as `who`.
-#[tracing::instrument(skip_all, fields(ticket = id.0, user = who.user_id.0))]
 pub async fn perform(app: &App, who: &Principal, id: TicketId, action: Action) -> Result<Done, AppError> {
-    let p = require(who, action.permission())?;
+    perform_all(app, who, id, vec![action]).await
+}
+
+/// Performs `actions` in order on ticket `id` as `who`, in one change: all happen or none
+/// (reply and resolve, a macro's field changes and reply).
+#[tracing::instrument(skip_all, fields(ticket = id.0, user = who.user_id.0))]
+pub async fn perform_all(app: &App, who: &Principal, id: TicketId, actions: Vec<Action>) -> Result<Done, AppError> {
+    let needed = match actions.iter().any(|a| a.permission() == Permission::Supervise) {
+        true => Permission::Supervise,
+        false => Permission::Work,
+    };
+    let p = require(who, needed)?;
     let current = visible(app, p, id).await?;
     let actor = Actor::User { id: p.user_id, name: p.name.clone() };
-    let commands = commands_for(app, p, &current, action).await?;
-    let (ticket, events) = run(app, id, actor, move |t| commands(t)).await?;
+    let mut builds = Vec::with_capacity(actions.len());
+    for action in actions {
+        builds.push(commands_for(app, p, &current, action).await?);
+    }
+    let (ticket, events) = staged(app, id, actor, builds).await?;
     Ok(Done { ticket, events })
 }
 
@@ -149,18 +172,20 @@ async fn commands_for(app: &App, p: &Principal, current: &Ticket, action: Action
         }
         Action::Acknowledge => {
             let (me, supervisor) = (p.user_id, p.can(Permission::Supervise));
-            Box::new(move |t: &Ticket| match t.assignee_id {
-                Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
-                Some(_) => {
-                    Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge"))
-                }
-                None => Ok(vec![
-                    Command::Assign { department_id: t.department_id, assignee_id: Some(me), reason: None },
+            Box::new(move |t: &Ticket| acknowledge(t, me, supervisor))
+        }
+        Action::TakeUp => {
+            let (me, own, supervisor) = (p.user_id, p.department_id, p.can(Permission::Supervise));
+            Box::new(move |t: &Ticket| match t.state {
+                State::New => Ok(vec![
+                    Command::Assign { department_id: t.department_id.or(own), assignee_id: Some(me), reason: None },
                     Command::Acknowledge,
                 ]),
+                State::Assigned | State::Reopened => acknowledge(t, me, supervisor),
+                _ => Ok(vec![]),
             })
         }
-        Action::Reply { body } => fixed(Command::Reply { body }),
+        Action::Reply { body, files } => fixed(Command::Reply { body, files }),
         Action::Note { body } => fixed(Command::Note { body }),
         Action::RequestInfo { message } => fixed(Command::RequestInfo { message }),
         Action::ProvideInfo { body } => fixed(Command::ProvideInfo { body }),
@@ -183,6 +208,20 @@ async fn commands_for(app: &App, p: &Principal, current: &Ticket, action: Action
             fixed(Command::Recategorize { category, subtags })
         }
         Action::Reprioritize { priority, reason } => fixed(Command::Reprioritize { priority, reason }),
+        Action::AddTags { tags } => {
+            let tags = clean_tags(tags)?;
+            Box::new(move |t: &Ticket| {
+                let mut subtags = t.subtags.clone();
+                subtags.extend(tags.iter().filter(|x| !t.subtags.contains(x)).cloned());
+                if subtags.len() == t.subtags.len() {
+                    return Ok(vec![]);
+                }
+                if subtags.len() > 20 {
+                    return Err(DomainError::invalid("tags", "a ticket has at most 20 sub-tags"));
+                }
+                Ok(vec![Command::Recategorize { category: t.category.clone(), subtags }])
+            })
+        }
         Action::AddCollaborator { user_id } => {
             app.read().user(user_id).await.map_err(|_| AppError::invalid("user_id", "no such user"))?;
             fixed(Command::AddCollaborator { user_id })
@@ -194,6 +233,28 @@ async fn commands_for(app: &App, p: &Principal, current: &Ticket, action: Action
         }
         Action::Extend { target, until, reason } => fixed(Command::Extend { target, until, reason }),
     })
+}
+
+/// Accepting `t` as `me`: the assignee or a supervisor accepts; an unowned ticket becomes
+/// the caller's first.
+fn acknowledge(t: &Ticket, me: UserId, supervisor: bool) -> Result<Vec<Command>, DomainError> {
+    match t.assignee_id {
+        Some(a) if a == me || supervisor => Ok(vec![Command::Acknowledge]),
+        Some(_) => Err(DomainError::invalid("assignee_id", "only the assignee or a supervisor can acknowledge")),
+        None => Ok(vec![
+            Command::Assign { department_id: t.department_id, assignee_id: Some(me), reason: None },
+            Command::Acknowledge,
+        ]),
+    }
+}
+
+/// Tags as given, trimmed: 1 to 20 of 1 to 64 characters each.
+fn clean_tags(tags: Vec<String>) -> Result<Vec<String>, AppError> {
+    let tags: Vec<String> = tags.into_iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+    if tags.is_empty() || tags.len() > 20 || tags.iter().any(|x| x.chars().count() > 64) {
+        return Err(AppError::invalid("tags", "give 1 to 20 tags of at most 64 characters"));
+    }
+    Ok(tags)
 }
 
 async fn department_exists(app: &App, d: DepartmentId) -> Result<bool, AppError> {

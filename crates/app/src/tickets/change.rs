@@ -62,3 +62,26 @@ where
 {
     commands(app, id, actor, build, |_, _| Owed::default()).await
 }
+
+/// Applies several steps as `actor` in one change, each deriving its commands from the
+/// ticket as the steps before it left it (tags added after a recategorisation keep the new
+/// category; a resolution after a reply sees the reply).
+pub async fn staged<B>(app: &App, id: TicketId, actor: Actor, steps: Vec<B>) -> Result<(Ticket, Vec<Event>), AppError>
+where
+    B: Fn(&Ticket) -> Result<Vec<Command>, DomainError>,
+{
+    let now = app.now();
+    change(app, id, |current| {
+        let mut t = current.clone();
+        let mut events = Vec::new();
+        for step in &steps {
+            for cmd in step(&t)? {
+                let e = decide(&t, cmd, actor.clone(), now)?;
+                apply(&mut t, &e);
+                events.push(e);
+            }
+        }
+        Ok(Decision { events, owed: Owed::default() })
+    })
+    .await
+}

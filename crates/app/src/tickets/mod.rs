@@ -4,6 +4,8 @@
 pub mod actions;
 pub mod change;
 pub mod customer;
+pub mod messages;
+pub mod reply;
 
 use crate::access::{require, visible};
 use crate::sla::SlaView;

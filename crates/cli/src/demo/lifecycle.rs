@@ -166,7 +166,7 @@ impl<'a> Walk<'a> {
         let body = self.say(replies::FIRST_REPLIES);
         let actor = self.worker();
         let pace = self.pace();
-        self.step(Command::Reply { body }, actor, 5 * MINUTE, pace * 4 * HOUR)
+        self.step(Command::Reply { body, files: Vec::new() }, actor, 5 * MINUTE, pace * 4 * HOUR)
     }
 
     /// Asks the customer for details: about the device, or about the order or what happened.

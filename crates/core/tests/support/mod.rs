@@ -67,7 +67,7 @@ impl Story {
     }
 
     pub fn reply(&mut self, at: Timestamp) -> &mut Story {
-        self.act(at, Command::Reply { body: "您好，已收到".into() })
+        self.act(at, Command::Reply { body: "您好，已收到".into(), files: Vec::new() })
     }
 
     pub fn clock_with(&self, kind: TargetKind, policy: &SlaPolicy, cals: &Calendars, now: Timestamp) -> sla::Clock {

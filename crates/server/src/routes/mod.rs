@@ -10,6 +10,7 @@ pub mod follow_up;
 pub mod health;
 pub mod inbound;
 pub mod live;
+pub mod macros;
 pub mod problems;
 pub mod reports;
 pub mod spikes;
@@ -56,6 +57,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(problems::router())
         .merge(surveys::router())
         .merge(follow_up::router())
+        .merge(macros::router())
 }
 
 async fn no_route() -> ApiError {

@@ -34,6 +34,7 @@ pub mod survey;
 pub mod team;
 pub mod ticket;
 pub mod ticket_actions;
+pub mod ticket_reply;
 pub mod users;
 pub mod views;
 
@@ -73,6 +74,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/views", post(views::save))
         .route("/console/views/{id}/delete", post(views::delete))
         .route("/console/tickets/{id}", get(ticket::page))
+        .route("/console/tickets/{id}/send", post(ticket_reply::send).layer(upload_limit()))
+        .route("/console/tickets/{id}/macro", post(ticket_reply::apply_macro))
         .route("/console/tickets/{id}/{action}", post(ticket_actions::act))
         .route("/console/account", get(account::page))
         .route("/console/account/password", post(account::change_password))

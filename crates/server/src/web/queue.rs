@@ -395,6 +395,40 @@ async fn build(state: &AppState, s: &Staff, q: QueueQuery) -> Result<QueuePage, 
     })
 }
 
+/// The action a bulk form asks for. Each is an action a single ticket page offers, with
+/// the same checks; the destructive ones (resolve, close, reject) are confirmed in the page.
+fn bulk_action(p: &[(String, String)]) -> Result<Action, ApiError> {
+    let reason = field(p, "reason");
+    let bulk_reason = || reason.clone().unwrap_or_else(|| "批量操作 / bulk change".into());
+    Ok(match field(p, "bulk_action").unwrap_or_default().as_str() {
+        "assign_me" => Action::AssignToMe,
+        "transfer" => match field(p, "department_id").and_then(|d| d.parse().ok()) {
+            Some(d) => Action::Assign { department_id: Some(DepartmentId(d)), assignee_id: None, reason: None },
+            None => return Err(ApiError::invalid("department_id", "choose a department")),
+        },
+        "set_priority" => match field(p, "priority").as_deref().and_then(Priority::parse) {
+            Some(priority) => Action::Reprioritize { priority, reason: bulk_reason() },
+            None => return Err(ApiError::invalid("priority", "choose a priority")),
+        },
+        "set_category" => match field(p, "category") {
+            Some(c) => Action::Recategorize { category: Some(c), subtags: Vec::new() },
+            None => return Err(ApiError::invalid("category", "choose a category")),
+        },
+        "add_tag" => match field(p, "tag") {
+            Some(tag) => Action::AddTags { tags: vec![tag] },
+            None => return Err(ApiError::invalid("tag", "give the tag to add")),
+        },
+        "resolve" => match reason {
+            // The text is each customer's result notice.
+            Some(summary) => Action::Resolve(loopdesk_app::tickets::reply::solved_by(&summary)),
+            None => return Err(ApiError::invalid("reason", "write the reply the customers are told")),
+        },
+        "close" => Action::Close,
+        "reject" => Action::Reject { reason: reason.unwrap_or_default() },
+        _ => return Err(ApiError::invalid("bulk_action", "choose an action")),
+    })
+}
+
 /// `POST /console/bulk`: one action on every selected ticket; each goes through the same
 /// checks as a single change, and the page says how many succeeded.
 pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Response {
@@ -403,15 +437,9 @@ pub async fn bulk(State(state): State<AppState>, s: Staff, body: Bytes) -> Respo
     if let Err(e) = form::check_csrf(&p, &s.csrf) {
         return back_with_error(&back, &e);
     }
-    let action = field(&p, "bulk_action").unwrap_or_default();
-    let input = match action.as_str() {
-        "assign_me" => Action::AssignToMe,
-        "transfer" => match field(&p, "department_id").and_then(|d| d.parse().ok()) {
-            Some(d) => Action::Assign { department_id: Some(DepartmentId(d)), assignee_id: None, reason: None },
-            None => return back_with_error(&back, &ApiError::invalid("department_id", "choose a department")),
-        },
-        "reject" => Action::Reject { reason: field(&p, "reason").unwrap_or_default() },
-        _ => return back_with_error(&back, &ApiError::invalid("bulk_action", "choose an action")),
+    let input = match bulk_action(&p) {
+        Ok(a) => a,
+        Err(e) => return back_with_error(&back, &e),
     };
     let ids: Vec<i64> = form::all(&p, "ids").iter().filter_map(|i| i.parse().ok()).take(200).collect();
     let (mut ok, mut failed) = (0, 0);

@@ -31,12 +31,7 @@ pub async fn templates(state: &AppState, lang: Lang) -> Vec<ReplyTemplate> {
 
 /// Replaces the variables with the ticket's values.
 pub fn fill_text(text: &str, t: &Ticket, agent: &str) -> String {
-    let name = t.customer.name.clone().unwrap_or_default();
-    text.replace("{{customer_name}}", &name)
-        .replace("{{tracking_no}}", t.tracking_no.as_str())
-        .replace("{{agent_name}}", agent)
-        .replace("{{model}}", t.product.model.as_deref().unwrap_or(""))
-        .replace("{{product}}", t.product.product.as_deref().unwrap_or(""))
+    loopdesk_app::documents::reply_templates::fill(text, t, agent)
 }
 
 /// A template with its variables filled in.

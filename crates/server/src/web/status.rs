@@ -50,7 +50,7 @@ fn entry(v: &Visitor, ticket: &Ticket, e: &Event) -> Option<PublicEntry> {
         }
         data if data.is_public() => {
             let text = match data {
-                EventData::Replied { body } => Some(body.clone()),
+                EventData::Replied { body, .. } => Some(body.clone()),
                 EventData::InfoRequested { message } => Some(message.clone()),
                 EventData::Resolved { outcome } => {
                     Some(format!("{} — {}", v.t.name("outcome", outcome.kind.as_str()), outcome.summary))

@@ -14,7 +14,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use loopdesk_app::access::visible;
+use loopdesk_app::macros::manage;
 use loopdesk_app::read::{Sort, TicketFilter};
+use loopdesk_app::tickets::messages::customer_messages;
 use loopdesk_core::access::Permission;
 use loopdesk_core::sla::ClockState;
 use loopdesk_core::{Actor, Event, EventData, Priority, Ticket};
@@ -33,6 +35,21 @@ pub struct Entry {
     pub public: bool,
     pub text: Option<String>,
     pub state_after: &'static str,
+    /// Files a reply carried: name and staff download link.
+    pub files: Vec<(String, String)>,
+    /// What became of the message this event owed the customer.
+    pub delivery: Option<DeliveryView>,
+}
+
+/// A message's delivery state as the timeline shows it.
+pub struct DeliveryView {
+    /// `queued`, `retrying`, `sending`, `sent_to_mail_server`, `accepted_by_gateway`, `failed`.
+    pub state: &'static str,
+    /// `email` or `http`.
+    pub transport: String,
+    pub target: String,
+    pub error: Option<String>,
+    pub at: Option<String>,
 }
 
 /// One SLA clock.
@@ -95,6 +112,14 @@ struct TicketPage {
     priorities: Vec<&'static str>,
     templates: Vec<ReplyTemplate>,
     reply_text: String,
+    /// Whether "send and resolve" can work: the ticket is in progress, or can be taken up
+    /// and accepted on the way (new, assigned, reopened).
+    reply_resolves: bool,
+    /// Macros: id and title in the reader's language.
+    macros: Vec<(String, String)>,
+    /// Upload limits shown by the file input.
+    max_files: usize,
+    max_file_mb: usize,
     outcome: Option<String>,
     satisfaction: Option<String>,
     reject_reason: Option<String>,
@@ -164,7 +189,7 @@ fn who(s: &Staff, a: &Actor) -> String {
 fn entry_text(s: &Staff, names: &Names, e: &Event) -> Option<String> {
     let t = &s.t;
     match &e.data {
-        EventData::Replied { body } | EventData::Noted { body } | EventData::InfoProvided { body } => {
+        EventData::Replied { body, .. } | EventData::Noted { body } | EventData::InfoProvided { body } => {
             Some(body.clone())
         }
         EventData::InfoRequested { message } => Some(message.clone()),
@@ -319,6 +344,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
                 .map(|d| super::sla::DueView::of(s.t, d, now)),
         })
         .collect();
+    let messages = customer_messages(&state.read().ticket_deliveries(t.id).await?);
     let entries = timeline
         .iter()
         .rev()
@@ -329,8 +355,28 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
             public: e.data.is_public(),
             text: entry_text(s, &names, e),
             state_after: e.state_after.as_str(),
+            files: match &e.data {
+                EventData::Replied { files, .. } => {
+                    files.iter().map(|f| (f.name.clone(), format!("/api/v1/attachments/{}", f.id))).collect()
+                }
+                _ => Vec::new(),
+            },
+            delivery: messages.iter().rev().find(|m| m.owed_by(e)).map(|m| DeliveryView {
+                state: m.state,
+                transport: m.transport.clone(),
+                target: m.target.clone(),
+                error: m.error.clone(),
+                at: m.sent_at.as_ref().map(|d| s.t.date(d)),
+            }),
         })
         .collect();
+    let zh = s.t.lang == super::i18n::Lang::Zh;
+    let macros = match manage::list(state, &s.principal).await {
+        Ok(l) => l.macros.iter().map(|m| (m.id.clone(), m.title(zh).to_string())).collect(),
+        // Viewers cannot apply macros; the page shows none.
+        Err(_) => Vec::new(),
+    };
+    let policy = loopdesk_app::intake::uploads::policy();
     let templates = replies::templates(state, s.t.lang).await;
     let reply_text = q
         .template
@@ -394,6 +440,16 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
         priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         templates,
         reply_text,
+        reply_resolves: matches!(
+            t.state,
+            loopdesk_core::State::New
+                | loopdesk_core::State::Assigned
+                | loopdesk_core::State::InProgress
+                | loopdesk_core::State::Reopened
+        ),
+        macros,
+        max_files: policy.max_count,
+        max_file_mb: policy.max_bytes / (1024 * 1024),
         outcome: t.outcome.as_ref().map(|o| said_as(&s.t, &s.t.name("outcome", o.kind.as_str()), &o.summary)),
         satisfaction: t.satisfaction.as_ref().map(|x| s.t.name("rating", x.rating.as_str())),
         reject_reason: t.reject_reason.clone(),

@@ -47,7 +47,7 @@ fn input(s: &Staff, action: &str, p: &Pairs) -> Result<Action, ApiError> {
             reason: field(p, "reason").or_else(|| field(p, "body")).unwrap_or_default(),
         },
         "message" if field(p, "kind").as_deref() == Some("note") => Action::Note { body: text(p, "body") },
-        "message" | "reply" => Action::Reply { body: text(p, "body") },
+        "message" | "reply" => Action::Reply { body: text(p, "body"), files: Vec::new() },
         "note" => Action::Note { body: text(p, "body") },
         "request-info" => Action::RequestInfo { message: text(p, "body") },
         "request-approval" => Action::RequestApproval {

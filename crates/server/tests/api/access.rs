@@ -32,6 +32,9 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         (_, p) if p.starts_with("/problems") || p.starts_with("/actions") => Some("supervisor"),
         ("put", "/admin/routing-rules" | "/admin/staffing") => Some("admin"),
         ("get", "/tickets/{id}/survey") => Some("agent"),
+        // Agents list and apply macros; supervisors keep them and read their history.
+        ("get", "/macros" | "/macros/{id}") => Some("agent"),
+        ("get", "/macros/history") | ("post", "/macros") | ("put" | "delete", "/macros/{id}") => Some("supervisor"),
         // The queue's downloads: whoever reads the queue, masked as it shows them.
         ("get", "/tickets/export.csv" | "/tickets/export.xlsx") => Some("viewer"),
         (_, p) if p.starts_with("/inbound/") => None,

@@ -37,6 +37,13 @@ pub struct TicketTimeline {
     timeline: Vec<Value>,
 }
 
+impl ActionOut {
+    /// The answer for a ticket (as the caller sees it) and the events appended.
+    pub fn new(ticket: Value, events: Vec<Value>) -> ActionOut {
+        ActionOut { ticket, events }
+    }
+}
+
 /// The latest follow-up survey of a ticket and its link.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SurveyStatus {
@@ -126,10 +133,6 @@ macro_rules! text_action {
     };
 }
 
-text_action!(
-    /// `POST /tickets/{id}/reply`: public reply to the customer.
-    reply, "/tickets/{id}/reply", |body| Action::Reply { body }
-);
 text_action!(
     /// `POST /tickets/{id}/note`: internal note.
     note, "/tickets/{id}/note", |body| Action::Note { body }

@@ -4,10 +4,12 @@ pub mod actions;
 pub mod export;
 pub mod export_xlsx;
 pub mod list;
+pub mod reply;
 pub mod show;
 pub mod view;
 
 use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -22,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}", get(show::show))
         .route("/tickets/{id}/assign", post(a::assign))
         .route("/tickets/{id}/acknowledge", post(a::acknowledge))
-        .route("/tickets/{id}/reply", post(a::reply))
+        .route(
+            "/tickets/{id}/reply",
+            post(reply::reply).layer(DefaultBodyLimit::max(crate::routes::feedback::multipart::max_request_bytes())),
+        )
         .route("/tickets/{id}/note", post(a::note))
         .route("/tickets/{id}/request-info", post(a::request_info))
         .route("/tickets/{id}/provide-info", post(a::provide_info))

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use loopdesk_app::tickets::detail;
+use loopdesk_app::tickets::messages::{customer_messages, MessageState};
 use loopdesk_core::TicketId;
 use serde::Serialize;
 use serde_json::Value;
@@ -18,13 +19,18 @@ pub struct TicketDetail {
     /// The ticket as the caller may see it (personal data masked for some roles).
     #[schema(value_type = loopdesk_core::Ticket)]
     ticket: Value,
-    /// Every event, oldest first.
+    /// Every event, oldest first; an event that owed a message to the customer carries
+    /// `delivery`, what became of it (see `messages`).
     #[schema(value_type = Vec<Object>)]
     timeline: Vec<Value>,
     /// Actions the ticket's state allows next.
     allowed_actions: Vec<&'static str>,
     /// Notifications to the customer and their delivery state.
     deliveries: Vec<loopdesk_app::read::Delivery>,
+    /// Each message to the customer, tied to the event that owed it: `queued`, `retrying`,
+    /// `sending`, `sent_to_mail_server` (the SMTP server accepted it: the best evidence
+    /// e-mail gives), `accepted_by_gateway` or `failed` with the reason.
+    messages: Vec<MessageState>,
     /// The SLA clocks.
     sla: Vec<loopdesk_app::sla::SlaView>,
 }
@@ -38,9 +44,23 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let d = detail(&state, &auth.0, TicketId(id)).await?;
+    let messages = customer_messages(&d.deliveries);
+    let timeline = d
+        .timeline
+        .iter()
+        .map(|e| {
+            let mut v = view::event(e);
+            let sent = messages.iter().rev().find(|m| m.owed_by(e));
+            if let (Some(m), Some(obj)) = (sent, v.as_object_mut()) {
+                obj.insert("delivery".into(), serde_json::to_value(m).unwrap_or(Value::Null));
+            }
+            v
+        })
+        .collect();
     Ok(Json(TicketDetail {
         ticket: view::ticket(&d.ticket, &auth.0),
-        timeline: d.timeline.iter().map(view::event).collect(),
+        timeline,
+        messages,
         allowed_actions: d.ticket.state.allowed_actions().iter().map(|a| a.as_str()).collect(),
         deliveries: d.deliveries,
         sla: d.sla,

@@ -64,7 +64,10 @@ pub fn public_event(e: &Event) -> Option<Value> {
         return None;
     }
     let detail = match &e.data {
-        EventData::Replied { body } => json!({ "message": body }),
+        EventData::Replied { body, files } if files.is_empty() => json!({ "message": body }),
+        EventData::Replied { body, files } => {
+            json!({ "message": body, "files": files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>() })
+        }
         EventData::InfoRequested { message } => json!({ "message": message }),
         EventData::InfoProvided { body } => json!({ "message": body }),
         EventData::Resolved { outcome } => json!({ "outcome": outcome }),
