@@ -43,6 +43,8 @@ struct DocumentPage {
     version: i64,
     json: String,
     json_error: Option<String>,
+    /// The comment's refusal (a document that needs a reason for each change).
+    comment_error: Option<String>,
     /// Where in the text the JSON broke or the refused value is (line, column), for the
     /// script to put the caret there.
     error_at: Option<(usize, usize)>,
@@ -70,8 +72,18 @@ pub struct DocQuery {
 
 /// What a refused post brings back to the page.
 enum Posted {
-    Json { text: String, error: String, at: Option<(usize, usize)>, comment: String },
-    Form { fields: Fields, comment: String },
+    /// `on_comment`: the refusal is about the comment (a reason the document requires).
+    Json {
+        text: String,
+        error: String,
+        at: Option<(usize, usize)>,
+        comment: String,
+        on_comment: bool,
+    },
+    Form {
+        fields: Fields,
+        comment: String,
+    },
 }
 
 pub(super) fn admin_only(s: &Staff) -> Result<(), ApiError> {
@@ -139,10 +151,13 @@ async fn build(
             comment: d.comment.unwrap_or_default(),
         })
         .collect();
-    let (mut json, mut json_error, mut error_at, mut comment, mut form_fields) =
-        (serde_json::to_string_pretty(&body).unwrap_or_default(), None, None, String::new(), None);
+    let (mut json, mut json_error, mut comment_error, mut error_at, mut comment, mut form_fields) =
+        (serde_json::to_string_pretty(&body).unwrap_or_default(), None, None, None, String::new(), None);
     match posted {
-        Some(Posted::Json { text, error, at, comment: c }) => {
+        Some(Posted::Json { text, error, comment: c, on_comment: true, .. }) => {
+            (json, comment_error, comment) = (text, Some(error), c)
+        }
+        Some(Posted::Json { text, error, at, comment: c, on_comment: false }) => {
             (json, json_error, error_at, comment) = (text, Some(error), at, c)
         }
         Some(Posted::Form { fields, comment: c }) => (form_fields, comment) = (Some(fields), c),
@@ -154,8 +169,9 @@ async fn build(
         csrf: s.csrf.clone(),
         version: current.version,
         json,
-        advanced_open: json_error.is_some(),
+        advanced_open: json_error.is_some() || comment_error.is_some(),
         json_error,
+        comment_error,
         error_at,
         comment,
         history,
@@ -271,6 +287,7 @@ pub async fn save_json(State(state): State<AppState>, s: Staff, Path(name): Path
         Ok::<_, ApiError>(Ok(()))
     }
     .await;
+    let mut on_comment = false;
     let (error, at) = match result {
         Ok(Ok(())) => return back_ok(&doc_path(&name), "saved"),
         Err(e @ ApiError::Forbidden(_)) => return error_page(s.t, Some(&s), e),
@@ -286,6 +303,10 @@ pub async fn save_json(State(state): State<AppState>, s: Staff, Path(name): Path
         Err(e @ ApiError::App(loopdesk_app::AppError::StaleVersion { .. })) => (refusal(&s.t, &e), None),
         // A value the document does not allow: its path and the line it is near.
         Err(e) => match super::fields::refused_field(&e) {
+            Some(("comment", detail)) => {
+                on_comment = true;
+                (super::fields::explain(&s.t, "comment", "comment", &detail, &comment), None)
+            }
             Some((field, detail)) if field.starts_with("body") => {
                 let path = field.strip_prefix("body.").unwrap_or(field);
                 let at = super::fields::locate(&text, path);
@@ -300,7 +321,7 @@ pub async fn save_json(State(state): State<AppState>, s: Staff, Path(name): Path
             _ => (refusal(&s.t, &e), None),
         },
     };
-    refused(&state, &s, name, Posted::Json { text, error, at, comment }).await
+    refused(&state, &s, name, Posted::Json { text, error, at, comment, on_comment }).await
 }
 
 /// Where a save's refusal goes on the form: a field the form has, else the top.
