@@ -97,13 +97,14 @@ await walk(async ({ out, context }) => {
     await a.goto(BASE + "/console/tickets/" + id);
     await Promise.all([a.waitForNavigation(), a.click("#assign-me")]);
     await Promise.all([a.waitForNavigation(), a.click("#acknowledge")]);
-    await a.click("#resolve summary");
+    // The resolve panel is one of the ticket page's always-shown actions.
+    await a.waitForSelector("#resolve-form");
     await a.selectOption("#resolve-form select[name=kind]", "partially_solved");
     await a.fill("#resolve-summary", "更换了滤芯，提示灯仍亮");
     await a.fill("#resolve-reason", "主板需返厂检测");
     await Promise.all([a.waitForNavigation(), a.click("#resolve-form button[type=submit]")]);
     out[key] = {
-      open: await a.$eval("#resolve", (d) => d.open),
+      open: await a.$eval("#act-resolve", (d) => getComputedStyle(d).display !== "none"),
       unresolved: await fieldError(a, "resolve-unresolved"),
       summary: await a.inputValue("#resolve-summary"),
       reason: await a.inputValue("#resolve-reason"),
@@ -113,8 +114,8 @@ await walk(async ({ out, context }) => {
     if (locale === "zh-CN") {
       await a.screenshot({ path: SHOTS + "/forms-resolve-refused-zh.png", fullPage: true });
       // 5. Rejecting (a new ticket) asks first: cancelled, nothing happens; confirmed, rejected.
-      await a.goto(BASE + "/console/tickets/" + env("TICKET_NEW"));
-      await a.click("details:has(#reject-form) > summary");
+      // Its panel opens from the page's link row (#act-reject, :target).
+      await a.goto(BASE + "/console/tickets/" + env("TICKET_NEW") + "#act-reject");
       await a.fill("#reject-body", "重复提交");
       await a.click("#reject-submit");
       await a.waitForSelector("dialog.confirm[open]");

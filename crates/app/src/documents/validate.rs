@@ -59,6 +59,13 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
             rules.validate().map_err(|(field, message)| AppError::invalid(field, message))?;
         }
         DocumentKind::Portal => {
+            // serde reads a struct from an array of its fields too; the document's sections
+            // are objects and nothing else.
+            for key in ["branding", "unsatisfied"] {
+                if body.get(key).is_some_and(|v| !v.is_object()) {
+                    return Err(AppError::invalid(format!("body.{key}"), "expected an object"));
+                }
+            }
             let doc: crate::portal::branding::PortalDoc = parse(body)?;
             doc.validate()?;
         }
