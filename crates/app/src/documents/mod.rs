@@ -71,16 +71,21 @@ pub struct DocumentEdit {
 /// The version in force: the newest saved, else the built-in default as version 0.
 pub async fn current(app: &App, who: &Principal, kind: &DocumentKind) -> Result<DocumentView, AppError> {
     require(who, kind.read_permission())?;
-    Ok(match app.read().document(&kind.name()).await? {
-        Some(doc) => shown(kind, doc),
-        None => DocumentView {
-            name: kind.name(),
-            version: 0,
-            body: kind.defaults()?,
-            changed_by: None,
-            changed_at: None,
-            comment: Some("built-in defaults".into()),
-        },
+    match app.read().document(&kind.name()).await? {
+        Some(doc) => Ok(shown(kind, doc)),
+        None => defaults_view(kind),
+    }
+}
+
+/// The built-in default of `kind`, shown as version 0.
+pub(crate) fn defaults_view(kind: &DocumentKind) -> Result<DocumentView, AppError> {
+    Ok(DocumentView {
+        name: kind.name(),
+        version: 0,
+        body: kind.defaults()?,
+        changed_by: None,
+        changed_at: None,
+        comment: Some("built-in defaults".into()),
     })
 }
 

@@ -4,7 +4,7 @@
 //! validated again and recorded (who, when, "rollback to vN") like any other edit.
 
 use super::channel::{GatewayDoc, RobotsDoc, WebhookDoc, WechatDoc};
-use super::{current, parse, save, secrets, shown, DocumentEdit, DocumentKind, DocumentView};
+use super::{current, defaults_view, parse, save, secrets, shown, DocumentEdit, DocumentKind, DocumentView};
 use crate::access::require;
 use crate::sla::load::CalendarsDoc;
 use crate::{App, AppError};
@@ -62,17 +62,6 @@ pub async fn version(app: &App, who: &Principal, kind: &DocumentKind, version: i
         Some(doc) => Ok(shown(kind, doc)),
         None => Err(AppError::NotFound(format!("{} has no version {version}", kind.name()))),
     }
-}
-
-fn defaults_view(kind: &DocumentKind) -> Result<DocumentView, AppError> {
-    Ok(DocumentView {
-        name: kind.name(),
-        version: 0,
-        body: kind.defaults()?,
-        changed_by: None,
-        changed_at: None,
-        comment: Some("built-in defaults".into()),
-    })
 }
 
 /// What a diff line is.
