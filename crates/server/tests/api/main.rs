@@ -10,6 +10,7 @@ mod access;
 mod browser;
 mod browser_admin;
 mod browser_forms;
+mod browser_phone;
 mod browser_portal;
 mod browser_sla;
 mod browser_workspace;
