@@ -109,6 +109,28 @@ pub fn signal(t: &T, s: &str) -> String {
     }
 }
 
+/// Why a message to the customer is not delivered yet, as the outbox wrote it
+/// (`app/src/outbound`): the shapes it writes in the reader's language; a server's own
+/// answer (an SMTP reply, an HTTP status) stays as the server said it.
+pub fn delivery_error(t: &T, error: &str) -> String {
+    if let Some(rest) = error.strip_prefix("gave up after ") {
+        if let Some((n, why)) = rest.split_once(" attempts: ") {
+            return t.get("said.d.gave_up").replace("{n}", n).replace("{why}", &delivery_error(t, why));
+        }
+    }
+    if let Some(code) = error.strip_prefix("the receiver answered error code ") {
+        return t.get("said.d.error_code").replace("{code}", code);
+    }
+    if let Some(robot) = error.strip_prefix("robot ").and_then(|r| r.strip_suffix(" is no longer configured")) {
+        return t.get("said.d.robot_gone").replace("{robot}", robot);
+    }
+    match error {
+        "SMTP is not configured" => t.get("said.d.no_smtp").to_string(),
+        "no outbound gateway configured" => t.get("said.d.no_gateway").to_string(),
+        _ => error.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +165,16 @@ mod tests {
         }
         assert_eq!(priority_reason(&EN, "urgent: safety word 漏电"), "urgent: safety word 漏电");
         assert_eq!(signal(&ZH, "safety: 漏电"), "安全隐患：漏电");
+    }
+
+    #[test]
+    fn delivery_errors_are_chinese() {
+        assert_eq!(delivery_error(&ZH, "SMTP is not configured"), "邮件服务器（SMTP）尚未配置");
+        assert_eq!(
+            delivery_error(&ZH, "gave up after 8 attempts: no outbound gateway configured"),
+            "尝试 8 次后放弃：尚未配置短信/应用/微信网关"
+        );
+        assert_eq!(delivery_error(&ZH, "HTTP 503"), "HTTP 503");
+        assert_eq!(delivery_error(&EN, "SMTP is not configured"), "SMTP is not configured");
     }
 }

@@ -365,7 +365,7 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
                 state: m.state,
                 transport: m.transport.clone(),
                 target: m.target.clone(),
-                error: m.error.clone(),
+                error: m.error.as_deref().map(|e| super::said::delivery_error(&s.t, e)),
                 at: m.sent_at.as_ref().map(|d| s.t.date(d)),
             }),
         })
