@@ -20,8 +20,8 @@ async fn an_admin_edits_staffing_and_robots_in_forms() {
     let out = run_script(&app, "forms_ops.mjs", &[]).await;
 
     // Staffing: departments listed by name, saved as v1 with the names chosen shown again.
-    assert_eq!(out["staffing_title"], "技能与值班", "{out}");
-    assert_eq!(out["staffing_department_options"], json!(["技术支持部", "售后服务部"]), "{out}");
+    assert_eq!(out["staffing_title"], "部门值班与处理人", "{out}");
+    assert_eq!(out["staffing_department_options"], json!(["售后服务部", "技术支持部"]), "{out}");
     assert_eq!(out["staffing_flash"], "已保存为新版本。", "{out}");
     assert!(out["staffing_version"].as_str().unwrap().ends_with("v1"), "{out}");
     assert_eq!(out["staffing_supervisor"], "supervisor 用户 (supervisor)");
@@ -33,6 +33,7 @@ async fn an_admin_edits_staffing_and_robots_in_forms() {
     assert_eq!(staffing[0].body["agents"][0]["user_id"], json!(app.user_ids["agent"]));
     assert_eq!(staffing[0].body["agents"][0]["skills"], json!(["退款", "物流"]));
     assert_eq!(staffing[0].body["departments"][0]["department_id"], json!(app.departments[1].0));
+    assert_eq!(staffing[0].body["departments"][0]["calendar"], "default", "a new row starts on the default calendar");
     // The refused leave.
     assert!(out["leave_error"].as_str().unwrap().starts_with("“2026-12-26 ~ 2026-12-20”不是有效的请假时段"), "{out}");
     assert_eq!(
@@ -41,11 +42,11 @@ async fn an_admin_edits_staffing_and_robots_in_forms() {
     );
     assert_eq!(
         (out["leave_kept"].as_str(), out["skills_kept"].as_str()),
-        (Some("2026-12-26 ~ 2026-12-20"), Some("退款，物流"))
+        (Some("2026-12-26 ~ 2026-12-20"), Some("退款, 物流"))
     );
 
     // Robots: saved, the secrets stored but not in the page.
-    assert_eq!(out["robots_title"], "群机器人与告警邮箱");
+    assert_eq!(out["robots_title"], "告警发往哪里");
     assert_eq!(out["robots_flash"], "已保存为新版本。", "{out}");
     assert!(out["robots_version"].as_str().unwrap().ends_with("v1"), "{out}");
     assert_eq!((out["robots_name"].as_str(), out["robots_url_shown"].as_str()), (Some("值班群"), Some("")));

@@ -244,15 +244,19 @@ pub fn view(f: &Fields, t: &T, shown: &RobotsDoc, known: &Known) -> OpsForm {
                     Tick { on: f.checked(&name), label: l(&format!("alert_{a}")), name }
                 })
                 .collect();
-            vec![
+            let mut cells = vec![
                 Input::new(f, format!("{p}.name"), &heads[0], Kind::Text),
                 Input::select(f, format!("{p}.kind"), &heads[1], &kinds),
                 Input::select(f, format!("{p}.format"), &heads[2], &formats),
                 url,
                 secret,
-                Input::new(f, format!("{p}.clear_secret"), l("clear_secret"), Kind::Check),
                 alerts,
-            ]
+            ];
+            // Only a saved robot has a secret to clear.
+            if saved.is_some() {
+                cells.insert(5, Input::new(f, format!("{p}.clear_secret"), l("clear_secret"), Kind::Check));
+            }
+            cells
         },
         "b",
     );

@@ -132,6 +132,15 @@ pub fn apply(f: &mut Fields, t: &T, known: &Known) -> Option<Staffing> {
     (!f.has_errors()).then_some(staffing)
 }
 
+/// A department's calendar select, on the default calendar until one is chosen (as a
+/// department not listed is).
+fn default_calendar(mut x: Input) -> Input {
+    if x.value.is_empty() {
+        x.value = loopdesk_core::calendar::DEFAULT_CALENDAR.to_string();
+    }
+    x
+}
+
 /// The form as shown from `f`.
 pub fn view(f: &Fields, t: &T, known: &Known) -> OpsForm {
     let l = |k: &str| t.get(&format!("staffing_form.{k}")).to_string();
@@ -148,7 +157,7 @@ pub fn view(f: &Fields, t: &T, known: &Known) -> OpsForm {
         |p| {
             vec![
                 Input::select(f, format!("{p}.department"), &dept_heads[0], &departments),
-                Input::select(f, format!("{p}.calendar"), &dept_heads[1], &calendars),
+                default_calendar(Input::select(f, format!("{p}.calendar"), &dept_heads[1], &calendars)),
                 Input::select(f, format!("{p}.supervisor"), &dept_heads[2], &with_blank(&l("none"), &known.users)),
             ]
         },
