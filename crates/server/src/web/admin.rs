@@ -1,9 +1,11 @@
 //! Admin screens: users and departments, the list of configuration documents (each
 //! document's page is [`super::admin_docs`]), and adding a holiday or make-up day to a
 //! calendar. Saving uses the documents store's optimistic concurrency: a stale version is
-//! refused.
+//! refused. A refused new user shows the page again with what was typed (all but the
+//! password) and the message at its field.
 
 use super::context::Staff;
+use super::fields::{explain, Kept};
 use super::form::{self, field};
 use super::page::{back_ok, back_with_error, error_page, render, FlashQuery, Layout};
 use crate::error::ApiError;
@@ -12,6 +14,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use loopdesk_app::accounts::departments;
 use loopdesk_app::accounts::users::{self, UserIn};
@@ -53,53 +56,59 @@ struct AdminPage {
     departments: Vec<(i64, String)>,
     roles: Vec<&'static str>,
     schedule_warnings: Vec<String>,
+    /// The add-user form as refused (`add_user`), else empty.
+    kept: Kept,
+}
+
+/// The add-user form's name in [`Kept`].
+const ADD_USER: &str = "add_user";
+
+async fn build(state: &AppState, s: &Staff, fq: &FlashQuery, kept: Kept) -> Result<AdminPage, ApiError> {
+    admin_only(s)?;
+    let saved = state.read().document_names().await?;
+    let version = |name: &str| saved.iter().find(|(x, _)| x == name).map_or(0, |x| x.1);
+    let mut documents: Vec<DocRow> =
+        DocumentKind::listed().iter().map(|k| DocRow { name: k.name(), version: version(&k.name()) }).collect();
+    // Saved documents not in the list: webhook sources.
+    for (n, v) in &saved {
+        if DocumentKind::parse(n).is_some() && !documents.iter().any(|d| &d.name == n) {
+            documents.push(DocRow { name: n.clone(), version: *v });
+        }
+    }
+    let departments: Vec<(i64, String)> =
+        state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
+    let users = state
+        .read()
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id.0,
+            department: u
+                .department_id
+                .and_then(|d| departments.iter().find(|x| x.0 == d.0).map(|x| x.1.clone()))
+                .unwrap_or_else(|| "—".into()),
+            username: u.username,
+            name: u.display_name,
+            role: u.role.as_str(),
+            active: u.active,
+        })
+        .collect();
+    Ok(AdminPage {
+        layout: Layout::staff(s, "admin.title").with_flash(fq),
+        csrf: s.csrf.clone(),
+        documents,
+        users,
+        departments,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        schedule_warnings: super::schedule::notices(state, s),
+        kept,
+    })
 }
 
 /// `GET /console/admin`.
 pub async fn index(State(state): State<AppState>, s: Staff, Query(fq): Query<FlashQuery>) -> Response {
-    let result = async {
-        admin_only(&s)?;
-        let saved = state.read().document_names().await?;
-        let version = |name: &str| saved.iter().find(|(x, _)| x == name).map_or(0, |x| x.1);
-        let mut documents: Vec<DocRow> =
-            DocumentKind::listed().iter().map(|k| DocRow { name: k.name(), version: version(&k.name()) }).collect();
-        // Saved documents not in the list: webhook sources.
-        for (n, v) in &saved {
-            if DocumentKind::parse(n).is_some() && !documents.iter().any(|d| &d.name == n) {
-                documents.push(DocRow { name: n.clone(), version: *v });
-            }
-        }
-        let departments: Vec<(i64, String)> =
-            state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect();
-        let users = state
-            .read()
-            .users()
-            .await?
-            .into_iter()
-            .map(|u| UserRow {
-                id: u.id.0,
-                department: u
-                    .department_id
-                    .and_then(|d| departments.iter().find(|x| x.0 == d.0).map(|x| x.1.clone()))
-                    .unwrap_or_else(|| "—".into()),
-                username: u.username,
-                name: u.display_name,
-                role: u.role.as_str(),
-                active: u.active,
-            })
-            .collect();
-        Ok::<_, ApiError>(AdminPage {
-            layout: Layout::staff(&s, "admin.title").with_flash(&fq),
-            csrf: s.csrf.clone(),
-            documents,
-            users,
-            departments,
-            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-            schedule_warnings: super::schedule::notices(&state, &s),
-        })
-    }
-    .await;
-    match result {
+    match build(&state, &s, &fq, Kept::default()).await {
         Ok(p) => render(&p),
         Err(e) => error_page(s.t, Some(&s), e),
     }
@@ -128,8 +137,38 @@ pub async fn add_user(State(state): State<AppState>, s: Staff, body: Bytes) -> R
     .await;
     match result {
         Ok(()) => back_ok("/console/admin", "done"),
-        Err(e) => back_with_error("/console/admin", &e),
+        Err(e) => match add_user_refusal(&s, &p, &e) {
+            Some(kept) => match build(&state, &s, &FlashQuery::default(), kept).await {
+                Ok(page) => {
+                    let mut resp = render(&page);
+                    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    resp
+                }
+                Err(e) => error_page(s.t, Some(&s), e),
+            },
+            None => back_with_error("/console/admin", &e),
+        },
     }
+}
+
+/// The add-user form again after a refusal about one of its fields: every value typed but
+/// the password (never sent back into a page), and the message at the field; `None` for a
+/// refusal about no field (forbidden, a stale session).
+fn add_user_refusal(s: &Staff, p: &[(String, String)], e: &ApiError) -> Option<Kept> {
+    let (_, code, field) = e.parts();
+    let field = field?;
+    let typed = p.iter().find(|(k, _)| k == field).map_or("", |(_, v)| v.as_str());
+    let text = match (code, field) {
+        ("duplicate", "username") => s.t.get("users_form.err_username_taken").to_string(),
+        (_, "password") => s.t.get("users_form.err_password").to_string(),
+        _ => explain(&s.t, field, field, &e.public_message(), typed),
+    };
+    let values = p.iter().filter(|(k, _)| k != "password" && k != "_csrf").cloned().collect();
+    let mut kept = Kept::new(ADD_USER, values).with_error(field, text);
+    if field != "password" {
+        kept = kept.with_error("password", s.t.get("users_form.password_again"));
+    }
+    Some(kept)
 }
 
 /// `POST /console/admin/departments`.

@@ -1,12 +1,13 @@
 //! A configuration document's page: the values in force (defaults included), a form for
-//! the SLA policy, routing rules, calendars and templates ([`super::doc_forms`]), the raw
+//! the SLA policy, routing rules, calendars, templates, staffing, robots, report schedules
+//! and spike rules ([`super::doc_forms`]), the raw
 //! JSON as the advanced view (the only one for the other documents), and the history,
 //! where any earlier version can be compared with the one in force and rolled back to
 //! ([`super::admin_versions`]). A refused save shows the page again with what was typed
 //! and the message at its field; nothing typed is lost.
 
 use super::context::Staff;
-use super::doc_forms::{calendars, routing, sla, templates, Fields};
+use super::doc_forms::{calendars, operations, ops, routing, sla, templates, Fields};
 use super::form::{self, field};
 use super::i18n::{Lang, T};
 use super::page::{back_ok, error_page, render, FlashQuery, Layout};
@@ -57,6 +58,8 @@ struct DocumentPage {
     routing: Option<routing::RoutingForm>,
     calendar: Option<calendars::CalendarForm>,
     templates: Option<templates::TemplatesForm>,
+    /// Staffing, robots, report schedules or spike rules.
+    ops: Option<ops::OpsForm>,
     /// The JSON editor starts open: the document has no form, or the JSON was refused.
     advanced_open: bool,
 }
@@ -181,6 +184,7 @@ async fn build(
         routing: None,
         calendar: None,
         templates: None,
+        ops: None,
         name: name.clone(),
     };
     match kind {
@@ -215,6 +219,7 @@ async fn build(
             };
             page.templates = Some(templates::view(&f, t));
         }
+        _ if operations::has_form(&kind) => page.ops = operations::show(state, t, &kind, &body, form_fields).await?,
         _ => page.advanced_open = true,
     }
     Ok(page)
@@ -334,7 +339,7 @@ fn place(f: &mut Fields, t: &T, kind: &DocumentKind, e: &ApiError) {
             .strip_prefix("body.rules[")
             .and_then(|r| r.split_once(']'))
             .map(|(i, rest)| format!("r{i}.{}", if rest.contains("name") { "name" } else { "department" })),
-        _ => None,
+        _ => operations::place(kind, &path),
     };
     match on {
         Some(field) => f.refuse(field, text),
@@ -428,6 +433,7 @@ async fn apply(
             }
         }
         DocumentKind::Templates => json(templates::apply(typed(&body)?, f, t))?,
+        _ if operations::has_form(&kind) => operations::apply(state, t, &kind, &body, f).await?,
         _ => return Err(ApiError::NotFound("this document has no form; use the JSON editor".into())),
     };
     Ok(new.map(|v| (kind, v)))
