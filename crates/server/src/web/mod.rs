@@ -22,6 +22,7 @@ pub mod login;
 pub mod page;
 pub mod portal;
 pub mod problem;
+pub mod qr;
 pub mod queue;
 pub mod replies;
 pub mod report_charts;
