@@ -206,7 +206,7 @@ pub fn view(form: Form, f: &Fields, t: &T, body: &Value) -> SettingsForm {
             rows.push(row("tolerance_secs", Kind::Number));
             rows.push(row("channel", Kind::Select).options(channels));
             rows.push(row("mapping.text", Kind::Text));
-            rows.extend(MAPPING_OPTIONAL.iter().map(|n| row(*n, Kind::Text)));
+            rows.extend(MAPPING_OPTIONAL.iter().map(|n| row(n, Kind::Text)));
             rows
         }
     };
