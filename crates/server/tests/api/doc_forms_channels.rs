@@ -122,6 +122,19 @@ async fn a_webhook_source_is_created_its_secret_never_shown_kept_when_blank_and_
     each_backend(|app| async move {
         let doc = "/console/admin/documents/channel:shop-app";
         let path = "/console/admin/documents/channel:shop-app/form";
+        // The admin page opens a source by its name; a name that cannot be one is refused.
+        let (_, html) = page(&app, "/console/admin").await;
+        assert!(html.contains("id=\"webhook-source-form\""), "{html}");
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let open = |source: &'static str| {
+            let req = http.get(format!("{}/console/admin/webhook-source", app.base)).query(&[("source", source)]);
+            req.header("cookie", admin_zh(&app)).send()
+        };
+        let to = open("shop-app").await.unwrap();
+        let location = to.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!((to.status(), location.replace("%3A", ":").as_str()), (StatusCode::SEE_OTHER, doc));
+        let bad = open("shop app!").await.unwrap();
+        assert!(bad.headers()["location"].to_str().unwrap().starts_with("/console/admin?error="), "{bad:?}");
         // Not configured: an empty form that creates it.
         let (status, html) = page(&app, doc).await;
         assert_eq!(status, StatusCode::OK);
