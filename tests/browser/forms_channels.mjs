@@ -3,6 +3,7 @@
 //  1. (zh-CN, desktop) An admin opens the portal document: a form with the values in
 //     force (the built-in colour). A colour white text cannot be read on is refused at its
 //     field with what was typed kept; a darker one saves a new version.
+//     A webhook source is opened by its name: an empty form that creates it.
 //  2. (zh-CN, phone) The portal shows the company's name and colour.
 //  3. (zh-CN, desktop) The account page's two-step set-up shows the QR code beside the key.
 import { BASE, SHOTS, check, desktop, login, phone, walk } from "./lib.mjs";
@@ -38,6 +39,14 @@ await walk(async ({ out, context }) => {
   await Promise.all([a.waitForNavigation(), a.click("#portal-save")]);
   out.saved_flash = (await a.textContent(".flash")).trim();
   out.saved_heading = (await a.textContent("h1 .hint")).trim();
+
+  // A webhook source not configured yet: an empty form that creates it.
+  await a.goto(BASE + "/console/admin");
+  await a.fill("#webhook-source", "shop-app");
+  await Promise.all([a.waitForNavigation(), a.click("#webhook-source-open")]);
+  out.webhook_new = (await a.textContent("#webhook-new")).trim();
+  out.webhook_channel = await a.inputValue(field("channel"));
+  await a.screenshot({ path: SHOTS + "/admin-webhook-form.png", fullPage: true });
 
   // 2. The portal on a phone shows them.
   const mobile = await context(phone, "zh-CN");

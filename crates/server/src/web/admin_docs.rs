@@ -265,7 +265,7 @@ pub(super) fn refusal(t: &T, e: &ApiError) -> String {
     let (_, code, field) = e.parts();
     let mut text = t.name("error", code);
     if let Some(f) = field {
-        text = format!("{text}: {f}");
+        text = format!("{text}{}{f}", t.get("punct.colon"));
     }
     let detailed = matches!(e, ApiError::Invalid { .. } | ApiError::BadRequest { .. } | ApiError::App(_));
     if detailed && !matches!(e, ApiError::App(loopdesk_app::AppError::Internal(_))) {

@@ -40,6 +40,9 @@ async fn an_admin_brands_the_portal_in_a_form_and_sees_the_totp_qr_code() {
     assert_eq!(saved[0].body["branding"]["accent"], "#0b5394");
     assert_eq!(saved[0].comment, "门户品牌");
 
+    assert_eq!(out["webhook_new"], "此渠道尚未配置；保存后即创建。", "{out}");
+    assert_eq!(out["webhook_channel"], "app");
+
     // The portal on a phone: the name in its header, the colour on its button, no sideways scroll.
     assert_eq!(out["portal_company"], "海川电器", "{out}");
     assert_eq!(out["portal_button_colour"], "rgb(11, 83, 148)", "{out}");
