@@ -267,3 +267,40 @@ async fn wechat_and_the_gateway_are_configured_in_forms() {
     })
     .await;
 }
+
+/// The dark squares of an SVG QR code (`M{x} {y}h{w}v{h}H{x}V{y}`) decoded back to text.
+fn decode_qr(svg: &str) -> String {
+    let attr = |name: &str| svg.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).unwrap();
+    let size: usize = attr("width").parse().unwrap();
+    let mut pixels = vec![255u8; size * size];
+    for rect in attr(" d").split('M').filter(|r| !r.is_empty()) {
+        let n: Vec<usize> =
+            rect.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).map(|n| n.parse().unwrap()).collect();
+        for row in n[1]..n[1] + n[3] {
+            pixels[row * size + n[0]..row * size + n[0] + n[2]].fill(0);
+        }
+    }
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| pixels[y * size + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().unwrap().1
+}
+
+#[tokio::test]
+async fn the_two_step_set_up_draws_its_link_as_a_qr_code() {
+    let app = TestApp::start(loopdesk_store::Backend::Sqlite, loopdesk_app::Config::default()).await;
+    let (_, html) = page(&app, "/console/account").await;
+    assert!(!html.contains("id=\"totp-qr\""), "no code before the set-up starts");
+    let token = csrf(&html);
+    assert_eq!(form(&app, "/console/account/totp/begin", &[("_csrf", &token)]).await.0, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, "/console/account").await;
+    let at = html.find("id=\"totp-qr\"").unwrap_or_else(|| panic!("no QR code:\n{html}"));
+    let svg = &html[at..];
+    let svg = &svg[svg.find("<svg").unwrap()..svg.find("</svg>").unwrap() + 6];
+    assert!(html.contains("aria-label=\"用验证器应用扫描此二维码\""));
+    // The link is kept beside it as text, and the code reads back as that link.
+    let href = html.split("id=\"totp-uri\"").next().unwrap().rsplit("href=\"").next().unwrap();
+    let uri = href.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&");
+    assert!(uri.starts_with("otpauth://totp/") && html.contains(">otpauth://totp/"), "{uri}");
+    assert_eq!(decode_qr(svg), uri);
+}
