@@ -1,5 +1,5 @@
-//! The second factor on the account page: set it up (the secret is shown as text and as
-//! an otpauth link until the first code confirms it), confirm, and turn it off with the
+//! The second factor on the account page: set it up (the secret is shown as a QR code, as
+//! text and as an otpauth link until the first code confirms it), confirm, and turn it off with the
 //! password and a code. The same use cases as `/api/v1/auth/totp/…`; a wrong code or
 //! password is named at its field.
 
@@ -23,6 +23,8 @@ pub struct TotpView {
     pub enabled: bool,
     /// Secret (base32) and otpauth URI of an enrolment awaiting its first code.
     pub pending: Option<(String, String)>,
+    /// The otpauth URI of a pending enrolment as an inline SVG QR code.
+    pub qr: Option<String>,
     /// The configuration requires one of this member (an admin).
     pub required: bool,
 }
@@ -35,7 +37,8 @@ pub async fn view(state: &AppState, s: &Staff) -> Result<TotpView, ApiError> {
         false => None,
     };
     let required = state.config.auth.totp_required_for_admins && s.user.role == loopdesk_core::Role::Admin;
-    Ok(TotpView { enabled: status.enabled, pending, required })
+    let qr = pending.as_ref().and_then(|(_, uri)| super::qr::svg(uri));
+    Ok(TotpView { enabled: status.enabled, pending, qr, required })
 }
 
 /// `POST /console/account/totp/begin`: issues a secret; the page then shows it.

@@ -225,3 +225,23 @@ pub async fn add_calendar_day(State(state): State<AppState>, s: Staff, body: Byt
         Err(e) => back_with_error(page, &e),
     }
 }
+
+/// What `GET /console/admin/webhook-source` reads.
+#[derive(Debug, serde::Deserialize)]
+pub struct SourceQuery {
+    #[serde(default)]
+    source: String,
+}
+
+/// `GET /console/admin/webhook-source?source=…`: the form of a webhook source by its name
+/// (empty for a new one, which saving creates); a name that cannot be one is refused on the
+/// admin page.
+pub async fn webhook_source(s: Staff, Query(q): Query<SourceQuery>) -> Response {
+    if let Err(e) = admin_only(&s) {
+        return error_page(s.t, Some(&s), e);
+    }
+    match documents::ChannelName::parse(q.source.trim()) {
+        Ok(name) => form::redirect(&super::admin_docs::doc_path(&format!("channel:{}", name.as_str()))),
+        Err(e) => back_with_error("/console/admin", &ApiError::from(e)),
+    }
+}

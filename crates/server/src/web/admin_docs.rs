@@ -1,13 +1,13 @@
 //! A configuration document's page: the values in force (defaults included), a form for
-//! the SLA policy, routing rules, calendars, templates, staffing, robots, report schedules
-//! and spike rules ([`super::doc_forms`]), the raw
-//! JSON as the advanced view (the only one for the other documents), and the history,
+//! the SLA policy, routing rules, calendars, templates, staffing, robots, report schedules,
+//! spike rules, the portal's branding and the channels ([`super::doc_forms`]), the raw JSON
+//! as the advanced view (the only one for the other documents), and the history,
 //! where any earlier version can be compared with the one in force and rolled back to
 //! ([`super::admin_versions`]). A refused save shows the page again with what was typed
 //! and the message at its field; nothing typed is lost.
 
 use super::context::Staff;
-use super::doc_forms::{calendars, operations, ops, routing, sla, templates, Fields};
+use super::doc_forms::{calendars, channels, inputs, operations, ops, portal, routing, sla, templates, Fields};
 use super::form::{self, field};
 use super::i18n::{Lang, T};
 use super::page::{back_ok, error_page, render, FlashQuery, Layout};
@@ -60,6 +60,8 @@ struct DocumentPage {
     templates: Option<templates::TemplatesForm>,
     /// Staffing, robots, report schedules or spike rules.
     ops: Option<ops::OpsForm>,
+    /// The portal's branding or a channel's settings.
+    settings: Option<inputs::SettingsForm>,
     /// The JSON editor starts open: the document has no form, or the JSON was refused.
     advanced_open: bool,
 }
@@ -185,6 +187,7 @@ async fn build(
         calendar: None,
         templates: None,
         ops: None,
+        settings: None,
         name: name.clone(),
     };
     match kind {
@@ -218,6 +221,15 @@ async fn build(
                 None => templates::fields(&typed::<TemplateSet>(&body)?, templates::kind(q.kind.as_deref())),
             };
             page.templates = Some(templates::view(&f, t));
+        }
+        DocumentKind::Portal => {
+            let f = form_fields.unwrap_or_else(|| portal::fields(&body));
+            page.settings = Some(portal::view(&f, t, state.documents.brand().logo_src.clone()));
+        }
+        DocumentKind::Channel(c) => {
+            let form = channels::Form::of(c.as_str());
+            let f = form_fields.unwrap_or_else(|| channels::fields(form, &body));
+            page.settings = Some(channels::view(form, &f, t, &body));
         }
         _ if operations::has_form(&kind) => page.ops = operations::show(state, t, &kind, &body, form_fields).await?,
         _ => page.advanced_open = true,
@@ -257,7 +269,7 @@ pub(super) fn refusal(t: &T, e: &ApiError) -> String {
     let (_, code, field) = e.parts();
     let mut text = t.name("error", code);
     if let Some(f) = field {
-        text = format!("{text}: {f}");
+        text = format!("{text}{}{f}", t.get("punct.colon"));
     }
     let detailed = matches!(e, ApiError::Invalid { .. } | ApiError::BadRequest { .. } | ApiError::App(_));
     if detailed && !matches!(e, ApiError::App(loopdesk_app::AppError::Internal(_))) {
@@ -339,12 +351,20 @@ fn place(f: &mut Fields, t: &T, kind: &DocumentKind, e: &ApiError) {
             .strip_prefix("body.rules[")
             .and_then(|r| r.split_once(']'))
             .map(|(i, rest)| format!("r{i}.{}", if rest.contains("name") { "name" } else { "department" })),
+        // `body.branding.logo` → the logo field.
+        DocumentKind::Portal => form_field(&path, &portal::FIELDS),
+        DocumentKind::Channel(c) => form_field(&path, channels::Form::of(c.as_str()).fields()),
         _ => operations::place(kind, &path),
     };
     match on {
         Some(field) => f.refuse(field, text),
         None => f.general = Some(text),
     }
+}
+
+/// The form field a refusal's path (`body.mapping.text`) names, if the form has it.
+fn form_field(path: &str, fields: &[&str]) -> Option<String> {
+    path.strip_prefix("body.").filter(|p| fields.contains(p)).map(str::to_string)
 }
 
 /// `POST /console/admin/documents/{name}/form`: a document's form, applied onto the
@@ -433,6 +453,21 @@ async fn apply(
             }
         }
         DocumentKind::Templates => json(templates::apply(typed(&body)?, f, t))?,
+        DocumentKind::Portal => portal::apply(body, f, t),
+        DocumentKind::Channel(ref c) => {
+            let form = channels::Form::of(c.as_str());
+            // A rotation keeps the saved secret accepted: it is read in clear here only to
+            // be written back as the previous one, never shown.
+            let current = match form == channels::Form::Webhook && f.checked("rotate") {
+                true => state
+                    .read()
+                    .document(&kind.name())
+                    .await?
+                    .and_then(|d| d.body.get("secret").and_then(Value::as_str).map(str::to_string)),
+                false => None,
+            };
+            channels::apply(form, body, f, t, current.as_deref())
+        }
         _ if operations::has_form(&kind) => operations::apply(state, t, &kind, &body, f).await?,
         _ => return Err(ApiError::NotFound("this document has no form; use the JSON editor".into())),
     };

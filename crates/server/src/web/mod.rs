@@ -22,6 +22,7 @@ pub mod login;
 pub mod page;
 pub mod portal;
 pub mod problem;
+pub mod qr;
 pub mod queue;
 pub mod replies;
 pub mod report_charts;
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/reports", get(reports::page))
         .route("/console/admin", get(admin::index))
+        .route("/console/admin/webhook-source", get(admin::webhook_source))
         .route("/console/admin/documents/{name}", get(admin_docs::page).post(admin_docs::save_json))
         .route("/console/admin/documents/{name}/form", post(admin_docs::save_form))
         .route("/console/admin/documents/{name}/versions/{n}", get(admin_versions::page))

@@ -56,10 +56,11 @@ pub fn category_channel(t: &T, table: &Table) -> Chart {
         .iter()
         .map(|(k, v)| {
             let parts = used.iter().filter(|c| v[**c] > 0).map(|c| format!("{} {}", series[*c], v[*c]));
-            format!("{k}: {}", parts.collect::<Vec<_>>().join(", "))
+            // The reader's punctuation: full-width in Chinese.
+            format!("{k}{}{}", t.get("punct.colon"), parts.collect::<Vec<_>>().join(t.get("punct.comma")))
         })
         .collect::<Vec<_>>()
-        .join("; ");
+        .join(t.get("punct.semicolon"));
     let svg = stacked("chart-category-channel", &title, desc, &series, &rows).svg();
     let mut header = vec![t.get("col.category").to_string()];
     header.extend(used.iter().map(|c| series[*c].clone()));

@@ -1,14 +1,18 @@
-//! Forms for the configuration documents admins edit most — SLA targets, routing rules,
-//! business calendars, notification templates, and the operations documents (staffing,
-//! robots, report schedules, spike rules; [`operations`]) — instead of raw JSON. Each form reads
+//! Forms for the configuration documents — SLA targets, routing rules, business calendars,
+//! notification templates, the operations documents (staffing, robots, report schedules,
+//! spike rules; [`operations`]), the portal's branding and the channels — instead of raw
+//! JSON. Each form reads
 //! the values in force into named fields, and a post is applied onto the version in force
 //! (what the form does not show, like SLA overrides or listed holidays, stays as it is)
 //! and saved through the same use case as the JSON editor: validated, versioned, recorded.
 //! A refused post shows the form again with what was typed and the message at its field.
 
 pub mod calendars;
+pub mod channels;
+pub mod inputs;
 pub mod operations;
 pub mod ops;
+pub mod portal;
 pub mod robots;
 pub mod routing;
 pub mod schedules;
