@@ -1,14 +1,23 @@
-//! Forms for the configuration documents admins edit most — SLA targets, routing rules,
-//! business calendars and notification templates — instead of raw JSON. Each form reads
+//! Forms for the configuration documents — SLA targets, routing rules, business
+//! calendars, notification templates, standard replies, the triage rules (taxonomy,
+//! signal and moderation lists, priority rules) and macros — instead of raw JSON. Each form reads
 //! the values in force into named fields, and a post is applied onto the version in force
 //! (what the form does not show, like SLA overrides or listed holidays, stays as it is)
 //! and saved through the same use case as the JSON editor: validated, versioned, recorded.
 //! A refused post shows the form again with what was typed and the message at its field.
 
 pub mod calendars;
+pub mod conditions;
+pub mod macros;
+pub mod moderation;
+pub mod priority_rules;
+pub mod replies;
 pub mod routing;
+pub mod signals;
 pub mod sla;
+pub mod taxonomy;
 pub mod templates;
+pub mod widgets;
 
 use super::i18n::T;
 use std::collections::HashMap;
