@@ -32,7 +32,6 @@ await walk(async ({ out, context }) => {
   const kw = field(row + ".keywords");
   const before = await a.inputValue(kw);
   await a.fill(kw, before + "\n" + WORD);
-  await a.screenshot({ path: SHOTS + "/admin-taxonomy-form.png", fullPage: false });
   await a.locator(kw).scrollIntoViewIfNeeded();
   await a.screenshot({ path: SHOTS + "/admin-taxonomy-form.png" });
   await Promise.all([a.waitForNavigation(), a.click("#taxonomy-save")]);

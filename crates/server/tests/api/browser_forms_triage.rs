@@ -28,7 +28,7 @@ async fn an_admin_adds_a_keyword_and_a_supervisor_makes_and_applies_a_macro() {
 
     assert_eq!(out["taxonomy_title"], "分类与关键词", "{out}");
     assert!(out["effective_hint"].as_str().unwrap().contains("内置默认值"), "{out}");
-    assert_eq!((out["folded"].as_bool(), out["logistics_name"].as_str()), (Some(true), Some("物流")), "{out}");
+    assert_eq!((out["folded"].as_bool(), out["logistics_name"].as_str()), (Some(true), Some("物流配送")), "{out}");
     assert_eq!(out["comment_invalid"], "true", "{out}");
     assert_eq!(out["comment_error"], "请用 1 到 500 个字说明这次修改的原因。", "{out}");
     assert_eq!(out["keyword_kept"], true, "{out}");

@@ -196,7 +196,7 @@ async fn signal_moderation_and_priority_forms_save_what_was_changed() {
         let bad = with(with(fields.clone(), "spam_flag_probability", "1.5"), "comment", "阈值");
         let r = post_form(&app, &format!("{path}/form"), &admin, &bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(refused(&r.body, "f-spam_flag_probability"), "Enter a number from 0 to 1.");
+        assert_eq!(refused(&r.body, "f-spam_flag_probability"), "请输入 0 到 1 之间的数。");
         assert!(r.body.contains("value=\"1.5\""));
         let ok = with(with(fields, "spam_reject_score", "4"), "comment", "少误杀");
         assert_eq!(post_form(&app, &format!("{path}/form"), &admin, &ok).await.status, StatusCode::SEE_OTHER);
@@ -222,7 +222,7 @@ async fn signal_moderation_and_priority_forms_save_what_was_changed() {
         typed = with(typed, "base.ux", "medium");
         let r = post_form(&app, &format!("{path}/form"), &admin, &with(typed.clone(), &new("cluster"), "one")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(refused(&r.body, &format!("f-r{n}-cluster")), "Enter a whole number of at least 2.");
+        assert_eq!(refused(&r.body, &format!("f-r{n}-cluster")), "请输入不小于 2 的整数。");
         assert!(r.body.contains("value=\"vip_privacy\""));
         let r = post_form(&app, &format!("{path}/form"), &admin, &with(typed, "comment", "VIP 隐私风险直接紧急")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

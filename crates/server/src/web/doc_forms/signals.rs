@@ -116,7 +116,7 @@ mod tests {
         let lists = SignalLists::defaults().unwrap();
         let mut f = fields(&lists);
         assert_eq!(apply(lists.clone(), &mut f, &t), Some(lists.clone()));
-        f.set("anger", "气死了\n，，\n?!");
+        f.set("anger", "气死了\n***");
         f.set("safety", format!("{}\n电池冒烟了", f.v("safety")));
         assert_eq!(apply(lists.clone(), &mut f, &t), None);
         assert!(f.err("anger").is_some() && f.err("safety").is_none());
