@@ -43,6 +43,14 @@ await walk(async ({ out, context }) => {
   out.saved_flash = (await a.textContent(".flash")).trim();
   out.saved_version = (await a.textContent("h1 .hint")).trim();
   out.keyword_shown = (await a.inputValue(kw)).split("\n").includes(WORD);
+  // The priority rules: a rule with its condition as fields, one listed read-only.
+  await a.goto(BASE + "/console/admin/documents/triage.priority-rules");
+  await a.locator("#prule-14 summary").click();
+  await a.locator("#prule-16 summary").click();
+  out.fixed_hint = (await a.textContent("#r15-fixed")).trim();
+  out.rule_signal_ticked = await a.isChecked(field("r13.sig.many_affected"));
+  await a.locator("#prule-14").scrollIntoViewIfNeeded();
+  await a.screenshot({ path: SHOTS + "/admin-priority-form.png" });
 
   // 2. The supervisor's macros.
   const s = await (await context(desktop, "zh-CN")).newPage();

@@ -35,6 +35,8 @@ async fn an_admin_adds_a_keyword_and_a_supervisor_makes_and_applies_a_macro() {
     assert_eq!(out["saved_flash"], "已保存为新版本。", "{out}");
     assert!(out["saved_version"].as_str().unwrap().ends_with("v1"), "{out}");
     assert_eq!(out["keyword_shown"], true, "{out}");
+    assert!(out["fixed_hint"].as_str().unwrap().starts_with("此条件无法用表单表示"), "{out}");
+    assert_eq!(out["rule_signal_ticked"], true, "{out}");
     let doc = app.store.document("triage.taxonomy").await.unwrap().unwrap();
     assert_eq!((doc.version, doc.comment.as_str()), (1, "物流类新增关键词"));
     let after = app
