@@ -135,6 +135,8 @@ await walk(async ({ out, context }) => {
   const ad = await adminCtx.newPage();
   await login(ad, "admin");
   await ad.goto(BASE + "/console/admin/documents/reply_templates");
+  // Standard replies have a form now: the JSON editor is the folded advanced view.
+  await ad.click("#advanced summary");
   const broken = '{\n  "templates": [\n    {"name": "hi" "title_zh": "问候"}\n  ]\n}';
   await ad.fill("#document-body", broken);
   await ad.fill("#document-comment", "问候语");

@@ -96,6 +96,20 @@ pub async fn delete(app: &App, who: &Principal, id: &str) -> Result<(), AppError
     save(app, who, version, macros, format!("macro {id} removed")).await
 }
 
+/// Replaces the whole list at once (supervisors; the console's form), as the version
+/// after `base`, the one the editor saw, with the editor's comment. Every macro is
+/// checked; a refusal names it (`body.macros[2].category`).
+pub async fn replace(
+    app: &App,
+    who: &Principal,
+    base: i64,
+    macros: Vec<Macro>,
+    comment: String,
+) -> Result<(), AppError> {
+    require(who, Permission::Supervise)?;
+    save(app, who, base, macros, comment).await
+}
+
 /// Every saved version of the macros, newest first: who changed what, when.
 pub async fn history(app: &App, who: &Principal, limit: u32) -> Result<Vec<DocumentView>, AppError> {
     documents::history(app, who, &DocumentKind::Macros, limit).await

@@ -1,13 +1,17 @@
 //! A configuration document's page: the values in force (defaults included), a form for
-//! the SLA policy, routing rules, calendars, templates, staffing, robots, report schedules,
-//! spike rules, the portal's branding and the channels ([`super::doc_forms`]), the raw JSON
-//! as the advanced view (the only one for the other documents), and the history,
+//! the SLA policy, routing rules, calendars, templates, standard replies, the triage rules,
+//! staffing, robots, report schedules, spike rules, the portal's branding and the channels
+//! ([`super::doc_forms`]; macros have their own page, [`super::macros`]), the raw JSON as
+//! the advanced view (the only one for the other documents), and the history,
 //! where any earlier version can be compared with the one in force and rolled back to
 //! ([`super::admin_versions`]). A refused save shows the page again with what was typed
 //! and the message at its field; nothing typed is lost.
 
 use super::context::Staff;
-use super::doc_forms::{calendars, channels, inputs, operations, ops, portal, routing, sla, templates, Fields};
+use super::doc_forms::{
+    calendars, channels, inputs, moderation, operations, ops, portal, priority_rules, replies, routing, signals, sla,
+    taxonomy, templates, Fields,
+};
 use super::form::{self, field};
 use super::i18n::{Lang, T};
 use super::page::{back_ok, error_page, render, FlashQuery, Layout};
@@ -19,11 +23,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use loopdesk_app::documents::reply_templates::ReplyTemplates;
 use loopdesk_app::documents::{self, DocumentEdit, DocumentKind};
 use loopdesk_app::sla::load::CalendarsDoc;
+use loopdesk_app::triage::engine::RulePart;
 use loopdesk_channels::templates::TemplateSet;
 use loopdesk_core::routing::RoutingRules;
 use loopdesk_core::sla::SlaPolicy;
+use loopdesk_triage::moderation::ModerationLists;
+use loopdesk_triage::signals::SignalLists;
+use loopdesk_triage::{PriorityRules, Taxonomy};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -62,6 +71,13 @@ struct DocumentPage {
     ops: Option<ops::OpsForm>,
     /// The portal's branding or a channel's settings.
     settings: Option<inputs::SettingsForm>,
+    taxonomy: Option<taxonomy::TaxonomyForm>,
+    /// Signal or moderation lists.
+    word_lists: Option<signals::WordListsForm>,
+    priority: Option<priority_rules::PriorityForm>,
+    replies: Option<replies::RepliesForm>,
+    /// The macros document: kept on the supervisors' page.
+    macros_link: bool,
     /// The JSON editor starts open: the document has no form, or the JSON was refused.
     advanced_open: bool,
 }
@@ -121,6 +137,27 @@ fn calendar_names(state: &AppState) -> Vec<String> {
 
 async fn department_list(state: &AppState) -> Result<Vec<(i64, String)>, ApiError> {
     Ok(state.read().departments().await?.into_iter().map(|d| (d.id.0, d.name)).collect())
+}
+
+/// The categories the base priorities are shown for, (id, name): the taxonomy's in force,
+/// then any other the rules name.
+fn base_categories(state: &AppState, t: &T, rules: &PriorityRules) -> Vec<(String, String)> {
+    let engine = state.triage.current();
+    let mut out: Vec<(String, String)> = engine
+        .taxonomy()
+        .categories
+        .iter()
+        .map(|c| {
+            let name = if t.lang == Lang::En && !c.name_en.is_empty() { &c.name_en } else { &c.name };
+            (c.id.clone(), format!("{name} ({})", c.id))
+        })
+        .collect();
+    for id in rules.base.keys() {
+        if !out.iter().any(|(x, _)| x == id) {
+            out.push((id.clone(), id.clone()));
+        }
+    }
+    out
 }
 
 /// The calendar the form edits: the one asked for, else `default`, else the first.
@@ -188,6 +225,11 @@ async fn build(
         templates: None,
         ops: None,
         settings: None,
+        taxonomy: None,
+        word_lists: None,
+        priority: None,
+        replies: None,
+        macros_link: false,
         name: name.clone(),
     };
     match kind {
@@ -222,6 +264,42 @@ async fn build(
             };
             page.templates = Some(templates::view(&f, t));
         }
+        DocumentKind::Triage(RulePart::Taxonomy) => {
+            let f = match form_fields {
+                Some(f) => f,
+                None => taxonomy::fields(&typed::<Taxonomy>(&body)?),
+            };
+            page.taxonomy = Some(taxonomy::view(&f, t));
+        }
+        DocumentKind::Triage(RulePart::Signals) => {
+            let f = match form_fields {
+                Some(f) => f,
+                None => signals::fields(&typed::<SignalLists>(&body)?),
+            };
+            page.word_lists = Some(signals::view(&f, t));
+        }
+        DocumentKind::Triage(RulePart::Moderation) => {
+            let f = match form_fields {
+                Some(f) => f,
+                None => moderation::fields(&typed::<ModerationLists>(&body)?),
+            };
+            page.word_lists = Some(moderation::view(&f, t));
+        }
+        DocumentKind::Triage(RulePart::PriorityRules) => {
+            let rules: PriorityRules = typed(&body)?;
+            let cats = base_categories(state, t, &rules);
+            let ids: Vec<String> = cats.iter().map(|c| c.0.clone()).collect();
+            let f = form_fields.unwrap_or_else(|| priority_rules::fields(&rules, &ids));
+            page.priority = Some(priority_rules::view(&f, t, &rules, &cats));
+        }
+        DocumentKind::ReplyTemplates => {
+            let f = match form_fields {
+                Some(f) => f,
+                None => replies::fields(&typed::<ReplyTemplates>(&body)?),
+            };
+            page.replies = Some(replies::view(&f, t));
+        }
+        DocumentKind::Macros => (page.macros_link, page.advanced_open) = (true, true),
         DocumentKind::Portal => {
             let f = form_fields.unwrap_or_else(|| portal::fields(&body));
             page.settings = Some(portal::view(&f, t, state.documents.brand().logo_src.clone()));
@@ -343,8 +421,13 @@ pub async fn save_json(State(state): State<AppState>, s: Staff, Path(name): Path
 
 /// Where a save's refusal goes on the form: a field the form has, else the top.
 fn place(f: &mut Fields, t: &T, kind: &DocumentKind, e: &ApiError) {
-    let text = refusal(t, e);
     let path = e.parts().2.unwrap_or_default().to_string();
+    if path == "comment" {
+        // The triage rules need a reason for each change: said at the comment field.
+        let text = super::fields::explain(t, "comment", "comment", &e.public_message(), f.v("comment"));
+        return f.refuse("comment", text);
+    }
+    let text = refusal(t, e);
     let on = match kind {
         // `body.rules[2].departments` → the third row's owner.
         DocumentKind::RoutingRules => path
@@ -453,6 +536,15 @@ async fn apply(
             }
         }
         DocumentKind::Templates => json(templates::apply(typed(&body)?, f, t))?,
+        DocumentKind::Triage(RulePart::Taxonomy) => json(taxonomy::apply(typed(&body)?, f, t))?,
+        DocumentKind::Triage(RulePart::Signals) => json(signals::apply(typed(&body)?, f, t))?,
+        DocumentKind::Triage(RulePart::Moderation) => json(moderation::apply(typed(&body)?, f, t))?,
+        DocumentKind::Triage(RulePart::PriorityRules) => {
+            let rules: PriorityRules = typed(&body)?;
+            let ids: Vec<String> = base_categories(state, t, &rules).into_iter().map(|c| c.0).collect();
+            json(priority_rules::apply(rules, f, t, &ids))?
+        }
+        DocumentKind::ReplyTemplates => json(replies::apply(f, t))?,
         DocumentKind::Portal => portal::apply(body, f, t),
         DocumentKind::Channel(ref c) => {
             let form = channels::Form::of(c.as_str());

@@ -19,6 +19,7 @@ pub mod fields;
 pub mod form;
 pub mod i18n;
 pub mod login;
+pub mod macros;
 pub mod page;
 pub mod portal;
 pub mod problem;
@@ -84,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/account/totp/confirm", post(account_totp::confirm))
         .route("/console/account/totp/disable", post(account_totp::disable))
         .route("/console/team", get(team::page))
+        .route("/console/macros", get(macros::page).post(macros::save))
         .route("/console/problems/{id}", get(problem::page))
         .route("/console/dashboard", get(dashboard::page))
         .route("/console/reports", get(reports::page))

@@ -1,7 +1,8 @@
 //! Forms for the configuration documents — SLA targets, routing rules, business calendars,
-//! notification templates, the operations documents (staffing, robots, report schedules,
-//! spike rules; [`operations`]), the portal's branding and the channels — instead of raw
-//! JSON. Each form reads
+//! notification templates, standard replies, the triage rules (taxonomy, signal and
+//! moderation lists, priority rules), macros, the operations documents (staffing, robots,
+//! report schedules, spike rules; [`operations`]), the portal's branding and the channels
+//! — instead of raw JSON. Each form reads
 //! the values in force into named fields, and a post is applied onto the version in force
 //! (what the form does not show, like SLA overrides or listed holidays, stays as it is)
 //! and saved through the same use case as the JSON editor: validated, versioned, recorded.
@@ -9,17 +10,25 @@
 
 pub mod calendars;
 pub mod channels;
+pub mod conditions;
 pub mod inputs;
+pub mod macros;
+pub mod moderation;
 pub mod operations;
 pub mod ops;
 pub mod portal;
+pub mod priority_rules;
+pub mod replies;
 pub mod robots;
 pub mod routing;
 pub mod schedules;
+pub mod signals;
 pub mod sla;
 pub mod spikes;
 pub mod staffing;
+pub mod taxonomy;
 pub mod templates;
+pub mod widgets;
 
 use super::i18n::T;
 use std::collections::HashMap;
