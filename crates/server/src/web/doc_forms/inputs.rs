@@ -3,23 +3,11 @@
 //! the document body, writing it back in place (so what the form does not show stays), and
 //! secrets, which are never printed: a stored one shows as "saved", a blank input keeps it.
 
+pub use super::widgets::Kind;
 use super::Fields;
 use crate::web::i18n::T;
 use loopdesk_app::documents::secrets::MASK;
 use serde_json::{Map, Value};
-
-/// What kind of input a row is; the template switches on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// A whole number.
-    Number,
-    /// A write-only value: a password input, never filled with what is stored.
-    Secret,
-    Check,
-    Select,
-    Colour,
-}
 
 /// One input as the page shows it.
 #[derive(Debug, Clone)]
@@ -76,15 +64,7 @@ impl Input {
     }
 
     pub fn is(&self, kind: &str) -> bool {
-        let k = match self.kind {
-            Kind::Text => "text",
-            Kind::Number => "number",
-            Kind::Secret => "secret",
-            Kind::Check => "check",
-            Kind::Select => "select",
-            Kind::Colour => "colour",
-        };
-        k == kind
+        self.kind.as_str() == kind
     }
 
     /// The id of the remove box of an optional secret.

@@ -3,32 +3,9 @@
 //! by a tick, one blank row to add one), drawn by one template
 //! (`console/forms/ops.html`), so the four forms look and behave alike.
 
+pub use super::widgets::{Kind, Tick};
 use super::Fields;
 use crate::web::i18n::T;
-
-/// A choice among fixed values, ticked or not (a group of checkboxes in one cell).
-pub struct Tick {
-    pub name: String,
-    pub label: String,
-    pub on: bool,
-}
-
-/// What an input is drawn as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// A short number.
-    Number,
-    /// `HH:MM`.
-    Time,
-    /// A secret: never shown; blank keeps the saved one.
-    Secret,
-    Select,
-    Check,
-    /// One entry a line.
-    Lines,
-    Ticks,
-}
 
 /// One input with its label, value as typed, and refusal.
 pub struct Input {
@@ -77,17 +54,7 @@ impl Input {
     }
 
     pub fn kind_is(&self, kind: &str) -> bool {
-        let k = match self.kind {
-            Kind::Text => "text",
-            Kind::Number => "number",
-            Kind::Time => "time",
-            Kind::Secret => "secret",
-            Kind::Select => "select",
-            Kind::Check => "check",
-            Kind::Lines => "lines",
-            Kind::Ticks => "ticks",
-        };
-        k == kind
+        self.kind.as_str() == kind
     }
 
     pub fn checked(&self) -> bool {

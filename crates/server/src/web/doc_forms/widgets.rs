@@ -24,6 +24,42 @@ pub struct Choice {
     pub error: Option<String>,
 }
 
+/// What an input is drawn as; the templates switch on [`Kind::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// A whole or short number.
+    Number,
+    /// `HH:MM`.
+    Time,
+    /// A write-only value: a password input, never filled with what is stored; blank keeps
+    /// the saved one.
+    Secret,
+    Select,
+    Check,
+    Colour,
+    /// One entry a line.
+    Lines,
+    /// A group of checkboxes in one cell.
+    Ticks,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Number => "number",
+            Kind::Time => "time",
+            Kind::Secret => "secret",
+            Kind::Select => "select",
+            Kind::Check => "check",
+            Kind::Colour => "colour",
+            Kind::Lines => "lines",
+            Kind::Ticks => "ticks",
+        }
+    }
+}
+
 /// A checkbox.
 pub struct Tick {
     pub name: String,
