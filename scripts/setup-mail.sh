@@ -18,6 +18,11 @@
 # filtered. Postfix hands each mailbox one message at a time over LMTP (per-recipient concurrency 1,
 # still parallel across mailboxes): Dovecot's duplicate database loses entries when deliveries to
 # the same mailbox run concurrently. A running Dovecot/Postfix without this gets it added and reloads.
+# Delivery status notifications (RFC 3461), additively: Postfix reports a delivery to Dovecot's LMTP
+# as final ("Action: delivered", not "relayed") by hiding LMTP's DSN keyword and flagging lmtp(8)
+# with X; and every local part starting with "nosuch" (nosuch-1@loopdesk.test …) is a mailbox that
+# does not exist: accepted by SMTP, then bounced by Postfix with "Action: failed", Status 5.1.1, the
+# way a remote server's refusal comes back to a relaying sender.
 set -euo pipefail
 
 DIR="${LOOPDESK_MAIL_DIR:-/tmp/loopdesk-mail}"
@@ -74,6 +79,14 @@ EOF
 add_dedup_postfix() {
   postconf -c "$DIR/postfix" -e "lmtp_destination_recipient_limit = 1" "lmtp_destination_concurrency_limit = 1"
 }
+# Postfix side: success reports for LMTP deliveries, and the missing mailboxes.
+add_dsn_postfix() {
+  echo '/^nosuch[^@]*@loopdesk\.test$/ error:5.1.1 mailbox unavailable: no such user here' \
+    >"$DIR/postfix/missing_mailboxes"
+  postconf -c "$DIR/postfix" -e "transport_maps = regexp:$DIR/postfix/missing_mailboxes" \
+    "smtpd_reject_unlisted_recipient = no"
+  postconf -c "$DIR/postfix" -M "lmtp/unix=lmtp unix - - n - - lmtp -o lmtp_discard_lhlo_keywords=DSN flags=X"
+}
 if listening "$IMAP_PORT" && [ -f "$DIR/dovecot.conf" ] && ! grep -q "^# loopdesk: deduplicate" "$DIR/dovecot.conf"; then
   add_dedup
   doveadm -c "$DIR/dovecot.conf" reload
@@ -81,6 +94,11 @@ fi
 if listening "$SMTP_PORT" && [ -f "$DIR/postfix/main.cf" ] \
   && [ "$(postconf -c "$DIR/postfix" -h lmtp_destination_recipient_limit)" != 1 ]; then
   add_dedup_postfix
+  postfix -c "$DIR/postfix" reload >/dev/null 2>&1 || true
+fi
+if listening "$SMTP_PORT" && [ -f "$DIR/postfix/main.cf" ] \
+  && [ "$(postconf -c "$DIR/postfix" -h transport_maps)" != "regexp:$DIR/postfix/missing_mailboxes" ]; then
+  add_dsn_postfix
   postfix -c "$DIR/postfix" reload >/dev/null 2>&1 || true
 fi
 
@@ -229,6 +247,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
+add_dsn_postfix
 
 new_conf="$(conf_sum)"
 if ! listening "$IMAP_PORT"; then

@@ -102,6 +102,8 @@ pub struct Delivery {
     pub created_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub sent_at: Option<Timestamp>,
+    /// What the receiving side reported later (a delivery status notification), if anything.
+    pub report: Option<crate::DeliveryReport>,
 }
 
 /// Columns a new delivery fills.
@@ -162,6 +164,7 @@ fn delivery(r: Row) -> Result<Delivery, StoreError> {
         last_error: r.11,
         created_at: from_ms(r.12),
         sent_at: r.13.map(from_ms),
+        report: None,
     })
 }
 
@@ -297,7 +300,14 @@ impl Reader {
     pub async fn ticket_deliveries(&self, ticket: TicketId) -> Result<Vec<Delivery>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE ticket_id = $1 ORDER BY id");
         let rows: Vec<Row> = sqlx::query_as(&sql).bind(ticket.0).fetch_all(&self.pool).await?;
-        rows.into_iter().map(delivery).collect()
+        let mut reports = self.ticket_delivery_reports(ticket).await?;
+        rows.into_iter()
+            .map(|r| {
+                let mut d = delivery(r)?;
+                d.report = reports.remove(&d.id);
+                Ok(d)
+            })
+            .collect()
     }
 
     /// When the next queued delivery or expiring lease falls due.

@@ -116,3 +116,34 @@ async fn outcomes_are_recorded_and_an_expired_claim_is_resent_in_doubt() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn delivery_reports_attach_to_their_delivery_and_a_final_one_wins() {
+    use loopdesk_store::{DeliveryReport, ReportOutcome};
+    each_backend(|store| async move {
+        store.add_deliveries(&[delivery("notify:9:reply", Some(9))], t0()).await.unwrap();
+        let id = store.claim_deliveries(t0(), 10, Duration::seconds(60)).await.unwrap()[0].id;
+        let report = |outcome, minutes: i64, diagnostic: &str| DeliveryReport {
+            outcome,
+            status: Some(if outcome == ReportOutcome::Failed { "5.1.1" } else { "4.4.1" }.into()),
+            diagnostic: Some(diagnostic.into()),
+            at: t0() + Duration::minutes(minutes),
+        };
+        // Unknown delivery: nothing recorded.
+        let unknown = store.record_delivery_report(id + 1000, &report(ReportOutcome::Delayed, 1, "x"), t0()).await;
+        assert_eq!(unknown.unwrap(), None);
+        let delayed = report(ReportOutcome::Delayed, 5, "connection timed out");
+        assert_eq!(store.record_delivery_report(id, &delayed, t0()).await.unwrap(), Some(Some(TicketId(9))));
+        let shown = store.ticket_deliveries(TicketId(9)).await.unwrap();
+        assert_eq!(shown[0].report.as_ref(), Some(&delayed));
+        // The bounce replaces the delay warning …
+        let failed = report(ReportOutcome::Failed, 60, "mailbox unavailable");
+        store.record_delivery_report(id, &failed, t0()).await.unwrap();
+        // … and a late delay warning does not replace the bounce.
+        store.record_delivery_report(id, &report(ReportOutcome::Delayed, 30, "late"), t0()).await.unwrap();
+        let shown = store.ticket_deliveries(TicketId(9)).await.unwrap();
+        assert_eq!(shown[0].report.as_ref(), Some(&failed));
+        assert_eq!(store.ticket_deliveries(TicketId(8)).await.unwrap().len(), 0);
+    })
+    .await;
+}

@@ -126,7 +126,13 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
         DocumentKind::Triage(_) => {
             app.triage.reload_if_changed(app.read()).await?;
         }
-        DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) | DocumentKind::Portal => {
+        DocumentKind::Portal => {
+            app.documents.refresh(app.read()).await?;
+            // The promise to unsatisfied customers is an SLA clock: reschedule open tickets.
+            app.sla.refresh(app.read()).await?;
+            crate::jobs::enqueue_now(app, &crate::jobs::sla::Recompute::from_start()).await?;
+        }
+        DocumentKind::Templates | DocumentKind::Robots | DocumentKind::Channel(_) => {
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),

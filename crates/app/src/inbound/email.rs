@@ -28,6 +28,12 @@ pub enum Ingested {
     Duplicate { ticket_id: i64 },
     /// Kept aside with its reason.
     Quarantined { id: i64, reason: String },
+    /// A delivery status notification about one of our e-mails, recorded on its delivery.
+    Reported {
+        delivery_id: i64,
+        /// What the report said: `delivered`, `relayed`, `delayed` or `failed`.
+        report: loopdesk_store::ReportOutcome,
+    },
 }
 
 /// Takes one raw message in. Errors are only infrastructure failures (database down); a
@@ -40,6 +46,11 @@ pub async fn ingest(app: &App, source: &str, raw: &[u8]) -> Result<Ingested, App
         Ok(m) => m,
         Err(e) => return quarantine(app, source, &e.to_string(), raw).await,
     };
+    if mail.automated.is_some() {
+        if let Some(reported) = super::reports::take(app, raw).await? {
+            return Ok(reported);
+        }
+    }
     let key = Key::email(mail.message_id.as_deref(), raw);
     if let Some((ticket, _)) = app.read().channel_key(key.as_str()).await? {
         return Ok(Ingested::Duplicate { ticket_id: ticket.0 });

@@ -37,6 +37,8 @@ pub struct PollReport {
     pub threaded: usize,
     pub duplicates: usize,
     pub quarantined: usize,
+    /// Delivery status notifications recorded on their delivery.
+    pub reports: usize,
 }
 
 /// Polls `cfg` forever at its interval.
@@ -133,6 +135,7 @@ where
                 Ingested::Threaded { .. } => report.threaded += 1,
                 Ingested::Duplicate { .. } => report.duplicates += 1,
                 Ingested::Quarantined { .. } => report.quarantined += 1,
+                Ingested::Reported { .. } => report.reports += 1,
             }
             done.insert(uid);
             while let Some(next) = order.front().copied().filter(|u| done.remove(u)) {

@@ -6,6 +6,7 @@
 pub mod email;
 pub mod imap;
 pub mod messages;
+pub mod reports;
 pub mod webhook;
 pub mod wechat;
 pub mod wechat_media;

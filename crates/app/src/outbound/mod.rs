@@ -3,6 +3,7 @@
 //! retries, exactly once per delivery key. The message formats live in `loopdesk_channels`.
 
 pub mod outbox;
+pub mod smtp;
 pub mod tls;
 
 pub use outbox::{EmailPayload, HttpPayload, Smtp};

@@ -14,15 +14,10 @@
 //! receiving mailbox closes it by dropping a second copy with the same Message-ID
 //! (scripts/setup-mail.sh, README "Exactly-once e-mail").
 
-use crate::config::channels::{Security, SmtpConfig};
 use crate::documents::channel::{GatewayDoc, RobotsDoc};
 use crate::documents::{load, ChannelName, DocumentKind};
 use crate::error::AppError;
 use crate::App;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use loopdesk_channels::email::{compose, OutboundEmail};
 use loopdesk_channels::robots::{self, Alert};
 use loopdesk_channels::OutboundRequest;
@@ -33,64 +28,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 
+pub use super::smtp::{Smtp, SmtpSetupError};
+
 /// Outcomes committed together at most (one transaction).
 const MAX_GROUP: usize = 512;
-
-/// The SMTP client, pooled.
-#[derive(Clone)]
-pub struct Smtp {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    /// `host:port`, for messages.
-    server: String,
-    ca_file: Option<std::path::PathBuf>,
-}
-
-/// Why the SMTP client could not be set up.
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpSetupError {
-    #[error(transparent)]
-    Ca(#[from] super::tls::TlsSetupError),
-    #[error("SMTP TLS parameters: {0}")]
-    Smtp(#[from] lettre::transport::smtp::Error),
-}
-
-impl Smtp {
-    /// A pooled client for the configured server. With `ca_file`, the server's certificate
-    /// must be signed by that CA (the public roots are not used); without, by a public root.
-    pub fn new(cfg: &SmtpConfig) -> Result<Smtp, SmtpSetupError> {
-        let tls = || -> Result<TlsParameters, SmtpSetupError> {
-            let mut params = TlsParameters::builder(cfg.host.clone());
-            if let Some(path) = &cfg.ca_file {
-                let pem = super::tls::read_ca(path)?;
-                params = params.certificate_store(CertificateStore::None).add_root_certificate(
-                    Certificate::from_pem(&pem).map_err(|e| super::tls::TlsSetupError::Bad {
-                        path: path.display().to_string(),
-                        why: e.to_string(),
-                    })?,
-                );
-            }
-            Ok(params.build()?)
-        };
-        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host);
-        let builder = match cfg.security {
-            Security::None => builder,
-            Security::Starttls => builder.tls(Tls::Required(tls()?)),
-            Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
-        };
-        let mut builder = builder
-            .port(cfg.port)
-            .timeout(Some(Duration::from_secs(30)))
-            .pool_config(PoolConfig::new().max_size(cfg.pool_size.max(1)));
-        if let (Some(user), Some(password)) = (&cfg.username, &cfg.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
-        }
-        Ok(Smtp {
-            transport: builder.build(),
-            server: format!("{}:{}", cfg.host, cfg.port),
-            ca_file: cfg.ca_file.clone(),
-        })
-    }
-}
 
 /// What an e-mail delivery stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -264,10 +205,25 @@ async fn send_email(app: &App, d: &Delivery) -> Result<(), Failure> {
         serde_json::from_value(d.payload.clone()).map_err(|e| Failure::Permanent(format!("bad payload: {e}")))?;
     let smtp = app.outbound.smtp.as_ref().map_err(|why| Failure::Transient(why.clone()))?;
     let message = compose(&payload.email).map_err(|e| Failure::Permanent(e.to_string()))?;
-    match smtp.transport.send(message).await {
+    let envelope = envelope(&payload.email, message.envelope());
+    let envelope_id = app.outbound.issuer.envelope_id(d.id);
+    let dsn = Some(super::smtp::Dsn { envelope_id: &envelope_id });
+    match smtp.send(&envelope, &message.formatted(), dsn).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
         Err(e) => Err(Failure::Transient(super::tls::explain(&e, &smtp.server, smtp.ca_file.as_deref()))),
+    }
+}
+
+/// The message's envelope with the support mailbox as its sender: the `Reply-To` address
+/// when set (the mailbox the IMAP poller reads), else `From`. Delivery reports and
+/// bounces go to the envelope sender, so they come back where Loopdesk reads them.
+fn envelope(email: &OutboundEmail, from_headers: &lettre::address::Envelope) -> lettre::address::Envelope {
+    let support = email.reply_to.as_deref().unwrap_or(&email.from).parse::<lettre::message::Mailbox>();
+    match support {
+        Ok(mailbox) => lettre::address::Envelope::new(Some(mailbox.email), from_headers.to().to_vec())
+            .unwrap_or_else(|_| from_headers.clone()),
+        Err(_) => from_headers.clone(),
     }
 }
 

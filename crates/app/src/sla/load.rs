@@ -1,8 +1,9 @@
 //! Reading the SLA configuration from the documents store, and checking a proposed one.
 
 use super::SlaConfig;
+use crate::portal::branding::PortalDoc;
 use loopdesk_core::calendar::{Calendar, CalendarSpec, Calendars};
-use loopdesk_core::sla::SlaPolicy;
+use loopdesk_core::sla::{Budget, SlaPolicy};
 use loopdesk_store::{Document, Reader, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -42,21 +43,29 @@ pub fn compile(doc: &CalendarsDoc) -> Result<Calendars, Refusal> {
     Ok(set)
 }
 
-/// The saved versions of both documents (0 when never saved).
-pub async fn versions(store: &Reader) -> Result<(i64, i64), StoreError> {
+/// The saved versions of the documents the SLA is built from (0 when never saved): the
+/// policy, the calendars, and the portal (its promise to unsatisfied customers).
+pub async fn versions(store: &Reader) -> Result<(i64, i64, i64), StoreError> {
     let names = store.document_names().await?;
     let v = |kind: DocumentKind| names.iter().find(|(name, _)| *name == kind.name()).map_or(0, |(_, v)| *v);
-    Ok((v(DocumentKind::SlaPolicy), v(DocumentKind::Calendars)))
+    Ok((v(DocumentKind::SlaPolicy), v(DocumentKind::Calendars), v(DocumentKind::Portal)))
 }
 
 /// Loads the configuration in effect.
 pub async fn config(store: &Reader) -> Result<SlaConfig, StoreError> {
     let (calendars, calendars_version) = calendars(store).await?;
-    let (policy, policy_version) = match store.document(&DocumentKind::SlaPolicy.name()).await? {
-        Some(doc) => (serde_json::from_value(doc.body)?, doc.version),
+    let (mut policy, policy_version) = match store.document(&DocumentKind::SlaPolicy.name()).await? {
+        Some(doc) => (serde_json::from_value::<SlaPolicy>(doc.body)?, doc.version),
         None => (SlaPolicy::default(), 0),
     };
-    Ok(SlaConfig { policy, calendars, policy_version, calendars_version })
+    let (portal, portal_version) = match store.document(&DocumentKind::Portal.name()).await? {
+        // A portal document that no longer reads keeps the default promise, like the portal.
+        Some(doc) => (serde_json::from_value::<PortalDoc>(doc.body).unwrap_or_default(), doc.version),
+        None => (PortalDoc::default(), 0),
+    };
+    // What the portal promises an unsatisfied customer is the clock that measures it.
+    policy.recontact = Some(Budget::WorkingHours(portal.unsatisfied.contact_within_working_hours.max(1)));
+    Ok(SlaConfig { policy, calendars, policy_version, calendars_version, portal_version })
 }
 
 /// The calendars in effect: every saved version in order, each taking over from the one

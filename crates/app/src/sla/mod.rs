@@ -32,6 +32,8 @@ pub struct SlaConfig {
     /// Document versions it was built from (0 = built-in defaults).
     pub policy_version: i64,
     pub calendars_version: i64,
+    /// The portal document's version (its promise to unsatisfied customers is a clock).
+    pub portal_version: i64,
 }
 
 /// The shared, refreshable configuration. A node caches it; the documents own it.
@@ -57,7 +59,7 @@ impl SlaHandle {
     pub async fn refresh(&self, store: &Reader) -> Result<(), StoreError> {
         let versions = load::versions(store).await?;
         let cur = self.get();
-        if versions != (cur.policy_version, cur.calendars_version) {
+        if versions != (cur.policy_version, cur.calendars_version, cur.portal_version) {
             self.set(load::config(store).await?);
         }
         Ok(())

@@ -80,6 +80,22 @@ impl MessageIdIssuer {
         ticket.parse().ok().filter(|t| *t > 0).map(TicketId)
     }
 
+    /// The `ENVID` (RFC 3461) to send delivery `id` with: `d{id}.{tag}`. Delivery reports
+    /// quote it back; the tag keeps anyone else's report from marking our deliveries.
+    pub fn envelope_id(&self, delivery: i64) -> String {
+        let left = format!("d{delivery}");
+        format!("{left}.{}", self.tag(&left))
+    }
+
+    /// The delivery an `ENVID` we issued names, or `None` for any other.
+    pub fn delivery_of(&self, envelope_id: &str) -> Option<i64> {
+        let (left, tag) = envelope_id.trim().rsplit_once('.')?;
+        if !constant_time_eq(tag.as_bytes(), self.tag(left).as_bytes()) {
+            return None;
+        }
+        left.strip_prefix('d')?.parse().ok().filter(|d| *d > 0)
+    }
+
     fn tag(&self, left: &str) -> String {
         hex::encode(&hmac_sha256(&self.key, left.as_bytes())[..TAG_BYTES])
     }
@@ -139,6 +155,16 @@ mod tests {
         assert_eq!(other_key.ticket_of(&id), None);
         assert_eq!(issuer().ticket_of("<CAF=abc@mail.gmail.com>"), None);
         assert_eq!(issuer().ticket_of("garbage"), None);
+    }
+
+    #[test]
+    fn envelope_ids_give_back_their_delivery_and_refuse_forgeries() {
+        let envid = issuer().envelope_id(31);
+        assert!(envid.starts_with("d31."), "{envid}");
+        assert_eq!(issuer().delivery_of(&envid), Some(31));
+        assert_eq!(issuer().delivery_of(&envid.replacen("d31.", "d32.", 1)), None);
+        assert_eq!(MessageIdIssuer::new("mail.loopdesk.test", b"other").delivery_of(&envid), None);
+        assert_eq!(issuer().delivery_of("31"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! reassignment restarts acknowledgement, a reopening restarts the result).
 
 use super::policy::{Anchor, TargetKind};
+use crate::ticket::Rating;
 use crate::{Event, EventData, State, Ticket, Timestamp};
 
 /// One run of a clock.
@@ -99,6 +100,15 @@ fn bounds(
                 .rposition(|e| e.state_after == State::Reopened && e.state_before != Some(State::Reopened));
             let start = reopened.filter(|&r| r > anchor).unwrap_or(anchor);
             Ok(from_event(timeline, start, |d| matches!(d, EventData::Resolved { .. })))
+        }
+        TargetKind::Recontact => {
+            // The latest unsatisfied answer, until staff next reply to the customer.
+            let i = rfind(
+                timeline,
+                |d| matches!(d, EventData::SurveyAnswered { satisfaction } if satisfaction.rating == Rating::Unsatisfied),
+            );
+            let i = i.ok_or(Phase::NotApplicable)?;
+            Ok(from_event(timeline, i, |d| matches!(d, EventData::Replied { .. })))
         }
         TargetKind::Approval => {
             let i = rfind(timeline, |d| matches!(d, EventData::ApprovalRequested { .. }));

@@ -54,6 +54,8 @@ pub fn clocks(
     let state = timeline.last().map_or(ticket.state, |e| e.state_after);
     let pauses = episode::pauses(timeline);
     let targets = policy.targets_for(ticket);
+    // The promise to an unsatisfied customer runs on the calendar of the ticket's result.
+    let recontact = policy.recontact.map(|budget| Target { budget, calendar: targets.result.calendar.clone() });
     let all = [
         (TargetKind::Intake, policy.intake_for(ticket.channel)),
         (TargetKind::Acknowledge, &targets.acknowledge),
@@ -61,6 +63,7 @@ pub fn clocks(
         (TargetKind::Plan, &targets.plan),
         (TargetKind::Result, &targets.result),
         (TargetKind::Approval, &targets.approval),
+        (TargetKind::Recontact, recontact.as_ref().unwrap_or(&targets.result)),
     ];
     all.into_iter()
         .map(|(kind, target)| {
@@ -75,7 +78,10 @@ pub fn clocks(
                 cancelled: matches!(state, State::Rejected | State::Merged),
                 now,
             };
-            let phase = episode::phase(kind, ticket, timeline, targets.result_from);
+            let phase = match kind {
+                TargetKind::Recontact if recontact.is_none() => episode::Phase::NotApplicable,
+                _ => episode::phase(kind, ticket, timeline, targets.result_from),
+            };
             Ok(clock::clock(&inputs, &phase))
         })
         .collect()

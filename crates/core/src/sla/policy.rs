@@ -23,6 +23,9 @@ crate::named_enum!(
         Result = "result",
         /// Supervisor's decision: approval requested → decided.
         Approval = "approval",
+        /// The promise to an unsatisfied customer (the portal's "we contact you within N
+        /// working hours"): an unsatisfied survey answer → staff's next public reply.
+        Recontact = "recontact",
     }
 );
 
@@ -163,6 +166,13 @@ pub struct SlaPolicy {
     /// department's queue (to be reassigned), besides escalating.
     #[serde(default)]
     pub reassign_on_breach: bool,
+    /// The working time promised to an unsatisfied customer before staff contact them,
+    /// counted on the calendar of the ticket's result target. Not part of the SLA policy
+    /// document: the application sets it from the portal document's promise
+    /// (`unsatisfied.contact_within_working_hours`), so what the customer is told is what
+    /// the clock measures. `None`: no such clock.
+    #[serde(skip)]
+    pub recontact: Option<Budget>,
 }
 
 impl SlaPolicy {
@@ -245,6 +255,7 @@ impl Default for SlaPolicy {
             },
             overrides: vec![],
             reassign_on_breach: false,
+            recontact: None,
         }
     }
 }

@@ -43,7 +43,8 @@ pub struct Entry {
 
 /// A message's delivery state as the timeline shows it.
 pub struct DeliveryView {
-    /// `queued`, `retrying`, `sending`, `sent_to_mail_server`, `accepted_by_gateway`, `failed`.
+    /// `queued`, `retrying`, `sending`, `sent_to_mail_server`, `accepted_by_gateway`, `failed`,
+    /// and from the receiving side's report `delivered`, `relayed`, `delayed`, `bounced`.
     pub state: &'static str,
     /// `email` or `http`.
     pub transport: String,
@@ -365,8 +366,8 @@ async fn build(state: &AppState, s: &Staff, id: i64, q: TicketQuery) -> Result<T
                 state: m.state,
                 transport: m.transport.clone(),
                 target: m.target.clone(),
-                error: m.error.as_deref().map(|e| super::said::delivery_error(&s.t, e)),
-                at: m.sent_at.as_ref().map(|d| s.t.date(d)),
+                error: m.reason().map(|e| super::said::delivery_error(&s.t, &e)),
+                at: m.at().as_ref().map(|d| s.t.date(d)),
             }),
         })
         .collect();

@@ -139,8 +139,18 @@ async fn email_round_trip_through_real_mail_servers() {
     for raw in [&reply, &auto, &stray, &broken] {
         mailbox::append(imap_port, &support, raw.as_bytes()).await;
     }
+    // Postfix's delivery report on the acknowledgement (RFC 3461 DSN) came back to the
+    // support mailbox, after the customer's first message.
+    let support_box = mailbox::wait_for(imap_port, &support, 6, Duration::from_secs(20)).await;
+    assert_eq!(support_box.len(), 6, "the first message, the delivery report and the four above");
     let report = imap::poll_once(&app.state, &poll).await.unwrap();
-    assert_eq!((report.fetched, report.threaded, report.quarantined), (4, 2, 2), "{report:?}");
+    assert_eq!((report.fetched, report.threaded, report.quarantined, report.reports), (5, 2, 2, 1), "{report:?}");
+    let detail = app.get(&format!("/api/v1/tickets/{id}")).await.body;
+    let ack = &detail["messages"][0];
+    assert_eq!((&ack["kind"], &ack["state"]), (&json!("acknowledgement"), &json!("delivered")), "{ack}");
+    assert_eq!(ack["report"]["outcome"], "delivered", "{ack}");
+    assert_eq!(ack["report"]["status"], "2.0.0", "{ack}");
+    assert_eq!(detail["timeline"][0]["delivery"]["state"], "delivered", "{}", detail["timeline"][0]);
     let detail = app.get(&format!("/api/v1/tickets/{id}")).await.body;
     let timeline = detail["timeline"].to_string();
     assert!(timeline.contains("补充：漏水位置在底部"), "{timeline}");

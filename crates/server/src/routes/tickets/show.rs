@@ -28,8 +28,10 @@ pub struct TicketDetail {
     /// Notifications to the customer and their delivery state.
     deliveries: Vec<loopdesk_app::read::Delivery>,
     /// Each message to the customer, tied to the event that owed it: `queued`, `retrying`,
-    /// `sending`, `sent_to_mail_server` (the SMTP server accepted it: the best evidence
-    /// e-mail gives), `accepted_by_gateway` or `failed` with the reason.
+    /// `sending`, `sent_to_mail_server` (the SMTP server accepted it), `accepted_by_gateway`
+    /// or `failed` with the reason; for e-mail, once the receiving side reports (a delivery
+    /// status notification), `delivered`, `relayed`, `delayed` or `bounced`, with `report`
+    /// (outcome, status, diagnostic, time).
     messages: Vec<MessageState>,
     /// The SLA clocks.
     sla: Vec<loopdesk_app::sla::SlaView>,
