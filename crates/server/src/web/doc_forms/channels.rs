@@ -45,19 +45,7 @@ impl Form {
                 &["app_id", "token", "encoding_aes_key", "compatible_mode", "max_skew_secs", "app_secret", "api_base"]
             }
             Form::Outbound => &["url", "secret"],
-            Form::Webhook => &[
-                "secret",
-                "previous_secret",
-                "tolerance_secs",
-                "channel",
-                "mapping.text",
-                "mapping.subject",
-                "mapping.contact_name",
-                "mapping.contact_phone",
-                "mapping.contact_email",
-                "mapping.external_id",
-                "mapping.received_at",
-            ],
+            Form::Webhook => &WEBHOOK_FIELDS,
         }
     }
 }
@@ -66,7 +54,12 @@ impl Form {
 const DEFAULT_SKEW: &str = "300";
 /// Shortest webhook secret (as the document allows).
 const MIN_WEBHOOK_SECRET: usize = 16;
-const MAPPING_OPTIONAL: [&str; 6] = [
+const WEBHOOK_FIELDS: [&str; 11] = [
+    "secret",
+    "previous_secret",
+    "tolerance_secs",
+    "channel",
+    "mapping.text",
     "mapping.subject",
     "mapping.contact_name",
     "mapping.contact_phone",
@@ -74,6 +67,8 @@ const MAPPING_OPTIONAL: [&str; 6] = [
     "mapping.external_id",
     "mapping.received_at",
 ];
+/// The webhook mapping's optional pointers: every field after `mapping.text`.
+const MAPPING_OPTIONAL: &[&str] = WEBHOOK_FIELDS.split_at(5).1;
 
 /// The fields of `body` (the document in force with its secrets masked; null when the
 /// channel is not configured). Secrets are left blank.
@@ -171,7 +166,7 @@ fn webhook(body: &mut Value, f: &mut Fields, t: &T, current_secret: Option<&str>
         None => f.refuse("channel", t.get("form.err_required")),
     }
     required_text(body, f, t, "mapping.text", |p| pointer(t, p));
-    for name in MAPPING_OPTIONAL {
+    for &name in MAPPING_OPTIONAL {
         match f.get(name).map(|p| pointer(t, p)) {
             Some(Err(message)) => f.refuse(name, message),
             _ => inputs::optional_text(body, f, name),
