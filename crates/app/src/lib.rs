@@ -37,7 +37,7 @@ pub mod triage;
 pub mod workflow;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, Secret};
+pub use config::{BackupSettings, Config, Secret};
 pub use error::AppError;
 pub use keys::Key;
 

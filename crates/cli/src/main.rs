@@ -1,6 +1,7 @@
 //! `loopdesk`: the single binary. Thin: parses the command line, loads the configuration
 //! and calls into the library crates.
 
+mod backup;
 mod bench;
 mod demo;
 mod report;
@@ -95,6 +96,19 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// Write a consistent backup of the embedded database (attachments included) to one
+    /// archive, safely while the server runs. PostgreSQL: use pg_dump (see the README).
+    Backup {
+        /// The archive to write (`.tar.zst`); never overwritten.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory, verifying every byte first.
+    Restore {
+        /// The archive `loopdesk backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -149,6 +163,9 @@ async fn serve(mut config: Config, bind: Option<SocketAddr>, with_demo: bool) ->
     if loopdesk_app::portal::links::configured(&app.config).is_none() {
         tracing::warn!("{}", loopdesk_app::portal::links::NO_PUBLIC_URL);
     }
+    if let Some(schedule) = backup::Schedule::from_config(&app.config)? {
+        tokio::spawn(backup::run_daily(schedule, (*app.config).clone(), app.clone()));
+    }
     let addr = server.local_addr()?;
     println!("Loopdesk is listening on http://{addr}  (API: http://{addr}/api/v1, docs: /api/v1/openapi.json)");
     tracing::info!(%addr, backend = ?app.read().backend(), "listening");
@@ -186,6 +203,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Rollup { command } => rollup::run(command, &config).await,
         Command::Report(args) => report::run(*args, &config).await,
         Command::Bench { command } => bench::run(command, config).await,
+        Command::Backup { to } => backup::backup(&config, &to).await,
+        Command::Restore { from } => backup::restore(&config, &from).await,
     }
 }
 

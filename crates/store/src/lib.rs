@@ -35,6 +35,7 @@ mod rollup;
 pub mod scratch;
 mod search;
 mod secrets;
+pub mod snapshot;
 mod spikes;
 mod sql;
 pub mod stage;

@@ -133,6 +133,27 @@ pub struct Config {
     pub live: crate::live::LiveConfig,
     /// Staff sign-in: the TOTP second factor.
     pub auth: AuthSettings,
+    /// Daily backups written by the server itself (SQLite).
+    pub backup: BackupSettings,
+}
+
+/// `[backup]`: the server writes a backup of the embedded database every day and keeps the
+/// newest few (the same archive `loopdesk backup` writes).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct BackupSettings {
+    /// Directory the daily archives go to; none: no scheduled backups.
+    pub dir: Option<PathBuf>,
+    /// Daily archives kept; older ones are deleted once a new one is complete.
+    pub keep: usize,
+    /// Time of day the backup starts, `HH:MM` in the reports' zone (the SLA policy's).
+    pub at: String,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings { dir: None, keep: 7, at: "03:00".into() }
+    }
 }
 
 impl Default for Config {
@@ -152,6 +173,7 @@ impl Default for Config {
             jobs: crate::jobs::JobsConfig::default(),
             live: crate::live::LiveConfig::default(),
             auth: AuthSettings::default(),
+            backup: BackupSettings::default(),
         }
     }
 }
@@ -234,6 +256,12 @@ impl Config {
             "\n[auth]\n# admins must sign in with a TOTP code (those without one are sent to enrol)\n\
              totp_required_for_admins = {}\ntotp_issuer = \"{}\"\n",
             a.totp_required_for_admins, a.totp_issuer
+        ));
+        let b = BackupSettings::default();
+        out.push_str(&format!(
+            "\n[backup]\n# a directory turns on daily backups of the embedded database (SQLite)\n\
+             # dir = \"/var/backups/loopdesk\"\nkeep = {}\nat = \"{}\"\n",
+            b.keep, b.at
         ));
         out
     }
