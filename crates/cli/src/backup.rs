@@ -106,7 +106,16 @@ pub async fn write_backup(config: &Config, to: &Path) -> anyhow::Result<Written>
     };
     let partial = work.path().join("archive.partial");
     write_archive(&partial, &manifest, &copy)?;
-    std::fs::rename(&partial, to).with_context(|| format!("moving the backup to {}", to.display()))?;
+    // A link, not a rename: it fails if a file of that name appeared meanwhile, where a
+    // rename would replace it (the working directory and the partial name go after). A
+    // file system without links gets the rename.
+    match std::fs::hard_link(&partial, to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} appeared while the backup was written; it was left alone", to.display())
+        }
+        Err(_) => std::fs::rename(&partial, to).with_context(|| format!("moving the backup to {}", to.display()))?,
+    }
     File::open(dir)?.sync_all()?;
     Ok(Written {
         archive_bytes: std::fs::metadata(to)?.len(),

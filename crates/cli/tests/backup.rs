@@ -5,38 +5,21 @@
 //! put in place. (SQLite: a PostgreSQL installation is backed up with its own tools, which
 //! the command says.)
 
+mod common;
+
+use common::{sign_in, Node};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 
-/// A running `loopdesk serve`, its address and (first start only) the admin password.
-async fn serve(data: &Path) -> (Child, String, Option<String>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopdesk"));
-    cmd.arg("--data").arg(data).args(["serve", "--bind", "127.0.0.1:0"]);
-    cmd.env("LOOPDESK_LOG", "warn").env_remove("LOOPDESK_DATABASE_URL");
-    cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "1000000");
-    cmd.stdout(Stdio::piped()).kill_on_drop(true);
-    let mut child = cmd.spawn().expect("spawn loopdesk");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut password = None;
-    while let Some(line) = lines.next_line().await.expect("server output") {
-        if let Some(pw) = line.trim().strip_prefix("password: ") {
-            password = Some(pw.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("Loopdesk is listening on ") {
-            let base = rest.split_whitespace().next().expect("address").to_string();
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return (child, base, password);
-        }
-    }
-    panic!("server exited before listening");
+/// The server, with the public form's per-client limit lifted for the load.
+async fn serve(data: &Path) -> Node {
+    common::start(data, None, &[("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "1000000")]).await
 }
 
 /// Runs a `loopdesk` command; returns whether it succeeded and what it printed.
@@ -49,17 +32,6 @@ async fn loopdesk(args: &[&str], data: &Path, env: &[(&str, &str)]) -> (bool, St
     let out = cmd.output().await.expect("run loopdesk");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> String {
-    let r = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": password}))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 200);
-    r.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("cookie").to_string()
 }
 
 /// The bytes of a ticket's first attachment, as staff download it.
@@ -84,8 +56,9 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket_and_refuses_dama
     let dir = tempfile::tempdir().expect("tempdir");
     let (data, restored, archive) =
         (dir.path().join("data"), dir.path().join("restored"), dir.path().join("b.tar.zst"));
-    let (mut server, base, password) = serve(&data).await;
-    let password = password.expect("first start prints the admin password");
+    let mut server = serve(&data).await;
+    let base = server.base.clone();
+    let password = server.password.clone().expect("first start prints the admin password");
     let http = reqwest::Client::new();
 
     // A ticket with a file, through the public form.
@@ -154,7 +127,7 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket_and_refuses_dama
     // A second backup never overwrites the first.
     let (ok, said) = loopdesk(&["backup", "--to", archive.to_str().expect("path")], &data, &[]).await;
     assert!(!ok && said.contains("already exists"), "{said}");
-    server.kill().await.expect("stop server");
+    server.child.kill().await.expect("stop server");
 
     // Restored into an empty directory: the server starts on it and has every ticket
     // acknowledged before the backup began, and the file byte for byte.
@@ -162,8 +135,9 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket_and_refuses_dama
     assert!(ok, "restore failed: {said}");
     let (ok, said) = loopdesk(&["restore", "--from", archive.to_str().expect("path")], &restored, &[]).await;
     assert!(!ok && said.contains("already holds a database"), "a restore never overwrites: {said}");
-    let (_server, base, first_start) = serve(&restored).await;
-    assert!(first_start.is_none(), "the restored database has its administrator");
+    let server = serve(&restored).await;
+    let base = server.base.clone();
+    assert!(server.password.is_none(), "the restored database has its administrator");
     let cookie = sign_in(&http, &base, &password).await;
     for (id, tracking_no) in &before {
         let r = http.get(format!("{base}/api/v1/tickets/{id}")).header("cookie", &cookie).send().await.expect("get");

@@ -5,50 +5,28 @@
 //! and the route itself once the restarted server has run the job. Runs on SQLite, and on
 //! PostgreSQL when configured.
 
+mod common;
+
+use common::{sign_in, Node};
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{NoEffects, Store, StoreOptions};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
-struct Server {
-    child: Child,
-    base: String,
-    password: Option<String>,
-}
-
-async fn start(data: &Path, db_url: Option<&str>) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopdesk"));
-    cmd.arg("--data").arg(data).args(["serve", "--bind", "127.0.0.1:0"]);
-    cmd.env("LOOPDESK_LOG", "warn").env_remove("LOOPDESK_DATABASE_URL");
-    // 40 submits from one address: lift the per-client limit (also exercises env config).
-    cmd.env("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "100000");
-    // Jobs the killed process had claimed fall due again when their lease ends (5 minutes by
-    // default); a short lease lets the restarted process take them over within the test.
-    cmd.env("LOOPDESK_JOBS__LEASE_SECONDS", "3");
-    if let Some(url) = db_url {
-        cmd.env("LOOPDESK_DATABASE_URL", url);
-    }
-    cmd.stdout(Stdio::piped()).kill_on_drop(true);
-    let mut child = cmd.spawn().expect("spawn loopdesk");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut password = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(pw) = line.trim().strip_prefix("password: ") {
-            password = Some(pw.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("Loopdesk is listening on ") {
-            let base = rest.split_whitespace().next().unwrap().to_string();
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return Server { child, base, password };
-        }
-    }
-    panic!("server exited before listening");
+/// The server with a lifted per-client limit (40 submits from one address; also exercises
+/// env config) and a short job lease: jobs the killed process had claimed fall due again
+/// when their lease ends (5 minutes by default), so the restarted one takes them over
+/// within the test.
+async fn start(data: &Path, db_url: Option<&str>) -> Node {
+    common::start(
+        data,
+        db_url,
+        &[("LOOPDESK_LIMITS__FEEDBACK_PER_MINUTE", "100000"), ("LOOPDESK_JOBS__LEASE_SECONDS", "3")],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -94,18 +72,6 @@ async fn sigkill_right_after_201_loses_nothing() {
         let (_, counts) = get(&http, format!("{}/api/v1/tickets/counts", server.base), &cookie).await;
         assert_eq!(counts["total"], 40);
     }
-}
-
-/// Signs in as the first administrator; returns the session cookie.
-async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> String {
-    let login = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
-    login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
 }
 
 async fn get(http: &reqwest::Client, url: String, cookie: &str) -> (u16, Value) {

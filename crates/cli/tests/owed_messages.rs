@@ -7,14 +7,14 @@
 //! LOOPDESK_TEST_POSTGRES_URL is set. Without the mail servers it skips, except under CI
 //! (`CI=true`), where a missing set-up fails.
 
+mod common;
+
+use common::{sign_in, Node};
 use futures::TryStreamExt;
 use loopdesk_store::scratch::ScratchDatabase;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 fn ports() -> Option<(u16, u16)> {
     let v = std::env::var("LOOPDESK_TEST_MAIL").ok()?;
@@ -22,44 +22,20 @@ fn ports() -> Option<(u16, u16)> {
     Some((s.trim().parse().ok()?, i.trim().parse().ok()?))
 }
 
-/// A running server: the process, its address, and the admin password it printed on its
-/// first start.
-struct Node {
-    child: Child,
-    base: String,
-    password: Option<String>,
-}
-
+/// The server with its mail going to the loopback Postfix, and short leases and idle
+/// times so the restarted process takes over what the killed one had claimed.
 async fn start(data: &Path, url: Option<&str>, smtp_port: u16) -> Node {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopdesk"));
-    cmd.arg("--data").arg(data).args(["serve", "--bind", "127.0.0.1:0"]);
-    cmd.env("LOOPDESK_LOG", "warn");
-    match url {
-        Some(u) => cmd.env("LOOPDESK_DATABASE_URL", u),
-        None => cmd.env_remove("LOOPDESK_DATABASE_URL"),
-    };
-    cmd.env("LOOPDESK_CHANNELS__SMTP__HOST", "127.0.0.1")
-        .env("LOOPDESK_CHANNELS__SMTP__PORT", smtp_port.to_string())
-        .env("LOOPDESK_CHANNELS__SMTP__SECURITY", "none")
-        .env("LOOPDESK_CHANNELS__SMTP__FROM", "Support <support@loopdesk.test>")
-        .env("LOOPDESK_CHANNELS__OUTBOX_LEASE_SECS", "3")
-        .env("LOOPDESK_JOBS__MAX_IDLE_SECONDS", "1")
-        .env("LOOPDESK_JOBS__LEASE_SECONDS", "3");
-    cmd.stdout(Stdio::piped()).kill_on_drop(true);
-    let mut child = cmd.spawn().expect("spawn loopdesk");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut password = None;
-    while let Some(line) = lines.next_line().await.expect("read stdout") {
-        if let Some(p) = line.trim().strip_prefix("password: ") {
-            password = Some(p.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("Loopdesk is listening on ") {
-            let base = rest.split_whitespace().next().expect("address").to_string();
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return Node { child, base, password };
-        }
-    }
-    panic!("server exited before listening");
+    let port = smtp_port.to_string();
+    let env = [
+        ("LOOPDESK_CHANNELS__SMTP__HOST", "127.0.0.1"),
+        ("LOOPDESK_CHANNELS__SMTP__PORT", port.as_str()),
+        ("LOOPDESK_CHANNELS__SMTP__SECURITY", "none"),
+        ("LOOPDESK_CHANNELS__SMTP__FROM", "Support <support@loopdesk.test>"),
+        ("LOOPDESK_CHANNELS__OUTBOX_LEASE_SECS", "3"),
+        ("LOOPDESK_JOBS__MAX_IDLE_SECONDS", "1"),
+        ("LOOPDESK_JOBS__LEASE_SECONDS", "3"),
+    ];
+    common::start(data, url, &env).await
 }
 
 async fn kill(mut node: Node) {
@@ -74,18 +50,6 @@ async fn post(http: &reqwest::Client, base: &str, cookie: &str, path: &str, body
     let body: Value = resp.json().await.unwrap_or(Value::Null);
     assert_eq!(status, want, "{path}: {body}");
     body
-}
-
-async fn login(http: &reqwest::Client, base: &str, password: &str) -> String {
-    let resp = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "username": "admin", "password": password }))
-        .send()
-        .await
-        .expect("login");
-    assert!(resp.status().is_success(), "login: {}", resp.status());
-    let cookie = resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("cookie").to_string();
-    cookie
 }
 
 /// (Message-ID, Subject) of every message in the user's mailbox.
@@ -145,7 +109,7 @@ async fn owed_messages_survive_kills(url: Option<&str>, smtp_port: u16, imap_por
     let user = format!("owed-{:08x}", rand::random::<u32>());
     let node = start(dir.path(), url, smtp_port).await;
     let password = node.password.clone().expect("first start prints the admin password");
-    let cookie = login(&http, &node.base, &password).await;
+    let cookie = sign_in(&http, &node.base, &password).await;
 
     // 1. Intake: killed right after the 201.
     let feedback = json!({
