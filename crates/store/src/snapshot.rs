@@ -4,8 +4,10 @@
 //! own tools for this (`pg_dump`, `pg_basebackup`; see the README).
 
 use crate::{Backend, StoreError};
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::any::AnyConnectOptions;
+use sqlx::{AnyConnection, ConnectOptions, Connection, Executor};
 use std::path::Path;
+use std::str::FromStr;
 
 /// What a database copy holds, for a backup's manifest and a restore's report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -31,7 +33,9 @@ async fn open(url: &str) -> Result<AnyConnection, StoreError> {
             "backups of a PostgreSQL database are made with pg_dump or pg_basebackup (see the README)".into(),
         ));
     }
-    let mut conn = AnyConnection::connect(url).await?;
+    // A copy of a large database is one long statement by design: not a warning to log.
+    let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+    let mut conn = AnyConnection::connect_with(&options).await?;
     // A server may hold the write lock for a moment; wait instead of failing.
     conn.execute("PRAGMA busy_timeout = 10000").await?;
     Ok(conn)
