@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{sign_in, Node};
+use common::{get, sign_in, Node};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,15 +36,8 @@ async fn loopdesk(args: &[&str], data: &Path, env: &[(&str, &str)]) -> (bool, St
 
 /// The bytes of a ticket's first attachment, as staff download it.
 async fn first_attachment(http: &reqwest::Client, base: &str, cookie: &str, id: i64) -> Vec<u8> {
-    let t: Value = http
-        .get(format!("{base}/api/v1/tickets/{id}"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("ticket")
-        .json()
-        .await
-        .expect("ticket json");
+    let (status, t) = get(http, format!("{base}/api/v1/tickets/{id}"), cookie).await;
+    assert_eq!(status, 200, "{t}");
     let location = t["ticket"]["attachments"][0]["location"].as_str().unwrap_or_else(|| panic!("no attachment: {t}"));
     let r = http.get(format!("{base}{location}")).header("cookie", cookie).send().await.expect("attachment");
     assert_eq!(r.status(), 200);
@@ -140,9 +133,8 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket_and_refuses_dama
     assert!(server.password.is_none(), "the restored database has its administrator");
     let cookie = sign_in(&http, &base, &password).await;
     for (id, tracking_no) in &before {
-        let r = http.get(format!("{base}/api/v1/tickets/{id}")).header("cookie", &cookie).send().await.expect("get");
-        assert_eq!(r.status(), 200, "ticket {tracking_no} acknowledged before the backup is missing");
-        let t: Value = r.json().await.expect("json");
+        let (status, t) = get(&http, format!("{base}/api/v1/tickets/{id}"), &cookie).await;
+        assert_eq!(status, 200, "ticket {tracking_no} acknowledged before the backup is missing");
         assert_eq!(t["ticket"]["tracking_no"], tracking_no.as_str());
     }
     assert_eq!(first_attachment(&http, &base, &cookie, with_file).await, original);

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{sign_in, Node};
+use common::{get, sign_in, Node};
 use loopdesk_store::testing::TestDatabase;
 use loopdesk_store::{NoEffects, Store, StoreOptions};
 use serde_json::{json, Value};
@@ -72,11 +72,6 @@ async fn sigkill_right_after_201_loses_nothing() {
         let (_, counts) = get(&http, format!("{}/api/v1/tickets/counts", server.base), &cookie).await;
         assert_eq!(counts["total"], 40);
     }
-}
-
-async fn get(http: &reqwest::Client, url: String, cookie: &str) -> (u16, Value) {
-    let r = http.get(url).header("cookie", cookie).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{sign_in, Node};
+use common::{get, sign_in, Node};
 use futures::TryStreamExt;
 use loopdesk_store::scratch::ScratchDatabase;
 use serde_json::{json, Value};
@@ -84,15 +84,7 @@ async fn mailbox(imap_port: u16, user: &str) -> Vec<(String, String)> {
 
 /// The kinds of the ticket's deliveries and whether each was sent.
 async fn deliveries(http: &reqwest::Client, base: &str, cookie: &str, id: i64) -> Vec<(String, String)> {
-    let d: Value = http
-        .get(format!("{base}/api/v1/tickets/{id}/deliveries"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("deliveries")
-        .json()
-        .await
-        .expect("deliveries JSON");
+    let (_, d) = get(http, format!("{base}/api/v1/tickets/{id}/deliveries"), cookie).await;
     d["deliveries"]
         .as_array()
         .into_iter()

@@ -3,7 +3,7 @@
 // Each test file is its own crate and uses part of this.
 #![allow(dead_code)]
 
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -55,4 +55,10 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> Stri
         .expect("login");
     assert_eq!(resp.status(), 200, "login");
     resp.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("cookie").to_string()
+}
+
+/// `GET` as the signed-in user: the status and the JSON body (null when there is none).
+pub async fn get(http: &reqwest::Client, url: String, cookie: &str) -> (u16, Value) {
+    let r = http.get(url).header("cookie", cookie).send().await.expect("request");
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
