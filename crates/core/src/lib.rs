@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod priority;
 pub mod problem;
 pub mod report;
+pub mod retention;
 pub mod routing;
 pub mod sla;
 pub mod ticket;
