@@ -111,6 +111,11 @@ impl Key {
         Key(format!("calendar.schedule:{name}:{until}"))
     }
 
+    /// The daily retention run (one for the whole cluster).
+    pub fn retention_sweep() -> Key {
+        Key("retention.sweep".into())
+    }
+
     /// The purge of finished jobs (one for the whole cluster).
     pub fn jobs_purge() -> Key {
         Key("jobs.purge".into())

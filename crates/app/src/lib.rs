@@ -27,6 +27,7 @@ pub mod portal;
 pub mod problems;
 pub mod ratelimit;
 pub mod reports;
+pub mod retention;
 pub mod sheet;
 pub mod sla;
 pub mod spikes;
@@ -47,7 +48,7 @@ pub mod read {
         rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
         FollowUpCounts, LineContact, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView,
         SessionInfo, Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
-        TicketLine, TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES,
+        TicketLine, TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES, LegalHold, RetentionCounts, RetentionRun,
     };
 }
 
@@ -178,6 +179,7 @@ impl App {
         let worker = match self.config.jobs.worker {
             true => {
                 jobs::purge::ensure(self).await?;
+                jobs::retention::ensure(self).await?;
                 // A schedule that cannot be read must not keep the node from starting.
                 if let Err(e) = summaries::ensure(self).await {
                     tracing::warn!(error = %e, "scheduled summaries not scheduled");

@@ -5,6 +5,7 @@ mod backup;
 mod bench;
 mod demo;
 mod report;
+mod retention;
 mod rollup;
 mod triage;
 mod users;
@@ -102,6 +103,11 @@ enum Command {
         /// The archive to write (`.tar.zst`); never overwritten.
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Retention: anonymise finished tickets whose period has passed.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
     /// Restore a backup into an empty data directory, verifying every byte first.
     Restore {
@@ -205,6 +211,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { command } => bench::run(command, config).await,
         Command::Backup { to } => backup::backup(&config, &to).await,
         Command::Restore { from } => backup::restore(&config, &from).await,
+        Command::Retention { command } => retention::run(command, config).await,
     }
 }
 

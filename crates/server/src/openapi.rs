@@ -211,6 +211,13 @@ impl Modify for Security {
         routes::documents::portal::show,
         routes::documents::portal::save,
         routes::documents::portal::history,
+        routes::documents::retention::show,
+        routes::documents::retention::save,
+        routes::documents::retention::history,
+        routes::retention::list_holds,
+        routes::retention::place_hold,
+        routes::retention::release_hold,
+        routes::retention::list_runs,
         routes::documents::show_channel,
         routes::documents::save_channel,
         routes::documents::channel_history,
@@ -247,6 +254,7 @@ impl Modify for Security {
         (name = "reports", description = "Reports: figures, trends and breakdowns, as JSON, CSV or Excel"),
         (name = "spikes", description = "Spikes: a category, sub-tag, product or problem cluster over its threshold or well above its usual level"),
         (name = "problems", description = "Problems: root-cause analysis, linked tickets, improvement actions with owners and deadlines"),
+        (name = "retention", description = "Retention: legal holds and the record of anonymisation runs"),
         (name = "macros", description = "Macros: saved field changes plus a reply, applied to a ticket in one click"),
         (name = "meta", description = "This document")
     )

@@ -65,6 +65,10 @@ impl Backend {
             match role {
                 Role::Write => {
                     conn.execute("PRAGMA cache_size = -16000").await?;
+                    // Freed space and pages are zeroed, so personal data that retention or
+                    // an erasure removed (and every older copy a rewrite left behind) is
+                    // not left readable in the file.
+                    conn.execute("PRAGMA secure_delete = ON").await?;
                     // Checkpoints are the checkpointer's, not the commits' (`checkpoint`).
                     conn.execute("PRAGMA wal_autocheckpoint = 0").await?
                 }

@@ -135,6 +135,26 @@ pub struct Config {
     pub auth: AuthSettings,
     /// Daily backups written by the server itself (SQLite).
     pub backup: BackupSettings,
+    /// The daily anonymisation of finished tickets.
+    pub retention: RetentionSettings,
+}
+
+/// `[retention]`: the floor under the retention policy and how the daily run works.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Run the daily anonymisation on this node's job worker (the cluster runs it once).
+    pub enabled: bool,
+    /// No period in the policy document may be shorter (seed 003: two years).
+    pub floor_days: u32,
+    /// Tickets per transaction: small enough that intake never waits long for the writer.
+    pub chunk: usize,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings { enabled: true, floor_days: loopdesk_core::retention::DEFAULT_KEEP_DAYS, chunk: 200 }
+    }
 }
 
 /// `[backup]`: the server writes a backup of the embedded database every day and keeps the
@@ -174,6 +194,7 @@ impl Default for Config {
             live: crate::live::LiveConfig::default(),
             auth: AuthSettings::default(),
             backup: BackupSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -262,6 +283,12 @@ impl Config {
             "\n[backup]\n# a directory turns on daily backups of the embedded database (SQLite)\n\
              # dir = \"/var/backups/loopdesk\"\nkeep = {}\nat = \"{}\"\n",
             b.keep, b.at
+        ));
+        let r = RetentionSettings::default();
+        out.push_str(&format!(
+            "\n[retention]\n# finished tickets lose their personal data when the policy document says (daily)\n\
+             enabled = {}\n# no period in the policy may be shorter\nfloor_days = {}\nchunk = {}\n",
+            r.enabled, r.floor_days, r.chunk
         ));
         out
     }

@@ -41,6 +41,8 @@ pub enum DocumentKind {
     /// Macros: saved field changes plus a reply, applied to a ticket in one click
     /// (managed by supervisors through `/api/v1/macros`).
     Macros,
+    /// How long finished tickets keep personal data, by category and channel.
+    Retention,
 }
 
 /// A channel's name: 1 to 64 letters, digits, `-` or `_`.
@@ -75,7 +77,7 @@ impl ChannelName {
 
 impl DocumentKind {
     /// Every document with a fixed name, in the order an admin meets them.
-    pub const FIXED: [DocumentKind; 10] = [
+    pub const FIXED: [DocumentKind; 11] = [
         DocumentKind::SlaPolicy,
         DocumentKind::Calendars,
         DocumentKind::RoutingRules,
@@ -86,6 +88,7 @@ impl DocumentKind {
         DocumentKind::ReportSchedules,
         DocumentKind::SpikeRules,
         DocumentKind::Portal,
+        DocumentKind::Retention,
     ];
 
     /// The document stored under `name`.
@@ -127,6 +130,7 @@ impl DocumentKind {
             DocumentKind::SpikeRules => "spike_rules".into(),
             DocumentKind::Portal => "portal".into(),
             DocumentKind::Macros => "macros".into(),
+            DocumentKind::Retention => "retention".into(),
         }
     }
 
@@ -153,9 +157,10 @@ impl DocumentKind {
         }
     }
 
-    /// Whether a new version must say why (the triage rules decide every ticket's priority).
+    /// Whether a new version must say why (the triage rules decide every ticket's priority;
+    /// the retention policy decides when personal data is destroyed).
     pub fn needs_comment(&self) -> bool {
-        matches!(self, DocumentKind::Triage(_))
+        matches!(self, DocumentKind::Triage(_) | DocumentKind::Retention)
     }
 
     /// What is in force while no version was saved.
@@ -177,6 +182,7 @@ impl DocumentKind {
             DocumentKind::SpikeRules => json(loopdesk_core::report::spike_rules::SpikeRules::default()),
             DocumentKind::Portal => json(crate::portal::branding::PortalDoc::default()),
             DocumentKind::Macros => json(crate::macros::MacrosDoc::default()),
+            DocumentKind::Retention => json(loopdesk_core::retention::RetentionPolicy::default()),
         }
     }
 }

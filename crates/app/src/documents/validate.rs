@@ -69,6 +69,11 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
             let doc: crate::portal::branding::PortalDoc = parse(body)?;
             doc.validate()?;
         }
+        DocumentKind::Retention => {
+            let policy: loopdesk_core::retention::RetentionPolicy = parse(body)?;
+            policy.validate(app.config.retention.floor_days)?;
+            return Ok(serde_json::to_value(&policy)?);
+        }
         DocumentKind::ReplyTemplates => {
             super::reply_templates::validate(body)?;
         }
@@ -136,7 +141,7 @@ pub(super) async fn in_force(app: &App, kind: &DocumentKind) -> Result<(), AppEr
             app.documents.refresh(app.read()).await?;
         }
         DocumentKind::RoutingRules | DocumentKind::Staffing => app.router.invalidate(),
-        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules | DocumentKind::Macros => {}
+        DocumentKind::ReplyTemplates | DocumentKind::SpikeRules | DocumentKind::Macros | DocumentKind::Retention => {}
         // The next sending of each schedule, at its new time.
         DocumentKind::ReportSchedules => crate::summaries::ensure(app).await?,
     }

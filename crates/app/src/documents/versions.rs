@@ -34,6 +34,7 @@ pub fn effective(kind: &DocumentKind, body: Value) -> Value {
         DocumentKind::SpikeRules => typed::<loopdesk_core::report::spike_rules::SpikeRules>(&body),
         DocumentKind::Portal => typed::<crate::portal::branding::PortalDoc>(&body),
         DocumentKind::Macros => typed::<crate::macros::MacrosDoc>(&body),
+        DocumentKind::Retention => typed::<loopdesk_core::retention::RetentionPolicy>(&body),
         DocumentKind::Channel(_) if body.is_null() => None,
         DocumentKind::Channel(name) => match name.as_str() {
             "wechat" => typed::<WechatDoc>(&body),

@@ -20,6 +20,7 @@
 
 pub mod notify;
 pub mod purge;
+pub mod retention;
 pub mod sla;
 pub mod workflow;
 
@@ -73,6 +74,8 @@ loopdesk_core::named_enum! {
         ProblemRecurrence = "problem.recurrence",
         /// Warning admins once that a calendar's official holiday schedule ends soon.
         CalendarWatch = "calendar.watch",
+        /// Anonymising finished tickets whose retention period passed (a chunk at a time).
+        RetentionSweep = "retention.sweep",
     }
 }
 
@@ -239,6 +242,7 @@ async fn dispatch(app: &App, kind: &str, jobs: &[&loopdesk_store::Job]) -> Vec<R
         JobKind::ProblemResolve => run_as::<crate::problems::resolve::ResolveTickets>(app, jobs).await,
         JobKind::ProblemRecurrence => run_as::<crate::problems::effect::Recurrence>(app, jobs).await,
         JobKind::CalendarWatch => run_as::<crate::sla::schedule_watch::CalendarWatch>(app, jobs).await,
+        JobKind::RetentionSweep => run_as::<retention::Sweep>(app, jobs).await,
     }
 }
 

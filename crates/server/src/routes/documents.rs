@@ -14,6 +14,7 @@
 //! | `/admin/robots` | robots and staff addresses |
 //! | `/admin/report-schedules` | weekly and monthly summaries to staff |
 //! | `/admin/portal` | the portal's branding and what an unsatisfied customer is promised |
+//! | `/admin/retention` | how long finished tickets keep personal data |
 //! | `/admin/channels/{name}` | a channel's settings |
 //! | `/triage/rules/{part}` | a part of the triage rules |
 
@@ -33,6 +34,7 @@ use loopdesk_app::summaries::SchedulesDoc;
 use loopdesk_app::triage::engine::RulePart;
 use loopdesk_channels::templates::TemplateSet;
 use loopdesk_core::report::spike_rules::SpikeRules;
+use loopdesk_core::retention::RetentionPolicy;
 use loopdesk_core::routing::{RoutingRules, Staffing};
 use loopdesk_core::sla::SlaPolicy;
 use loopdesk_triage::moderation::ModerationLists;
@@ -195,6 +197,14 @@ fixed_document!(
 );
 fixed_document!(portal, "/admin/portal", "/admin/portal/history", "portal", PortalDoc, DocumentKind::Portal);
 fixed_document!(
+    retention,
+    "/admin/retention",
+    "/admin/retention/history",
+    "retention",
+    RetentionPolicy,
+    DocumentKind::Retention
+);
+fixed_document!(
     spike_rules,
     "/admin/spike-rules",
     "/admin/spike-rules/history",
@@ -349,7 +359,8 @@ pub fn router() -> Router<AppState> {
         robots: "/admin/robots",
         report_schedules: "/admin/report-schedules",
         spike_rules: "/admin/spike-rules",
-        portal: "/admin/portal"
+        portal: "/admin/portal",
+        retention: "/admin/retention"
     );
     r.route("/admin/channels/{name}", get(show_channel).put(save_channel))
         .route("/admin/channels/{name}/history", get(channel_history))

@@ -13,6 +13,7 @@ pub mod live;
 pub mod macros;
 pub mod problems;
 pub mod reports;
+pub mod retention;
 pub mod spikes;
 pub mod status;
 pub mod surveys;
@@ -58,6 +59,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(surveys::router())
         .merge(follow_up::router())
         .merge(macros::router())
+        .merge(retention::router())
 }
 
 async fn no_route() -> ApiError {

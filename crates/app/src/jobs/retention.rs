@@ -1,0 +1,89 @@
+//! `retention.sweep`: the daily anonymisation of finished tickets (see [`crate::retention`]).
+//! One pending job (key `retention.sweep`) for the whole cluster. Each time it runs it does
+//! chunks for about half a second, then enqueues itself with where it got to, so other jobs
+//! take turns and intake never waits long for the writer; a node that dies part way leaves
+//! the job to another once its lease runs out, which goes on from the last cursor saved
+//! (tickets already done are not found again). At the end it records the run's end and
+//! comes back the next day.
+
+use super::{Job, JobError, JobKind};
+use crate::keys::Key;
+use crate::retention::{policy, Judge};
+use crate::{App, AppError};
+use chrono::Duration;
+use loopdesk_core::Timestamp;
+use loopdesk_store::{JobState, RetentionCursor};
+use serde::{Deserialize, Serialize};
+
+/// Time spent per turn before yielding to other jobs.
+const TURN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Where the day's run is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The run under way (none: start one).
+    #[serde(default)]
+    pub run: Option<i64>,
+    /// The time the run judges by, fixed at its start.
+    #[serde(default)]
+    pub as_of: Option<Timestamp>,
+    #[serde(default)]
+    pub cursor: RetentionCursor,
+}
+
+async fn enqueue(app: &App, job: &Sweep, at: Timestamp) -> Result<(), AppError> {
+    app.store.enqueue_all(&[super::op(job, at)]).await?;
+    Ok(())
+}
+
+/// Enqueues the sweep unless one is waiting (called at start-up); the first one an hour
+/// after the first start, so a new installation is not busy at once.
+pub async fn ensure(app: &App) -> Result<(), AppError> {
+    let waiting = app
+        .read()
+        .job_by_key(Key::retention_sweep().as_str())
+        .await?
+        .is_some_and(|j| j.state == JobState::Pending);
+    if !waiting {
+        enqueue(app, &Sweep::default(), app.now() + Duration::hours(1)).await?;
+    }
+    Ok(())
+}
+
+impl Job for Sweep {
+    const KIND: JobKind = JobKind::RetentionSweep;
+
+    fn key(&self) -> Key {
+        Key::retention_sweep()
+    }
+
+    async fn run(self, app: &App) -> Result<(), JobError> {
+        if !app.config.retention.enabled {
+            return Ok(enqueue(app, &Sweep::default(), app.now() + Duration::days(1)).await?);
+        }
+        let as_of = self.as_of.unwrap_or_else(|| app.now());
+        let run = match self.run {
+            Some(run) => run,
+            None => app.store.start_retention_run(as_of, app.now()).await?,
+        };
+        let judge = Judge { policy: policy(app).await?, as_of };
+        let due = |t: &loopdesk_core::Ticket| judge.is_due(t);
+        let chunk = app.config.retention.chunk.max(1);
+        let started = std::time::Instant::now();
+        let mut cursor = self.cursor;
+        loop {
+            let done = app.store.anonymise_chunk(run, judge.cutoff(), cursor, chunk, app.now(), &due).await?;
+            match done.next {
+                None => {
+                    app.store.finish_retention_run(run, app.now()).await?;
+                    return Ok(enqueue(app, &Sweep::default(), as_of + Duration::days(1)).await?);
+                }
+                Some(next) => cursor = next,
+            }
+            if started.elapsed() >= TURN {
+                let more = Sweep { run: Some(run), as_of: Some(as_of), cursor };
+                return Ok(enqueue(app, &more, app.now()).await?);
+            }
+        }
+    }
+}

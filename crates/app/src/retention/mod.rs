@@ -1,0 +1,102 @@
+//! Retention (issue 20): finished tickets lose their customer's personal data once the
+//! policy document's period has passed since their last change, unless a legal hold keeps
+//! them. The work is done in chunks, one transaction each ([`loopdesk_store`]'s
+//! `anonymise_chunk`): by the daily job ([`crate::jobs::retention`]) on one node of the
+//! cluster, or by hand with `loopdesk retention run`.
+
+pub mod holds;
+
+use crate::documents::{load_or_default, DocumentKind};
+use crate::{App, AppError};
+use chrono::Duration;
+use loopdesk_core::retention::RetentionPolicy;
+use loopdesk_core::{Ticket, Timestamp};
+use loopdesk_store::{RetentionCounts, RetentionCursor};
+use serde::Serialize;
+
+/// The policy in force.
+pub async fn policy(app: &App) -> Result<RetentionPolicy, AppError> {
+    load_or_default(app, &DocumentKind::Retention).await
+}
+
+/// What a run judges by: the policy and the time it pretends it is.
+#[derive(Debug, Clone)]
+pub struct Judge {
+    pub policy: RetentionPolicy,
+    pub as_of: Timestamp,
+}
+
+impl Judge {
+    /// Nothing that changed after this can be due under any rule.
+    pub fn cutoff(&self) -> Timestamp {
+        self.as_of - Duration::days(i64::from(self.policy.shortest_days()))
+    }
+
+    /// Whether this ticket's own period has passed.
+    pub fn is_due(&self, t: &Ticket) -> bool {
+        self.policy.is_due(t.updated_at, t.category.as_deref(), t.channel, self.as_of)
+    }
+}
+
+/// What a whole run did (or would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    /// The recorded run (none for a dry run).
+    pub run: Option<i64>,
+    pub as_of: Timestamp,
+    pub dry_run: bool,
+    pub counts: RetentionCounts,
+    /// Old enough, but kept by a legal hold.
+    pub held: u64,
+}
+
+/// Runs the policy to the end as of `as_of`, chunk after chunk, calling `progress` with the
+/// running totals after each. Picks up an unfinished run with the same `as_of` (one killed
+/// part way), so its counts keep adding up.
+pub async fn run(
+    app: &App,
+    as_of: Timestamp,
+    dry_run: bool,
+    mut progress: impl FnMut(&RetentionCounts),
+) -> Result<RunSummary, AppError> {
+    let judge = Judge { policy: policy(app).await?, as_of };
+    let due = |t: &Ticket| judge.is_due(t);
+    let chunk = app.config.retention.chunk.max(1);
+    let mut counts = RetentionCounts::default();
+    let mut cursor = RetentionCursor::default();
+    let run = match dry_run {
+        true => None,
+        false => Some(match app.read().unfinished_retention_run(as_of).await? {
+            Some(run) => run,
+            None => app.store.start_retention_run(as_of, app.now()).await?,
+        }),
+    };
+    loop {
+        let done = match run {
+            None => app.read().retention_dry_chunk(judge.cutoff(), cursor, chunk, &due).await?,
+            Some(run) => app.store.anonymise_chunk(run, judge.cutoff(), cursor, chunk, app.now(), &due).await?,
+        };
+        counts += done.counts;
+        progress(&counts);
+        match done.next {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    if let Some(run) = run {
+        app.store.finish_retention_run(run, app.now()).await?;
+        tracing::info!(run, tickets = counts.tickets, attachments = counts.attachments, "retention run finished");
+    }
+    let held = app.read().retention_held(judge.cutoff()).await?;
+    Ok(RunSummary { run, as_of, dry_run, counts, held })
+}
+
+/// The latest runs, newest first (admins).
+pub async fn runs(
+    app: &App,
+    by: &loopdesk_core::Principal,
+    limit: i64,
+) -> Result<Vec<loopdesk_store::RetentionRun>, AppError> {
+    crate::access::require(by, loopdesk_core::access::Permission::Administer)?;
+    Ok(app.read().retention_runs(limit.clamp(1, 200)).await?)
+}
