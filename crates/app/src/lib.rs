@@ -46,9 +46,10 @@ pub use keys::Key;
 pub mod read {
     pub use loopdesk_store::{
         rate, AgentLoad, ApiToken, Backend, Buckets, Cursor, Dashboard, Delivery, DeliveryState, Department, Document,
-        FollowUpCounts, LineContact, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader, SavedView,
-        SessionInfo, Sort, SpikeRecord, StateCounts, StoreError, StoredAttachment, Survey, TargetFigures, TicketFilter,
-        TicketLine, TicketSummary, User, UserAudit, COUNT_CAP, OPEN_STATES, LegalHold, RetentionCounts, RetentionRun,
+        FollowUpCounts, LegalHold, LineContact, LiveChange, Page, PriorityFigures, ProblemCount, Quarantined, Reader,
+        RetentionCounts, RetentionRun, SavedView, SessionInfo, Sort, SpikeRecord, StateCounts, StoreError,
+        StoredAttachment, Survey, TargetFigures, TicketFilter, TicketLine, TicketSummary, User, UserAudit, COUNT_CAP,
+        OPEN_STATES,
     };
 }
 

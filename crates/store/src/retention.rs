@@ -14,8 +14,8 @@
 //! Message-ID), idempotency keys, and the customer key of duplicate detection (renamed per
 //! cluster so each cluster still counts the same number of customers). SQLite zeroes what
 //! it frees (`secure_delete`, set on every connection that writes), and the full-text index
-//! removes a ticket's old words from its segments instead of marking them deleted, so no
-//! copy is left in the file.
+//! removes a ticket's old words from its segments instead of marking them deleted (its
+//! `secure-delete` option, set by migration 0082), so no copy is left in the file.
 
 use crate::sql::{from_ms, ms, rows_per_statement, values_rows_for};
 use crate::{Backend, Reader, Store, StoreError};
@@ -364,13 +364,21 @@ impl Store {
         Ok(id)
     }
 
-    /// Records the end of a run.
-    pub async fn finish_retention_run(&self, run: i64, at: Timestamp) -> Result<(), StoreError> {
+    /// Records the end of a run, and deletes the finished jobs that ran before `cutoff`: their
+    /// payloads carry the texts of the notifications they composed. (The weekly purge takes
+    /// done jobs long before; this takes the failed ones, which it keeps for inspection.)
+    pub async fn finish_retention_run(&self, run: i64, cutoff: Timestamp, at: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'failed') AND run_at < $1")
+            .bind(ms(cutoff))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE retention_runs SET finished_at = $1 WHERE id = $2 AND finished_at IS NULL")
             .bind(ms(at))
             .bind(run)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -390,14 +398,6 @@ impl Store {
         let (planned, mut chunk) = plan(&mut tx, cutoff, after, limit, due).await?;
         if !planned.is_empty() {
             let backend = self.backend;
-            if backend == Backend::Sqlite {
-                // Removes each old word from the index's segments now, instead of a delete
-                // marker that leaves the word in the file until the segments merge; set
-                // for this transaction only, so other writes keep the cheaper deletes.
-                sqlx::query("INSERT INTO ticket_search (ticket_search, rank) VALUES ('secure-delete', 1)")
-                    .execute(&mut *tx)
-                    .await?;
-            }
             let ids: Vec<i64> = planned.iter().map(|p| p.ticket.id.0).collect();
             write_tickets(&mut tx, backend, &planned, at).await?;
             write_events(&mut tx, backend, &planned).await?;
@@ -410,11 +410,6 @@ impl Store {
             let tickets: Vec<Ticket> = planned.iter().map(|p| p.ticket.clone()).collect();
             let events: Vec<Event> = planned.iter().flat_map(|p| p.events.iter().map(|(e, _)| e.clone())).collect();
             crate::search::index_new(&mut tx, backend, &tickets, &events).await?;
-            if backend == Backend::Sqlite {
-                sqlx::query("INSERT INTO ticket_search (ticket_search, rank) VALUES ('secure-delete', 0)")
-                    .execute(&mut *tx)
-                    .await?;
-            }
             let c = chunk.counts;
             sqlx::query(
                 "UPDATE retention_runs SET tickets = tickets + $1, events = events + $2, \
@@ -430,6 +425,19 @@ impl Store {
         }
         tx.commit().await?;
         Ok(chunk)
+    }
+
+    /// SQLite: copies the whole write-ahead log into the database file and empties it, so
+    /// page images from before a retention run do not stay readable in the log. Runs on the
+    /// writer's connection between write transactions (like the checkpointer's rewind);
+    /// false when a long reader kept it from finishing (the next run tries again).
+    pub async fn clear_write_ahead_log(&self) -> Result<bool, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(true);
+        }
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        Ok(busy == 0)
     }
 
     /// Places a legal hold.

@@ -79,3 +79,28 @@ where
         store.close().await;
     }
 }
+
+impl Store {
+    /// PostgreSQL: every row of every table of the schema as text (bytes as hex), for tests
+    /// that look for values that must be gone. (On SQLite tests read the database file.)
+    pub async fn dump_all_rows(&self) -> Result<String, StoreError> {
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = String::new();
+        for (table,) in tables {
+            let rows: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t")).fetch_all(&self.pool).await?;
+            for (row,) in rows {
+                out.push_str(&table);
+                out.push(' ');
+                out.push_str(&row);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}

@@ -71,7 +71,12 @@ pub(super) async fn checked(app: &App, kind: &DocumentKind, edit: &DocumentEdit)
         }
         DocumentKind::Retention => {
             let policy: loopdesk_core::retention::RetentionPolicy = parse(body)?;
-            policy.validate(app.config.retention.floor_days)?;
+            policy.validate(app.config.retention.floor_days).map_err(|e| match e {
+                loopdesk_core::DomainError::Invalid { field, message } => {
+                    AppError::invalid(format!("body.{field}"), message)
+                }
+                other => other.into(),
+            })?;
             return Ok(serde_json::to_value(&policy)?);
         }
         DocumentKind::ReplyTemplates => {

@@ -39,11 +39,8 @@ async fn enqueue(app: &App, job: &Sweep, at: Timestamp) -> Result<(), AppError> 
 /// Enqueues the sweep unless one is waiting (called at start-up); the first one an hour
 /// after the first start, so a new installation is not busy at once.
 pub async fn ensure(app: &App) -> Result<(), AppError> {
-    let waiting = app
-        .read()
-        .job_by_key(Key::retention_sweep().as_str())
-        .await?
-        .is_some_and(|j| j.state == JobState::Pending);
+    let waiting =
+        app.read().job_by_key(Key::retention_sweep().as_str()).await?.is_some_and(|j| j.state == JobState::Pending);
     if !waiting {
         enqueue(app, &Sweep::default(), app.now() + Duration::hours(1)).await?;
     }
@@ -75,7 +72,8 @@ impl Job for Sweep {
             let done = app.store.anonymise_chunk(run, judge.cutoff(), cursor, chunk, app.now(), &due).await?;
             match done.next {
                 None => {
-                    app.store.finish_retention_run(run, app.now()).await?;
+                    app.store.finish_retention_run(run, judge.cutoff(), app.now()).await?;
+                    crate::retention::clear_log(app).await;
                     return Ok(enqueue(app, &Sweep::default(), as_of + Duration::days(1)).await?);
                 }
                 Some(next) => cursor = next,

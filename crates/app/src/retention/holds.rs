@@ -68,12 +68,13 @@ pub async fn place(app: &App, by: &Principal, new: &NewHold) -> Result<LegalHold
 /// Releases a hold (admins); releasing one twice is a conflict.
 pub async fn release(app: &App, by: &Principal, id: i64, release: &Release) -> Result<LegalHold, AppError> {
     require(by, Permission::Administer)?;
-    let hold = app.store.release_hold(id, reason(&release.reason)?, by.user_id.0, app.now()).await.map_err(|e| {
-        match e {
-            loopdesk_store::StoreError::Conflict => AppError::conflict("hold_released", "this hold was already released"),
+    let hold =
+        app.store.release_hold(id, reason(&release.reason)?, by.user_id.0, app.now()).await.map_err(|e| match e {
+            loopdesk_store::StoreError::Conflict => {
+                AppError::conflict("hold_released", "this hold was already released")
+            }
             other => other.into(),
-        }
-    })?;
+        })?;
     tracing::info!(hold = hold.id, by = by.user_id.0, "legal hold released");
     Ok(hold)
 }

@@ -84,11 +84,22 @@ pub async fn run(
         }
     }
     if let Some(run) = run {
-        app.store.finish_retention_run(run, app.now()).await?;
+        app.store.finish_retention_run(run, judge.cutoff(), app.now()).await?;
+        clear_log(app).await;
         tracing::info!(run, tickets = counts.tickets, attachments = counts.attachments, "retention run finished");
     }
     let held = app.read().retention_held(judge.cutoff()).await?;
     Ok(RunSummary { run, as_of, dry_run, counts, held })
+}
+
+/// Empties SQLite's write-ahead log after a run, so page images from before it are gone
+/// from the log file too; a failure only leaves them until the log is rewritten.
+pub(crate) async fn clear_log(app: &App) {
+    match app.store.clear_write_ahead_log().await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!("retention: the write-ahead log was busy and is emptied at the next run"),
+        Err(e) => tracing::warn!(error = %e, "retention: the write-ahead log could not be emptied"),
+    }
 }
 
 /// The latest runs, newest first (admins).

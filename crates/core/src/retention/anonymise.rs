@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(t.customer.member_id, None);
         assert!(t.customer.anonymous);
         assert_eq!(t.product.order_no, None);
-        assert_eq!((&t.category, t.channel, t.priority, t.received_at), (&before.category, before.channel, before.priority, before.received_at));
+        assert_eq!(
+            (&t.category, t.channel, t.priority, t.received_at),
+            (&before.category, before.channel, before.priority, before.received_at)
+        );
         let json = serde_json::to_string(&t).unwrap();
         for secret in ["王小明", "13966667777", "xiaoming.wang", "oAbCdEf123456", "浦东"] {
             assert!(!json.contains(secret), "{secret} left in {json}");
@@ -224,7 +227,11 @@ mod tests {
             data: EventData::Created { ticket: Box::new(t.clone()) },
         };
         anonymise_event(&mut created, &known);
-        let mut note = Event { seq: 1, data: EventData::Noted { body: "王小明 说改寄到 xiaoming.wang@example.com".into() }, ..created.clone() };
+        let mut note = Event {
+            seq: 1,
+            data: EventData::Noted { body: "王小明 说改寄到 xiaoming.wang@example.com".into() },
+            ..created.clone()
+        };
         anonymise_event(&mut note, &known);
         let json = serde_json::to_string(&[created, note]).unwrap();
         for secret in ["王小明", "13966667777", "xiaoming.wang"] {

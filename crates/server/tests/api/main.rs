@@ -38,6 +38,7 @@ mod portal_status;
 mod problems;
 mod problems_effect;
 mod problems_resolve;
+mod retention;
 mod retrain;
 mod security;
 mod sla;
