@@ -218,6 +218,7 @@ impl Modify for Security {
         routes::retention::place_hold,
         routes::retention::release_hold,
         routes::retention::list_runs,
+        routes::retention::start_run,
         routes::documents::show_channel,
         routes::documents::save_channel,
         routes::documents::channel_history,

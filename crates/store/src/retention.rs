@@ -13,9 +13,11 @@
 //! rendered messages, the search index's words, channel thread keys (a WeChat OpenID, a
 //! Message-ID), idempotency keys, and the customer key of duplicate detection (renamed per
 //! cluster so each cluster still counts the same number of customers). SQLite zeroes what
-//! it frees (`secure_delete`, set on every connection that writes), and the full-text index
-//! removes a ticket's old words from its segments instead of marking them deleted (its
-//! `secure-delete` option, set by migration 0082), so no copy is left in the file.
+//! it frees (`secure_delete`, set on every connection that writes). Its full-text index
+//! marks a rewritten ticket's old words deleted and drops them only when the segments
+//! holding them are merged, so after a run the index is merged whole, a few pages per
+//! transaction ([`Store::merge_search_index_step`]); FTS5's own `secure-delete` option
+//! would do it per ticket, but costs a scan of every common word's list per delete.
 
 use crate::sql::{from_ms, ms, rows_per_statement, values_rows_for};
 use crate::{Backend, Reader, Store, StoreError};
@@ -137,14 +139,21 @@ const HOLD_COLS: &str =
 /// The finished tickets after `after` that ended before `cutoff` and are not held.
 async fn candidates(
     conn: &mut AnyConnection,
+    backend: Backend,
     cutoff: Timestamp,
     after: RetentionCursor,
     limit: usize,
 ) -> Result<Vec<(Ticket, i64)>, StoreError> {
+    // SQLite's planner, without statistics, picks the state index and sorts every
+    // finished ticket for each chunk; the retention index gives them in order.
+    let hint = match backend {
+        Backend::Sqlite => "INDEXED BY tickets_retention",
+        Backend::Postgres => "",
+    };
     let sql = format!(
-        "SELECT t.doc, t.updated_at FROM tickets t \
+        "SELECT t.doc, t.updated_at FROM tickets t {hint} \
          WHERE t.anonymised_at IS NULL AND t.state IN {ENDED} AND t.updated_at < $1 \
-           AND (t.updated_at > $2 OR (t.updated_at = $2 AND t.id > $3)) \
+           AND (t.updated_at, t.id) > ($2, $3) \
            AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL \
                AND (h.ticket_id = t.id OR h.customer = t.customer_phone OR h.customer = t.customer_email)) \
          ORDER BY t.updated_at, t.id LIMIT $4"
@@ -194,12 +203,13 @@ struct Planned {
 /// Reads a chunk and works out each due ticket's anonymised form.
 async fn plan(
     conn: &mut AnyConnection,
+    backend: Backend,
     cutoff: Timestamp,
     after: RetentionCursor,
     limit: usize,
     due: &(dyn Fn(&Ticket) -> bool + Send + Sync),
 ) -> Result<(Vec<Planned>, RetentionChunk), StoreError> {
-    let found = candidates(conn, cutoff, after, limit).await?;
+    let found = candidates(conn, backend, cutoff, after, limit).await?;
     let next = found.last().map(|(t, updated)| RetentionCursor { updated_at: *updated, id: t.id.0 });
     let mut counts = RetentionCounts { looked_at: found.len() as u64, ..Default::default() };
     let due: Vec<Ticket> = found.into_iter().map(|(t, _)| t).filter(|t| due(t)).collect();
@@ -244,7 +254,7 @@ impl Reader {
         due: &(dyn Fn(&Ticket) -> bool + Send + Sync),
     ) -> Result<RetentionChunk, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let (planned, mut chunk) = plan(&mut conn, cutoff, after, limit, due).await?;
+        let (planned, mut chunk) = plan(&mut conn, self.backend, cutoff, after, limit, due).await?;
         let ids: Vec<i64> = planned.iter().map(|p| p.ticket.id.0).collect();
         chunk.counts.attachments = count_of(&mut conn, "attachments", &ids).await?;
         chunk.counts.deliveries = count_of(&mut conn, "deliveries", &ids).await?;
@@ -301,27 +311,36 @@ impl Reader {
 
     /// The latest runs, newest first.
     pub async fn retention_runs(&self, limit: i64) -> Result<Vec<RetentionRun>, StoreError> {
-        type Row = (i64, i64, i64, Option<i64>, i64, i64, i64, i64);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, as_of, started_at, finished_at, tickets, events, attachments, deliveries \
-             FROM retention_runs ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RetentionRun {
-                id: r.0,
-                as_of: from_ms(r.1),
-                started_at: from_ms(r.2),
-                finished_at: r.3.map(from_ms),
-                tickets: r.4 as u64,
-                events: r.5 as u64,
-                attachments: r.6 as u64,
-                deliveries: r.7 as u64,
-            })
-            .collect())
+        let rows: Vec<RunRow> = sqlx::query_as(&format!("{RUN_SELECT} ORDER BY id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(run_of).collect())
+    }
+
+    /// One run.
+    pub async fn retention_run(&self, id: i64) -> Result<RetentionRun, StoreError> {
+        let row: Option<RunRow> =
+            sqlx::query_as(&format!("{RUN_SELECT} WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        row.map(run_of).ok_or(StoreError::NotFound { what: "retention run" })
+    }
+}
+
+type RunRow = (i64, i64, i64, Option<i64>, i64, i64, i64, i64);
+
+const RUN_SELECT: &str =
+    "SELECT id, as_of, started_at, finished_at, tickets, events, attachments, deliveries FROM retention_runs";
+
+fn run_of(r: RunRow) -> RetentionRun {
+    RetentionRun {
+        id: r.0,
+        as_of: from_ms(r.1),
+        started_at: from_ms(r.2),
+        finished_at: r.3.map(from_ms),
+        tickets: r.4 as u64,
+        events: r.5 as u64,
+        attachments: r.6 as u64,
+        deliveries: r.7 as u64,
     }
 }
 
@@ -395,7 +414,7 @@ impl Store {
         due: &(dyn Fn(&Ticket) -> bool + Send + Sync),
     ) -> Result<RetentionChunk, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let (planned, mut chunk) = plan(&mut tx, cutoff, after, limit, due).await?;
+        let (planned, mut chunk) = plan(&mut tx, self.backend, cutoff, after, limit, due).await?;
         if !planned.is_empty() {
             let backend = self.backend;
             let ids: Vec<i64> = planned.iter().map(|p| p.ticket.id.0).collect();
@@ -438,6 +457,38 @@ impl Store {
         let (busy, _, _): (i64, i64, i64) =
             sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
         Ok(busy == 0)
+    }
+
+    /// SQLite: one step of merging the whole full-text index into one segment, `pages`
+    /// pages of work in its own short transaction, which drops every word that rewritten
+    /// or deleted rows left behind. True while there was work to do. The number of index
+    /// blocks says how many steps a whole pass takes. PostgreSQL: nothing to do (old row
+    /// versions are vacuumed).
+    pub async fn merge_search_index_step(&self, pages: i64) -> Result<bool, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin().await?;
+        let (before,): (i64,) = sqlx::query_as("SELECT total_changes()").fetch_one(&mut *tx).await?;
+        // A negative page count merges every segment, not only those of a crowded level:
+        // an 'optimize' done in steps.
+        sqlx::query("INSERT INTO ticket_search (ticket_search, rank) VALUES ('merge', $1)")
+            .bind(-pages.max(1))
+            .execute(&mut *tx)
+            .await?;
+        let (after,): (i64,) = sqlx::query_as("SELECT total_changes()").fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        // The INSERT itself counts as one change.
+        Ok(after - before > 1)
+    }
+
+    /// Blocks of the full-text index (about one page each).
+    pub async fn search_index_blocks(&self) -> Result<i64, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ticket_search_data").fetch_one(&self.pool).await?;
+        Ok(n)
     }
 
     /// Places a legal hold.

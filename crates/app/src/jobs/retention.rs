@@ -3,8 +3,9 @@
 //! chunks for about half a second, then enqueues itself with where it got to, so other jobs
 //! take turns and intake never waits long for the writer; a node that dies part way leaves
 //! the job to another once its lease runs out, which goes on from the last cursor saved
-//! (tickets already done are not found again). At the end it records the run's end and
-//! comes back the next day.
+//! (tickets already done are not found again). When no chunk is left it merges the search
+//! index in turns the same way (dropping the words anonymised tickets left in it), then
+//! records the run's end and comes back the next day.
 
 use super::{Job, JobError, JobKind};
 use crate::keys::Key;
@@ -29,6 +30,9 @@ pub struct Sweep {
     pub as_of: Option<Timestamp>,
     #[serde(default)]
     pub cursor: RetentionCursor,
+    /// Once every chunk is done: the steps of search-index merging left.
+    #[serde(default)]
+    pub merging: Option<u32>,
 }
 
 async fn enqueue(app: &App, job: &Sweep, at: Timestamp) -> Result<(), AppError> {
@@ -44,6 +48,24 @@ pub async fn ensure(app: &App) -> Result<(), AppError> {
     if !waiting {
         enqueue(app, &Sweep::default(), app.now() + Duration::hours(1)).await?;
     }
+    Ok(())
+}
+
+/// Starts a run now (an admin who changed the policy and wants it applied today). A run
+/// already under way is not started over: that is a conflict.
+pub async fn start_now(app: &App, by: &loopdesk_core::Principal) -> Result<(), AppError> {
+    crate::access::require(by, loopdesk_core::access::Permission::Administer)?;
+    let pending = app.read().job_by_key(Key::retention_sweep().as_str()).await?;
+    let under_way = pending.is_some_and(|j| {
+        matches!(j.state, JobState::Running)
+            || (j.state == JobState::Pending
+                && serde_json::from_value::<Sweep>(j.payload).is_ok_and(|s| s.run.is_some()))
+    });
+    if under_way {
+        return Err(AppError::conflict("retention_running", "a retention run is under way; it goes on by itself"));
+    }
+    enqueue(app, &Sweep::default(), app.now()).await?;
+    tracing::info!(by = by.user_id.0, "retention run started by hand");
     Ok(())
 }
 
@@ -64,24 +86,32 @@ impl Job for Sweep {
             None => app.store.start_retention_run(as_of, app.now()).await?,
         };
         let judge = Judge { policy: policy(app).await?, as_of };
-        let due = |t: &loopdesk_core::Ticket| judge.is_due(t);
-        let chunk = app.config.retention.chunk.max(1);
-        let started = std::time::Instant::now();
-        let mut cursor = self.cursor;
-        loop {
-            let done = app.store.anonymise_chunk(run, judge.cutoff(), cursor, chunk, app.now(), &due).await?;
-            match done.next {
-                None => {
-                    app.store.finish_retention_run(run, judge.cutoff(), app.now()).await?;
-                    crate::retention::clear_log(app).await;
-                    return Ok(enqueue(app, &Sweep::default(), as_of + Duration::days(1)).await?);
+        let until = std::time::Instant::now() + TURN;
+        let mut next = Sweep { run: Some(run), as_of: Some(as_of), ..self };
+        if next.merging.is_none() {
+            let due = |t: &loopdesk_core::Ticket| judge.is_due(t);
+            let chunk = app.config.retention.chunk.max(1);
+            loop {
+                let done = app.store.anonymise_chunk(run, judge.cutoff(), next.cursor, chunk, app.now(), &due).await?;
+                match done.next {
+                    Some(cursor) => next.cursor = cursor,
+                    None => {
+                        next.merging = Some(crate::retention::merge_steps(app, run).await?);
+                        break;
+                    }
                 }
-                Some(next) => cursor = next,
-            }
-            if started.elapsed() >= TURN {
-                let more = Sweep { run: Some(run), as_of: Some(as_of), cursor };
-                return Ok(enqueue(app, &more, app.now()).await?);
+                if std::time::Instant::now() >= until {
+                    return Ok(enqueue(app, &next, app.now()).await?);
+                }
             }
         }
+        let left = crate::retention::merge_search(app, next.merging.unwrap_or(0), Some(until)).await?;
+        if left > 0 {
+            next.merging = Some(left);
+            return Ok(enqueue(app, &next, app.now()).await?);
+        }
+        app.store.finish_retention_run(run, judge.cutoff(), app.now()).await?;
+        crate::retention::clear_log(app).await;
+        Ok(enqueue(app, &Sweep::default(), as_of + Duration::days(1)).await?)
     }
 }

@@ -84,12 +84,47 @@ pub async fn run(
         }
     }
     if let Some(run) = run {
+        merge_search(app, merge_steps(app, run).await?, None).await?;
         app.store.finish_retention_run(run, judge.cutoff(), app.now()).await?;
         clear_log(app).await;
         tracing::info!(run, tickets = counts.tickets, attachments = counts.attachments, "retention run finished");
     }
     let held = app.read().retention_held(judge.cutoff()).await?;
     Ok(RunSummary { run, as_of, dry_run, counts, held })
+}
+
+/// Pages of search-index merging per transaction: milliseconds of the writer each.
+const MERGE_PAGES: i64 = 200;
+
+/// Steps of search-index merging a finished run owes: enough for one whole pass over the
+/// index as it is (intake adds segments meanwhile, hence twice that and some), none when
+/// the run anonymised nothing.
+pub(crate) async fn merge_steps(app: &App, run: i64) -> Result<u32, AppError> {
+    if app.read().retention_run(run).await?.tickets == 0 {
+        return Ok(0);
+    }
+    let blocks = app.store.search_index_blocks().await?;
+    Ok(u32::try_from(blocks / MERGE_PAGES * 2 + 20).unwrap_or(u32::MAX))
+}
+
+/// Merges the search index, dropping the words anonymised tickets left in it, until it has
+/// nothing more to merge, `steps` run out, or `until` passes; returns the steps left (0:
+/// done).
+pub(crate) async fn merge_search(
+    app: &App,
+    mut steps: u32,
+    until: Option<std::time::Instant>,
+) -> Result<u32, AppError> {
+    while steps > 0 {
+        steps -= 1;
+        if !app.store.merge_search_index_step(MERGE_PAGES).await? {
+            return Ok(0);
+        }
+        if until.is_some_and(|t| std::time::Instant::now() >= t) {
+            break;
+        }
+    }
+    Ok(steps)
 }
 
 /// Empties SQLite's write-ahead log after a run, so page images from before it are gone

@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/legal-holds", get(list_holds).post(place_hold))
         .route("/legal-holds/{id}/release", post(release_hold))
-        .route("/retention/runs", get(list_runs))
+        .route("/retention/runs", get(list_runs).post(start_run))
 }
 
 /// Which holds.
@@ -75,4 +75,13 @@ pub async fn list_runs(
     Admin(auth): Admin,
 ) -> Result<axum::Json<Vec<RetentionRun>>, ApiError> {
     Ok(axum::Json(loopdesk_app::retention::runs(&state, &auth.0, 50).await?))
+}
+
+/// `POST /api/v1/retention/runs`: starts a run now on the job worker (the daily run, early),
+/// for example after the policy changed; 409 while one is under way.
+#[utoipa::path(post, path = "/retention/runs", tag = "retention",
+    responses((status = 202, description = "The run is queued"), crate::openapi::Errors))]
+pub async fn start_run(State(state): State<AppState>, Admin(auth): Admin) -> Result<StatusCode, ApiError> {
+    loopdesk_app::jobs::retention::start_now(&state, &auth.0).await?;
+    Ok(StatusCode::ACCEPTED)
 }

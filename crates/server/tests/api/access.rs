@@ -46,6 +46,8 @@ fn least_role(method: &str, path: &str) -> Option<&'static str> {
         ("put", "/triage/rules/{part}") => Some("admin"),
         ("get", p) if p.starts_with("/triage/") => Some("supervisor"),
         (_, p) if p.starts_with("/admin/") => Some("admin"),
+        // Legal holds and retention runs name customers and decide what is destroyed.
+        (_, p) if p.starts_with("/legal-holds") || p.starts_with("/retention/") => Some("admin"),
         ("get", _) => Some("viewer"),
         _ => Some("agent"),
     }

@@ -234,8 +234,11 @@ async fn expired_tickets_lose_every_personal_value_while_held_and_recent_ones_ke
         let t0 = app.get(&format!("/api/v1/tickets/{}", ids[0])).await.body;
         assert_eq!(t0["ticket"]["customer"]["name"], people[0].name.as_str());
 
-        // The daily job does it, chunk by chunk.
-        loopdesk_app::jobs::enqueue_now(&app.state, &loopdesk_app::jobs::retention::Sweep::default()).await.unwrap();
+        // The daily job does it, chunk by chunk (started now by an admin; agents may not).
+        let agent = app.as_role("agent", Method::POST, "/api/v1/retention/runs", None).await;
+        assert_eq!(agent.status, StatusCode::FORBIDDEN);
+        let started = app.as_role("admin", Method::POST, "/api/v1/retention/runs", None).await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
         app.run_due_jobs().await;
         let runs = app.get("/api/v1/retention/runs").await;
         assert_eq!(runs.status, StatusCode::OK, "{}", runs.body);

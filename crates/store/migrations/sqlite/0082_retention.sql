@@ -38,9 +38,3 @@ CREATE TABLE retention_runs (
     deliveries BIGINT NOT NULL DEFAULT 0
 );
 
--- The search index removes a ticket's old words from its segments when the ticket's row
--- is rewritten or deleted, instead of leaving them behind a delete marker until the
--- segments merge (where anonymised text would stay readable in the file). 'optimize'
--- merges what older rewrites left behind, once.
-INSERT INTO ticket_search (ticket_search, rank) VALUES ('secure-delete', 1);
-INSERT INTO ticket_search (ticket_search) VALUES ('optimize');
