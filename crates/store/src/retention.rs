@@ -425,7 +425,7 @@ impl Store {
                 by_tickets(&mut tx, "UPDATE deliveries SET target = '', payload = '{}'", &ids).await?;
             by_tickets(&mut tx, "DELETE FROM channel_keys", &ids).await?;
             by_tickets(&mut tx, "DELETE FROM idempotency_keys", &ids).await?;
-            forget_customer_keys(&mut tx, &ids).await?;
+            forget_customer_keys(&mut tx, backend, &ids).await?;
             let tickets: Vec<Ticket> = planned.iter().map(|p| p.ticket.clone()).collect();
             let events: Vec<Event> = planned.iter().flat_map(|p| p.events.iter().map(|(e, _)| e.clone())).collect();
             crate::search::index_new(&mut tx, backend, &tickets, &events).await?;
@@ -602,8 +602,8 @@ async fn write_events(conn: &mut AnyConnection, backend: Backend, planned: &[Pla
 /// Replaces the tickets' customer keys in duplicate detection by `anon:<ticket>`. A
 /// cluster's row for the customer is renamed the same way once no other ticket of that
 /// customer in the cluster keeps the key, so the cluster still counts them once.
-async fn forget_customer_keys(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), StoreError> {
-    let mut keys: Vec<(i64, i64, String)> = Vec::new();
+async fn forget_customer_keys(conn: &mut AnyConnection, backend: Backend, ids: &[i64]) -> Result<(), StoreError> {
+    let mut pairs: BTreeMap<(i64, String), i64> = BTreeMap::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
             "SELECT ticket_id, cluster_id, customer_key FROM ticket_signatures \
@@ -614,29 +614,25 @@ async fn forget_customer_keys(conn: &mut AnyConnection, ids: &[i64]) -> Result<(
         for id in chunk {
             q = q.bind(*id);
         }
-        keys.extend(q.fetch_all(&mut *conn).await?);
+        for (ticket, cluster, key) in q.fetch_all(&mut *conn).await? {
+            pairs.entry((cluster, key)).or_insert(ticket);
+        }
     }
     by_tickets(conn, "UPDATE ticket_signatures SET customer_key = 'anon:' || ticket_id", ids).await?;
-    let mut done: std::collections::HashSet<(i64, &str)> = std::collections::HashSet::new();
-    for (ticket, cluster, key) in &keys {
-        if !done.insert((*cluster, key.as_str())) {
-            continue;
+    let pairs: Vec<_> = pairs.into_iter().collect();
+    for chunk in pairs.chunks(rows_per_statement(backend, 3)) {
+        let sql = format!(
+            "WITH v (c, k, t) AS (VALUES {}) \
+             UPDATE cluster_customers SET customer_key = 'anon:' || v.t FROM v \
+             WHERE cluster_customers.cluster_id = v.c AND cluster_customers.customer_key = v.k \
+               AND NOT EXISTS (SELECT 1 FROM ticket_signatures s WHERE s.customer_key = v.k AND s.cluster_id = v.c)",
+            values_rows_for(backend, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((cluster, key), ticket) in chunk {
+            q = q.bind(*cluster).bind(key.as_str()).bind(*ticket);
         }
-        let still: Option<(i64,)> = sqlx::query_as(
-            "SELECT ticket_id FROM ticket_signatures WHERE cluster_id = $1 AND customer_key = $2 LIMIT 1",
-        )
-        .bind(cluster)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if still.is_none() {
-            sqlx::query("UPDATE cluster_customers SET customer_key = $1 WHERE cluster_id = $2 AND customer_key = $3")
-                .bind(format!("anon:{ticket}"))
-                .bind(cluster)
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
-        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

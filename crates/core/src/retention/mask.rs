@@ -63,9 +63,11 @@ fn patterns() -> &'static Patterns {
                 r"|[\p{Han}]{0,10}?(?:小区|小區|花园|花園|公寓|大厦|大廈|苑|新村)[0-9０-９]+(?:号楼|號樓|栋|棟|幢)",
                 r"(?:[0-9０-９\-]+(?:单元|單元|层|層|室|号|號))*",
                 // 1600 Amphitheatre Parkway, 221B Baker Street (Apt 4)
-                r"|\b[0-9]{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z]*\s+){1,4}",
-                r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr|Way|Court|Ct|Place|Pl|Parkway)\b\.?",
-                r"(?:,?\s*(?:Apt|Suite|Unit|Room|#)\.?\s*[A-Za-z0-9\-]+)?",
+                // ASCII word boundaries: a Unicode one keeps the regex off its fast engines on
+                // Chinese text.
+                r"|(?-u:\b)[0-9]{1,5}[A-Za-z]?[ \t]+(?:[A-Z][A-Za-z]*[ \t]+){1,4}",
+                r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr|Way|Court|Ct|Place|Pl|Parkway)(?-u:\b)\.?",
+                r"(?:,?[ \t]*(?:Apt|Suite|Unit|Room|#)\.?[ \t]*[A-Za-z0-9\-]+)?",
             )),
             number: re(r"\+?[0-9０-９]+(?:[ \-][0-9０-９]+)*[Xx]?"),
         }
