@@ -149,11 +149,19 @@ pub struct RetentionSettings {
     pub floor_days: u32,
     /// Tickets per transaction: small enough that intake never waits long for the writer.
     pub chunk: usize,
+    /// After each chunk the daily job pauses this many times as long as the chunk took,
+    /// leaving the writer (and the CPU) to intake: 1.0 takes at most half of either.
+    pub pause_ratio: f64,
 }
 
 impl Default for RetentionSettings {
     fn default() -> Self {
-        RetentionSettings { enabled: true, floor_days: loopdesk_core::retention::DEFAULT_KEEP_DAYS, chunk: 200 }
+        RetentionSettings {
+            enabled: true,
+            floor_days: loopdesk_core::retention::DEFAULT_KEEP_DAYS,
+            chunk: 50,
+            pause_ratio: 1.0,
+        }
     }
 }
 
@@ -287,8 +295,10 @@ impl Config {
         let r = RetentionSettings::default();
         out.push_str(&format!(
             "\n[retention]\n# finished tickets lose their personal data when the policy document says (daily)\n\
-             enabled = {}\n# no period in the policy may be shorter\nfloor_days = {}\nchunk = {}\n",
-            r.enabled, r.floor_days, r.chunk
+             enabled = {}\n# no period in the policy may be shorter\nfloor_days = {}\nchunk = {}\n\
+             # after each chunk the daily job pauses this many times as long as the chunk took\n\
+             pause_ratio = {:.1}\n",
+            r.enabled, r.floor_days, r.chunk, r.pause_ratio
         ));
         out
     }

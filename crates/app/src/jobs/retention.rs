@@ -91,8 +91,12 @@ impl Job for Sweep {
         if next.merging.is_none() {
             let due = |t: &loopdesk_core::Ticket| judge.is_due(t);
             let chunk = app.config.retention.chunk.max(1);
+            let pause = app.config.retention.pause_ratio.clamp(0.0, 100.0);
             loop {
+                let started = std::time::Instant::now();
                 let done = app.store.anonymise_chunk(run, judge.cutoff(), next.cursor, chunk, app.now(), &due).await?;
+                // Intake's turn: the chunk held the one writer (SQLite) and a core meanwhile.
+                tokio::time::sleep(started.elapsed().mul_f64(pause)).await;
                 match done.next {
                     Some(cursor) => next.cursor = cursor,
                     None => {
